@@ -58,9 +58,9 @@ public record Envelope(
           .put("local", r.address().localPart())
           .put("domain", r.address().domain())
           .put("isLocal", r.local());
-      if (!r.parameters().notify().isEmpty()) {
+      if (!r.parameters().notifications().isEmpty()) {
         JsonArray n = new JsonArray();
-        r.parameters().notify().stream().sorted().forEach(x -> n.add(x.name()));
+        r.parameters().notifications().stream().sorted().forEach(x -> n.add(x.name()));
         o.put("notify", n);
       }
       if (r.parameters().orcpt() != null) {

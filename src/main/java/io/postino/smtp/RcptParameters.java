@@ -6,15 +6,15 @@ import java.util.Set;
  * ESMTP parameters of {@code RCPT TO} (RFC 3461 DSN): kept so that a later DSN implementation can
  * honour them.
  *
- * @param notify NOTIFY= values; empty when absent; {@code {NEVER}} alone when NEVER
+ * @param notifications NOTIFY= values; empty when absent; {@code {NEVER}} alone when NEVER
  * @param orcpt  ORCPT= as {@code addr-type;xtext-decoded-address}, or null
  */
-public record RcptParameters(Set<Notify> notify, String orcpt) {
+public record RcptParameters(Set<Notify> notifications, String orcpt) {
 
   public static final RcptParameters NONE = new RcptParameters(Set.of(), null);
 
   public RcptParameters {
-    notify = Set.copyOf(notify);
+    notifications = Set.copyOf(notifications);
   }
 
   public enum Notify { NEVER, SUCCESS, FAILURE, DELAY }
