@@ -1,0 +1,48 @@
+package io.postino.bus;
+
+/**
+ * The event-bus addresses that make up Postino's public API. Every address is the configured
+ * prefix (default {@code postino}) followed by a fixed suffix, so several Postino instances can
+ * share one bus.
+ */
+public record Addresses(String prefix) {
+
+  public static final String DEFAULT_PREFIX = "postino";
+  public static final Addresses DEFAULT = new Addresses(DEFAULT_PREFIX);
+
+  public Addresses {
+    if (prefix == null || prefix.isBlank() || prefix.endsWith(".")) {
+      throw new IllegalArgumentException("invalid address prefix: " + prefix);
+    }
+  }
+
+  /** Publish: a message accepted for a local domain and delivered to its mailboxes. */
+  public String inbound() {
+    return prefix + ".inbound";
+  }
+
+  /** Request/reply: submit a message for delivery from code; reply: its queue id. */
+  public String send() {
+    return prefix + ".send";
+  }
+
+  /** Request/reply: a domain; reply: the ordered hosts to try, or a failure. */
+  public String mxResolve() {
+    return prefix + ".mx.resolve";
+  }
+
+  /** Request/reply: a delivery job; reply: one result per recipient. */
+  public String deliverySubmit() {
+    return prefix + ".delivery.submit";
+  }
+
+  /** Publish: delivered / deferred / bounced, per recipient. */
+  public String deliveryEvents() {
+    return prefix + ".delivery.events";
+  }
+
+  /** Request/reply, optional consumer: accept or refuse a recipient at RCPT time. */
+  public String policyRcpt() {
+    return prefix + ".policy.rcpt";
+  }
+}
