@@ -1,0 +1,99 @@
+package io.postino;
+
+import io.postino.local.LocalDelivery;
+import io.postino.local.MaildirDelivery;
+import io.postino.queue.QueueManager;
+import io.postino.queue.Spool;
+import io.postino.server.ConnectionLimiter;
+import io.postino.server.ServerContext;
+import io.postino.server.ServerOptions;
+import io.postino.server.SmtpServerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Postino running in a {@link Vertx}: the spool, local delivery, the queue manager and the SMTP
+ * listener (one verticle instance per event loop). Use it standalone through {@link Main} or
+ * embedded in an application's own Vert.x.
+ */
+public final class Postino {
+
+  private static final Logger log = LoggerFactory.getLogger(Postino.class);
+
+  private final Vertx vertx;
+  private final PostinoConfig config;
+  private final Spool spool;
+  private final List<String> deployments;
+  private final int smtpPort;
+
+  private Postino(Vertx vertx, PostinoConfig config, Spool spool, List<String> deployments, int smtpPort) {
+    this.vertx = vertx;
+    this.config = config;
+    this.spool = spool;
+    this.deployments = deployments;
+    this.smtpPort = smtpPort;
+  }
+
+  /** Opens the spool, resumes what it holds, and starts listening. */
+  public static Future<Postino> start(Vertx vertx, PostinoConfig config) {
+    ServerOptions smtp = config.smtp();
+    int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    return Spool.open(vertx, config.spoolDirectory()).compose(spool -> {
+      MaildirDelivery maildir = new MaildirDelivery(vertx, config.maildirRoot());
+      LocalDelivery local = new LocalDelivery(vertx, maildir, config.policy().defaultDomain(), config.addresses());
+      QueueManager queue = new QueueManager(vertx, spool, local, QueueManager.DEFAULT_LOCAL_RETRY);
+      ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
+          new ConnectionLimiter(smtp.getMaxConnections(), smtp.getMaxConnectionsPerClient()), spool, queue::accept);
+      List<String> ids = new ArrayList<>();
+      // The first instance binds (possibly port 0); the others share the port it actually got.
+      SmtpServerVerticle first = new SmtpServerVerticle(ctx, smtp.getPort());
+      return vertx.deployVerticle(first)
+          .compose(id -> {
+            ids.add(id);
+            int port = first.actualPort();
+            if (instances == 1) {
+              return Future.succeededFuture(port);
+            }
+            return vertx.deployVerticle(() -> new SmtpServerVerticle(ctx, port),
+                    new DeploymentOptions().setInstances(instances - 1))
+                .map(id2 -> {
+                  ids.add(id2);
+                  return port;
+                });
+          })
+          .map(port -> {
+            queue.recover();
+            log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
+                config.hostname(), smtp.getHost(), port, instances, config.json().getValue("localDomains", "[localhost]"),
+                spool.directory().toAbsolutePath());
+            return new Postino(vertx, config, spool, ids, port);
+          });
+    });
+  }
+
+  /** The port the SMTP listener actually bound. */
+  public int smtpPort() {
+    return smtpPort;
+  }
+
+  public PostinoConfig config() {
+    return config;
+  }
+
+  public Spool spool() {
+    return spool;
+  }
+
+  /** Stops listening; messages already accepted stay in the spool for the next start. */
+  public Future<Void> stop() {
+    List<Future<Void>> all = new ArrayList<>();
+    deployments.forEach(id -> all.add(vertx.undeploy(id)));
+    return Future.all(all).mapEmpty();
+  }
+}

@@ -1,0 +1,77 @@
+package io.postino;
+
+import io.postino.bus.Addresses;
+import io.postino.server.RecipientPolicy;
+import io.postino.server.ServerOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+
+/**
+ * The whole configuration, read from one JSON document ({@code conf/postino.json}). Every key is
+ * optional; a missing key takes the default documented in the README.
+ */
+public final class PostinoConfig {
+
+  public static final String DEFAULT_SPOOL_DIRECTORY = "data/spool";
+  public static final String DEFAULT_MAILDIR_ROOT = "data/maildir";
+
+  private final JsonObject json;
+  private final String hostname;
+  private final ServerOptions smtp;
+  private final RecipientPolicy policy;
+  private final Path spoolDirectory;
+  private final Path maildirRoot;
+  private final Addresses addresses;
+
+  public PostinoConfig(JsonObject json) {
+    this.json = json.copy();
+    this.hostname = json.getString("hostname", systemHostname());
+    this.smtp = new ServerOptions(json.getJsonObject("smtp", new JsonObject()));
+    this.policy = RecipientPolicy.fromJson(json);
+    this.spoolDirectory = Path.of(json.getJsonObject("spool", new JsonObject())
+        .getString("directory", DEFAULT_SPOOL_DIRECTORY));
+    this.maildirRoot = Path.of(json.getJsonObject("maildir", new JsonObject())
+        .getString("root", DEFAULT_MAILDIR_ROOT));
+    this.addresses = new Addresses(json.getJsonObject("eventBus", new JsonObject())
+        .getString("prefix", Addresses.DEFAULT_PREFIX));
+  }
+
+  private static String systemHostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  /** The JSON this configuration was read from. */
+  public JsonObject json() {
+    return json.copy();
+  }
+
+  public String hostname() {
+    return hostname;
+  }
+
+  public ServerOptions smtp() {
+    return new ServerOptions(smtp);
+  }
+
+  public RecipientPolicy policy() {
+    return policy;
+  }
+
+  public Path spoolDirectory() {
+    return spoolDirectory;
+  }
+
+  public Path maildirRoot() {
+    return maildirRoot;
+  }
+
+  public Addresses addresses() {
+    return addresses;
+  }
+}

@@ -1,0 +1,131 @@
+package io.postino.server;
+
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.Replies;
+import io.postino.smtp.SmtpReply;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides at RCPT time whether a recipient is local, relayed or refused: a recipient in a local
+ * domain is local (refused as unknown when the domain has a user list and the user is not on
+ * it); any other recipient is relayed only for trusted networks and authenticated clients, as
+ * Postfix's {@code permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination}.
+ */
+public final class RecipientPolicy {
+
+  public static final List<String> DEFAULT_LOCAL_DOMAINS = List.of("localhost");
+  public static final List<String> DEFAULT_TRUSTED_NETWORKS = List.of("127.0.0.0/8", "::1/128");
+
+  /** The outcome for one recipient. */
+  public sealed interface Decision {
+  }
+
+  /** Accepted: {@code local} is true for a local mailbox, false for relay. */
+  public record Accept(boolean local) implements Decision {
+  }
+
+  public record Refuse(SmtpReply reply) implements Decision {
+  }
+
+  private static final Accept LOCAL = new Accept(true);
+  private static final Accept RELAY = new Accept(false);
+
+  private final Set<String> localDomains;
+  private final String defaultDomain;
+  private final Map<String, Set<String>> localUsers;
+  private final List<Cidr> trustedNetworks;
+
+  /**
+   * @param localDomains    domains delivered here, the first one also for a bare {@code <postmaster>}
+   * @param localUsers      per local domain, the known users; a domain not in the map takes any user
+   * @param trustedNetworks clients allowed to relay without authentication
+   */
+  public RecipientPolicy(List<String> localDomains, Map<String, List<String>> localUsers, List<Cidr> trustedNetworks) {
+    if (localDomains.isEmpty()) {
+      throw new IllegalArgumentException("at least one local domain is needed");
+    }
+    Set<String> domains = new LinkedHashSet<>();
+    localDomains.forEach(d -> domains.add(d.toLowerCase(Locale.ROOT)));
+    this.localDomains = Set.copyOf(domains);
+    this.defaultDomain = domains.iterator().next();
+    Map<String, Set<String>> users = new HashMap<>();
+    localUsers.forEach((domain, list) -> {
+      Set<String> set = new HashSet<>();
+      list.forEach(u -> set.add(u.toLowerCase(Locale.ROOT)));
+      users.put(domain.toLowerCase(Locale.ROOT), Set.copyOf(set));
+    });
+    this.localUsers = Map.copyOf(users);
+    this.trustedNetworks = List.copyOf(trustedNetworks);
+  }
+
+  /** From the top level of {@code conf/postino.json}: localDomains, localUsers, trustedNetworks. */
+  public static RecipientPolicy fromJson(JsonObject json) {
+    List<String> domains = strings(json.getJsonArray("localDomains"), DEFAULT_LOCAL_DOMAINS);
+    Map<String, List<String>> users = new HashMap<>();
+    JsonObject u = json.getJsonObject("localUsers", new JsonObject());
+    for (String domain : u.fieldNames()) {
+      users.put(domain, strings(u.getJsonArray(domain), List.of()));
+    }
+    List<Cidr> networks = new ArrayList<>();
+    for (String n : strings(json.getJsonArray("trustedNetworks"), DEFAULT_TRUSTED_NETWORKS)) {
+      networks.add(Cidr.parse(n));
+    }
+    return new RecipientPolicy(domains, users, networks);
+  }
+
+  private static List<String> strings(JsonArray array, List<String> def) {
+    if (array == null) {
+      return def;
+    }
+    List<String> out = new ArrayList<>();
+    array.forEach(o -> out.add((String) o));
+    return out;
+  }
+
+  public String defaultDomain() {
+    return defaultDomain;
+  }
+
+  public boolean isLocalDomain(String domain) {
+    return localDomains.contains(domain.toLowerCase(Locale.ROOT));
+  }
+
+  /** True when a client at this address (raw IPv4/IPv6 bytes) may relay without AUTH. */
+  public boolean isTrusted(byte[] clientAddress) {
+    for (Cidr c : trustedNetworks) {
+      if (c.contains(clientAddress)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * @param mayRelay the client is in a trusted network or authenticated
+   */
+  public Decision check(MailAddress recipient, boolean mayRelay) {
+    if (recipient.isBarePostmaster()) {
+      return LOCAL;
+    }
+    String domain = recipient.domainLowerCase();
+    if (localDomains.contains(domain)) {
+      Set<String> users = localUsers.get(domain);
+      String user = recipient.localPart().toLowerCase(Locale.ROOT);
+      // RFC 5321 section 4.5.1: postmaster must be accepted in every domain served
+      if (users == null || users.contains(user) || user.equals("postmaster")) {
+        return LOCAL;
+      }
+      return new Refuse(Replies.unknownUser(recipient));
+    }
+    return mayRelay ? RELAY : new Refuse(Replies.relayDenied(recipient));
+  }
+}

@@ -1,0 +1,286 @@
+package io.postino.server;
+
+import io.postino.smtp.DataDecoder.BareLineEndings;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Options of the SMTP listener: where it listens and the limits it enforces on every session.
+ * Maps onto the {@code "smtp"} object of {@code conf/postino.json}; durations there are seconds
+ * (fractions allowed).
+ */
+public final class ServerOptions {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 2525;
+  /** 0: one instance per event loop. */
+  public static final int DEFAULT_INSTANCES = 0;
+  /** RFC 5321 section 4.5.3.1.4: 512 octets including the CRLF. */
+  public static final int DEFAULT_MAX_LINE_LENGTH = 512;
+  public static final long DEFAULT_MAX_MESSAGE_SIZE = 50L * 1024 * 1024;
+  /** RFC 5321 section 4.5.3.1.8: at least 100. */
+  public static final int DEFAULT_MAX_RECIPIENTS = 100;
+  public static final int DEFAULT_MAX_ERRORS = 20;
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 50;
+  public static final Duration DEFAULT_GREETING_DELAY = Duration.ZERO;
+  /** RFC 5321 section 4.5.3.2.7: at least 5 minutes awaiting the next command. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_COMMAND_DEADLINE = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_DATA_DEADLINE = Duration.ofMinutes(30);
+  public static final BareLineEndings DEFAULT_BARE_LINE_ENDINGS = BareLineEndings.REJECT;
+  /** 0: text lines of any length are accepted (RFC 5321 section 4.5.3.1 asks for no limit). */
+  public static final int DEFAULT_MAX_CONTENT_LINE_LENGTH = 0;
+
+  private String host = DEFAULT_HOST;
+  private int port = DEFAULT_PORT;
+  private int instances = DEFAULT_INSTANCES;
+  private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+  private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+  private int maxRecipients = DEFAULT_MAX_RECIPIENTS;
+  private int maxErrors = DEFAULT_MAX_ERRORS;
+  private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+  private Duration greetingDelay = DEFAULT_GREETING_DELAY;
+  private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+  private Duration commandDeadline = DEFAULT_COMMAND_DEADLINE;
+  private Duration dataDeadline = DEFAULT_DATA_DEADLINE;
+  private BareLineEndings bareLineEndings = DEFAULT_BARE_LINE_ENDINGS;
+  private int maxContentLineLength = DEFAULT_MAX_CONTENT_LINE_LENGTH;
+
+  public ServerOptions() {
+  }
+
+  public ServerOptions(ServerOptions other) {
+    this(other.toJson());
+  }
+
+  public ServerOptions(JsonObject json) {
+    setHost(json.getString("host", DEFAULT_HOST));
+    setPort(json.getInteger("port", DEFAULT_PORT));
+    setInstances(json.getInteger("instances", DEFAULT_INSTANCES));
+    setMaxLineLength(json.getInteger("maxLineLength", DEFAULT_MAX_LINE_LENGTH));
+    setMaxMessageSize(json.getLong("maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE));
+    setMaxRecipients(json.getInteger("maxRecipients", DEFAULT_MAX_RECIPIENTS));
+    setMaxErrors(json.getInteger("maxErrors", DEFAULT_MAX_ERRORS));
+    setMaxConnections(json.getInteger("maxConnections", DEFAULT_MAX_CONNECTIONS));
+    setMaxConnectionsPerClient(json.getInteger("maxConnectionsPerClient", DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
+    setGreetingDelay(seconds(json, "greetingDelay", DEFAULT_GREETING_DELAY));
+    setIdleTimeout(seconds(json, "idleTimeout", DEFAULT_IDLE_TIMEOUT));
+    setCommandDeadline(seconds(json, "commandDeadline", DEFAULT_COMMAND_DEADLINE));
+    setDataDeadline(seconds(json, "dataDeadline", DEFAULT_DATA_DEADLINE));
+    setBareLineEndings(BareLineEndings.valueOf(
+        json.getString("bareLineEndings", DEFAULT_BARE_LINE_ENDINGS.name()).toUpperCase(Locale.ROOT)));
+    setMaxContentLineLength(json.getInteger("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
+  }
+
+  private static Duration seconds(JsonObject json, String key, Duration def) {
+    Number n = json.getNumber(key);
+    if (n == null) {
+      return def;
+    }
+    return Duration.ofNanos(Math.round(n.doubleValue() * 1e9));
+  }
+
+  private static double seconds(Duration d) {
+    return d.toNanos() / 1e9;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("host", host)
+        .put("port", port)
+        .put("instances", instances)
+        .put("maxLineLength", maxLineLength)
+        .put("maxMessageSize", maxMessageSize)
+        .put("maxRecipients", maxRecipients)
+        .put("maxErrors", maxErrors)
+        .put("maxConnections", maxConnections)
+        .put("maxConnectionsPerClient", maxConnectionsPerClient)
+        .put("greetingDelay", seconds(greetingDelay))
+        .put("idleTimeout", seconds(idleTimeout))
+        .put("commandDeadline", seconds(commandDeadline))
+        .put("dataDeadline", seconds(dataDeadline))
+        .put("bareLineEndings", bareLineEndings.name().toLowerCase(Locale.ROOT))
+        .put("maxContentLineLength", maxContentLineLength);
+  }
+
+  private static int positive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+    return value;
+  }
+
+  private static Duration positive(String name, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+    return value;
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public ServerOptions setHost(String host) {
+    this.host = java.util.Objects.requireNonNull(host, "host");
+    return this;
+  }
+
+  public int getPort() {
+    return port;
+  }
+
+  /** 0 picks a free port (tests); read the real one from {@code Postino.smtpPort()}. */
+  public ServerOptions setPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+    this.port = port;
+    return this;
+  }
+
+  public int getInstances() {
+    return instances;
+  }
+
+  public ServerOptions setInstances(int instances) {
+    if (instances < 0) {
+      throw new IllegalArgumentException("instances must be >= 0: " + instances);
+    }
+    this.instances = instances;
+    return this;
+  }
+
+  public int getMaxLineLength() {
+    return maxLineLength;
+  }
+
+  /** Longest command line in octets, CRLF included; RFC 5321 requires at least 512. */
+  public ServerOptions setMaxLineLength(int maxLineLength) {
+    if (maxLineLength < 512) {
+      throw new IllegalArgumentException("maxLineLength must be at least 512: " + maxLineLength);
+    }
+    this.maxLineLength = maxLineLength;
+    return this;
+  }
+
+  public long getMaxMessageSize() {
+    return maxMessageSize;
+  }
+
+  public ServerOptions setMaxMessageSize(long maxMessageSize) {
+    if (maxMessageSize <= 0) {
+      throw new IllegalArgumentException("maxMessageSize must be positive: " + maxMessageSize);
+    }
+    this.maxMessageSize = maxMessageSize;
+    return this;
+  }
+
+  public int getMaxRecipients() {
+    return maxRecipients;
+  }
+
+  public ServerOptions setMaxRecipients(int maxRecipients) {
+    this.maxRecipients = positive("maxRecipients", maxRecipients);
+    return this;
+  }
+
+  public int getMaxErrors() {
+    return maxErrors;
+  }
+
+  public ServerOptions setMaxErrors(int maxErrors) {
+    this.maxErrors = positive("maxErrors", maxErrors);
+    return this;
+  }
+
+  public int getMaxConnections() {
+    return maxConnections;
+  }
+
+  public ServerOptions setMaxConnections(int maxConnections) {
+    this.maxConnections = positive("maxConnections", maxConnections);
+    return this;
+  }
+
+  public int getMaxConnectionsPerClient() {
+    return maxConnectionsPerClient;
+  }
+
+  public ServerOptions setMaxConnectionsPerClient(int maxConnectionsPerClient) {
+    this.maxConnectionsPerClient = positive("maxConnectionsPerClient", maxConnectionsPerClient);
+    return this;
+  }
+
+  public Duration getGreetingDelay() {
+    return greetingDelay;
+  }
+
+  /**
+   * How long to wait before the greeting; a client that talks in that time is refused (an early
+   * talker, usually a spam bot). Zero sends the greeting at once and disables the check.
+   */
+  public ServerOptions setGreetingDelay(Duration greetingDelay) {
+    if (greetingDelay.isNegative()) {
+      throw new IllegalArgumentException("greetingDelay must not be negative");
+    }
+    this.greetingDelay = greetingDelay;
+    return this;
+  }
+
+  public Duration getIdleTimeout() {
+    return idleTimeout;
+  }
+
+  /** Longest silence from the client (RFC 5321 section 4.5.3.2); then 421 and close. */
+  public ServerOptions setIdleTimeout(Duration idleTimeout) {
+    this.idleTimeout = positive("idleTimeout", idleTimeout);
+    return this;
+  }
+
+  public Duration getCommandDeadline() {
+    return commandDeadline;
+  }
+
+  /** Longest time one command line may take to arrive, however it trickles in. */
+  public ServerOptions setCommandDeadline(Duration commandDeadline) {
+    this.commandDeadline = positive("commandDeadline", commandDeadline);
+    return this;
+  }
+
+  public Duration getDataDeadline() {
+    return dataDeadline;
+  }
+
+  /** Longest time one message's DATA (or BDAT chunk series) may take to arrive. */
+  public ServerOptions setDataDeadline(Duration dataDeadline) {
+    this.dataDeadline = positive("dataDeadline", dataDeadline);
+    return this;
+  }
+
+  public BareLineEndings getBareLineEndings() {
+    return bareLineEndings;
+  }
+
+  /** REJECT refuses content with a bare CR or LF (SMTP smuggling); NORMALIZE turns them into CRLF. */
+  public ServerOptions setBareLineEndings(BareLineEndings bareLineEndings) {
+    this.bareLineEndings = java.util.Objects.requireNonNull(bareLineEndings);
+    return this;
+  }
+
+  public int getMaxContentLineLength() {
+    return maxContentLineLength;
+  }
+
+  /** 0 for no limit (the default); otherwise refuse content with longer text lines. */
+  public ServerOptions setMaxContentLineLength(int maxContentLineLength) {
+    if (maxContentLineLength < 0) {
+      throw new IllegalArgumentException("maxContentLineLength must be >= 0");
+    }
+    this.maxContentLineLength = maxContentLineLength;
+    return this;
+  }
+}

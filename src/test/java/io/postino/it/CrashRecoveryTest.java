@@ -1,0 +1,128 @@
+package io.postino.it;
+
+import static io.postino.testing.SmtpTestClient.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.postino.testing.SmtpTestClient;
+import io.postino.testing.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * "250 means it is on disk": the server runs in a separate JVM, is killed with SIGKILL right after
+ * it says 250, and every acknowledged message is delivered after restart, exactly once.
+ */
+class CrashRecoveryTest {
+
+  private static final Pattern LISTENING = Pattern.compile("listening for SMTP on \\S+:(\\d+) ");
+  private static final int MESSAGES = 20;
+
+  @TempDir
+  Path dir;
+  private final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() {
+    processes.forEach(Process::destroyForcibly);
+  }
+
+  /** Starts Postino in its own JVM and returns its SMTP port once it listens. */
+  private int startServer(Path conf) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        "io.postino.Main", "-conf", conf.toString())
+        .redirectErrorStream(true)
+        .start();
+    processes.add(p);
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    StringBuilder output = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          synchronized (output) {
+            output.append(line).append('\n');
+          }
+          Matcher m = LISTENING.matcher(line);
+          if (m.find()) {
+            port.complete(Integer.parseInt(m.group(1)));
+          }
+        }
+        port.completeExceptionally(new AssertionError("server exited before listening:\n" + output));
+      } catch (Exception e) {
+        port.completeExceptionally(e);
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    return port.get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void everyAcknowledgedMessageSurvivesKillDashNineAndIsDeliveredOnce() throws Exception {
+    Path conf = dir.resolve("postino.json");
+    Files.writeString(conf, new JsonObject()
+        .put("hostname", "mx.test.example")
+        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("localDomains", new JsonArray().add("local.example"))
+        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
+        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        .encodePrettily());
+
+    int port = startServer(conf);
+    Set<String> acknowledged = new HashSet<>();
+    try (SmtpTestClient c = new SmtpTestClient(port)) {
+      expect(c.read(), 220);
+      expect(c.command("EHLO client.example"), 250);
+      for (int i = 0; i < MESSAGES; i++) {
+        c.send("MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@local.example>\r\nDATA\r\n");
+        expect(c.read(), 250);
+        expect(c.read(), 250);
+        expect(c.read(), 354);
+        c.send("Subject: message " + i + "\r\n\r\nbody " + i + "\r\n.\r\n");
+        String text = expect(c.read(), 250).text();
+        acknowledged.add(text.substring(text.indexOf("queued as ") + 10).trim());
+      }
+      // the instant the last 250 is read, the server dies without any chance to clean up
+      processes.get(0).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+    assertEquals(MESSAGES, acknowledged.size());
+    Path mailbox = dir.resolve("maildir").resolve("local.example").resolve("bob").resolve("new");
+    int spooled = TestServer.files(dir.resolve("spool").resolve("incoming")).size();
+    int delivered = TestServer.files(mailbox).size();
+    assertTrue(spooled + delivered >= MESSAGES,
+        "every acknowledged message is in the spool or delivered: " + spooled + " + " + delivered);
+
+    startServer(conf);
+    TestServer.await("all delivered after restart", () ->
+        TestServer.files(mailbox).size() >= MESSAGES
+            && TestServer.files(dir.resolve("spool").resolve("incoming")).isEmpty());
+    List<Path> files = TestServer.files(mailbox);
+    assertEquals(MESSAGES, files.size(), "each message exactly once");
+    Set<String> ids = new HashSet<>();
+    for (Path f : files) {
+      String mail = Files.readString(f, StandardCharsets.UTF_8);
+      Matcher m = Pattern.compile("with ESMTP id (\\S+)").matcher(mail);
+      assertTrue(m.find(), mail);
+      ids.add(m.group(1));
+    }
+    assertEquals(acknowledged, ids);
+  }
+}

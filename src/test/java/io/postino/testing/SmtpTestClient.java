@@ -1,0 +1,156 @@
+package io.postino.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A raw-socket SMTP client for dialogue tests: writes exactly the bytes a test gives it and reads
+ * replies line by line, so tests can send what no well-behaved client library would. Blocking, on
+ * the test thread; every read has a timeout so a broken server fails a test instead of hanging it.
+ */
+public final class SmtpTestClient implements Closeable {
+
+  /** One reply: its code and its lines as received, without CRLF. */
+  public record Reply(int code, List<String> lines) {
+    public String text() {
+      return String.join("\n", lines);
+    }
+
+    /** The enhanced status code of the first line, e.g. "5.1.1", or "" when there is none. */
+    public String enhanced() {
+      String first = lines.get(0);
+      if (first.length() < 5) {
+        return "";
+      }
+      String rest = first.substring(4);
+      int sp = rest.indexOf(' ');
+      String token = sp < 0 ? rest : rest.substring(0, sp);
+      return token.matches("[245]\\.\\d{1,3}\\.\\d{1,3}") ? token : "";
+    }
+
+    @Override
+    public String toString() {
+      return text();
+    }
+  }
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  public SmtpTestClient(int port) throws IOException {
+    this(port, 10_000);
+  }
+
+  public SmtpTestClient(int port, int readTimeoutMillis) throws IOException {
+    socket = new Socket();
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+    socket.setSoTimeout(readTimeoutMillis);
+    socket.setTcpNoDelay(true);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
+  public SmtpTestClient send(String text) throws IOException {
+    return sendBytes(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public SmtpTestClient sendBytes(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+    return this;
+  }
+
+  /** Sends a command line (CRLF added) and reads its reply. */
+  public Reply command(String line) throws IOException {
+    send(line + "\r\n");
+    return read();
+  }
+
+  /** Reads one reply, multi-line replies whole. */
+  public Reply read() throws IOException {
+    List<String> lines = new ArrayList<>();
+    while (true) {
+      String line = readLine();
+      if (line == null) {
+        throw new IOException("connection closed while reading a reply; got " + lines);
+      }
+      if (line.length() < 3) {
+        throw new IOException("malformed reply line: " + line);
+      }
+      lines.add(line);
+      if (line.length() == 3 || line.charAt(3) == ' ') {
+        return new Reply(Integer.parseInt(line.substring(0, 3)), lines);
+      }
+    }
+  }
+
+  /** Reads a line ending in CRLF; null at end of stream. A bare LF in a reply fails the test. */
+  private String readLine() throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int prev = -1;
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
+      }
+      if (b == '\n') {
+        if (prev != '\r') {
+          throw new IOException("reply line ended with a bare LF");
+        }
+        byte[] bytes = line.toByteArray();
+        return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+      }
+      line.write(b);
+      prev = b;
+    }
+  }
+
+  /** True when the server has closed the connection (reads end of stream within the timeout). */
+  public boolean closedByServer() throws IOException {
+    try {
+      while (true) {
+        int b = in.read();
+        if (b < 0) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      // a reset also means the server is gone
+      return true;
+    }
+  }
+
+  /** EHLO and a mail transaction up to the 354, for tests about content. */
+  public Reply startData(String from, String... to) throws IOException {
+    expect(command("EHLO client.example"), 250);
+    expect(command("MAIL FROM:<" + from + ">"), 250);
+    for (String rcpt : to) {
+      expect(command("RCPT TO:<" + rcpt + ">"), 250);
+    }
+    return command("DATA");
+  }
+
+  public static Reply expect(Reply reply, int code) {
+    if (reply.code() != code) {
+      throw new AssertionError("expected " + code + " but got: " + reply);
+    }
+    return reply;
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

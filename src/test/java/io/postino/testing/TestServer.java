@@ -1,0 +1,130 @@
+package io.postino.testing;
+
+import io.postino.Postino;
+import io.postino.PostinoConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A Postino on 127.0.0.1 port 0 with its spool and Maildir in a test's temporary directory.
+ * The configuration starts from test-friendly values; {@link #config} lets a test change any of it
+ * before {@link #start()}.
+ */
+public final class TestServer implements AutoCloseable {
+
+  public final Path dir;
+  public final JsonObject config;
+  public Vertx vertx;
+  public Postino postino;
+  private final BlockingQueue<JsonObject> inbound = new LinkedBlockingQueue<>();
+
+  public TestServer(Path dir) {
+    this.dir = dir;
+    this.config = new JsonObject()
+        .put("hostname", "mx.test.example")
+        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2))
+        .put("localDomains", new JsonArray().add("local.example").add("other.example"))
+        .put("trustedNetworks", new JsonArray().add("127.0.0.0/8"))
+        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
+        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()));
+  }
+
+  public JsonObject smtp() {
+    return config.getJsonObject("smtp");
+  }
+
+  public TestServer start() {
+    vertx = Vertx.vertx();
+    vertx.eventBus().<JsonObject>consumer("postino.inbound", m -> inbound.add(m.body())).completion().await();
+    postino = Postino.start(vertx, new PostinoConfig(config)).await();
+    return this;
+  }
+
+  /** The next event published on postino.inbound (local delivery done), waiting up to 20 s. */
+  public JsonObject nextInbound() {
+    try {
+      JsonObject e = inbound.poll(20, TimeUnit.SECONDS);
+      if (e == null) {
+        throw new AssertionError("no postino.inbound event within 20 s");
+      }
+      return e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** No further inbound event arrived: a short, bounded check used after the last expected one. */
+  public JsonObject pollInbound(long millis) throws InterruptedException {
+    return inbound.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  public int port() {
+    return postino.smtpPort();
+  }
+
+  public SmtpTestClient connect() throws IOException {
+    SmtpTestClient c = new SmtpTestClient(port());
+    SmtpTestClient.expect(c.read(), 220);
+    return c;
+  }
+
+  /** The files delivered to one mailbox's new/ directory. */
+  public List<Path> mailbox(String domain, String user) {
+    return files(dir.resolve("maildir").resolve(domain).resolve(user).resolve("new"));
+  }
+
+  /** The messages waiting in the spool. */
+  public List<Path> spooled() {
+    return files(dir.resolve("spool").resolve("incoming"));
+  }
+
+  public static List<Path> files(Path d) {
+    if (!Files.isDirectory(d)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(d)) {
+      return s.sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Waits until a condition holds: for effects that finish after the reply the client sees
+   * (local delivery follows the 250), polled at a short interval with a generous bound.
+   */
+  public static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (vertx != null) {
+      vertx.close().await();
+    }
+  }
+}
