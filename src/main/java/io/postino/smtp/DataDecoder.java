@@ -113,7 +113,7 @@ public final class DataDecoder {
             state = CR_SEEN;
             i++;
           } else if (c == '\n') {
-            flag(Problem.BARE_LINE_ENDING);
+            bareLineEnding();
             if (normalize) {
               line(1);
               emit(in, run, i - run, sink);
@@ -239,13 +239,20 @@ public final class DataDecoder {
    * NORMALIZE an LF follows the CR in the output.
    */
   private void bareCr(Sink sink) {
-    flag(Problem.BARE_LINE_ENDING);
+    bareLineEnding();
     line(1);
     if (normalize) {
       emit(LF, 0, 1, sink);
       output(1);
     }
     state = TEXT;
+  }
+
+  /** Under NORMALIZE a bare CR or LF is repaired, not a problem. */
+  private void bareLineEnding() {
+    if (!normalize) {
+      flag(Problem.BARE_LINE_ENDING);
+    }
   }
 
   /**
