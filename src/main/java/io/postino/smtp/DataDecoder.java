@@ -18,10 +18,18 @@ import java.util.Objects;
  * dot handling. {@code \n.\n}, {@code \n.\r\n}, {@code \r.\r\n} and {@code \r\n.\r} followed by
  * anything but LF never end the data.
  *
+ * <p>A line that starts with a dot loses that dot: dot-stuffing before another dot, and what Postfix
+ * does before anything else.
+ *
  * <p>Limits: once {@link #size()} would pass {@code maxSize} no more output is produced and the
- * problem is {@link Problem#TOO_BIG}, but decoding goes on to find the end of data. A NUL octet is
- * {@link Problem#NUL}. With {@code maxLineLength > 0}, a line longer than that many octets (without
- * its CRLF) is {@link Problem#LINE_TOO_LONG}. The first problem seen is kept.
+ * problem is {@link Problem#TOO_BIG}, but decoding goes on to find the end of data. The output is
+ * cut at exactly {@code maxSize} octets, so that it does not depend on how the input was split. A
+ * NUL octet is {@link Problem#NUL} (and passed on). With {@code maxLineLength > 0}, a line longer
+ * than that many octets (without its CRLF) is {@link Problem#LINE_TOO_LONG}. The first problem seen
+ * in the content is kept, the same however the input was split.
+ *
+ * <p>Content is passed to the {@link Sink} as ranges of the input array, as long as possible: one
+ * call for a chunk of plain lines.
  *
  * <p>Not thread-safe; one instance per message.
  */
@@ -146,8 +154,11 @@ public final class DataDecoder {
             state = LINE_START;
             i++;
           } else {
-            emit(in, run, i - run, sink);
-            run = i;
+            if (normalize) {
+              // the LF that bareCr adds goes after the CR, which is still in the run
+              emit(in, run, i - run, sink);
+              run = i;
+            }
             bareCr(sink);
           }
         }
@@ -235,8 +246,8 @@ public final class DataDecoder {
   }
 
   /**
-   * The CR already passed on was not followed by LF. Pending input must have been emitted: under
-   * NORMALIZE an LF follows the CR in the output.
+   * The CR already passed on was not followed by LF. Under NORMALIZE an LF is added after it, so
+   * the input pending up to here must have been emitted first.
    */
   private void bareCr(Sink sink) {
     bareLineEnding();
