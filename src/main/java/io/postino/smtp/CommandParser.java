@@ -45,6 +45,15 @@ public final class CommandParser {
   /**
    * Parses {@code line[off, off+len)}, the bytes of one command line without the CRLF.
    *
+   * <p>The replies, from the catalogue: {@link Replies#BAD_CHARACTER} for CR, LF or NUL anywhere,
+   * {@link Replies#BAD_UTF8}, {@link Replies#UNRECOGNIZED} for an empty line or unknown verb;
+   * {@link Replies#HELO_SYNTAX}, {@link Replies#EHLO_SYNTAX}, {@link Replies#MAIL_SYNTAX},
+   * {@link Replies#RCPT_SYNTAX}, {@link Replies#BDAT_SYNTAX} for a malformed command;
+   * {@link Replies#BAD_SENDER_SYNTAX} and {@link Replies#BAD_RECIPIENT_SYNTAX} for a malformed or
+   * over-long path; {@link Replies#UNSUPPORTED_PARAMETER} for an unknown ESMTP parameter;
+   * {@link Replies#NO_ARGUMENTS} after DATA, RSET, QUIT or STARTTLS; {@link Replies#SYNTAX} for the
+   * rest (a bad parameter value, a repeated parameter, VRFY or EXPN without argument, bad AUTH).
+   *
    * @throws SmtpException with the reply to send when the line is not a valid command
    */
   public static SmtpCommand parse(byte[] line, int off, int len) throws SmtpException {
