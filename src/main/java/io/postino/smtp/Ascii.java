@@ -13,24 +13,21 @@ final class Ascii {
   static final int ATEXT = 1;
   /** Letter, digit or hyphen of a domain label, plus UTF-8 (U-labels). */
   static final int LDH = 1 << 1;
-  /** Letter or digit, plus UTF-8: what a label must start and end with. */
-  static final int LET_DIG = 1 << 2;
-  static final int DIGIT = 1 << 3;
-  static final int HEX = 1 << 4;
+  static final int HEX = 1 << 2;
   /** qtextSMTP (RFC 5321), plus UTF-8. */
-  static final int QTEXT = 1 << 5;
-  /** dcontent of a general address literal (ASCII only). */
-  static final int DCONTENT = 1 << 6;
+  static final int QTEXT = 1 << 3;
+  /** dcontent of an address literal (ASCII only). */
+  static final int DCONTENT = 1 << 4;
   /** esmtp-value (RFC 5321), plus UTF-8 (RFC 6531). */
-  static final int VALUE = 1 << 7;
+  static final int VALUE = 1 << 5;
   /** A printable character of an argument: anything but controls, plus UTF-8. */
-  static final int PRINTABLE = 1 << 8;
+  static final int PRINTABLE = 1 << 6;
   /** ASCII letter, digit or hyphen: ESMTP keywords and address literal tags. */
-  static final int KEYWORD = 1 << 9;
+  static final int KEYWORD = 1 << 7;
   /** Printable US-ASCII, no space. */
-  static final int GRAPHIC = 1 << 10;
+  static final int GRAPHIC = 1 << 8;
 
-  private static final int UTF8 = ATEXT | LDH | LET_DIG | QTEXT | VALUE | PRINTABLE;
+  private static final int UTF8 = ATEXT | LDH | QTEXT | VALUE | PRINTABLE;
 
   private static final short[] CLASSES = new short[256];
 
@@ -49,19 +46,10 @@ final class Ascii {
       if (isAlpha(c) || (c >= '0' && c <= '9') || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0) {
         k |= ATEXT;
       }
-      if (isAlpha(c) || (c >= '0' && c <= '9')) {
-        k |= LET_DIG | LDH;
-      }
       if (isAlpha(c) || (c >= '0' && c <= '9') || c == '-') {
-        k |= KEYWORD;
+        k |= LDH | KEYWORD;
       }
-      if (c == '-') {
-        k |= LDH;
-      }
-      if (c >= '0' && c <= '9') {
-        k |= DIGIT | HEX;
-      }
-      if ((c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) {
+      if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) {
         k |= HEX;
       }
       CLASSES[c] = (short) k;
