@@ -21,7 +21,7 @@ import net.jqwik.api.constraints.Size;
  * terminated as a client would send it, comes back exactly (or exactly normalized), whatever the
  * chunking, with the problem the reference finds.
  */
-class DataDecoderProperties {
+class DataDecoderPropertyTest {
 
   @Provide
   Arbitrary<byte[]> contents() {
@@ -31,7 +31,7 @@ class DataDecoderProperties {
     @SuppressWarnings("unchecked")
     Arbitrary<Byte> octet = Arbitraries.frequencyOf(Tuple.of(6, special), Tuple.of(6, plain), Tuple.of(1, rare),
         Tuple.of(1, Arbitraries.bytes()));
-    return octet.list().ofMaxSize(300).map(DataDecoderProperties::asLines);
+    return octet.list().ofMaxSize(300).map(DataDecoderPropertyTest::asLines);
   }
 
   /** The content with a final CRLF, which every message sent with DATA has. */

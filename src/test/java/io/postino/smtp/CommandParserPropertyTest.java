@@ -20,7 +20,7 @@ import net.jqwik.api.constraints.Size;
  * Property tests of the command parser: no input makes it fail other than with a reply, and any
  * valid address, however built, comes back as it was written.
  */
-class CommandParserProperties {
+class CommandParserPropertyTest {
 
   @Property(tries = 1000)
   void randomBytesGetAReplyOrACommand(@ForAll @Size(max = 600) byte[] line) {
