@@ -199,7 +199,7 @@ final class EsmtpParameters {
    * decoded text must be UTF-8 without controls: these values end up in headers and DSNs, where an
    * encoded CR or LF would let a client inject lines.
    */
-  static String xtext(byte[] b, int from, int to) throws SmtpException {
+  private static String xtext(byte[] b, int from, int to) throws SmtpException {
     int plus = Ascii.indexOf(b, from, to, (byte) '+');
     if (plus == to) {
       return Ascii.string(b, from, to);
