@@ -48,7 +48,8 @@ final class GroupCommitter {
 
   /**
    * Makes {@code tmpFile} (closed, fully written) durable as {@code target} in {@code incoming}.
-   * On failure {@code target} does not exist; {@code tmpFile} is left for the caller to delete.
+   * On failure {@code target} does not exist, and the caller deletes {@code tmpFile} if it is
+   * still there.
    */
   Future<Void> commit(Path tmpFile, Path target) {
     Promise<Void> promise = Promise.promise();

@@ -6,18 +6,19 @@ import java.util.regex.Pattern;
 
 /**
  * Queue ids: 15 characters of Crockford base 32 (digits and upper-case letters without I, L, O,
- * U), made of the epoch milliseconds (9 characters, so ids sort by time as plain strings), a
- * counter shared by the whole JVM (3 characters: ids made in the same millisecond on different
- * threads differ and keep their order) and 3 random characters (ids made by an earlier process in
- * the same millisecond, e.g. after the clock stepped back, differ too).
+ * U). The first 12 encode the epoch milliseconds followed by a 15-bit sequence number, taken from
+ * one counter for the whole JVM that never goes back: ids made on any thread are unique and sort
+ * by time as plain strings (a burst beyond 32768 ids in a millisecond borrows from the next
+ * millisecond rather than wrapping). The last 3 are random, so an id made by an earlier process
+ * in the same millisecond, e.g. after the clock stepped back, still differs.
  */
 final class QueueIds {
 
   private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-  private static final int TIME_CHARS = 9;
-  private static final int COUNTER_CHARS = 3;
+  private static final int SEQUENCE_BITS = 15;
+  private static final int TIME_AND_SEQUENCE_CHARS = 12;
   private static final int RANDOM_CHARS = 3;
-  private static final AtomicLong COUNTER = new AtomicLong();
+  private static final AtomicLong LAST = new AtomicLong();
 
   /**
    * What the spool accepts as a queue id, whoever made it: it becomes a file name, so it must be
@@ -29,13 +30,12 @@ final class QueueIds {
   }
 
   static String next() {
-    long millis = System.currentTimeMillis();
-    long count = COUNTER.getAndIncrement();
+    long now = System.currentTimeMillis() << SEQUENCE_BITS;
+    long stamp = LAST.updateAndGet(last -> Math.max(now, last + 1));
     int random = ThreadLocalRandom.current().nextInt(1 << (5 * RANDOM_CHARS));
-    char[] id = new char[TIME_CHARS + COUNTER_CHARS + RANDOM_CHARS];
-    encode(millis, id, 0, TIME_CHARS);
-    encode(count, id, TIME_CHARS, COUNTER_CHARS);
-    encode(random, id, TIME_CHARS + COUNTER_CHARS, RANDOM_CHARS);
+    char[] id = new char[TIME_AND_SEQUENCE_CHARS + RANDOM_CHARS];
+    encode(stamp, id, 0, TIME_AND_SEQUENCE_CHARS);
+    encode(random, id, TIME_AND_SEQUENCE_CHARS, RANDOM_CHARS);
     return new String(id);
   }
 
