@@ -32,12 +32,6 @@ public final class Spool {
   private static final String INCOMING = "incoming";
   private static final String CORRUPT = "corrupt";
 
-  private static final OpenOptions NEW_FILE = new OpenOptions()
-      .setRead(false)
-      .setWrite(true)
-      .setCreateNew(true)
-      .setPerms("rw-------");
-
   private final Vertx vertx;
   private final Path dir;
   private final Path tmp;
@@ -88,7 +82,12 @@ public final class Spool {
       return Future.failedFuture(e);
     }
     Path tmpFile = tmp.resolve(id);
-    return vertx.fileSystem().open(tmpFile.toString(), NEW_FILE)
+    OpenOptions newFile = new OpenOptions()
+        .setRead(false)
+        .setWrite(true)
+        .setCreateNew(true)
+        .setPerms("rw-------");
+    return vertx.fileSystem().open(tmpFile.toString(), newFile)
         .map(file -> new SpoolFileWriter(vertx, committer, envelope, file, tmpFile,
             incoming.resolve(id), header));
   }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
  */
 final class SpoolFileWriter implements SpoolWriter {
 
+  /** Entered when commit() or abort() is called; how that ended is in the futures. */
   private enum State { OPEN, COMMITTED, ABORTED }
 
   private final Vertx vertx;

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -272,7 +273,7 @@ class SpoolTest {
   }
 
   /** Runs {@code action} on {@code context} (writers belong to the context that made them). */
-  private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> action) {
+  private static <T> Future<T> onContext(Context context, Supplier<Future<T>> action) {
     Promise<T> result = Promise.promise();
     context.runOnContext(v -> action.get().onComplete(result));
     return result.future();
