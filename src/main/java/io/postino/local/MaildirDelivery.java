@@ -1,10 +1,19 @@
 package io.postino.local;
 
+import io.postino.queue.DurableFiles;
 import io.postino.queue.SpooledMessage;
 import io.postino.smtp.MailAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Delivers a spooled message to a local mailbox in Maildir format:
@@ -14,15 +23,26 @@ import java.nio.file.Path;
  *
  * <p>Idempotent: the file name is derived from the queue id and the recipient, so delivering
  * again after a crash finds the earlier copy in {@code new/} and does not make a second one.
+ * (A copy that a mail reader already moved to {@code cur/} is not looked for: scanning
+ * {@code cur/} on every delivery would cost more than the rare duplicate it prevents.)
+ *
+ * <p>The content is copied from the spool file by the kernel ({@code transferTo}), never loaded
+ * into memory; all file work runs on worker threads.
  *
  * <p>SECURITY: the user directory comes from the recipient's local part, which the client chose;
  * it is lower-cased and reduced to a safe file name (no {@code /}, no leading dot, no control
- * characters) before it touches the file system.
+ * characters) before it touches the file system; see {@link MailboxNames}. The added header
+ * lines refuse CR, LF and NUL so an address cannot inject headers.
  */
 public final class MaildirDelivery {
 
+  private final Vertx vertx;
+  private final Path root;
+  private volatile String hostname;
+
   public MaildirDelivery(Vertx vertx, Path root) {
-    throw new UnsupportedOperationException("not implemented");
+    this.vertx = vertx;
+    this.root = root.toAbsolutePath().normalize();
   }
 
   /**
@@ -32,6 +52,88 @@ public final class MaildirDelivery {
    * @return the path of the delivered file in {@code new/}
    */
   public Future<Path> deliver(SpooledMessage message, MailAddress recipient, String defaultDomain) {
-    throw new UnsupportedOperationException("not implemented");
+    return vertx.executeBlocking(() -> deliverBlocking(message, recipient, defaultDomain), false);
+  }
+
+  private Path deliverBlocking(SpooledMessage message, MailAddress recipient, String defaultDomain)
+      throws IOException {
+    MailboxNames.Mailbox mailbox = MailboxNames.mailbox(recipient, defaultDomain);
+    Path dir = mailbox.directory(root);
+    String name = MailboxNames.uniqueName(
+        message.envelope().received().getEpochSecond(),
+        message.queueId(),
+        MailboxNames.recipientTag(message.envelope(), mailbox, defaultDomain),
+        hostname());
+    Path newDir = dir.resolve("new");
+    Path delivered = newDir.resolve(name);
+    if (!Files.exists(delivered)) {
+      byte[] headers = headers(message, MailboxNames.deliveredTo(recipient, defaultDomain));
+      for (String sub : new String[] {"tmp", "new", "cur"}) {
+        DurableFiles.createDirectories(dir.resolve(sub));
+      }
+      Path tmpFile = dir.resolve("tmp").resolve(name);
+      write(tmpFile, headers, message);
+      try {
+        Files.createLink(delivered, tmpFile);
+      } catch (FileAlreadyExistsException e) {
+        // A concurrent or earlier attempt delivered this very message to this mailbox.
+      }
+      Files.delete(tmpFile);
+    }
+    // Also when the file was already there: the attempt that linked it may have died before
+    // making the link durable.
+    DurableFiles.fsyncDirectory(newDir);
+    return delivered;
+  }
+
+  private static byte[] headers(SpooledMessage message, String deliveredTo) {
+    String returnPath = message.envelope().sender().path();
+    requireHeaderSafe(returnPath);
+    requireHeaderSafe(deliveredTo);
+    return ("Return-Path: " + returnPath + "\r\nDelivered-To: " + deliveredTo + "\r\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void requireHeaderSafe(String value) {
+    if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+      throw new IllegalArgumentException("CR, LF or NUL in a header value: " + value.strip());
+    }
+  }
+
+  /** Headers, then the content range of the spool file, then fdatasync. */
+  private static void write(Path tmpFile, byte[] headers, SpooledMessage message) throws IOException {
+    try (FileChannel out = FileChannel.open(tmpFile, StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        FileChannel in = FileChannel.open(message.file(), StandardOpenOption.READ)) {
+      ByteBuffer head = ByteBuffer.wrap(headers);
+      while (head.hasRemaining()) {
+        out.write(head);
+      }
+      long position = message.contentOffset();
+      long end = position + message.contentLength();
+      while (position < end) {
+        long copied = in.transferTo(position, end - position, out);
+        if (copied <= 0) {
+          throw new IOException("spool file " + message.file() + " ends at " + in.size()
+              + ", before the end of its content at " + end);
+        }
+        position += copied;
+      }
+      out.force(false);
+    }
+  }
+
+  /** Resolved once, lazily, on a worker: the lookup may query DNS. */
+  private String hostname() {
+    String h = hostname;
+    if (h == null) {
+      try {
+        h = InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        h = "localhost";
+      }
+      hostname = h;
+    }
+    return h;
   }
 }

@@ -1,0 +1,343 @@
+package io.postino.queue;
+
+import static io.postino.queue.SpoolTesting.await;
+import static io.postino.queue.SpoolTesting.awaitFailure;
+import static io.postino.queue.SpoolTesting.contexts;
+import static io.postino.queue.SpoolTesting.envelope;
+import static io.postino.queue.SpoolTesting.store;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.postino.smtp.MailAddress;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxExtension;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class SpoolTest {
+
+  private static final MailAddress ALICE = new MailAddress("alice", "example.com");
+  private static final Instant RECEIVED = Instant.parse("2026-01-02T03:04:05.678Z");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void committedMessageReadsBackByteForByte(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
+    byte[] content = "Subject: hi\r\n\r\n\u00e9t\u00e9\r\n.dot\r\n".getBytes(StandardCharsets.UTF_8);
+
+    SpooledMessage message = await(store(vertx.getOrCreateContext(), spool, envelope, content));
+
+    Path file = dir.resolve("incoming").resolve(envelope.queueId());
+    assertEquals(file, message.file());
+    assertEquals(envelope, message.envelope());
+    assertFalse(Files.exists(dir.resolve("tmp").resolve(envelope.queueId())));
+    byte[] json = envelope.toJson().encode().getBytes(StandardCharsets.UTF_8);
+    byte[] header = ("POSTINO1 " + json.length + "\n" + new String(json, StandardCharsets.UTF_8) + "\n")
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = Files.readAllBytes(file);
+    assertArrayEquals(header, Arrays.copyOf(bytes, header.length));
+    assertEquals(header.length, message.contentOffset());
+    assertEquals(content.length, message.contentLength());
+    assertArrayEquals(content, Arrays.copyOfRange(bytes, header.length, bytes.length));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+  }
+
+  @Test
+  void twentyMegabytesStreamWithBackPressure(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
+    Context context = contexts(vertx, 1).get(0);
+    ChunkPump pump = new ChunkPump(20 << 20, 64 << 10);
+
+    Promise<SpooledMessage> committed = Promise.promise();
+    context.runOnContext(v -> spool.create(envelope)
+        .onSuccess(writer -> pump.start(writer, committed))
+        .onFailure(committed::fail));
+    SpooledMessage message = await(committed.future());
+
+    assertEquals(20 << 20, message.contentLength());
+    // AsyncFile holds at most 128 KiB of queued writes before writeQueueFull(): the pump kept to it.
+    assertTrue(pump.peakBytesInFlight <= 256 << 10, "peak in flight " + pump.peakBytesInFlight);
+    assertArrayEquals(pump.digest.digest(), contentDigest(message));
+  }
+
+  @Test
+  void concurrentCommitsShareBatches(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    List<Context> contexts = contexts(vertx, 5);
+    List<Envelope> envelopes = new ArrayList<>();
+    List<Future<SpoolWriter>> created = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
+      envelopes.add(envelope);
+      created.add(onContext(contexts.get(i % 5), () -> spool.create(envelope)
+          .compose(w -> w.write(Buffer.buffer("message " + envelope.queueId())).map(w))));
+    }
+    List<SpoolWriter> writers = new ArrayList<>();
+    for (Future<SpoolWriter> f : created) {
+      writers.add(await(f));
+    }
+
+    Queue<String> visibleTooEarly = new ConcurrentLinkedQueue<>();
+    List<Promise<SpooledMessage>> commits = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      commits.add(Promise.promise());
+    }
+    for (int c = 0; c < 5; c++) {
+      int first = c;
+      contexts.get(c).runOnContext(v -> {
+        for (int i = first; i < 50; i += 5) {
+          Promise<SpooledMessage> done = commits.get(i);
+          writers.get(i).commit()
+              .onSuccess(m -> {
+                if (!Files.exists(m.file()) || Files.exists(dir.resolve("tmp").resolve(m.queueId()))) {
+                  visibleTooEarly.add(m.queueId());
+                }
+              })
+              .onComplete(done);
+        }
+      });
+    }
+    for (int i = 0; i < 50; i++) {
+      assertEquals(envelopes.get(i), await(commits.get(i).future()).envelope());
+    }
+
+    assertTrue(visibleTooEarly.isEmpty(), "completed before being in incoming: " + visibleTooEarly);
+    assertEquals(50, spool.committedMessages());
+    assertTrue(spool.commitBatches() < spool.committedMessages(), "batches " + spool.commitBatches());
+    assertEquals(50, fileNames(dir.resolve("incoming")).size());
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")));
+  }
+
+  @Test
+  void recoveryKeepsWholeMessagesOldestFirstAndQuarantinesTheRest(Vertx vertx) throws Exception {
+    Spool first = await(Spool.open(vertx, dir));
+    Context context = vertx.getOrCreateContext();
+    // Queue ids in one order, reception times in another: recovery follows the times.
+    Envelope a = envelope(first.newQueueId(), RECEIVED.plusSeconds(10), ALICE);
+    Envelope b = envelope(first.newQueueId(), RECEIVED.plusSeconds(20), ALICE);
+    Envelope c = envelope(first.newQueueId(), RECEIVED, ALICE);
+    List<SpooledMessage> stored = new ArrayList<>();
+    for (Envelope e : List.of(a, b, c)) {
+      stored.add(await(store(context, first, e, ("content of " + e.queueId()).getBytes(StandardCharsets.US_ASCII))));
+    }
+    Files.write(dir.resolve("tmp").resolve("NEVERACKED"), "half a message".getBytes(StandardCharsets.US_ASCII));
+    Path incoming = dir.resolve("incoming");
+    byte[] garbage = new byte[4096];
+    new Random(1).nextBytes(garbage);
+    Files.write(incoming.resolve("GARBAGE"), garbage);
+    Files.write(incoming.resolve("EMPTY"), new byte[0]);
+    Files.writeString(incoming.resolve("TRUNCATED"), "POSTINO1 500\n{\"version\":1,\"queueId\"");
+    Files.writeString(incoming.resolve("NOLENGTH"), "POSTINO1 \n{}\n");
+    Files.writeString(incoming.resolve("HUGELENGTH"), "POSTINO1 99999999\n{}\n");
+    Files.writeString(incoming.resolve("WRONGMAGIC"), "POSTINO2 2\n{}\ncontent");
+    Files.writeString(incoming.resolve("BADJSON"), "POSTINO1 9\n{not json\ncontent");
+    Files.writeString(incoming.resolve("NOLINEFEED"), "POSTINO1 2\n{}Xcontent");
+    Files.writeString(incoming.resolve("BADENVELOPE"), "POSTINO1 13\n{\"version\":1}\ncontent");
+    Files.write(incoming.resolve("BADUTF8"), concat("POSTINO1 3\n\"".getBytes(StandardCharsets.US_ASCII),
+        new byte[] {(byte) 0xC3, '"', '\n'}));
+    Files.copy(stored.get(0).file(), incoming.resolve("RENAMED"));
+    Files.createDirectory(incoming.resolve("ADIRECTORY"));
+
+    Spool second = await(Spool.open(vertx, dir));
+
+    assertEquals(List.of(stored.get(2), stored.get(0), stored.get(1)), second.recovered());
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")));
+    assertEquals(List.of("ADIRECTORY", "BADENVELOPE", "BADJSON", "BADUTF8", "EMPTY", "GARBAGE",
+            "HUGELENGTH", "NOLENGTH", "NOLINEFEED", "RENAMED", "TRUNCATED", "WRONGMAGIC"),
+        fileNames(dir.resolve("corrupt")));
+    assertEquals(Stream.of(a, b, c).map(Envelope::queueId).sorted().toList(), fileNames(incoming));
+  }
+
+  @Test
+  void openCreatesTheLayout(Vertx vertx) throws Exception {
+    Path fresh = dir.resolve("a").resolve("spool");
+    Spool spool = await(Spool.open(vertx, fresh));
+
+    assertEquals(fresh.toAbsolutePath(), spool.directory());
+    for (String sub : List.of("tmp", "incoming", "corrupt")) {
+      assertTrue(Files.isDirectory(fresh.resolve(sub)), sub);
+    }
+    assertEquals(List.of(), spool.recovered());
+  }
+
+  @Test
+  void abortDeletesTheTemporaryFile(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
+    Context context = vertx.getOrCreateContext();
+    SpoolWriter writer = await(onContext(context, () -> spool.create(envelope)));
+    assertEquals(List.of(envelope.queueId()), fileNames(dir.resolve("tmp")));
+
+    await(onContext(context, () -> {
+      writer.write(Buffer.buffer("partial content"));
+      return writer.abort();
+    }));
+
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")));
+    assertEquals(List.of(), fileNames(dir.resolve("incoming")));
+    await(onContext(context, writer::abort));
+    assertInstanceOf(IllegalStateException.class, awaitFailure(onContext(context, writer::commit)));
+    assertInstanceOf(IllegalStateException.class,
+        awaitFailure(onContext(context, () -> writer.write(Buffer.buffer("more")))));
+  }
+
+  @Test
+  void removeDeletesTheFile(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    SpooledMessage message = await(store(vertx.getOrCreateContext(), spool,
+        envelope(spool.newQueueId(), RECEIVED, ALICE), new byte[] {'x'}));
+
+    await(spool.remove(message));
+
+    assertFalse(Files.exists(message.file()));
+    assertEquals(List.of(), await(Spool.open(vertx, dir)).recovered());
+    await(spool.remove(message));
+  }
+
+  @Test
+  void removeRefusesFilesOutsideTheSpool(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Path outside = Files.writeString(dir.resolve("precious"), "keep me");
+    SpooledMessage foreign = new SpooledMessage(envelope("X1", RECEIVED, ALICE), outside, 0, 7);
+
+    assertInstanceOf(IllegalArgumentException.class, awaitFailure(spool.remove(foreign)));
+    assertTrue(Files.exists(outside));
+  }
+
+  @Test
+  void createRefusesQueueIdsThatAreNotPlainFileNames(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    for (String id : List.of("../escape", "a/b", "", ".hidden", "x".repeat(65))) {
+      Envelope envelope = envelope(id, RECEIVED, ALICE);
+      assertInstanceOf(IllegalArgumentException.class, awaitFailure(spool.create(envelope)), id);
+    }
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")));
+  }
+
+  @Test
+  void failedBatchFailsEveryCommitAndLeavesNothingInIncoming(Vertx vertx) throws Exception {
+    Path tmp = Files.createDirectory(dir.resolve("tmp"));
+    Path incoming = Files.createDirectory(dir.resolve("incoming"));
+    GroupCommitter committer = new GroupCommitter(vertx, incoming);
+    List<String> names = List.of("A", "B", "C", "D", "E");
+    for (String name : names) {
+      Files.writeString(tmp.resolve(name), name);
+    }
+    // A rename onto a non-empty directory fails: C cannot be published.
+    Files.writeString(Files.createDirectory(incoming.resolve("C")).resolve("blocker"), "");
+
+    // From one context in one go: A starts a batch alone, B to E wait and form the next one,
+    // in which B is renamed before C fails.
+    List<Future<Void>> commits = await(onContext(vertx.getOrCreateContext(), () -> Future.succeededFuture(
+        names.stream().map(n -> committer.commit(tmp.resolve(n), incoming.resolve(n))).toList())));
+
+    await(commits.get(0));
+    for (Future<Void> failed : commits.subList(1, 5)) {
+      awaitFailure(failed);
+    }
+    assertEquals(List.of("A", "C"), fileNames(incoming));
+    // B was renamed, then taken out of incoming again.
+    assertEquals(List.of("C", "D", "E"), fileNames(tmp));
+    assertEquals(1, committer.batches());
+    assertEquals(1, committer.messages());
+  }
+
+  /** Runs {@code action} on {@code context} (writers belong to the context that made them). */
+  private static <T> Future<T> onContext(Context context, Supplier<Future<T>> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(result));
+    return result.future();
+  }
+
+  private static List<String> fileNames(Path directory) throws Exception {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private static byte[] contentDigest(SpooledMessage message) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    try (FileChannel ch = FileChannel.open(message.file(), StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+      long position = message.contentOffset();
+      int n;
+      while ((n = ch.read(buf, position)) > 0) {
+        position += n;
+        buf.flip();
+        digest.update(buf);
+        buf.clear();
+      }
+    }
+    return digest.digest();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  /** Writes pseudo-random chunks the way a session pipes DATA: pausing while the queue is full. */
+  private static final class ChunkPump {
+    final MessageDigest digest;
+    final long total;
+    final int chunkSize;
+    final Random random = new Random(42);
+    long written;
+    long bytesInFlight;
+    long peakBytesInFlight;
+
+    ChunkPump(long total, int chunkSize) throws Exception {
+      this.digest = MessageDigest.getInstance("SHA-256");
+      this.total = total;
+      this.chunkSize = chunkSize;
+    }
+
+    void start(SpoolWriter writer, Promise<SpooledMessage> committed) {
+      while (written < total) {
+        if (writer.writeQueueFull()) {
+          writer.drainHandler(v -> start(writer, committed));
+          return;
+        }
+        byte[] chunk = new byte[(int) Math.min(chunkSize, total - written)];
+        random.nextBytes(chunk);
+        digest.update(chunk);
+        written += chunk.length;
+        bytesInFlight += chunk.length;
+        peakBytesInFlight = Math.max(peakBytesInFlight, bytesInFlight);
+        writer.write(Buffer.buffer(chunk)).onSuccess(v -> bytesInFlight -= chunk.length);
+      }
+      writer.commit().onComplete(committed);
+    }
+  }
+}
