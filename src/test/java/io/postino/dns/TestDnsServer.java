@@ -34,8 +34,8 @@ import org.xbill.DNS.Type;
  *
  * <p>Like a recursive resolver, it answers a question about a CNAME with the CNAME and the
  * target's records of the asked type. It can be told to answer SERVFAIL, REFUSED or NXDOMAIN,
- * to stay silent, or to truncate UDP answers (so the client must retry over TCP), for every name
- * or for one name. Every question it receives is logged so tests can count queries.
+ * to stay silent, or to truncate UDP answers (so the client must retry over TCP), for every
+ * question, for one name, or for one type of one name. Every question it receives is logged so tests can count queries.
  */
 public final class TestDnsServer implements AutoCloseable {
 
@@ -119,6 +119,12 @@ public final class TestDnsServer implements AutoCloseable {
     return this;
   }
 
+  /** How questions of one type about one name are treated, e.g. {@code ("mx.example", "AAAA", SILENT)}. */
+  public TestDnsServer mode(String name, String type, Mode mode) {
+    modeByName.put(key(name) + " " + type, mode);
+    return this;
+  }
+
   public List<Query> queries() {
     return List.copyOf(queries);
   }
@@ -195,7 +201,8 @@ public final class TestDnsServer implements AutoCloseable {
     Record question = query.getQuestion();
     String name = key(question.getName().toString());
     queries.add(new Query(name, Type.string(question.getType()), overTcp));
-    Mode m = modeByName.getOrDefault(name, mode);
+    Mode m = modeByName.getOrDefault(name + " " + Type.string(question.getType()),
+        modeByName.getOrDefault(name, mode));
     if (m == Mode.SILENT) {
       return null;
     }

@@ -1,0 +1,89 @@
+package io.postino;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.postino.dns.TestDnsServer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code postino route DOMAIN}: its JSON output and exit status, against a test DNS server. */
+class RouteCommandTest {
+
+  private TestDnsServer dns;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @BeforeEach
+  void startDns() throws IOException {
+    dns = TestDnsServer.start().zone(
+        "example.org. 300 IN MX 10 mx1.example.org.",
+        "mx1.example.org. 300 IN A 192.0.2.1",
+        "null.example. 300 IN MX 0 .");
+  }
+
+  @AfterEach
+  void stopDns() throws IOException {
+    dns.close();
+  }
+
+  private int route(String... args) {
+    return new CommandLine(new RouteCommand())
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(args);
+  }
+
+  @Test
+  void aRoutePrintsTheBusReplyJsonAndExits0() {
+    assertEquals(0, route("example.org", "--dns", dns.address()));
+    JsonObject json = new JsonObject(out.toString());
+    assertEquals("mx", json.getString("source"));
+    assertEquals("mx1.example.org", json.getJsonArray("hosts").getJsonObject(0).getString("name"));
+  }
+
+  @Test
+  void aPermanentFailureExits2() {
+    assertEquals(2, route("null.example", "--dns", dns.address()));
+    assertEquals("5.1.10", new JsonObject(out.toString()).getString("status"));
+    assertEquals(2, route("nowhere.example", "--dns", dns.address()));
+  }
+
+  @Test
+  void aTemporaryFailureExits75() {
+    dns.mode(TestDnsServer.Mode.SERVFAIL);
+    assertEquals(75, route("example.org", "--dns", dns.address()));
+    assertEquals(false, new JsonObject(out.toString()).getBoolean("permanent"));
+  }
+
+  @Test
+  void theDnsObjectOfTheConfigFileIsUsed(@TempDir Path dir) throws IOException {
+    Path conf = dir.resolve("postino.json");
+    Files.writeString(conf, new JsonObject()
+        .put("dns", new JsonObject()
+            .put("servers", new io.vertx.core.json.JsonArray().add(dns.address()))
+            .put("routes", new JsonObject().put("lab.example", "127.0.0.1:2525")))
+        .encode());
+    assertEquals(0, route("lab.example", "-conf", conf.toString()));
+    JsonObject json = new JsonObject(out.toString());
+    assertEquals("static", json.getString("source"));
+    assertEquals(2525, json.getJsonArray("hosts").getJsonObject(0).getInteger("port"));
+  }
+
+  @Test
+  void anInvalidConfigExits78(@TempDir Path dir) throws IOException {
+    Path conf = dir.resolve("postino.json");
+    Files.writeString(conf, "{\"dns\": {\"servers\": [\"not-an-ip\"]}}");
+    assertEquals(78, route("example.org", "-conf", conf.toString()));
+    assertTrue(err.toString().contains("invalid configuration"), err.toString());
+  }
+}
