@@ -14,7 +14,11 @@ import io.vertx.core.Vertx;
  */
 public interface MxResolver {
 
-  /** A resolver using the DNS servers of {@code options}; close it when done. */
+  /**
+   * A resolver using the DNS servers of {@code options}; close it when done. Creating one does a
+   * little blocking I/O (Vert.x reads /etc/hosts for each DNS client; a wildcard own address
+   * lists the network interfaces): call it at start-up, from a worker or the main thread.
+   */
   static MxResolver create(Vertx vertx, MxResolverOptions options) {
     return new DnsMxResolver(vertx, new MxResolverOptions(options), System::nanoTime);
   }

@@ -56,10 +56,15 @@ public class MxResolverVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    if (ownsResolver) {
-      resolver = MxResolver.create(vertx, options);
-    }
-    return vertx.eventBus().<Object>consumer(addresses.mxResolve(), this::handle).completion();
+    // creating the DNS clients reads /etc/hosts, and loop detection may list the network
+    // interfaces: small, but blocking, so not on the event loop
+    Future<MxResolver> ready = ownsResolver
+        ? vertx.executeBlocking(() -> MxResolver.create(vertx, options))
+        : Future.succeededFuture(resolver);
+    return ready.compose(created -> {
+      resolver = created;
+      return vertx.eventBus().<Object>consumer(addresses.mxResolve(), this::handle).completion();
+    });
   }
 
   @Override

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MxResolverVerticleTest {
 
   private TestDnsServer dns;
+  private MxResolver shared;
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext context) throws IOException {
@@ -31,13 +32,17 @@ class MxResolverVerticleTest {
         "mx1.example.org. 300 IN AAAA 2001:db8::1",
         "null.example. 300 IN MX 0 .");
     MxResolverOptions options = new MxResolverOptions().setServers(List.of(dns.address())).setQueryTimeout(500);
+    shared = MxResolver.create(vertx, options);
     vertx.deployVerticle(new MxResolverVerticle(Addresses.DEFAULT, options))
         .compose(id -> vertx.deployVerticle(new MxResolverVerticle(new Addresses("lab"), options)))
+        .compose(id -> vertx.deployVerticle(
+            new MxResolverVerticle(new Addresses("shared"), shared)))
         .onComplete(context.succeedingThenComplete());
   }
 
   @AfterEach
   void stop() throws IOException {
+    shared.close();
     dns.close();
   }
 
@@ -99,6 +104,15 @@ class MxResolverVerticleTest {
     vertx.eventBus().<JsonObject>request("lab.mx.resolve", new JsonObject().put("domain", "example.org"))
         .onComplete(context.succeeding(reply -> context.verify(() -> {
           assertEquals("mx", reply.body().getString("source"));
+          context.completeNow();
+        })));
+  }
+
+  @Test
+  void aVerticleCanAnswerFromASharedResolver(Vertx vertx, VertxTestContext context) {
+    vertx.eventBus().<JsonObject>request("shared.mx.resolve", new JsonObject().put("domain", "example.org"))
+        .onComplete(context.succeeding(reply -> context.verify(() -> {
+          assertEquals("example.org", reply.body().getString("domain"));
           context.completeNow();
         })));
   }
