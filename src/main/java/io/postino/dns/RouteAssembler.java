@@ -31,14 +31,16 @@ final class RouteAssembler {
   }
 
   /**
-   * The route of {@code domain} through these candidates, cached for at most {@code ttlSeconds};
-   * when no candidate has an address, a permanent failure saying {@code whyNoAddress}, or a
-   * temporary one if some lookup failed.
+   * The route of {@code domain} through these candidates (sorted by preference), cached for at
+   * most {@code ttlSeconds}. When no host is left: a temporary failure if a host preferred to
+   * this server could not be resolved, else a loop if this server is among the candidates, else
+   * a permanent "no address" failure saying {@code whyNoAddress}.
    */
   Future<RouteCache.Resolution> assemble(String domain, Route.Source source, List<Candidate> candidates,
       long ttlSeconds, String whyNoAddress) {
-    List<Candidate> notSelf = beforeFirst(candidates, c -> loops.isOwnName(c.name()), Candidate::preference);
-    if (notSelf.isEmpty() && !candidates.isEmpty()) {
+    int selfByName = selfPreference(candidates, c -> loops.isOwnName(c.name()), Candidate::preference);
+    List<Candidate> notSelf = candidates.stream().filter(c -> c.preference() < selfByName).toList();
+    if (notSelf.isEmpty() && selfByName != Integer.MAX_VALUE) {
       return Future.failedFuture(RouteException.loop(domain));
     }
     List<Future<HostResolver.Addresses>> lookups = notSelf.stream().map(c -> hosts.resolve(c.name())).toList();
@@ -46,12 +48,14 @@ final class RouteAssembler {
       List<RouteHost> found = new ArrayList<>();
       boolean complete = true;
       Throwable failure = null;
+      int firstFailure = Integer.MAX_VALUE;
       for (int i = 0; i < notSelf.size(); i++) {
         Candidate c = notSelf.get(i);
         Future<HostResolver.Addresses> lookup = lookups.get(i);
         if (lookup.failed()) {
           complete = false;
           failure = lookup.cause();
+          firstFailure = Math.min(firstFailure, c.preference());
         } else {
           complete &= lookup.result().complete();
           if (!lookup.result().addresses().isEmpty()) {
@@ -59,29 +63,31 @@ final class RouteAssembler {
           }
         }
       }
-      List<RouteHost> usable = beforeFirst(found, loops::isOwn, RouteHost::preference);
-      if (usable.isEmpty() && !found.isEmpty()) {
-        return Future.failedFuture(RouteException.loop(domain));
+      int self = selfPreference(found, loops::isOwn, RouteHost::preference);
+      List<RouteHost> usable = found.stream().filter(h -> h.preference() < self).toList();
+      if (!usable.isEmpty()) {
+        long ttl = complete ? ttlSeconds : Math.min(ttlSeconds, negativeTtl);
+        return Future.succeededFuture(new RouteCache.Resolution(new Route(domain, usable, source), ttl));
       }
-      if (usable.isEmpty()) {
-        return Future.failedFuture(failure != null
-            ? RouteException.temporary(domain, DnsServers.describe(failure))
-            : RouteException.noAddress(domain, whyNoAddress));
+      int anySelf = Math.min(self, selfByName);
+      // a host preferred to us that could not be resolved may be back soon: wait, do not bounce
+      if (firstFailure < anySelf) {
+        return Future.failedFuture(RouteException.temporary(domain, DnsServers.describe(failure)));
       }
-      long ttl = complete ? ttlSeconds : Math.min(ttlSeconds, negativeTtl);
-      return Future.succeededFuture(new RouteCache.Resolution(new Route(domain, usable, source), ttl));
+      return Future.failedFuture(anySelf != Integer.MAX_VALUE
+          ? RouteException.loop(domain)
+          : RouteException.noAddress(domain, whyNoAddress));
     });
   }
 
-  /** The items preferred to the best one that is this server (all of them if none is). */
-  private static <T> List<T> beforeFirst(List<T> sorted, Predicate<T> isSelf, ToIntFunction<T> preference) {
-    int selfPreference = Integer.MAX_VALUE;
-    for (T item : sorted) {
+  /** The preference of the best item that is this server, or MAX_VALUE if none is. */
+  private static <T> int selfPreference(List<T> items, Predicate<T> isSelf, ToIntFunction<T> preference) {
+    int self = Integer.MAX_VALUE;
+    for (T item : items) {
       if (isSelf.test(item)) {
-        selfPreference = Math.min(selfPreference, preference.applyAsInt(item));
+        self = Math.min(self, preference.applyAsInt(item));
       }
     }
-    int limit = selfPreference;
-    return sorted.stream().filter(item -> preference.applyAsInt(item) < limit).toList();
+    return self;
   }
 }

@@ -60,4 +60,31 @@ class LoopDetectionTest extends ResolverTestBase {
     MxResolverOptions options = options().setOwnAddresses(List.of("0.0.0.0:25"));
     assertFailure(failure(resolver(options), "example.org"), true, 554, "5.4.6");
   }
+
+  @Test
+  void aPreferredHostFailingTemporarilyBeforeUsDefersInsteadOfLooping() {
+    dns.zone("example.org. 300 IN MX 10 primary.example.org.",
+        "example.org. 300 IN MX 20 backup.example.org.",
+        "backup.example.org. 300 IN A 127.0.0.1");
+    dns.mode("primary.example.org", TestDnsServer.Mode.SERVFAIL);
+    MxResolverOptions options = options().setOwnAddresses(List.of("127.0.0.1:25"));
+    assertFailure(failure(resolver(options), "example.org"), false, 451, "4.4.3");
+  }
+
+  @Test
+  void aLessPreferredHostFailingTemporarilyDoesNotHideTheLoop() {
+    dns.zone("example.org. 300 IN MX 10 primary.example.org.",
+        "example.org. 300 IN MX 20 backup.example.org.",
+        "primary.example.org. 300 IN A 127.0.0.1");
+    dns.mode("backup.example.org", TestDnsServer.Mode.SERVFAIL);
+    MxResolverOptions options = options().setOwnAddresses(List.of("127.0.0.1:25"));
+    assertFailure(failure(resolver(options), "example.org"), true, 554, "5.4.6");
+  }
+
+  @Test
+  void whenTheHostsPreferredToUsHaveNoAddressMailLoops() {
+    dns.zone("example.org. 300 IN MX 10 gone.example.org.", "example.org. 300 IN MX 20 mail.postino.test.");
+    MxResolverOptions options = options().setOwnHostnames(List.of("mail.postino.test"));
+    assertFailure(failure(resolver(options), "example.org"), true, 554, "5.4.6");
+  }
 }
