@@ -23,4 +23,13 @@ final class AddressLiteral {
     }
     return NetUtil.isValidIpV4Address(inside) ? HostPort.canonicalAddress(inside) : null;
   }
+
+  /** The literal in canonical form ({@code [192.0.2.1]}, {@code [IPv6:2001:db8::1]}), or null. */
+  static String normalize(String literal) {
+    String address = parse(literal);
+    if (address == null) {
+      return null;
+    }
+    return address.indexOf(':') >= 0 ? "[IPv6:" + address + "]" : "[" + address + "]";
+  }
 }

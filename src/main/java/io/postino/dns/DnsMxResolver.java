@@ -10,13 +10,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
  * The {@link MxResolver} over DNS: normalizes the domain, answers from the cache or starts one
- * lookup (address literal, static route, MX records, CNAME, implicit MX, in that order of
+ * lookup (static route, address literal, MX records, CNAME, implicit MX, in that order of
  * consideration), and hands each caller its own shuffle of the equal-preference hosts.
  */
 final class DnsMxResolver implements MxResolver {
@@ -61,25 +60,26 @@ final class DnsMxResolver implements MxResolver {
     return dns.close();
   }
 
-  /** The cache key: a normalized domain, an address literal as written, or null if invalid. */
+  /** The cache key: a normalized domain or address literal, or null if invalid. */
   private static String key(String domain) {
     if (domain != null && domain.startsWith("[")) {
-      return AddressLiteral.parse(domain) == null ? null : domain.toLowerCase(Locale.ROOT);
+      return AddressLiteral.normalize(domain);
     }
     return Domains.normalize(domain);
   }
 
   private Future<RouteCache.Resolution> lookup(String domain) {
     int port = options.getSmtpPort();
-    if (domain.startsWith("[")) {
-      // RFC 5321 section 4.1.3: mail to user@[192.0.2.1] goes to that address, no DNS involved
-      String address = AddressLiteral.parse(domain);
-      return assembler.assemble(domain, Route.Source.IMPLICIT,
-          List.of(new RouteAssembler.Candidate(address, 0, port)), options.getDefaultTtl(), "unusable address");
-    }
     List<String> route = options.getRoutes().get(domain);
     if (route == null) {
+      // the wildcard covers address literals too: a smarthost setup usually has no direct way out
       route = options.getRoutes().get(MxResolverOptions.WILDCARD_ROUTE);
+    }
+    if (route == null && domain.startsWith("[")) {
+      // RFC 5321 section 4.1.3: mail to user@[192.0.2.1] goes to that address, no DNS involved
+      return assembler.assemble(domain, Route.Source.IMPLICIT,
+          List.of(new RouteAssembler.Candidate(AddressLiteral.parse(domain), 0, port)), options.getDefaultTtl(),
+          "unusable address");
     }
     if (route != null) {
       List<RouteAssembler.Candidate> candidates = new ArrayList<>();

@@ -189,7 +189,9 @@ class MxLookupTest extends ResolverTestBase {
     Route v4 = route(resolver, "[192.0.2.1]");
     assertEquals(Route.Source.IMPLICIT, v4.source());
     assertEquals(List.of(new RouteHost("192.0.2.1", 0, List.of("192.0.2.1"), 25)), v4.hosts());
-    assertEquals(List.of("2001:db8::1"), route(resolver, "[IPv6:2001:DB8:0:0:0:0:0:1]").hosts().get(0).addresses());
+    Route v6 = route(resolver, "[ipv6:2001:DB8:0:0:0:0:0:1]");
+    assertEquals("[IPv6:2001:db8::1]", v6.domain());
+    assertEquals(List.of("2001:db8::1"), v6.hosts().get(0).addresses());
     assertFailure(failure(resolver, "[0.0.0.0]"), true, 554, "5.4.4");
     assertEquals(List.of(), dns.queries());
   }

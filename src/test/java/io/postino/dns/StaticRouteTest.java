@@ -33,6 +33,14 @@ class StaticRouteTest extends ResolverTestBase {
   }
 
   @Test
+  void theWildcardRouteAppliesToAddressLiteralsToo() {
+    MxResolver resolver = resolver(options().addRoute("*", "127.0.0.1:2525"));
+    Route route = route(resolver, "[192.0.2.1]");
+    assertEquals(Route.Source.STATIC, route.source());
+    assertEquals(List.of("127.0.0.1"), names(route));
+  }
+
+  @Test
   void aRouteWithoutPortUsesTheSmtpPort() {
     MxResolver resolver = resolver(options().setSmtpPort(2525).addRoute("lab.example", "127.0.0.1"));
     assertEquals(2525, route(resolver, "lab.example").hosts().get(0).port());
