@@ -46,8 +46,12 @@ public class RouteCommand implements Callable<Integer> {
       description = "DNS server to ask, repeatable (default: the \"dns\" config, else /etc/resolv.conf)")
   List<String> dns;
 
+  /** The configuration the server reads by default, used here too when it exists. */
+  public static final Path DEFAULT_CONFIG = Path.of("conf/postino.json");
+
   @Option(names = {"-conf", "--conf"}, paramLabel = "FILE",
-      description = "JSON configuration file; its \"dns\" object holds the resolver options")
+      description = "JSON configuration file; its \"dns\" object holds the resolver options "
+          + "(default: conf/postino.json when it exists)")
   Path conf;
 
   @Spec
@@ -84,8 +88,9 @@ public class RouteCommand implements Callable<Integer> {
 
   private MxResolverOptions options() throws IOException {
     MxResolverOptions options = new MxResolverOptions();
-    if (conf != null) {
-      JsonObject config = new JsonObject(Files.readString(conf));
+    Path file = conf != null ? conf : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
+    if (file != null) {
+      JsonObject config = new JsonObject(Files.readString(file));
       JsonObject dnsConfig = config.getJsonObject("dns");
       if (dnsConfig != null) {
         options = new MxResolverOptions(dnsConfig);

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.dns.TestDnsServer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,8 +26,14 @@ class RouteCommandTest {
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
+  @TempDir
+  Path dir;
+  private Path emptyConf;
+
   @BeforeEach
   void startDns() throws IOException {
+    // an explicit, empty configuration: conf/postino.json of the working directory stays out
+    emptyConf = Files.writeString(dir.resolve("empty.json"), "{}");
     dns = TestDnsServer.start().zone(
         "example.org. 300 IN MX 10 mx1.example.org.",
         "mx1.example.org. 300 IN A 192.0.2.1",
@@ -37,10 +46,14 @@ class RouteCommandTest {
   }
 
   private int route(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.contains("-conf")) {
+      all.addAll(List.of("-conf", emptyConf.toString()));
+    }
     return new CommandLine(new RouteCommand())
         .setOut(new PrintWriter(out, true))
         .setErr(new PrintWriter(err, true))
-        .execute(args);
+        .execute(all.toArray(String[]::new));
   }
 
   @Test
@@ -66,11 +79,11 @@ class RouteCommandTest {
   }
 
   @Test
-  void theDnsObjectOfTheConfigFileIsUsed(@TempDir Path dir) throws IOException {
+  void theDnsObjectOfTheConfigFileIsUsed() throws IOException {
     Path conf = dir.resolve("postino.json");
     Files.writeString(conf, new JsonObject()
         .put("dns", new JsonObject()
-            .put("servers", new io.vertx.core.json.JsonArray().add(dns.address()))
+            .put("servers", new JsonArray().add(dns.address()))
             .put("routes", new JsonObject().put("lab.example", "127.0.0.1:2525")))
         .encode());
     assertEquals(0, route("lab.example", "-conf", conf.toString()));
@@ -80,7 +93,18 @@ class RouteCommandTest {
   }
 
   @Test
-  void anInvalidConfigExits78(@TempDir Path dir) throws IOException {
+  void dnsOnTheCommandLineOverridesTheConfigFile() throws IOException {
+    try (TestDnsServer silent = TestDnsServer.start().mode(TestDnsServer.Mode.SILENT)) {
+      Path conf = Files.writeString(dir.resolve("postino.json"), new JsonObject()
+          .put("dns", new JsonObject().put("servers", new JsonArray().add(silent.address())).put("queryTimeout", 100))
+          .encode());
+      assertEquals(0, route("example.org", "-conf", conf.toString(), "--dns", dns.address()));
+      assertEquals(0, silent.queries().size());
+    }
+  }
+
+  @Test
+  void anInvalidConfigExits78() throws IOException {
     Path conf = dir.resolve("postino.json");
     Files.writeString(conf, "{\"dns\": {\"servers\": [\"not-an-ip\"]}}");
     assertEquals(78, route("example.org", "-conf", conf.toString()));
