@@ -25,19 +25,22 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit status: 0 for a route, 2 for a permanent failure (mail would bounce), 75
  * ({@code EX_TEMPFAIL}) for a temporary one (mail would wait), 78 ({@code EX_CONFIG}) when the
- * configuration cannot be read.
+ * configuration cannot be read, 64 ({@code EX_USAGE}) for an invalid command line.
  */
-@Command(name = "route", mixinStandardHelpOptions = true,
+@Command(name = "route", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = RouteCommand.USAGE,
     description = "Print the route (MX hosts and addresses) of DOMAIN as JSON, as delivery would use it.",
     exitCodeListHeading = "Exit status:%n",
     exitCodeList = {"0:a route was found", "2:permanent failure (mail would bounce)",
-        "75:temporary failure (mail would be retried)", "78:the configuration is invalid"})
+        "75:temporary failure (mail would be retried)", "78:the configuration is invalid",
+        "64:invalid command line"})
 public class RouteCommand implements Callable<Integer> {
 
   public static final int ROUTE = 0;
   public static final int PERMANENT = 2;
   public static final int TEMPORARY = 75;
   public static final int CONFIG_ERROR = 78;
+  /** The exit status of an invalid command line; picocli's default, 2, would read as "permanent". */
+  public static final int USAGE = 64;
 
   @Parameters(index = "0", paramLabel = "DOMAIN", description = "the domain, e.g. example.org")
   String domain;

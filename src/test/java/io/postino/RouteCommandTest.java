@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code postino route DOMAIN}: its JSON output and exit status, against a test DNS server. */
 class RouteCommandTest {
@@ -101,6 +102,22 @@ class RouteCommandTest {
       assertEquals(0, route("example.org", "-conf", conf.toString(), "--dns", dns.address()));
       assertEquals(0, silent.queries().size());
     }
+  }
+
+  @Test
+  void anInvalidCommandLineExits64NotTheTwoOfPermanentFailures() {
+    assertEquals(64, route("--no-such-option", "example.org"));
+  }
+
+  @Test
+  void asASubcommandItKeepsItsExitStatuses() {
+    CommandLine postino = new CommandLine(CommandSpec.create().name("postino"))
+        .addSubcommand(new RouteCommand())
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true));
+    assertEquals(0, postino.execute("route", "example.org", "--dns", dns.address(), "-conf", emptyConf.toString()));
+    assertEquals(2, postino.execute("route", "null.example", "--dns", dns.address(), "-conf", emptyConf.toString()));
+    assertEquals(64, postino.execute("route", "--no-such-option", "example.org"));
   }
 
   @Test
