@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
     description = "Print the route (MX hosts and addresses) of DOMAIN as JSON, as delivery would use it.",
     exitCodeListHeading = "Exit status:%n",
     exitCodeList = {"0:a route was found", "2:permanent failure (mail would bounce)",
-        "75:temporary failure (mail would be retried)", "78:the configuration is invalid",
-        "64:invalid command line"})
+        "64:invalid command line", "75:temporary failure (mail would be retried)",
+        "78:the configuration is invalid"})
 public class RouteCommand implements Callable<Integer> {
 
   public static final int ROUTE = 0;
@@ -42,15 +42,15 @@ public class RouteCommand implements Callable<Integer> {
   /** The exit status of an invalid command line; picocli's default, 2, would read as "permanent". */
   public static final int USAGE = 64;
 
+  /** The configuration the server reads by default, used here too when it exists. */
+  public static final Path DEFAULT_CONFIG = Path.of("conf/postino.json");
+
   @Parameters(index = "0", paramLabel = "DOMAIN", description = "the domain, e.g. example.org")
   String domain;
 
   @Option(names = "--dns", paramLabel = "HOST:PORT",
       description = "DNS server to ask, repeatable (default: the \"dns\" config, else /etc/resolv.conf)")
   List<String> dns;
-
-  /** The configuration the server reads by default, used here too when it exists. */
-  public static final Path DEFAULT_CONFIG = Path.of("conf/postino.json");
 
   @Option(names = {"-conf", "--conf"}, paramLabel = "FILE",
       description = "JSON configuration file; its \"dns\" object holds the resolver options "

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,7 +36,8 @@ import org.xbill.DNS.Type;
  * <p>Like a recursive resolver, it answers a question about a CNAME with the CNAME and the
  * target's records of the asked type. It can be told to answer SERVFAIL, REFUSED or NXDOMAIN,
  * to stay silent, or to truncate UDP answers (so the client must retry over TCP), for every
- * question, for one name, or for one type of one name. Every question it receives is logged so tests can count queries.
+ * question, for one name, or for one type of one name. Every question it receives is logged so
+ * tests can count queries.
  */
 public final class TestDnsServer implements AutoCloseable {
 
@@ -101,12 +103,6 @@ public final class TestDnsServer implements AutoCloseable {
     return this;
   }
 
-  /** Removes every record. */
-  public TestDnsServer clearZone() {
-    zone.clear();
-    return this;
-  }
-
   /** How every question is treated unless {@link #mode(String, Mode)} says otherwise for its name. */
   public TestDnsServer mode(Mode mode) {
     this.mode = mode;
@@ -135,10 +131,6 @@ public final class TestDnsServer implements AutoCloseable {
     return queries.stream().filter(q -> q.name.equals(k) && q.type.equals(type)).count();
   }
 
-  public void resetLog() {
-    queries.clear();
-  }
-
   @Override
   public void close() throws IOException {
     udp.close();
@@ -151,7 +143,7 @@ public final class TestDnsServer implements AutoCloseable {
       DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
       try {
         udp.receive(packet);
-        byte[] reply = answer(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), false);
+        byte[] reply = answer(Arrays.copyOf(packet.getData(), packet.getLength()), false);
         if (reply != null) {
           udp.send(new DatagramPacket(reply, reply.length, packet.getSocketAddress()));
         }
