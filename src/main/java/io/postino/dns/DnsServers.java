@@ -1,0 +1,103 @@
+package io.postino.dns;
+
+import io.netty.resolver.dns.DnsNameResolverTimeoutException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.dns.DnsClient;
+import io.vertx.core.dns.DnsClientOptions;
+import io.vertx.core.dns.DnsException;
+import io.vertx.core.dns.DnsResponseCode;
+import io.vertx.core.dns.MxRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The configured DNS servers behind one query API, with what Vert.x's {@link DnsClient} lacks:
+ * failover from one server to the next and retries (a Vert.x client talks to one server), and
+ * one query in flight per question, shared by everyone who asks it (concurrent identical
+ * queries on one Vert.x client fail with an {@code IndexOutOfBoundsException}).
+ *
+ * <p>NXDOMAIN is an answer and ends the query; a timeout, SERVFAIL, REFUSED or any other error
+ * moves on to the next server. Each question fails with the last error once every server has
+ * been tried {@code retries + 1} times.
+ */
+final class DnsServers {
+
+  private final List<DnsClient> clients = new ArrayList<>();
+  private final int attempts;
+  private final Map<String, Future<?>> inflight = new ConcurrentHashMap<>();
+
+  DnsServers(Vertx vertx, MxResolverOptions options) {
+    for (String server : options.getServers()) {
+      HostPort hp = HostPort.parse(server, 53);
+      clients.add(vertx.createDnsClient(new DnsClientOptions()
+          .setHost(hp.host())
+          .setPort(hp.port())
+          .setQueryTimeout(options.getQueryTimeout())));
+    }
+    attempts = clients.size() * (options.getRetries() + 1);
+  }
+
+  /** The MX records of a name, unsorted; a null MX has a null or empty name. */
+  Future<List<MxRecord>> mx(String name) {
+    return query("MX", name, client -> client.resolveMX(name));
+  }
+
+  /** The IPv4 addresses of a name; empty when the name is a CNAME. */
+  Future<List<String>> a(String name) {
+    return query("A", name, client -> client.resolveA(name));
+  }
+
+  /** The IPv6 addresses of a name; empty when the name is a CNAME. */
+  Future<List<String>> aaaa(String name) {
+    return query("AAAA", name, client -> client.resolveAAAA(name));
+  }
+
+  /** The canonical name a name is an alias of, in a list of zero or one. */
+  Future<List<String>> cname(String name) {
+    return query("CNAME", name, client -> client.resolveCNAME(name));
+  }
+
+  Future<Void> close() {
+    return Future.join(clients.stream().map(DnsClient::close).toList()).mapEmpty();
+  }
+
+  static boolean isNxDomain(Throwable failure) {
+    return failure instanceof DnsException e && e.code() == DnsResponseCode.NXDOMAIN;
+  }
+
+  /** A short description of a failed query, for the reason of a temporary failure. */
+  static String describe(Throwable failure) {
+    if (failure instanceof DnsException e) {
+      return "DNS server answered " + e.code().name();
+    }
+    if (failure instanceof DnsNameResolverTimeoutException) {
+      return "no answer from any DNS server (timeout)";
+    }
+    return String.valueOf(failure.getMessage());
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Future<T> query(String type, String name, Function<DnsClient, Future<T>> ask) {
+    String key = type + ' ' + name;
+    Promise<T> mine = Promise.promise();
+    Future<?> existing = inflight.putIfAbsent(key, mine.future());
+    if (existing != null) {
+      return (Future<T>) existing;
+    }
+    attempt(0, ask).onComplete(ar -> {
+      inflight.remove(key, mine.future());
+      mine.handle(ar);
+    });
+    return mine.future();
+  }
+
+  private <T> Future<T> attempt(int n, Function<DnsClient, Future<T>> ask) {
+    return ask.apply(clients.get(n % clients.size())).recover(failure ->
+        isNxDomain(failure) || n + 1 >= attempts ? Future.failedFuture(failure) : attempt(n + 1, ask));
+  }
+}
