@@ -50,33 +50,25 @@ public final class Postino {
       QueueManager queue = new QueueManager(vertx, spool, local, QueueManager.DEFAULT_LOCAL_RETRY);
       ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
           new ConnectionLimiter(smtp.getMaxConnections(), smtp.getMaxConnectionsPerClient()), spool, queue::accept);
-      List<String> ids = new ArrayList<>();
-      // The first instance binds (possibly port 0); the others share the port it actually got.
-      SmtpServerVerticle first = new SmtpServerVerticle(ctx, smtp.getPort());
-      return vertx.deployVerticle(first)
-          .compose(id -> {
-            ids.add(id);
-            int port = first.actualPort();
-            if (instances == 1) {
-              return Future.succeededFuture(port);
-            }
-            return vertx.deployVerticle(() -> new SmtpServerVerticle(ctx, port),
-                    new DeploymentOptions().setInstances(instances - 1))
-                .map(id2 -> {
-                  ids.add(id2);
-                  return port;
-                });
-          })
-          .map(port -> {
+      // Vert.x shares a port between instances only when they ask for the same one; a negative
+      // port is its way of asking for "a random port, the same for all of us".
+      int netPort = smtp.getPort() == 0 ? -1 : smtp.getPort();
+      List<SmtpServerVerticle> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+      return vertx.deployVerticle(() -> {
+            SmtpServerVerticle v = new SmtpServerVerticle(ctx, netPort);
+            listeners.add(v);
+            return v;
+          }, new DeploymentOptions().setInstances(instances))
+          .map(id -> {
+            int port = listeners.get(0).actualPort();
             queue.recover();
             log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
                 config.hostname(), smtp.getHost(), port, instances, config.json().getValue("localDomains", "[localhost]"),
                 spool.directory().toAbsolutePath());
-            return new Postino(vertx, config, spool, ids, port);
+            return new Postino(vertx, config, spool, List.of(id), port);
           });
     });
   }
-
   /** The port the SMTP listener actually bound. */
   public int smtpPort() {
     return smtpPort;

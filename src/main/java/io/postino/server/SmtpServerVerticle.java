@@ -22,8 +22,8 @@ public final class SmtpServerVerticle extends VerticleBase {
   private NetServer server;
 
   /**
-   * @param port the port to listen on, which may differ from the options' when the options ask
-   *     for port 0 and an earlier instance already picked the real one
+   * @param port the port to listen on; -1 for a random port shared by every instance (Vert.x
+   *     gives each instance its own random port for 0)
    */
   public SmtpServerVerticle(ServerContext ctx, int port) {
     this.ctx = ctx;

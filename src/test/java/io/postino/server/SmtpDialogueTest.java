@@ -245,8 +245,8 @@ class SmtpDialogueTest {
       assertEquals("5.3.4", r.enhanced());
       assertTrue(c.closedByServer());
     }
+    TestServer.await("tmp emptied", () -> TestServer.files(dir.resolve("spool").resolve("tmp")).isEmpty());
     assertTrue(server.spooled().isEmpty());
-    assertTrue(TestServer.files(dir.resolve("spool").resolve("tmp")).isEmpty());
   }
 
   @Test
