@@ -1,5 +1,6 @@
 package io.postino;
 
+import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
 import io.postino.queue.QueueManager;
@@ -18,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Postino running in a {@link Vertx}: the spool, local delivery, the queue manager and the SMTP
- * listener (one verticle instance per event loop). Use it standalone through {@link Main} or
+ * Postino running in a {@link Vertx}: the spool, local delivery, the queue manager, the MX
+ * resolver and the SMTP listener (one verticle instance per event loop). Use it standalone through {@link Main} or
  * embedded in an application's own Vert.x.
  */
 public final class Postino {
@@ -54,7 +55,8 @@ public final class Postino {
       // port is its way of asking for "a random port, the same for all of us".
       int netPort = smtp.getPort() == 0 ? -1 : smtp.getPort();
       List<SmtpServerVerticle> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-      return vertx.deployVerticle(() -> {
+      Future<String> resolver = vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.mxResolverOptions()));
+      return resolver.compose(resolverId -> vertx.deployVerticle(() -> {
             SmtpServerVerticle v = new SmtpServerVerticle(ctx, netPort);
             listeners.add(v);
             return v;
@@ -65,8 +67,8 @@ public final class Postino {
             log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
                 config.hostname(), smtp.getHost(), port, instances, config.json().getValue("localDomains", "[localhost]"),
                 spool.directory().toAbsolutePath());
-            return new Postino(vertx, config, spool, List.of(id), port);
-          });
+            return new Postino(vertx, config, spool, List.of(id, resolverId), port);
+          }));
     });
   }
   /** The port the SMTP listener actually bound. */

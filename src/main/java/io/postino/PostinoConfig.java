@@ -1,12 +1,15 @@
 package io.postino;
 
 import io.postino.bus.Addresses;
+import io.postino.dns.MxResolverOptions;
 import io.postino.server.RecipientPolicy;
 import io.postino.server.ServerOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The whole configuration, read from one JSON document ({@code conf/postino.json}). Every key is
@@ -73,5 +76,26 @@ public final class PostinoConfig {
 
   public Addresses addresses() {
     return addresses;
+  }
+
+  /**
+   * The MX resolver options from the {@code "dns"} object, with this server's own host name and
+   * SMTP listen address added for loop detection, so that mail for a domain whose MX is this
+   * server is never sent back to it.
+   */
+  public MxResolverOptions mxResolverOptions() {
+    MxResolverOptions options = new MxResolverOptions(json.getJsonObject("dns", new JsonObject()));
+    List<String> names = new ArrayList<>(options.getOwnHostnames());
+    if (!names.contains(hostname)) {
+      names.add(hostname);
+    }
+    options.setOwnHostnames(names);
+    if (smtp.getPort() > 0) {
+      List<String> addresses = new ArrayList<>(options.getOwnAddresses());
+      String host = smtp.getHost().indexOf(':') >= 0 ? "[" + smtp.getHost() + "]" : smtp.getHost();
+      addresses.add(host + ":" + smtp.getPort());
+      options.setOwnAddresses(addresses);
+    }
+    return options;
   }
 }

@@ -90,15 +90,11 @@ public class RouteCommand implements Callable<Integer> {
   }
 
   private MxResolverOptions options() throws IOException {
-    MxResolverOptions options = new MxResolverOptions();
     Path file = conf != null ? conf : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
-    if (file != null) {
-      JsonObject config = new JsonObject(Files.readString(file));
-      JsonObject dnsConfig = config.getJsonObject("dns");
-      if (dnsConfig != null) {
-        options = new MxResolverOptions(dnsConfig);
-      }
-    }
+    JsonObject config = file == null ? new JsonObject() : new JsonObject(Files.readString(file));
+    // the same options the server builds, own names and addresses included, so the route printed
+    // is the route delivery would take
+    MxResolverOptions options = new PostinoConfig(config).mxResolverOptions();
     if (dns != null && !dns.isEmpty()) {
       options.setServers(dns);
     }

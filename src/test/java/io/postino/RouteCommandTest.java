@@ -85,12 +85,25 @@ class RouteCommandTest {
     Files.writeString(conf, new JsonObject()
         .put("dns", new JsonObject()
             .put("servers", new JsonArray().add(dns.address()))
-            .put("routes", new JsonObject().put("lab.example", "127.0.0.1:2525")))
+            .put("routes", new JsonObject().put("lab.example", "127.0.0.1:2526")))
         .encode());
     assertEquals(0, route("lab.example", "-conf", conf.toString()));
     JsonObject json = new JsonObject(out.toString());
     assertEquals("static", json.getString("source"));
-    assertEquals(2525, json.getJsonArray("hosts").getJsonObject(0).getInteger("port"));
+    assertEquals(2526, json.getJsonArray("hosts").getJsonObject(0).getInteger("port"));
+  }
+
+  @Test
+  void aRouteToThisServersOwnListenerIsALoop() throws IOException {
+    // the default SMTP listener is 0.0.0.0:2525: a route there would send mail back to us
+    Path conf = dir.resolve("postino.json");
+    Files.writeString(conf, new JsonObject()
+        .put("dns", new JsonObject()
+            .put("servers", new JsonArray().add(dns.address()))
+            .put("routes", new JsonObject().put("lab.example", "127.0.0.1:2525")))
+        .encode());
+    assertEquals(2, route("lab.example", "-conf", conf.toString()));
+    assertEquals("5.4.6", new JsonObject(out.toString()).getString("status"));
   }
 
   @Test
