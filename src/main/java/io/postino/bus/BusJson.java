@@ -1,0 +1,96 @@
+package io.postino.bus;
+
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import io.postino.smtp.RcptParameters;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumSet;
+import java.util.Locale;
+
+/**
+ * The JSON forms the event-bus messages share: addresses as {@code local@domain} strings (the
+ * empty string for the null sender), and the ESMTP parameters of MAIL and RCPT.
+ */
+final class BusJson {
+
+  private BusJson() {
+  }
+
+  static String address(MailAddress address) {
+    return address.address();
+  }
+
+  /** The inverse of {@link #address}: the domain follows the last {@code @}, which a domain never holds. */
+  static MailAddress address(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("missing address");
+    }
+    if (text.isEmpty()) {
+      return MailAddress.NULL_SENDER;
+    }
+    int at = text.lastIndexOf('@');
+    return at < 0 ? new MailAddress(text, "") : new MailAddress(text.substring(0, at), text.substring(at + 1));
+  }
+
+  static JsonObject mailParameters(MailParameters p) {
+    JsonObject json = new JsonObject()
+        .put("size", p.size())
+        .put("body", p.body().keyword())
+        .put("smtpUtf8", p.smtpUtf8());
+    if (p.ret() != null) {
+      json.put("ret", p.ret().name());
+    }
+    if (p.envId() != null) {
+      json.put("envId", p.envId());
+    }
+    return json;
+  }
+
+  static MailParameters mailParameters(JsonObject json) {
+    if (json == null) {
+      return MailParameters.NONE;
+    }
+    String keyword = json.getString("body", MailParameters.Body.SEVEN_BIT.keyword());
+    MailParameters.Body body = null;
+    for (MailParameters.Body b : MailParameters.Body.values()) {
+      if (b.keyword().equalsIgnoreCase(keyword)) {
+        body = b;
+      }
+    }
+    if (body == null) {
+      throw new IllegalArgumentException("unknown body type: " + keyword);
+    }
+    String ret = json.getString("ret");
+    return new MailParameters(json.getLong("size", -1L), body, json.getBoolean("smtpUtf8", false), null,
+        ret == null ? null : MailParameters.Ret.valueOf(ret.toUpperCase(Locale.ROOT)), json.getString("envId"));
+  }
+
+  static JsonObject rcptParameters(RcptParameters p, JsonObject into) {
+    if (!p.notifications().isEmpty()) {
+      JsonArray notify = new JsonArray();
+      p.notifications().stream().sorted().forEach(n -> notify.add(n.name()));
+      into.put("notify", notify);
+    }
+    if (p.orcpt() != null) {
+      into.put("orcpt", p.orcpt());
+    }
+    return into;
+  }
+
+  static RcptParameters rcptParameters(JsonObject json) {
+    EnumSet<RcptParameters.Notify> notify = EnumSet.noneOf(RcptParameters.Notify.class);
+    JsonArray array = json.getJsonArray("notify");
+    if (array != null) {
+      array.forEach(n -> notify.add(RcptParameters.Notify.valueOf(String.valueOf(n).toUpperCase(Locale.ROOT))));
+    }
+    return new RcptParameters(notify, json.getString("orcpt"));
+  }
+
+  static void checkVersion(JsonObject json, int version, String what) {
+    Integer v = json.getInteger("version");
+    if (v == null || v != version) {
+      throw new IllegalArgumentException("unsupported " + what + " version: " + json.getValue("version"));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.postino.bus;
+
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import io.postino.smtp.RcptParameters;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The request body of {@code postino.delivery.submit} (format version 1): deliver one spooled
+ * message to some recipients, all in one domain.
+ *
+ * <pre>{@code
+ * {"version": 1, "queueId": "01HV5Q8Z3K2M4AB", "domain": "example.com",
+ *  "sender": "alice@example.org",
+ *  "parameters": {"size": 2048, "body": "8BITMIME", "smtpUtf8": false, "ret": "HDRS", "envId": "x1"},
+ *  "recipients": [{"address": "bob@example.com", "notify": ["FAILURE"], "orcpt": "rfc822;bob@example.com"}],
+ *  "content": {"path": "/var/spool/postino/incoming/01HV5Q8Z3K2M4AB", "offset": 412, "length": 2048}}
+ * }</pre>
+ *
+ * <p>The job names where the content lies instead of carrying it: the octets {@code [offset,
+ * offset + length)} of {@code path}, ready to send (dot-stuffing is the sender's work). A delivery
+ * node therefore needs the spool directory at the same path: the node that accepted the message,
+ * or another one mounting the same file system. The sender is the empty string for {@code <>}.
+ *
+ * @param parameters the MAIL parameters to pass on: size, body type, SMTPUTF8, DSN RET and ENVID
+ * @param recipients in the order the results of the reply follow
+ */
+public record DeliveryJob(
+    String queueId,
+    String domain,
+    MailAddress sender,
+    MailParameters parameters,
+    List<Recipient> recipients,
+    Content content) {
+
+  public static final int VERSION = 1;
+
+  public DeliveryJob {
+    Objects.requireNonNull(queueId, "queueId");
+    Objects.requireNonNull(domain, "domain");
+    Objects.requireNonNull(sender, "sender");
+    Objects.requireNonNull(parameters, "parameters");
+    Objects.requireNonNull(content, "content");
+    recipients = List.copyOf(recipients);
+    if (recipients.isEmpty()) {
+      throw new IllegalArgumentException("a job has at least one recipient");
+    }
+  }
+
+  /** One recipient and its DSN parameters (RFC 3461 NOTIFY and ORCPT). */
+  public record Recipient(MailAddress address, RcptParameters parameters) {
+  }
+
+  /** Where the message content lies. */
+  public record Content(String path, long offset, long length) {
+    public Content {
+      Objects.requireNonNull(path, "path");
+      if (offset < 0 || length < 0) {
+        throw new IllegalArgumentException("negative offset or length");
+      }
+    }
+  }
+
+  public JsonObject toJson() {
+    JsonArray rcpts = new JsonArray();
+    recipients.forEach(r -> rcpts.add(BusJson.rcptParameters(r.parameters(),
+        new JsonObject().put("address", BusJson.address(r.address())))));
+    return new JsonObject()
+        .put("version", VERSION)
+        .put("queueId", queueId)
+        .put("domain", domain)
+        .put("sender", BusJson.address(sender))
+        .put("parameters", BusJson.mailParameters(parameters))
+        .put("recipients", rcpts)
+        .put("content", new JsonObject()
+            .put("path", content.path())
+            .put("offset", content.offset())
+            .put("length", content.length()));
+  }
+
+  /** Reads a job; throws {@link IllegalArgumentException} or another runtime exception when malformed. */
+  public static DeliveryJob fromJson(JsonObject json) {
+    BusJson.checkVersion(json, VERSION, "delivery job");
+    List<Recipient> rcpts = new ArrayList<>();
+    for (Object o : json.getJsonArray("recipients")) {
+      JsonObject r = (JsonObject) o;
+      rcpts.add(new Recipient(BusJson.address(r.getString("address")), BusJson.rcptParameters(r)));
+    }
+    JsonObject c = json.getJsonObject("content");
+    return new DeliveryJob(
+        json.getString("queueId"),
+        json.getString("domain"),
+        BusJson.address(json.getString("sender")),
+        BusJson.mailParameters(json.getJsonObject("parameters")),
+        rcpts,
+        new Content(c.getString("path"), c.getLong("offset"), c.getLong("length")));
+  }
+}

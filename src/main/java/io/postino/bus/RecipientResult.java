@@ -1,0 +1,91 @@
+package io.postino.bus;
+
+import io.postino.smtp.MailAddress;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * What happened to one recipient in one delivery attempt: delivered, failed for now (retry), or
+ * failed for good (bounce), with the reply that said so.
+ *
+ * <pre>{@code
+ * {"recipient": "bob@example.com", "outcome": "permanent", "code": 550, "status": "5.1.1",
+ *  "text": "<bob@example.com>: Recipient address rejected: User unknown",
+ *  "remote": true, "mx": "mx1.example.com", "address": "192.0.2.1"}
+ * }</pre>
+ *
+ * @param code   the SMTP reply code: the remote server's, or the one Postino chose for a failure
+ *               of its own (connection refused, DNS...)
+ * @param status the RFC 3463 enhanced status, always present (derived from the code when the
+ *               server gave none)
+ * @param text   the reply text, lines joined with a space, or Postino's own reason
+ * @param remote true when code and text are the remote server's reply (a DSN then reports them
+ *               as {@code Diagnostic-Code: smtp; ...})
+ * @param mx     the name of the host that answered, or null when none did
+ * @param address the IP address of that host, or null
+ */
+public record RecipientResult(
+    MailAddress recipient,
+    Outcome outcome,
+    int code,
+    String status,
+    String text,
+    boolean remote,
+    String mx,
+    String address) {
+
+  /** Delivered, transient failure (retry later) or permanent failure (bounce). */
+  public enum Outcome {
+    DELIVERED, TRANSIENT, PERMANENT;
+
+    public String jsonName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Outcome fromJsonName(String name) {
+      return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
+    /** The outcome an SMTP reply code means. */
+    public static Outcome of(int code) {
+      return code < 400 ? DELIVERED : code < 500 ? TRANSIENT : PERMANENT;
+    }
+  }
+
+  public RecipientResult {
+    Objects.requireNonNull(recipient, "recipient");
+    Objects.requireNonNull(outcome, "outcome");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(text, "text");
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("recipient", BusJson.address(recipient))
+        .put("outcome", outcome.jsonName())
+        .put("code", code)
+        .put("status", status)
+        .put("text", text)
+        .put("remote", remote);
+    if (mx != null) {
+      json.put("mx", mx);
+    }
+    if (address != null) {
+      json.put("address", address);
+    }
+    return json;
+  }
+
+  public static RecipientResult fromJson(JsonObject json) {
+    return new RecipientResult(
+        BusJson.address(json.getString("recipient")),
+        Outcome.fromJsonName(json.getString("outcome")),
+        json.getInteger("code"),
+        json.getString("status"),
+        json.getString("text"),
+        json.getBoolean("remote", false),
+        json.getString("mx"),
+        json.getString("address"));
+  }
+}

@@ -1,0 +1,188 @@
+package io.postino.delivery;
+
+import io.postino.bus.Addresses;
+import io.postino.bus.DeliveryJob;
+import io.postino.bus.DeliveryReply;
+import io.postino.bus.RecipientResult;
+import io.postino.dns.Route;
+import io.postino.dns.RouteException;
+import io.postino.dns.RouteHost;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out delivery jobs: asks {@code postino.mx.resolve} where the domain's mail goes, then
+ * tries the host addresses in that order (RFC 5321 section 5.1) until every recipient has a final
+ * answer: the next host after a connection failure, a timeout, a refused greeting or EHLO, a 4xx
+ * to MAIL, a TLS or AUTH requirement not met; never after a host has answered for a recipient.
+ * When every host failed, the recipients fail with the last host's reason: permanently only if
+ * every host refused permanently, else for now (retry).
+ *
+ * <p>Sessions are borrowed from the {@link ConnectionPool} and given back for reuse; a reused one
+ * found dead is replaced by a new connection to the same host, which does not count as a try.
+ */
+final class Courier {
+
+  private static final Logger log = LoggerFactory.getLogger(Courier.class);
+
+  private final Vertx vertx;
+  private final Addresses addresses;
+  private final OutboundOptions options;
+  private final String heloName;
+  private final ConnectionPool pool;
+  private final SessionOpener opener;
+  private final KeyedLimiter domains;
+
+  Courier(Vertx vertx, Addresses addresses, OutboundOptions options, String heloName, ConnectionPool pool,
+      SessionOpener opener) {
+    this.vertx = vertx;
+    this.addresses = addresses;
+    this.options = options;
+    this.heloName = heloName;
+    this.pool = pool;
+    this.opener = opener;
+    this.domains = new KeyedLimiter(options.getMaxConnectionsPerDomain());
+  }
+
+  /** Delivers a job; the future always succeeds, failures being results. */
+  Future<DeliveryReply> deliver(DeliveryJob job) {
+    String domain = job.domain().toLowerCase(Locale.ROOT);
+    return domains.acquire(domain)
+        .compose(v -> resolve(job)
+            .compose(route -> new Run(job, route).start(),
+                failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
+            .onComplete(ar -> domains.release(domain)))
+        .map(results -> {
+          logResults(job, results);
+          return new DeliveryReply(job.queueId(), job.domain(), results);
+        });
+  }
+
+  private Future<Route> resolve(DeliveryJob job) {
+    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getResolveTimeout().toMillis());
+    return vertx.eventBus().<JsonObject>request(addresses.mxResolve(), new JsonObject().put("domain", job.domain()), timeout)
+        .recover(e -> Future.failedFuture(new HostException(Failure.temporary("4.4.3",
+            "cannot look up where mail for " + job.domain() + " goes: " + e.getMessage()))))
+        .compose(reply -> {
+          JsonObject body = reply.body();
+          if (body.containsKey("hosts")) {
+            return Future.succeededFuture(Route.fromJson(body));
+          }
+          RouteException e = RouteException.fromJson(body);
+          return Future.failedFuture(new HostException(
+              new Failure(e.permanent(), e.code(), e.status(), e.reason(), false)));
+        });
+  }
+
+  /** One job going through the hosts of its route. */
+  private final class Run {
+    final DeliveryJob job;
+    final List<Target> targets = new ArrayList<>();
+    final RecipientResult[] results;
+    Failure last;
+    Target lastTarget;
+    boolean allPermanent = true;
+
+    Run(DeliveryJob job, Route route) {
+      this.job = job;
+      this.results = new RecipientResult[job.recipients().size()];
+      for (RouteHost host : route.hosts()) {
+        for (String address : host.addresses()) {
+          if (targets.size() < options.getMaxConnectAttempts()) {
+            targets.add(new Target(host.name(), address, host.port()));
+          }
+        }
+      }
+    }
+
+    Future<List<RecipientResult>> start() {
+      return next(0).map(v -> List.of(results));
+    }
+
+    private Future<Void> next(int index) {
+      List<Integer> pending = new ArrayList<>();
+      for (int i = 0; i < results.length; i++) {
+        if (results[i] == null) {
+          pending.add(i);
+        }
+      }
+      if (pending.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      if (index == targets.size()) {
+        Failure f = last == null ? Failure.temporary("4.4.4", "no host address to deliver to") : last;
+        Failure finalFailure = allPermanent ? f : f.asTemporary();
+        for (int i : pending) {
+          results[i] = finalFailure.toResult(job.recipients().get(i).address(), last == null ? null : lastTarget);
+        }
+        return Future.succeededFuture();
+      }
+      Target target = targets.get(index);
+      List<DeliveryJob.Recipient> recipients = pending.stream().map(i -> job.recipients().get(i)).toList();
+      return attempt(target, recipients, true).transform(ar -> {
+        if (ar.failed()) {
+          failed(target, HostException.failureOf(ar.cause()));
+          return next(index + 1);
+        }
+        MailTransaction.Outcome outcome = ar.result();
+        for (int k = 0; k < pending.size(); k++) {
+          results[pending.get(k)] = outcome.results().get(k);
+        }
+        if (outcome.hostFailure() != null) {
+          failed(target, outcome.hostFailure());
+        }
+        return next(index + 1);
+      });
+    }
+
+    private void failed(Target target, Failure f) {
+      log.info("{}: {} failed: {}", job.queueId(), target, f.text());
+      last = f;
+      lastTarget = target;
+      allPermanent &= f.permanent();
+    }
+
+    private Future<MailTransaction.Outcome> attempt(Target target, List<DeliveryJob.Recipient> recipients,
+        boolean mayRetryStale) {
+      ConnectionPool.Key key = new ConnectionPool.Key(target, policy(target, job.domain()));
+      return pool.acquire(key).compose(lease -> {
+        Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
+            : opener.open(target, key.policy()).onSuccess(lease::attach);
+        return session
+            .compose(c -> MailTransaction.run(vertx, c, job, recipients, lease.reused(), options))
+            .andThen(ar -> pool.release(lease, ar.succeeded() && ar.result().reusable()))
+            .compose(outcome -> outcome.stale() && mayRetryStale ? attempt(target, recipients, false)
+                : outcome.stale() ? Future.failedFuture(new ConnectionException("4.4.2", "lost connection with " + target))
+                : Future.succeededFuture(outcome));
+      });
+    }
+  }
+
+  /** TLS and AUTH for a session to {@code target} carrying mail for {@code domain}. */
+  private SessionPolicy policy(Target target, String domain) {
+    OutboundOptions.Credentials credentials = options.credentials(target.host());
+    boolean requireTls = options.requiresTls(domain);
+    return new SessionPolicy(heloName,
+        options.isStarttls() || (credentials != null && options.isAuthRequiresTls()),
+        requireTls, requireTls || options.isVerifyCertificates(), credentials);
+  }
+
+  private static List<RecipientResult> allFailed(DeliveryJob job, Failure f) {
+    return job.recipients().stream().map(r -> f.toResult(r.address(), null)).toList();
+  }
+
+  private static void logResults(DeliveryJob job, List<RecipientResult> results) {
+    for (RecipientResult r : results) {
+      log.info("{}: to={}, relay={}, status={} ({} {} {})", job.queueId(), r.recipient().path(),
+          r.mx() == null ? "none" : r.mx() + "[" + r.address() + "]", r.outcome().jsonName(), r.code(), r.status(),
+          r.text());
+    }
+  }
+}

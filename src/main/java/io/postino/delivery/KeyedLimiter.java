@@ -1,0 +1,60 @@
+package io.postino.delivery;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * At most {@code max} holders per key at once (deliveries per recipient domain); the others
+ * wait in arrival order. Not thread-safe: used from one event loop.
+ */
+final class KeyedLimiter {
+
+  private static final class State {
+    int holders;
+    final ArrayDeque<Promise<Void>> waiting = new ArrayDeque<>();
+  }
+
+  private final int max;
+  private final Map<String, State> states = new HashMap<>();
+
+  KeyedLimiter(int max) {
+    this.max = max;
+  }
+
+  /** Completes when the caller holds one of the key's places; give it back with {@link #release}. */
+  Future<Void> acquire(String key) {
+    State s = states.computeIfAbsent(key, k -> new State());
+    if (s.holders < max) {
+      s.holders++;
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    s.waiting.add(p);
+    return p.future();
+  }
+
+  void release(String key) {
+    State s = states.get(key);
+    if (s == null) {
+      throw new IllegalStateException("release without acquire: " + key);
+    }
+    Promise<Void> next = s.waiting.poll();
+    if (next != null) {
+      // the place passes straight to the next waiter
+      next.complete();
+      return;
+    }
+    if (--s.holders == 0) {
+      states.remove(key);
+    }
+  }
+
+  /** Holders of a key now (for tests and metrics). */
+  int holders(String key) {
+    State s = states.get(key);
+    return s == null ? 0 : s.holders;
+  }
+}

@@ -1,0 +1,294 @@
+package io.postino.delivery;
+
+import io.postino.bus.DeliveryJob;
+import io.postino.bus.RecipientResult;
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import io.postino.smtp.RcptParameters;
+import io.postino.smtp.ServerExtensions;
+import io.postino.smtp.SmtpReply;
+import io.postino.smtp.XText;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+
+/**
+ * One mail transaction over a ready session: MAIL, one RCPT per recipient, DATA (or BDAT for
+ * BINARYMIME), the content, and the final reply, giving one result per recipient.
+ *
+ * <p>With PIPELINING the commands up to DATA go in one write (RFC 2920), preceded by RSET on a
+ * reused connection; without it they go one by one, and DATA is not sent when no recipient was
+ * accepted. What the message needs is checked against the session first: SIZE, SMTPUTF8,
+ * BINARYMIME; a message that does not fit is a permanent failure with a clear reason and nothing
+ * is sent. DSN parameters (RET, ENVID, NOTIFY, ORCPT) are passed on when the host offers DSN.
+ *
+ * <p>Which answers are final (RFC 5321 section 5.1: try the next host only while no host has
+ * answered for a recipient): a refused MAIL with 4xx, or a connection lost before the recipients
+ * were answered, leaves the unanswered recipients for the next host; everything else is final for
+ * this job. A connection lost after the content was sent is a transient failure: the server may
+ * or may not have taken the message, and the retry may deliver it twice (at-least-once).
+ */
+final class MailTransaction {
+
+  /**
+   * What the transaction came to.
+   *
+   * @param results     one per recipient; null where the recipient awaits the next host
+   * @param hostFailure why those recipients wait (null when none does)
+   * @param stale       a reused connection turned out dead before anything happened: retry on a new one
+   * @param reusable    the session may carry another message
+   */
+  record Outcome(List<RecipientResult> results, Failure hostFailure, boolean stale, boolean reusable) {
+  }
+
+  private final Vertx vertx;
+  private final SmtpConnection c;
+  private final DeliveryJob job;
+  private final List<DeliveryJob.Recipient> recipients;
+  private final boolean reused;
+  private final OutboundOptions options;
+  private final ServerExtensions ext;
+  private final RecipientResult[] results;
+  private final boolean bdat;
+  private int accepted;
+
+  private MailTransaction(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
+      boolean reused, OutboundOptions options) {
+    this.vertx = vertx;
+    this.c = c;
+    this.job = job;
+    this.recipients = recipients;
+    this.reused = reused;
+    this.options = options;
+    this.ext = c.extensions();
+    this.results = new RecipientResult[recipients.size()];
+    this.bdat = job.parameters().body() == MailParameters.Body.BINARY_MIME;
+  }
+
+  /** Runs a transaction for {@code recipients} (a subset of the job's) on a ready session. */
+  static Future<Outcome> run(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
+      boolean reused, OutboundOptions options) {
+    return new MailTransaction(vertx, c, job, recipients, reused, options).run();
+  }
+
+  private Future<Outcome> run() {
+    Failure unfit = unfit();
+    if (unfit != null) {
+      return Future.succeededFuture(allFinal(unfit, true));
+    }
+    c.transactionStarted();
+    List<String> commands = new ArrayList<>();
+    if (reused) {
+      commands.add("RSET");
+    }
+    commands.add(mailCommand());
+    recipients.forEach(r -> commands.add(rcptCommand(r)));
+    if (!bdat) {
+      commands.add("DATA");
+    }
+    Duration timeout = options.getCommandTimeout();
+    IntFunction<Future<SmtpReply>> reply;
+    if (ext.pipelining()) {
+      List<Future<SmtpReply>> replies = c.pipeline(commands, timeout);
+      reply = replies::get;
+    } else {
+      reply = i -> c.command(commands.get(i), timeout);
+    }
+    int first = reused ? 1 : 0;
+    Future<Void> reset = reused ? reply.apply(0).compose(r -> r.code() == 250 ? Future.succeededFuture()
+        : Future.failedFuture(new ConnectionException("4.4.2", "RSET refused by " + c.target())))
+        : Future.succeededFuture();
+    return reset
+        .transform(ar -> ar.failed() ? Future.succeededFuture(stale()) : mail(reply, first))
+        .recover(e -> {
+          // a failure none of the steps turned into results: the session is gone
+          c.close();
+          return Future.succeededFuture(connectionLost(HostException.failureOf(e)));
+        });
+  }
+
+  private Future<Outcome> mail(IntFunction<Future<SmtpReply>> reply, int index) {
+    return reply.apply(index).compose(mail -> {
+      if (mail.code() != 250) {
+        // in a pipeline the RCPTs and DATA are already on their way: drop the session rather
+        // than reading their replies for nothing
+        c.quit();
+        Failure f = Failure.of(mail);
+        return Future.succeededFuture(f.permanent() ? allFinal(f, false) : new Outcome(Arrays.asList(results), f, false, false));
+      }
+      return recipients(reply, index + 1, 0);
+    }, e -> Future.succeededFuture(reused ? stale() : connectionLost(HostException.failureOf(e))));
+  }
+
+  private Future<Outcome> recipients(IntFunction<Future<SmtpReply>> reply, int index, int n) {
+    if (n == recipients.size()) {
+      return data(reply, index);
+    }
+    return reply.apply(index).compose(rcpt -> {
+      if (rcpt.isPositive()) {
+        accepted++;
+      } else {
+        results[n] = Failure.of(rcpt).toResult(recipients.get(n).address(), c.target());
+      }
+      return recipients(reply, index + 1, n + 1);
+    }, e -> Future.succeededFuture(connectionLost(HostException.failureOf(e))));
+  }
+
+  private Future<Outcome> data(IntFunction<Future<SmtpReply>> reply, int index) {
+    if (bdat) {
+      if (accepted == 0) {
+        return Future.succeededFuture(finished(true));
+      }
+      Future<SmtpReply> last = c.command("BDAT " + job.content().length() + " LAST", options.getDataTimeout());
+      return content(false).compose(v -> last).compose(this::endOfData, this::failedDuringContent);
+    }
+    if (accepted == 0 && !ext.pipelining()) {
+      return Future.succeededFuture(finished(true));
+    }
+    return reply.apply(index).compose(data -> {
+      if (data.code() != 354) {
+        Failure f = Failure.of(data);
+        forAccepted(r -> f.toResult(r, c.target()));
+        return Future.succeededFuture(finished(true));
+      }
+      if (accepted == 0) {
+        // the server took DATA although it refused every recipient: nothing to send, and no way to
+        // end the data without sending an empty message, so hang up
+        c.close();
+        return Future.succeededFuture(finished(false));
+      }
+      return content(true).compose(v -> c.next(options.getDataTimeout()))
+          .compose(this::endOfData, this::failedDuringContent);
+    }, e -> Future.succeededFuture(connectionLost(HostException.failureOf(e))));
+  }
+
+  private Future<Void> content(boolean dotStuff) {
+    boolean refuseEightBit = job.parameters().body() == MailParameters.Body.EIGHT_BIT_MIME && !ext.eightBitMime();
+    return ContentSender.send(vertx, c, job.content(), dotStuff, refuseEightBit, options.getDataTimeout());
+  }
+
+  private Future<Outcome> endOfData(SmtpReply reply) {
+    if (reply.isPositive()) {
+      forAccepted(r -> new RecipientResult(r, RecipientResult.Outcome.DELIVERED, reply.code(), Failure.status(reply),
+          Failure.text(reply), true, c.target().host(), c.target().address()));
+    } else {
+      Failure f = Failure.of(reply);
+      forAccepted(r -> f.toResult(r, c.target()));
+    }
+    return Future.succeededFuture(finished(true));
+  }
+
+  /** The content could not be sent whole, or its reply never came: the accepted recipients wait. */
+  private Future<Outcome> failedDuringContent(Throwable e) {
+    c.close();
+    Failure f = HostException.failureOf(e);
+    forAccepted(r -> f.toResult(r, c.target()));
+    return Future.succeededFuture(finished(false));
+  }
+
+  /** Why the message cannot go to this host at all, or null. */
+  private Failure unfit() {
+    long max = ext.maxSize();
+    long size = job.content().length();
+    if (max > 0 && size > max) {
+      return Failure.permanent(552, "5.3.4", "message size " + size + " exceeds size limit " + max + " of host "
+          + c.target());
+    }
+    if (needsSmtpUtf8() && !ext.smtpUtf8()) {
+      return Failure.permanent(553, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + c.target());
+    }
+    if (bdat && !ext.binaryMime()) {
+      return Failure.permanent(554, "5.6.3", "message is BINARYMIME, but host " + c.target()
+          + " does not offer CHUNKING and BINARYMIME");
+    }
+    return null;
+  }
+
+  /** Internationalized addresses can only travel with SMTPUTF8 (RFC 6531). */
+  private boolean needsSmtpUtf8() {
+    return job.sender().isInternationalized() || recipients.stream().anyMatch(r -> r.address().isInternationalized());
+  }
+
+  private String mailCommand() {
+    MailParameters p = job.parameters();
+    StringBuilder sb = new StringBuilder("MAIL FROM:").append(job.sender().path());
+    if (ext.has("SIZE")) {
+      sb.append(" SIZE=").append(job.content().length());
+    }
+    if (bdat) {
+      sb.append(" BODY=BINARYMIME");
+    } else if (p.body() == MailParameters.Body.EIGHT_BIT_MIME && ext.eightBitMime()) {
+      sb.append(" BODY=8BITMIME");
+    }
+    if ((p.smtpUtf8() || needsSmtpUtf8()) && ext.smtpUtf8()) {
+      sb.append(" SMTPUTF8");
+    }
+    if (ext.dsn()) {
+      if (p.ret() != null) {
+        sb.append(" RET=").append(p.ret().name());
+      }
+      if (p.envId() != null) {
+        sb.append(" ENVID=").append(XText.encode(p.envId()));
+      }
+    }
+    return sb.toString();
+  }
+
+  private String rcptCommand(DeliveryJob.Recipient r) {
+    StringBuilder sb = new StringBuilder("RCPT TO:").append(r.address().path());
+    RcptParameters p = r.parameters();
+    if (ext.dsn()) {
+      if (!p.notifications().isEmpty()) {
+        sb.append(" NOTIFY=").append(p.notifications().stream().sorted().map(Enum::name)
+            .collect(Collectors.joining(",")));
+      }
+      if (p.orcpt() != null) {
+        int semicolon = p.orcpt().indexOf(';');
+        sb.append(" ORCPT=").append(p.orcpt(), 0, semicolon + 1).append(XText.encode(p.orcpt().substring(semicolon + 1)));
+      }
+    }
+    return sb.toString();
+  }
+
+  private void forAccepted(Function<MailAddress, RecipientResult> result) {
+    for (int i = 0; i < results.length; i++) {
+      if (results[i] == null) {
+        results[i] = result.apply(recipients.get(i).address());
+      }
+    }
+  }
+
+  private Outcome allFinal(Failure f, boolean reusable) {
+    forAccepted(r -> f.toResult(r, c.target()));
+    return finished(reusable);
+  }
+
+  private Outcome finished(boolean reusable) {
+    return new Outcome(Arrays.asList(results), null, false, reusable && c.isOpen());
+  }
+
+  private Outcome stale() {
+    c.close();
+    return new Outcome(Arrays.asList(new RecipientResult[results.length]), null, true, false);
+  }
+
+  /**
+   * The session died before the content: recipients the server refused for good keep that
+   * answer; the others (accepted, deferred or unanswered) are for the next host.
+   */
+  private Outcome connectionLost(Failure f) {
+    c.close();
+    for (int i = 0; i < results.length; i++) {
+      if (results[i] != null && results[i].outcome() != RecipientResult.Outcome.PERMANENT) {
+        results[i] = null;
+      }
+    }
+    return new Outcome(Arrays.asList(results), f, false, false);
+  }
+}

@@ -1,0 +1,186 @@
+package io.postino.delivery;
+
+import io.postino.smtp.ServerExtensions;
+import io.postino.smtp.SmtpReply;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens a session ready for mail: connect, greeting, EHLO (HELO when EHLO is refused), STARTTLS
+ * when offered or required then EHLO again, and AUTH PLAIN or LOGIN when the host has
+ * credentials. Every refusal fails with a {@link HostException} so the caller tries the next host.
+ *
+ * <p>Opportunistic TLS that fails its handshake is retried once in plaintext on a new connection,
+ * as Postfix does at security level "may": an unencrypted delivery beats none. With TLS required
+ * it is never retried in plaintext.
+ *
+ * <p>SECURITY: after the 220 to STARTTLS, anything the server sent along with it was sent in
+ * plaintext ahead of TLS (CVE-2011-0411 class) and ends the session. After TLS the server's
+ * extensions are read again and nothing learned before is trusted. Credentials are sent only
+ * over TLS (unless configured otherwise) and never logged.
+ */
+final class SessionOpener {
+
+  private final Vertx vertx;
+  private final NetClient client;
+  private final OutboundOptions options;
+  private final ClientSSLOptions verifying;
+  private final ClientSSLOptions trusting;
+
+  SessionOpener(Vertx vertx, NetClient client, OutboundOptions options) {
+    this.vertx = vertx;
+    this.client = client;
+    this.options = options;
+    long handshake = options.getConnectTimeout().toMillis();
+    ClientSSLOptions v = new ClientSSLOptions()
+        .setHostnameVerificationAlgorithm("HTTPS")
+        .setSslHandshakeTimeout(handshake)
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (!options.getTrustedCertificates().isEmpty()) {
+      PemTrustOptions trust = new PemTrustOptions();
+      options.getTrustedCertificates().forEach(trust::addCertPath);
+      v.setTrustOptions(trust);
+    }
+    this.verifying = v;
+    this.trusting = new ClientSSLOptions()
+        .setTrustAll(true)
+        .setHostnameVerificationAlgorithm("")
+        .setSslHandshakeTimeout(handshake)
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
+  /** A connection that has greeted, said EHLO, and met the policy. */
+  Future<SmtpConnection> open(Target target, SessionPolicy policy) {
+    return open(target, policy, policy.tryTls() || policy.requireTls());
+  }
+
+  private Future<SmtpConnection> open(Target target, SessionPolicy policy, boolean tls) {
+    return SmtpConnection.connect(vertx, client, target).compose(c -> setUp(c, policy, tls).recover(e -> {
+      c.quit();
+      if (e instanceof TlsFallback && !policy.requireTls()) {
+        return open(target, policy, false);
+      }
+      return Future.failedFuture(e instanceof TlsFallback f ? f.cause : e);
+    }));
+  }
+
+  /** The TLS handshake failed where plaintext is allowed. */
+  private static final class TlsFallback extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient Throwable cause;
+
+    TlsFallback(Throwable cause) {
+      super(cause.getMessage(), null, false, false);
+      this.cause = cause;
+    }
+  }
+
+  private Future<SmtpConnection> setUp(SmtpConnection c, SessionPolicy policy, boolean tls) {
+    Duration timeout = options.getCommandTimeout();
+    Target t = c.target();
+    return c.next(timeout)
+        .compose(greeting -> greeting.code() == 220 ? hello(c, policy)
+            : refused(greeting))
+        .compose(v -> tls && c.extensions().startTls() ? startTls(c, policy) : Future.succeededFuture())
+        .compose(v -> {
+          if (policy.requireTls() && !c.isTls()) {
+            return Future.failedFuture(new HostException(
+                Failure.temporary("4.7.4", "TLS is required, but was not offered by host " + t)));
+          }
+          return policy.credentials() == null ? Future.succeededFuture() : authenticate(c, policy);
+        })
+        .map(c);
+  }
+
+  private Future<Void> hello(SmtpConnection c, SessionPolicy policy) {
+    Duration timeout = options.getCommandTimeout();
+    return c.command("EHLO " + policy.heloName(), timeout).compose(ehlo -> {
+      if (ehlo.code() == 250) {
+        c.extensions(ServerExtensions.parse(ehlo));
+        return Future.succeededFuture();
+      }
+      if (!ehlo.isPermanent()) {
+        return refused(ehlo);
+      }
+      return c.command("HELO " + policy.heloName(), timeout).compose(helo -> {
+        if (helo.code() != 250) {
+          return refused(helo);
+        }
+        c.extensions(ServerExtensions.NONE);
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  private Future<Void> startTls(SmtpConnection c, SessionPolicy policy) {
+    Target t = c.target();
+    return c.command("STARTTLS", options.getCommandTimeout()).compose(reply -> {
+      if (reply.code() != 220) {
+        // a server that offers STARTTLS and then refuses it: plaintext, unless TLS is required
+        return policy.requireTls() ? refused(reply).mapEmpty()
+            : Future.succeededFuture();
+      }
+      if (c.hasBufferedInput()) {
+        return Future.failedFuture(new HostException(Failure.temporary("4.7.0",
+            "host " + t + " sent plaintext after its reply to STARTTLS (injection attempt?)")));
+      }
+      ClientSSLOptions ssl = policy.verify() ? verifying : trusting;
+      return c.upgradeToTls(ssl, t.host())
+          .recover(e -> Future.failedFuture(new TlsFallback(new HostException(HostException.failureOf(e)))))
+          .compose(v -> c.command("EHLO " + policy.heloName(), options.getCommandTimeout()))
+          .compose(ehlo -> {
+            if (ehlo.code() != 250) {
+              return refused(ehlo);
+            }
+            c.extensions(ServerExtensions.parse(ehlo));
+            return Future.succeededFuture();
+          });
+    });
+  }
+
+  private Future<Void> authenticate(SmtpConnection c, SessionPolicy policy) {
+    Target t = c.target();
+    if (options.isAuthRequiresTls() && !c.isTls()) {
+      return Future.failedFuture(new HostException(Failure.temporary("4.7.0",
+          "not sending credentials to host " + t + " without TLS (it offers no STARTTLS)")));
+    }
+    Duration timeout = options.getCommandTimeout();
+    OutboundOptions.Credentials creds = policy.credentials();
+    Future<SmtpReply> done;
+    if (c.extensions().authMechanisms().contains("PLAIN")) {
+      done = c.secret("AUTH PLAIN " + base64("\0" + creds.username() + "\0" + creds.password()), timeout);
+    } else if (c.extensions().authMechanisms().contains("LOGIN")) {
+      done = c.command("AUTH LOGIN", timeout)
+          .compose(r -> r.code() == 334 ? c.secret(base64(creds.username()), timeout) : Future.succeededFuture(r))
+          .compose(r -> r.code() == 334 ? c.secret(base64(creds.password()), timeout) : Future.succeededFuture(r));
+    } else {
+      return Future.failedFuture(new HostException(Failure.temporary("4.7.0",
+          "host " + t + " offers no AUTH PLAIN or LOGIN")));
+    }
+    return done.compose(reply -> {
+      if (reply.code() != 235) {
+        // Postfix's smtp_sasl_auth_soft_bounce: a refused login is a configuration problem to fix,
+        // not a reason to bounce the mail
+        return Future.failedFuture(new HostException(Failure.of(reply).asTemporary()));
+      }
+      c.authenticated(true);
+      return Future.succeededFuture();
+    });
+  }
+
+  /** A refusal: the remote reply, as it is, is what the results report. */
+  private static <T> Future<T> refused(SmtpReply reply) {
+    return Future.failedFuture(new HostException(Failure.of(reply)));
+  }
+
+  private static String base64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

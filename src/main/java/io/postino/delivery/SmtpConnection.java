@@ -1,0 +1,317 @@
+package io.postino.delivery;
+
+import io.postino.smtp.ReplyParser;
+import io.postino.smtp.ServerExtensions;
+import io.postino.smtp.SmtpReply;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One client connection to an SMTP server: writes command lines, and hands out the server's
+ * replies in order, each to the caller that waits for it, with a timeout per reply.
+ *
+ * <p>The socket's handler is set as soon as the connection exists, and replies that arrive before
+ * anyone asks for them (the greeting, pipelined replies) are kept, so nothing the server says is
+ * lost. Replies are handed out only after a whole network read has been parsed, so when the reply
+ * to STARTTLS is handed out {@link #hasBufferedInput()} tells whether more followed it.
+ *
+ * <p>The first failure (closed, timed out, malformed reply, write error) is final: every waiting
+ * and later request fails with the same {@link ConnectionException}, and the socket is closed.
+ *
+ * <p>Not thread-safe: used from the event loop that connected it.
+ *
+ * <p>SECURITY: a command line with a CR or LF is refused before anything is written, so no
+ * address or parameter can inject a command; AUTH commands are never logged.
+ */
+final class SmtpConnection {
+
+  private record Waiter(Promise<SmtpReply> promise, Duration timeout, String command) {
+  }
+
+  private final Vertx vertx;
+  private final NetSocket socket;
+  private final Target target;
+  private final ReplyParser parser;
+  private final ArrayDeque<SmtpReply> unread = new ArrayDeque<>();
+  private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+  private final Promise<Void> closed = Promise.promise();
+
+  private ConnectionException failure;
+  private boolean idle;
+  private long timer = -1;
+  private ServerExtensions extensions = ServerExtensions.NONE;
+  private boolean authenticated;
+  private int transactions;
+
+  private SmtpConnection(Vertx vertx, NetSocket socket, Target target) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.target = target;
+    this.parser = new ReplyParser(new ReplyParser.Listener() {
+      @Override
+      public void reply(SmtpReply reply) {
+        unread.add(reply);
+      }
+
+      @Override
+      public void malformed(String reason) {
+        fail(new ConnectionException("4.5.0", "malformed reply from " + target + ": " + reason));
+      }
+    });
+    socket.handler(this::received);
+    socket.closeHandler(v -> fail(new ConnectionException("4.4.2", "lost connection with " + target + after())));
+    socket.exceptionHandler(e -> fail(new ConnectionException("4.4.2",
+        "error talking to " + target + after() + ": " + e.getMessage())));
+  }
+
+  /**
+   * Connects; fails with a {@link ConnectionException} (status 4.4.1) when no connection is made.
+   * Call on the event loop that will use the connection.
+   */
+  static Future<SmtpConnection> connect(Vertx vertx, NetClient client, Target target) {
+    return client.connect(target.port(), target.address())
+        .<SmtpConnection>map(socket -> new SmtpConnection(vertx, socket, target))
+        .recover(e -> Future.failedFuture(
+            new ConnectionException("4.4.1", "connect to " + target + ": " + e.getMessage())));
+  }
+
+  Target target() {
+    return target;
+  }
+
+  /** The next reply (the greeting, or one already asked for by {@link #pipeline}). */
+  Future<SmtpReply> next(Duration timeout) {
+    return await(timeout, "greeting");
+  }
+
+  /** Sends one command line (without CRLF) and returns its reply. */
+  Future<SmtpReply> command(String line, Duration timeout) {
+    return pipeline(List.of(line), timeout).get(0);
+  }
+
+  /** Like {@link #command}, for a line that holds credentials: messages name it only as AUTH. */
+  Future<SmtpReply> secret(String line, Duration timeout) {
+    return send(List.of(line), List.of("AUTH"), timeout).get(0);
+  }
+
+  /**
+   * Sends several command lines in one write (RFC 2920) and returns their replies in order.
+   * A line with a CR or LF fails the connection before anything is written.
+   */
+  List<Future<SmtpReply>> pipeline(List<String> lines, Duration timeout) {
+    return send(lines, lines.stream().map(SmtpConnection::verb).toList(), timeout);
+  }
+
+  private List<Future<SmtpReply>> send(List<String> lines, List<String> names, Duration timeout) {
+    Buffer out = Buffer.buffer(lines.size() * 48);
+    for (String line : lines) {
+      if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+        fail(new ConnectionException("5.5.2", "refusing to send a command with CR or LF to " + target));
+        break;
+      }
+      out.appendString(line, "UTF-8").appendString("\r\n");
+    }
+    List<Future<SmtpReply>> replies = new ArrayList<>(lines.size());
+    for (String name : names) {
+      replies.add(await(timeout, name));
+    }
+    if (failure == null) {
+      idle = false;
+      socket.write(out);
+    }
+    return replies;
+  }
+
+  /** Writes raw octets (message content); use with {@link #writeQueueFull()} for back-pressure. */
+  Future<Void> write(Buffer content) {
+    if (failure != null) {
+      return Future.failedFuture(failure);
+    }
+    return socket.write(content);
+  }
+
+  boolean writeQueueFull() {
+    return failure == null && socket.writeQueueFull();
+  }
+
+  void drainHandler(Handler<Void> handler) {
+    socket.drainHandler(handler);
+  }
+
+  /**
+   * True when the server sent more than the replies handed out so far; after the reply to
+   * STARTTLS this is plaintext injected ahead of TLS, and the connection must be dropped.
+   */
+  boolean hasBufferedInput() {
+    return !unread.isEmpty() || parser.hasPartialReply();
+  }
+
+  /** Starts TLS over the connection (after a 220 to STARTTLS). */
+  Future<Void> upgradeToTls(ClientSSLOptions options, String serverName) {
+    if (failure != null) {
+      return Future.failedFuture(failure);
+    }
+    return socket.upgradeToSsl(options, serverName).recover(e -> {
+      ConnectionException f = new ConnectionException("4.7.5",
+          "TLS handshake with " + target + " failed: " + e.getMessage());
+      fail(f);
+      return Future.failedFuture(f);
+    });
+  }
+
+  boolean isTls() {
+    return socket.isSsl();
+  }
+
+  ServerExtensions extensions() {
+    return extensions;
+  }
+
+  void extensions(ServerExtensions extensions) {
+    this.extensions = extensions;
+  }
+
+  boolean authenticated() {
+    return authenticated;
+  }
+
+  void authenticated(boolean authenticated) {
+    this.authenticated = authenticated;
+  }
+
+  /** Mail transactions started on this connection. */
+  int transactions() {
+    return transactions;
+  }
+
+  void transactionStarted() {
+    transactions++;
+  }
+
+  /** True while nothing has failed. */
+  boolean isOpen() {
+    return failure == null;
+  }
+
+  /** The failure that ended the connection, or null. */
+  ConnectionException failure() {
+    return failure;
+  }
+
+  /**
+   * Marks the connection as parked in the pool: a reply arriving now (a 421 before the server
+   * hangs up) was asked for by nobody and ends the connection, so that it cannot be mistaken
+   * for the reply to the next command.
+   */
+  void idle() {
+    idle = true;
+    if (!unread.isEmpty()) {
+      fail(new ConnectionException("4.4.2", "unexpected reply from idle " + target));
+    }
+  }
+
+  /** Completes when the connection has failed or been closed, for whatever reason. */
+  Future<Void> closed() {
+    return closed.future();
+  }
+
+  /** Says QUIT without waiting for the answer, and closes. */
+  void quit() {
+    if (failure == null) {
+      socket.write("QUIT\r\n");
+      fail(new ConnectionException("4.4.2", "connection with " + target + " closed after QUIT"));
+    }
+  }
+
+  /** Closes at once (a half-sent message is then discarded by the server). */
+  void close() {
+    fail(new ConnectionException("4.4.2", "connection with " + target + " closed"));
+  }
+
+  private void received(Buffer data) {
+    byte[] bytes = data.getBytes();
+    parser.feed(bytes, 0, bytes.length);
+    dispatch();
+  }
+
+  private Future<SmtpReply> await(Duration timeout, String command) {
+    if (failure != null) {
+      return Future.failedFuture(failure);
+    }
+    Promise<SmtpReply> promise = Promise.promise();
+    waiting.add(new Waiter(promise, timeout, command));
+    if (waiting.size() == 1) {
+      // the previous head was answered or there was none: this reply's clock starts now
+      dispatch();
+    }
+    return promise.future();
+  }
+
+  private void dispatch() {
+    while (failure == null && !unread.isEmpty() && !waiting.isEmpty()) {
+      cancelTimer();
+      waiting.poll().promise().complete(unread.poll());
+    }
+    if (failure == null && idle && !unread.isEmpty()) {
+      fail(new ConnectionException("4.4.2", "unexpected reply from idle " + target));
+      return;
+    }
+    if (failure == null && timer < 0 && !waiting.isEmpty()) {
+      Waiter head = waiting.peek();
+      timer = vertx.setTimer(Math.max(1, head.timeout().toMillis()), id -> {
+        timer = -1;
+        fail(new ConnectionException("4.4.2", "conversation with " + target + " timed out while waiting for the reply to "
+            + head.command()));
+      });
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  private void fail(ConnectionException e) {
+    if (failure != null) {
+      return;
+    }
+    failure = e;
+    cancelTimer();
+    unread.clear();
+    while (!waiting.isEmpty()) {
+      waiting.poll().promise().fail(e);
+    }
+    socket.close();
+    closed.complete();
+  }
+
+  private String after() {
+    return waiting.isEmpty() ? "" : " while waiting for the reply to " + waiting.peek().command();
+  }
+
+  /** The command's name for messages ("MAIL FROM", "RCPT TO", "DATA"...), never its arguments. */
+  private static String verb(String line) {
+    String upper = line.toUpperCase(Locale.ROOT);
+    if (upper.startsWith("MAIL FROM")) {
+      return "MAIL FROM";
+    }
+    if (upper.startsWith("RCPT TO")) {
+      return "RCPT TO";
+    }
+    int space = upper.indexOf(' ');
+    return space < 0 ? upper : upper.substring(0, space);
+  }
+}
