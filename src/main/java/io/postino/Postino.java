@@ -1,5 +1,7 @@
 package io.postino;
 
+import io.postino.delivery.DeliveryVerticle;
+import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
@@ -15,12 +17,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Postino running in a {@link Vertx}: the spool, local delivery, the queue manager, the MX
- * resolver and the SMTP listener (one verticle instance per event loop). Use it standalone through {@link Main} or
+ * Postino running in a {@link Vertx}: the spool, local delivery, the MX resolver, outbound
+ * delivery, the queue manager and the SMTP listener (one verticle instance per event loop). Use it standalone through {@link Main} or
  * embedded in an application's own Vert.x.
  */
 public final class Postino {
@@ -30,13 +33,16 @@ public final class Postino {
   private final Vertx vertx;
   private final PostinoConfig config;
   private final Spool spool;
+  private final QueueManager queue;
   private final List<String> deployments;
   private final int smtpPort;
 
-  private Postino(Vertx vertx, PostinoConfig config, Spool spool, List<String> deployments, int smtpPort) {
+  private Postino(Vertx vertx, PostinoConfig config, Spool spool, QueueManager queue, List<String> deployments,
+      int smtpPort) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
+    this.queue = queue;
     this.deployments = deployments;
     this.smtpPort = smtpPort;
   }
@@ -48,7 +54,15 @@ public final class Postino {
     return Spool.open(vertx, config.spoolDirectory()).compose(spool -> {
       MaildirDelivery maildir = new MaildirDelivery(vertx, config.maildirRoot());
       LocalDelivery local = new LocalDelivery(vertx, maildir, config.policy().defaultDomain(), config.addresses());
-      QueueManager queue = new QueueManager(vertx, spool, local, QueueManager.DEFAULT_LOCAL_RETRY);
+      // ---- outbound delivery and the queue: delivery verticles, then the queue manager
+      OutboundOptions outbound = config.outboundOptions();
+      QueueManager queue = new QueueManager(spool, local, config.addresses(), config.queueOptions(),
+          config.hostname(), config.policy()::isLocalDomain);
+      Supplier<Future<List<String>>> deliveryAndQueue = () -> vertx.deployVerticle(
+              () -> new DeliveryVerticle(config.addresses(), outbound, config.hostname(), spool.directory()),
+              new DeploymentOptions().setInstances(outbound.getInstances()))
+          .compose(deliveryId -> vertx.deployVerticle(queue).map(queueId -> List.of(queueId, deliveryId)));
+      // ----
       ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
           new ConnectionLimiter(smtp.getMaxConnections(), smtp.getMaxConnectionsPerClient()), spool, queue::accept);
       // Vert.x shares a port between instances only when they ask for the same one; a negative
@@ -56,21 +70,24 @@ public final class Postino {
       int netPort = smtp.getPort() == 0 ? -1 : smtp.getPort();
       List<SmtpServerVerticle> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
       Future<String> resolver = vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.mxResolverOptions()));
-      return resolver.compose(resolverId -> vertx.deployVerticle(() -> {
+      return resolver.compose(resolverId -> deliveryAndQueue.get().compose(queueIds -> vertx.deployVerticle(() -> {
             SmtpServerVerticle v = new SmtpServerVerticle(ctx, netPort);
             listeners.add(v);
             return v;
           }, new DeploymentOptions().setInstances(instances))
           .map(id -> {
             int port = listeners.get(0).actualPort();
-            queue.recover();
             log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
                 config.hostname(), smtp.getHost(), port, instances, config.json().getValue("localDomains", "[localhost]"),
                 spool.directory().toAbsolutePath());
-            return new Postino(vertx, config, spool, List.of(id, resolverId), port);
-          }));
+            List<String> ids = new ArrayList<>(List.of(id));
+            ids.addAll(queueIds);
+            ids.add(resolverId);
+            return new Postino(vertx, config, spool, queue, ids, port);
+          })));
     });
   }
+
   /** The port the SMTP listener actually bound. */
   public int smtpPort() {
     return smtpPort;
@@ -84,10 +101,18 @@ public final class Postino {
     return spool;
   }
 
+  /** The queue manager: hold, release, requeue, delete, flush. */
+  public QueueManager queue() {
+    return queue;
+  }
+
   /** Stops listening; messages already accepted stay in the spool for the next start. */
   public Future<Void> stop() {
-    List<Future<Void>> all = new ArrayList<>();
-    deployments.forEach(id -> all.add(vertx.undeploy(id)));
-    return Future.all(all).mapEmpty();
+    // the listener first, so that no message is accepted while the queue goes away
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : deployments) {
+      chain = chain.compose(v -> vertx.undeploy(id));
+    }
+    return chain;
   }
 }

@@ -1,7 +1,9 @@
 package io.postino;
 
 import io.postino.bus.Addresses;
+import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverOptions;
+import io.postino.queue.QueueOptions;
 import io.postino.server.RecipientPolicy;
 import io.postino.server.ServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -27,6 +29,8 @@ public final class PostinoConfig {
   private final Path spoolDirectory;
   private final Path maildirRoot;
   private final Addresses addresses;
+  private final QueueOptions queue;
+  private final OutboundOptions outbound;
 
   public PostinoConfig(JsonObject json) {
     this.json = json.copy();
@@ -39,6 +43,8 @@ public final class PostinoConfig {
         .getString("root", DEFAULT_MAILDIR_ROOT));
     this.addresses = new Addresses(json.getJsonObject("eventBus", new JsonObject())
         .getString("prefix", Addresses.DEFAULT_PREFIX));
+    this.queue = new QueueOptions(json.getJsonObject("queue", new JsonObject()));
+    this.outbound = new OutboundOptions(json.getJsonObject("delivery", new JsonObject()));
   }
 
   private static String systemHostname() {
@@ -76,6 +82,16 @@ public final class PostinoConfig {
 
   public Addresses addresses() {
     return addresses;
+  }
+
+  /** The {@code "queue"} object: retry schedule, lifetime, bounces, active window. */
+  public QueueOptions queueOptions() {
+    return new QueueOptions(queue);
+  }
+
+  /** The {@code "delivery"} object: the SMTP client, connection limits, smarthost credentials. */
+  public OutboundOptions outboundOptions() {
+    return new OutboundOptions(outbound);
   }
 
   /**

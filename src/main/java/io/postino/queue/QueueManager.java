@@ -1,23 +1,67 @@
 package io.postino.queue;
 
+import io.postino.bus.Addresses;
+import io.postino.bus.DeliveryEvent;
+import io.postino.bus.DeliveryJob;
+import io.postino.bus.DeliveryReply;
+import io.postino.bus.RecipientResult;
+import io.postino.bus.RecipientResult.Outcome;
+import io.postino.smtp.RcptParameters;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.time.Duration;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one owner of each spooled message once the client has its 250: hands local recipients to
- * the local transport, and removes the message from the spool when nothing is left to do.
+ * The one owner of each spooled message once the client has its 250: delivers it, retries it,
+ * bounces it, and removes it when every recipient is finished. A verticle: all its state lives on
+ * its own event loop, and {@link #accept} and the operations may be called from any thread.
  *
- * <p>Recipients in other domains stay in the spool for the outbound side. Local delivery is
- * idempotent, so a message found in the spool after a restart is simply processed again.
+ * <p><b>A round</b> of delivery takes every recipient still to be tried: local ones go to the
+ * {@link LocalTransport} (idempotent Maildir delivery), remote ones are grouped by domain into
+ * {@link DeliveryJob}s (at most {@code maxRecipientsPerJob} each) sent to
+ * {@code postino.delivery.submit} with a timeout. Each reply's results are appended to the
+ * message's status file and fsync'd <em>before</em> anything is done about them, so a restart
+ * never redoes a recipient that was delivered and never forgets one that was not. (When a reply
+ * finishes the message, the durable removal of the message is that record instead.) At the end of
+ * the round: recipients refused for good get a DSN (one per message and round), as do those still
+ * failing after the queue lifetime; a delay warning goes out if configured; and the message is
+ * removed, or its next attempt is set (backoff doubling from {@code minBackoff} to
+ * {@code maxBackoff}) and it leaves memory until then. Events for every recipient touched are
+ * published on {@code postino.delivery.events} at the end of the round.
+ *
+ * <p><b>Bounded memory.</b> At most {@code activeLimit} messages are in memory; the rest wait on
+ * disk. Deferred messages always leave memory; the spool is listed every {@code scanInterval}
+ * (and whenever room frees up while messages wait) for messages whose time has come, the time
+ * being each file's modification time.
+ *
+ * <p><b>Guarantees.</b> At-least-once: a recipient whose delivery was under way when the process
+ * died (or whose job timed out) is tried again, so a remote server that had already taken the
+ * message may get it twice; a recipient recorded as delivered is never tried again. A DSN spooled
+ * just before a crash, whose record did not reach the disk, may be sent twice. A message from
+ * {@code <>} never causes a DSN.
+ *
+ * <p>SECURITY: a DSN goes only to the envelope sender, never to addresses from the content, and
+ * never for a message from {@code <>}, so Postino cannot be made to reflect mail at a third party
+ * beyond what any MTA's bounces do, nor to loop.
  */
-public final class QueueManager {
+public final class QueueManager extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
-  public static final Duration DEFAULT_LOCAL_RETRY = Duration.ofMinutes(1);
 
   /** Delivers a message to local mailboxes; fails as a whole, to be retried as a whole. */
   @FunctionalInterface
@@ -25,48 +69,546 @@ public final class QueueManager {
     Future<Void> deliver(SpooledMessage message, List<Envelope.Recipient> recipients);
   }
 
-  private final Vertx vertx;
+  /** One message in memory: being loaded, or in a round of delivery. */
+  private static final class Entry {
+    final String queueId;
+    SpooledMessage message;
+    MessageStatus status;
+    final Map<Integer, RecipientResult> roundResults = new LinkedHashMap<>();
+    Future<Void> statusWrites = Future.succeededFuture();
+    boolean holdRequested;
+    boolean deleteRequested;
+
+    Entry(String queueId) {
+      this.queueId = queueId;
+    }
+
+    Envelope envelope() {
+      return message.envelope();
+    }
+  }
+
   private final Spool spool;
   private final LocalTransport local;
-  private final Duration localRetry;
+  private final Addresses addresses;
+  private final QueueOptions options;
+  private final String hostname;
+  private final Predicate<String> isLocalDomain;
+  private final Map<String, Entry> active = new HashMap<>();
+  private final AtomicInteger activeCount = new AtomicInteger();
+  private Bouncer bouncer;
+  private boolean backlog;
+  private boolean scanning;
+  private boolean rescan;
+  private boolean rescanAll;
+  private long scanTimer = -1;
 
-  public QueueManager(Vertx vertx, Spool spool, LocalTransport local, Duration localRetry) {
-    this.vertx = vertx;
+  /**
+   * @param hostname      the name reports are sent from ({@code MAILER-DAEMON@hostname})
+   * @param isLocalDomain whether a (lower-case) domain is delivered here, for the recipient of a DSN
+   */
+  public QueueManager(Spool spool, LocalTransport local, Addresses addresses, QueueOptions options, String hostname,
+      Predicate<String> isLocalDomain) {
     this.spool = spool;
     this.local = local;
-    this.localRetry = localRetry;
+    this.addresses = addresses;
+    this.options = new QueueOptions(options);
+    this.hostname = hostname;
+    this.isLocalDomain = isLocalDomain;
   }
 
-  /** Takes a message the server has just accepted. */
+  @Override
+  public Future<?> start() {
+    bouncer = new Bouncer(vertx, spool, options, hostname, isLocalDomain);
+    scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> scan(false));
+    // what a previous run left in the spool is found by the first scan
+    scan(false);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(scanTimer);
+    return Future.succeededFuture();
+  }
+
+  /** Takes a message the server has just accepted. Thread-safe. */
   public void accept(SpooledMessage message) {
-    process(message);
+    context.runOnContext(v -> admit(message));
   }
 
-  /** Takes over the messages the spool found at start-up. */
-  public void recover() {
-    List<SpooledMessage> found = spool.recovered();
-    if (!found.isEmpty()) {
-      log.info("spool: resuming {} message(s) found at start-up", found.size());
-    }
-    found.forEach(this::process);
+  /** Messages in memory now. Thread-safe. */
+  public int activeCount() {
+    return activeCount.get();
   }
 
-  private void process(SpooledMessage message) {
-    List<Envelope.Recipient> locals = message.envelope().localRecipients();
-    Future<Void> delivered = locals.isEmpty() ? Future.succeededFuture() : local.deliver(message, locals);
-    delivered.onComplete(ar -> {
-      if (ar.failed()) {
-        log.warn("{}: local delivery failed, retrying in {}s: {}", message.queueId(), localRetry.toSeconds(),
-            ar.cause().toString());
-        vertx.setTimer(Math.max(1, localRetry.toMillis()), id -> process(message));
-        return;
+  // ------------------------------------------------------------------ operations
+
+  /**
+   * Puts a message on hold: it stays in the spool, untouched, until released. A message in the
+   * middle of a delivery round is held when the round ends. Completes with false when there is
+   * no such message in the queue.
+   */
+  public Future<Boolean> hold(String queueId) {
+    return onContext(() -> {
+      Entry e = active.get(queueId);
+      if (e != null) {
+        e.holdRequested = true;
+        return Future.succeededFuture(true);
       }
-      if (message.envelope().remoteRecipients().isEmpty()) {
-        spool.remove(message).onFailure(e -> log.warn("{}: cannot remove from spool: {}", message.queueId(), e.toString()));
+      return spool.hold(queueId);
+    });
+  }
+
+  /** Releases a held message; it is tried at once. False when it was not on hold. */
+  public Future<Boolean> release(String queueId) {
+    return onContext(() -> spool.release(queueId).onSuccess(released -> {
+      if (released) {
+        scan(false);
+      }
+    }));
+  }
+
+  /**
+   * Makes a deferred message due now, so it is tried at once rather than at its retry time.
+   * True also when it is being delivered already; false when there is no such message.
+   */
+  public Future<Boolean> requeue(String queueId) {
+    return onContext(() -> {
+      if (active.containsKey(queueId)) {
+        return Future.succeededFuture(true);
+      }
+      return spool.setNextAttempt(queueId, Instant.now())
+          .map(v -> {
+            scan(false);
+            return true;
+          })
+          .recover(e -> e instanceof NoSuchFileException ? Future.succeededFuture(false) : Future.failedFuture(e));
+    });
+  }
+
+  /** Deletes a message without any notice to anyone; false when there is no such message. */
+  public Future<Boolean> delete(String queueId) {
+    return onContext(() -> {
+      Entry e = active.get(queueId);
+      if (e != null) {
+        e.deleteRequested = true;
+        return Future.succeededFuture(true);
+      }
+      return spool.delete(queueId);
+    });
+  }
+
+  /** Makes every deferred message due now (like {@code postqueue -f}). */
+  public Future<Void> flush() {
+    return onContext(() -> {
+      scan(true);
+      return Future.succeededFuture();
+    });
+  }
+
+  private <T> Future<T> onContext(Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
+  }
+
+  // ------------------------------------------------------------------ taking messages in
+
+  private void admit(SpooledMessage message) {
+    if (active.containsKey(message.queueId())) {
+      return;
+    }
+    if (active.size() >= options.getActiveLimit()) {
+      // it waits on disk, due now: a scan takes it in when there is room
+      backlog = true;
+      return;
+    }
+    Entry e = new Entry(message.queueId());
+    e.message = message;
+    e.status = new MessageStatus(message.envelope().recipients().size());
+    put(e);
+    startRound(e);
+  }
+
+  /** Looks for due messages on disk, as many as there is room for. */
+  private void scan(boolean all) {
+    if (scanning) {
+      rescan = true;
+      rescanAll |= all;
+      return;
+    }
+    int room = options.getActiveLimit() - active.size();
+    if (room <= 0) {
+      backlog = true;
+      return;
+    }
+    scanning = true;
+    spool.due(Instant.now(), room, Set.copyOf(active.keySet()), all).onComplete(ar -> {
+      scanning = false;
+      if (ar.succeeded()) {
+        backlog = ar.result().more();
+        ar.result().queueIds().forEach(this::load);
       } else {
-        log.info("{}: {} remote recipient(s) held in the spool for outbound delivery", message.queueId(),
-            message.envelope().remoteRecipients().size());
+        log.warn("cannot list the spool: {}", ar.cause().toString());
+      }
+      if (rescan) {
+        boolean again = rescanAll;
+        rescan = false;
+        rescanAll = false;
+        scan(again);
       }
     });
+  }
+
+  private void load(String queueId) {
+    if (active.containsKey(queueId)) {
+      return;
+    }
+    if (active.size() >= options.getActiveLimit()) {
+      backlog = true;
+      return;
+    }
+    // in the map before the file is read: once a message leaves the map its file is gone or
+    // deferred, so reading after this point cannot revive a message that was just finished
+    Entry e = new Entry(queueId);
+    put(e);
+    spool.read(queueId)
+        .compose(m -> spool.readStatus(queueId).map(lines -> {
+          e.message = m;
+          e.status = MessageStatus.replay(queueId, m.envelope().recipients().size(), lines);
+          return e;
+        }))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            if (!(ar.cause() instanceof NoSuchFileException)) {
+              log.error("{}: cannot load from the spool: {}", queueId, ar.cause().getMessage());
+            }
+            forget(e);
+            return;
+          }
+          startRound(e);
+        });
+  }
+
+  private void put(Entry e) {
+    active.put(e.queueId, e);
+    activeCount.set(active.size());
+  }
+
+  private void forget(Entry e) {
+    active.remove(e.queueId);
+    activeCount.set(active.size());
+    if (backlog && active.size() <= options.getActiveLimit() * 3 / 4) {
+      scan(false);
+    }
+  }
+
+  // ------------------------------------------------------------------ a round of delivery
+
+  private void startRound(Entry e) {
+    if (e.deleteRequested || e.holdRequested) {
+      finishOperation(e);
+      return;
+    }
+    e.roundResults.clear();
+    Envelope env = e.envelope();
+    List<Envelope.Recipient> rcpts = env.recipients();
+    List<Integer> locals = new ArrayList<>();
+    Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
+    for (int i : e.status.pending()) {
+      if (rcpts.get(i).local()) {
+        locals.add(i);
+      } else {
+        byDomain.computeIfAbsent(rcpts.get(i).address().domainLowerCase(), d -> new ArrayList<>()).add(i);
+      }
+    }
+    List<Future<Map<Integer, RecipientResult>>> parts = new ArrayList<>();
+    if (!locals.isEmpty()) {
+      parts.add(deliverLocally(e, locals));
+    }
+    byDomain.forEach((domain, indices) -> {
+      for (int from = 0; from < indices.size(); from += options.getMaxRecipientsPerJob()) {
+        parts.add(submit(e, domain, indices.subList(from, Math.min(indices.size(), from + options.getMaxRecipientsPerJob()))));
+      }
+    });
+    int[] outstanding = {parts.size()};
+    List<Future<Void>> recorded = new ArrayList<>(parts.size());
+    for (Future<Map<Integer, RecipientResult>> part : parts) {
+      recorded.add(part.compose(results -> record(e, results, --outstanding[0] == 0)));
+    }
+    Future.join(recorded).onComplete(ar -> {
+      if (ar.failed()) {
+        // a status file that cannot be written: nothing more is done now; the results not on
+        // disk are redone at the next attempt
+        log.error("{}: cannot record delivery results: {}", e.queueId, ar.cause().toString());
+        defer(e, Instant.now());
+        return;
+      }
+      finishRound(e);
+    });
+  }
+
+  private Future<Map<Integer, RecipientResult>> deliverLocally(Entry e, List<Integer> indices) {
+    List<Envelope.Recipient> rcpts = indices.stream().map(i -> e.envelope().recipients().get(i)).toList();
+    return local.deliver(e.message, rcpts).transform(ar -> {
+      Map<Integer, RecipientResult> results = new LinkedHashMap<>();
+      for (int i : indices) {
+        var address = e.envelope().recipients().get(i).address();
+        results.put(i, ar.succeeded()
+            ? new RecipientResult(address, Outcome.DELIVERED, 250, "2.0.0", "delivered to mailbox", false, null, null)
+            : new RecipientResult(address, Outcome.TRANSIENT, 451, "4.3.0",
+                "local delivery failed: " + ar.cause().getMessage(), false, null, null));
+      }
+      return Future.succeededFuture(results);
+    });
+  }
+
+  private Future<Map<Integer, RecipientResult>> submit(Entry e, String domain, List<Integer> indices) {
+    Envelope env = e.envelope();
+    List<DeliveryJob.Recipient> rcpts = indices.stream()
+        .map(i -> new DeliveryJob.Recipient(env.recipients().get(i).address(), env.recipients().get(i).parameters()))
+        .toList();
+    DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.sender(), env.mailParameters(), rcpts,
+        new DeliveryJob.Content(e.message.file().toString(), e.message.contentOffset(), e.message.contentLength()));
+    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getDeliveryTimeout().toMillis());
+    return vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
+        .map(reply -> DeliveryReply.fromJson(reply.body()))
+        .transform(ar -> {
+          Map<Integer, RecipientResult> results = new LinkedHashMap<>();
+          if (ar.succeeded() && ar.result().results().size() == indices.size()) {
+            for (int k = 0; k < indices.size(); k++) {
+              results.put(indices.get(k), ar.result().results().get(k));
+            }
+          } else {
+            String why = ar.succeeded() ? "a reply with the wrong number of results" : ar.cause().getMessage();
+            for (int k = 0; k < indices.size(); k++) {
+              results.put(indices.get(k), new RecipientResult(rcpts.get(k).address(), Outcome.TRANSIENT, 451, "4.3.0",
+                  "delivery was not done: " + why, false, null, null));
+            }
+          }
+          return Future.succeededFuture(results);
+        });
+  }
+
+  /**
+   * Takes in one part's results. They are appended to the status file and fsync'd first, unless
+   * they are the last ones and finish the message: then its durable removal records them.
+   */
+  private Future<Void> record(Entry e, Map<Integer, RecipientResult> results, boolean last) {
+    results.forEach((i, r) -> {
+      e.status.record(i, r);
+      e.roundResults.put(i, r);
+    });
+    if (last && e.status.allFinished() && !e.deleteRequested && !e.holdRequested) {
+      return Future.succeededFuture();
+    }
+    StringBuilder lines = new StringBuilder();
+    results.forEach((i, r) -> lines.append(MessageStatus.resultLine(i, r)));
+    return appendStatus(e, lines.toString(), true);
+  }
+
+  /** Status appends of one message, one after the other. */
+  private Future<Void> appendStatus(Entry e, String lines, boolean sync) {
+    e.statusWrites = e.statusWrites.transform(ar -> spool.appendStatus(e.queueId, lines, sync));
+    return e.statusWrites;
+  }
+
+  private void finishRound(Entry e) {
+    MessageStatus s = e.status;
+    Envelope env = e.envelope();
+    Instant now = Instant.now();
+    s.attempted();
+    if (e.deleteRequested || e.holdRequested) {
+      // an operator's decision: failures are reported when a held message is released, never
+      // for a deleted one
+      finishOperation(e);
+      return;
+    }
+    Instant expiry = env.received().plus(options.getMaxLifetime());
+    boolean expired = !now.isBefore(expiry);
+    List<Integer> failed = new ArrayList<>();
+    List<Integer> expiredNow = new ArrayList<>();
+    for (int i = 0; i < s.recipients(); i++) {
+      if (s.isFailedUnreported(i)) {
+        failed.add(i);
+      } else if (expired && s.isPending(i)) {
+        expiredNow.add(i);
+      }
+    }
+    List<Integer> giveUp = new ArrayList<>(failed);
+    giveUp.addAll(expiredNow);
+    Future<Boolean> reported = giveUp.isEmpty() ? Future.succeededFuture(false) : bounce(e, failed, expiredNow);
+    reported
+        .compose(holdIt -> warnIfDelayed(e, now, expiry).map(holdIt))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            log.error("{}: cannot send a delivery status notification: {}", e.queueId, ar.cause().toString());
+            defer(e, now);
+            return;
+          }
+          if (ar.result() || e.deleteRequested || e.holdRequested) {
+            e.holdRequested |= ar.result();
+            publishEvents(e, giveUp, null);
+            finishOperation(e);
+          } else if (s.allFinished()) {
+            complete(e, giveUp);
+          } else {
+            defer(e, now, giveUp);
+          }
+        });
+  }
+
+  /**
+   * Reports recipients failed for good (and those whose time ran out) to the sender, then
+   * records them as finished. Completes with true when the message is a failed bounce to hold.
+   */
+  private Future<Boolean> bounce(Entry e, List<Integer> failed, List<Integer> expired) {
+    Envelope env = e.envelope();
+    List<Integer> all = new ArrayList<>(failed);
+    all.addAll(expired);
+    // failures found at load time (reported by nobody before a crash) get their events too
+    all.forEach(i -> e.roundResults.putIfAbsent(i, resultOf(e, i)));
+    boolean holdIt = false;
+    Future<?> sent;
+    if (env.sender().isNullSender()) {
+      // nobody to tell, and telling anybody could loop
+      holdIt = options.getFailedBounces() == QueueOptions.FailedBounces.HOLD;
+      log.warn("{}: undeliverable message from <> {}: {}", e.queueId, holdIt ? "held" : "dropped", describe(e, all));
+      sent = Future.succeededFuture();
+    } else {
+      List<DsnBuilder.Item> items = new ArrayList<>();
+      for (int i : all) {
+        Envelope.Recipient r = env.recipients().get(i);
+        if (wants(r, RcptParameters.Notify.FAILURE)) {
+          items.add(new DsnBuilder.Item(r.address(), r.parameters().orcpt(), resultOf(e, i), expired.contains(i)));
+        }
+      }
+      sent = items.isEmpty() ? Future.succeededFuture()
+          : bouncer.send(e.message, DsnBuilder.Kind.FAILED, items, null).onSuccess(dsn -> {
+            log.info("{}: sender notified of {} failed recipient(s) by {}", e.queueId, items.size(), dsn.queueId());
+            accept(dsn);
+          });
+    }
+    boolean hold = holdIt;
+    return sent
+        .compose(v -> appendStatus(e, MessageStatus.finishedLine(all), true))
+        .map(v -> {
+          e.status.finish(all);
+          return hold;
+        });
+  }
+
+  /** Sends the one delay warning, when configured and due. */
+  private Future<Void> warnIfDelayed(Entry e, Instant now, Instant expiry) {
+    Envelope env = e.envelope();
+    MessageStatus s = e.status;
+    if (options.getDelayWarning().isZero() || s.isWarned() || env.sender().isNullSender()
+        || now.isBefore(env.received().plus(options.getDelayWarning()))) {
+      return Future.succeededFuture();
+    }
+    List<DsnBuilder.Item> items = new ArrayList<>();
+    for (int i : s.pending()) {
+      Envelope.Recipient r = env.recipients().get(i);
+      RecipientResult last = s.result(i);
+      if (last != null && wants(r, RcptParameters.Notify.DELAY)) {
+        items.add(new DsnBuilder.Item(r.address(), r.parameters().orcpt(), last, false));
+      }
+    }
+    if (items.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return bouncer.send(e.message, DsnBuilder.Kind.DELAYED, items, expiry)
+        .compose(dsn -> {
+          log.info("{}: sender warned of {} delayed recipient(s) by {}", e.queueId, items.size(), dsn.queueId());
+          accept(dsn);
+          return appendStatus(e, MessageStatus.warnedLine(), true);
+        })
+        .onSuccess(v -> s.warned());
+  }
+
+  /**
+   * RFC 3461: without NOTIFY, failures are reported and delays may be; NOTIFY=NEVER, or a list
+   * without the kind, asks for no report of that kind.
+   */
+  private static boolean wants(Envelope.Recipient r, RcptParameters.Notify kind) {
+    Set<RcptParameters.Notify> notify = r.parameters().notifications();
+    return notify.isEmpty() || notify.contains(kind);
+  }
+
+  private RecipientResult resultOf(Entry e, int i) {
+    RecipientResult r = e.status.result(i);
+    return r != null ? r : new RecipientResult(e.envelope().recipients().get(i).address(), Outcome.TRANSIENT, 451,
+        "4.4.7", "delivery time expired", false, null, null);
+  }
+
+  /** Every recipient is finished: the message goes, durably when remote deliveries depend on it. */
+  private void complete(Entry e, List<Integer> bounced) {
+    boolean durable = e.envelope().recipients().stream().anyMatch(r -> !r.local());
+    spool.remove(e.message, durable).onComplete(ar -> {
+      if (ar.failed()) {
+        log.error("{}: cannot remove from the spool: {}", e.queueId, ar.cause().toString());
+      } else {
+        log.info("{}: done", e.queueId);
+      }
+      publishEvents(e, bounced, null);
+      forget(e);
+    });
+  }
+
+  /** Some recipients wait: the message leaves memory until its next attempt. */
+  private void defer(Entry e, Instant now, List<Integer> bounced) {
+    int attempt = e.status.attempts();
+    Instant next = now.plus(options.backoff(attempt));
+    appendStatus(e, MessageStatus.attemptLine(attempt), false)
+        .compose(v -> spool.setNextAttempt(e.queueId, next))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            log.warn("{}: cannot set the next attempt: {}", e.queueId, ar.cause().toString());
+          }
+          log.info("{}: {} recipient(s) deferred, next attempt at {}", e.queueId, e.status.pending().size(), next);
+          publishEvents(e, bounced, next);
+          forget(e);
+        });
+  }
+
+  private void defer(Entry e, Instant now) {
+    defer(e, now, List.of());
+  }
+
+  private void finishOperation(Entry e) {
+    Future<Boolean> done = e.deleteRequested ? spool.delete(e.queueId) : spool.hold(e.queueId);
+    String what = e.deleteRequested ? "deleted" : "held";
+    done.onComplete(ar -> {
+      if (ar.failed()) {
+        log.error("{}: cannot be {}: {}", e.queueId, what, ar.cause().toString());
+      } else {
+        log.info("{}: {}", e.queueId, what);
+      }
+      forget(e);
+    });
+  }
+
+  private void publishEvents(Entry e, List<Integer> bounced, Instant nextAttempt) {
+    int attempt = e.status.attempts();
+    e.roundResults.forEach((i, r) -> {
+      DeliveryEvent.Type type = bounced.contains(i) ? DeliveryEvent.Type.BOUNCED
+          : r.outcome() == Outcome.DELIVERED ? DeliveryEvent.Type.DELIVERED
+          : r.outcome() == Outcome.TRANSIENT ? DeliveryEvent.Type.DEFERRED
+          : DeliveryEvent.Type.BOUNCED;
+      DeliveryEvent event = new DeliveryEvent(type, e.queueId, e.envelope().sender(), attempt,
+          type == DeliveryEvent.Type.DEFERRED ? nextAttempt : null, r);
+      vertx.eventBus().publish(addresses.deliveryEvents(), event.toJson());
+    });
+  }
+
+  private static String describe(Entry e, List<Integer> indices) {
+    StringBuilder sb = new StringBuilder();
+    for (int i : indices) {
+      RecipientResult r = e.status.result(i);
+      sb.append(e.envelope().recipients().get(i).address().path()).append(' ')
+          .append(r == null ? "expired" : r.code() + " " + r.text()).append("; ");
+    }
+    return sb.toString();
   }
 }

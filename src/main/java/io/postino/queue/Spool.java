@@ -3,61 +3,96 @@ package io.postino.queue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.OpenOptions;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
  * {@code <dir>/tmp}. A file reaches {@code incoming} only after its content is fsync'd, by an
  * atomic rename followed by an fsync of the directory; so a file in {@code incoming} is always
  * whole, and a file in {@code tmp} at start-up was never acknowledged and is deleted. Files that
- * cannot be read back at start-up are moved to {@code <dir>/corrupt}.
+ * cannot be read back are moved to {@code <dir>/corrupt}; messages put on hold by an operator
+ * wait in {@code <dir>/hold}. Each message may have a status file, {@code <dir>/status/<queue
+ * id>}, where the queue appends what became of its recipients (see {@link MessageStatus}).
+ *
+ * <p>A message file's modification time is the earliest time it should next be tried: the
+ * time it was written, or a retry time the queue sets. The queue finds due messages by listing
+ * {@code incoming}, so nothing needs to hold every message in memory.
  *
  * <p>Group commit: messages committed while an earlier batch is being synced wait and are synced
  * together in the next batch, sharing its directory fsync; each commit future completes only once
- * the fsync that covers its message has returned.
+ * the fsync that covers its message has returned. Removals and moves share directory fsyncs the
+ * same way.
  *
  * <p>Thread-safe: shared by every server verticle instance (all event loops). Open a directory
  * once per process: opening it cleans {@code tmp}, which would destroy messages being written by
  * another instance on the same directory.
  *
- * <p>SECURITY: spool files hold other people's mail and are created readable by their owner only;
- * a queue id becomes a file name, so {@link #create} refuses any id that is not a short
- * alphanumeric string.
+ * <p>SECURITY: spool and status files hold other people's mail and are created readable by their
+ * owner only; a queue id becomes a file name, so every method taking an id refuses one that is
+ * not a short alphanumeric string.
  */
 public final class Spool {
 
   private static final String TMP = "tmp";
   private static final String INCOMING = "incoming";
+  private static final String HOLD = "hold";
   private static final String CORRUPT = "corrupt";
+  private static final String STATUS = "status";
+
+  /** Queue ids found due by {@link #due}, and whether more due ones were left for later. */
+  public record Due(List<String> queueIds, boolean more) {
+  }
 
   private final Vertx vertx;
   private final Path dir;
   private final Path tmp;
   private final Path incoming;
+  private final Path hold;
+  private final Path status;
   private final GroupCommitter committer;
-  private final List<SpooledMessage> recovered;
+  private final SpoolRecovery recovery;
+  private final DirectorySync incomingSync;
+  private final DirectorySync holdSync;
 
-  private Spool(Vertx vertx, Path dir, List<SpooledMessage> recovered) {
+  private Spool(Vertx vertx, Path dir) {
     this.vertx = vertx;
     this.dir = dir;
     this.tmp = dir.resolve(TMP);
     this.incoming = dir.resolve(INCOMING);
+    this.hold = dir.resolve(HOLD);
+    this.status = dir.resolve(STATUS);
     this.committer = new GroupCommitter(vertx, incoming);
-    this.recovered = recovered;
+    this.recovery = new SpoolRecovery(tmp, incoming, hold, dir.resolve(CORRUPT), status);
+    this.incomingSync = new DirectorySync(vertx, incoming);
+    this.holdSync = new DirectorySync(vertx, hold);
   }
 
-  /** Opens (creating directories as needed) and recovers the spool; see {@link #recovered()}. */
+  /** Opens the spool, creating its directories as needed and cleaning what a crash left. */
   public static Future<Spool> open(Vertx vertx, Path dir) {
     Path abs = dir.toAbsolutePath().normalize();
     return vertx.executeBlocking(() -> {
-      for (String sub : List.of(TMP, INCOMING, CORRUPT)) {
+      for (String sub : List.of(TMP, INCOMING, HOLD, CORRUPT, STATUS)) {
         DurableFiles.createDirectories(abs.resolve(sub));
       }
-      List<SpooledMessage> found =
-          new SpoolRecovery(abs.resolve(TMP), abs.resolve(INCOMING), abs.resolve(CORRUPT)).run();
-      return new Spool(vertx, abs, found);
+      Spool spool = new Spool(vertx, abs);
+      spool.recovery.clean();
+      return spool;
     }, false);
   }
 
@@ -92,23 +127,193 @@ public final class Spool {
             incoming.resolve(id), header));
   }
 
-  /** The whole messages found in {@code incoming} when the spool was opened, oldest first. */
-  public List<SpooledMessage> recovered() {
-    return recovered;
+  /**
+   * Lists messages in {@code incoming} due by {@code now} (all of them when {@code ignoreTimes}),
+   * skipping {@code skip}, at most {@code limit}, oldest queue id first within what was found.
+   */
+  public Future<Due> due(Instant now, int limit, Set<String> skip, boolean ignoreTimes) {
+    long nowMillis = now.toEpochMilli();
+    return vertx.executeBlocking(() -> {
+      List<String> ids = new ArrayList<>();
+      boolean more = false;
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
+        for (Path file : entries) {
+          String id = file.getFileName().toString();
+          if (skip.contains(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
+            continue;
+          }
+          if (ids.size() == limit) {
+            more = true;
+            break;
+          }
+          ids.add(id);
+        }
+      }
+      ids.sort(null);
+      return new Due(ids, more);
+    }, false);
   }
 
-  /** Deletes a message whose every recipient has a final result. */
+  private static boolean isDue(Path file, long nowMillis) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis() <= nowMillis;
+    } catch (IOException e) {
+      // gone since the listing: removed by the queue
+      return false;
+    }
+  }
+
+  /**
+   * Reads a message's envelope from {@code incoming}. Fails with {@link NoSuchFileException} when
+   * it is not there, and with an {@link IOException} after moving a corrupt file to
+   * {@code corrupt}.
+   */
+  public Future<SpooledMessage> read(String queueId) {
+    if (!QueueIds.isAcceptable(queueId)) {
+      return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + queueId));
+    }
+    return vertx.executeBlocking(() -> {
+      try {
+        return recovery.read(incoming.resolve(queueId));
+      } catch (SpoolFileFormat.CorruptException e) {
+        throw new IOException("corrupt spool file " + queueId + ": " + e.getMessage());
+      }
+    }, false);
+  }
+
+  /** The complete lines of a message's status file (none when it has none). */
+  public Future<List<String>> readStatus(String queueId) {
+    Path file = status.resolve(checkId(queueId));
+    return vertx.executeBlocking(() -> {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (NoSuchFileException e) {
+        return List.of();
+      }
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      // a last line without its newline was being written when the process died
+      int end = text.lastIndexOf('\n');
+      return end < 0 ? List.of() : Arrays.asList(text.substring(0, end).split("\n"));
+    }, false);
+  }
+
+  /**
+   * Appends to a message's status file; with {@code sync} the future completes only once the
+   * lines are on disk (fdatasync, and the directory fsync'd when the file is new).
+   */
+  public Future<Void> appendStatus(String queueId, String lines, boolean sync) {
+    Path file = status.resolve(checkId(queueId));
+    byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
+    return vertx.executeBlocking(() -> {
+      boolean created = !Files.exists(file);
+      try (FileChannel ch = created
+          ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+          : FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        if (sync) {
+          ch.force(false);
+        }
+      }
+      if (sync && created) {
+        DurableFiles.fsyncDirectory(status);
+      }
+      return null;
+    }, false);
+  }
+
+  /** Sets when a message is next due (its file's modification time). */
+  public Future<Void> setNextAttempt(String queueId, Instant when) {
+    Path file = incoming.resolve(checkId(queueId));
+    return vertx.executeBlocking(() -> {
+      Files.setLastModifiedTime(file, FileTime.from(when));
+      return null;
+    }, false);
+  }
+
+  /** Deletes a message whose every recipient has a final result; not durable (see the other form). */
   public Future<Void> remove(SpooledMessage message) {
+    return remove(message, false);
+  }
+
+  /**
+   * Deletes a message and its status file. With {@code durable} the deletion reaches the disk
+   * before the future completes, so the message cannot come back after a crash; without, a crash
+   * may bring it back to be delivered again, which is harmless when delivery is idempotent.
+   */
+  public Future<Void> remove(SpooledMessage message, boolean durable) {
     Path file = message.file().toAbsolutePath().normalize();
     if (!incoming.equals(file.getParent())) {
       return Future.failedFuture(new IllegalArgumentException("not a file of this spool: " + file));
     }
-    // No directory fsync: a deletion lost in a crash only means the message is delivered again,
-    // which SMTP's at-least-once contract allows (and Maildir delivery is idempotent).
-    return vertx.executeBlocking(() -> {
+    Path statusFile = status.resolve(file.getFileName());
+    Future<Void> deleted = vertx.executeBlocking(() -> {
       Files.deleteIfExists(file);
       return null;
     }, false);
+    if (durable) {
+      deleted = deleted.compose(v -> incomingSync.sync());
+    }
+    // the status file goes last: were it gone and the message back, its recipients would be redone
+    return deleted.compose(v -> vertx.executeBlocking(() -> {
+      Files.deleteIfExists(statusFile);
+      return null;
+    }, false));
+  }
+
+  /** Moves a message from {@code incoming} to {@code hold}; false when it is not in incoming. */
+  public Future<Boolean> hold(String queueId) {
+    return move(incoming.resolve(checkId(queueId)), hold.resolve(queueId), null);
+  }
+
+  /** Moves a message from {@code hold} back to {@code incoming}, due now; false when not held. */
+  public Future<Boolean> release(String queueId) {
+    return move(hold.resolve(checkId(queueId)), incoming.resolve(queueId), Instant.now());
+  }
+
+  private Future<Boolean> move(Path from, Path to, Instant due) {
+    return vertx.executeBlocking(() -> {
+      try {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+      } catch (NoSuchFileException e) {
+        return false;
+      }
+      if (due != null) {
+        Files.setLastModifiedTime(to, FileTime.from(due));
+      }
+      return true;
+    }, false).compose(moved -> !moved ? Future.succeededFuture(false)
+        : Future.all(incomingSync.sync(), holdSync.sync()).map(true));
+  }
+
+  /** Deletes a message, held or not, with its status file; false when there is no such message. */
+  public Future<Boolean> delete(String queueId) {
+    checkId(queueId);
+    return vertx.executeBlocking(() -> {
+      boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId));
+      return found;
+    }, false).compose(found -> !found ? Future.succeededFuture(false)
+        : Future.all(incomingSync.sync(), holdSync.sync()).compose(v -> vertx.executeBlocking(() -> {
+          Files.deleteIfExists(status.resolve(queueId));
+          return true;
+        }, false)));
+  }
+
+  /** The queue ids of the messages on hold. */
+  public Future<List<String>> held() {
+    return vertx.executeBlocking(() -> SpoolRecovery.list(hold).stream()
+        .map(p -> p.getFileName().toString()).sorted().toList(), false);
+  }
+
+  private static String checkId(String queueId) {
+    if (!QueueIds.isAcceptable(queueId)) {
+      throw new IllegalArgumentException("unacceptable queue id: " + queueId);
+    }
+    return queueId;
   }
 
   public Path directory() {

@@ -5,65 +5,45 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Start-up recovery of a spool directory (blocking: runs on a worker). Files in {@code tmp} were
- * never acknowledged to a client and are deleted. Each file in {@code incoming} is read back
- * (header and envelope only); one that cannot be read is moved to {@code corrupt} with a log line,
- * so a single bad file never stops the server from starting.
+ * Reading spool files back (blocking: runs on workers). At start-up, files in {@code tmp} were
+ * never acknowledged to a client and are deleted, and status files whose message is gone are
+ * deleted. A message file is read (header and envelope only) when the queue takes it in; one
+ * that cannot be read is moved to {@code corrupt} with a log line, so a single bad file never
+ * stops the server. Nothing here reads every message at start-up: a spool of a million messages
+ * costs a directory listing, not a million envelopes in memory.
  *
- * <p>SECURITY: a recovered message's file name must equal its envelope's queue id, so the id
- * that later names Maildir files and log lines is one the spool itself validated.
+ * <p>SECURITY: a message's file name must equal its envelope's queue id, so the id that later
+ * names Maildir files, status files and log lines is one the spool itself validated.
  */
 final class SpoolRecovery {
 
   private static final Logger log = LoggerFactory.getLogger(SpoolRecovery.class);
 
-  private static final Comparator<SpooledMessage> OLDEST_FIRST =
-      Comparator.comparing((SpooledMessage m) -> m.envelope().received())
-          .thenComparing(SpooledMessage::queueId);
-
   private final Path tmp;
   private final Path incoming;
+  private final Path hold;
   private final Path corrupt;
+  private final Path status;
 
-  SpoolRecovery(Path tmp, Path incoming, Path corrupt) {
+  SpoolRecovery(Path tmp, Path incoming, Path hold, Path corrupt, Path status) {
     this.tmp = tmp;
     this.incoming = incoming;
+    this.hold = hold;
     this.corrupt = corrupt;
+    this.status = status;
   }
 
-  /** Cleans {@code tmp}, quarantines bad files and returns the good ones, oldest first. */
-  List<SpooledMessage> run() throws IOException {
-    deleteUnacknowledged();
-    List<SpooledMessage> messages = new ArrayList<>();
-    int quarantined = 0;
-    for (Path file : list(incoming)) {
-      try {
-        messages.add(read(file));
-      } catch (SpoolFileFormat.CorruptException | IOException e) {
-        quarantine(file, e.getMessage());
-        quarantined++;
-      }
-    }
-    if (quarantined > 0) {
-      DurableFiles.fsyncDirectory(corrupt);
-      DurableFiles.fsyncDirectory(incoming);
-    }
-    messages.sort(OLDEST_FIRST);
-    log.info("spool {}: {} message(s) recovered, {} moved to {}", incoming.getParent(),
-        messages.size(), quarantined, corrupt);
-    return List.copyOf(messages);
-  }
-
-  private void deleteUnacknowledged() throws IOException {
+  /** Start-up: deletes unacknowledged files and orphaned status files. */
+  void clean() throws IOException {
     for (Path file : list(tmp)) {
       try {
         Files.delete(file);
@@ -72,14 +52,39 @@ final class SpoolRecovery {
         log.warn("spool: cannot delete unacknowledged {}: {}", file, e.toString());
       }
     }
+    for (Path file : list(status)) {
+      String name = file.getFileName().toString();
+      if (!Files.exists(incoming.resolve(name)) && !Files.exists(hold.resolve(name))) {
+        Files.deleteIfExists(file);
+      }
+    }
   }
 
-  private static SpooledMessage read(Path file) throws IOException, SpoolFileFormat.CorruptException {
+  /** Reads a message file; a corrupt one is quarantined and reported as such. */
+  SpooledMessage read(Path file) throws IOException, SpoolFileFormat.CorruptException {
+    try {
+      return readFile(file);
+    } catch (SpoolFileFormat.CorruptException e) {
+      quarantine(file, e.getMessage());
+      throw e;
+    }
+  }
+
+  private static SpooledMessage readFile(Path file) throws IOException, SpoolFileFormat.CorruptException {
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw new NoSuchFileException(file.toString());
+      }
       throw new SpoolFileFormat.CorruptException("not a regular file");
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      SpoolFileFormat.Header header = SpoolFileFormat.read(ch);
+      SpoolFileFormat.Header header;
+      try {
+        header = SpoolFileFormat.read(ch);
+      } catch (IOException e) {
+        // a file shorter than its own header: written whole by the spool, so it was damaged since
+        throw new SpoolFileFormat.CorruptException(e.getMessage());
+      }
       String name = file.getFileName().toString();
       if (!name.equals(header.envelope().queueId())) {
         throw new SpoolFileFormat.CorruptException(
@@ -97,6 +102,7 @@ final class SpoolRecovery {
     }
     try {
       Files.move(file, target);
+      DurableFiles.fsyncDirectory(corrupt);
       log.error("spool: corrupt file {} moved to {}: {}", file, target, reason);
     } catch (IOException e) {
       log.error("spool: corrupt file {} ({}) left in place, cannot move it: {}", file, reason,
@@ -104,7 +110,7 @@ final class SpoolRecovery {
     }
   }
 
-  private static List<Path> list(Path dir) throws IOException {
+  static List<Path> list(Path dir) throws IOException {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       entries.forEach(files::add);

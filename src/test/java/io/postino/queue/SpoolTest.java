@@ -18,6 +18,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -139,10 +141,9 @@ class SpoolTest {
   }
 
   @Test
-  void recoveryKeepsWholeMessagesOldestFirstAndQuarantinesTheRest(Vertx vertx) throws Exception {
+  void reopeningCleansTmpAndReadsBackWholeMessagesAndQuarantinesTheRest(Vertx vertx) throws Exception {
     Spool first = await(Spool.open(vertx, dir));
     Context context = vertx.getOrCreateContext();
-    // Queue ids in one order, reception times in another: recovery follows the times.
     Envelope a = envelope(first.newQueueId(), RECEIVED.plusSeconds(10), ALICE);
     Envelope b = envelope(first.newQueueId(), RECEIVED.plusSeconds(20), ALICE);
     Envelope c = envelope(first.newQueueId(), RECEIVED, ALICE);
@@ -151,6 +152,7 @@ class SpoolTest {
       stored.add(await(store(context, first, e, ("content of " + e.queueId()).getBytes(StandardCharsets.US_ASCII))));
     }
     Files.write(dir.resolve("tmp").resolve("NEVERACKED"), "half a message".getBytes(StandardCharsets.US_ASCII));
+    Files.writeString(dir.resolve("status").resolve("ORPHAN"), "{\"attempt\":1}\n");
     Path incoming = dir.resolve("incoming");
     byte[] garbage = new byte[4096];
     new Random(1).nextBytes(garbage);
@@ -170,12 +172,78 @@ class SpoolTest {
 
     Spool second = await(Spool.open(vertx, dir));
 
-    assertEquals(List.of(stored.get(2), stored.get(0), stored.get(1)), second.recovered());
     assertEquals(List.of(), fileNames(dir.resolve("tmp")));
+    assertEquals(List.of(), fileNames(dir.resolve("status")));
+    Spool.Due due = await(second.due(Instant.now().plusSeconds(60), 100, Set.of(), false));
+    assertFalse(due.more());
+    List<String> good = Stream.of(a, b, c).map(Envelope::queueId).sorted().toList();
+    for (String id : due.queueIds()) {
+      if (good.contains(id)) {
+        SpooledMessage m = await(second.read(id));
+        assertEquals(stored.get(List.of(a, b, c).stream().map(Envelope::queueId).toList().indexOf(id)), m);
+      } else {
+        assertInstanceOf(IOException.class, awaitFailure(second.read(id)), id);
+      }
+    }
     assertEquals(List.of("ADIRECTORY", "BADENVELOPE", "BADJSON", "BADUTF8", "EMPTY", "GARBAGE",
             "HUGELENGTH", "NOLENGTH", "NOLINEFEED", "RENAMED", "TRUNCATED", "WRONGMAGIC"),
         fileNames(dir.resolve("corrupt")));
-    assertEquals(Stream.of(a, b, c).map(Envelope::queueId).sorted().toList(), fileNames(incoming));
+    assertEquals(good, fileNames(incoming));
+  }
+
+  @Test
+  void dueFollowsTheNextAttemptTimeAndTheLimit(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Context context = vertx.getOrCreateContext();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add(await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), new byte[] {'x'})).queueId());
+    }
+    Instant now = Instant.now();
+    await(spool.setNextAttempt(ids.get(0), now.plusSeconds(3600)));
+
+    assertEquals(ids.subList(1, 4), await(spool.due(now.plusSeconds(1), 10, Set.of(), false)).queueIds());
+    assertEquals(ids, await(spool.due(now.plusSeconds(1), 10, Set.of(), true)).queueIds());
+    assertEquals(List.of(ids.get(1), ids.get(3)),
+        await(spool.due(now.plusSeconds(1), 10, Set.of(ids.get(2)), false)).queueIds());
+    Spool.Due two = await(spool.due(now.plusSeconds(1), 2, Set.of(), false));
+    assertEquals(2, two.queueIds().size());
+    assertTrue(two.more());
+  }
+
+  @Test
+  void statusLinesAppendAndATornLastLineIsIgnored(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    SpooledMessage m = await(store(vertx.getOrCreateContext(), spool, envelope(spool.newQueueId(), RECEIVED, ALICE),
+        new byte[] {'x'}));
+    await(spool.appendStatus(m.queueId(), "{\"attempt\":1}\n", true));
+    await(spool.appendStatus(m.queueId(), "{\"attempt\":2}\n{\"att", false));
+
+    assertEquals(List.of("{\"attempt\":1}", "{\"attempt\":2}"), await(spool.readStatus(m.queueId())));
+    assertEquals("rw-------", PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("status").resolve(m.queueId()))));
+
+    await(spool.remove(m, true));
+    assertFalse(Files.exists(dir.resolve("status").resolve(m.queueId())));
+    assertEquals(List.of(), await(spool.readStatus(m.queueId())));
+  }
+
+  @Test
+  void holdReleaseAndDelete(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    SpooledMessage m = await(store(vertx.getOrCreateContext(), spool, envelope(spool.newQueueId(), RECEIVED, ALICE),
+        new byte[] {'x'}));
+    await(spool.setNextAttempt(m.queueId(), Instant.now().plusSeconds(3600)));
+
+    assertTrue(await(spool.hold(m.queueId())));
+    assertEquals(List.of(m.queueId()), await(spool.held()));
+    assertEquals(List.of(), fileNames(dir.resolve("incoming")));
+    assertFalse(await(spool.hold(m.queueId())));
+    assertTrue(await(spool.release(m.queueId())));
+    assertEquals(List.of(m.queueId()), await(spool.due(Instant.now().plusSeconds(1), 10, Set.of(), false)).queueIds());
+    assertTrue(await(spool.delete(m.queueId())));
+    assertFalse(await(spool.delete(m.queueId())));
+    assertEquals(List.of(), fileNames(dir.resolve("incoming")));
   }
 
   @Test
@@ -184,10 +252,9 @@ class SpoolTest {
     Spool spool = await(Spool.open(vertx, fresh));
 
     assertEquals(fresh.toAbsolutePath(), spool.directory());
-    for (String sub : List.of("tmp", "incoming", "corrupt")) {
+    for (String sub : List.of("tmp", "incoming", "hold", "corrupt", "status")) {
       assertTrue(Files.isDirectory(fresh.resolve(sub)), sub);
     }
-    assertEquals(List.of(), spool.recovered());
   }
 
   @Test
@@ -220,7 +287,7 @@ class SpoolTest {
     await(spool.remove(message));
 
     assertFalse(Files.exists(message.file()));
-    assertEquals(List.of(), await(Spool.open(vertx, dir)).recovered());
+    assertEquals(List.of(), fileNames(dir.resolve("incoming")));
     await(spool.remove(message));
   }
 

@@ -20,7 +20,9 @@ import java.util.stream.Stream;
 /**
  * A Postino on 127.0.0.1 port 0 with its spool and Maildir in a test's temporary directory.
  * The configuration starts from test-friendly values; {@link #config} lets a test change any of it
- * before {@link #start()}.
+ * before {@link #start()}. Hermetic by default: every remote domain is routed to 127.0.0.1 port 1,
+ * where nothing listens, and retried only after an hour, so mail for remote domains stays in the
+ * spool and no test asks the real DNS; tests of outbound delivery set their own routes.
  */
 public final class TestServer implements AutoCloseable {
 
@@ -38,7 +40,19 @@ public final class TestServer implements AutoCloseable {
         .put("localDomains", new JsonArray().add("local.example").add("other.example"))
         .put("trustedNetworks", new JsonArray().add("127.0.0.0/8"))
         .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
-        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()));
+        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        .put("dns", new JsonObject()
+            .put("servers", new JsonArray().add("127.0.0.1:1"))
+            .put("routes", new JsonObject().put("*", "127.0.0.1:1")))
+        .put("queue", new JsonObject().put("minBackoff", 3600).put("maxBackoff", 3600));
+  }
+
+  public JsonObject dns() {
+    return config.getJsonObject("dns");
+  }
+
+  public JsonObject queue() {
+    return config.getJsonObject("queue");
   }
 
   public JsonObject smtp() {

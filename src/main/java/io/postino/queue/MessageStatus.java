@@ -1,0 +1,156 @@
+package io.postino.queue;
+
+import io.postino.bus.RecipientResult;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What is known about the recipients of one message beyond its envelope: each one's latest
+ * delivery result, which ones are finished (delivered, or their failure reported to the sender),
+ * how many delivery attempts were made, and whether a delay warning went out.
+ *
+ * <p>It lives in memory while the message is active and on disk as the message's status file:
+ * one JSON object per line, appended as things happen, replayed at load time.
+ *
+ * <pre>{@code
+ * {"r":0,"result":{"recipient":"bob@example.com","outcome":"delivered","code":250,...}}
+ * {"r":1,"result":{"recipient":"eve@example.net","outcome":"permanent","code":550,...}}
+ * {"finished":[1]}
+ * {"attempt":1}
+ * {"warned":true}
+ * }</pre>
+ *
+ * <p>A line cut short by a crash (no final newline) or otherwise unreadable is ignored: it was
+ * never fsync'd, so nothing was done on the strength of it. Not thread-safe.
+ */
+final class MessageStatus {
+
+  private static final Logger log = LoggerFactory.getLogger(MessageStatus.class);
+
+  private final RecipientResult[] results;
+  private final boolean[] finished;
+  private int attempts;
+  private boolean warned;
+
+  MessageStatus(int recipients) {
+    this.results = new RecipientResult[recipients];
+    this.finished = new boolean[recipients];
+  }
+
+  /** Replays the lines of a status file. */
+  static MessageStatus replay(String queueId, int recipients, List<String> lines) {
+    MessageStatus s = new MessageStatus(recipients);
+    for (String line : lines) {
+      try {
+        s.apply(new JsonObject(line));
+      } catch (RuntimeException e) {
+        log.warn("{}: ignoring an unreadable status line: {}", queueId, e.toString());
+      }
+    }
+    return s;
+  }
+
+  private void apply(JsonObject line) {
+    if (line.containsKey("r")) {
+      int i = line.getInteger("r");
+      record(i, RecipientResult.fromJson(line.getJsonObject("result")));
+    } else if (line.containsKey("finished")) {
+      line.getJsonArray("finished").forEach(i -> finished[(Integer) i] = true);
+    } else if (line.containsKey("attempt")) {
+      attempts = Math.max(attempts, line.getInteger("attempt"));
+    } else if (line.containsKey("warned")) {
+      warned = true;
+    }
+  }
+
+  /** Records a result; a delivered recipient is finished at once. */
+  void record(int recipient, RecipientResult result) {
+    results[recipient] = result;
+    if (result.outcome() == RecipientResult.Outcome.DELIVERED) {
+      finished[recipient] = true;
+    }
+  }
+
+  void finish(Collection<Integer> recipients) {
+    recipients.forEach(i -> finished[i] = true);
+  }
+
+  void attempted() {
+    attempts++;
+  }
+
+  void warned() {
+    warned = true;
+  }
+
+  int recipients() {
+    return results.length;
+  }
+
+  RecipientResult result(int recipient) {
+    return results[recipient];
+  }
+
+  boolean isFinished(int recipient) {
+    return finished[recipient];
+  }
+
+  /** Failed for good, but the sender not yet told (or told-not-needed not yet recorded). */
+  boolean isFailedUnreported(int recipient) {
+    return !finished[recipient] && results[recipient] != null
+        && results[recipient].outcome() == RecipientResult.Outcome.PERMANENT;
+  }
+
+  /** Neither finished nor failed for good: to be tried (again). */
+  boolean isPending(int recipient) {
+    return !finished[recipient] && !isFailedUnreported(recipient);
+  }
+
+  boolean allFinished() {
+    for (boolean f : finished) {
+      if (!f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  List<Integer> pending() {
+    List<Integer> list = new ArrayList<>();
+    for (int i = 0; i < results.length; i++) {
+      if (isPending(i)) {
+        list.add(i);
+      }
+    }
+    return list;
+  }
+
+  int attempts() {
+    return attempts;
+  }
+
+  boolean isWarned() {
+    return warned;
+  }
+
+  static String resultLine(int recipient, RecipientResult result) {
+    return new JsonObject().put("r", recipient).put("result", result.toJson()).encode() + "\n";
+  }
+
+  static String finishedLine(Collection<Integer> recipients) {
+    return new JsonObject().put("finished", new JsonArray(new ArrayList<>(recipients))).encode() + "\n";
+  }
+
+  static String attemptLine(int attempt) {
+    return new JsonObject().put("attempt", attempt).encode() + "\n";
+  }
+
+  static String warnedLine() {
+    return new JsonObject().put("warned", true).encode() + "\n";
+  }
+}
