@@ -88,6 +88,10 @@ public final class SmtpSink implements AutoCloseable {
     return this;
   }
 
+  public boolean isRunning() {
+    return server != null && server.isRunning();
+  }
+
   public int port() {
     return server.getPortAllocated();
   }

@@ -31,6 +31,7 @@ public final class TestServer implements AutoCloseable {
   public Vertx vertx;
   public Postino postino;
   private final BlockingQueue<JsonObject> inbound = new LinkedBlockingQueue<>();
+  private final BlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
 
   public TestServer(Path dir) {
     this.dir = dir;
@@ -62,6 +63,7 @@ public final class TestServer implements AutoCloseable {
   public TestServer start() {
     vertx = Vertx.vertx();
     vertx.eventBus().<JsonObject>consumer("postino.inbound", m -> inbound.add(m.body())).completion().await();
+    vertx.eventBus().<JsonObject>consumer("postino.delivery.events", m -> events.add(m.body())).completion().await();
     postino = Postino.start(vertx, new PostinoConfig(config)).await();
     return this;
   }
@@ -77,6 +79,30 @@ public final class TestServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    }
+  }
+
+  /** The next event published on postino.delivery.events, waiting up to 20 s. */
+  public JsonObject nextEvent() {
+    try {
+      JsonObject e = events.poll(20, TimeUnit.SECONDS);
+      if (e == null) {
+        throw new AssertionError("no postino.delivery.events event within 20 s");
+      }
+      return e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next delivery event about one recipient, skipping events about others. */
+  public JsonObject nextEventFor(String recipient) {
+    while (true) {
+      JsonObject e = nextEvent();
+      if (recipient.equals(e.getJsonObject("result").getString("recipient"))) {
+        return e;
+      }
     }
   }
 
