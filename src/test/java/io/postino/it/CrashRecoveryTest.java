@@ -4,12 +4,11 @@ import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.testing.ChildPostino;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -31,48 +28,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryTest {
 
-  private static final Pattern LISTENING = Pattern.compile("listening for SMTP on \\S+:(\\d+) ");
   private static final int MESSAGES = 20;
 
   @TempDir
   Path dir;
-  private final List<Process> processes = new ArrayList<>();
+  private final List<ChildPostino> processes = new ArrayList<>();
 
   @AfterEach
-  void tearDown() {
-    processes.forEach(Process::destroyForcibly);
+  void tearDown() throws InterruptedException {
+    for (ChildPostino p : processes) {
+      p.kill();
+    }
   }
 
   /** Starts Postino in its own JVM and returns its SMTP port once it listens. */
   private int startServer(Path conf) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "io.postino.Main", "-conf", conf.toString())
-        .redirectErrorStream(true)
-        .start();
+    ChildPostino p = ChildPostino.start(conf);
     processes.add(p);
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    StringBuilder output = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-        port.completeExceptionally(new AssertionError("server exited before listening:\n" + output));
-      } catch (Exception e) {
-        port.completeExceptionally(e);
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return port.get(60, TimeUnit.SECONDS);
+    return p.port();
   }
 
   @Test
@@ -101,7 +74,7 @@ class CrashRecoveryTest {
         acknowledged.add(text.substring(text.indexOf("queued as ") + 10).trim());
       }
       // the instant the last 250 is read, the server dies without any chance to clean up
-      processes.get(0).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      processes.get(0).kill();
     }
     assertEquals(MESSAGES, acknowledged.size());
     Path mailbox = dir.resolve("maildir").resolve("local.example").resolve("bob").resolve("new");

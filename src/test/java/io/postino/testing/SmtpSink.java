@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +37,9 @@ public final class SmtpSink implements AutoCloseable {
   private final AtomicInteger dataFailures = new AtomicInteger();
   private final Set<String> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger transactions = new AtomicInteger();
+  private volatile String holdFor;
+  private volatile CountDownLatch holding;
+  private volatile CountDownLatch release;
   private SMTPServer server;
 
   /** RCPT for {@code address} gets {@code code} (4xx or 5xx). */
@@ -48,6 +52,26 @@ public final class SmtpSink implements AutoCloseable {
   public SmtpSink failData(int times) {
     dataFailures.set(times);
     return this;
+  }
+
+  /**
+   * The next message for {@code recipient} is read whole, then its reply waits until
+   * {@link #release()}: a delivery caught between its content and its answer. Returns a latch
+   * that opens when that moment comes.
+   */
+  public CountDownLatch hold(String recipient) {
+    release = new CountDownLatch(1);
+    holding = new CountDownLatch(1);
+    holdFor = recipient;
+    return holding;
+  }
+
+  /** Lets a held reply go. */
+  public void release() {
+    holdFor = null;
+    if (release != null) {
+      release.countDown();
+    }
   }
 
   public SmtpSink start() {
@@ -122,6 +146,7 @@ public final class SmtpSink implements AutoCloseable {
 
   @Override
   public void close() {
+    release();
     if (server != null) {
       server.stop();
     }
@@ -155,6 +180,14 @@ public final class SmtpSink implements AutoCloseable {
     @Override
     public String data(InputStream data) throws RejectException, IOException {
       byte[] bytes = data.readAllBytes();
+      if (holdFor != null && recipients.contains(holdFor)) {
+        holding.countDown();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (dataFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         throw new RejectException(451, "4.3.0 try again later (test)");
       }
