@@ -131,6 +131,56 @@ class OutboundDeliveryTest {
   }
 
   @Test
+  void postinoToPostinoPipelinedWithALargeMessage() throws Exception {
+    try (TestServer peer = new TestServer(dir.resolve("peer"))) {
+      peer.config.put("hostname", "peer.test.example").put("localDomains", new JsonArray().add("peer.test"));
+      peer.start();
+      server.dns().put("routes", new JsonObject().put("peer.test", "127.0.0.1:" + peer.port()));
+      server.start();
+      StringBuilder body = new StringBuilder("Subject: big\r\n\r\n");
+      for (int i = 0; body.length() < 6_000_000; i++) {
+        body.append(i % 7 == 0 ? ".dot line " : "line ").append(i).append(" \u00e9\u00e8 ").append("x".repeat(i % 90))
+            .append("\r\n");
+      }
+      String content = body.toString();
+      try (SmtpTestClient c = server.connect()) {
+        expect(c.startData("alice@local.example", "bob@peer.test", "carol@peer.test"), 354);
+        c.send(content.replace("\r\n.", "\r\n..") + ".\r\n");
+        expect(c.read(), 250);
+      }
+
+      peer.nextInbound();
+      for (String user : List.of("bob", "carol")) {
+        String stored = Files.readString(peer.mailbox("peer.test", user).get(0), StandardCharsets.UTF_8);
+        assertTrue(stored.contains("by peer.test.example (Postino) with ESMTP id"), "the peer's own Received");
+        assertTrue(stored.contains("by mx.test.example (Postino) with ESMTP id"), "ours");
+        assertTrue(stored.endsWith(content), "the content, whole and unchanged");
+      }
+      TestServer.await("spool empty", () -> server.spooled().isEmpty());
+    }
+  }
+
+  @Test
+  void onlyTheActiveWindowIsInMemoryTheRestWaitsOnDisk() throws Exception {
+    mx("dest.test");
+    server.queue().put("activeLimit", 3);
+    server.start();
+    sink.hold(recipients -> true);
+
+    for (int i = 0; i < 10; i++) {
+      send("alice@local.example", "Subject: n" + i + "\r\n\r\nbody\r\n", "r" + i + "@dest.test");
+    }
+    TestServer.await("three deliveries under way", () -> sink.held() == 3);
+
+    assertEquals(3, server.postino.queue().activeCount());
+    assertEquals(10, server.spooled().size());
+    sink.release();
+    TestServer.await("all delivered", () -> server.spooled().isEmpty());
+    assertEquals(10, sink.transactions());
+    assertTrue(sink.maxHeld() <= 3, "at most the window in flight: " + sink.maxHeld());
+  }
+
+  @Test
   void deadPrimaryMxThenTheSecondary() throws Exception {
     dns.zone("dest.test. 300 IN MX 10 mx1.dest.test.", "dest.test. 300 IN MX 20 mx2.dest.test.",
         "mx1.dest.test. 300 IN A 127.0.0.2", "mx2.dest.test. 300 IN A 127.0.0.1");

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.RejectException;
@@ -37,9 +38,11 @@ public final class SmtpSink implements AutoCloseable {
   private final AtomicInteger dataFailures = new AtomicInteger();
   private final Set<String> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger transactions = new AtomicInteger();
-  private volatile String holdFor;
+  private volatile Predicate<List<String>> holdFor;
   private volatile CountDownLatch holding;
   private volatile CountDownLatch release;
+  private final AtomicInteger held = new AtomicInteger();
+  private final AtomicInteger maxHeld = new AtomicInteger();
   private SMTPServer server;
 
   /** RCPT for {@code address} gets {@code code} (4xx or 5xx). */
@@ -55,15 +58,30 @@ public final class SmtpSink implements AutoCloseable {
   }
 
   /**
-   * The next message for {@code recipient} is read whole, then its reply waits until
-   * {@link #release()}: a delivery caught between its content and its answer. Returns a latch
-   * that opens when that moment comes.
+   * Messages for {@code recipient} are read whole, then their reply waits until
+   * {@link #release()}: deliveries caught between their content and their answer. Returns a
+   * latch that opens when the first one is caught.
    */
   public CountDownLatch hold(String recipient) {
+    return hold(recipients -> recipients.contains(recipient));
+  }
+
+  /** Like {@link #hold(String)}, for every message whose recipients match. */
+  public CountDownLatch hold(Predicate<List<String>> which) {
     release = new CountDownLatch(1);
     holding = new CountDownLatch(1);
-    holdFor = recipient;
+    holdFor = which;
     return holding;
+  }
+
+  /** Messages whose reply is being held now. */
+  public int held() {
+    return held.get();
+  }
+
+  /** The most messages held at once. */
+  public int maxHeld() {
+    return maxHeld.get();
   }
 
   /** Lets a held reply go. */
@@ -180,12 +198,16 @@ public final class SmtpSink implements AutoCloseable {
     @Override
     public String data(InputStream data) throws RejectException, IOException {
       byte[] bytes = data.readAllBytes();
-      if (holdFor != null && recipients.contains(holdFor)) {
+      Predicate<List<String>> hold = holdFor;
+      if (hold != null && hold.test(recipients)) {
+        maxHeld.accumulateAndGet(held.incrementAndGet(), Math::max);
         holding.countDown();
         try {
           release.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        } finally {
+          held.decrementAndGet();
         }
       }
       if (dataFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
