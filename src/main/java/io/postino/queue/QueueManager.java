@@ -96,7 +96,8 @@ public final class QueueManager extends VerticleBase {
   private final Predicate<String> isLocalDomain;
   private final Map<String, Entry> active = new HashMap<>();
   private final AtomicInteger activeCount = new AtomicInteger();
-  private Bouncer bouncer;
+  private Dispatcher dispatcher;
+  private Notifier notifier;
   private boolean backlog;
   private boolean scanning;
   private boolean rescan;
@@ -119,7 +120,8 @@ public final class QueueManager extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    bouncer = new Bouncer(vertx, spool, options, hostname, isLocalDomain);
+    dispatcher = new Dispatcher(vertx, local, addresses, options);
+    notifier = new Notifier(new Bouncer(vertx, spool, options, hostname, isLocalDomain), options, this::accept);
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> scan(false));
     // what a previous run left in the spool is found by the first scan
     scan(false);
@@ -312,26 +314,7 @@ public final class QueueManager extends VerticleBase {
       return;
     }
     e.roundResults.clear();
-    Envelope env = e.envelope();
-    List<Envelope.Recipient> rcpts = env.recipients();
-    List<Integer> locals = new ArrayList<>();
-    Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
-    for (int i : e.status.pending()) {
-      if (rcpts.get(i).local()) {
-        locals.add(i);
-      } else {
-        byDomain.computeIfAbsent(rcpts.get(i).address().domainLowerCase(), d -> new ArrayList<>()).add(i);
-      }
-    }
-    List<Future<Map<Integer, RecipientResult>>> parts = new ArrayList<>();
-    if (!locals.isEmpty()) {
-      parts.add(deliverLocally(e, locals));
-    }
-    byDomain.forEach((domain, indices) -> {
-      for (int from = 0; from < indices.size(); from += options.getMaxRecipientsPerJob()) {
-        parts.add(submit(e, domain, indices.subList(from, Math.min(indices.size(), from + options.getMaxRecipientsPerJob()))));
-      }
-    });
+    List<Future<Map<Integer, RecipientResult>>> parts = dispatcher.dispatch(e.message, e.status.pending());
     int[] outstanding = {parts.size()};
     List<Future<Void>> recorded = new ArrayList<>(parts.size());
     for (Future<Map<Integer, RecipientResult>> part : parts) {
@@ -342,53 +325,11 @@ public final class QueueManager extends VerticleBase {
         // a status file that cannot be written: nothing more is done now; the results not on
         // disk are redone at the next attempt
         log.error("{}: cannot record delivery results: {}", e.queueId, ar.cause().toString());
-        defer(e, Instant.now());
+        defer(e, Instant.now(), List.of());
         return;
       }
       finishRound(e);
     });
-  }
-
-  private Future<Map<Integer, RecipientResult>> deliverLocally(Entry e, List<Integer> indices) {
-    List<Envelope.Recipient> rcpts = indices.stream().map(i -> e.envelope().recipients().get(i)).toList();
-    return local.deliver(e.message, rcpts).transform(ar -> {
-      Map<Integer, RecipientResult> results = new LinkedHashMap<>();
-      for (int i : indices) {
-        var address = e.envelope().recipients().get(i).address();
-        results.put(i, ar.succeeded()
-            ? new RecipientResult(address, Outcome.DELIVERED, 250, "2.0.0", "delivered to mailbox", false, null, null)
-            : new RecipientResult(address, Outcome.TRANSIENT, 451, "4.3.0",
-                "local delivery failed: " + ar.cause().getMessage(), false, null, null));
-      }
-      return Future.succeededFuture(results);
-    });
-  }
-
-  private Future<Map<Integer, RecipientResult>> submit(Entry e, String domain, List<Integer> indices) {
-    Envelope env = e.envelope();
-    List<DeliveryJob.Recipient> rcpts = indices.stream()
-        .map(i -> new DeliveryJob.Recipient(env.recipients().get(i).address(), env.recipients().get(i).parameters()))
-        .toList();
-    DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.sender(), env.mailParameters(), rcpts,
-        new DeliveryJob.Content(e.message.file().toString(), e.message.contentOffset(), e.message.contentLength()));
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getDeliveryTimeout().toMillis());
-    return vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
-        .map(reply -> DeliveryReply.fromJson(reply.body()))
-        .transform(ar -> {
-          Map<Integer, RecipientResult> results = new LinkedHashMap<>();
-          if (ar.succeeded() && ar.result().results().size() == indices.size()) {
-            for (int k = 0; k < indices.size(); k++) {
-              results.put(indices.get(k), ar.result().results().get(k));
-            }
-          } else {
-            String why = ar.succeeded() ? "a reply with the wrong number of results" : ar.cause().getMessage();
-            for (int k = 0; k < indices.size(); k++) {
-              results.put(indices.get(k), new RecipientResult(rcpts.get(k).address(), Outcome.TRANSIENT, 451, "4.3.0",
-                  "delivery was not done: " + why, false, null, null));
-            }
-          }
-          return Future.succeededFuture(results);
-        });
   }
 
   /**
@@ -416,16 +357,21 @@ public final class QueueManager extends VerticleBase {
 
   private void finishRound(Entry e) {
     MessageStatus s = e.status;
-    Envelope env = e.envelope();
     Instant now = Instant.now();
     s.attempted();
+    if (s.allFinished()) {
+      // nothing left to hold or delete either: results that skipped the status file are recorded
+      // by this removal
+      complete(e, List.of());
+      return;
+    }
     if (e.deleteRequested || e.holdRequested) {
       // an operator's decision: failures are reported when a held message is released, never
       // for a deleted one
       finishOperation(e);
       return;
     }
-    Instant expiry = env.received().plus(options.getMaxLifetime());
+    Instant expiry = e.envelope().received().plus(options.getMaxLifetime());
     boolean expired = !now.isBefore(expiry);
     List<Integer> failed = new ArrayList<>();
     List<Integer> expiredNow = new ArrayList<>();
@@ -438,13 +384,23 @@ public final class QueueManager extends VerticleBase {
     }
     List<Integer> giveUp = new ArrayList<>(failed);
     giveUp.addAll(expiredNow);
-    Future<Boolean> reported = giveUp.isEmpty() ? Future.succeededFuture(false) : bounce(e, failed, expiredNow);
+    // failures found at load time (unreported before a crash) get their events too
+    giveUp.forEach(i -> e.roundResults.putIfAbsent(i, Notifier.resultOf(e.message, s, i)));
+    Future<Boolean> reported = giveUp.isEmpty() ? Future.succeededFuture(false)
+        : notifier.reportFailures(e.message, s, failed, expiredNow)
+            .compose(hold -> appendStatus(e, MessageStatus.finishedLine(giveUp), true).map(v -> {
+              s.finish(giveUp);
+              return hold;
+            }));
     reported
-        .compose(holdIt -> warnIfDelayed(e, now, expiry).map(holdIt))
+        .compose(hold -> notifier.warnIfDelayed(e.message, s, now, expiry)
+            .compose(warned -> !warned ? Future.succeededFuture()
+                : appendStatus(e, MessageStatus.warnedLine(), true).onSuccess(v -> s.warned()))
+            .map(hold))
         .onComplete(ar -> {
           if (ar.failed()) {
             log.error("{}: cannot send a delivery status notification: {}", e.queueId, ar.cause().toString());
-            defer(e, now);
+            defer(e, now, List.of());
             return;
           }
           if (ar.result() || e.deleteRequested || e.holdRequested) {
@@ -457,89 +413,6 @@ public final class QueueManager extends VerticleBase {
             defer(e, now, giveUp);
           }
         });
-  }
-
-  /**
-   * Reports recipients failed for good (and those whose time ran out) to the sender, then
-   * records them as finished. Completes with true when the message is a failed bounce to hold.
-   */
-  private Future<Boolean> bounce(Entry e, List<Integer> failed, List<Integer> expired) {
-    Envelope env = e.envelope();
-    List<Integer> all = new ArrayList<>(failed);
-    all.addAll(expired);
-    // failures found at load time (reported by nobody before a crash) get their events too
-    all.forEach(i -> e.roundResults.putIfAbsent(i, resultOf(e, i)));
-    boolean holdIt = false;
-    Future<?> sent;
-    if (env.sender().isNullSender()) {
-      // nobody to tell, and telling anybody could loop
-      holdIt = options.getFailedBounces() == QueueOptions.FailedBounces.HOLD;
-      log.warn("{}: undeliverable message from <> {}: {}", e.queueId, holdIt ? "held" : "dropped", describe(e, all));
-      sent = Future.succeededFuture();
-    } else {
-      List<DsnBuilder.Item> items = new ArrayList<>();
-      for (int i : all) {
-        Envelope.Recipient r = env.recipients().get(i);
-        if (wants(r, RcptParameters.Notify.FAILURE)) {
-          items.add(new DsnBuilder.Item(r.address(), r.parameters().orcpt(), resultOf(e, i), expired.contains(i)));
-        }
-      }
-      sent = items.isEmpty() ? Future.succeededFuture()
-          : bouncer.send(e.message, DsnBuilder.Kind.FAILED, items, null).onSuccess(dsn -> {
-            log.info("{}: sender notified of {} failed recipient(s) by {}", e.queueId, items.size(), dsn.queueId());
-            accept(dsn);
-          });
-    }
-    boolean hold = holdIt;
-    return sent
-        .compose(v -> appendStatus(e, MessageStatus.finishedLine(all), true))
-        .map(v -> {
-          e.status.finish(all);
-          return hold;
-        });
-  }
-
-  /** Sends the one delay warning, when configured and due. */
-  private Future<Void> warnIfDelayed(Entry e, Instant now, Instant expiry) {
-    Envelope env = e.envelope();
-    MessageStatus s = e.status;
-    if (options.getDelayWarning().isZero() || s.isWarned() || env.sender().isNullSender()
-        || now.isBefore(env.received().plus(options.getDelayWarning()))) {
-      return Future.succeededFuture();
-    }
-    List<DsnBuilder.Item> items = new ArrayList<>();
-    for (int i : s.pending()) {
-      Envelope.Recipient r = env.recipients().get(i);
-      RecipientResult last = s.result(i);
-      if (last != null && wants(r, RcptParameters.Notify.DELAY)) {
-        items.add(new DsnBuilder.Item(r.address(), r.parameters().orcpt(), last, false));
-      }
-    }
-    if (items.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return bouncer.send(e.message, DsnBuilder.Kind.DELAYED, items, expiry)
-        .compose(dsn -> {
-          log.info("{}: sender warned of {} delayed recipient(s) by {}", e.queueId, items.size(), dsn.queueId());
-          accept(dsn);
-          return appendStatus(e, MessageStatus.warnedLine(), true);
-        })
-        .onSuccess(v -> s.warned());
-  }
-
-  /**
-   * RFC 3461: without NOTIFY, failures are reported and delays may be; NOTIFY=NEVER, or a list
-   * without the kind, asks for no report of that kind.
-   */
-  private static boolean wants(Envelope.Recipient r, RcptParameters.Notify kind) {
-    Set<RcptParameters.Notify> notify = r.parameters().notifications();
-    return notify.isEmpty() || notify.contains(kind);
-  }
-
-  private RecipientResult resultOf(Entry e, int i) {
-    RecipientResult r = e.status.result(i);
-    return r != null ? r : new RecipientResult(e.envelope().recipients().get(i).address(), Outcome.TRANSIENT, 451,
-        "4.4.7", "delivery time expired", false, null, null);
   }
 
   /** Every recipient is finished: the message goes, durably when remote deliveries depend on it. */
@@ -572,10 +445,6 @@ public final class QueueManager extends VerticleBase {
         });
   }
 
-  private void defer(Entry e, Instant now) {
-    defer(e, now, List.of());
-  }
-
   private void finishOperation(Entry e) {
     Future<Boolean> done = e.deleteRequested ? spool.delete(e.queueId) : spool.hold(e.queueId);
     String what = e.deleteRequested ? "deleted" : "held";
@@ -600,15 +469,5 @@ public final class QueueManager extends VerticleBase {
           type == DeliveryEvent.Type.DEFERRED ? nextAttempt : null, r);
       vertx.eventBus().publish(addresses.deliveryEvents(), event.toJson());
     });
-  }
-
-  private static String describe(Entry e, List<Integer> indices) {
-    StringBuilder sb = new StringBuilder();
-    for (int i : indices) {
-      RecipientResult r = e.status.result(i);
-      sb.append(e.envelope().recipients().get(i).address().path()).append(' ')
-          .append(r == null ? "expired" : r.code() + " " + r.text()).append("; ");
-    }
-    return sb.toString();
   }
 }

@@ -1,0 +1,104 @@
+package io.postino.queue;
+
+import io.postino.bus.Addresses;
+import io.postino.bus.DeliveryJob;
+import io.postino.bus.DeliveryReply;
+import io.postino.bus.RecipientResult;
+import io.postino.bus.RecipientResult.Outcome;
+import io.postino.smtp.MailAddress;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sends the recipients of one message on their way for one round: local recipients to the
+ * {@link QueueManager.LocalTransport}, remote ones as {@link DeliveryJob}s on
+ * {@code postino.delivery.submit}, one per domain and at most {@code maxRecipientsPerJob}
+ * recipients each. Every part completes with a result for each of its recipients, never fails:
+ * a local transport failure, a bus timeout or an unreadable reply is a transient result.
+ */
+final class Dispatcher {
+
+  private final Vertx vertx;
+  private final QueueManager.LocalTransport local;
+  private final Addresses addresses;
+  private final QueueOptions options;
+
+  Dispatcher(Vertx vertx, QueueManager.LocalTransport local, Addresses addresses, QueueOptions options) {
+    this.vertx = vertx;
+    this.local = local;
+    this.addresses = addresses;
+    this.options = options;
+  }
+
+  /** The parts of a round for recipients {@code pending} (indices into the envelope). */
+  List<Future<Map<Integer, RecipientResult>>> dispatch(SpooledMessage message, List<Integer> pending) {
+    List<Envelope.Recipient> rcpts = message.envelope().recipients();
+    List<Integer> locals = new ArrayList<>();
+    Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
+    for (int i : pending) {
+      if (rcpts.get(i).local()) {
+        locals.add(i);
+      } else {
+        byDomain.computeIfAbsent(rcpts.get(i).address().domainLowerCase(), d -> new ArrayList<>()).add(i);
+      }
+    }
+    List<Future<Map<Integer, RecipientResult>>> parts = new ArrayList<>();
+    if (!locals.isEmpty()) {
+      parts.add(deliverLocally(message, locals));
+    }
+    int max = options.getMaxRecipientsPerJob();
+    byDomain.forEach((domain, indices) -> {
+      for (int from = 0; from < indices.size(); from += max) {
+        parts.add(submit(message, domain, indices.subList(from, Math.min(indices.size(), from + max))));
+      }
+    });
+    return parts;
+  }
+
+  private Future<Map<Integer, RecipientResult>> deliverLocally(SpooledMessage message, List<Integer> indices) {
+    List<Envelope.Recipient> all = message.envelope().recipients();
+    List<Envelope.Recipient> rcpts = indices.stream().map(all::get).toList();
+    return local.deliver(message, rcpts).transform(ar -> {
+      Map<Integer, RecipientResult> results = new LinkedHashMap<>();
+      for (int i : indices) {
+        MailAddress address = all.get(i).address();
+        results.put(i, ar.succeeded()
+            ? new RecipientResult(address, Outcome.DELIVERED, 250, "2.0.0", "delivered to mailbox", false, null, null)
+            : transientFailure(address, "local delivery failed: " + ar.cause().getMessage()));
+      }
+      return Future.succeededFuture(results);
+    });
+  }
+
+  private Future<Map<Integer, RecipientResult>> submit(SpooledMessage message, String domain, List<Integer> indices) {
+    Envelope env = message.envelope();
+    List<DeliveryJob.Recipient> rcpts = indices.stream()
+        .map(i -> new DeliveryJob.Recipient(env.recipients().get(i).address(), env.recipients().get(i).parameters()))
+        .toList();
+    DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.sender(), env.mailParameters(), rcpts,
+        new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()));
+    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getDeliveryTimeout().toMillis());
+    return vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
+        .map(reply -> DeliveryReply.fromJson(reply.body()))
+        .transform(ar -> {
+          Map<Integer, RecipientResult> results = new LinkedHashMap<>();
+          boolean whole = ar.succeeded() && ar.result().results().size() == indices.size();
+          String why = ar.succeeded() ? "a reply with the wrong number of results" : ar.cause().getMessage();
+          for (int k = 0; k < indices.size(); k++) {
+            results.put(indices.get(k), whole ? ar.result().results().get(k)
+                : transientFailure(rcpts.get(k).address(), "delivery was not done: " + why));
+          }
+          return Future.succeededFuture(results);
+        });
+  }
+
+  private static RecipientResult transientFailure(MailAddress address, String why) {
+    return new RecipientResult(address, Outcome.TRANSIENT, 451, "4.3.0", why, false, null, null);
+  }
+}
