@@ -13,6 +13,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -39,6 +40,15 @@ public final class Postino {
     this.spool = spool;
     this.deployments = deployments;
     this.smtpPort = smtpPort;
+  }
+
+  /**
+   * Deploys Postino into the caller's Vert.x (standalone or clustered) with a configuration in
+   * the format of {@code conf/postino.json}. Nothing is static or global: several Postinos (with
+   * their own ports, spools and event-bus prefixes) can run in one JVM.
+   */
+  public static Future<Postino> deploy(Vertx vertx, JsonObject config) {
+    return start(vertx, new PostinoConfig(config));
   }
 
   /** Opens the spool, resumes what it holds, and starts listening. */
@@ -84,8 +94,11 @@ public final class Postino {
     return spool;
   }
 
-  /** Stops listening; messages already accepted stay in the spool for the next start. */
-  public Future<Void> stop() {
+  /**
+   * Undeploys what {@link #start} deployed; messages already accepted stay in the spool for the
+   * next start. The Vert.x instance stays open: it belongs to the caller.
+   */
+  public Future<Void> close() {
     List<Future<Void>> all = new ArrayList<>();
     deployments.forEach(id -> all.add(vertx.undeploy(id)));
     return Future.all(all).mapEmpty();
