@@ -22,6 +22,10 @@ public final class Main implements Callable<Integer> {
       description = "JSON configuration file (default: ${DEFAULT-VALUE}; built-in defaults when it does not exist)")
   Path conf = Path.of(DEFAULT_CONFIG);
 
+  @Option(names = {"-cluster", "--cluster"},
+      description = "join a Hazelcast cluster (the \"cluster\" object of the configuration)")
+  boolean cluster;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
@@ -40,8 +44,11 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     boolean explicit = !conf.equals(Path.of(DEFAULT_CONFIG));
-    PostinoConfig config = new PostinoConfig(readConfig(conf, explicit));
-    Vertx vertx = Vertx.vertx();
+    JsonObject json = readConfig(conf, explicit);
+    PostinoConfig config = new PostinoConfig(json);
+    Vertx vertx = cluster
+        ? new ClusterOptions(json.getJsonObject("cluster", new JsonObject())).clusteredVertx().await()
+        : Vertx.vertx();
     try {
       Postino.start(vertx, config).await();
     } catch (Exception e) {

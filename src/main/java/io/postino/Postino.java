@@ -15,6 +15,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -45,6 +46,15 @@ public final class Postino {
     this.queue = queue;
     this.deployments = deployments;
     this.smtpPort = smtpPort;
+  }
+
+  /**
+   * Deploys Postino into the caller's Vert.x (standalone or clustered) with a configuration in
+   * the format of {@code conf/postino.json}. Nothing is static or global: several Postinos (with
+   * their own ports, spools and event-bus prefixes) can run in one JVM.
+   */
+  public static Future<Postino> deploy(Vertx vertx, JsonObject config) {
+    return start(vertx, new PostinoConfig(config));
   }
 
   /** Opens the spool, resumes what it holds, and starts listening. */
@@ -106,9 +116,12 @@ public final class Postino {
     return queue;
   }
 
-  /** Stops listening; messages already accepted stay in the spool for the next start. */
-  public Future<Void> stop() {
-    // the listener first, so that no message is accepted while the queue goes away
+  /**
+   * Undeploys what {@link #start} deployed; messages already accepted stay in the spool for the
+   * next start. The Vert.x instance stays open: it belongs to the caller.
+   */
+  public Future<Void> close() {
+    // one after the other, the listener first, so no message is accepted while the queue goes
     Future<Void> chain = Future.succeededFuture();
     for (String id : deployments) {
       chain = chain.compose(v -> vertx.undeploy(id));

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One SMTP reply: a three-digit code, an optional enhanced status code and one or more text lines.
- * Immutable; {@link #encoded()} is computed once, so catalogue replies cost nothing to send.
+ * Immutable; {@link #encoded()} builds the wire form (a few dozen octets) on each call.
  */
 public record SmtpReply(int code, EnhancedStatus status, List<String> lines) {
 

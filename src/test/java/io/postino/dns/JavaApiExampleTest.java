@@ -6,7 +6,7 @@ import io.vertx.core.Promise;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The Java API example of docs/mx-resolver.md, compiled and run against the test DNS server. */
+/** The Java API example of README.md, "MX resolution", compiled and run against the test DNS server. */
 class JavaApiExampleTest extends ResolverTestBase {
 
   @Test
@@ -14,7 +14,7 @@ class JavaApiExampleTest extends ResolverTestBase {
     dns.zone("example.org. 300 IN MX 10 mx1.example.org.", "mx1.example.org. 300 IN A 192.0.2.1");
     Promise<String> outcome = Promise.promise();
 
-    // --- example (docs/mx-resolver.md, "Java API"), with the test server as DNS server ---
+    // --- example (README.md, "MX resolution", "Java API"), with the test server as DNS server ---
     MxResolver resolver = MxResolver.create(vertx, new MxResolverOptions()
         .setServers(List.of(dns.address()))
         .addRoute("lab.example", "127.0.0.1:2525"));

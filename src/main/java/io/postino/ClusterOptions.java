@@ -1,0 +1,90 @@
+package io.postino;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a node joins a Postino cluster: the {@code "cluster"} object of {@code conf/postino.json}.
+ * Hazelcast with a TCP-IP member list (no multicast, no cloud auto-detection), bound to one
+ * interface; the defaults make a loopback-only lab cluster of nodes on one machine.
+ */
+public final class ClusterOptions {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 5701;
+  public static final List<String> DEFAULT_MEMBERS = List.of("127.0.0.1");
+  public static final String DEFAULT_NAME = "postino";
+
+  private final String host;
+  private final int port;
+  private final List<String> members;
+  private final String name;
+
+  public ClusterOptions(JsonObject json) {
+    this.host = json.getString("host", DEFAULT_HOST);
+    this.port = json.getInteger("port", DEFAULT_PORT);
+    List<String> m = new ArrayList<>();
+    json.getJsonArray("members", new JsonArray(DEFAULT_MEMBERS)).forEach(o -> m.add((String) o));
+    this.members = List.copyOf(m);
+    this.name = json.getString("name", DEFAULT_NAME);
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("cluster.port out of range: " + port);
+    }
+  }
+
+  /** The Hazelcast configuration: Vert.x's own maps kept, discovery by the member list only. */
+  public Config hazelcastConfig() {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(name);
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    // without it a node waits several seconds before joining
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(port).setPortAutoIncrement(true);
+    network.getInterfaces().setEnabled(true).addInterface(host);
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    return config;
+  }
+
+  /** A clustered Vert.x whose event bus listens on {@link #host()}. */
+  public Future<Vertx> clusteredVertx() {
+    VertxOptions options = new VertxOptions()
+        .setEventBusOptions(new EventBusOptions().setHost(host).setClusterPublicHost(host));
+    return Vertx.builder()
+        .with(options)
+        .withClusterManager(new HazelcastClusterManager(hazelcastConfig()))
+        .buildClustered();
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public List<String> members() {
+    return members;
+  }
+
+  public String name() {
+    return name;
+  }
+}

@@ -1,0 +1,79 @@
+package io.postino.reactor;
+
+import io.postino.bus.Addresses;
+import io.postino.bus.InboundEvent;
+import io.postino.dns.Route;
+import io.postino.dns.RouteException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Postino's event-bus API for Project Reactor code: each call is a request or a subscription on
+ * the bus, so the Postino it talks to may be in this JVM or on another node of a cluster.
+ *
+ * <p>Monos are lazy (nothing is sent before subscription) and Fluxes have real back-pressure
+ * through {@link ReadStreamFlux}. Signals arrive on a Vert.x event loop: do not block in them;
+ * use {@code publishOn} for blocking work.
+ */
+public final class ReactivePostino {
+
+  /** Longer than the MX resolver's worst case with default options. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Vertx vertx;
+  private final Addresses addresses;
+  private final Duration timeout;
+
+  public ReactivePostino(Vertx vertx) {
+    this(vertx, Addresses.DEFAULT, DEFAULT_TIMEOUT);
+  }
+
+  public ReactivePostino(Vertx vertx, Addresses addresses, Duration timeout) {
+    this.vertx = vertx;
+    this.addresses = addresses;
+    this.timeout = timeout;
+  }
+
+  /** A Mono over a Vert.x future that is created only when subscribed. */
+  public static <T> Mono<T> mono(Supplier<Future<T>> future) {
+    return Mono.fromCompletionStage(() -> future.get().toCompletionStage());
+  }
+
+  /**
+   * Where mail for {@code domain} goes ({@code postino.mx.resolve}); fails with a
+   * {@link RouteException} saying whether the failure is permanent.
+   */
+  public Mono<Route> resolveMx(String domain) {
+    return mono(() -> vertx.eventBus()
+        .<JsonObject>request(addresses.mxResolve(), new JsonObject().put("domain", domain),
+            new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+        .compose(reply -> {
+          JsonObject body = reply.body();
+          return body.containsKey("hosts")
+              ? Future.succeededFuture(Route.fromJson(body))
+              : Future.failedFuture(RouteException.fromJson(body));
+        }));
+  }
+
+  /**
+   * Mail delivered to local mailboxes ({@code postino.inbound}), as long as the subscription
+   * lasts; cancelling unregisters the consumer. Events published while the subscriber has no
+   * demand wait in the consumer's buffer; the mail itself is in the mailboxes either way.
+   */
+  public Flux<InboundEvent> inbound() {
+    Context context = vertx.getOrCreateContext();
+    return ReadStreamFlux.<io.vertx.core.eventbus.Message<JsonObject>, MessageConsumer<JsonObject>>from(
+            context,
+            () -> vertx.eventBus().consumer(addresses.inbound()),
+            MessageConsumer::unregister)
+        .map(message -> InboundEvent.fromJson(message.body()));
+  }
+}
