@@ -21,6 +21,9 @@ import java.util.Map;
  * {@code postino.delivery.submit}, one per domain and at most {@code maxRecipientsPerJob}
  * recipients each. Every part completes with a result for each of its recipients, never fails:
  * a local transport failure, a bus timeout or an unreadable reply is a transient result.
+ *
+ * <p>Jobs stay on this node unless {@code deliverAcrossCluster} is set: they name the spool file,
+ * which other nodes may not see.
  */
 final class Dispatcher {
 
@@ -83,7 +86,8 @@ final class Dispatcher {
         .toList();
     DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.sender(), env.mailParameters(), rcpts,
         new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()));
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getDeliveryTimeout().toMillis());
+    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getDeliveryTimeout().toMillis())
+        .setLocalOnly(!options.isDeliverAcrossCluster());
     return vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
         .map(reply -> DeliveryReply.fromJson(reply.body()))
         .transform(ar -> {

@@ -77,12 +77,14 @@ final class DsnBuilder {
   static byte[] build(Report r) {
     boolean global = r.sender().isInternationalized()
         || r.items().stream().anyMatch(i -> i.recipient().isInternationalized());
+    String human = humanText(r);
+    boolean asciiHuman = human.chars().allMatch(c -> c < 0x80);
     try {
       Multipart report = MultipartBuilder.create("report")
           .addContentTypeParameter(new NameValuePair("report-type", "delivery-status"))
           .addBodyPart(BodyPartBuilder.create()
-              .setBody(humanText(r), "plain", StandardCharsets.UTF_8)
-              .setContentTransferEncoding("quoted-printable")
+              .setBody(human, "plain", asciiHuman ? StandardCharsets.US_ASCII : StandardCharsets.UTF_8)
+              .setContentTransferEncoding(asciiHuman ? "7bit" : "quoted-printable")
               .setField(new RawField("Content-Description", "Notification")))
           .addBodyPart(BodyPartBuilder.create()
               .setBody(statusFields(r, global).getBytes(StandardCharsets.UTF_8),

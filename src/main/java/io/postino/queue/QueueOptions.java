@@ -44,6 +44,8 @@ public final class QueueOptions {
   public static final FailedBounces DEFAULT_FAILED_BOUNCES = FailedBounces.DROP;
   /** Postfix's bounce_size_limit: above this, a bounce returns the headers only. */
   public static final int DEFAULT_BOUNCE_SIZE_LIMIT = 50_000;
+  /** Jobs go to this node's delivery verticles only: other nodes may not see this spool. */
+  public static final boolean DEFAULT_DELIVER_ACROSS_CLUSTER = false;
   /** The largest bounce size limit accepted: the returned message is built in memory. */
   public static final int MAX_BOUNCE_SIZE_LIMIT = 10 * 1024 * 1024;
 
@@ -57,6 +59,7 @@ public final class QueueOptions {
   private int maxRecipientsPerJob = DEFAULT_MAX_RECIPIENTS_PER_JOB;
   private FailedBounces failedBounces = DEFAULT_FAILED_BOUNCES;
   private int bounceSizeLimit = DEFAULT_BOUNCE_SIZE_LIMIT;
+  private boolean deliverAcrossCluster = DEFAULT_DELIVER_ACROSS_CLUSTER;
 
   public QueueOptions() {
   }
@@ -78,6 +81,7 @@ public final class QueueOptions {
     setFailedBounces(FailedBounces.valueOf(
         json.getString("failedBounces", failedBounces.name()).toUpperCase(Locale.ROOT)));
     setBounceSizeLimit(json.getInteger("bounceSizeLimit", bounceSizeLimit));
+    setDeliverAcrossCluster(json.getBoolean("deliverAcrossCluster", deliverAcrossCluster));
     if (maxBackoff.compareTo(minBackoff) < 0) {
       throw new IllegalArgumentException("maxBackoff must not be below minBackoff");
     }
@@ -94,7 +98,8 @@ public final class QueueOptions {
         .put("activeLimit", activeLimit)
         .put("maxRecipientsPerJob", maxRecipientsPerJob)
         .put("failedBounces", failedBounces.name().toLowerCase(Locale.ROOT))
-        .put("bounceSizeLimit", bounceSizeLimit);
+        .put("bounceSizeLimit", bounceSizeLimit)
+        .put("deliverAcrossCluster", deliverAcrossCluster);
   }
 
   private static int positive(String name, int value) {
@@ -216,6 +221,20 @@ public final class QueueOptions {
       throw new IllegalArgumentException("bounceSizeLimit must be 0.." + MAX_BOUNCE_SIZE_LIMIT + ": " + bounceSizeLimit);
     }
     this.bounceSizeLimit = bounceSizeLimit;
+    return this;
+  }
+
+  public boolean isDeliverAcrossCluster() {
+    return deliverAcrossCluster;
+  }
+
+  /**
+   * Whether delivery jobs may go to delivery verticles on other nodes of a cluster. Only when
+   * every such node sees this spool directory at the same path (a shared file system): a job
+   * names the spool file, it does not carry the content.
+   */
+  public QueueOptions setDeliverAcrossCluster(boolean deliverAcrossCluster) {
+    this.deliverAcrossCluster = deliverAcrossCluster;
     return this;
   }
 
