@@ -16,10 +16,14 @@ import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.TestCertificate;
+import io.postino.testing.TestServer;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -143,6 +147,39 @@ class DeliveryVerticleTest extends DeliveryTestBase {
     }
 
     assertEquals(3, sink.sessions());
+  }
+
+  @Test
+  void connectionsPerHostAreLimited() throws Exception {
+    assertConcurrency(fast().setMaxConnectionsPerHost(2), 2);
+  }
+
+  @Test
+  void deliveriesPerDomainAreLimited() throws Exception {
+    assertConcurrency(fast().setMaxConnectionsPerDomain(1), 1);
+  }
+
+  @Test
+  void connectionsInTotalAreLimited() throws Exception {
+    assertConcurrency(fast().setMaxConnections(3), 3);
+  }
+
+  /** Six jobs at once to one host that holds every reply: no more than {@code limit} get there. */
+  private void assertConcurrency(OutboundOptions options, int limit) throws Exception {
+    sink = new SmtpSink().start();
+    deploy(Map.of("dest.test", List.of("127.0.0.1:" + sink.port())), options);
+    sink.hold(recipients -> true);
+    List<Future<Message<JsonObject>>> replies = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      replies.add(vertx.eventBus().request(Addresses.DEFAULT.deliverySubmit(), job("n" + i + "\r\n", "r" + i + "@dest.test").toJson()));
+    }
+    TestServer.await(limit + " held", () -> sink.held() == limit);
+    sink.release();
+    for (var reply : replies) {
+      assertEquals(Outcome.DELIVERED, DeliveryReply.fromJson(reply.await().body()).results().get(0).outcome());
+    }
+    assertEquals(limit, sink.maxHeld());
+    assertTrue(sink.sessions() <= limit, "sessions " + sink.sessions());
   }
 
   @Test

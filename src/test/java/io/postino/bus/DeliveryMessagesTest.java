@@ -1,0 +1,65 @@
+package io.postino.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import io.postino.smtp.RcptParameters;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The delivery job, reply and event JSON: what the README shows reads back to equal values. */
+class DeliveryMessagesTest {
+
+  private static final RecipientResult BOUNCED = new RecipientResult(new MailAddress("bob", "example.com"),
+      RecipientResult.Outcome.PERMANENT, 550, "5.1.1", "<bob@example.com>: User unknown", true, "mx1.example.com",
+      "192.0.2.1");
+
+  @Test
+  void jobRoundTrip() {
+    DeliveryJob job = new DeliveryJob("01HV5Q8Z3K2M4AB", "example.com", new MailAddress("alice", "example.org"),
+        new MailParameters(2048, MailParameters.Body.EIGHT_BIT_MIME, false, null, MailParameters.Ret.HDRS, "x1"),
+        List.of(new DeliveryJob.Recipient(new MailAddress("\"a@b\"", "example.com"),
+            new RcptParameters(EnumSet.of(RcptParameters.Notify.FAILURE, RcptParameters.Notify.DELAY),
+                "rfc822;a@example.com"))),
+        new DeliveryJob.Content("/var/spool/postino/incoming/01HV5Q8Z3K2M4AB", 412, 2048));
+
+    JsonObject json = job.toJson();
+
+    assertEquals(1, json.getInteger("version"));
+    assertEquals("8BITMIME", json.getJsonObject("parameters").getString("body"));
+    assertEquals("\"a@b\"@example.com", json.getJsonArray("recipients").getJsonObject(0).getString("address"));
+    assertEquals(job, DeliveryJob.fromJson(new JsonObject(json.encode())));
+  }
+
+  @Test
+  void nullSenderIsTheEmptyString() {
+    DeliveryJob job = new DeliveryJob("Q", "example.com", MailAddress.NULL_SENDER, MailParameters.NONE,
+        List.of(new DeliveryJob.Recipient(new MailAddress("bob", "example.com"), RcptParameters.NONE)),
+        new DeliveryJob.Content("/spool/Q", 0, 1));
+    assertEquals("", job.toJson().getString("sender"));
+    assertEquals(MailAddress.NULL_SENDER, DeliveryJob.fromJson(job.toJson()).sender());
+  }
+
+  @Test
+  void replyAndEventRoundTrip() {
+    DeliveryReply reply = new DeliveryReply("Q", "example.com", List.of(BOUNCED));
+    assertEquals(reply, DeliveryReply.fromJson(new JsonObject(reply.toJson().encode())));
+    assertEquals("permanent", reply.toJson().getJsonArray("results").getJsonObject(0).getString("outcome"));
+
+    DeliveryEvent event = new DeliveryEvent(DeliveryEvent.Type.DEFERRED, "Q", new MailAddress("alice", "example.org"),
+        2, Instant.parse("2026-05-01T10:05:00Z"), BOUNCED);
+    assertEquals(event, DeliveryEvent.fromJson(new JsonObject(event.toJson().encode())));
+    assertEquals("deferred", event.toJson().getString("event"));
+  }
+
+  @Test
+  void otherVersionsAreRefused() {
+    JsonObject json = new DeliveryReply("Q", "d", List.of()).toJson().put("version", 2);
+    assertThrows(IllegalArgumentException.class, () -> DeliveryReply.fromJson(json));
+  }
+}
