@@ -73,7 +73,9 @@ final class ContentSender {
             file.close();
             return;
           }
-          file.setReadBufferSize(CHUNK).setReadPos(content.offset()).setReadLength(content.length());
+          // a small message needs no 64 KB buffer
+          file.setReadBufferSize((int) Math.max(1, Math.min(CHUNK, content.length())))
+              .setReadPos(content.offset()).setReadLength(content.length());
           file.exceptionHandler(e -> fail(new HostException(
               Failure.temporary("4.3.0", "cannot read message content: " + e.getMessage()))));
           file.endHandler(v -> finish());
