@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * credentials. Every refusal fails with a {@link HostException} so the caller tries the next host.
  *
  * <p>Opportunistic TLS that fails its handshake is retried once in plaintext on a new connection,
- * as Postfix does at security level "may": an unencrypted delivery beats none. With TLS required
- * it is never retried in plaintext.
+ * as Postfix does at security level "may": an unencrypted delivery beats none. With TLS required,
+ * or certificates to verify, it is never retried in plaintext.
  *
  * <p>SECURITY: after the 220 to STARTTLS, anything the server sent along with it was sent in
  * plaintext ahead of TLS (CVE-2011-0411 class) and ends the session. After TLS the server's
@@ -64,7 +64,8 @@ final class SessionOpener {
   private Future<SmtpConnection> open(Target target, SessionPolicy policy, boolean tls) {
     return SmtpConnection.connect(vertx, client, target).compose(c -> setUp(c, policy, tls).recover(e -> {
       c.quit();
-      if (e instanceof TlsFallback && !policy.requireTls()) {
+      // falling back after a failed verification would make verifying pointless
+      if (e instanceof TlsFallback && !policy.requireTls() && !policy.verify()) {
         return open(target, policy, false);
       }
       return Future.failedFuture(e instanceof TlsFallback f ? f.cause : e);
