@@ -249,6 +249,27 @@ class DeliveryVerticleTest extends DeliveryTestBase {
   }
 
   @Test
+  void opportunisticTlsIsUsedWithoutVerification() throws Exception {
+    sink = new SmtpSink().startWithTls(TestCertificate.create("mx.dest.test", dir));
+    deploy(Map.of("dest.test", List.of("127.0.0.1:" + sink.port())), fast());
+
+    assertEquals(Outcome.DELIVERED, deliver(job("x\r\n", "bob@dest.test")).results().get(0).outcome());
+    assertTrue(sink.next().tls());
+  }
+
+  @Test
+  void aCertificateThatFailsVerificationIsNeverFollowedByPlaintext() throws Exception {
+    sink = new SmtpSink().startWithTls(TestCertificate.create("mx.dest.test", dir));
+    deploy(Map.of("dest.test", List.of("127.0.0.1:" + sink.port())), fast().setVerifyCertificates(true));
+
+    RecipientResult r = deliver(job("x\r\n", "bob@dest.test")).results().get(0);
+
+    assertEquals(Outcome.TRANSIENT, r.outcome());
+    assertEquals("4.7.5", r.status());
+    assertEquals(0, sink.transactions());
+  }
+
+  @Test
   void wrongPasswordWaits() throws Exception {
     TestCertificate cert = TestCertificate.create("relay.test", dir);
     sink = new SmtpSink().startWithTlsAndAuth(cert, "postino", "s3cret");

@@ -101,6 +101,11 @@ public final class SmtpSink implements AutoCloseable {
     return start(SMTPServer.port(0).maxMessageSize(maxSize));
   }
 
+  /** Starts with STARTTLS offered, not required. */
+  public SmtpSink startWithTls(TestCertificate cert) {
+    return start(SMTPServer.port(0).enableTLS().startTlsSocketFactory(cert.serverContext));
+  }
+
   /** Starts with STARTTLS offered (and required before MAIL) and AUTH PLAIN/LOGIN for one user. */
   public SmtpSink startWithTlsAndAuth(TestCertificate cert, String user, String password) {
     return start(SMTPServer.port(0)
