@@ -178,6 +178,60 @@ class ScriptedPeerTest extends DeliveryTestBase {
   }
 
   @Test
+  void internationalizedAddressesNeedSmtpUtf8() throws Exception {
+    try (ScriptedServer peer = new ScriptedServer(p -> {
+      p.send("220 peer.test\r\n");
+      p.expect("EHLO");
+      p.send(EHLO);
+      p.line();
+    })) {
+      route(peer);
+      RecipientResult r = deliver(job("x\r\n", "jos\u00e9@dest.test")).results().get(0);
+      assertEquals(Outcome.PERMANENT, r.outcome());
+      assertEquals("5.6.7", r.status());
+      assertFalse(peer.lines().stream().anyMatch(l -> l.startsWith("MAIL")), peer.lines().toString());
+    }
+  }
+
+  @Test
+  void authLoginWhenPlainIsNotOffered() throws Exception {
+    try (ScriptedServer peer = new ScriptedServer(p -> {
+      p.send("220 relay.test\r\n");
+      p.expect("EHLO");
+      p.send("250-relay.test\r\n250 AUTH LOGIN\r\n");
+      p.expect("AUTH LOGIN");
+      p.send("334 VXNlcm5hbWU6\r\n");
+      p.expect("cG9zdGlubw==");
+      p.send("334 UGFzc3dvcmQ6\r\n");
+      p.expect("czNjcmV0");
+      p.send("235 2.7.0 Authentication successful\r\n");
+      p.transaction();
+    })) {
+      deploy(Map.of("dest.test", List.of("127.0.0.1:" + peer.port())), fast().setAuthRequiresTls(false)
+          .setAuth(Map.of("127.0.0.1", new OutboundOptions.Credentials("postino", "s3cret"))));
+      assertEquals(Outcome.DELIVERED, deliver(job("x\r\n", "bob@dest.test")).results().get(0).outcome());
+      peer.assertNoErrors();
+    }
+  }
+
+  @Test
+  void noPasswordWithoutTls() throws Exception {
+    try (ScriptedServer peer = new ScriptedServer(p -> {
+      p.send("220 relay.test\r\n");
+      p.expect("EHLO");
+      p.send("250-relay.test\r\n250 AUTH PLAIN LOGIN\r\n");
+      p.line();
+    })) {
+      deploy(Map.of("dest.test", List.of("127.0.0.1:" + peer.port())),
+          fast().setAuth(Map.of("127.0.0.1", new OutboundOptions.Credentials("postino", "s3cret"))));
+      RecipientResult r = deliver(job("x\r\n", "bob@dest.test")).results().get(0);
+      assertEquals(Outcome.TRANSIENT, r.outcome());
+      assertEquals("4.7.0", r.status());
+      assertFalse(peer.lines().stream().anyMatch(l -> l.startsWith("AUTH")), peer.lines().toString());
+    }
+  }
+
+  @Test
   void commandsArePipelinedAndDsnParametersPassedOn() throws Exception {
     try (ScriptedServer peer = new ScriptedServer(p -> {
       p.send("220 peer.test\r\n");

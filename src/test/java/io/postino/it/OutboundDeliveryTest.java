@@ -367,4 +367,31 @@ class OutboundDeliveryTest {
     TestServer.await("spool empty", () -> server.spooled().isEmpty());
     assertEquals(false, server.postino.queue().delete(id).await());
   }
+
+  @Test
+  void requeueFlushAndDeleteDeferredMessages() throws Exception {
+    sink.failData(2);
+    mx("dest.test");
+    server.queue().put("minBackoff", 3600).put("maxBackoff", 3600);
+    server.start();
+
+    send("alice@local.example", "Subject: one\r\n\r\nbody\r\n", "bob@dest.test");
+    assertEquals("deferred", server.nextEvent().getString("event"));
+    String one = server.spooled().get(0).getFileName().toString();
+    assertTrue(server.postino.queue().requeue(one).await());
+    assertEquals("deferred", server.nextEvent().getString("event"));
+    server.postino.queue().flush().await();
+    assertEquals("delivered", server.nextEvent().getString("event"));
+    TestServer.await("spool empty", () -> server.spooled().isEmpty());
+
+    sink.failData(1);
+    send("alice@local.example", "Subject: two\r\n\r\nbody\r\n", "carol@dest.test");
+    assertEquals("deferred", server.nextEvent().getString("event"));
+    String two = server.spooled().get(0).getFileName().toString();
+    assertTrue(server.postino.queue().delete(two).await());
+    assertEquals(List.of(), server.spooled());
+    assertEquals(List.of(), TestServer.files(dir.resolve("spool").resolve("status")));
+    assertEquals(false, server.postino.queue().requeue(two).await());
+    assertNull(server.pollInbound(100), "no report for a deleted message");
+  }
 }
