@@ -341,7 +341,7 @@ public final class QueueManager extends VerticleBase {
       e.status.record(i, r);
       e.roundResults.put(i, r);
     });
-    if (last && e.status.allFinished() && !e.deleteRequested && !e.holdRequested) {
+    if (last && e.status.allFinished()) {
       return Future.succeededFuture();
     }
     StringBuilder lines = new StringBuilder();
@@ -441,7 +441,12 @@ public final class QueueManager extends VerticleBase {
           }
           log.info("{}: {} recipient(s) deferred, next attempt at {}", e.queueId, e.status.pending().size(), next);
           publishEvents(e, bounced, next);
-          forget(e);
+          if (e.deleteRequested || e.holdRequested) {
+            // asked for while the message was being put aside
+            finishOperation(e);
+          } else {
+            forget(e);
+          }
         });
   }
 
