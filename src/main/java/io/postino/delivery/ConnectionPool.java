@@ -140,14 +140,6 @@ final class ConnectionPool {
     waiters.clear();
   }
 
-  int open() {
-    return open;
-  }
-
-  int idle() {
-    return idle.size();
-  }
-
   private Lease tryAcquire(Key key) {
     ArrayDeque<Idle> parked = idleByKey.get(key);
     while (parked != null && !parked.isEmpty()) {

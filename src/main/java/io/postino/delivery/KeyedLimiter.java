@@ -51,10 +51,4 @@ final class KeyedLimiter {
       states.remove(key);
     }
   }
-
-  /** Holders of a key now (for tests and metrics). */
-  int holders(String key) {
-    State s = states.get(key);
-    return s == null ? 0 : s.holders;
-  }
 }

@@ -165,15 +165,10 @@ final class SessionOpener {
       return Future.failedFuture(new HostException(Failure.temporary("4.7.0",
           "host " + t + " offers no AUTH PLAIN or LOGIN")));
     }
-    return done.compose(reply -> {
-      if (reply.code() != 235) {
+    return done.compose(reply -> reply.code() == 235 ? Future.succeededFuture()
         // Postfix's smtp_sasl_auth_soft_bounce: a refused login is a configuration problem to fix,
         // not a reason to bounce the mail
-        return Future.failedFuture(new HostException(Failure.of(reply).asTemporary()));
-      }
-      c.authenticated(true);
-      return Future.succeededFuture();
-    });
+        : Future.failedFuture(new HostException(Failure.of(reply).asTemporary())));
   }
 
   /** A refusal: the remote reply, as it is, is what the results report. */

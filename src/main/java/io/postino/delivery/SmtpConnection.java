@@ -51,7 +51,6 @@ final class SmtpConnection {
   private boolean idle;
   private long timer = -1;
   private ServerExtensions extensions = ServerExtensions.NONE;
-  private boolean authenticated;
   private int transactions;
 
   private SmtpConnection(Vertx vertx, NetSocket socket, Target target) {
@@ -180,14 +179,6 @@ final class SmtpConnection {
 
   void extensions(ServerExtensions extensions) {
     this.extensions = extensions;
-  }
-
-  boolean authenticated() {
-    return authenticated;
-  }
-
-  void authenticated(boolean authenticated) {
-    this.authenticated = authenticated;
   }
 
   /** Mail transactions started on this connection. */
