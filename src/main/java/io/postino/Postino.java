@@ -138,7 +138,12 @@ public final class Postino {
           return null;
         });
     return all
-        .onFailure(e -> ids.forEach(vertx::undeploy))
+        .recover(e -> {
+          // a listener that cannot bind: take down what did start before reporting it
+          List<Future<Void>> undeployed = new ArrayList<>();
+          ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
+          return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
+        })
         .map(v -> {
           queue.recover();
           log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
