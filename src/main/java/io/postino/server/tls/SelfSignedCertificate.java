@@ -54,15 +54,16 @@ public final class SelfSignedCertificate {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
     generator.initialize(new ECGenParameterSpec("secp256r1"), random);
     KeyPair pair = generator.generateKeyPair();
-    X509Certificate cert = certificate(hostname, pair, random);
+    X509Certificate cert = certificate(hostname, pair);
     // the key first: a certificate without its key is never left behind
     PemFiles.writePrivate(key, PemFiles.pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
     PemFiles.write(certificate, PemFiles.pem("CERTIFICATE", cert.getEncoded()).getBytes(StandardCharsets.US_ASCII));
     return cert;
   }
 
-  private static X509Certificate certificate(String hostname, KeyPair pair, SecureRandom random)
-      throws GeneralSecurityException, CertIOException {
+  /** A certificate for {@code hostname} with the key pair's public key, signed by its private key. */
+  static X509Certificate certificate(String hostname, KeyPair pair) throws GeneralSecurityException, CertIOException {
+    SecureRandom random = new SecureRandom();
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, hostname).build();
     Instant now = Instant.now();
     JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
@@ -77,9 +78,13 @@ public final class SelfSignedCertificate {
     builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
     try {
       return new JcaX509CertificateConverter().getCertificate(
-          builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+          builder.build(new JcaContentSignerBuilder(signatureAlgorithm(pair)).build(pair.getPrivate())));
     } catch (OperatorCreationException e) {
       throw new GeneralSecurityException("cannot sign the certificate", e);
     }
+  }
+
+  private static String signatureAlgorithm(KeyPair pair) {
+    return pair.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
   }
 }
