@@ -115,7 +115,7 @@ public class UsersCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "add", mixinStandardHelpOptions = true,
+  @Command(name = "add", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = USAGE,
       description = "Add a user, or give an existing one a new password. The password is read from standard input.")
   static final class Add implements Callable<Integer> {
     @ParentCommand
@@ -173,7 +173,8 @@ public class UsersCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a user.")
+  @Command(name = "remove", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = USAGE,
+      description = "Remove a user.")
   static final class Remove implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -197,7 +198,8 @@ public class UsersCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the user names, one a line.")
+  @Command(name = "list", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = USAGE,
+      description = "List the user names, one a line.")
   static final class ListUsers implements Callable<Integer> {
     @Spec
     CommandSpec spec;
