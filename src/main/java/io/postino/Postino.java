@@ -66,26 +66,28 @@ public final class Postino {
     if (misconfigured != null) {
       return Future.failedFuture(new IllegalArgumentException(misconfigured));
     }
-    return Spool.open(vertx, config.spoolDirectory()).compose(spool -> {
-      Future<TlsSupport> tls = config.tls().isEnabled()
-          ? TlsSupport.start(vertx, config.tls(), config.tlsDirectory(), config.hostname())
-          : Future.succeededFuture();
-      return tls.compose(t -> {
-        Future<Authenticator> auth = config.auth().isEnabled()
-            ? Authenticator.start(vertx, config.auth(), config.policy()::isLocalDomain)
-            : Future.succeededFuture();
-        return auth.compose(a -> deploy(vertx, config, spool, t, a)
-            .onFailure(e -> {
-              if (a != null) {
-                a.close();
-              }
-            }));
-      }).onFailure(e -> tls.onSuccess(t -> {
-        if (t != null) {
-          t.close();
-        }
-      }));
-    });
+    // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers
+    Future<Spool> spool = Spool.open(vertx, config.spoolDirectory());
+    Future<TlsSupport> tls = config.tls().isEnabled()
+        ? TlsSupport.start(vertx, config.tls(), config.tlsDirectory(), config.hostname())
+        : Future.succeededFuture();
+    Future<Authenticator> auth = config.auth().isEnabled()
+        ? Authenticator.start(vertx, config.auth(), config.policy()::isLocalDomain)
+        : Future.succeededFuture();
+    return Future.all(spool, tls, auth)
+        .compose(all -> deploy(vertx, config, spool.result(), tls.result(), auth.result()))
+        .onFailure(e -> {
+          tls.onSuccess(t -> {
+            if (t != null) {
+              t.close();
+            }
+          });
+          auth.onSuccess(a -> {
+            if (a != null) {
+              a.close();
+            }
+          });
+        });
   }
 
   /** Listeners that need what is turned off; null when the combination is fine. */

@@ -10,8 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SMTP listener. Deployed once per event loop; all instances listen on the same port and
- * Vert.x spreads connections across them. Each connection gets its own {@link SmtpSession}.
+ * An SMTP listener: the SMTP port, the submission port or the implicit-TLS port, as its
+ * context's {@link ListenerPolicy} says. Deployed once per event loop; all instances listen on the
+ * same port and Vert.x spreads connections across them. Each connection gets its own
+ * {@link SmtpSession}.
  */
 public final class SmtpServerVerticle extends VerticleBase {
 
@@ -59,9 +61,12 @@ public final class SmtpServerVerticle extends VerticleBase {
     }
   }
 
-  private static void refuse(NetSocket socket, String ip, io.postino.smtp.SmtpReply reply) {
+  private void refuse(NetSocket socket, String ip, io.postino.smtp.SmtpReply reply) {
     log.info("connection from {} refused: {}", ip, reply.text());
-    socket.write(io.vertx.core.buffer.Buffer.buffer(reply.encoded()));
+    // on an implicit-TLS port the client expects a handshake, not plaintext: it only gets the close
+    if (!ctx.listener().implicitTls()) {
+      socket.write(io.vertx.core.buffer.Buffer.buffer(reply.encoded()));
+    }
     socket.close();
   }
 
