@@ -198,6 +198,16 @@ class StartTlsTest {
   }
 
   @Test
+  void onlyTheConfiguredProtocolsAreOffered() throws Exception {
+    server.tls().put("protocols", new io.vertx.core.json.JsonArray().add("TLSv1.2"));
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      c.startTls();
+      assertEquals("TLSv1.2", c.tlsSession().getProtocol());
+    }
+  }
+
+  @Test
   void withoutTlsThereIsNoStartTls() throws Exception {
     server.tls().put("enabled", false);
     server.auth().put("enabled", false);
