@@ -5,6 +5,7 @@ import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
 import io.postino.queue.QueueManager;
 import io.postino.queue.Spool;
+import io.postino.server.ApplicationPolicy;
 import io.postino.server.ConnectionLimiter;
 import io.postino.server.ListenerOptions;
 import io.postino.server.ListenerPolicy;
@@ -120,7 +121,8 @@ public final class Postino {
     QueueManager queue = new QueueManager(vertx, spool, local, QueueManager.DEFAULT_LOCAL_RETRY);
     ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
         new ConnectionLimiter(smtp.getMaxConnections(), smtp.getMaxConnectionsPerClient()), spool, queue::accept,
-        ListenerPolicy.SMTP, tls, auth);
+        ListenerPolicy.SMTP, tls, auth,
+        new ApplicationPolicy(vertx, config.addresses(), config.json().getJsonObject("policy", new JsonObject())));
     List<String> ids = new CopyOnWriteArrayList<>();
     int[] ports = {-1, -1, -1};
     // Vert.x shares a port between instances only when they ask for the same one; a negative

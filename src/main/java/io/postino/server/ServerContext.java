@@ -16,6 +16,7 @@ import java.util.function.Consumer;
  * @param listener    the rules of this listener's port
  * @param tls         STARTTLS and implicit TLS, or null when TLS is off
  * @param auth        AUTH, or null when it is off
+ * @param applicationPolicy the event-bus policy hooks, or null for none
  */
 public record ServerContext(
     ServerOptions options,
@@ -26,16 +27,18 @@ public record ServerContext(
     Consumer<SpooledMessage> accepted,
     ListenerPolicy listener,
     TlsSupport tls,
-    Authenticator auth) {
+    Authenticator auth,
+    ApplicationPolicy applicationPolicy) {
 
   /** A plain SMTP listener without TLS or AUTH. */
   public ServerContext(ServerOptions options, String hostname, RecipientPolicy policy, ConnectionLimiter limiter,
       Spool spool, Consumer<SpooledMessage> accepted) {
-    this(options, hostname, policy, limiter, spool, accepted, ListenerPolicy.SMTP, null, null);
+    this(options, hostname, policy, limiter, spool, accepted, ListenerPolicy.SMTP, null, null, null);
   }
 
   /** The same context for another kind of listener. */
   public ServerContext forListener(ListenerPolicy other) {
-    return new ServerContext(options, hostname, policy, limiter, spool, accepted, other, tls, auth);
+    return new ServerContext(options, hostname, policy, limiter, spool, accepted, other, tls, auth,
+        applicationPolicy);
   }
 }

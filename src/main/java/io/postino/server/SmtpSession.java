@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.bus.PolicyRequest;
 import io.postino.queue.Envelope;
 import io.postino.queue.SpoolWriter;
 import io.postino.queue.SpooledMessage;
@@ -21,6 +22,7 @@ import io.postino.smtp.SmtpReply;
 import io.postino.smtp.SubmissionHeaders;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -616,9 +618,40 @@ final class SmtpSession {
       replyError(refuse.reply());
       return;
     }
-    boolean local = ((RecipientPolicy.Accept) decision).local();
-    tx.recipients.add(new Envelope.Recipient(address, rcpt.parameters(), local));
-    reply(Replies.RECIPIENT_OK);
+    Envelope.Recipient recipient = new Envelope.Recipient(address, rcpt.parameters(),
+        ((RecipientPolicy.Accept) decision).local());
+    ApplicationPolicy hooks = ctx.applicationPolicy();
+    if (hooks == null || !hooks.isEnabled()) {
+      tx.recipients.add(recipient);
+      reply(Replies.RECIPIENT_OK);
+      return;
+    }
+    busy = true;
+    hooks.checkRecipient(policyRequest("rcpt", tx.sender, List.of(address.address()), null)).onComplete(ar -> {
+      busy = false;
+      lastActivity = System.nanoTime();
+      if (closed) {
+        return;
+      }
+      SmtpReply refusal = ar.result();
+      if (refusal != null) {
+        replyError(refusal);
+      } else {
+        tx.recipients.add(recipient);
+        reply(Replies.RECIPIENT_OK);
+      }
+      drive();
+    });
+  }
+
+  /** What an application's policy consumer is told; {@code message} only at the data stage. */
+  private PolicyRequest policyRequest(String stage, MailAddress sender, List<String> recipients,
+      SpooledMessage message) {
+    return new PolicyRequest(stage, clientIp, helo, user, sender.address(), recipients,
+        message == null ? null : message.queueId(),
+        message == null ? null : message.file().toAbsolutePath().toString(),
+        message == null ? 0 : message.contentOffset(),
+        message == null ? 0 : message.contentLength());
   }
 
   private void data() {
@@ -811,25 +844,50 @@ final class SmtpSession {
       return;
     }
     busy = true;
-    w.commit().onComplete((AsyncResult<SpooledMessage> ar) -> {
-      busy = false;
-      lastActivity = System.nanoTime();
-      resetTransaction();
-      if (ar.succeeded()) {
-        log.info("{}: accepted from {} ({}), {} recipient(s)", queueId, clientIp, helo,
-            ar.result().envelope().recipients().size());
-        if (!closed) {
-          reply(Replies.queued(queueId));
-        }
-        ctx.accepted().accept(ar.result());
-      } else {
-        log.error("{}: spool commit failed", queueId, ar.cause());
-        reply(Replies.LOCAL_ERROR);
-      }
-      if (!closed) {
-        drive();
-      }
-    });
+    w.commit()
+        .compose(this::askDataPolicy)
+        .onComplete(ar -> {
+          busy = false;
+          lastActivity = System.nanoTime();
+          resetTransaction();
+          if (ar.failed()) {
+            log.error("{}: spool commit failed", queueId, ar.cause());
+            reply(Replies.LOCAL_ERROR);
+          } else if (ar.result().refusal() != null) {
+            log.info("{}: refused by policy: {}", queueId, ar.result().refusal());
+            reply(ar.result().refusal());
+          } else {
+            SpooledMessage message = ar.result().message();
+            log.info("{}: accepted from {} ({}), {} recipient(s)", queueId, clientIp, helo,
+                message.envelope().recipients().size());
+            if (!closed) {
+              reply(Replies.queued(queueId));
+            }
+            ctx.accepted().accept(message);
+          }
+          if (!closed) {
+            drive();
+          }
+        });
+  }
+
+  /** A committed message and the data policy's refusal of it, if any. */
+  private record Judged(SpooledMessage message, SmtpReply refusal) {
+  }
+
+  /**
+   * Asks the application's data policy about a message now safe in the spool (so the consumer can
+   * read it there); a refused message is removed again before the refusal is sent.
+   */
+  private Future<Judged> askDataPolicy(SpooledMessage message) {
+    ApplicationPolicy hooks = ctx.applicationPolicy();
+    if (hooks == null || !hooks.isEnabled()) {
+      return Future.succeededFuture(new Judged(message, null));
+    }
+    List<String> rcpts = message.envelope().recipients().stream().map(r -> r.address().address()).toList();
+    return hooks.checkMessage(policyRequest("data", message.envelope().sender(), rcpts, message)).compose(refusal -> refusal == null
+        ? Future.succeededFuture(new Judged(message, null))
+        : ctx.spool().remove(message).map(v -> new Judged(message, refusal)));
   }
 
   private void resetTransaction() {
