@@ -4,8 +4,11 @@ import io.postino.bus.Addresses;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.queue.QueueOptions;
+import io.postino.server.ListenerOptions;
 import io.postino.server.RecipientPolicy;
 import io.postino.server.ServerOptions;
+import io.postino.server.auth.AuthOptions;
+import io.postino.server.tls.TlsOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -31,6 +34,10 @@ public final class PostinoConfig {
   private final Addresses addresses;
   private final QueueOptions queue;
   private final OutboundOptions outbound;
+  private final TlsOptions tls;
+  private final AuthOptions auth;
+  private final ListenerOptions submission;
+  private final ListenerOptions smtps;
 
   public PostinoConfig(JsonObject json) {
     this.json = json.copy();
@@ -45,6 +52,11 @@ public final class PostinoConfig {
         .getString("prefix", Addresses.DEFAULT_PREFIX));
     this.queue = new QueueOptions(json.getJsonObject("queue", new JsonObject()));
     this.outbound = new OutboundOptions(json.getJsonObject("delivery", new JsonObject()));
+    this.tls = new TlsOptions(json.getJsonObject("tls", new JsonObject()));
+    this.auth = new AuthOptions(json.getJsonObject("auth", new JsonObject()));
+    this.submission = new ListenerOptions(json.getJsonObject("submission", new JsonObject()),
+        ListenerOptions.DEFAULT_SUBMISSION_PORT);
+    this.smtps = new ListenerOptions(json.getJsonObject("smtps", new JsonObject()), ListenerOptions.DEFAULT_SMTPS_PORT);
   }
 
   private static String systemHostname() {
@@ -92,6 +104,33 @@ public final class PostinoConfig {
   /** The {@code "delivery"} object: the SMTP client, connection limits, smarthost credentials. */
   public OutboundOptions outboundOptions() {
     return new OutboundOptions(outbound);
+  }
+
+  public TlsOptions tls() {
+    return new TlsOptions(tls);
+  }
+
+  /**
+   * Where a generated self-signed certificate lives unless {@code tls.directory} says otherwise: a
+   * {@code tls} directory next to the spool ({@code data/tls} with the default spool).
+   */
+  public Path tlsDirectory() {
+    Path parent = spoolDirectory.toAbsolutePath().getParent();
+    return parent == null ? Path.of("tls") : parent.resolve("tls");
+  }
+
+  public AuthOptions auth() {
+    return new AuthOptions(auth);
+  }
+
+  /** The submission listener (RFC 6409), the {@code "submission"} object. */
+  public ListenerOptions submission() {
+    return new ListenerOptions(submission);
+  }
+
+  /** The implicit-TLS submission listener (RFC 8314), the {@code "smtps"} object. */
+  public ListenerOptions smtps() {
+    return new ListenerOptions(smtps);
   }
 
   /**

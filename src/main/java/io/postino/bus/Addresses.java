@@ -45,4 +45,9 @@ public record Addresses(String prefix) {
   public String policyRcpt() {
     return prefix + ".policy.rcpt";
   }
+
+  /** Request/reply, optional consumer: accept or refuse a message once its content is in. */
+  public String policyData() {
+    return prefix + ".policy.data";
+  }
 }

@@ -2,15 +2,21 @@ package io.postino.server;
 
 import io.postino.queue.Spool;
 import io.postino.queue.SpooledMessage;
+import io.postino.server.auth.Authenticator;
+import io.postino.server.tls.TlsSupport;
 import java.util.function.Consumer;
 
 /**
  * What every SMTP session of a listener shares: options, policy, the connection counters, the
- * spool, and where an accepted message goes next. Thread-safe parts only: one instance serves all
- * verticle instances (event loops).
+ * spool, TLS and AUTH, and where an accepted message goes next. Thread-safe parts only: one
+ * instance serves all verticle instances (event loops) of a listener.
  *
  * @param hostname    the name this server gives in its greeting, EHLO reply and Received headers
  * @param accepted    called once a message is durably spooled and the client has its 250
+ * @param listener    the rules of this listener's port
+ * @param tls         STARTTLS and implicit TLS, or null when TLS is off
+ * @param auth        AUTH, or null when it is off
+ * @param applicationPolicy the event-bus policy hooks, or null for none
  */
 public record ServerContext(
     ServerOptions options,
@@ -18,5 +24,21 @@ public record ServerContext(
     RecipientPolicy policy,
     ConnectionLimiter limiter,
     Spool spool,
-    Consumer<SpooledMessage> accepted) {
+    Consumer<SpooledMessage> accepted,
+    ListenerPolicy listener,
+    TlsSupport tls,
+    Authenticator auth,
+    ApplicationPolicy applicationPolicy) {
+
+  /** A plain SMTP listener without TLS or AUTH. */
+  public ServerContext(ServerOptions options, String hostname, RecipientPolicy policy, ConnectionLimiter limiter,
+      Spool spool, Consumer<SpooledMessage> accepted) {
+    this(options, hostname, policy, limiter, spool, accepted, ListenerPolicy.SMTP, null, null, null);
+  }
+
+  /** The same context for another kind of listener. */
+  public ServerContext forListener(ListenerPolicy other) {
+    return new ServerContext(options, hostname, policy, limiter, spool, accepted, other, tls, auth,
+        applicationPolicy);
+  }
 }

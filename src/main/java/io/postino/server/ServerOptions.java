@@ -66,25 +66,13 @@ public final class ServerOptions {
     setMaxErrors(json.getInteger("maxErrors", DEFAULT_MAX_ERRORS));
     setMaxConnections(json.getInteger("maxConnections", DEFAULT_MAX_CONNECTIONS));
     setMaxConnectionsPerClient(json.getInteger("maxConnectionsPerClient", DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
-    setGreetingDelay(seconds(json, "greetingDelay", DEFAULT_GREETING_DELAY));
-    setIdleTimeout(seconds(json, "idleTimeout", DEFAULT_IDLE_TIMEOUT));
-    setCommandDeadline(seconds(json, "commandDeadline", DEFAULT_COMMAND_DEADLINE));
-    setDataDeadline(seconds(json, "dataDeadline", DEFAULT_DATA_DEADLINE));
+    setGreetingDelay(Seconds.get(json, "greetingDelay", DEFAULT_GREETING_DELAY));
+    setIdleTimeout(Seconds.get(json, "idleTimeout", DEFAULT_IDLE_TIMEOUT));
+    setCommandDeadline(Seconds.get(json, "commandDeadline", DEFAULT_COMMAND_DEADLINE));
+    setDataDeadline(Seconds.get(json, "dataDeadline", DEFAULT_DATA_DEADLINE));
     setBareLineEndings(BareLineEndings.valueOf(
         json.getString("bareLineEndings", DEFAULT_BARE_LINE_ENDINGS.name()).toUpperCase(Locale.ROOT)));
     setMaxContentLineLength(json.getInteger("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
-  }
-
-  private static Duration seconds(JsonObject json, String key, Duration def) {
-    Number n = json.getNumber(key);
-    if (n == null) {
-      return def;
-    }
-    return Duration.ofNanos(Math.round(n.doubleValue() * 1e9));
-  }
-
-  private static double seconds(Duration d) {
-    return d.toNanos() / 1e9;
   }
 
   public JsonObject toJson() {
@@ -98,10 +86,10 @@ public final class ServerOptions {
         .put("maxErrors", maxErrors)
         .put("maxConnections", maxConnections)
         .put("maxConnectionsPerClient", maxConnectionsPerClient)
-        .put("greetingDelay", seconds(greetingDelay))
-        .put("idleTimeout", seconds(idleTimeout))
-        .put("commandDeadline", seconds(commandDeadline))
-        .put("dataDeadline", seconds(dataDeadline))
+        .put("greetingDelay", Seconds.of(greetingDelay))
+        .put("idleTimeout", Seconds.of(idleTimeout))
+        .put("commandDeadline", Seconds.of(commandDeadline))
+        .put("dataDeadline", Seconds.of(dataDeadline))
         .put("bareLineEndings", bareLineEndings.name().toLowerCase(Locale.ROOT))
         .put("maxContentLineLength", maxContentLineLength);
   }
@@ -114,10 +102,7 @@ public final class ServerOptions {
   }
 
   private static Duration positive(String name, Duration value) {
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + value);
-    }
-    return value;
+    return Seconds.positive(name, value);
   }
 
   public String getHost() {

@@ -1,29 +1,49 @@
 package io.postino.server;
 
+import io.postino.smtp.Replies;
+import io.postino.smtp.SmtpReply;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SMTP listener. Deployed once per event loop; all instances listen on the same port and
- * Vert.x spreads connections across them. Each connection gets its own {@link SmtpSession}.
+ * An SMTP listener: the SMTP port, the submission port or the implicit-TLS port, as its
+ * context's {@link ListenerPolicy} says. Deployed once per event loop; all instances listen on the
+ * same port and Vert.x spreads connections across them. Each connection gets its own
+ * {@link SmtpSession}.
  */
 public final class SmtpServerVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpServerVerticle.class);
+
+  /** Vert.x's shared random ports are negative numbers; each listener takes its own. */
+  private static final AtomicInteger NEXT_SHARED_RANDOM_PORT = new AtomicInteger(-1);
 
   private final ServerContext ctx;
   private final int port;
   private NetServer server;
 
   /**
-   * @param port the port to listen on; -1 for a random port shared by every instance (Vert.x
-   *     gives each instance its own random port for 0)
+   * A port number that makes Vert.x bind a random free port shared by every instance asking for
+   * the same number, and by no other listener: a fresh one for each listener, so two listeners
+   * (or two Postinos in one Vert.x) never end up on the same port.
+   */
+  public static int sharedRandomPort() {
+    return NEXT_SHARED_RANDOM_PORT.getAndDecrement();
+  }
+
+  /**
+   * @param port the port to listen on; a {@link #sharedRandomPort()} for a random port shared by
+   *     every instance (for 0 Vert.x would give each instance a port of its own)
    */
   public SmtpServerVerticle(ServerContext ctx, int port) {
     this.ctx = ctx;
@@ -50,8 +70,8 @@ public final class SmtpServerVerticle extends VerticleBase {
     SocketAddress remote = socket.remoteAddress();
     String ip = remote.hostAddress();
     switch (ctx.limiter().acquire(ip)) {
-      case TOO_MANY_TOTAL -> refuse(socket, ip, io.postino.smtp.Replies.TOO_MANY_CONNECTIONS);
-      case TOO_MANY_FROM_CLIENT -> refuse(socket, ip, io.postino.smtp.Replies.TOO_MANY_CONNECTIONS_FROM_YOU);
+      case TOO_MANY_TOTAL -> refuse(socket, ip, Replies.TOO_MANY_CONNECTIONS);
+      case TOO_MANY_FROM_CLIENT -> refuse(socket, ip, Replies.TOO_MANY_CONNECTIONS_FROM_YOU);
       case ACCEPTED -> {
         boolean trusted = ctx.policy().isTrusted(addressBytes(ip));
         new SmtpSession(vertx, socket, ctx, ip, trusted).start();
@@ -59,17 +79,20 @@ public final class SmtpServerVerticle extends VerticleBase {
     }
   }
 
-  private static void refuse(NetSocket socket, String ip, io.postino.smtp.SmtpReply reply) {
+  private void refuse(NetSocket socket, String ip, SmtpReply reply) {
     log.info("connection from {} refused: {}", ip, reply.text());
-    socket.write(io.vertx.core.buffer.Buffer.buffer(reply.encoded()));
+    // on an implicit-TLS port the client expects a handshake, not plaintext: it only gets the close
+    if (!ctx.listener().implicitTls()) {
+      socket.write(Buffer.buffer(reply.encoded()));
+    }
     socket.close();
   }
 
   private static byte[] addressBytes(String ip) {
     try {
       // a numeric literal: InetAddress parses it without any lookup
-      return java.net.InetAddress.getByName(ip).getAddress();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getByName(ip).getAddress();
+    } catch (UnknownHostException e) {
       return new byte[0];
     }
   }

@@ -1,32 +1,38 @@
 package io.postino.server;
 
+import io.postino.bus.PolicyRequest;
 import io.postino.queue.Envelope;
 import io.postino.queue.SpoolWriter;
 import io.postino.queue.SpooledMessage;
 import io.postino.server.RecipientPolicy.Decision;
 import io.postino.server.RecipientPolicy.Refuse;
+import io.postino.server.auth.Authenticator;
+import io.postino.server.tls.TlsHandshake;
 import io.postino.smtp.CommandParser;
 import io.postino.smtp.DataDecoder;
 import io.postino.smtp.DataDecoder.Framing;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.Replies;
+import io.postino.smtp.Rfc5322Dates;
+import io.postino.smtp.SaslExchange;
 import io.postino.smtp.SmtpCommand;
 import io.postino.smtp.SmtpException;
 import io.postino.smtp.SmtpReply;
+import io.postino.smtp.SubmissionHeaders;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,22 +46,33 @@ import org.slf4j.LoggerFactory;
  * "busy": the socket is paused and unread input waits, so commands are never reordered and a fast
  * client cannot make the server buffer without bound.
  *
+ * <p>The listener's {@link ListenerPolicy} decides what differs between the SMTP, submission and
+ * implicit-TLS ports: whether TLS starts with the connection, whether MAIL needs AUTH, whether
+ * missing Message-ID and Date fields are added.
+ *
  * <p>SECURITY: a command line is only ever executed when it ended with CRLF within the line limit;
  * the remainder of an over-long line is discarded, never taken as a command. Content ends only at
  * CRLF "." CRLF (see {@link DataDecoder}), so bare-LF smuggling cannot start a second message.
+ * Whatever the client sent in plaintext after STARTTLS is discarded, and everything learnt before
+ * TLS (EHLO, AUTH, the transaction) is forgotten after it (RFC 3207 section 4.2). AUTH is offered
+ * only over TLS unless configured otherwise; passwords are checked off the event loop while the
+ * session waits, and failures are limited per session and per client address.
  */
 final class SmtpSession {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
-  private static final DateTimeFormatter RFC5322_DATE =
-      DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
   private static final byte[] NO_BYTES = new byte[0];
+  /** RFC 4954 section 4: the client's responses to AUTH challenges may be this long, CRLF included. */
+  static final int MAX_AUTH_LINE = 12288;
 
   /** Where the dialogue stands. */
   private enum State { CONNECTED, GREETED, READY }
 
-  /** How incoming bytes are read. */
-  private enum Mode { COMMAND, DISCARD_LINE, DATA, BDAT }
+  /**
+   * How incoming bytes are read: commands, the rest of an over-long line, message content, a
+   * response to an AUTH challenge, or nothing at all while a TLS handshake is under way.
+   */
+  private enum Mode { COMMAND, DISCARD_LINE, DATA, BDAT, AUTH_RESPONSE, TLS_HANDSHAKE }
 
   /** The current mail transaction: from MAIL to the end of data or RSET. */
   private static final class Transaction {
@@ -73,9 +90,11 @@ final class SmtpSession {
   }
 
   private final Vertx vertx;
+  private final Context context;
   private final NetSocket socket;
   private final ServerContext ctx;
   private final ServerOptions options;
+  private final ListenerPolicy listener;
   private final String clientIp;
   private final boolean trusted;
 
@@ -94,10 +113,19 @@ final class SmtpSession {
   private int errors;
   private Transaction tx;
 
+  private TlsHandshake handshake;
+  private SSLSession tls;
+  private String user;
+  private int authFailures;
+  private SaslExchange sasl;
+
   private DataDecoder decoder;
   private SpoolWriter writer;
   private Buffer decoded;
   private final DataDecoder.Sink collect = (b, off, len) -> decoded.appendBytes(b, off, len);
+  /** Where decoded content goes: {@link #collect}, or the header completion in front of it. */
+  private DataDecoder.Sink sink = collect;
+  private SubmissionHeaders headers;
   private long bdatRemaining;
   private boolean bdatLast;
   private SmtpReply bdatRefusal;
@@ -110,9 +138,11 @@ final class SmtpSession {
 
   SmtpSession(Vertx vertx, NetSocket socket, ServerContext ctx, String clientIp, boolean trusted) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.socket = socket;
     this.ctx = ctx;
     this.options = ctx.options();
+    this.listener = ctx.listener();
     this.clientIp = clientIp;
     this.trusted = trusted;
   }
@@ -125,13 +155,21 @@ final class SmtpSession {
       log.debug("connection from {}: {}", clientIp, e.toString());
       socket.close();
     });
+    if (listener.implicitTls()) {
+      beginImplicitTls();
+    } else {
+      greetAfterDelay();
+    }
+    armTimer();
+  }
+
+  private void greetAfterDelay() {
     long delay = options.getGreetingDelay().toMillis();
     if (delay > 0) {
       vertx.setTimer(delay, id -> greet());
     } else {
       greet();
     }
-    armTimer();
   }
 
   private void greet() {
@@ -149,6 +187,16 @@ final class SmtpSession {
     lastActivity = System.nanoTime();
     if (closing) {
       return;
+    }
+    if (mode == Mode.TLS_HANDSHAKE) {
+      if (!handshake.isComplete()) {
+        // plaintext the server read before the TLS handler took over: never executed
+        log.debug("connection from {}: discarded {} plaintext bytes during the TLS handshake", clientIp,
+            data.length());
+        return;
+      }
+      // the first decrypted bytes can arrive before the handshake future's callback has run
+      tlsEstablished();
     }
     if (state == State.CONNECTED) {
       reply(Replies.EARLY_TALKER);
@@ -184,6 +232,11 @@ final class SmtpSession {
         case DISCARD_LINE -> discardLine();
         case DATA -> readData();
         case BDAT -> readBdat();
+        case AUTH_RESPONSE -> readAuthResponse();
+        case TLS_HANDSHAKE -> {
+          inPos = inLimit;
+          yield false;
+        }
       };
     }
     if (inPos == inLimit) {
@@ -280,8 +333,8 @@ final class SmtpSession {
       case VRFY -> reply(Replies.VRFY_CANNOT);
       case EXPN -> replyError(Replies.EXPN_DISABLED);
       case HELP -> reply(Replies.HELP);
-      case STARTTLS -> replyError(Replies.NOT_IMPLEMENTED);
-      case AUTH -> replyError(Replies.AUTH_NOT_ENABLED);
+      case STARTTLS -> startTls();
+      case AUTH -> auth((SmtpCommand.Auth) command);
     }
   }
 
@@ -294,13 +347,221 @@ final class SmtpSession {
       reply(Replies.helo(ctx.hostname()));
       return;
     }
-    reply(Replies.ehlo(ctx.hostname(), List.of(
+    List<String> extensions = new ArrayList<>(List.of(
         "PIPELINING",
         "SIZE " + options.getMaxMessageSize(),
         "8BITMIME",
         "SMTPUTF8",
         "ENHANCEDSTATUSCODES",
-        "CHUNKING")));
+        "CHUNKING"));
+    if (ctx.tls() != null && tls == null) {
+      extensions.add("STARTTLS");
+    }
+    if (authOffered()) {
+      extensions.add("AUTH " + SaslExchange.MECHANISMS);
+      // the pre-standard form some old Outlook versions look for
+      extensions.add("AUTH=" + SaslExchange.MECHANISMS);
+    }
+    reply(Replies.ehlo(ctx.hostname(), extensions));
+  }
+
+  private boolean authOffered() {
+    return ctx.auth() != null && (tls != null || ctx.auth().options().isAllowPlaintext());
+  }
+
+  // ---------------------------------------------------------------- TLS
+
+  private void startTls() {
+    if (tls != null) {
+      replyError(Replies.TLS_ALREADY_ACTIVE);
+      return;
+    }
+    if (ctx.tls() == null) {
+      replyError(Replies.NOT_IMPLEMENTED);
+      return;
+    }
+    int pipelined = inLimit - inPos;
+    // SECURITY: commands pipelined after STARTTLS in plaintext are dropped, never run (CVE-2011-0411)
+    inPos = inLimit;
+    if (pipelined > 0) {
+      log.info("connection from {}: discarded {} bytes sent after STARTTLS in plaintext", clientIp, pipelined);
+    }
+    try {
+      // before the 220 is written: the TLS handler lets that one write through in plaintext
+      handshake = ctx.tls().startTls(socket, context);
+    } catch (RuntimeException e) {
+      log.warn("connection from {}: cannot start TLS: {}", clientIp, e.toString());
+      reply(Replies.TLS_NOT_AVAILABLE);
+      return;
+    }
+    reply(Replies.READY_FOR_TLS);
+    mode = Mode.TLS_HANDSHAKE;
+    handshake.future().onComplete(this::handshakeDone);
+  }
+
+  private void beginImplicitTls() {
+    try {
+      handshake = ctx.tls().implicitTls(socket, context);
+    } catch (RuntimeException e) {
+      log.warn("connection from {}: cannot start TLS: {}", clientIp, e.toString());
+      close();
+      return;
+    }
+    mode = Mode.TLS_HANDSHAKE;
+    handshake.future().onComplete(this::handshakeDone);
+  }
+
+  private void handshakeDone(AsyncResult<SSLSession> ar) {
+    if (closing) {
+      return;
+    }
+    if (ar.failed()) {
+      log.debug("connection from {}: TLS handshake failed: {}", clientIp, ar.cause().toString());
+      close();
+      return;
+    }
+    tlsEstablished();
+  }
+
+  /** The handshake is done: start afresh, as after the greeting (RFC 3207 section 4.2). */
+  private void tlsEstablished() {
+    if (mode != Mode.TLS_HANDSHAKE) {
+      return;
+    }
+    tls = handshake.session();
+    handshake = null;
+    mode = Mode.COMMAND;
+    resetTransaction();
+    helo = null;
+    esmtp = false;
+    user = null;
+    in = NO_BYTES;
+    inPos = 0;
+    inLimit = 0;
+    lineStart = -1;
+    log.debug("connection from {}: {} with {}", clientIp, tls.getProtocol(), tls.getCipherSuite());
+    if (listener.implicitTls()) {
+      greetAfterDelay();
+    } else {
+      state = State.GREETED;
+    }
+  }
+
+  // ---------------------------------------------------------------- AUTH
+
+  private void auth(SmtpCommand.Auth command) {
+    Authenticator auth = ctx.auth();
+    if (auth == null) {
+      replyError(Replies.AUTH_NOT_ENABLED);
+      return;
+    }
+    if (state != State.READY) {
+      replyError(Replies.NEED_HELO);
+      return;
+    }
+    if (tls == null && !auth.options().isAllowPlaintext()) {
+      replyError(Replies.ENCRYPTION_REQUIRED);
+      return;
+    }
+    if (user != null) {
+      replyError(Replies.ALREADY_AUTHENTICATED);
+      return;
+    }
+    if (tx != null) {
+      replyError(Replies.AUTH_IN_TRANSACTION);
+      return;
+    }
+    if (auth.isBlocked(clientIp)) {
+      log.info("connection from {}: AUTH refused, too many failures from this address", clientIp);
+      reply(Replies.TOO_MANY_AUTH_FAILURES);
+      close();
+      return;
+    }
+    sasl = SaslExchange.create(command.mechanism());
+    if (sasl == null) {
+      replyError(Replies.UNKNOWN_MECHANISM);
+      return;
+    }
+    saslStep(sasl.start(command.initialResponse()));
+  }
+
+  /** A line answering a 334 challenge: up to {@link #MAX_AUTH_LINE} octets, not a command. */
+  private boolean readAuthResponse() {
+    int lf = indexOfLf(in, inPos, inLimit);
+    if (lf < 0) {
+      if (lineStart < 0) {
+        lineStart = System.nanoTime();
+        deadlineAt(lineStart + options.getCommandDeadline().toNanos());
+      }
+      if (inLimit - inPos >= MAX_AUTH_LINE) {
+        sasl = null;
+        inPos = inLimit;
+        mode = Mode.DISCARD_LINE;
+      }
+      return false;
+    }
+    int start = inPos;
+    inPos = lf + 1;
+    lineStart = -1;
+    if (lf + 1 - start > MAX_AUTH_LINE || lf == start || in[lf - 1] != '\r') {
+      sasl = null;
+      mode = Mode.COMMAND;
+      replyError(lf + 1 - start > MAX_AUTH_LINE ? Replies.LINE_TOO_LONG : Replies.BAD_CHARACTER);
+      return true;
+    }
+    // ISO-8859-1 keeps every byte one character: anything but base64 is then refused as such
+    saslStep(sasl.respond(new String(in, start, lf - 1 - start, StandardCharsets.ISO_8859_1)));
+    return true;
+  }
+
+  private void saslStep(SaslExchange.Step step) {
+    if (step instanceof SaslExchange.Challenge challenge) {
+      reply(Replies.challenge(challenge.base64()));
+      mode = Mode.AUTH_RESPONSE;
+      return;
+    }
+    sasl = null;
+    mode = Mode.COMMAND;
+    if (step instanceof SaslExchange.Refused refused) {
+      if (refused.failedAttempt()) {
+        authFailed();
+      } else {
+        replyError(refused.reply());
+      }
+      return;
+    }
+    SaslExchange.Credentials credentials = (SaslExchange.Credentials) step;
+    busy = true;
+    ctx.auth().verify(credentials.user(), credentials.password()).onComplete(ar -> {
+      busy = false;
+      lastActivity = System.nanoTime();
+      if (closed) {
+        return;
+      }
+      if (ar.failed()) {
+        log.error("connection from {}: cannot check credentials", clientIp, ar.cause());
+        reply(Replies.AUTH_TEMPORARY_FAILURE);
+      } else if (ar.result()) {
+        user = credentials.user();
+        log.info("connection from {}: authenticated as {}", clientIp, user);
+        reply(Replies.AUTH_OK);
+      } else {
+        authFailed();
+      }
+      drive();
+    });
+  }
+
+  private void authFailed() {
+    authFailures++;
+    // the attempted name is not logged: it is the client's text, and may be a password typed in the wrong box
+    log.info("connection from {}: authentication failed ({} in this session)", clientIp, authFailures);
+    reply(Replies.AUTH_FAILED);
+    boolean clientBlocked = ctx.auth().recordFailure(clientIp);
+    if (clientBlocked || authFailures >= ctx.auth().options().getMaxFailuresPerSession()) {
+      reply(Replies.TOO_MANY_AUTH_FAILURES);
+      close();
+    }
   }
 
   private void mail(SmtpCommand.Mail mail) {
@@ -310,6 +571,14 @@ final class SmtpSession {
     }
     if (tx != null) {
       replyError(Replies.NESTED_MAIL);
+      return;
+    }
+    if (user == null && listener.requireAuth()) {
+      replyError(Replies.AUTH_REQUIRED);
+      return;
+    }
+    if (user != null && ctx.auth().options().isRestrictSender() && !ctx.auth().mayUseSender(user, mail.sender())) {
+      replyError(Replies.senderNotOwned(mail.sender(), user));
       return;
     }
     MailParameters p = mail.parameters();
@@ -344,14 +613,45 @@ final class SmtpSession {
       replyError(Replies.NEEDS_SMTPUTF8);
       return;
     }
-    Decision decision = ctx.policy().check(address, trusted);
+    Decision decision = ctx.policy().check(address, trusted || user != null);
     if (decision instanceof Refuse refuse) {
       replyError(refuse.reply());
       return;
     }
-    boolean local = ((RecipientPolicy.Accept) decision).local();
-    tx.recipients.add(new Envelope.Recipient(address, rcpt.parameters(), local));
-    reply(Replies.RECIPIENT_OK);
+    Envelope.Recipient recipient = new Envelope.Recipient(address, rcpt.parameters(),
+        ((RecipientPolicy.Accept) decision).local());
+    ApplicationPolicy hooks = ctx.applicationPolicy();
+    if (hooks == null || !hooks.isEnabled()) {
+      tx.recipients.add(recipient);
+      reply(Replies.RECIPIENT_OK);
+      return;
+    }
+    busy = true;
+    hooks.checkRecipient(policyRequest("rcpt", tx.sender, List.of(address.address()), null)).onComplete(ar -> {
+      busy = false;
+      lastActivity = System.nanoTime();
+      if (closed) {
+        return;
+      }
+      SmtpReply refusal = ar.result();
+      if (refusal != null) {
+        replyError(refusal);
+      } else {
+        tx.recipients.add(recipient);
+        reply(Replies.RECIPIENT_OK);
+      }
+      drive();
+    });
+  }
+
+  /** What an application's policy consumer is told; {@code message} only at the data stage. */
+  private PolicyRequest policyRequest(String stage, MailAddress sender, List<String> recipients,
+      SpooledMessage message) {
+    return new PolicyRequest(stage, clientIp, helo, user, sender.address(), recipients,
+        message == null ? null : message.queueId(),
+        message == null ? null : message.file().toAbsolutePath().toString(),
+        message == null ? 0 : message.contentOffset(),
+        message == null ? 0 : message.contentLength());
   }
 
   private void data() {
@@ -420,7 +720,7 @@ final class SmtpSession {
   private void openMessage(Framing framing, Handler<SmtpReply> then) {
     tx.queueId = ctx.spool().newQueueId();
     Envelope envelope = new Envelope(tx.queueId, tx.sender, tx.parameters, tx.recipients, helo, clientIp,
-        esmtp ? "ESMTP" : "SMTP", null, Instant.now());
+        ReceivedHeader.protocol(esmtp, tls != null, user != null), user, Instant.now());
     busy = true;
     ctx.spool().create(envelope).onComplete(ar -> {
       busy = false;
@@ -439,7 +739,12 @@ final class SmtpSession {
         decoder = new DataDecoder(framing, options.getBareLineEndings(), options.getMaxMessageSize(),
             options.getMaxContentLineLength());
         dataStart = System.nanoTime();
-        writer.write(Buffer.buffer(receivedHeader(envelope)));
+        if (listener.completeHeaders()) {
+          headers = new SubmissionHeaders("<" + tx.queueId + "@" + ctx.hostname() + ">",
+              Rfc5322Dates.format(envelope.received()), collect);
+          sink = headers;
+        }
+        writer.write(Buffer.buffer(ReceivedHeader.format(envelope, ctx.hostname(), tls)));
         then.handle(null);
         deadlineAt(dataStart + options.getDataDeadline().toNanos());
       }
@@ -451,7 +756,7 @@ final class SmtpSession {
 
   private boolean readData() {
     decoded = Buffer.buffer(inLimit - inPos);
-    int used = decoder.decode(in, inPos, inLimit - inPos, collect);
+    int used = decoder.decode(in, inPos, inLimit - inPos, sink);
     inPos += used;
     writeDecoded();
     if (decoder.isComplete()) {
@@ -472,7 +777,7 @@ final class SmtpSession {
     int n = (int) Math.min(bdatRemaining, inLimit - inPos);
     if (bdatRefusal == null) {
       decoded = Buffer.buffer(n);
-      decoder.decode(in, inPos, n, collect);
+      decoder.decode(in, inPos, n, sink);
       writeDecoded();
     }
     inPos += n;
@@ -501,7 +806,7 @@ final class SmtpSession {
       return;
     }
     decoded = Buffer.buffer(2);
-    decoder.finish(collect);
+    decoder.finish(sink);
     writeDecoded();
     endMessage();
   }
@@ -523,6 +828,11 @@ final class SmtpSession {
   /** All content is in: refuse it for a problem, or commit it and then say 250. */
   private void endMessage() {
     SmtpReply problem = decoder.problemReply();
+    if (headers != null && problem == null) {
+      decoded = Buffer.buffer(128);
+      headers.finish();
+      writeDecoded();
+    }
     SpoolWriter w = writer;
     String queueId = tx.queueId;
     writer = null;
@@ -534,25 +844,50 @@ final class SmtpSession {
       return;
     }
     busy = true;
-    w.commit().onComplete((AsyncResult<SpooledMessage> ar) -> {
-      busy = false;
-      lastActivity = System.nanoTime();
-      resetTransaction();
-      if (ar.succeeded()) {
-        log.info("{}: accepted from {} ({}), {} recipient(s)", queueId, clientIp, helo,
-            ar.result().envelope().recipients().size());
-        if (!closed) {
-          reply(Replies.queued(queueId));
-        }
-        ctx.accepted().accept(ar.result());
-      } else {
-        log.error("{}: spool commit failed", queueId, ar.cause());
-        reply(Replies.LOCAL_ERROR);
-      }
-      if (!closed) {
-        drive();
-      }
-    });
+    w.commit()
+        .compose(this::askDataPolicy)
+        .onComplete(ar -> {
+          busy = false;
+          lastActivity = System.nanoTime();
+          resetTransaction();
+          if (ar.failed()) {
+            log.error("{}: spool commit failed", queueId, ar.cause());
+            reply(Replies.LOCAL_ERROR);
+          } else if (ar.result().refusal() != null) {
+            log.info("{}: refused by policy: {}", queueId, ar.result().refusal());
+            reply(ar.result().refusal());
+          } else {
+            SpooledMessage message = ar.result().message();
+            log.info("{}: accepted from {} ({}), {} recipient(s)", queueId, clientIp, helo,
+                message.envelope().recipients().size());
+            if (!closed) {
+              reply(Replies.queued(queueId));
+            }
+            ctx.accepted().accept(message);
+          }
+          if (!closed) {
+            drive();
+          }
+        });
+  }
+
+  /** A committed message and the data policy's refusal of it, if any. */
+  private record Judged(SpooledMessage message, SmtpReply refusal) {
+  }
+
+  /**
+   * Asks the application's data policy about a message now safe in the spool (so the consumer can
+   * read it there); a refused message is removed again before the refusal is sent.
+   */
+  private Future<Judged> askDataPolicy(SpooledMessage message) {
+    ApplicationPolicy hooks = ctx.applicationPolicy();
+    if (hooks == null || !hooks.isEnabled()) {
+      return Future.succeededFuture(new Judged(message, null));
+    }
+    List<String> rcpts = message.envelope().recipients().stream().map(r -> r.address().address()).toList();
+    return hooks.checkMessage(policyRequest("data", message.envelope().sender(), rcpts, message)).compose(refusal -> refusal == null
+        ? Future.succeededFuture(new Judged(message, null))
+        : ctx.spool().remove(message).map(v -> new Judged(message, refusal)));
   }
 
   private void resetTransaction() {
@@ -561,19 +896,9 @@ final class SmtpSession {
       writer = null;
     }
     decoder = null;
+    headers = null;
+    sink = collect;
     tx = null;
-  }
-
-  private String receivedHeader(Envelope e) {
-    StringBuilder sb = new StringBuilder(200);
-    sb.append("Received: from ").append(helo).append(" ([").append(clientIp).append("])\r\n")
-        .append("\tby ").append(ctx.hostname()).append(" (Postino) with ").append(e.protocol())
-        .append(" id ").append(e.queueId());
-    if (e.recipients().size() == 1) {
-      sb.append("\r\n\tfor ").append(e.recipients().get(0).address().path());
-    }
-    sb.append("; ").append(RFC5322_DATE.format(e.received().atZone(ZoneId.systemDefault()))).append("\r\n");
-    return sb.toString();
   }
 
   // ---------------------------------------------------------------- output and lifetime

@@ -26,6 +26,8 @@ public final class Replies {
   public static final SmtpReply BYE = SmtpReply.of(221, es(2, 0, 0), "Bye");
   public static final SmtpReply HELP = SmtpReply.of(214, es(2, 0, 0),
       "See RFC 5321 (https://www.rfc-editor.org/rfc/rfc5321)");
+  public static final SmtpReply READY_FOR_TLS = SmtpReply.of(220, es(2, 0, 0), "Ready to start TLS");
+  public static final SmtpReply AUTH_OK = SmtpReply.of(235, es(2, 7, 0), "Authentication successful");
 
   // 3xx
   public static final SmtpReply START_DATA = SmtpReply.of(354, "End data with <CR><LF>.<CR><LF>");
@@ -43,6 +45,10 @@ public final class Replies {
   public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, es(4, 3, 2), "Error: server shutting down");
   public static final SmtpReply LOCAL_ERROR = SmtpReply.of(451, es(4, 3, 0),
       "Error: local error in processing, try again later");
+  public static final SmtpReply TOO_MANY_AUTH_FAILURES = SmtpReply.of(421, es(4, 7, 0),
+      "Error: too many failed authentication attempts");
+  public static final SmtpReply AUTH_TEMPORARY_FAILURE = SmtpReply.of(454, es(4, 7, 0),
+      "Temporary authentication failure");
   public static final SmtpReply TLS_NOT_AVAILABLE = SmtpReply.of(454, es(4, 7, 0), "TLS not available due to local problem");
 
   // 5xx: syntax and sequence
@@ -72,6 +78,12 @@ public final class Replies {
   public static final SmtpReply DATA_AFTER_BDAT = SmtpReply.of(503, es(5, 5, 1),
       "Error: DATA cannot follow BDAT in one transaction");
   public static final SmtpReply AUTH_NOT_ENABLED = SmtpReply.of(503, es(5, 5, 1), "Error: authentication not enabled");
+  public static final SmtpReply ALREADY_AUTHENTICATED = SmtpReply.of(503, es(5, 5, 1), "Error: already authenticated");
+  public static final SmtpReply AUTH_IN_TRANSACTION = SmtpReply.of(503, es(5, 5, 1),
+      "Error: MAIL transaction in progress");
+  public static final SmtpReply TLS_ALREADY_ACTIVE = SmtpReply.of(503, es(5, 5, 1), "Error: TLS already active");
+  public static final SmtpReply UNKNOWN_MECHANISM = SmtpReply.of(504, es(5, 5, 4),
+      "Error: unrecognized authentication type");
   public static final SmtpReply EARLY_TALKER = SmtpReply.of(554, es(5, 5, 1),
       "Error: SMTP protocol synchronization: client talked before the greeting");
   public static final SmtpReply UNSUPPORTED_PARAMETER = SmtpReply.of(555, es(5, 5, 4),
@@ -80,6 +92,11 @@ public final class Replies {
       "Error: BODY=BINARYMIME requires BDAT");
 
   // 5xx: policy and content
+  public static final SmtpReply AUTH_REQUIRED = SmtpReply.of(530, es(5, 7, 0), "Error: authentication required");
+  public static final SmtpReply AUTH_FAILED = SmtpReply.of(535, es(5, 7, 8),
+      "Error: authentication failed");
+  public static final SmtpReply ENCRYPTION_REQUIRED = SmtpReply.of(538, es(5, 7, 11),
+      "Error: encryption required for requested authentication mechanism");
   public static final SmtpReply MESSAGE_TOO_BIG = SmtpReply.of(552, es(5, 3, 4),
       "Error: message size exceeds fixed maximum message size");
   public static final SmtpReply BARE_LINE_ENDING = SmtpReply.of(550, es(5, 6, 0),
@@ -121,6 +138,15 @@ public final class Replies {
 
   public static SmtpReply unknownUser(MailAddress recipient) {
     return SmtpReply.of(550, es(5, 1, 1), recipient.path() + ": Recipient address rejected: User unknown");
+  }
+
+  /** A SASL challenge (RFC 4954): {@code 334} and the base64 text, which may be empty. */
+  public static SmtpReply challenge(String base64) {
+    return SmtpReply.of(334, base64);
+  }
+
+  public static SmtpReply senderNotOwned(MailAddress sender, String user) {
+    return SmtpReply.of(553, es(5, 7, 1), sender.path() + ": Sender address rejected: not owned by user " + user);
   }
 
   public static SmtpReply sizeDeclaredTooBig(long max) {

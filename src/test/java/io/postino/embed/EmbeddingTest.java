@@ -2,6 +2,7 @@ package io.postino.embed;
 
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.postino.Postino;
 import io.postino.bus.InboundEvent;
@@ -50,6 +51,7 @@ class EmbeddingTest {
     Postino alpha = Postino.deploy(vertx, config(dir, "alpha")).await();
     Postino beta = Postino.deploy(vertx, config(dir, "beta")).await();
     // --- end of example ---
+    assertNotEquals(alpha.smtpPort(), beta.smtpPort());
 
     try (SmtpTestClient c = new SmtpTestClient(alpha.smtpPort())) {
       expect(c.read(), 220);

@@ -154,7 +154,7 @@ class OutboundDeliveryTest {
       peer.nextInbound();
       for (String user : List.of("bob", "carol")) {
         String stored = Files.readString(peer.mailbox("peer.test", user).get(0), StandardCharsets.UTF_8);
-        assertTrue(stored.contains("by peer.test.example (Postino) with ESMTP id"), "the peer's own Received");
+        assertTrue(stored.contains("by peer.test.example (Postino) with ESMTPS id"), "the peer's own Received: over STARTTLS");
         assertTrue(stored.contains("by mx.test.example (Postino) with ESMTP id"), "ours");
         assertTrue(stored.endsWith(content), "the content, whole and unchanged");
       }

@@ -9,13 +9,22 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A raw-socket SMTP client for dialogue tests: writes exactly the bytes a test gives it and reads
  * replies line by line, so tests can send what no well-behaved client library would. Blocking, on
  * the test thread; every read has a timeout so a broken server fails a test instead of hanging it.
+ * {@link #startTls()} and {@link #implicitTls(int)} speak TLS, trusting any certificate (the test
+ * server's is self-signed).
  */
 public final class SmtpTestClient implements Closeable {
 
@@ -43,9 +52,9 @@ public final class SmtpTestClient implements Closeable {
     }
   }
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
 
   public SmtpTestClient(int port) throws IOException {
     this(port, 10_000);
@@ -58,6 +67,67 @@ public final class SmtpTestClient implements Closeable {
     socket.setTcpNoDelay(true);
     in = socket.getInputStream();
     out = socket.getOutputStream();
+  }
+
+  /** A client whose connection is TLS from the first byte (RFC 8314); the greeting is not read. */
+  public static SmtpTestClient implicitTls(int port) throws IOException {
+    SmtpTestClient c = new SmtpTestClient(port);
+    c.handshake();
+    return c;
+  }
+
+  /**
+   * Sends STARTTLS, expects 220, and performs the TLS handshake; the connection then speaks TLS.
+   * Returns the 220 reply.
+   */
+  public Reply startTls() throws IOException {
+    Reply ready = expect(command("STARTTLS"), 220);
+    handshake();
+    return ready;
+  }
+
+  /** Performs a TLS handshake on the connection as it stands (after the server's 220, say). */
+  public void handshake() throws IOException {
+    SSLSocket tls = (SSLSocket) trustAll().getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
+    tls.setUseClientMode(true);
+    tls.startHandshake();
+    socket = tls;
+    in = tls.getInputStream();
+    out = tls.getOutputStream();
+  }
+
+  /** The TLS session, or null before TLS. */
+  public SSLSession tlsSession() {
+    return socket instanceof SSLSocket tls ? tls.getSession() : null;
+  }
+
+  /** A client TLS context that accepts any server certificate. */
+  public static SSLContext trustAll() {
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, new TrustManager[] {new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+          return new X509Certificate[0];
+        }
+      }}, null);
+      return ctx;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The raw output stream, for tests that write TLS records or other bytes by hand. */
+  public OutputStream rawOutput() {
+    return out;
   }
 
   public SmtpTestClient send(String text) throws IOException {
@@ -130,6 +200,21 @@ public final class SmtpTestClient implements Closeable {
       // a reset also means the server is gone
       return true;
     }
+  }
+
+  /** Reads until the server closes the connection (or the read times out) and returns what came. */
+  public byte[] readUntilClosed() throws IOException {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    try {
+      for (int b = in.read(); b >= 0; b = in.read()) {
+        got.write(b);
+      }
+    } catch (SocketTimeoutException e) {
+      throw new IOException("the server did not close the connection; got " + got, e);
+    } catch (IOException e) {
+      // a reset: closed too
+    }
+    return got.toByteArray();
   }
 
   /** EHLO and a mail transaction up to the 354, for tests about content. */

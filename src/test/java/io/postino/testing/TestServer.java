@@ -2,6 +2,7 @@ package io.postino.testing;
 
 import io.postino.Postino;
 import io.postino.PostinoConfig;
+import io.postino.server.auth.UsersFile;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +43,7 @@ public final class TestServer implements AutoCloseable {
         .put("trustedNetworks", new JsonArray().add("127.0.0.0/8"))
         .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
         .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        .put("auth", new JsonObject().put("usersFile", dir.resolve("users").toString()))
         .put("dns", new JsonObject()
             .put("servers", new JsonArray().add("127.0.0.1:1"))
             .put("routes", new JsonObject().put("*", "127.0.0.1:1")))
@@ -58,6 +60,47 @@ public final class TestServer implements AutoCloseable {
 
   public JsonObject smtp() {
     return config.getJsonObject("smtp");
+  }
+
+  /** The "auth" object of the configuration. */
+  public JsonObject auth() {
+    return config.getJsonObject("auth");
+  }
+
+  /** The "tls" object of the configuration, created on first use. */
+  public JsonObject tls() {
+    if (!config.containsKey("tls")) {
+      config.put("tls", new JsonObject());
+    }
+    return config.getJsonObject("tls");
+  }
+
+  /** Turns on the submission listener (587-style) on a free port. */
+  public TestServer withSubmission() {
+    config.put("submission", new JsonObject().put("enabled", true).put("port", 0));
+    return this;
+  }
+
+  /** Turns on the implicit-TLS listener (465-style) on a free port. */
+  public TestServer withSmtps() {
+    config.put("smtps", new JsonObject().put("enabled", true).put("port", 0));
+    return this;
+  }
+
+  /** No client address is trusted: relaying needs AUTH. */
+  public TestServer untrusted() {
+    config.put("trustedNetworks", new JsonArray());
+    return this;
+  }
+
+  /** Adds a user to the users file, with the lowest bcrypt cost so that tests stay fast. */
+  public TestServer addUser(String name, String password) {
+    try {
+      UsersFile.put(dir.resolve("users"), name, UsersFile.hash(password, 4), null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
   }
 
   public TestServer start() {
@@ -115,10 +158,41 @@ public final class TestServer implements AutoCloseable {
     return postino.smtpPort();
   }
 
+  public int submissionPort() {
+    return postino.submissionPort();
+  }
+
+  public int smtpsPort() {
+    return postino.smtpsPort();
+  }
+
   public SmtpTestClient connect() throws IOException {
     SmtpTestClient c = new SmtpTestClient(port());
     SmtpTestClient.expect(c.read(), 220);
     return c;
+  }
+
+  /** A TLS connection to the implicit-TLS listener, greeting read. */
+  public SmtpTestClient connectSmtps() throws IOException {
+    SmtpTestClient c = SmtpTestClient.implicitTls(smtpsPort());
+    SmtpTestClient.expect(c.read(), 220);
+    return c;
+  }
+
+  /** The envelope (JSON) of a spool file, as the server wrote it. */
+  public static JsonObject spooledEnvelope(Path spoolFile) {
+    try {
+      byte[] bytes = Files.readAllBytes(spoolFile);
+      int nl = 0;
+      while (bytes[nl] != '\n') {
+        nl++;
+      }
+      String first = new String(bytes, 0, nl, java.nio.charset.StandardCharsets.US_ASCII);
+      int length = Integer.parseInt(first.substring(first.indexOf(' ') + 1));
+      return new JsonObject(new String(bytes, nl + 1, length, java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The files delivered to one mailbox's new/ directory. */

@@ -1,0 +1,105 @@
+package io.postino.server;
+
+import io.postino.bus.Addresses;
+import io.postino.bus.PolicyRequest;
+import io.postino.bus.PolicyVerdict;
+import io.postino.smtp.EnhancedStatus;
+import io.postino.smtp.SmtpReply;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lets applications decide, over the event bus, whether the server takes a recipient
+ * ({@code postino.policy.rcpt}) or a message ({@code postino.policy.data}). With no consumer on
+ * an address the server decides alone; a consumer that does not answer in time, fails, or answers
+ * nonsense gets the configured default. Maps onto the {@code "policy"} object of the configuration.
+ */
+public final class ApplicationPolicy {
+
+  private static final Logger log = LoggerFactory.getLogger(ApplicationPolicy.class);
+
+  public static final boolean DEFAULT_ENABLED = true;
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  /** What an unanswered question means: accept, or try again later (451 4.3.0). */
+  public static final String DEFAULT_ON_FAILURE = "accept";
+
+  private static final SmtpReply TEMPFAIL = SmtpReply.of(451, EnhancedStatus.of(4, 3, 0),
+      "Error: policy service unavailable, try again later");
+
+  private final Vertx vertx;
+  private final Addresses addresses;
+  private final boolean enabled;
+  private final DeliveryOptions delivery;
+  private final boolean acceptOnFailure;
+
+  public ApplicationPolicy(Vertx vertx, Addresses addresses, JsonObject json) {
+    this.vertx = vertx;
+    this.addresses = addresses;
+    this.enabled = json.getBoolean("enabled", DEFAULT_ENABLED);
+    Number timeout = json.getNumber("timeout", DEFAULT_TIMEOUT.toSeconds());
+    long millis = Math.round(timeout.doubleValue() * 1000);
+    if (millis <= 0) {
+      throw new IllegalArgumentException("policy.timeout must be positive: " + timeout);
+    }
+    this.delivery = new DeliveryOptions().setSendTimeout(millis);
+    String onFailure = json.getString("onFailure", DEFAULT_ON_FAILURE).toLowerCase(Locale.ROOT);
+    if (!onFailure.equals("accept") && !onFailure.equals("tempfail")) {
+      throw new IllegalArgumentException("policy.onFailure must be accept or tempfail: " + onFailure);
+    }
+    this.acceptOnFailure = onFailure.equals("accept");
+  }
+
+  /** Asks about one recipient; completes with null to accept, or with the refusal to send. */
+  public Future<SmtpReply> checkRecipient(PolicyRequest request) {
+    return ask(addresses.policyRcpt(), request, "Recipient address rejected by policy");
+  }
+
+  /** Asks about a whole message; completes with null to accept, or with the refusal to send. */
+  public Future<SmtpReply> checkMessage(PolicyRequest request) {
+    return ask(addresses.policyData(), request, "Message rejected by policy");
+  }
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  private Future<SmtpReply> ask(String address, PolicyRequest request, String defaultText) {
+    if (!enabled) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().<JsonObject>request(address, request.toJson(), delivery)
+        .map(answer -> toReply(PolicyVerdict.fromJson(answer.body()), defaultText))
+        .recover(failure -> {
+          if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+            return Future.succeededFuture();
+          }
+          log.warn("policy {}: no usable answer ({}), {}", address, failure.toString(),
+              acceptOnFailure ? "accepting" : "deferring");
+          return Future.succeededFuture(acceptOnFailure ? null : TEMPFAIL);
+        });
+  }
+
+  private static SmtpReply toReply(PolicyVerdict verdict, String defaultText) {
+    if (verdict.accept()) {
+      return null;
+    }
+    int code = verdict.code();
+    EnhancedStatus status = verdict.status() == null ? null : EnhancedStatus.parse(verdict.status());
+    if (status == null || status.klass() != code / 100) {
+      status = EnhancedStatus.of(code / 100, 7, 1);
+    }
+    String text = verdict.text() == null || verdict.text().isBlank()
+        ? defaultText
+        // the consumer's text goes on the wire: one line, printable
+        : verdict.text().replaceAll("[\\x00-\\x1f\\x7f]", " ");
+    return SmtpReply.of(code, status, text);
+  }
+}

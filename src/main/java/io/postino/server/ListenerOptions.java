@@ -1,0 +1,65 @@
+package io.postino.server;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Options of an additional listener, the submission port or the implicit-TLS port: whether it runs
+ * and its port. Everything else (host, instances, limits, timeouts) comes from the {@code "smtp"}
+ * options. Maps onto the {@code "submission"} and {@code "smtps"} objects of
+ * {@code conf/postino.json}.
+ *
+ * <p>Both are off unless configured, so that an embedding application opens no port it did not
+ * ask for; the shipped {@code conf/postino.json} turns them on, on unprivileged ports.
+ */
+public final class ListenerOptions {
+
+  public static final boolean DEFAULT_ENABLED = false;
+  /** Unprivileged stand-in for 587, so that {@code java -jar} works without root. */
+  public static final int DEFAULT_SUBMISSION_PORT = 5587;
+  /** Unprivileged stand-in for 465. */
+  public static final int DEFAULT_SMTPS_PORT = 5465;
+
+  private boolean enabled = DEFAULT_ENABLED;
+  private int port;
+
+  public ListenerOptions(int port) {
+    setPort(port);
+  }
+
+  public ListenerOptions(ListenerOptions other) {
+    this.enabled = other.enabled;
+    this.port = other.port;
+  }
+
+  /** @param defaultPort the port when the JSON has none */
+  public ListenerOptions(JsonObject json, int defaultPort) {
+    setEnabled(json.getBoolean("enabled", DEFAULT_ENABLED));
+    setPort(json.getInteger("port", defaultPort));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("enabled", enabled).put("port", port);
+  }
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public ListenerOptions setEnabled(boolean enabled) {
+    this.enabled = enabled;
+    return this;
+  }
+
+  public int getPort() {
+    return port;
+  }
+
+  /** 0 picks a free port (tests); read the real one from {@code Postino}. */
+  public ListenerOptions setPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+    this.port = port;
+    return this;
+  }
+}

@@ -1,0 +1,47 @@
+package io.postino.server;
+
+import io.postino.queue.Envelope;
+import io.postino.smtp.Rfc5322Dates;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The {@code Received:} header a message gets on arrival (RFC 5321 section 4.4), in Postfix's
+ * layout: the client, the TLS protocol and cipher, the authenticated user, this server and the
+ * protocol (ESMTP, ESMTPS, ESMTPA, ESMTPSA as RFC 3848 names them), the queue id, the recipient
+ * when there is only one, and the time.
+ */
+final class ReceivedHeader {
+
+  private ReceivedHeader() {
+  }
+
+  /** RFC 3848: ESMTP, plus S with TLS and A when authenticated; plain SMTP after HELO. */
+  static String protocol(boolean esmtp, boolean tls, boolean authenticated) {
+    if (!esmtp) {
+      return "SMTP";
+    }
+    return "ESMTP" + (tls ? "S" : "") + (authenticated ? "A" : "");
+  }
+
+  /**
+   * @param tls the session's TLS parameters, or null without TLS
+   */
+  static String format(Envelope e, String hostname, SSLSession tls) {
+    StringBuilder sb = new StringBuilder(300);
+    sb.append("Received: from ").append(e.helo()).append(" ([").append(e.clientAddress()).append("])\r\n");
+    if (tls != null) {
+      sb.append("\t(using ").append(tls.getProtocol()).append(" with cipher ").append(tls.getCipherSuite())
+          .append(")\r\n");
+    }
+    if (e.authenticatedUser() != null) {
+      sb.append("\t(Authenticated sender: ").append(e.authenticatedUser()).append(")\r\n");
+    }
+    sb.append("\tby ").append(hostname).append(" (Postino) with ").append(e.protocol())
+        .append(" id ").append(e.queueId());
+    if (e.recipients().size() == 1) {
+      sb.append("\r\n\tfor ").append(e.recipients().get(0).address().path());
+    }
+    sb.append("; ").append(Rfc5322Dates.format(e.received())).append("\r\n");
+    return sb.toString();
+  }
+}

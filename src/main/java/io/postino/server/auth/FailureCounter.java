@@ -1,0 +1,48 @@
+package io.postino.server.auth;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Failed AUTH attempts per client address, over all sessions, listeners and event loops: a client
+ * that reaches the limit is refused until its window (counted from its first failure) has passed.
+ * Thread-safe. A success does not clear the count, or one valid account would let a client try
+ * any number of passwords for the others.
+ */
+final class FailureCounter {
+
+  /** Entries are pruned of expired windows when the map grows past this. */
+  private static final int PRUNE_AT = 10_000;
+
+  private record Window(long start, int failures) {
+  }
+
+  private final int max;
+  private final long windowNanos;
+  private final LongSupplier clock;
+  private final ConcurrentHashMap<String, Window> clients = new ConcurrentHashMap<>();
+
+  FailureCounter(int max, Duration window, LongSupplier nanoClock) {
+    this.max = max;
+    this.windowNanos = window.toNanos();
+    this.clock = nanoClock;
+  }
+
+  /** True when the client has used up its failures for now. */
+  boolean isBlocked(String client) {
+    Window w = clients.get(client);
+    return w != null && w.failures >= max && clock.getAsLong() - w.start < windowNanos;
+  }
+
+  /** Counts one failure; true when the client is now blocked. */
+  boolean fail(String client) {
+    long now = clock.getAsLong();
+    if (clients.size() >= PRUNE_AT) {
+      clients.values().removeIf(w -> now - w.start >= windowNanos);
+    }
+    Window w = clients.compute(client, (k, old) -> old == null || now - old.start >= windowNanos
+        ? new Window(now, 1) : new Window(old.start, old.failures + 1));
+    return w.failures >= max;
+  }
+}
