@@ -140,7 +140,7 @@ class OutboundDeliveryTest {
       server.dns().put("routes", new JsonObject().put("peer.test", "127.0.0.1:" + peer.port()));
       server.start();
       StringBuilder body = new StringBuilder("Subject: big\r\n\r\n");
-      for (int i = 0; body.length() < 6_000_000; i++) {
+      for (int i = 0; body.length() < 3_000_000; i++) {
         body.append(i % 7 == 0 ? ".dot line " : "line ").append(i).append(" \u00e9\u00e8 ").append("x".repeat(i % 90))
             .append("\r\n");
       }
