@@ -99,6 +99,38 @@ class ScriptedPeerTest extends DeliveryTestBase {
   }
 
   @Test
+  void aTemporaryRefusalOfMailMovesToTheNextHostAPermanentOneDoesNot() throws Exception {
+    ScriptedServer.Script refuseMail = p -> {
+      p.send("220 first.test\r\n");
+      p.expect("EHLO");
+      p.send(EHLO);
+      p.expect("MAIL");
+      p.send("451 4.3.0 not now\r\n");
+      p.line();
+    };
+    try (ScriptedServer first = new ScriptedServer(refuseMail);
+        ScriptedServer second = new ScriptedServer(p -> {
+          p.send("220 second.test\r\n");
+          p.expect("EHLO");
+          p.send(EHLO);
+          p.expect("MAIL");
+          p.send("550 5.7.1 sender refused\r\n");
+          p.line();
+        });
+        ScriptedServer third = new ScriptedServer(p -> {
+          throw new AssertionError("a host after a permanent answer");
+        })) {
+      route(first, second, third);
+      RecipientResult r = deliver(job("x\r\n", "bob@dest.test")).results().get(0);
+      assertEquals(Outcome.PERMANENT, r.outcome());
+      assertEquals("sender refused", r.text());
+      assertEquals(1, first.connections());
+      assertEquals(0, third.connections());
+      third.assertNoErrors();
+    }
+  }
+
+  @Test
   void permanentGreetingRefusalEverywhereIsPermanent() throws Exception {
     try (ScriptedServer closed = new ScriptedServer(p -> p.send("554 5.7.1 no mail here\r\n"))) {
       route(closed);

@@ -290,6 +290,19 @@ class OutboundDeliveryTest {
   }
 
   @Test
+  void aFailedBounceCanBeHeldInsteadOfDropped() throws Exception {
+    dns.zone("nullmx.test. 300 IN MX 0 .");
+    server.queue().put("failedBounces", "hold");
+    server.start();
+
+    String id = send("", "Subject: a bounce\r\n\r\nbody\r\n", "bob@nullmx.test");
+
+    TestServer.await("held", () -> TestServer.files(dir.resolve("spool").resolve("hold")).size() == 1);
+    assertEquals(List.of(id), server.postino.spool().held().await());
+    assertEquals(List.of(), server.spooled());
+  }
+
+  @Test
   void notifyNeverMeansNoDsn() throws Exception {
     dns.zone("nullmx.test. 300 IN MX 0 .");
     server.start();
