@@ -65,6 +65,9 @@ class CrashDuringDeliveryTest {
         .put("localDomains", new JsonArray().add("local.example"))
         .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
         .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        // not under test here, and making a certificate costs each start a moment
+        .put("tls", new JsonObject().put("enabled", false))
+        .put("auth", new JsonObject().put("enabled", false))
         .put("dns", new JsonObject()
             .put("servers", new JsonArray().add("127.0.0.1:1"))
             .put("routes", new JsonObject()
