@@ -264,6 +264,48 @@ class ScriptedPeerTest extends DeliveryTestBase {
   }
 
   @Test
+  void binaryMimeGoesAsOneBdatChunkUnchanged() throws Exception {
+    byte[] content = "Subject: bin\r\n\r\n\u0000\r.\n\u00ff\r\n.\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[][] got = new byte[1][];
+    try (ScriptedServer peer = new ScriptedServer(p -> {
+      p.send("220 peer.test\r\n");
+      p.expect("EHLO");
+      p.send("250-peer.test\r\n250-CHUNKING\r\n250 BINARYMIME\r\n");
+      p.expect("MAIL FROM:<alice@example.org> BODY=BINARYMIME");
+      p.send("250 ok\r\n");
+      p.expect("RCPT");
+      p.send("250 ok\r\n");
+      p.expect("BDAT " + content.length + " LAST");
+      got[0] = p.bytes(content.length);
+      p.send("250 2.0.0 got it\r\n");
+      p.line();
+    })) {
+      route(peer);
+      MailParameters binary = new MailParameters(-1, MailParameters.Body.BINARY_MIME, false, null, null, null);
+      RecipientResult r = deliver(job(binary, content, "bob@dest.test")).results().get(0);
+      assertEquals(Outcome.DELIVERED, r.outcome(), r.toString());
+      peer.assertNoErrors();
+      assertEquals(new String(content, StandardCharsets.ISO_8859_1), new String(got[0], StandardCharsets.ISO_8859_1));
+    }
+  }
+
+  @Test
+  void binaryMimeToAHostWithoutChunkingIsPermanent() throws Exception {
+    try (ScriptedServer peer = new ScriptedServer(p -> {
+      p.send("220 peer.test\r\n");
+      p.expect("EHLO");
+      p.send(EHLO);
+      p.line();
+    })) {
+      route(peer);
+      MailParameters binary = new MailParameters(-1, MailParameters.Body.BINARY_MIME, false, null, null, null);
+      RecipientResult r = deliver(job(binary, new byte[] {0, 1, 2}, "bob@dest.test")).results().get(0);
+      assertEquals(Outcome.PERMANENT, r.outcome());
+      assertEquals("5.6.3", r.status());
+    }
+  }
+
+  @Test
   void commandsArePipelinedAndDsnParametersPassedOn() throws Exception {
     try (ScriptedServer peer = new ScriptedServer(p -> {
       p.send("220 peer.test\r\n");

@@ -70,6 +70,11 @@ public final class ScriptedServer implements AutoCloseable {
       return l;
     }
 
+    /** Reads exactly {@code n} octets (BDAT content). */
+    public byte[] bytes(int n) throws IOException {
+      return in.readNBytes(n);
+    }
+
     /** Reads message content up to the terminating "." line; null if the client hung up first. */
     public String data() throws IOException {
       StringBuilder sb = new StringBuilder();
