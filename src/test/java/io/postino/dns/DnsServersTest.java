@@ -3,6 +3,7 @@ package io.postino.dns;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.dns.MxRecord;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,16 @@ class DnsServersTest extends ResolverTestBase {
     DnsServers servers = new DnsServers(vertx, options());
     try {
       List<Future<List<MxRecord>>> queries = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
-        queries.add(servers.mx("example.org"));
-      }
+      // all 50 asked from one event-loop task, so the answer cannot arrive between two of them
+      // (from the test thread, a slow machine could finish the first query before the last ask)
+      Promise<Void> asked = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(v -> {
+        for (int i = 0; i < 50; i++) {
+          queries.add(servers.mx("example.org"));
+        }
+        asked.complete();
+      });
+      join(asked.future());
       join(Future.all(queries));
       queries.forEach(q -> assertEquals("mx.example.net", q.result().get(0).name()));
       assertEquals(1, dns.count("example.org", "MX"));
