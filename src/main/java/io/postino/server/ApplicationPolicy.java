@@ -3,6 +3,7 @@ package io.postino.server;
 import io.postino.bus.Addresses;
 import io.postino.bus.PolicyRequest;
 import io.postino.bus.PolicyVerdict;
+import io.postino.config.Seconds;
 import io.postino.smtp.EnhancedStatus;
 import io.postino.smtp.SmtpReply;
 import io.vertx.core.Future;
@@ -44,12 +45,8 @@ public final class ApplicationPolicy {
     this.vertx = vertx;
     this.addresses = addresses;
     this.enabled = json.getBoolean("enabled", DEFAULT_ENABLED);
-    Number timeout = json.getNumber("timeout", DEFAULT_TIMEOUT.toSeconds());
-    long millis = Math.round(timeout.doubleValue() * 1000);
-    if (millis <= 0) {
-      throw new IllegalArgumentException("policy.timeout must be positive: " + timeout);
-    }
-    this.delivery = new DeliveryOptions().setSendTimeout(millis);
+    Duration timeout = Seconds.positive("policy.timeout", Seconds.get(json, "timeout", DEFAULT_TIMEOUT));
+    this.delivery = new DeliveryOptions().setSendTimeout(Math.max(1, timeout.toMillis()));
     String onFailure = json.getString("onFailure", DEFAULT_ON_FAILURE).toLowerCase(Locale.ROOT);
     if (!onFailure.equals("accept") && !onFailure.equals("tempfail")) {
       throw new IllegalArgumentException("policy.onFailure must be accept or tempfail: " + onFailure);

@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.config.Seconds;
 import io.postino.smtp.DataDecoder.BareLineEndings;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.postino.server.auth;
 
-import io.postino.server.Seconds;
+import io.postino.config.Seconds;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.postino.server.tls;
 
-import io.postino.server.Seconds;
+import io.postino.config.Seconds;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

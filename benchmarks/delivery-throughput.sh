@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Delivery throughput of Postino against Postfix's smtp-sink on loopback.
-# usage: docs/delivery-throughput.sh JAR [MESSAGES] [SIZE] [DOMAINS] [INSTANCES]
+# usage: benchmarks/delivery-throughput.sh JAR [MESSAGES] [SIZE] [DOMAINS] [INSTANCES]
 # Needs smtp-sink and smtp-source (Debian package postfix); uses ports 2525 and 2600 on 127.0.0.1.
 # Fills a spool while every delivery fails, then restarts Postino with the route pointing at
 # smtp-sink and times the delivery of the whole spool. EXTRA adds keys to "delivery", e.g.
