@@ -77,4 +77,16 @@ class RolesTest {
     }
     node.close().await();
   }
+
+  @Test
+  void theShippedClusterConfigurationsSplitTheRoles() throws Exception {
+    PostinoConfig listener = new PostinoConfig(Main.readConfig(Path.of("conf/cluster-listener.json"), true));
+    PostinoConfig delivery = new PostinoConfig(Main.readConfig(Path.of("conf/cluster-delivery.json"), true));
+
+    assertEquals(EnumSet.of(Role.LISTENER, Role.QUEUE, Role.RESOLVER), listener.roles());
+    assertTrue(listener.queueOptions().isDeliverAcrossCluster());
+    assertEquals(EnumSet.of(Role.DELIVERY), delivery.roles());
+    assertEquals(listener.spoolDirectory().toAbsolutePath(), delivery.spoolDirectory().toAbsolutePath());
+    assertNull(Role.check(listener.roles()));
+  }
 }

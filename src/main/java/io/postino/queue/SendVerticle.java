@@ -89,7 +89,14 @@ public final class SendVerticle extends VerticleBase {
     String queueId = spool.newQueueId();
     vertx.executeBlocking(() -> prepare(json, queueId), false).onComplete(prepared -> {
       if (prepared.failed()) {
-        request.fail(SendReply.BAD_REQUEST, "not a valid send request: " + prepared.cause().getMessage());
+        Throwable cause = prepared.cause();
+        if (cause instanceof RuntimeException) {
+          request.fail(SendReply.BAD_REQUEST, "not a valid send request: " + cause.getMessage());
+        } else {
+          // not the request's fault (out of memory, say): it may go through later
+          log.error("{}: cannot prepare a message from the event bus", queueId, cause);
+          request.fail(SendReply.SPOOL_FAILURE, "cannot take the message now, try again later");
+        }
         return;
       }
       store(prepared.result()).onComplete(stored -> {

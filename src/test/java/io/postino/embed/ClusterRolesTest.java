@@ -69,8 +69,8 @@ class ClusterRolesTest {
   }
 
   private Vertx joinWithDeliveryRole(String name) {
-    Vertx node = new ClusterOptions(cluster).clusteredVertx().await();
     // --- example: a delivery-only node (README, "Clustering") ---
+    Vertx node = new ClusterOptions(cluster).clusteredVertx().await();
     Postino.deploy(node, node(name, "delivery")).await();
     // --- end of example ---
     return node;
