@@ -120,8 +120,16 @@ public final class Postino {
   /** Roles or listeners that need what is turned off; null when the combination is fine. */
   private static String checkConfig(PostinoConfig config) {
     String roles = Role.check(config.roles());
-    if (roles != null || !config.roles().contains(Role.LISTENER)) {
+    if (roles != null) {
       return roles;
+    }
+    if (config.roles().contains(Role.QUEUE) && !config.roles().contains(Role.DELIVERY)
+        && !config.queueOptions().isDeliverAcrossCluster()) {
+      return "the queue role without the delivery role needs queue.deliverAcrossCluster: "
+          + "its jobs would otherwise wait for a delivery verticle on its own node";
+    }
+    if (!config.roles().contains(Role.LISTENER)) {
+      return null;
     }
     if (config.smtps().isEnabled() && !config.tls().isEnabled()) {
       return "smtps (implicit TLS) is enabled but tls is not";

@@ -50,12 +50,16 @@ class RolesTest {
   }
 
   @Test
-  void aListenerWithoutTheQueueOrNoRoleAtAllIsRefused() {
+  void combinationsThatCannotWorkAreRefused() {
     Exception e = assertThrows(IllegalArgumentException.class,
         () -> Postino.deploy(vertx, config("listener", "delivery")).await());
     assertEquals("the listener role needs the queue role on the same node (the spool is local)", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Postino.deploy(vertx, config()).await());
     assertTrue(e.getMessage().startsWith("roles is empty"), e.getMessage());
+    // jobs that may not leave the node, and nobody on it to carry them out
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Postino.deploy(vertx, config("listener", "queue", "resolver")).await());
+    assertTrue(e.getMessage().contains("queue.deliverAcrossCluster"), e.getMessage());
   }
 
   @Test
