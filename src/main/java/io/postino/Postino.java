@@ -6,6 +6,7 @@ import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
 import io.postino.queue.QueueManager;
+import io.postino.queue.SendVerticle;
 import io.postino.queue.Spool;
 import io.postino.server.ApplicationPolicy;
 import io.postino.server.ConnectionLimiter;
@@ -23,16 +24,18 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Postino running in a {@link Vertx}: the spool, local delivery, the MX resolver, outbound
- * delivery and the queue manager, TLS and AUTH, and the listeners: SMTP always, submission
- * (587-style) and implicit TLS (465-style) when configured, each one verticle instance per event
- * loop. Use it standalone through {@link Main} or embedded in an application's own Vert.x.
+ * Postino running in a {@link Vertx}: the spool, local delivery, the queue manager and
+ * {@code postino.send}; the MX resolver; outbound delivery; TLS and AUTH, and the listeners: SMTP
+ * always, submission (587-style) and implicit TLS (465-style) when configured, each one verticle
+ * instance per event loop. A node runs the {@link Role}s its configuration names, all by default.
+ * Use it standalone through {@link Main} or embedded in an application's own Vert.x.
  */
 public final class Postino {
 
@@ -76,18 +79,26 @@ public final class Postino {
     return start(vertx, new PostinoConfig(config));
   }
 
-  /** Opens the spool, resumes what it holds, loads TLS and the users, and starts listening. */
+  /**
+   * Starts the roles of {@code config} ({@link Role}; all of them by default): opens the spool and
+   * resumes what it holds, loads TLS and the users, and starts listening.
+   */
   public static Future<Postino> start(Vertx vertx, PostinoConfig config) {
-    String misconfigured = checkListeners(config);
+    String misconfigured = checkConfig(config);
     if (misconfigured != null) {
       return Future.failedFuture(new IllegalArgumentException(misconfigured));
     }
+    boolean listener = config.roles().contains(Role.LISTENER);
+    // only the queue role opens the spool: opening cleans its tmp directory, so a delivery node
+    // may share the directory of the node that writes there, as it must to read the content
+    Future<Spool> spool = config.roles().contains(Role.QUEUE)
+        ? Spool.open(vertx, config.spoolDirectory())
+        : Future.succeededFuture();
     // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers
-    Future<Spool> spool = Spool.open(vertx, config.spoolDirectory());
-    Future<TlsSupport> tls = config.tls().isEnabled()
+    Future<TlsSupport> tls = listener && config.tls().isEnabled()
         ? TlsSupport.start(vertx, config.tls(), config.tlsDirectory(), config.hostname())
         : Future.succeededFuture();
-    Future<Authenticator> auth = config.auth().isEnabled()
+    Future<Authenticator> auth = listener && config.auth().isEnabled()
         ? Authenticator.start(vertx, config.auth(), config.policy()::isLocalDomain)
         : Future.succeededFuture();
     return Future.all(spool, tls, auth)
@@ -106,8 +117,20 @@ public final class Postino {
         });
   }
 
-  /** Listeners that need what is turned off; null when the combination is fine. */
-  private static String checkListeners(PostinoConfig config) {
+  /** Roles or listeners that need what is turned off; null when the combination is fine. */
+  private static String checkConfig(PostinoConfig config) {
+    String roles = Role.check(config.roles());
+    if (roles != null) {
+      return roles;
+    }
+    if (config.roles().contains(Role.QUEUE) && !config.roles().contains(Role.DELIVERY)
+        && !config.queueOptions().isDeliverAcrossCluster()) {
+      return "the queue role without the delivery role needs queue.deliverAcrossCluster: "
+          + "its jobs would otherwise wait for a delivery verticle on its own node";
+    }
+    if (!config.roles().contains(Role.LISTENER)) {
+      return null;
+    }
     if (config.smtps().isEnabled() && !config.tls().isEnabled()) {
       return "smtps (implicit TLS) is enabled but tls is not";
     }
@@ -117,45 +140,78 @@ public final class Postino {
     return null;
   }
 
+  /**
+   * Deploys the verticles of the node's roles one after the other: the resolver, delivery, the
+   * queue manager and postino.send, the listeners. {@link #close} undeploys them in reverse
+   * order, so the listeners stop first, and the queue before the verticles carrying out its jobs.
+   *
+   * @param spool null without the queue role
+   */
   private static Future<Postino> deploy(Vertx vertx, PostinoConfig config, Spool spool, TlsSupport tls,
       Authenticator auth) {
+    Set<Role> roles = config.roles();
+    List<String> ids = new CopyOnWriteArrayList<>();
+    QueueManager queue = spool == null ? null : new QueueManager(spool,
+        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.maildirRoot()), config.policy().defaultDomain(),
+            config.addresses()),
+        config.addresses(), config.queueOptions(), config.hostname(), config.policy()::isLocalDomain);
+    int[] ports = {-1, -1, -1};
+    Future<Void> all = Future.succeededFuture();
+    if (roles.contains(Role.RESOLVER)) {
+      all = all.compose(v -> deployed(ids,
+          vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.mxResolverOptions()))));
+    }
+    if (roles.contains(Role.DELIVERY)) {
+      OutboundOptions outbound = config.outboundOptions();
+      all = all.compose(v -> deployed(ids, vertx.deployVerticle(
+          () -> new DeliveryVerticle(config.addresses(), outbound, config.hostname(), config.spoolDirectory()),
+          new DeploymentOptions().setInstances(outbound.getInstances()))));
+    }
+    if (queue != null) {
+      ServerOptions smtp = config.smtp();
+      SendVerticle send = new SendVerticle(spool, config.addresses(), config.hostname(),
+          new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()), config.policy()::isLocalDomain,
+          queue::accept);
+      all = all.compose(v -> deployed(ids, vertx.deployVerticle(queue)))
+          .compose(v -> deployed(ids, vertx.deployVerticle(send)));
+    }
+    if (roles.contains(Role.LISTENER)) {
+      all = all.compose(v -> listenAll(vertx, config, spool, queue, tls, auth, ids, ports));
+    }
+    return all
+        .recover(e -> {
+          // a listener that cannot bind: take down what did start before reporting it
+          List<Future<Void>> undeployed = new ArrayList<>();
+          ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
+          return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
+        })
+        .map(v -> {
+          log.info("Postino {} started: {}", config.hostname(),
+              roles.stream().map(Role::jsonName).collect(Collectors.joining(", ")));
+          return new Postino(vertx, config, spool, queue, List.copyOf(ids), ports, tls, auth);
+        });
+  }
+
+  private static Future<Void> deployed(List<String> ids, Future<String> deployment) {
+    return deployment.map(id -> {
+      ids.add(id);
+      return null;
+    });
+  }
+
+  /** The listeners: SMTP always, submission and implicit TLS when enabled; their ports go to {@code ports}. */
+  private static Future<Void> listenAll(Vertx vertx, PostinoConfig config, Spool spool, QueueManager queue,
+      TlsSupport tls, Authenticator auth, List<String> ids, int[] ports) {
     ServerOptions smtp = config.smtp();
     int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    MaildirDelivery maildir = new MaildirDelivery(vertx, config.maildirRoot());
-    LocalDelivery local = new LocalDelivery(vertx, maildir, config.policy().defaultDomain(), config.addresses());
-    List<String> ids = new CopyOnWriteArrayList<>();
-    // ---- outbound delivery and the queue manager (deployed after the resolver, before the listeners)
-    OutboundOptions outbound = config.outboundOptions();
-    QueueManager queue = new QueueManager(spool, local, config.addresses(), config.queueOptions(),
-        config.hostname(), config.policy()::isLocalDomain);
-    Supplier<Future<Void>> deliveryAndQueue = () -> vertx.deployVerticle(
-            () -> new DeliveryVerticle(config.addresses(), outbound, config.hostname(), spool.directory()),
-            new DeploymentOptions().setInstances(outbound.getInstances()))
-        .compose(deliveryId -> {
-          // undeployed in reverse order: the queue before the verticles that carry out its jobs
-          ids.add(deliveryId);
-          return vertx.deployVerticle(queue);
-        })
-        .map(queueId -> {
-          ids.add(queueId);
-          return null;
-        });
-    // ----
     ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
         new ConnectionLimiter(smtp.getMaxConnections(), smtp.getMaxConnectionsPerClient()), spool, queue::accept,
         ListenerPolicy.SMTP, tls, auth,
         new ApplicationPolicy(vertx, config.addresses(), config.json().getJsonObject("policy", new JsonObject())));
-    int[] ports = {-1, -1, -1};
     // Vert.x shares a port between instances only when they ask for the same one; a negative
     // port is its way of asking for "a random port, the same for all of us", one per listener
     // (see SmtpServerVerticle.sharedRandomPort)
-    Future<Void> all = vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.mxResolverOptions()))
-        .compose(id -> {
-          ids.add(id);
-          return deliveryAndQueue.get();
-        })
-        .compose(v -> listen(vertx, ctx, smtp.getPort() == 0 ? SmtpServerVerticle.sharedRandomPort() : smtp.getPort(),
-            instances))
+    return listen(vertx, ctx, smtp.getPort() == 0 ? SmtpServerVerticle.sharedRandomPort() : smtp.getPort(), instances)
         .compose(l -> {
           ids.add(l.deploymentId());
           ports[0] = l.port();
@@ -173,16 +229,6 @@ public final class Postino {
             ids.add(l.deploymentId());
             ports[2] = l.port();
           }
-          return null;
-        });
-    return all
-        .recover(e -> {
-          // a listener that cannot bind: take down what did start before reporting it
-          List<Future<Void>> undeployed = new ArrayList<>();
-          ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
-          return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
-        })
-        .map(v -> {
           log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
               config.hostname(), smtp.getHost(), ports[0], instances,
               config.json().getValue("localDomains", "[localhost]"), spool.directory().toAbsolutePath());
@@ -192,7 +238,7 @@ public final class Postino {
           if (ports[2] > 0) {
             log.info("Postino {} listening for submission over TLS on {}:{}", config.hostname(), smtp.getHost(), ports[2]);
           }
-          return new Postino(vertx, config, spool, queue, List.copyOf(ids), ports, tls, auth);
+          return null;
         });
   }
 
@@ -215,7 +261,7 @@ public final class Postino {
         .map(id -> new Listening(id, verticles.get(0).actualPort()));
   }
 
-  /** The port the SMTP listener actually bound. */
+  /** The port the SMTP listener actually bound, or -1 without the listener role. */
   public int smtpPort() {
     return smtpPort;
   }
@@ -244,11 +290,12 @@ public final class Postino {
     return config;
   }
 
+  /** The spool, or null without the queue role. */
   public Spool spool() {
     return spool;
   }
 
-  /** The queue manager: hold, release, requeue, delete, flush. */
+  /** The queue manager (hold, release, requeue, delete, flush), or null without the queue role. */
   public QueueManager queue() {
     return queue;
   }

@@ -14,7 +14,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The whole configuration, read from one JSON document ({@code conf/postino.json}). Every key is
@@ -38,6 +40,7 @@ public final class PostinoConfig {
   private final AuthOptions auth;
   private final ListenerOptions submission;
   private final ListenerOptions smtps;
+  private final Set<Role> roles;
 
   public PostinoConfig(JsonObject json) {
     this.json = json.copy();
@@ -57,6 +60,7 @@ public final class PostinoConfig {
     this.submission = new ListenerOptions(json.getJsonObject("submission", new JsonObject()),
         ListenerOptions.DEFAULT_SUBMISSION_PORT);
     this.smtps = new ListenerOptions(json.getJsonObject("smtps", new JsonObject()), ListenerOptions.DEFAULT_SMTPS_PORT);
+    this.roles = Collections.unmodifiableSet(Role.fromJson(json.getJsonArray("roles")));
   }
 
   private static String systemHostname() {
@@ -121,6 +125,11 @@ public final class PostinoConfig {
 
   public AuthOptions auth() {
     return new AuthOptions(auth);
+  }
+
+  /** What this node runs, the {@code "roles"} array: all of listener, queue, resolver, delivery by default. */
+  public Set<Role> roles() {
+    return roles;
   }
 
   /** The submission listener (RFC 6409), the {@code "submission"} object. */

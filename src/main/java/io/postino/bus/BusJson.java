@@ -51,19 +51,20 @@ final class BusJson {
     if (json == null) {
       return MailParameters.NONE;
     }
-    String keyword = json.getString("body", MailParameters.Body.SEVEN_BIT.keyword());
-    MailParameters.Body body = null;
-    for (MailParameters.Body b : MailParameters.Body.values()) {
-      if (b.keyword().equalsIgnoreCase(keyword)) {
-        body = b;
-      }
-    }
-    if (body == null) {
-      throw new IllegalArgumentException("unknown body type: " + keyword);
-    }
+    MailParameters.Body body = body(json.getString("body", MailParameters.Body.SEVEN_BIT.keyword()));
     String ret = json.getString("ret");
     return new MailParameters(json.getLong("size", -1L), body, json.getBoolean("smtpUtf8", false), null,
         ret == null ? null : MailParameters.Ret.valueOf(ret.toUpperCase(Locale.ROOT)), json.getString("envId"));
+  }
+
+  /** A BODY keyword (RFC 6152, RFC 3030): 7BIT, 8BITMIME or BINARYMIME, in any case. */
+  static MailParameters.Body body(String keyword) {
+    for (MailParameters.Body b : MailParameters.Body.values()) {
+      if (b.keyword().equalsIgnoreCase(keyword)) {
+        return b;
+      }
+    }
+    throw new IllegalArgumentException("unknown body type: " + keyword);
   }
 
   static JsonObject rcptParameters(RcptParameters p, JsonObject into) {
@@ -85,6 +86,31 @@ final class BusJson {
       array.forEach(n -> notify.add(RcptParameters.Notify.valueOf(String.valueOf(n).toUpperCase(Locale.ROOT))));
     }
     return new RcptParameters(notify, json.getString("orcpt"));
+  }
+
+  /** A sender given by an application: the empty string for {@code <>}, else a valid mailbox. */
+  static MailAddress reversePath(String text) {
+    return text.isEmpty() ? MailAddress.NULL_SENDER : MailAddress.parse(text);
+  }
+
+  /** A member that must be a string. */
+  static String requiredString(JsonObject json, String key) {
+    if (!(json.getValue(key) instanceof String value)) {
+      throw new IllegalArgumentException("\"" + key + "\" must be a string");
+    }
+    return value;
+  }
+
+  /** A member that must be an array when present; empty when absent. */
+  static JsonArray optionalArray(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return new JsonArray();
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw new IllegalArgumentException("\"" + key + "\" must be an array");
+    }
+    return array;
   }
 
   static void checkVersion(JsonObject json, int version, String what) {

@@ -2,6 +2,7 @@ package io.postino.queue;
 
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
+import io.postino.smtp.MessageText;
 import io.postino.smtp.RcptParameters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,7 +63,7 @@ final class Bouncer {
               whole));
           MailAddress to = e.sender();
           MailParameters parameters = new MailParameters(report.length,
-              DsnBuilder.hasEightBit(report) ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
+              MessageText.hasEightBit(report) ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
               to.isInternationalized(), null, null, null);
           Envelope envelope = new Envelope(queueId, MailAddress.NULL_SENDER, parameters,
               List.of(new Envelope.Recipient(to, RcptParameters.NONE, isLocalDomain.test(to.domainLowerCase()))),

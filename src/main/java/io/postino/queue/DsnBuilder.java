@@ -2,6 +2,7 @@ package io.postino.queue;
 
 import io.postino.bus.RecipientResult;
 import io.postino.smtp.MailAddress;
+import io.postino.smtp.MessageText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,7 +94,7 @@ final class DsnBuilder {
               .setField(new RawField("Content-Description", "Delivery report")))
           .addBodyPart(BodyPartBuilder.create()
               .setBody(r.returned(), r.whole() ? "message/rfc822" : "text/rfc822-headers")
-              .setContentTransferEncoding(hasEightBit(r.returned()) ? "8bit" : "7bit")
+              .setContentTransferEncoding(MessageText.hasEightBit(r.returned()) ? "8bit" : "7bit")
               .setField(new RawField("Content-Description", r.whole() ? "Undelivered message" : "Undelivered message headers")))
           .build();
       Message message = Message.Builder.of()
@@ -113,15 +114,6 @@ final class DsnBuilder {
       // everything is in memory: Mime4j declares IOException for streams it is not given here
       throw new UncheckedIOException(e);
     }
-  }
-
-  static boolean hasEightBit(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b < 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String humanText(Report r) {

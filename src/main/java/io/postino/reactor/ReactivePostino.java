@@ -1,16 +1,21 @@
 package io.postino.reactor;
 
 import io.postino.bus.Addresses;
+import io.postino.bus.DeliveryEvent;
 import io.postino.bus.InboundEvent;
+import io.postino.bus.SendReply;
+import io.postino.bus.SendRequest;
 import io.postino.dns.Route;
 import io.postino.dns.RouteException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -64,16 +69,46 @@ public final class ReactivePostino {
   }
 
   /**
+   * Submits a message on {@code postino.send} (either form of {@link SendRequest}); the Mono
+   * gives its queue id once it is durably in the spool. A request Postino refuses fails with a
+   * {@code ReplyException} whose {@code failureCode()} is {@link SendReply#BAD_REQUEST} (do not
+   * retry) or {@link SendReply#SPOOL_FAILURE} (retry later).
+   */
+  public Mono<String> send(SendRequest request) {
+    return mono(() -> vertx.eventBus()
+        .<JsonObject>request(addresses.send(), request.toJson(), new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+        .map(reply -> SendReply.fromJson(reply.body()).queueId()));
+  }
+
+  /**
    * Mail delivered to local mailboxes ({@code postino.inbound}), as long as the subscription
-   * lasts; cancelling unregisters the consumer. Events published while the subscriber has no
-   * demand wait in the consumer's buffer; the mail itself is in the mailboxes either way.
+   * lasts. The mail itself is in the mailboxes whether or not anyone listens.
    */
   public Flux<InboundEvent> inbound() {
+    return events(addresses.inbound(), InboundEvent::fromJson);
+  }
+
+  /**
+   * What became of each recipient ({@code postino.delivery.events}): delivered, deferred or
+   * bounced, as long as the subscription lasts. The queue's own records are in the spool whether
+   * or not anyone listens.
+   */
+  public Flux<DeliveryEvent> deliveryEvents() {
+    return events(addresses.deliveryEvents(), DeliveryEvent::fromJson);
+  }
+
+  /**
+   * A subscription to published events: the consumer is registered on subscription and
+   * unregistered on cancellation. Events published while the subscriber has no demand wait in
+   * the consumer's buffer (Vert.x keeps 1000 by default and drops what does not fit), so a
+   * subscriber that falls far behind misses notifications, never mail.
+   */
+  private <T> Flux<T> events(String address, Function<JsonObject, T> fromJson) {
     Context context = vertx.getOrCreateContext();
-    return ReadStreamFlux.<io.vertx.core.eventbus.Message<JsonObject>, MessageConsumer<JsonObject>>from(
+    return ReadStreamFlux.<Message<JsonObject>, MessageConsumer<JsonObject>>from(
             context,
-            () -> vertx.eventBus().consumer(addresses.inbound()),
+            () -> vertx.eventBus().consumer(address),
             MessageConsumer::unregister)
-        .map(message -> InboundEvent.fromJson(message.body()));
+        .map(message -> fromJson.apply(message.body()));
   }
 }

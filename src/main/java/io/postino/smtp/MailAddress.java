@@ -1,5 +1,6 @@
 package io.postino.smtp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -20,6 +21,32 @@ public record MailAddress(String localPart, String domain) {
     if (localPart == null || domain == null) {
       throw new NullPointerException("localPart and domain");
     }
+  }
+
+  /**
+   * Reads a mailbox, {@code local@domain}, with the syntax and length limits of an SMTP path
+   * (RFC 5321 section 4.1.2, UTF-8 as RFC 6531 allows): exactly what a {@code RCPT TO} may carry,
+   * so an address that did not come from an SMTP command can still go into one as it is.
+   *
+   * @throws IllegalArgumentException when it is not a mailbox; the null sender, a bare
+   *     {@code postmaster} and a source route are not
+   */
+  public static MailAddress parse(String mailbox) {
+    if (mailbox == null || mailbox.length() > PathParser.MAX_PATH) {
+      throw new IllegalArgumentException("not a mail address (missing or too long)");
+    }
+    byte[] b = ("<" + mailbox + ">").getBytes(StandardCharsets.UTF_8);
+    PathParser parser = new PathParser(b, 0, b.length, Replies.BAD_RECIPIENT_SYNTAX);
+    try {
+      MailAddress address = parser.reversePath();
+      // equal only when nothing was dropped (a source route) or left over (text after the path)
+      if (parser.end() == b.length && !address.isNullSender() && address.address().equals(mailbox)) {
+        return address;
+      }
+    } catch (SmtpException e) {
+      // the same refusal as any other malformed text
+    }
+    throw new IllegalArgumentException("not a valid mail address: " + mailbox);
   }
 
   public boolean isNullSender() {

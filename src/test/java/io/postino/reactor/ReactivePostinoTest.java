@@ -4,18 +4,31 @@ import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.bus.DeliveryEvent;
 import io.postino.bus.InboundEvent;
+import io.postino.bus.RawMessage;
+import io.postino.bus.SendReply;
+import io.postino.bus.StructuredMessage;
+import io.postino.bus.StructuredMessage.NamedAddress;
 import io.postino.dns.Route;
 import io.postino.dns.RouteException;
+import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** The Reactor adapter against a running Postino: the examples of the README, as tests. */
@@ -23,15 +36,18 @@ class ReactivePostinoTest {
 
   @TempDir
   Path dir;
+  SmtpSink sink;
   TestServer server;
   ReactivePostino postino;
 
   @BeforeEach
   void setUp() {
+    sink = new SmtpSink().start();
     server = new TestServer(dir);
     server.config.put("dns", new JsonObject()
         .put("servers", new io.vertx.core.json.JsonArray().add("127.0.0.1:9"))
-        .put("routes", new JsonObject().put("lab.example", "127.0.0.1:2526")));
+        .put("routes", new JsonObject().put("lab.example", "127.0.0.1:2526")
+            .put("remote.example", "127.0.0.1:" + sink.port())));
     server.start();
     postino = new ReactivePostino(server.vertx);
   }
@@ -39,6 +55,53 @@ class ReactivePostinoTest {
   @AfterEach
   void tearDown() {
     server.close();
+    sink.close();
+  }
+
+  @Test
+  void sendGivesTheQueueIdOfEitherForm() {
+    // --- example: Reactor, send (README, "Reactor") ---
+    Mono<String> raw = postino.send(RawMessage.text("app@example.org", List.of("bob@local.example"),
+        "Subject: raw\n\nHello\n"));
+    Mono<String> structured = postino.send(StructuredMessage.of(NamedAddress.of("app@example.org"),
+        List.of(NamedAddress.of("bob@local.example")), "structured", "Hello"));
+    // --- end of example ---
+
+    List<String> ids = new java.util.ArrayList<>();
+    StepVerifier.create(raw.concatWith(structured))
+        .recordWith(() -> ids)
+        .expectNextCount(2)
+        .verifyComplete();
+    // signals come on an event loop: the mailboxes are checked here, on the test's thread
+    assertEquals(Set.copyOf(ids), Set.of(server.nextInbound().getString("queueId"),
+        server.nextInbound().getString("queueId")));
+  }
+
+  @Test
+  void aRefusedSendFailsWithItsCode() {
+    // more recipients than smtp.maxRecipients (100)
+    List<String> tooMany = IntStream.range(0, 101).mapToObj(i -> "u" + i + "@local.example").toList();
+    StepVerifier.create(postino.send(RawMessage.text("app@example.org", tooMany, "Subject: x\n\nhi\n")))
+        .expectErrorSatisfies(e -> assertEquals(SendReply.BAD_REQUEST, ((ReplyException) e).failureCode()))
+        .verify(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void deliveryEventsFollowWhatWasSent() throws Exception {
+    // --- example: Reactor, delivery events (README, "Reactor") ---
+    Flux<DeliveryEvent> delivered = postino.deliveryEvents()
+        .filter(e -> e.event() == DeliveryEvent.Type.DELIVERED);
+    // --- end of example ---
+    StepVerifier.create(delivered.take(2))
+        .then(() -> postino.send(StructuredMessage.of(NamedAddress.of("app@example.org"),
+            List.of(NamedAddress.of("bob@remote.example"), NamedAddress.of("carol@local.example")), "hi", "Hello"))
+            .block(Duration.ofSeconds(10)))
+        .recordWith(java.util.ArrayList::new)
+        .expectNextCount(2)
+        .consumeRecordedWith(events -> assertEquals(Set.of("bob@remote.example", "carol@local.example"),
+            events.stream().map(e -> e.result().recipient().address()).collect(Collectors.toSet())))
+        .verifyComplete();
+    assertEquals(List.of("bob@remote.example"), sink.next().recipients());
   }
 
   @Test

@@ -28,9 +28,13 @@ import org.subethamail.smtp.server.SMTPServer;
  */
 public final class SmtpSink implements AutoCloseable {
 
-  /** One message as the sink received it. */
+  /**
+   * One message as the sink received it.
+   *
+   * @param helo the name the client gave in EHLO or HELO
+   */
   public record Received(String from, List<String> recipients, byte[] data, boolean tls, Object identity,
-      String session) {
+      String session, String helo) {
   }
 
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
@@ -221,7 +225,8 @@ public final class SmtpSink implements AutoCloseable {
       boolean tls = context.getTlsPeerCertificates() != null
           || ((org.subethamail.smtp.server.Session) context).isTLSStarted();
       Object identity = context.getAuthenticationHandler().map(h -> h.getIdentity()).orElse(null);
-      received.add(new Received(from, List.copyOf(recipients), bytes, tls, identity, context.getSessionId()));
+      received.add(new Received(from, List.copyOf(recipients), bytes, tls, identity, context.getSessionId(),
+          context.getHelo().orElse(null)));
       return null;
     }
 

@@ -1,0 +1,138 @@
+package io.postino.embed;
+
+import static io.postino.testing.SmtpTestClient.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.postino.ClusterOptions;
+import io.postino.Postino;
+import io.postino.bus.DeliveryEvent;
+import io.postino.testing.SmtpSink;
+import io.postino.testing.SmtpTestClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Roles split across a cluster: node A accepts mail (listener, queue, resolver) and delivery
+ * nodes send it out, each a clustered Vert.x with its own Hazelcast member, in one JVM. They
+ * share the spool directory, as nodes on one host do (a delivery job names the spool file). When
+ * the only delivery node leaves, A keeps the message and retries it; a new delivery node that
+ * joins delivers it. This is the README's clustering example.
+ */
+class ClusterRolesTest {
+
+  @TempDir
+  Path dir;
+  SmtpSink sink;
+  JsonObject cluster;
+  Vertx nodeA;
+  Vertx nodeB;
+  Vertx nodeC;
+  final BlockingQueue<DeliveryEvent> events = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void setUp() {
+    sink = new SmtpSink().start();
+    // a cluster of its own, so that no other test run on this machine can join it
+    cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID());
+  }
+
+  @AfterEach
+  void tearDown() {
+    for (Vertx node : new Vertx[] {nodeC, nodeB, nodeA}) {
+      if (node != null) {
+        node.close().await();
+      }
+    }
+    sink.close();
+  }
+
+  /** What every node shares: the spool path, and no TLS or AUTH set-up to slow the test. */
+  private JsonObject node(String name, String... roles) {
+    return new JsonObject()
+        .put("hostname", name + ".test.example")
+        .put("roles", new JsonArray(List.of((Object[]) roles)))
+        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
+        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        .put("tls", new JsonObject().put("enabled", false))
+        .put("auth", new JsonObject().put("enabled", false));
+  }
+
+  private Vertx joinWithDeliveryRole(String name) {
+    // --- example: a delivery-only node (README, "Clustering") ---
+    Vertx node = new ClusterOptions(cluster).clusteredVertx().await();
+    Postino.deploy(node, node(name, "delivery")).await();
+    // --- end of example ---
+    return node;
+  }
+
+  private static void sendMail(int port, String subject) throws Exception {
+    try (SmtpTestClient c = new SmtpTestClient(port)) {
+      expect(c.read(), 220);
+      expect(c.startData("alice@local.example", "bob@remote.example"), 354);
+      c.send("Subject: " + subject + "\r\n\r\nhello\r\n.\r\n");
+      expect(c.read(), 250);
+    }
+  }
+
+  /** The next event about a message, skipping others; none within 20 s fails. */
+  private DeliveryEvent nextEvent(DeliveryEvent.Type type) throws InterruptedException {
+    while (true) {
+      DeliveryEvent e = events.poll(20, TimeUnit.SECONDS);
+      if (e == null) {
+        throw new AssertionError("no " + type + " event within 20 s");
+      }
+      if (e.event() == type) {
+        return e;
+      }
+    }
+  }
+
+  @Test
+  void aListenerNodeAndDeliveryNodesDeliverEndToEnd() throws Exception {
+    nodeA = new ClusterOptions(cluster).clusteredVertx().await();
+    nodeA.eventBus().<JsonObject>consumer("postino.delivery.events", m -> events.add(DeliveryEvent.fromJson(m.body())))
+        .completion().await();
+    Postino a = Postino.deploy(nodeA, node("a", "listener", "queue", "resolver")
+        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("localDomains", new JsonArray().add("local.example"))
+        .put("dns", new JsonObject().put("servers", new JsonArray().add("127.0.0.1:9"))
+            .put("routes", new JsonObject().put("remote.example", "127.0.0.1:" + sink.port())))
+        // jobs may go to other nodes; retried every half second while no node takes them
+        .put("queue", new JsonObject().put("deliverAcrossCluster", true)
+            .put("minBackoff", 0.5).put("maxBackoff", 0.5).put("scanInterval", 0.1).put("deliveryTimeout", 10)))
+        .await();
+    nodeB = joinWithDeliveryRole("b");
+
+    // delivered by B: A has no delivery verticle (a job sent before B's consumer was known on A
+    // is retried, so the test does not wait for that)
+    sendMail(a.smtpPort(), "first");
+    SmtpSink.Received first = sink.next();
+    assertEquals("b.test.example", first.helo());
+    assertEquals(List.of("bob@remote.example"), first.recipients());
+    assertEquals("bob@remote.example", nextEvent(DeliveryEvent.Type.DELIVERED).result().recipient().address());
+
+    // B leaves: the next message waits in A's spool, retried on the schedule
+    nodeB.close().await();
+    nodeB = null;
+    sendMail(a.smtpPort(), "second");
+    DeliveryEvent deferred = nextEvent(DeliveryEvent.Type.DEFERRED);
+
+    // a new delivery node joins and takes it at the next attempt
+    nodeC = joinWithDeliveryRole("c");
+    SmtpSink.Received second = sink.next();
+    assertEquals("c.test.example", second.helo());
+    DeliveryEvent delivered = nextEvent(DeliveryEvent.Type.DELIVERED);
+    assertEquals(deferred.queueId(), delivered.queueId());
+  }
+}
