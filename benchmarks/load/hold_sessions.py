@@ -10,8 +10,10 @@ While they are all held it measures:
   - the time a new session waits for its greeting: --probes sequential connections, from connect()
     to the end of the 220 line, each followed by QUIT.
 For Postfix (--postfix-master PID) the memory is that of its smtpd processes (children of the
-master): the sum of their VmRSS and of their Pss (proportional set size: shared pages divided
-among the processes that map them), before and while held.
+master), one per held session: the sum of their VmRSS and of their Pss (proportional set size:
+shared pages divided among the processes that map them) while held, divided by their number (idle
+smtpd processes left from earlier runs serve some of the sessions, so a difference with the
+memory before would undercount).
 
 Loopback only, bounded in count and time: every socket has a timeout, and all are closed at the
 end. Needs RLIMIT_NOFILE above --sessions (raised here as far as the hard limit allows; root can
@@ -190,6 +192,8 @@ def main():
 
     n = args.sessions
     per_rss = (rss1 - rss0) / n
+    if args.postfix_master:
+        per_rss = rss1 / max(1, procs1)
     greet.sort()
     p50 = statistics.median(greet)
     p99 = greet[min(len(greet) - 1, int(len(greet) * 0.99))]
@@ -200,7 +204,7 @@ def main():
     }
     if args.postfix_master:
         report.update(smtpd_before=procs0, smtpd_held=procs1, pss_before_kib=pss0, pss_held_kib=pss1,
-                      pss_per_session_kib=round((pss1 - pss0) / n, 1))
+                      pss_per_session_kib=round(pss1 / max(1, procs1), 1))
     if heap_before is not None and heap_held is not None:
         report.update(live_heap_before_kib=heap_before, live_heap_held_kib=heap_held,
                       live_heap_per_session_kib=round((heap_held - heap_before) / n, 1))
@@ -211,7 +215,7 @@ def main():
         mib = lambda k: f"{k / 1024:,.0f} MiB"
         per = f"{per_rss:,.1f} KiB"
         if args.postfix_master:
-            per += f" (Pss {(pss1 - pss0) / n:,.1f} KiB)"
+            per += f" (Pss {pss1 / max(1, procs1):,.1f} KiB), per smtpd"
         if "live_heap_per_session_kib" in report:
             per += f" (live heap {report['live_heap_per_session_kib']:,.1f} KiB)"
         print(f"| {args.label} | {n:,} | {mib(rss0)} | {mib(rss1)} | {per} | {p50:.2f} ms | {p99:.2f} ms | {greet[-1]:.2f} ms |")
