@@ -249,6 +249,9 @@ CF
 }
 
 start_postino() {
+  if [[ -f $PI/postino.log ]]; then
+    tail -n 2000 "$PI/postino.log" >"$RESULTS/postino-$(date +%H%M%S).log"
+  fi
   rm -rf "$PI"
   mkdir -p "$PI"
   local jfr=()
@@ -285,7 +288,7 @@ port_of() {
 
 # ------------------------------------------------------------------ queues
 
-count_files() { find "$@" -type f 2>/dev/null | wc -l; }
+count_files() { { find "$@" -type f 2>/dev/null || true; } | wc -l; }
 
 # Messages a server has taken so far (durably queued, or delivered and gone in MODE=deliver).
 postino_accepted() {
