@@ -4,8 +4,8 @@
 #
 # Usage (as root, from anywhere in the repository):
 #
-#   benchmarks/load/run.sh              # full run: about 10 minutes on 2 cores
-#   QUICK=1 benchmarks/load/run.sh      # 1 round, fewer messages and held sessions: about 3 minutes
+#   benchmarks/load/run.sh              # full run: about 5 minutes on 2 cores (plus the build)
+#   QUICK=1 benchmarks/load/run.sh      # 1 round, fewer messages and held sessions: under 2 minutes
 #
 # What it does, in order (every step is idempotent; a run stops what an interrupted one left):
 #   1. Checks for smtp-source, smtp-sink, postfix, java, mvn and python3. When Postfix's tools are
