@@ -28,7 +28,7 @@ public class DataDecoderBenchmark {
   private static final int CHUNK = 8 * 1024;
 
   /** Message size in octets, before dot-stuffing. */
-  @Param({"1024", "102400"})
+  @Param({"1024", "102400", "10485760"})
   public int messageSize;
 
   private byte[] input;

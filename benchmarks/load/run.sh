@@ -1,0 +1,475 @@
+#!/usr/bin/env bash
+# Postino load benchmark: Postino against Postfix (durable queue) and smtp-sink (no storage, the
+# ceiling), all driven by Postfix's smtp-source on loopback, in the same run on the same machine.
+#
+# Usage (as root, from anywhere in the repository):
+#
+#   benchmarks/load/run.sh              # full run: about 5 minutes on 2 cores (plus the build)
+#   QUICK=1 benchmarks/load/run.sh      # 1 round, fewer messages and held sessions: under 2 minutes
+#
+# What it does, in order (every step is idempotent; a run stops what an interrupted one left):
+#   1. Checks for smtp-source, smtp-sink, postfix, java, mvn and python3. When Postfix's tools are
+#      missing and it runs as root with apt-get, it installs Debian's `postfix` package without
+#      configuring the system's mail service (debconf "No configuration"); otherwise it says what
+#      to install.
+#   2. Builds the fat jar at the repository root: mvn -B -q package -DskipTests -> target/postino.jar
+#      (SKIP_BUILD=1 uses the jar that is there), and runs a copy of it.
+#   3. Starts, under $BENCH_DIR (default /var/tmp/postino-bench, which must be on a real disk:
+#      fsync on tmpfs costs nothing and the comparison would mean nothing):
+#      - Postino on 127.0.0.1:2625 with benchmarks/load/postino-bench.json (spool and Maildir under
+#        $BENCH_DIR/postino; every message is fsync'd before its 250, as always);
+#      - a private Postfix instance on 127.0.0.1:2626, with its own config_directory and
+#        queue_directory under $BENCH_DIR/postfix (the system's Postfix is not touched); its
+#        cleanup fsyncs each queue file before smtpd says 250. in_flow_delay is 0, so Postfix is
+#        never slowed on purpose;
+#      - smtp-sink on 127.0.0.1:2627: answers everything, stores nothing.
+#   4. Warms every server up (JIT for Postino, process pools for Postfix), then for 1 KiB and
+#      100 KiB messages (smtp-source -l), 1 and 50 concurrent sessions (-s), and 1 or 100 messages
+#      per session (a new connection for every message, or -d), runs smtp-source against each
+#      server in turn, $RUNS rounds (3; QUICK: 1), interleaved so that a noisy moment hits all three
+#      alike. A run that fails (smtp-source's exit status or error output, or fewer messages in the
+#      queue than were sent) stops the benchmark.
+#   5. Concurrency: restarts Postino, holds $HELD sessions (10,000; QUICK: 2,000) open on it, each
+#      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory per session
+#      and the greeting latency of new sessions while they are held. The same for Postfix with
+#      $HELD_POSTFIX sessions (500; QUICK: 200; 0 skips it): one smtpd process per session.
+#   6. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
+#      and keeps them, the raw figures and the logs in $BENCH_DIR/results.
+#
+# What the servers do with a message (MODE):
+#   queue   (default) accept into the queue, and nothing else: the comparison the targets are
+#           about. Postino gets bench@relay.example, a relay recipient from a trusted network: the
+#           message is made durable in the spool (fdatasync of the file, rename into incoming, fsync
+#           of the directory, shared by a group commit) before the 250, and then stays there for the
+#           outbound side. Postfix puts every message on hold (smtpd_client_restrictions =
+#           check_client_access static:HOLD): cleanup writes and fsyncs the queue file before the
+#           250, then moves it to the hold queue, where it stays.
+#   deliver Postino gets bench@bench.local, a local domain: after the 250 it delivers to Maildir
+#           (fsyncs of its own) and removes the spool file. Postfix hands every message to its
+#           discard transport, which removes the queue file. Both delete files while new ones come.
+#
+# File system hygiene: before every timed run the queues are emptied (outside the timing), then
+# `sync` and `echo 3 > /proc/sys/vm/drop_caches` (DROP_CACHES=0 skips the drop). The drop matters
+# on ext4 without a journal (as on the machine of the README's figures): there, allocating an inode
+# skips every recently freed inode whose inode-table block is still cached, so creating files soon
+# after thousands were deleted costs several times the CPU, and whoever runs next would pay for the
+# previous run's deletions.
+#
+# LOOP_EXT4=1 runs everything on a fresh ext4 file system *with* a journal, made in an 8 GiB image
+# file ($LOOP_IMAGE, default /var/tmp/postino-bench-ext4.img) mounted through a loop device on
+# $BENCH_DIR (so the image's own file system holds it): for a machine whose disk has no journal,
+# as a server's normally has one. Unmounted at the end.
+#
+# Other settings (environment): RUNS, MANY (messages of a 50-session run: 5000; QUICK: 1000), FEW
+# (of a 1-session run: 200; QUICK: 100), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
+# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, HELD, HELD_POSTFIX, PROFILE=jfr (records a
+# JFR file of Postino over the throughput runs, in $BENCH_DIR/results/postino.jfr).
+#
+# All traffic stays on 127.0.0.0/8. Every loop is bounded; the script stops everything it started
+# when it exits, Ctrl-C included.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+QUICK=${QUICK:-0}
+if [[ $QUICK == 1 ]]; then
+  RUNS=${RUNS:-1}; MANY=${MANY:-1000}; FEW=${FEW:-100}; HELD=${HELD:-2000}; HELD_POSTFIX=${HELD_POSTFIX:-200}
+else
+  RUNS=${RUNS:-3}; MANY=${MANY:-5000}; FEW=${FEW:-200}; HELD=${HELD:-10000}; HELD_POSTFIX=${HELD_POSTFIX:-500}
+fi
+BENCH_DIR=${BENCH_DIR:-/var/tmp/postino-bench}
+PORT_POSTINO=${PORT_POSTINO:-2625}
+PORT_POSTFIX=${PORT_POSTFIX:-2626}
+PORT_SINK=${PORT_SINK:-2627}
+MODE=${MODE:-queue}
+DROP_CACHES=${DROP_CACHES:-1}
+JAVA_OPTS=${JAVA_OPTS:-}
+PROFILE=${PROFILE:-}
+SKIP_BUILD=${SKIP_BUILD:-0}
+SKIP_THROUGHPUT=${SKIP_THROUGHPUT:-0}
+SKIP_CONCURRENCY=${SKIP_CONCURRENCY:-0}
+LOOP_EXT4=${LOOP_EXT4:-0}
+LOOP_IMAGE=${LOOP_IMAGE:-/var/tmp/postino-bench-ext4.img}
+LOOP_MOUNTED=0
+SENDER=sender@bench.client
+RESULTS=$BENCH_DIR/results
+PF=$BENCH_DIR/postfix
+PI=$BENCH_DIR/postino
+
+case $MODE in
+  queue) POSTINO_TO=bench@relay.example ;;
+  deliver) POSTINO_TO=bench@bench.local ;;
+  *) echo "MODE must be queue or deliver" >&2; exit 2 ;;
+esac
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ------------------------------------------------------------------ tools
+
+need_tools() {
+  export PATH=$PATH:/usr/sbin:/sbin
+  local missing=()
+  for t in smtp-source smtp-sink postfix postconf postsuper; do
+    command -v "$t" >/dev/null || missing+=("$t")
+  done
+  if ((${#missing[@]})); then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+      log "installing Debian's postfix package (for ${missing[*]}); the system's mail service stays unconfigured"
+      echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix >/dev/null ||
+        { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix >/dev/null; }
+    else
+      die "missing ${missing[*]}: install Debian's postfix package (as root: echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections; DEBIAN_FRONTEND=noninteractive apt-get install -y postfix)"
+    fi
+  fi
+  for t in java mvn python3; do
+    command -v "$t" >/dev/null || die "missing $t (Java 17, Maven and Python 3 are needed)"
+  done
+  [[ $(id -u) == 0 ]] || die "run as root: the private Postfix instance and smtp-sink need it"
+}
+
+# ------------------------------------------------------------------ servers
+
+PIDS=()
+POSTFIX_STARTED=0
+POSTINO_PID=
+
+stop_all() {
+  set +e
+  local p
+  for p in "${PIDS[@]}"; do
+    kill "$p" 2>/dev/null
+  done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$p" 2>/dev/null
+  done
+  PIDS=()
+  rm -f "$BENCH_DIR"/*.pid
+  if [[ $POSTFIX_STARTED == 1 ]]; then
+    postfix -c "$PF/etc" stop >/dev/null 2>&1
+    POSTFIX_STARTED=0
+  fi
+  if [[ $LOOP_MOUNTED == 1 ]]; then
+    cp -r "$RESULTS" "$LOOP_IMAGE.results" 2>/dev/null && log "results copied to $LOOP_IMAGE.results"
+    sleep 1
+    umount "$BENCH_DIR" && LOOP_MOUNTED=0 && rm -f "$LOOP_IMAGE"
+  fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# Stops what an earlier, interrupted run left behind (only our own instances, by their pid files).
+stop_leftovers() {
+  if [[ -f $PF/etc/main.cf ]]; then
+    postfix -c "$PF/etc" stop >/dev/null 2>&1 || true
+  fi
+  local f p
+  for f in "$BENCH_DIR"/*.pid; do
+    [[ -f $f ]] || continue
+    p=$(cat "$f")
+    if kill -0 "$p" 2>/dev/null && grep -qa -e "$BENCH_DIR/postino.jar" -e smtp-sink "/proc/$p/cmdline"; then
+      kill "$p"
+      sleep 1
+    fi
+    rm -f "$f"
+  done
+}
+
+wait_port() {
+  local port=$1
+  for _ in $(seq 150); do
+    if python3 - "$port" <<'PY' 2>/dev/null; then return 0; fi
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1)
+s.settimeout(5)
+assert s.recv(512).startswith(b"220")
+s.sendall(b"QUIT\r\n")
+PY
+    sleep 0.2
+  done
+  die "nothing answers on 127.0.0.1:$port"
+}
+
+setup_postfix() {
+  rm -rf "$PF"
+  mkdir -p "$PF/etc" "$PF/queue" "$PF/data"
+  chown postfix:postfix "$PF/data"
+  cat >"$PF/etc/main.cf" <<CF
+# A private Postfix instance for the benchmark (postfix -c $PF/etc).
+compatibility_level = 3.6
+queue_directory = $PF/queue
+data_directory = $PF/data
+maillog_file = $PF/maillog
+maillog_file_prefixes = $PF
+myhostname = bench.postfix
+mydomain = bench.local
+mydestination = bench.local
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+# any local part is accepted; in MODE=deliver every message is discarded once queued
+local_recipient_maps =
+local_transport = discard:
+default_transport = discard:
+# accept as fast as the queue can take it
+in_flow_delay = 0
+smtpd_client_connection_count_limit = 0
+CF
+  if [[ $MODE == queue ]]; then
+    printf '%s\n' "# accept into the queue and keep: every message goes to the hold queue" \
+      "smtpd_client_restrictions = check_client_access static:HOLD" >>"$PF/etc/main.cf"
+  fi
+  # chroot off (5th column): the instance has no chroot tree. smtpd: up to HELD_POSTFIX + 100.
+  cat >"$PF/etc/master.cf" <<CF
+127.0.0.1:$PORT_POSTFIX inet n - n - $((HELD_POSTFIX + 100)) smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+CF
+  postfix -c "$PF/etc" check || die "postfix check failed for $PF/etc (its errors go to syslog or $PF/maillog)"
+  postfix -c "$PF/etc" start >/dev/null 2>&1 || die "Postfix did not start: see $PF/maillog"
+  POSTFIX_STARTED=1
+  wait_port "$PORT_POSTFIX"
+}
+
+start_postino() {
+  if [[ -f $PI/postino.log ]]; then
+    tail -n 2000 "$PI/postino.log" >"$RESULTS/postino-$(date +%H%M%S).log"
+  fi
+  rm -rf "$PI"
+  mkdir -p "$PI"
+  local jfr=()
+  if [[ $PROFILE == jfr ]]; then
+    jfr=("-XX:StartFlightRecording=filename=$RESULTS/postino.jfr,settings=profile,dumponexit=true")
+  fi
+  # a copy of the jar: a rebuild during the run must not change it under the JVM
+  cp "$ROOT/target/postino.jar" "$BENCH_DIR/postino.jar"
+  # shellcheck disable=SC2086
+  (cd "$PI" && exec java $JAVA_OPTS "${jfr[@]}" -jar "$BENCH_DIR/postino.jar" -conf "$HERE/postino-bench.json" \
+    >"$PI/postino.log" 2>&1) &
+  POSTINO_PID=$!
+  PIDS+=("$POSTINO_PID")
+  echo "$POSTINO_PID" >"$BENCH_DIR/postino.pid"
+  wait_port "$PORT_POSTINO"
+}
+
+stop_postino() {
+  kill "$POSTINO_PID" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$POSTINO_PID" 2>/dev/null || break; sleep 0.2; done
+}
+
+start_sink() {
+  smtp-sink -u nobody "127.0.0.1:$PORT_SINK" 1024 &
+  SINK_PID=$!
+  PIDS+=("$SINK_PID")
+  echo "$SINK_PID" >"$BENCH_DIR/sink.pid"
+  wait_port "$PORT_SINK"
+}
+
+port_of() {
+  case $1 in postino) echo "$PORT_POSTINO" ;; postfix) echo "$PORT_POSTFIX" ;; sink) echo "$PORT_SINK" ;; esac
+}
+
+# ------------------------------------------------------------------ queues
+
+count_files() { { find "$@" -type f 2>/dev/null || true; } | wc -l; }
+
+# Messages a server has taken so far (durably queued, or delivered and gone in MODE=deliver).
+postino_accepted() {
+  if [[ $MODE == queue ]]; then count_files "$PI/spool/incoming"; else count_files "$PI/maildir"; fi
+}
+postfix_accepted() {
+  if [[ $MODE == queue ]]; then count_files "$PF/queue/hold"; else grep -c 'status=sent' "$PF/maillog" || true; fi
+}
+
+drop_caches() {
+  sync
+  if [[ $DROP_CACHES == 1 ]]; then
+    echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || log "warning: cannot drop caches (DROP_CACHES=0 stops trying)"
+  fi
+}
+
+# Empties the queues (outside the timed part) and lets the file system settle.
+settle() {
+  # wait until the servers have finished with what they took (bounded: 120 s each)
+  for _ in $(seq 600); do
+    [[ $(count_files "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/maildrop") == 0 ]] && break
+    sleep 0.2
+  done
+  if [[ $MODE == deliver ]]; then
+    for _ in $(seq 600); do
+      [[ $(count_files "$PI/spool/incoming") == 0 ]] && break
+      sleep 0.2
+    done
+  fi
+  find "$PI/spool/incoming" "$PI/maildir" "$PF/queue/hold" -type f -delete 2>/dev/null || true
+  drop_caches
+  sleep 1
+}
+
+# ------------------------------------------------------------------ measuring
+
+# run_source SERVER SIZE SESSIONS PER_SESSION COUNT -> prints messages/s
+run_source() {
+  local server=$1 size=$2 sessions=$3 per=$4 count=$5 to=bench@bench.local
+  local port keep=() before=0 after=0 t0 t1
+  port=$(port_of "$server")
+  [[ $per == 1 ]] || keep=(-d)
+  [[ $server == postino ]] && to=$POSTINO_TO
+  [[ $server == sink ]] || before=$("${server}_accepted")
+  t0=$(date +%s.%N)
+  smtp-source -s "$sessions" -m "$count" "${keep[@]}" -l "$size" -M bench.client -f "$SENDER" -t "$to" \
+    "127.0.0.1:$port" 2>"$RESULTS/smtp-source.err" ||
+    die "smtp-source against $server failed: $(head -3 "$RESULTS/smtp-source.err")"
+  t1=$(date +%s.%N)
+  [[ -s $RESULTS/smtp-source.err ]] && die "smtp-source against $server: $(head -3 "$RESULTS/smtp-source.err")"
+  # every message taken? (in MODE=deliver, Maildir and discard finish after the 250: wait, bounded)
+  if [[ $server != sink ]]; then
+    for _ in $(seq 600); do
+      after=$("${server}_accepted")
+      ((after - before >= count)) && break
+      sleep 0.2
+    done
+    ((after - before == count)) || die "$server took $((after - before)) message(s), $count were sent"
+  fi
+  python3 -c "print(round($count / ($t1 - $t0)))"
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+fmt() { python3 -c "print(f'{round($1):,}')"; }
+
+throughput() {
+  local server size s per count round r
+  log "warming up: 1 KiB, 50 sessions x 100 messages, 3 x $MANY messages; 100 KiB once"
+  for server in postino postfix sink; do
+    for _ in 1 2 3; do
+      run_source $server 1024 50 100 "$MANY" >/dev/null
+      settle
+    done
+    run_source $server 102400 50 100 "$((MANY / 5))" >/dev/null
+    settle
+  done
+  {
+    echo "| message | sessions | messages/session | messages | Postino msg/s | Postfix msg/s | smtp-sink msg/s | Postino/Postfix | Postino/smtp-sink |"
+    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  } >"$RESULTS/throughput.md"
+  echo "size,sessions,per_session,messages,server,round,msgs_per_s" >"$RESULTS/throughput.csv"
+  for size in 1024 102400; do
+    for s in 1 50; do
+      for per in 1 100; do
+        count=$FEW
+        ((s == 50)) && count=$MANY
+        local a=() b=() c=()
+        for round in $(seq "$RUNS"); do
+          for server in postino postfix sink; do
+            settle
+            r=$(run_source $server "$size" "$s" "$per" "$count")
+            echo "$size,$s,$per,$count,$server,$round,$r" >>"$RESULTS/throughput.csv"
+            case $server in postino) a+=("$r") ;; postfix) b+=("$r") ;; sink) c+=("$r") ;; esac
+          done
+          log "$((size / 1024)) KiB, $s session(s), $per message(s)/session, round $round: Postino ${a[-1]}, Postfix ${b[-1]}, smtp-sink ${c[-1]} msg/s"
+        done
+        local ma mb mc
+        ma=$(median "${a[@]}"); mb=$(median "${b[@]}"); mc=$(median "${c[@]}")
+        echo "| $((size / 1024)) KiB | $s | $per | $count | $(fmt "$ma") | $(fmt "$mb") | $(fmt "$mc") | $(ratio "$ma" "$mb") | $(ratio "$ma" "$mc") |" >>"$RESULTS/throughput.md"
+      done
+    done
+  done
+  settle
+}
+
+concurrency() {
+  local out="$RESULTS/concurrency.md"
+  echo "| server | sessions held | RSS before | RSS held | per session | greeting p50 | p99 | max |" >"$out"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" >>"$out"
+  # a fresh Postino, so that heap grown by the throughput runs does not hide what sessions cost
+  log "restarting Postino, then holding $HELD sessions on it"
+  stop_postino
+  start_postino
+  python3 "$HERE/hold_sessions.py" --port "$PORT_POSTINO" --sessions "$HELD" --pid "$POSTINO_PID" --jcmd \
+    --label Postino --markdown >>"$out" 2>"$RESULTS/concurrency-postino.txt" ||
+    die "holding sessions on Postino: $(tail -3 "$RESULTS/concurrency-postino.txt")"
+  if ((HELD_POSTFIX > 0)); then
+    log "holding $HELD_POSTFIX sessions on Postfix"
+    python3 "$HERE/hold_sessions.py" --port "$PORT_POSTFIX" --sessions "$HELD_POSTFIX" \
+      --postfix-master "$(tr -d ' \n' <"$PF/data/master.lock")" --label Postfix --markdown >>"$out" \
+      2>"$RESULTS/concurrency-postfix.txt" || die "holding sessions on Postfix: $(tail -3 "$RESULTS/concurrency-postfix.txt")"
+  fi
+}
+
+machine() {
+  local cpu
+  cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+  echo "Machine: $(nproc) x $cpu, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+    "$(uname -sr), $(df -T "$BENCH_DIR" | awk 'NR==2 {print $2}') under $BENCH_DIR" \
+    "($(grep -q has_journal <(dumpe2fs -h "$(df "$BENCH_DIR" | awk 'NR==2 {print $1}')" 2>/dev/null) && echo 'with' || echo 'no') journal);" \
+    "$(java -version 2>&1 | head -1); Postfix $(postconf -d -h mail_version);" \
+    "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)."
+}
+
+# ------------------------------------------------------------------ main
+
+need_tools
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+mkdir -p "$BENCH_DIR"
+stop_leftovers
+if [[ $LOOP_EXT4 == 1 ]]; then
+  if mountpoint -q "$BENCH_DIR"; then
+    umount "$BENCH_DIR"
+  fi
+  rm -f "$LOOP_IMAGE"
+  truncate -s 8G "$LOOP_IMAGE"
+  mkfs.ext4 -q -F "$LOOP_IMAGE"
+  mount -o loop "$LOOP_IMAGE" "$BENCH_DIR"
+  LOOP_MOUNTED=1
+  rm -rf "$LOOP_IMAGE.results"
+fi
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+if [[ $SKIP_BUILD != 1 ]]; then
+  log "building target/postino.jar"
+  (cd "$ROOT" && mvn -B -q package -DskipTests)
+fi
+[[ -f $ROOT/target/postino.jar ]] || die "no $ROOT/target/postino.jar"
+MACHINE=$(machine)
+STARTED=$(date +%s)
+log "starting Postino (:$PORT_POSTINO), Postfix (:$PORT_POSTFIX) and smtp-sink (:$PORT_SINK) under $BENCH_DIR, MODE=$MODE"
+start_postino
+setup_postfix
+start_sink
+[[ $SKIP_THROUGHPUT == 1 ]] || throughput
+if [[ $PROFILE == jfr ]]; then
+  stop_postino # writes the recording
+  start_postino
+fi
+[[ $SKIP_CONCURRENCY == 1 ]] || concurrency
+{
+  echo "Load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(($(date +%s) - STARTED)) s."
+  echo "$MACHINE"
+  echo "MODE=$MODE (Postino recipient $POSTINO_TO); $RUNS round(s), medians of messages/s; QUICK=$QUICK; DROP_CACHES=$DROP_CACHES."
+  for f in throughput concurrency; do
+    if [[ -f $RESULTS/$f.md ]]; then
+      echo
+      cat "$RESULTS/$f.md"
+    fi
+  done
+} | tee "$RESULTS/summary.md"
+cp "$PI/postino.log" "$PF/maillog" "$RESULTS/" 2>/dev/null || true
+log "done in $(($(date +%s) - STARTED)) s; results in $RESULTS"
