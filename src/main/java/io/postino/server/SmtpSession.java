@@ -26,6 +26,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -62,6 +63,7 @@ final class SmtpSession {
 
   private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
   private static final byte[] NO_BYTES = new byte[0];
+  private static final long CLOSE_GRACE_MILLIS = 10_000;
   /** RFC 4954 section 4: the client's responses to AUTH challenges may be this long, CRLF included. */
   static final int MAX_AUTH_LINE = 12288;
 
@@ -106,6 +108,8 @@ final class SmtpSession {
   private State state = State.CONNECTED;
   private Mode mode = Mode.COMMAND;
   private boolean busy;
+  /** Busy because the client does not read its replies: its fault, so its idle time runs on. */
+  private boolean clientNotReading;
   private boolean closed;
   private boolean closing;
   private String helo;
@@ -926,9 +930,12 @@ final class SmtpSession {
     if (socket.writeQueueFull() && !busy) {
       // the client does not read its replies: stop reading its commands until it does
       busy = true;
+      clientNotReading = true;
       socket.drainHandler(v -> {
         socket.drainHandler(null);
+        clientNotReading = false;
         busy = false;
+        lastActivity = System.nanoTime();
         drive();
       });
     }
@@ -942,7 +949,28 @@ final class SmtpSession {
     closing = true;
     flush();
     socket.pause();
+    if (clientNotReading) {
+      hardClose();
+      return;
+    }
     socket.close();
+    // a graceful close waits for pending replies to be sent: never longer than this
+    vertx.setTimer(CLOSE_GRACE_MILLIS, id -> {
+      if (!closed) {
+        hardClose();
+      }
+    });
+  }
+
+  /** Closes the connection now, dropping replies the client has not read. */
+  private void hardClose() {
+    if (socket instanceof NetSocketInternal internal) {
+      // from the handler nearest the socket: the close skips Vert.x's own handler, which would
+      // wait for the unread replies to be flushed first
+      internal.channelHandlerContext().pipeline().firstContext().close();
+    } else {
+      socket.close();
+    }
   }
 
   private void onClosed() {
@@ -990,9 +1018,15 @@ final class SmtpSession {
       return;
     }
     long now = System.nanoTime();
-    if (busy) {
+    if (busy && !clientNotReading) {
       // waiting on the server, not the client: nothing to hold against the client
       lastActivity = now;
+    } else if (busy) {
+      // a client that stopped reading its replies is as idle as one that stopped talking
+      if (now - lastActivity >= options.getIdleTimeout().toNanos()) {
+        timeout(Replies.IDLE_TIMEOUT);
+        return;
+      }
     } else if ((mode == Mode.DATA || mode == Mode.BDAT) && now - dataStart >= options.getDataDeadline().toNanos()) {
       timeout(Replies.DEADLINE_EXCEEDED);
       return;

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -390,6 +392,31 @@ class SmtpDialogueTest {
     }
     TestServer.await("tmp emptied", () -> TestServer.files(dir.resolve("spool").resolve("tmp")).isEmpty());
     assertTrue(server.spooled().isEmpty());
+  }
+
+  @Test
+  void aClientThatNeverReadsItsRepliesIsDisconnectedWhenIdle() throws Exception {
+    server.smtp().put("idleTimeout", 0.5);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      // pipelines commands without ever reading a reply: the server's send buffer fills, it stops
+      // reading, and this writer blocks; only a server that closes the connection unblocks it
+      CompletableFuture<Void> writerStopped = new CompletableFuture<>();
+      Thread writer = new Thread(() -> {
+        byte[] noops = "NOOP\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
+        try {
+          for (int i = 0; i < 10_000; i++) {
+            c.sendBytes(noops);
+          }
+          writerStopped.completeExceptionally(new AssertionError("the server read 600 MB of NOOPs"));
+        } catch (java.io.IOException closedByServer) {
+          writerStopped.complete(null);
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      writerStopped.get(30, TimeUnit.SECONDS);
+    }
   }
 
   @Test
