@@ -1,5 +1,6 @@
 package io.postino.queue;
 
+import io.postino.smtp.Bytes;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,7 +62,7 @@ final class SpoolFileFormat {
   static Header read(FileChannel ch) throws IOException, CorruptException {
     long size = ch.size();
     byte[] head = readFully(ch, 0, (int) Math.min(size, MAX_FIRST_LINE));
-    int eol = indexOf(head, (byte) '\n');
+    int eol = Bytes.indexOf(head, 0, head.length, (byte) '\n');
     if (eol < 0) {
       throw new CorruptException("no header line");
     }
@@ -123,14 +124,5 @@ final class SpoolFileFormat {
       }
     }
     return buf.array();
-  }
-
-  private static int indexOf(byte[] bytes, byte b) {
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == b) {
-        return i;
-      }
-    }
-    return -1;
   }
 }

@@ -8,6 +8,7 @@ import io.postino.server.RecipientPolicy.Decision;
 import io.postino.server.RecipientPolicy.Refuse;
 import io.postino.server.auth.Authenticator;
 import io.postino.server.tls.TlsHandshake;
+import io.postino.smtp.Bytes;
 import io.postino.smtp.CommandParser;
 import io.postino.smtp.DataDecoder;
 import io.postino.smtp.DataDecoder.Framing;
@@ -257,7 +258,7 @@ final class SmtpSession {
   }
 
   private boolean readCommand() {
-    int lf = indexOfLf(in, inPos, inLimit);
+    int lf = Bytes.indexOf(in, inPos, inLimit, (byte) '\n');
     if (lf < 0) {
       if (lineStart < 0) {
         lineStart = System.nanoTime();
@@ -294,7 +295,7 @@ final class SmtpSession {
   }
 
   private boolean discardLine() {
-    int lf = indexOfLf(in, inPos, inLimit);
+    int lf = Bytes.indexOf(in, inPos, inLimit, (byte) '\n');
     if (lf < 0) {
       inPos = inLimit;
       return false;
@@ -304,15 +305,6 @@ final class SmtpSession {
     mode = Mode.COMMAND;
     replyError(Replies.LINE_TOO_LONG);
     return true;
-  }
-
-  private static int indexOfLf(byte[] b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (b[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   // ---------------------------------------------------------------- commands
@@ -491,7 +483,7 @@ final class SmtpSession {
 
   /** A line answering a 334 challenge: up to {@link #MAX_AUTH_LINE} octets, not a command. */
   private boolean readAuthResponse() {
-    int lf = indexOfLf(in, inPos, inLimit);
+    int lf = Bytes.indexOf(in, inPos, inLimit, (byte) '\n');
     if (lf < 0) {
       if (lineStart < 0) {
         lineStart = System.nanoTime();

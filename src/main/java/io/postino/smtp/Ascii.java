@@ -93,13 +93,10 @@ final class Ascii {
     return i;
   }
 
+  /** Like {@link Bytes#indexOf} but {@code to} when absent, which suits the parser's ranges. */
   static int indexOf(byte[] b, int from, int to, byte c) {
-    for (int i = from; i < to; i++) {
-      if (b[i] == c) {
-        return i;
-      }
-    }
-    return to;
+    int i = Bytes.indexOf(b, from, to, c);
+    return i < 0 ? to : i;
   }
 
   /** True when {@code b[from, to)} equals {@code upper} ignoring ASCII case; upper is upper case. */

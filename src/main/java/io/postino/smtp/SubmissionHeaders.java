@@ -58,7 +58,7 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
       byte c = b[i];
       switch (state) {
         case VALUE -> {
-          int lf = indexOfLf(b, i, end);
+          int lf = Bytes.indexOf(b, i, end, (byte) '\n');
           if (lf < 0) {
             i = end;
           } else {
@@ -186,14 +186,5 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
       }
     }
     return true;
-  }
-
-  private static int indexOfLf(byte[] b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (b[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
   }
 }
