@@ -81,6 +81,8 @@ BENCH_DIR=${BENCH_DIR:-/var/tmp/postino-bench}
 PORT_POSTINO=${PORT_POSTINO:-2625}
 PORT_POSTFIX=${PORT_POSTFIX:-2626}
 PORT_SINK=${PORT_SINK:-2627}
+# a UDP port that never answers: Postino's DNS server in this benchmark (see start_dns_blackhole)
+PORT_DNS=${PORT_DNS:-2628}
 MODE=${MODE:-queue}
 DROP_CACHES=${DROP_CACHES:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -274,6 +276,21 @@ stop_postino() {
   for _ in $(seq 100); do kill -0 "$POSTINO_PID" 2>/dev/null || break; sleep 0.2; done
 }
 
+# Postino's relay recipient (MODE=queue) must stay in the spool, as Postfix's messages stay on
+# hold: its domain's MX lookup goes to this silent DNS port and never completes during a run
+# (postino-bench.json sets hour-long timeouts), so no delivery attempt, bounce or status write
+# adds work that Postfix does not do. Without it the domain may be NXDOMAIN, and every message
+# would be bounced at once.
+start_dns_blackhole() {
+  python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', $PORT_DNS))
+time.sleep(86400)
+" &
+  PIDS+=("$!")
+}
+
 start_sink() {
   smtp-sink -u nobody "127.0.0.1:$PORT_SINK" 1024 &
   SINK_PID=$!
@@ -451,6 +468,7 @@ fi
 MACHINE=$(machine)
 STARTED=$(date +%s)
 log "starting Postino (:$PORT_POSTINO), Postfix (:$PORT_POSTFIX) and smtp-sink (:$PORT_SINK) under $BENCH_DIR, MODE=$MODE"
+start_dns_blackhole
 start_postino
 setup_postfix
 start_sink
