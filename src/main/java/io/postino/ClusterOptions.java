@@ -62,7 +62,7 @@ public final class ClusterOptions {
     return config;
   }
 
-  /** A clustered Vert.x whose event bus listens on {@link #host()}. */
+  /** A clustered Vert.x whose event bus listens on the cluster host. */
   public Future<Vertx> clusteredVertx() {
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(host).setClusterPublicHost(host));
@@ -70,21 +70,5 @@ public final class ClusterOptions {
         .with(options)
         .withClusterManager(new HazelcastClusterManager(hazelcastConfig()))
         .buildClustered();
-  }
-
-  public String host() {
-    return host;
-  }
-
-  public int port() {
-    return port;
-  }
-
-  public List<String> members() {
-    return members;
-  }
-
-  public String name() {
-    return name;
   }
 }

@@ -2,6 +2,7 @@ package io.postino;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,8 +20,8 @@ public final class Main implements Callable<Integer> {
   public static final String DEFAULT_CONFIG = "conf/postino.json";
 
   @Option(names = {"-conf", "--conf"}, paramLabel = "FILE",
-      description = "JSON configuration file (default: ${DEFAULT-VALUE}; built-in defaults when it does not exist)")
-  Path conf = Path.of(DEFAULT_CONFIG);
+      description = "JSON configuration file (default: " + DEFAULT_CONFIG + " when it exists, else built-in defaults)")
+  Path conf;
 
   @Option(names = {"-cluster", "--cluster"},
       description = "join a Hazelcast cluster (the \"cluster\" object of the configuration)")
@@ -33,9 +34,18 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  /** Reads a JSON configuration file; a missing default file means the built-in defaults. */
-  static JsonObject readConfig(Path file, boolean mustExist) throws java.io.IOException {
-    if (!Files.exists(file) && !mustExist) {
+  /** The exit status for a configuration that cannot be read ({@code EX_CONFIG}). */
+  public static final int CONFIG_ERROR = 78;
+
+  /**
+   * The configuration every command reads: the file given with {@code -conf}, else
+   * {@value #DEFAULT_CONFIG} when it exists, else the built-in defaults (an empty object).
+   *
+   * @param explicit the {@code -conf} file, or null
+   */
+  static JsonObject readConfig(Path explicit) throws IOException {
+    Path file = explicit != null ? explicit : Path.of(DEFAULT_CONFIG);
+    if (explicit == null && !Files.exists(file)) {
       return new JsonObject();
     }
     return new JsonObject(Files.readString(file));
@@ -43,9 +53,15 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    boolean explicit = !conf.equals(Path.of(DEFAULT_CONFIG));
-    JsonObject json = readConfig(conf, explicit);
-    PostinoConfig config = new PostinoConfig(json);
+    JsonObject json;
+    PostinoConfig config;
+    try {
+      json = readConfig(conf);
+      config = new PostinoConfig(json);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("postino: invalid configuration: " + e.getMessage());
+      return CONFIG_ERROR;
+    }
     Vertx vertx = cluster
         ? new ClusterOptions(json.getJsonObject("cluster", new JsonObject())).clusteredVertx().await()
         : Vertx.vertx();

@@ -76,7 +76,8 @@ public final class Postino {
    * their own ports, spools and event-bus prefixes) can run in one JVM.
    */
   public static Future<Postino> deploy(Vertx vertx, JsonObject config) {
-    return start(vertx, new PostinoConfig(config));
+    // reading the configuration may block (host name, /etc/resolv.conf): not on the caller's event loop
+    return vertx.executeBlocking(() -> new PostinoConfig(config)).compose(c -> start(vertx, c));
   }
 
   /**

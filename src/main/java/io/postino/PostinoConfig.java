@@ -41,7 +41,12 @@ public final class PostinoConfig {
   private final ListenerOptions submission;
   private final ListenerOptions smtps;
   private final Set<Role> roles;
+  private final MxResolverOptions mx;
 
+  /**
+   * Reads and checks a configuration. Blocking (the default host name may need a lookup, the
+   * default DNS servers come from /etc/resolv.conf): build it off the event loop.
+   */
   public PostinoConfig(JsonObject json) {
     this.json = json.copy();
     this.hostname = json.getString("hostname", systemHostname());
@@ -61,6 +66,7 @@ public final class PostinoConfig {
         ListenerOptions.DEFAULT_SUBMISSION_PORT);
     this.smtps = new ListenerOptions(json.getJsonObject("smtps", new JsonObject()), ListenerOptions.DEFAULT_SMTPS_PORT);
     this.roles = Collections.unmodifiableSet(Role.fromJson(json.getJsonArray("roles")));
+    this.mx = buildMxResolverOptions();
   }
 
   private static String systemHostname() {
@@ -148,6 +154,10 @@ public final class PostinoConfig {
    * server is never sent back to it.
    */
   public MxResolverOptions mxResolverOptions() {
+    return new MxResolverOptions(mx);
+  }
+
+  private MxResolverOptions buildMxResolverOptions() {
     MxResolverOptions options = new MxResolverOptions(json.getJsonObject("dns", new JsonObject()));
     List<String> names = new ArrayList<>(options.getOwnHostnames());
     if (!names.contains(hostname)) {

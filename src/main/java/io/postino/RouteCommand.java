@@ -7,12 +7,10 @@ import io.postino.dns.RouteException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,12 +36,9 @@ public class RouteCommand implements Callable<Integer> {
   public static final int ROUTE = 0;
   public static final int PERMANENT = 2;
   public static final int TEMPORARY = 75;
-  public static final int CONFIG_ERROR = 78;
+  public static final int CONFIG_ERROR = Main.CONFIG_ERROR;
   /** The exit status of an invalid command line; picocli's default, 2, would read as "permanent". */
   public static final int USAGE = 64;
-
-  /** The configuration the server reads by default, used here too when it exists. */
-  public static final Path DEFAULT_CONFIG = Path.of("conf/postino.json");
 
   @Parameters(index = "0", paramLabel = "DOMAIN", description = "the domain, e.g. example.org")
   String domain;
@@ -59,10 +54,6 @@ public class RouteCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new RouteCommand()).execute(args));
-  }
 
   @Override
   public Integer call() {
@@ -90,8 +81,7 @@ public class RouteCommand implements Callable<Integer> {
   }
 
   private MxResolverOptions options() throws IOException {
-    Path file = conf != null ? conf : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
-    JsonObject config = file == null ? new JsonObject() : new JsonObject(Files.readString(file));
+    JsonObject config = Main.readConfig(conf);
     // the same options the server builds, own names and addresses included, so the route printed
     // is the route delivery would take
     MxResolverOptions options = new PostinoConfig(config).mxResolverOptions();

@@ -2,7 +2,6 @@ package io.postino;
 
 import io.postino.server.auth.AuthOptions;
 import io.postino.server.auth.UsersFile;
-import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +48,7 @@ public class UsersCommand implements Callable<Integer> {
   public static final int BAD_PASSWORD = 65;
   public static final int NO_USER = 67;
   public static final int CANNOT_WRITE = 73;
-  public static final int CONFIG_ERROR = 78;
+  public static final int CONFIG_ERROR = Main.CONFIG_ERROR;
 
   private final InputStream stdin;
 
@@ -85,9 +83,7 @@ public class UsersCommand implements Callable<Integer> {
       if (file != null) {
         return file;
       }
-      Path c = conf != null ? conf : Files.exists(Path.of(Main.DEFAULT_CONFIG)) ? Path.of(Main.DEFAULT_CONFIG) : null;
-      JsonObject json = c == null ? new JsonObject() : new JsonObject(Files.readString(c));
-      return Path.of(new PostinoConfig(json).auth().getUsersFile());
+      return Path.of(new PostinoConfig(Main.readConfig(conf)).auth().getUsersFile());
     }
   }
 

@@ -84,8 +84,8 @@ class RolesTest {
 
   @Test
   void theShippedClusterConfigurationsSplitTheRoles() throws Exception {
-    PostinoConfig listener = new PostinoConfig(Main.readConfig(Path.of("conf/cluster-listener.json"), true));
-    PostinoConfig delivery = new PostinoConfig(Main.readConfig(Path.of("conf/cluster-delivery.json"), true));
+    PostinoConfig listener = new PostinoConfig(Main.readConfig(Path.of("conf/cluster-listener.json")));
+    PostinoConfig delivery = new PostinoConfig(Main.readConfig(Path.of("conf/cluster-delivery.json")));
 
     assertEquals(EnumSet.of(Role.LISTENER, Role.QUEUE, Role.RESOLVER), listener.roles());
     assertTrue(listener.queueOptions().isDeliverAcrossCluster());

@@ -97,7 +97,14 @@ final class DnsServers {
   }
 
   private <T> Future<T> attempt(int n, Function<DnsClient, Future<T>> ask) {
-    return ask.apply(clients.get(n % clients.size())).recover(failure ->
+    Future<T> answer;
+    try {
+      answer = ask.apply(clients.get(n % clients.size()));
+    } catch (RuntimeException e) {
+      // a client that throws instead of failing its future must not leave the query in flight forever
+      answer = Future.failedFuture(e);
+    }
+    return answer.recover(failure ->
         isNxDomain(failure) || n + 1 >= attempts ? Future.failedFuture(failure) : attempt(n + 1, ask));
   }
 }

@@ -63,7 +63,13 @@ public class MxResolverVerticle extends VerticleBase {
         : Future.succeededFuture(resolver);
     return ready.compose(created -> {
       resolver = created;
-      return vertx.eventBus().<Object>consumer(addresses.mxResolve(), this::handle).completion();
+      return vertx.eventBus().<Object>consumer(addresses.mxResolve(), this::handle).completion()
+          // Vert.x does not call stop() after a failed start: close the DNS clients here
+          .onFailure(e -> {
+            if (ownsResolver) {
+              resolver.close();
+            }
+          });
     });
   }
 

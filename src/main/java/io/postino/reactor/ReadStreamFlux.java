@@ -33,7 +33,14 @@ public final class ReadStreamFlux {
   public static <T, S extends ReadStream<T>> Flux<T> from(Context context, Supplier<S> open,
       java.util.function.Consumer<S> cancel) {
     return Flux.create(sink -> context.runOnContext(v -> {
-      S stream = open.get();
+      S stream;
+      try {
+        stream = open.get();
+      } catch (RuntimeException e) {
+        // thrown on the context, it would reach no subscriber: the Flux would never end
+        sink.error(e);
+        return;
+      }
       stream.pause();
       stream.handler(sink::next);
       stream.exceptionHandler(sink::error);
