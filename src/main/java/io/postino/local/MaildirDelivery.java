@@ -6,7 +6,6 @@ import io.postino.smtp.MailAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /**
  * Delivers a spooled message to a local mailbox in Maildir format:
@@ -38,11 +38,16 @@ public final class MaildirDelivery {
 
   private final Vertx vertx;
   private final Path root;
-  private volatile String hostname;
+  private final String hostname;
 
-  public MaildirDelivery(Vertx vertx, Path root) {
+  /**
+   * @param hostname this server's configured name, part of every file name: it must not change
+   *     between runs, or a message resumed after a crash would get a second copy
+   */
+  public MaildirDelivery(Vertx vertx, Path root, String hostname) {
     this.vertx = vertx;
     this.root = root.toAbsolutePath().normalize();
+    this.hostname = hostname;
   }
 
   /**
@@ -63,7 +68,7 @@ public final class MaildirDelivery {
         message.envelope().received().getEpochSecond(),
         message.queueId(),
         MailboxNames.recipientTag(message.envelope(), mailbox, defaultDomain),
-        hostname());
+        hostname);
     Path newDir = dir.resolve("new");
     Path delivered = newDir.resolve(name);
     if (!Files.exists(delivered)) {
@@ -71,7 +76,9 @@ public final class MaildirDelivery {
       for (String sub : new String[] {"tmp", "new", "cur"}) {
         DurableFiles.createDirectories(dir.resolve(sub));
       }
-      Path tmpFile = dir.resolve("tmp").resolve(name);
+      // a name of its own per attempt: two recipients of one message can share a mailbox
+      // (A@x and a@x) and be delivered at the same time, and must not write one temporary file
+      Path tmpFile = dir.resolve("tmp").resolve(name + "." + UUID.randomUUID());
       write(tmpFile, headers, message);
       try {
         Files.createLink(delivered, tmpFile);
@@ -102,8 +109,7 @@ public final class MaildirDelivery {
 
   /** Headers, then the content range of the spool file, then fdatasync. */
   private static void write(Path tmpFile, byte[] headers, SpooledMessage message) throws IOException {
-    try (FileChannel out = FileChannel.open(tmpFile, StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    try (FileChannel out = FileChannel.open(tmpFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         FileChannel in = FileChannel.open(message.file(), StandardOpenOption.READ)) {
       ByteBuffer head = ByteBuffer.wrap(headers);
       while (head.hasRemaining()) {
@@ -121,19 +127,5 @@ public final class MaildirDelivery {
       }
       out.force(false);
     }
-  }
-
-  /** Resolved once, lazily, on a worker: the lookup may query DNS. */
-  private String hostname() {
-    String h = hostname;
-    if (h == null) {
-      try {
-        h = InetAddress.getLocalHost().getHostName();
-      } catch (IOException e) {
-        h = "localhost";
-      }
-      hostname = h;
-    }
-    return h;
   }
 }

@@ -2,17 +2,15 @@ package io.postino.queue;
 
 import io.postino.bus.RecipientResult;
 import io.postino.smtp.MailAddress;
+import io.postino.smtp.Rfc5322Dates;
 import io.postino.smtp.MessageText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import org.apache.james.mime4j.dom.Message;
 import org.apache.james.mime4j.dom.Multipart;
 import org.apache.james.mime4j.message.BodyPartBuilder;
@@ -36,9 +34,6 @@ import org.apache.james.mime4j.stream.RawField;
  * otherwise it is kept to US-ASCII.
  */
 final class DsnBuilder {
-
-  private static final DateTimeFormatter RFC5322_DATE =
-      DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
 
   /** Whether the report says the recipients failed for good or are still being tried. */
   enum Kind { FAILED, DELAYED }
@@ -125,7 +120,7 @@ final class DsnBuilder {
               : "The details are below; the headers of your message are attached.\r\n");
     } else {
       sb.append("Your message has not been delivered yet to one or more recipients.\r\n")
-          .append("Delivery will be tried again until ").append(date(r.willRetryUntil()))
+          .append("Delivery will be tried again until ").append(Rfc5322Dates.format(r.willRetryUntil()))
           .append(";\r\nyou do not need to send the message again.\r\n");
     }
     sb.append("\r\n");
@@ -139,7 +134,7 @@ final class DsnBuilder {
         sb.append(clean(res.text()));
       }
       if (i.expired()) {
-        sb.append(" (gave up: the message was in the queue since ").append(date(r.arrival())).append(')');
+        sb.append(" (gave up: the message was in the queue since ").append(Rfc5322Dates.format(r.arrival())).append(')');
       }
       sb.append("\r\n");
     }
@@ -153,7 +148,7 @@ final class DsnBuilder {
     if (r.envId() != null) {
       sb.append("Original-Envelope-Id: ").append(ascii(r.envId())).append("\r\n");
     }
-    sb.append("Arrival-Date: ").append(date(r.arrival())).append("\r\n");
+    sb.append("Arrival-Date: ").append(Rfc5322Dates.format(r.arrival())).append("\r\n");
     String addressType = global ? "utf-8; " : "rfc822; ";
     for (Item i : r.items()) {
       RecipientResult res = i.result();
@@ -173,16 +168,12 @@ final class DsnBuilder {
       }
       sb.append("Diagnostic-Code: ").append(res.remote() ? "smtp; " + res.code() + " " + res.status() + " "
           : "X-Postino; ").append(global ? clean(res.text()) : ascii(res.text())).append("\r\n");
-      sb.append("Last-Attempt-Date: ").append(date(r.date())).append("\r\n");
+      sb.append("Last-Attempt-Date: ").append(Rfc5322Dates.format(r.date())).append("\r\n");
       if (r.kind() == Kind.DELAYED) {
-        sb.append("Will-Retry-Until: ").append(date(r.willRetryUntil())).append("\r\n");
+        sb.append("Will-Retry-Until: ").append(Rfc5322Dates.format(r.willRetryUntil())).append("\r\n");
       }
     }
     return sb.toString();
-  }
-
-  private static String date(Instant instant) {
-    return RFC5322_DATE.format(instant.atZone(ZoneId.systemDefault()));
   }
 
   /** Control characters (CR and LF above all) replaced. */

@@ -139,6 +139,8 @@ final class SmtpSession {
   private long lineStart = -1;
   private long dataStart;
   private long timerId = -1;
+  /** The greeting delay or the close grace period, whichever is pending; -1 for none. */
+  private long otherTimerId = -1;
   private long timerDue;
 
   SmtpSession(Vertx vertx, NetSocket socket, ServerContext ctx, String clientIp, boolean trusted) {
@@ -158,7 +160,7 @@ final class SmtpSession {
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(e -> {
       log.debug("connection from {}: {}", clientIp, e.toString());
-      socket.close();
+      close();
     });
     if (listener.implicitTls()) {
       beginImplicitTls();
@@ -171,7 +173,7 @@ final class SmtpSession {
   private void greetAfterDelay() {
     long delay = options.getGreetingDelay().toMillis();
     if (delay > 0) {
-      vertx.setTimer(delay, id -> greet());
+      otherTimerId = vertx.setTimer(delay, id -> greet());
     } else {
       greet();
     }
@@ -600,6 +602,11 @@ final class SmtpSession {
       replyError(Replies.NEED_MAIL);
       return;
     }
+    if (writer != null) {
+      // between BDAT chunks the envelope is already in the spool file
+      replyError(Replies.RCPT_AFTER_BDAT);
+      return;
+    }
     if (tx.recipients.size() >= options.getMaxRecipients()) {
       replyError(Replies.TOO_MANY_RECIPIENTS);
       return;
@@ -703,6 +710,10 @@ final class SmtpSession {
   }
 
   private void startChunk() {
+    if (writer == null) {
+      // a refused chunk is read without a message file: its deadline starts now too
+      dataStart = System.nanoTime();
+    }
     mode = Mode.BDAT;
     if (bdatRemaining == 0) {
       endChunk();
@@ -830,6 +841,13 @@ final class SmtpSession {
       writeDecoded();
     }
     SpoolWriter w = writer;
+    if (busy) {
+      // the last content left the write queue full: commit and abort wait for the queued writes
+      // themselves, and a drain handler resuming the session now would run pipelined commands
+      // before this message has its reply
+      w.drainHandler(null);
+      busy = false;
+    }
     String queueId = tx.queueId;
     writer = null;
     decoder = null;
@@ -900,7 +918,7 @@ final class SmtpSession {
   // ---------------------------------------------------------------- output and lifetime
 
   private void reply(SmtpReply reply) {
-    out.appendBytes(reply.encoded().getBytes(StandardCharsets.UTF_8));
+    out.appendBytes(reply.encodedBytes());
   }
 
   /** A reply that counts against the session's error budget. */
@@ -947,7 +965,7 @@ final class SmtpSession {
     }
     socket.close();
     // a graceful close waits for pending replies to be sent: never longer than this
-    vertx.setTimer(CLOSE_GRACE_MILLIS, id -> {
+    otherTimerId = vertx.setTimer(CLOSE_GRACE_MILLIS, id -> {
       if (!closed) {
         hardClose();
       }
@@ -970,6 +988,9 @@ final class SmtpSession {
     closing = true;
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
+    }
+    if (otherTimerId >= 0) {
+      vertx.cancelTimer(otherTimerId);
     }
     if (writer != null) {
       writer.abort();

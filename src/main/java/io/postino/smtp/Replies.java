@@ -75,6 +75,8 @@ public final class Replies {
   public static final SmtpReply NEED_MAIL = SmtpReply.of(503, es(5, 5, 1), "Error: need MAIL command");
   public static final SmtpReply NEED_RCPT = SmtpReply.of(503, es(5, 5, 1), "Error: need RCPT command");
   public static final SmtpReply NO_VALID_RECIPIENTS = SmtpReply.of(554, es(5, 5, 1), "Error: no valid recipients");
+  public static final SmtpReply RCPT_AFTER_BDAT = SmtpReply.of(503, es(5, 5, 1),
+      "Error: RCPT cannot follow BDAT in one transaction");
   public static final SmtpReply DATA_AFTER_BDAT = SmtpReply.of(503, es(5, 5, 1),
       "Error: DATA cannot follow BDAT in one transaction");
   public static final SmtpReply AUTH_NOT_ENABLED = SmtpReply.of(503, es(5, 5, 1), "Error: authentication not enabled");

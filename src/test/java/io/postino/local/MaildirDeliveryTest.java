@@ -52,7 +52,7 @@ class MaildirDeliveryTest {
     this.vertx = vertx;
     spool = await(Spool.open(vertx, dir.resolve("spool")));
     root = dir.resolve("maildir");
-    maildir = new MaildirDelivery(vertx, root);
+    maildir = new MaildirDelivery(vertx, root, "mx.test.example");
   }
 
   @Test
@@ -83,6 +83,32 @@ class MaildirDeliveryTest {
     assertEquals(first, second);
     assertEquals(List.of(first), list(first.getParent()));
     assertEquals(List.of(), list(first.getParent().resolveSibling("tmp")));
+  }
+
+  @Test
+  void recipientsSharingAMailboxDeliveredAtOnceMakeOneWholeCopy() throws Exception {
+    // Bob and bob are one mailbox: delivered side by side, as LocalDelivery does, they must not
+    // write one temporary file over the other
+    byte[] big = new byte[4 * 1024 * 1024];
+    java.util.Arrays.fill(big, (byte) 'x');
+    MailAddress upper = new MailAddress("Bob", "example.com");
+    MailAddress lower = new MailAddress("bob", "example.com");
+    SpooledMessage message = spool(big, upper, lower);
+    for (int round = 0; round < 5; round++) {
+      var first = maildir.deliver(message, upper, "localhost");
+      var second = maildir.deliver(message, lower, "localhost");
+      Path a = await(first);
+      Path b = await(second);
+      assertEquals(a, b);
+      assertEquals(List.of(a), list(a.getParent()));
+      byte[] stored = Files.readAllBytes(a);
+      // whichever attempt linked its copy first: either one is whole
+      assertTrue(java.util.Arrays.equals(concat("Return-Path: <sender@example.org>\r\nDelivered-To: Bob@example.com\r\n",
+          big), stored) || java.util.Arrays.equals(concat(
+          "Return-Path: <sender@example.org>\r\nDelivered-To: bob@example.com\r\n", big), stored));
+      assertEquals(List.of(), list(a.getParent().resolveSibling("tmp")));
+      Files.delete(a);
+    }
   }
 
   @Test

@@ -413,9 +413,12 @@ class SmtpDialogueTest {
           writerStopped.complete(null);
         }
       });
+      long started = System.nanoTime();
       writer.setDaemon(true);
       writer.start();
       writerStopped.get(30, TimeUnit.SECONDS);
+      // not sooner than the idle timeout: it was the timeout, not some other refusal, that closed it
+      assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(500));
     }
   }
 
@@ -493,6 +496,8 @@ class SmtpDialogueTest {
       expect(c.command("RCPT TO:<bob@local.example>"), 250);
       c.send("BDAT " + part1.length() + "\r\n" + part1);
       expect(c.read(), 250);
+      // the envelope went to the spool with the first chunk: a recipient added now would be lost
+      assertEquals("5.5.1", expect(c.command("RCPT TO:<carol@local.example>"), 503).enhanced());
       c.send("BDAT " + part2.length() + " LAST\r\n" + part2);
       Reply r = expect(c.read(), 250);
       assertTrue(r.text().contains("queued as"), r.text());
@@ -502,7 +507,7 @@ class SmtpDialogueTest {
       expect(c.read(), 503);
       expect(c.command("NOOP"), 250);
     }
-    server.nextInbound();
+    assertEquals(1, server.nextInbound().getJsonArray("mailboxes").size());
     assertTrue(body(server.mailbox("local.example", "bob").get(0)).endsWith("\r\n" + part1 + part2));
   }
 
