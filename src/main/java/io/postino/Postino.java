@@ -207,8 +207,7 @@ public final class Postino {
     int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
         new ConnectionLimiter(smtp.getMaxConnections(), smtp.getMaxConnectionsPerClient()), spool, queue::accept,
-        ListenerPolicy.SMTP, tls, auth,
-        new ApplicationPolicy(vertx, config.addresses(), config.json().getJsonObject("policy", new JsonObject())));
+        ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config));
     // Vert.x shares a port between instances only when they ask for the same one; a negative
     // port is its way of asking for "a random port, the same for all of us", one per listener
     // (see SmtpServerVerticle.sharedRandomPort)
@@ -241,6 +240,13 @@ public final class Postino {
           }
           return null;
         });
+  }
+
+  /** The event-bus policy hooks, or null when the configuration turns them off. */
+  private static ApplicationPolicy applicationPolicy(Vertx vertx, PostinoConfig config) {
+    ApplicationPolicy hooks = new ApplicationPolicy(vertx, config.addresses(),
+        config.json().getJsonObject("policy", new JsonObject()));
+    return hooks.isEnabled() ? hooks : null;
   }
 
   private static Future<Listening> listenIfEnabled(Vertx vertx, ServerContext ctx, ListenerOptions options,

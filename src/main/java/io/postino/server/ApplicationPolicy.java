@@ -69,9 +69,6 @@ public final class ApplicationPolicy {
   }
 
   private Future<SmtpReply> ask(String address, PolicyRequest request, String defaultText) {
-    if (!enabled) {
-      return Future.succeededFuture();
-    }
     return vertx.eventBus().<JsonObject>request(address, request.toJson(), delivery)
         .map(answer -> toReply(PolicyVerdict.fromJson(answer.body()), defaultText))
         .recover(failure -> {

@@ -624,7 +624,7 @@ final class SmtpSession {
     Envelope.Recipient recipient = new Envelope.Recipient(address, rcpt.parameters(),
         ((RecipientPolicy.Accept) decision).local());
     ApplicationPolicy hooks = ctx.applicationPolicy();
-    if (hooks == null || !hooks.isEnabled()) {
+    if (hooks == null) {
       tx.recipients.add(recipient);
       reply(Replies.RECIPIENT_OK);
       return;
@@ -895,7 +895,7 @@ final class SmtpSession {
    */
   private Future<Judged> askDataPolicy(SpooledMessage message) {
     ApplicationPolicy hooks = ctx.applicationPolicy();
-    if (hooks == null || !hooks.isEnabled()) {
+    if (hooks == null) {
       return Future.succeededFuture(new Judged(message, null));
     }
     List<String> rcpts = message.envelope().recipients().stream().map(r -> r.address().address()).toList();

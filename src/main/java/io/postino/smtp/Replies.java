@@ -16,7 +16,6 @@ public final class Replies {
   }
 
   // 2xx
-  public static final SmtpReply OK = SmtpReply.of(250, es(2, 0, 0), "Ok");
   public static final SmtpReply SENDER_OK = SmtpReply.of(250, es(2, 1, 0), "Ok");
   public static final SmtpReply RECIPIENT_OK = SmtpReply.of(250, es(2, 1, 5), "Ok");
   public static final SmtpReply RESET_OK = SmtpReply.of(250, es(2, 0, 0), "Ok");
@@ -42,7 +41,6 @@ public final class Replies {
   public static final SmtpReply IDLE_TIMEOUT = SmtpReply.of(421, es(4, 4, 2), "Error: timeout exceeded");
   public static final SmtpReply DEADLINE_EXCEEDED = SmtpReply.of(421, es(4, 4, 2),
       "Error: time limit for this command exceeded");
-  public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, es(4, 3, 2), "Error: server shutting down");
   public static final SmtpReply LOCAL_ERROR = SmtpReply.of(451, es(4, 3, 0),
       "Error: local error in processing, try again later");
   public static final SmtpReply TOO_MANY_AUTH_FAILURES = SmtpReply.of(421, es(4, 7, 0),
@@ -74,7 +72,6 @@ public final class Replies {
   public static final SmtpReply NESTED_MAIL = SmtpReply.of(503, es(5, 5, 1), "Error: nested MAIL command");
   public static final SmtpReply NEED_MAIL = SmtpReply.of(503, es(5, 5, 1), "Error: need MAIL command");
   public static final SmtpReply NEED_RCPT = SmtpReply.of(503, es(5, 5, 1), "Error: need RCPT command");
-  public static final SmtpReply NO_VALID_RECIPIENTS = SmtpReply.of(554, es(5, 5, 1), "Error: no valid recipients");
   public static final SmtpReply RCPT_AFTER_BDAT = SmtpReply.of(503, es(5, 5, 1),
       "Error: RCPT cannot follow BDAT in one transaction");
   public static final SmtpReply DATA_AFTER_BDAT = SmtpReply.of(503, es(5, 5, 1),
@@ -90,8 +87,6 @@ public final class Replies {
       "Error: SMTP protocol synchronization: client talked before the greeting");
   public static final SmtpReply UNSUPPORTED_PARAMETER = SmtpReply.of(555, es(5, 5, 4),
       "Error: unsupported or unrecognized parameter");
-  public static final SmtpReply BINARYMIME_NEEDS_BDAT = SmtpReply.of(503, es(5, 5, 1),
-      "Error: BODY=BINARYMIME requires BDAT");
 
   // 5xx: policy and content
   public static final SmtpReply AUTH_REQUIRED = SmtpReply.of(530, es(5, 7, 0), "Error: authentication required");

@@ -52,11 +52,6 @@ public record SmtpReply(int code, EnhancedStatus status, List<String> lines) {
     return lines.get(0);
   }
 
-  /** A copy with different text, keeping code and enhanced status. */
-  public SmtpReply withText(String text) {
-    return new SmtpReply(code, status, List.of(text));
-  }
-
   /** The reply as sent on the wire: {@code 250-first\r\n250 last\r\n}, enhanced code on each line. */
   public String encoded() {
     StringBuilder sb = new StringBuilder(32 * lines.size());

@@ -3,6 +3,7 @@ package io.postino.embed;
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.Postino;
 import io.postino.bus.InboundEvent;
@@ -70,5 +71,28 @@ class EmbeddingTest {
     }
     beta.close().await();
     alpha.close().await();
+  }
+
+  @Test
+  void aListenerThatCannotBindFailsTheStartAndLeavesNothingRunning() throws Exception {
+    Postino alpha = Postino.deploy(vertx, config(dir, "alpha")).await();
+    int deployedBefore = vertx.deploymentIDs().size();
+    // a second Vert.x, so that the port is really taken (one Vert.x would share it)
+    Vertx other = Vertx.vertx();
+    try {
+      JsonObject clash = config(dir, "beta");
+      clash.getJsonObject("smtp").put("port", alpha.smtpPort());
+      Throwable failure = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+          () -> Postino.deploy(other, clash).await());
+      assertTrue(String.valueOf(failure.getMessage()).toLowerCase().contains("address already in use"),
+          String.valueOf(failure));
+      assertEquals(0, other.deploymentIDs().size(), "what had started was undeployed again");
+    } finally {
+      other.close().await();
+    }
+    assertEquals(deployedBefore, vertx.deploymentIDs().size());
+    try (SmtpTestClient c = new SmtpTestClient(alpha.smtpPort())) {
+      expect(c.read(), 220);
+    }
   }
 }

@@ -23,8 +23,8 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  * <p>SECURITY: bcrypt is slow on purpose (a quarter of a second at cost 12), so checks run on a
  * worker pool of their own, as large as the machine has cores: never on an event loop, and never
  * starving the shared worker pool the spool needs for its fsyncs. An unknown user costs the same
- * check as a wrong password (against a fixed dummy hash), so timing does not tell which names
- * exist.
+ * check as a wrong password (against a real user's hash, or a dummy one when there is no user),
+ * so timing does not tell which names exist.
  */
 public final class Authenticator {
 
@@ -90,7 +90,11 @@ public final class Authenticator {
       UsersFile.User user = snapshot.get(name);
       boolean matches;
       try {
-        matches = BCrypt.checkpw(password, user != null ? user.hash() : DUMMY_HASH);
+        // an unknown name is checked against a real user's hash when there is one, so that its
+        // cost (users may have other bcrypt costs than the dummy's) does not tell names apart
+        String hash = user != null ? user.hash()
+            : snapshot.isEmpty() ? DUMMY_HASH : snapshot.values().iterator().next().hash();
+        matches = BCrypt.checkpw(password, hash);
       } catch (IllegalArgumentException e) {
         matches = false;
       }
@@ -126,11 +130,6 @@ public final class Authenticator {
     }
     UsersFile.User u = users.get(user);
     return u != null && u.addresses().contains(address);
-  }
-
-  /** The number of users now known. */
-  public int userCount() {
-    return users.size();
   }
 
   /** Reads the users file again (it is also reloaded on its own when it changes); succeeds with the user count. */

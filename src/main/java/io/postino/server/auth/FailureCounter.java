@@ -23,6 +23,8 @@ final class FailureCounter {
   private final LongSupplier clock;
   private final ConcurrentHashMap<String, Window> clients = new ConcurrentHashMap<>();
 
+  private volatile long lastPrune = Long.MIN_VALUE / 2;
+
   FailureCounter(int max, Duration window, LongSupplier nanoClock) {
     this.max = max;
     this.windowNanos = window.toNanos();
@@ -38,7 +40,10 @@ final class FailureCounter {
   /** Counts one failure; true when the client is now blocked. */
   boolean fail(String client) {
     long now = clock.getAsLong();
-    if (clients.size() >= PRUNE_AT) {
+    // pruning scans every client: at most once a quarter window, or a flood of addresses would
+    // make each failure a full scan on the event loop
+    if (clients.size() >= PRUNE_AT && now - lastPrune >= windowNanos / 4) {
+      lastPrune = now;
       clients.values().removeIf(w -> now - w.start >= windowNanos);
     }
     Window w = clients.compute(client, (k, old) -> old == null || now - old.start >= windowNanos
