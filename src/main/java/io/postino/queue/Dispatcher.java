@@ -86,8 +86,11 @@ final class Dispatcher {
         .toList();
     DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.sender(), env.mailParameters(), rcpts,
         new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()));
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getDeliveryTimeout().toMillis())
-        .setLocalOnly(!options.isDeliverAcrossCluster());
+    long timeoutMillis = options.getDeliveryTimeout().toMillis();
+    // the absolute deadline lets the delivery side drop a job that this side already gave up on
+    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(timeoutMillis)
+        .setLocalOnly(!options.isDeliverAcrossCluster())
+        .addHeader(DeliveryJob.DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + timeoutMillis));
     return vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
         .map(reply -> DeliveryReply.fromJson(reply.body()))
         .transform(ar -> {

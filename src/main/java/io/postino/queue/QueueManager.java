@@ -162,13 +162,21 @@ public final class QueueManager extends VerticleBase {
     });
   }
 
-  /** Releases a held message; it is tried at once. False when it was not on hold. */
+  /**
+   * Releases a held message; it is tried at once, every recipient not finished included (a
+   * permanent failure not yet reported is tried again rather than reported). False when it was
+   * not on hold.
+   */
   public Future<Boolean> release(String queueId) {
-    return onContext(() -> spool.release(queueId).onSuccess(released -> {
-      if (released) {
-        scan(false);
-      }
-    }));
+    // the retry line goes first: once in incoming, the message may be loaded at any moment
+    return onContext(() -> spool.isHeld(queueId)
+        .compose(held -> !held ? Future.succeededFuture(false)
+            : spool.appendStatus(queueId, MessageStatus.retryLine(), true).compose(v -> spool.release(queueId)))
+        .onSuccess(released -> {
+          if (released) {
+            scan(false);
+          }
+        }));
   }
 
   /**
@@ -366,8 +374,8 @@ public final class QueueManager extends VerticleBase {
       return;
     }
     if (e.deleteRequested || e.holdRequested) {
-      // an operator's decision: failures are reported when a held message is released, never
-      // for a deleted one
+      // an operator's decision: a released message is tried again, recipients that failed
+      // included; a deleted one is never reported
       finishOperation(e);
       return;
     }
@@ -388,10 +396,13 @@ public final class QueueManager extends VerticleBase {
     giveUp.forEach(i -> e.roundResults.putIfAbsent(i, Notifier.resultOf(e.message, s, i)));
     Future<Boolean> reported = giveUp.isEmpty() ? Future.succeededFuture(false)
         : notifier.reportFailures(e.message, s, failed, expiredNow)
-            .compose(hold -> appendStatus(e, MessageStatus.finishedLine(giveUp), true).map(v -> {
-              s.finish(giveUp);
-              return hold;
-            }));
+            .compose(hold -> hold
+                // held, not finished: a release tries these recipients again
+                ? Future.succeededFuture(true)
+                : appendStatus(e, MessageStatus.finishedLine(giveUp), true).map(v -> {
+                  s.finish(giveUp);
+                  return false;
+                }));
     reported
         .compose(hold -> notifier.warnIfDelayed(e.message, s, now, expiry)
             .compose(warned -> !warned ? Future.succeededFuture()
