@@ -135,18 +135,18 @@ final class Courier {
       if (pending.isEmpty()) {
         return Future.succeededFuture();
       }
-      if (expired(deadline)) {
-        Failure f = expired();
-        for (int i : pending) {
-          results[i] = f.toResult(job.recipients().get(i).address(), null);
-        }
-        return Future.succeededFuture();
-      }
       if (index == targets.size()) {
         Failure f = last == null ? Failure.temporary("4.4.4", "no host address to deliver to") : last;
         Failure finalFailure = allPermanent ? f : f.asTemporary();
         for (int i : pending) {
           results[i] = finalFailure.toResult(job.recipients().get(i).address(), last == null ? null : lastTarget);
+        }
+        return Future.succeededFuture();
+      }
+      if (expired(deadline)) {
+        Failure f = expired();
+        for (int i : pending) {
+          results[i] = f.toResult(job.recipients().get(i).address(), null);
         }
         return Future.succeededFuture();
       }
@@ -175,10 +175,14 @@ final class Courier {
       allPermanent &= f.permanent();
     }
 
+    /**
+     * One transaction with {@code target}. When a reused session turns out dead, it is tried once
+     * more ({@code mayRetryStale}) over a new connection: another parked session may be as stale.
+     */
     private Future<MailTransaction.Outcome> attempt(Target target, List<DeliveryJob.Recipient> recipients,
         boolean mayRetryStale) {
       ConnectionPool.Key key = new ConnectionPool.Key(target, policy(target, job.domain()));
-      return pool.acquire(key).compose(lease -> {
+      return pool.acquire(key, !mayRetryStale).compose(lease -> {
         if (expired(deadline)) {
           // waited too long for a connection slot: give it back untouched
           pool.release(lease, true);

@@ -106,6 +106,11 @@ final class Dispatcher {
   }
 
   private static RecipientResult transientFailure(MailAddress address, String why) {
-    return new RecipientResult(address, Outcome.TRANSIENT, 451, "4.3.0", why, false, null, null);
+    return transientFailure(address, "4.3.0", why);
+  }
+
+  /** A result of our own (not a remote server's) that is not final: 451 with {@code status}. */
+  static RecipientResult transientFailure(MailAddress address, String status, String why) {
+    return new RecipientResult(address, Outcome.TRANSIENT, 451, status, why, false, null, null);
   }
 }

@@ -111,10 +111,6 @@ final class MessageStatus {
     return results[recipient];
   }
 
-  boolean isFinished(int recipient) {
-    return finished[recipient];
-  }
-
   /** Failed for good, but the sender not yet told (or told-not-needed not yet recorded). */
   boolean isFailedUnreported(int recipient) {
     return !finished[recipient] && results[recipient] != null

@@ -101,7 +101,8 @@ public final class QueueManager extends VerticleBase {
   private boolean backlog;
   private boolean scanning;
   private boolean rescan;
-  private boolean rescanAll;
+  /** A flush not yet carried out by a complete scan that ignores times. */
+  private boolean flushPending;
   private long scanTimer = -1;
 
   /**
@@ -243,9 +244,11 @@ public final class QueueManager extends VerticleBase {
 
   /** Looks for due messages on disk, as many as there is room for. */
   private void scan(boolean all) {
+    // a flush lasts until a scan that ignores times has found everything: when there is no room,
+    // or more messages than room, the later scans (as room frees up) keep ignoring times
+    flushPending |= all;
     if (scanning) {
       rescan = true;
-      rescanAll |= all;
       return;
     }
     int room = options.getActiveLimit() - active.size();
@@ -254,19 +257,21 @@ public final class QueueManager extends VerticleBase {
       return;
     }
     scanning = true;
-    spool.due(Instant.now(), room, Set.copyOf(active.keySet()), all).onComplete(ar -> {
+    boolean flushing = flushPending;
+    spool.due(Instant.now(), room, Set.copyOf(active.keySet()), flushing).onComplete(ar -> {
       scanning = false;
       if (ar.succeeded()) {
         backlog = ar.result().more();
+        if (flushing && !backlog && !rescan) {
+          flushPending = false;
+        }
         ar.result().queueIds().forEach(this::load);
       } else {
         log.warn("cannot list the spool: {}", ar.cause().toString());
       }
       if (rescan) {
-        boolean again = rescanAll;
         rescan = false;
-        rescanAll = false;
-        scan(again);
+        scan(false);
       }
     });
   }
@@ -428,7 +433,7 @@ public final class QueueManager extends VerticleBase {
 
   /** Every recipient is finished: the message goes, durably when remote deliveries depend on it. */
   private void complete(Entry e, List<Integer> bounced) {
-    boolean durable = e.envelope().recipients().stream().anyMatch(r -> !r.local());
+    boolean durable = !e.envelope().remoteRecipients().isEmpty();
     spool.remove(e.message, durable).onComplete(ar -> {
       if (ar.failed()) {
         log.error("{}: cannot remove from the spool: {}", e.queueId, ar.cause().toString());
