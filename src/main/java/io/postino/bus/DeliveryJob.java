@@ -39,6 +39,13 @@ public record DeliveryJob(
 
   public static final int VERSION = 1;
 
+  /**
+   * An optional message header of the request: the time (epoch milliseconds) after which the
+   * sender no longer waits for the reply and will retry the recipients itself. A job still
+   * waiting for a delivery slot at that time is not run: its recipients fail for now (4.4.7).
+   */
+  public static final String DEADLINE_HEADER = "postino-deadline";
+
   public DeliveryJob {
     Objects.requireNonNull(queueId, "queueId");
     Objects.requireNonNull(domain, "domain");

@@ -69,7 +69,7 @@ final class ConnectionPool {
     }
   }
 
-  private record Waiter(Key key, Promise<Lease> promise) {
+  private record Waiter(Key key, boolean fresh, Promise<Lease> promise) {
   }
 
   private final Vertx vertx;
@@ -98,15 +98,23 @@ final class ConnectionPool {
 
   /** A lease for {@code key}, at once when there is room or an idle session, else when there is. */
   Future<Lease> acquire(Key key) {
+    return acquire(key, false);
+  }
+
+  /**
+   * A lease for {@code key}; with {@code fresh}, always for a new connection, never an idle
+   * session (after a reused one was found dead, the others parked with it may be as well).
+   */
+  Future<Lease> acquire(Key key, boolean fresh) {
     if (closed) {
       return Future.failedFuture(new ConnectionException("4.3.2", "delivery is shutting down"));
     }
-    Lease lease = tryAcquire(key);
+    Lease lease = tryAcquire(key, fresh);
     if (lease != null) {
       return Future.succeededFuture(lease);
     }
     Promise<Lease> p = Promise.promise();
-    waiters.add(new Waiter(key, p));
+    waiters.add(new Waiter(key, fresh, p));
     return p.future();
   }
 
@@ -140,8 +148,8 @@ final class ConnectionPool {
     waiters.clear();
   }
 
-  private Lease tryAcquire(Key key) {
-    ArrayDeque<Idle> parked = idleByKey.get(key);
+  private Lease tryAcquire(Key key, boolean fresh) {
+    ArrayDeque<Idle> parked = fresh ? null : idleByKey.get(key);
     while (parked != null && !parked.isEmpty()) {
       Idle i = parked.pollLast();
       unpark(i);
@@ -240,7 +248,7 @@ final class ConnectionPool {
             break;
           }
           Waiter w = it.next();
-          Lease lease = tryAcquire(w.key());
+          Lease lease = tryAcquire(w.key(), w.fresh());
           if (lease != null) {
             it.remove();
             granted.add(() -> w.promise().complete(lease));

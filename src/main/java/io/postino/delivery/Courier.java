@@ -51,14 +51,30 @@ final class Courier {
     this.domains = new KeyedLimiter(options.getMaxConnectionsPerDomain());
   }
 
-  /** Delivers a job; the future always succeeds, failures being results. */
+  /** Delivers a job without a deadline; the future always succeeds, failures being results. */
   Future<DeliveryReply> deliver(DeliveryJob job) {
+    return deliver(job, Long.MAX_VALUE);
+  }
+
+  /**
+   * Delivers a job; the future always succeeds, failures being results. Once {@code deadline}
+   * (epoch milliseconds) has passed, no new host attempt starts: the sender has given up on the
+   * job and will retry it, so running it late could deliver twice. The recipients without a
+   * result then fail for now with {@link #expired()}.
+   */
+  Future<DeliveryReply> deliver(DeliveryJob job, long deadline) {
     String domain = job.domain().toLowerCase(Locale.ROOT);
     return domains.acquire(domain)
-        .compose(v -> resolve(job)
-            .compose(route -> new Run(job, route).start(),
+        .compose(v -> {
+          if (expired(deadline)) {
+            domains.release(domain);
+            return Future.succeededFuture(allFailed(job, expired()));
+          }
+          return resolve(job)
+            .compose(route -> new Run(job, route, deadline).start(),
                 failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
-            .onComplete(ar -> domains.release(domain)))
+            .onComplete(ar -> domains.release(domain));
+        })
         .map(results -> {
           logResults(job, results);
           return new DeliveryReply(job.queueId(), job.domain(), results);
@@ -90,8 +106,11 @@ final class Courier {
     Target lastTarget;
     boolean allPermanent = true;
 
-    Run(DeliveryJob job, Route route) {
+    final long deadline;
+
+    Run(DeliveryJob job, Route route, long deadline) {
       this.job = job;
+      this.deadline = deadline;
       this.results = new RecipientResult[job.recipients().size()];
       for (RouteHost host : route.hosts()) {
         for (String address : host.addresses()) {
@@ -124,6 +143,13 @@ final class Courier {
         }
         return Future.succeededFuture();
       }
+      if (expired(deadline)) {
+        Failure f = expired();
+        for (int i : pending) {
+          results[i] = f.toResult(job.recipients().get(i).address(), null);
+        }
+        return Future.succeededFuture();
+      }
       Target target = targets.get(index);
       List<DeliveryJob.Recipient> recipients = pending.stream().map(i -> job.recipients().get(i)).toList();
       return attempt(target, recipients, true).transform(ar -> {
@@ -149,10 +175,19 @@ final class Courier {
       allPermanent &= f.permanent();
     }
 
+    /**
+     * One transaction with {@code target}. When a reused session turns out dead, it is tried once
+     * more ({@code mayRetryStale}) over a new connection: another parked session may be as stale.
+     */
     private Future<MailTransaction.Outcome> attempt(Target target, List<DeliveryJob.Recipient> recipients,
         boolean mayRetryStale) {
       ConnectionPool.Key key = new ConnectionPool.Key(target, policy(target, job.domain()));
-      return pool.acquire(key).compose(lease -> {
+      return pool.acquire(key, !mayRetryStale).compose(lease -> {
+        if (expired(deadline)) {
+          // waited too long for a connection slot: give it back untouched
+          pool.release(lease, true);
+          return Future.failedFuture(new HostException(expired()));
+        }
         Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
             : opener.open(target, key.policy()).onSuccess(lease::attach);
         return session
@@ -172,6 +207,14 @@ final class Courier {
     return new SessionPolicy(heloName,
         options.isStarttls() || (credentials != null && options.isAuthRequiresTls()),
         requireTls, requireTls || options.isVerifyCertificates(), credentials);
+  }
+
+  private static boolean expired(long deadline) {
+    return deadline != Long.MAX_VALUE && System.currentTimeMillis() >= deadline;
+  }
+
+  private static Failure expired() {
+    return Failure.temporary("4.4.7", "job expired before it could run");
   }
 
   private static List<RecipientResult> allFailed(DeliveryJob job, Failure f) {

@@ -17,6 +17,9 @@ import java.util.Objects;
  * (idle connections aside), so any number of instances, on any nodes of a cluster that see the
  * spool directory at the same path, can share the work.
  *
+ * <p>A request may carry a {@link DeliveryJob#DEADLINE_HEADER} header: a job still waiting for
+ * a delivery slot when it passes is not run, its remaining recipients failing for now (4.4.7).
+ *
  * <p>A request that is not a valid job is failed with {@code message.fail(400, reason)}.
  *
  * <p>SECURITY: a job names a file whose octets are sent to a remote host. Whoever can send on
@@ -79,7 +82,17 @@ public class DeliveryVerticle extends VerticleBase {
       message.fail(BAD_REQUEST, "content path outside " + contentRoot);
       return;
     }
-    courier.deliver(job).onComplete(ar -> {
+    long deadline = Long.MAX_VALUE;
+    String header = message.headers().get(DeliveryJob.DEADLINE_HEADER);
+    if (header != null) {
+      try {
+        deadline = Long.parseLong(header.trim());
+      } catch (NumberFormatException e) {
+        message.fail(BAD_REQUEST, "bad " + DeliveryJob.DEADLINE_HEADER + " header: " + header);
+        return;
+      }
+    }
+    courier.deliver(job, deadline).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result().toJson());
       } else {

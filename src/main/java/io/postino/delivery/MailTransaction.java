@@ -145,8 +145,11 @@ final class MailTransaction {
       if (accepted == 0) {
         return Future.succeededFuture(finished(true));
       }
-      Future<SmtpReply> last = c.command("BDAT " + job.content().length() + " LAST", options.getDataTimeout());
-      return content(false).compose(v -> last).compose(this::endOfData, this::failedDuringContent);
+      // the reply's clock starts once the content is written, as for DATA: a large message on a
+      // slow link must not time out while it is still being sent
+      c.writeLine("BDAT " + job.content().length() + " LAST");
+      return content(false).compose(v -> c.next(options.getDataTimeout(), "BDAT"))
+          .compose(this::endOfData, this::failedDuringContent);
     }
     if (accepted == 0 && !ext.pipelining()) {
       return Future.succeededFuture(finished(true));

@@ -94,6 +94,30 @@ final class SmtpConnection {
     return await(timeout, "greeting");
   }
 
+  /**
+   * The next reply, to a command written with {@link #writeLine}: its clock starts now, not when
+   * the command was written.
+   */
+  Future<SmtpReply> next(Duration timeout, String command) {
+    return await(timeout, command);
+  }
+
+  /**
+   * Writes a command line (without CRLF) without waiting for its reply, for a command followed by
+   * content (BDAT): the reply is asked for with {@link #next(Duration, String)} once the content is
+   * written. A line with a CR or LF fails the connection.
+   */
+  Future<Void> writeLine(String line) {
+    if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+      fail(new ConnectionException("5.5.2", "refusing to send a command with CR or LF to " + target));
+    }
+    if (failure != null) {
+      return Future.failedFuture(failure);
+    }
+    idle = false;
+    return socket.write(Buffer.buffer(line + "\r\n", "UTF-8"));
+  }
+
   /** Sends one command line (without CRLF) and returns its reply. */
   Future<SmtpReply> command(String line, Duration timeout) {
     return pipeline(List.of(line), timeout).get(0);

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -24,12 +25,19 @@ import java.util.function.Predicate;
  * sender, so it is as durable as any mail and leaves through the normal path.
  *
  * <p>Memory stays bounded: at most the bounce size limit of the original is read, and only the
- * header section otherwise (cut at {@value #MAX_HEADER_OCTETS} octets).
+ * header section otherwise (cut at {@value #MAX_HEADER_OCTETS} octets); at most
+ * {@value #MAX_FULL_RETURNS} whole originals are held at once, later reports returning the
+ * headers only. The reading and the building are done off the event loop.
  */
 final class Bouncer {
 
   /** The most of an original header section a report returns. */
   static final int MAX_HEADER_OCTETS = 64 * 1024;
+
+  /** The most reports returning the whole original (RET=FULL) that are built at once. */
+  static final int MAX_FULL_RETURNS = 4;
+
+  private final AtomicInteger fullReturns = new AtomicInteger();
 
   private final Vertx vertx;
   private final Spool spool;
@@ -52,38 +60,54 @@ final class Bouncer {
   Future<SpooledMessage> send(SpooledMessage original, DsnBuilder.Kind kind, List<DsnBuilder.Item> items,
       Instant willRetryUntil) {
     Envelope e = original.envelope();
+    // at most MAX_FULL_RETURNS whole copies in memory at once; beyond that the headers only,
+    // which RFC 3461 section 4.3 allows
     boolean whole = e.mailParameters().ret() == MailParameters.Ret.FULL
-        && original.contentLength() <= options.getBounceSizeLimit();
+        && original.contentLength() <= options.getBounceSizeLimit() && takeFullReturn();
     String queueId = spool.newQueueId();
-    return vertx.executeBlocking(() -> whole ? readWhole(original) : readHeaders(original), false)
-        .compose(returned -> {
-          Instant now = Instant.now();
-          byte[] report = DsnBuilder.build(new DsnBuilder.Report(kind, hostname, "<" + queueId + "@" + hostname + ">",
-              now, e.queueId(), e.sender(), e.mailParameters().envId(), e.received(), items, willRetryUntil, returned,
-              whole));
-          MailAddress to = e.sender();
-          MailParameters parameters = new MailParameters(report.length,
-              MessageText.hasEightBit(report) ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
-              to.isInternationalized(), null, null, null);
-          Envelope envelope = new Envelope(queueId, MailAddress.NULL_SENDER, parameters,
-              List.of(new Envelope.Recipient(to, RcptParameters.NONE, isLocalDomain.test(to.domainLowerCase()))),
-              hostname, "127.0.0.1", "LOCAL", null, now);
-          return spool.create(envelope).compose(writer -> {
-            writer.write(Buffer.buffer(report));
-            return writer.commit();
-          });
-        });
+    // reading the original, building the report and scanning it are blocking or CPU work
+    Future<Built> built = vertx.executeBlocking(() -> {
+      try {
+        byte[] returned = whole ? readWhole(original) : readHeaders(original);
+        byte[] report = DsnBuilder.build(new DsnBuilder.Report(kind, hostname, "<" + queueId + "@" + hostname + ">",
+            Instant.now(), e.queueId(), e.sender(), e.mailParameters().envId(), e.received(), items, willRetryUntil,
+            returned, whole));
+        return new Built(report, MessageText.hasEightBit(report));
+      } finally {
+        if (whole) {
+          fullReturns.decrementAndGet();
+        }
+      }
+    }, false);
+    return built.compose(b -> {
+      MailAddress to = e.sender();
+      MailParameters parameters = new MailParameters(b.report().length,
+          b.eightBit() ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
+          to.isInternationalized(), null, null, null);
+      Envelope envelope = new Envelope(queueId, MailAddress.NULL_SENDER, parameters,
+          List.of(new Envelope.Recipient(to, RcptParameters.NONE, isLocalDomain.test(to.domainLowerCase()))),
+          hostname, "127.0.0.1", "LOCAL", null, Instant.now());
+      return spool.create(envelope).compose(writer -> {
+        writer.write(Buffer.buffer(b.report()));
+        return writer.commit();
+      });
+    });
+  }
+
+  private record Built(byte[] report, boolean eightBit) {
+  }
+
+  private boolean takeFullReturn() {
+    if (fullReturns.incrementAndGet() > MAX_FULL_RETURNS) {
+      fullReturns.decrementAndGet();
+      return false;
+    }
+    return true;
   }
 
   private static byte[] readWhole(SpooledMessage m) throws IOException {
     try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.READ)) {
-      ByteBuffer buf = ByteBuffer.allocate((int) m.contentLength());
-      while (buf.hasRemaining()) {
-        if (ch.read(buf, m.contentOffset() + buf.position()) < 0) {
-          throw new IOException("spool file shorter than its content length: " + m.file());
-        }
-      }
-      return buf.array();
+      return SpoolFileFormat.readFully(ch, m.contentOffset(), (int) m.contentLength());
     }
   }
 

@@ -86,8 +86,11 @@ final class Dispatcher {
         .toList();
     DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.sender(), env.mailParameters(), rcpts,
         new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()));
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getDeliveryTimeout().toMillis())
-        .setLocalOnly(!options.isDeliverAcrossCluster());
+    long timeoutMillis = options.getDeliveryTimeout().toMillis();
+    // the absolute deadline lets the delivery side drop a job that this side already gave up on
+    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(timeoutMillis)
+        .setLocalOnly(!options.isDeliverAcrossCluster())
+        .addHeader(DeliveryJob.DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + timeoutMillis));
     return vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
         .map(reply -> DeliveryReply.fromJson(reply.body()))
         .transform(ar -> {
@@ -103,6 +106,11 @@ final class Dispatcher {
   }
 
   private static RecipientResult transientFailure(MailAddress address, String why) {
-    return new RecipientResult(address, Outcome.TRANSIENT, 451, "4.3.0", why, false, null, null);
+    return transientFailure(address, "4.3.0", why);
+  }
+
+  /** A result of our own (not a remote server's) that is not final: 451 with {@code status}. */
+  static RecipientResult transientFailure(MailAddress address, String status, String why) {
+    return new RecipientResult(address, Outcome.TRANSIENT, 451, status, why, false, null, null);
   }
 }

@@ -43,10 +43,6 @@ public record Envelope(
   public record Recipient(MailAddress address, RcptParameters parameters, boolean local) {
   }
 
-  public List<Recipient> localRecipients() {
-    return recipients.stream().filter(Recipient::local).toList();
-  }
-
   public List<Recipient> remoteRecipients() {
     return recipients.stream().filter(r -> !r.local()).toList();
   }

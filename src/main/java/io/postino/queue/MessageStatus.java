@@ -23,7 +23,11 @@ import org.slf4j.LoggerFactory;
  * {"finished":[1]}
  * {"attempt":1}
  * {"warned":true}
+ * {"retry":true}
  * }</pre>
+ *
+ * <p>A {@code retry} line (written when a held message is released) forgets the permanent
+ * failures of the recipients not finished, so that they are tried again.
  *
  * <p>A line cut short by a crash (no final newline) or otherwise unreadable is ignored: it was
  * never fsync'd, so nothing was done on the strength of it. Not thread-safe.
@@ -65,6 +69,8 @@ final class MessageStatus {
       attempts = Math.max(attempts, line.getInteger("attempt"));
     } else if (line.containsKey("warned")) {
       warned = true;
+    } else if (line.containsKey("retry")) {
+      retry();
     }
   }
 
@@ -78,6 +84,15 @@ final class MessageStatus {
 
   void finish(Collection<Integer> recipients) {
     recipients.forEach(i -> finished[i] = true);
+  }
+
+  /** Forgets the permanent failures not finished: those recipients are to be tried again. */
+  void retry() {
+    for (int i = 0; i < results.length; i++) {
+      if (isFailedUnreported(i)) {
+        results[i] = null;
+      }
+    }
   }
 
   void attempted() {
@@ -94,10 +109,6 @@ final class MessageStatus {
 
   RecipientResult result(int recipient) {
     return results[recipient];
-  }
-
-  boolean isFinished(int recipient) {
-    return finished[recipient];
   }
 
   /** Failed for good, but the sender not yet told (or told-not-needed not yet recorded). */
@@ -152,5 +163,9 @@ final class MessageStatus {
 
   static String warnedLine() {
     return new JsonObject().put("warned", true).encode() + "\n";
+  }
+
+  static String retryLine() {
+    return new JsonObject().put("retry", true).encode() + "\n";
   }
 }

@@ -1,7 +1,6 @@
 package io.postino.queue;
 
 import io.postino.bus.RecipientResult;
-import io.postino.bus.RecipientResult.Outcome;
 import io.postino.smtp.RcptParameters;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -110,8 +109,8 @@ final class Notifier {
   /** A recipient's last result, or "expired" for one never tried before its time ran out. */
   static RecipientResult resultOf(SpooledMessage message, MessageStatus status, int i) {
     RecipientResult r = status.result(i);
-    return r != null ? r : new RecipientResult(message.envelope().recipients().get(i).address(), Outcome.TRANSIENT,
-        451, "4.4.7", "delivery time expired", false, null, null);
+    return r != null ? r
+        : Dispatcher.transientFailure(message.envelope().recipients().get(i).address(), "4.4.7", "delivery time expired");
   }
 
   private static String describe(SpooledMessage message, MessageStatus status, List<Integer> indices) {

@@ -101,7 +101,8 @@ public final class QueueManager extends VerticleBase {
   private boolean backlog;
   private boolean scanning;
   private boolean rescan;
-  private boolean rescanAll;
+  /** A flush not yet carried out by a complete scan that ignores times. */
+  private boolean flushPending;
   private long scanTimer = -1;
 
   /**
@@ -162,13 +163,21 @@ public final class QueueManager extends VerticleBase {
     });
   }
 
-  /** Releases a held message; it is tried at once. False when it was not on hold. */
+  /**
+   * Releases a held message; it is tried at once, every recipient not finished included (a
+   * permanent failure not yet reported is tried again rather than reported). False when it was
+   * not on hold.
+   */
   public Future<Boolean> release(String queueId) {
-    return onContext(() -> spool.release(queueId).onSuccess(released -> {
-      if (released) {
-        scan(false);
-      }
-    }));
+    // the retry line goes first: once in incoming, the message may be loaded at any moment
+    return onContext(() -> spool.isHeld(queueId)
+        .compose(held -> !held ? Future.succeededFuture(false)
+            : spool.appendStatus(queueId, MessageStatus.retryLine(), true).compose(v -> spool.release(queueId)))
+        .onSuccess(released -> {
+          if (released) {
+            scan(false);
+          }
+        }));
   }
 
   /**
@@ -235,9 +244,11 @@ public final class QueueManager extends VerticleBase {
 
   /** Looks for due messages on disk, as many as there is room for. */
   private void scan(boolean all) {
+    // a flush lasts until a scan that ignores times has found everything: when there is no room,
+    // or more messages than room, the later scans (as room frees up) keep ignoring times
+    flushPending |= all;
     if (scanning) {
       rescan = true;
-      rescanAll |= all;
       return;
     }
     int room = options.getActiveLimit() - active.size();
@@ -246,19 +257,21 @@ public final class QueueManager extends VerticleBase {
       return;
     }
     scanning = true;
-    spool.due(Instant.now(), room, Set.copyOf(active.keySet()), all).onComplete(ar -> {
+    boolean flushing = flushPending;
+    spool.due(Instant.now(), room, Set.copyOf(active.keySet()), flushing).onComplete(ar -> {
       scanning = false;
       if (ar.succeeded()) {
         backlog = ar.result().more();
+        if (flushing && !backlog && !rescan) {
+          flushPending = false;
+        }
         ar.result().queueIds().forEach(this::load);
       } else {
         log.warn("cannot list the spool: {}", ar.cause().toString());
       }
       if (rescan) {
-        boolean again = rescanAll;
         rescan = false;
-        rescanAll = false;
-        scan(again);
+        scan(false);
       }
     });
   }
@@ -366,8 +379,8 @@ public final class QueueManager extends VerticleBase {
       return;
     }
     if (e.deleteRequested || e.holdRequested) {
-      // an operator's decision: failures are reported when a held message is released, never
-      // for a deleted one
+      // an operator's decision: a released message is tried again, recipients that failed
+      // included; a deleted one is never reported
       finishOperation(e);
       return;
     }
@@ -388,10 +401,13 @@ public final class QueueManager extends VerticleBase {
     giveUp.forEach(i -> e.roundResults.putIfAbsent(i, Notifier.resultOf(e.message, s, i)));
     Future<Boolean> reported = giveUp.isEmpty() ? Future.succeededFuture(false)
         : notifier.reportFailures(e.message, s, failed, expiredNow)
-            .compose(hold -> appendStatus(e, MessageStatus.finishedLine(giveUp), true).map(v -> {
-              s.finish(giveUp);
-              return hold;
-            }));
+            .compose(hold -> hold
+                // held, not finished: a release tries these recipients again
+                ? Future.succeededFuture(true)
+                : appendStatus(e, MessageStatus.finishedLine(giveUp), true).map(v -> {
+                  s.finish(giveUp);
+                  return false;
+                }));
     reported
         .compose(hold -> notifier.warnIfDelayed(e.message, s, now, expiry)
             .compose(warned -> !warned ? Future.succeededFuture()
@@ -417,7 +433,7 @@ public final class QueueManager extends VerticleBase {
 
   /** Every recipient is finished: the message goes, durably when remote deliveries depend on it. */
   private void complete(Entry e, List<Integer> bounced) {
-    boolean durable = e.envelope().recipients().stream().anyMatch(r -> !r.local());
+    boolean durable = !e.envelope().remoteRecipients().isEmpty();
     spool.remove(e.message, durable).onComplete(ar -> {
       if (ar.failed()) {
         log.error("{}: cannot remove from the spool: {}", e.queueId, ar.cause().toString());

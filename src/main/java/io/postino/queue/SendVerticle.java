@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * event loop; the limits are the SMTP listener's ({@code smtp.maxMessageSize},
  * {@code smtp.maxRecipients}). A request that is malformed, invalid or too large is failed with
  * {@link SendReply#BAD_REQUEST}; a spool that cannot take the message, with
- * {@link SendReply#SPOOL_FAILURE}.
+ * {@link SendReply#SPOOL_FAILURE}, as is one that comes while {@value #MAX_IN_FLIGHT} requests, or
+ * {@value #MAX_BYTES_IN_FLIGHT} octets of content, are already being prepared or spooled ("busy,
+ * try again later"), so that a burst of requests cannot exhaust memory.
  *
  * <p>SECURITY: whoever can send on the event bus can send mail from any address to any address,
  * relayed with no authentication: the bus is trusted like a local submission program. Never let
@@ -60,6 +62,15 @@ public final class SendVerticle extends VerticleBase {
   private final Limits limits;
   private final Predicate<String> isLocalDomain;
   private final Consumer<SpooledMessage> accepted;
+  private final long maxBytesInFlight;
+  /** Requests being prepared or spooled, and the octets of their content (event loop only). */
+  private int inFlight;
+  private long bytesInFlight;
+
+  /** The most requests prepared or spooled at once; more are failed as busy. */
+  static final int MAX_IN_FLIGHT = 256;
+  /** The most content octets being spooled at once (at least one message of the largest size). */
+  static final long MAX_BYTES_IN_FLIGHT = 128L * 1024 * 1024;
 
   /**
    * @param hostname      this server's name, for the trace header and Message-IDs
@@ -74,6 +85,7 @@ public final class SendVerticle extends VerticleBase {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.isLocalDomain = Objects.requireNonNull(isLocalDomain, "isLocalDomain");
     this.accepted = Objects.requireNonNull(accepted, "accepted");
+    this.maxBytesInFlight = Math.max(MAX_BYTES_IN_FLIGHT, limits.maxMessageSize());
   }
 
   @Override
@@ -86,9 +98,27 @@ public final class SendVerticle extends VerticleBase {
       request.fail(SendReply.BAD_REQUEST, "not a send request: expected a JSON object");
       return;
     }
+    if (inFlight >= MAX_IN_FLIGHT) {
+      request.fail(SendReply.SPOOL_FAILURE, "busy, try again later");
+      return;
+    }
+    inFlight++;
     String queueId = spool.newQueueId();
     vertx.executeBlocking(() -> prepare(json, queueId), false).onComplete(prepared -> {
+      long size = prepared.succeeded()
+          ? prepared.result().received().length() + prepared.result().content().length() : 0;
+      if (prepared.succeeded() && bytesInFlight + size > maxBytesInFlight && bytesInFlight > 0) {
+        inFlight--;
+        request.fail(SendReply.SPOOL_FAILURE, "busy, try again later");
+        return;
+      }
+      bytesInFlight += size;
+      Runnable done = () -> {
+        inFlight--;
+        bytesInFlight -= size;
+      };
       if (prepared.failed()) {
+        done.run();
         Throwable cause = prepared.cause();
         if (cause instanceof RuntimeException) {
           request.fail(SendReply.BAD_REQUEST, "not a valid send request: " + cause.getMessage());
@@ -100,6 +130,7 @@ public final class SendVerticle extends VerticleBase {
         return;
       }
       store(prepared.result()).onComplete(stored -> {
+        done.run();
         if (stored.failed()) {
           log.error("{}: cannot spool a message from the event bus", queueId, stored.cause());
           request.fail(SendReply.SPOOL_FAILURE, "cannot spool the message, try again later");

@@ -303,6 +303,12 @@ public final class Spool {
         }, false)));
   }
 
+  /** Whether a message is on hold. */
+  public Future<Boolean> isHeld(String queueId) {
+    Path file = hold.resolve(checkId(queueId));
+    return vertx.executeBlocking(() -> Files.exists(file), false);
+  }
+
   /** The queue ids of the messages on hold. */
   public Future<List<String>> held() {
     return vertx.executeBlocking(() -> SpoolRecovery.list(hold).stream()

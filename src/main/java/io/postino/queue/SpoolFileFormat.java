@@ -115,7 +115,8 @@ final class SpoolFileFormat {
     }
   }
 
-  private static byte[] readFully(FileChannel ch, long position, int length) throws IOException {
+  /** {@code length} octets of {@code ch} from {@code position}. */
+  static byte[] readFully(FileChannel ch, long position, int length) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(length);
     while (buf.hasRemaining()) {
       int n = ch.read(buf, position + buf.position());

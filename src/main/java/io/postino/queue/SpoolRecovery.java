@@ -103,6 +103,8 @@ final class SpoolRecovery {
     try {
       Files.move(file, target);
       DurableFiles.fsyncDirectory(corrupt);
+      // its status file would otherwise stay behind as an orphan
+      Files.deleteIfExists(status.resolve(file.getFileName()));
       log.error("spool: corrupt file {} moved to {}: {}", file, target, reason);
     } catch (IOException e) {
       log.error("spool: corrupt file {} ({}) left in place, cannot move it: {}", file, reason,

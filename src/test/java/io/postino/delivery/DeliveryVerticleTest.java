@@ -18,6 +18,7 @@ import io.postino.testing.SmtpSink;
 import io.postino.testing.TestCertificate;
 import io.postino.testing.TestServer;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -192,6 +193,35 @@ class DeliveryVerticleTest extends DeliveryTestBase {
     assertEquals(Outcome.PERMANENT, r.outcome());
     assertEquals("5.3.4", r.status());
     assertEquals(0, sink.transactions());
+  }
+
+  @Test
+  void jobPastItsDeadlineDeliversNothingAndIsTransient() throws Exception {
+    sink = new SmtpSink().start();
+    deploy(Map.of("dest.test", List.of("127.0.0.1:" + sink.port())), fast());
+
+    JsonObject body = vertx.eventBus().<JsonObject>request(Addresses.DEFAULT.deliverySubmit(),
+        job("Subject: late\r\n\r\nx\r\n", "bob@dest.test", "carol@dest.test").toJson(),
+        new DeliveryOptions().setSendTimeout(20_000)
+            .addHeader(DeliveryJob.DEADLINE_HEADER, Long.toString(System.currentTimeMillis() - 1))).await().body();
+    DeliveryReply reply = DeliveryReply.fromJson(body);
+
+    assertEquals(2, reply.results().size());
+    for (RecipientResult r : reply.results()) {
+      assertEquals(Outcome.TRANSIENT, r.outcome());
+      assertEquals("4.4.7", r.status());
+      assertTrue(r.text().contains("expired"), r.text());
+    }
+    assertEquals(0, sink.sessions());
+    assertEquals(0, sink.transactions());
+    // a job within its deadline still goes through
+    DeliveryReply ok = vertx.eventBus().<JsonObject>request(Addresses.DEFAULT.deliverySubmit(),
+        job("Subject: on time\r\n\r\nx\r\n", "bob@dest.test").toJson(),
+        new DeliveryOptions().setSendTimeout(20_000)
+            .addHeader(DeliveryJob.DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + 20_000)))
+        .map(m -> DeliveryReply.fromJson(m.body())).await();
+    assertEquals(Outcome.DELIVERED, ok.results().get(0).outcome());
+    assertEquals(1, sink.transactions());
   }
 
   @Test

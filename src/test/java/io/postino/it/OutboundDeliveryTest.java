@@ -303,6 +303,29 @@ class OutboundDeliveryTest {
   }
 
   @Test
+  void aHeldFailedBounceIsTriedAgainWhenReleased() throws Exception {
+    sink.refuse("bob@dest.test", 550);
+    mx("dest.test");
+    server.queue().put("failedBounces", "hold");
+    server.start();
+
+    String id = send("", "Subject: a bounce\r\n\r\nbody\r\n", "bob@dest.test");
+
+    assertEquals("bounced", server.nextEvent().getString("event"));
+    TestServer.await("held", () -> TestServer.files(dir.resolve("spool").resolve("hold")).size() == 1);
+    assertEquals(List.of(id), server.postino.spool().held().await());
+    sink.accept("bob@dest.test");
+    assertTrue(server.postino.queue().release(id).await());
+
+    assertEquals("delivered", server.nextEvent().getString("event"));
+    SmtpSink.Received got = sink.next();
+    assertEquals(List.of("bob@dest.test"), got.recipients());
+    TestServer.await("spool empty", () -> server.spooled().isEmpty());
+    assertEquals(List.of(), server.postino.spool().held().await());
+    assertNull(server.pollInbound(300), "no bounce of a bounce");
+  }
+
+  @Test
   void notifyNeverMeansNoDsn() throws Exception {
     dns.zone("nullmx.test. 300 IN MX 0 .");
     server.start();

@@ -55,6 +55,12 @@ public final class SmtpSink implements AutoCloseable {
     return this;
   }
 
+  /** RCPT for {@code address} is accepted again. */
+  public SmtpSink accept(String address) {
+    refusedRecipients.remove(address);
+    return this;
+  }
+
   /** The next {@code times} messages are refused after their content with 451. */
   public SmtpSink failData(int times) {
     dataFailures.set(times);
