@@ -87,10 +87,9 @@ final class Bouncer {
       Envelope envelope = new Envelope(queueId, MailAddress.NULL_SENDER, parameters,
           List.of(new Envelope.Recipient(to, RcptParameters.NONE, isLocalDomain.test(to.domainLowerCase()))),
           hostname, "127.0.0.1", "LOCAL", null, Instant.now());
-      return spool.create(envelope).compose(writer -> {
-        writer.write(Buffer.buffer(b.report()));
-        return writer.commit();
-      });
+      SpoolWriter writer = spool.create(envelope);
+      writer.write(Buffer.buffer(b.report()));
+      return writer.commit();
     });
   }
 

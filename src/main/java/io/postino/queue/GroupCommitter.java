@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves closed temporary spool files into {@code incoming} durably, many at a time: at most one
  * batch is in flight; commits arriving meanwhile wait and form the next batch. A batch fdatasyncs
- * its files concurrently on worker threads (concurrent fsyncs let the file system merge journal
- * commits), renames each into {@code incoming}, and fsyncs {@code incoming} once for all of them.
+ * those of its files not synced by their writer yet, concurrently on worker threads (concurrent
+ * fsyncs let a journaling file system merge its commits), renames each into {@code incoming}, and
+ * fsyncs {@code incoming} once for all of them.
  * Only then does any commit of the batch complete; if any step fails, every commit of the batch
  * fails and the files already renamed are taken out of {@code incoming} again.
  *
@@ -29,7 +30,7 @@ final class GroupCommitter {
 
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-  private record Pending(Path tmpFile, Path target, Context context, Promise<Void> promise) {
+  private record Pending(Path tmpFile, Path target, boolean synced, Context context, Promise<Void> promise) {
   }
 
   private final Vertx vertx;
@@ -47,13 +48,13 @@ final class GroupCommitter {
   }
 
   /**
-   * Makes {@code tmpFile} (closed, fully written) durable as {@code target} in {@code incoming}.
-   * On failure {@code target} does not exist, and the caller deletes {@code tmpFile} if it is
-   * still there.
+   * Makes {@code tmpFile} (closed, fully written, and already fdatasync'd when {@code synced})
+   * durable as {@code target} in {@code incoming}. On failure {@code target} does not exist, and
+   * the caller deletes {@code tmpFile} if it is still there.
    */
-  Future<Void> commit(Path tmpFile, Path target) {
+  Future<Void> commit(Path tmpFile, Path target, boolean synced) {
     Promise<Void> promise = Promise.promise();
-    Pending pending = new Pending(tmpFile, target, vertx.getOrCreateContext(), promise);
+    Pending pending = new Pending(tmpFile, target, synced, vertx.getOrCreateContext(), promise);
     List<Pending> batch = null;
     synchronized (this) {
       waiting.add(pending);
@@ -85,32 +86,33 @@ final class GroupCommitter {
   private void run(List<Pending> batch) {
     List<Future<Void>> syncs = new ArrayList<>(batch.size());
     for (Pending p : batch) {
-      syncs.add(vertx.<Void>executeBlocking(() -> {
-        DurableFiles.fdatasync(p.tmpFile());
-        return null;
-      }, false));
+      if (!p.synced()) {
+        syncs.add(vertx.<Void>executeBlocking(() -> {
+          DurableFiles.fdatasync(p.tmpFile());
+          return null;
+        }, false));
+      }
     }
     // join, not all: nothing may be renamed or deleted while another sync of the batch still runs.
-    Future.join(syncs)
-        .compose(v -> vertx.<Void>executeBlocking(() -> {
-          publish(batch);
-          return null;
-        }, false))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            batches.incrementAndGet();
-            messages.addAndGet(batch.size());
-          } else {
-            log.error("spool group commit of {} message(s) failed", batch.size(), ar.cause());
-          }
-          try {
-            for (Pending p : batch) {
-              p.context().runOnContext(v -> p.promise().handle(ar));
-            }
-          } finally {
-            runNextOrIdle();
-          }
-        });
+    Future<Void> done = Future.join(syncs).compose(v -> vertx.<Void>executeBlocking(() -> {
+      publish(batch);
+      return null;
+    }, false));
+    done.onComplete(ar -> {
+      if (ar.succeeded()) {
+        batches.incrementAndGet();
+        messages.addAndGet(batch.size());
+      } else {
+        log.error("spool group commit of {} message(s) failed", batch.size(), ar.cause());
+      }
+      try {
+        for (Pending p : batch) {
+          p.context().runOnContext(v -> p.promise().handle(ar));
+        }
+      } finally {
+        runNextOrIdle();
+      }
+    });
   }
 
   private void runNextOrIdle() {

@@ -186,10 +186,13 @@ public final class SendVerticle extends VerticleBase {
 
   /** Writes the message to the spool and makes it durable. */
   private Future<SpooledMessage> store(Prepared p) {
-    return spool.create(p.envelope()).compose(writer -> {
-      writer.write(p.received());
-      writer.write(p.content());
-      return writer.commit();
-    });
+    SpoolWriter writer;
+    try {
+      writer = spool.create(p.envelope(), p.received());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    writer.write(p.content());
+    return writer.commit();
   }
 }

@@ -2,7 +2,7 @@ package io.postino.queue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.OpenOptions;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -101,30 +101,24 @@ public final class Spool {
     return QueueIds.next();
   }
 
+  /** Starts writing a message with no preamble: see {@link #create(Envelope, Buffer)}. */
+  public SpoolWriter create(Envelope envelope) {
+    return create(envelope, null);
+  }
+
   /**
-   * Starts writing a message: creates its temporary file and writes the envelope header. Call on
-   * the event loop of the session; the writer's futures complete there.
+   * Starts writing a message whose content begins with {@code preamble} (a trace header the
+   * caller generates, or null). Nothing touches the disk until content is written (see
+   * {@link SpoolFileWriter}); use the writer on the context that called this, where its futures
+   * complete.
+   *
+   * @throws IllegalArgumentException when the envelope's queue id is not a plain file name or the
+   *     envelope is too large to store
    */
-  public Future<SpoolWriter> create(Envelope envelope) {
-    String id = envelope.queueId();
-    if (!QueueIds.isAcceptable(id)) {
-      return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + id));
-    }
-    byte[] header;
-    try {
-      header = SpoolFileFormat.header(envelope);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    Path tmpFile = tmp.resolve(id);
-    OpenOptions newFile = new OpenOptions()
-        .setRead(false)
-        .setWrite(true)
-        .setCreateNew(true)
-        .setPerms("rw-------");
-    return vertx.fileSystem().open(tmpFile.toString(), newFile)
-        .map(file -> new SpoolFileWriter(vertx, committer, envelope, file, tmpFile,
-            incoming.resolve(id), header));
+  public SpoolWriter create(Envelope envelope, Buffer preamble) {
+    String id = checkId(envelope.queueId());
+    return new SpoolFileWriter(vertx, committer, envelope, tmp.resolve(id), incoming.resolve(id),
+        SpoolFileFormat.header(envelope), preamble);
   }
 
   /**

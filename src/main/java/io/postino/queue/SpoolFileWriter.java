@@ -1,31 +1,61 @@
 package io.postino.queue;
 
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
- * The {@link SpoolWriter} of one message: an {@link AsyncFile} on {@code tmp/<queue id>} that
- * already holds the header, plus the bookkeeping to make commit and abort safe. The AsyncFile
- * gives the back-pressure; like it, this writer keeps each written buffer (without copying) until
- * that write's future completes, so callers must not modify a buffer after writing it.
+ * The {@link SpoolWriter} of one message, written to {@code tmp/<queue id>} and then committed
+ * into {@code incoming}.
+ *
+ * <p>Writes are handed to the disk at the end of the event-loop turn that made them, not one by
+ * one: content written waits, with the file's header and the writer's preamble, until the current
+ * task on the writer's context ends (at most {@link #PENDING_LIMIT} octets, then the writer reports
+ * its queue full). A message
+ * whose end arrives in the same turn as the rest of it (every small message a client sends in one
+ * go) so costs a single worker task: create the file, write it whole, fdatasync, close. Only a
+ * message that is still arriving when its turn ends gets an {@link AsyncFile} that streams the rest
+ * with back-pressure, and is fdatasync'd by the group commit. Either way nothing is held beyond
+ * what the session has already read from the socket, and no write waits for another event.
+ *
+ * <p>Like AsyncFile, this writer keeps each written buffer (without copying) until its write's
+ * future completes, so callers must not modify a buffer after writing it.
  *
  * <p>Not thread-safe: use it from the context that called {@link Spool#create}.
  */
 final class SpoolFileWriter implements SpoolWriter {
 
+  /** Octets held for the end of the turn before the writer reports its queue full. */
+  static final int PENDING_LIMIT = 64 * 1024;
+
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
   /** Entered when commit() or abort() is called; how that ended is in the futures. */
   private enum State { OPEN, COMMITTED, ABORTED }
 
   private final Vertx vertx;
+  private final Context context;
   private final GroupCommitter committer;
   private final Envelope envelope;
-  private final AsyncFile file;
   private final Path tmpFile;
   private final Path target;
   private final long contentOffset;
@@ -34,20 +64,42 @@ final class SpoolFileWriter implements SpoolWriter {
   private Future<SpooledMessage> commitFuture;
   private Future<Void> abortFuture;
   private long contentLength;
+
+  // Until the first turn ends: what waits for the disk, and the one future all of it shares.
+  private List<Buffer> pending = new ArrayList<>();
+  private int pendingBytes;
+  private Promise<Void> pendingWritten = Promise.promise();
+  private boolean spillScheduled;
+  private Handler<Void> drainHandler;
+
+  // Once the message outlives its first turn: its file, opening and then open.
+  private Future<AsyncFile> opened;
+  private AsyncFile file;
   private int writesInFlight;
   private Throwable writeFailure;
   private Promise<Void> writesDone;
 
-  SpoolFileWriter(Vertx vertx, GroupCommitter committer, Envelope envelope, AsyncFile file,
-      Path tmpFile, Path target, byte[] header) {
+  /**
+   * A writer whose file will begin with {@code header} and whose content begins with
+   * {@code preamble} (or nothing when null): both wait, without a turn's deadline, for the first
+   * content written, since they are the writer's own and not anything read from a client.
+   */
+  SpoolFileWriter(Vertx vertx, GroupCommitter committer, Envelope envelope, Path tmpFile,
+      Path target, byte[] header, Buffer preamble) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.committer = committer;
     this.envelope = envelope;
-    this.file = file;
     this.tmpFile = tmpFile;
     this.target = target;
     this.contentOffset = header.length;
-    track(file.write(Buffer.buffer(header)));
+    pending.add(Buffer.buffer(header));
+    pendingBytes = header.length;
+    if (preamble != null) {
+      pending.add(preamble);
+      pendingBytes += preamble.length();
+      contentLength = preamble.length();
+    }
   }
 
   @Override
@@ -56,18 +108,33 @@ final class SpoolFileWriter implements SpoolWriter {
       return Future.failedFuture(new IllegalStateException("spool writer is " + state));
     }
     contentLength += content.length();
-    return track(file.write(content));
+    if (file != null) {
+      return track(file.write(content));
+    }
+    if (pending == null) {
+      // the file could not be opened; commit reports it
+      return Future.failedFuture(writeFailure);
+    }
+    return hold(content);
   }
 
   @Override
   public boolean writeQueueFull() {
-    // A closed AsyncFile throws here; a finished writer simply has no queue.
-    return state == State.OPEN && file.writeQueueFull();
+    if (state != State.OPEN) {
+      return false;
+    }
+    // While the file opens, new writes still wait with the first ones.
+    return file == null ? pendingBytes >= PENDING_LIMIT : file.writeQueueFull();
   }
 
   @Override
   public SpoolWriter drainHandler(Handler<Void> handler) {
-    if (state == State.OPEN) {
+    if (state != State.OPEN) {
+      return this;
+    }
+    if (file == null) {
+      drainHandler = handler;
+    } else {
       file.drainHandler(handler);
     }
     return this;
@@ -87,9 +154,20 @@ final class SpoolFileWriter implements SpoolWriter {
       return commitFuture;
     }
     state = State.COMMITTED;
+    drainHandler = null;
     long length = contentLength;
-    commitFuture = closeAfterWrites()
-        .compose(v -> committer.commit(tmpFile, target))
+    Future<Void> durable;
+    if (opened == null) {
+      List<Buffer> whole = takePending();
+      durable = vertx.<Void>executeBlocking(() -> {
+        writeWhole(tmpFile, whole);
+        return null;
+      }, false).compose(v -> committer.commit(tmpFile, target, true));
+      durable.onComplete(pendingWritten);
+    } else {
+      durable = closeAfterWrites().compose(v -> committer.commit(tmpFile, target, false));
+    }
+    commitFuture = durable
         .map(v -> new SpooledMessage(envelope, target, contentOffset, length))
         .recover(err -> deleteTmpFile().transform(ignored -> Future.failedFuture(err)));
     return commitFuture;
@@ -104,8 +182,102 @@ final class SpoolFileWriter implements SpoolWriter {
       return abortFuture;
     }
     state = State.ABORTED;
-    abortFuture = closeAfterWrites().transform(ignored -> deleteTmpFile());
+    drainHandler = null;
+    if (opened == null) {
+      // nothing reached the disk
+      takePending();
+      pendingWritten.tryFail(new IllegalStateException("spool writer was aborted"));
+      abortFuture = Future.succeededFuture();
+    } else {
+      abortFuture = closeAfterWrites().transform(ignored -> deleteTmpFile());
+    }
     return abortFuture;
+  }
+
+  private Future<Void> hold(Buffer buffer) {
+    pending.add(buffer);
+    pendingBytes += buffer.length();
+    if (!spillScheduled) {
+      spillScheduled = true;
+      context.runOnContext(v -> spill());
+    }
+    return pendingWritten.future();
+  }
+
+  private List<Buffer> takePending() {
+    List<Buffer> taken = pending;
+    pending = null;
+    pendingBytes = 0;
+    return taken;
+  }
+
+  /** The turn ended with the message still open: from now on it streams through a file. */
+  private void spill() {
+    spillScheduled = false;
+    if (state != State.OPEN || opened != null) {
+      return;
+    }
+    OpenOptions newFile = new OpenOptions()
+        .setRead(false)
+        .setWrite(true)
+        .setCreateNew(true)
+        .setPerms("rw-------");
+    Promise<Void> written = pendingWritten;
+    // opened is set before onOpened can run (it may run at once, and resume the source), and
+    // completes only after it: a commit waiting on it then finds the file set. (A listener of the
+    // open future itself may run before another one registered earlier.)
+    Promise<AsyncFile> opening = Promise.promise();
+    opened = opening.future();
+    vertx.fileSystem().open(tmpFile.toString(), newFile).transform(ar -> onOpened(ar, written)).onComplete(opening);
+  }
+
+  private Future<AsyncFile> onOpened(AsyncResult<AsyncFile> ar, Promise<Void> written) {
+    List<Buffer> held = takePending();
+    Handler<Void> resume = drainHandler;
+    drainHandler = null;
+    if (ar.failed()) {
+      writeFailure = ar.cause();
+      written.fail(ar.cause());
+      if (resume != null) {
+        // let the source finish; commit reports the failure
+        resume.handle(null);
+      }
+      return Future.failedFuture(ar.cause());
+    }
+    file = ar.result();
+    List<Future<Void>> writes = new ArrayList<>(held.size());
+    for (Buffer b : held) {
+      writes.add(track(file.write(b)));
+    }
+    Future.all(writes).<Void>mapEmpty().onComplete(written);
+    if (resume != null && state == State.OPEN) {
+      // AsyncFile calls a drain handler only after its own queue was full
+      if (file.writeQueueFull()) {
+        file.drainHandler(resume);
+      } else {
+        resume.handle(null);
+      }
+    }
+    return Future.succeededFuture(file);
+  }
+
+  /** Blocking: the whole message into a new temporary file, on disk when this returns. */
+  private static void writeWhole(Path tmpFile, List<Buffer> buffers) throws Exception {
+    ByteBuffer[] parts = new ByteBuffer[buffers.size()];
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = ((BufferInternal) buffers.get(i)).getByteBuf().nioBuffer();
+    }
+    try (FileChannel ch = FileChannel.open(tmpFile,
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)) {
+      long remaining = 0;
+      for (ByteBuffer p : parts) {
+        remaining += p.remaining();
+      }
+      while (remaining > 0) {
+        remaining -= ch.write(parts);
+      }
+      ch.force(false);
+    }
   }
 
   private Future<Void> track(Future<Void> write) {
@@ -122,18 +294,23 @@ final class SpoolFileWriter implements SpoolWriter {
     return write;
   }
 
-  /** Closes the file once every queued write has finished; fails if any of them failed. */
+  /** Closes the file once it is open and every queued write has finished; fails if any failed. */
   private Future<Void> closeAfterWrites() {
-    Future<Void> idle;
-    if (writesInFlight == 0) {
-      idle = Future.succeededFuture();
-    } else {
-      writesDone = Promise.promise();
-      idle = writesDone.future();
-    }
-    return idle
-        .compose(v -> file.close())
-        .compose(v -> writeFailure == null ? Future.succeededFuture() : Future.failedFuture(writeFailure));
+    return opened.transform(ar -> {
+      if (ar.failed()) {
+        return Future.failedFuture(ar.cause());
+      }
+      Future<Void> idle;
+      if (writesInFlight == 0) {
+        idle = Future.succeededFuture();
+      } else {
+        writesDone = Promise.promise();
+        idle = writesDone.future();
+      }
+      return idle
+          .compose(v -> file.close())
+          .compose(v -> writeFailure == null ? Future.succeededFuture() : Future.failedFuture(writeFailure));
+    });
   }
 
   private Future<Void> deleteTmpFile() {

@@ -721,42 +721,30 @@ final class SmtpSession {
   }
 
   /**
-   * Creates the spool file for the current transaction and then calls {@code then} with null, or
-   * with the reply to give when the spool could not take the message.
+   * Starts the spool file of the current transaction and then calls {@code then} with null, or
+   * with the reply to give when the spool cannot take the message.
    */
   private void openMessage(Framing framing, Handler<SmtpReply> then) {
     tx.queueId = ctx.spool().newQueueId();
     Envelope envelope = new Envelope(tx.queueId, tx.sender, tx.parameters, tx.recipients, helo, clientIp,
         ReceivedHeader.protocol(esmtp, tls != null, user != null), user, Instant.now());
-    busy = true;
-    ctx.spool().create(envelope).onComplete(ar -> {
-      busy = false;
-      lastActivity = System.nanoTime();
-      if (closed) {
-        if (ar.succeeded()) {
-          ar.result().abort();
-        }
-        return;
-      }
-      if (ar.failed()) {
-        log.error("spool: cannot create a message file", ar.cause());
-        then.handle(Replies.LOCAL_ERROR);
-      } else {
-        writer = ar.result();
-        decoder = new DataDecoder(framing, options.getBareLineEndings(), options.getMaxMessageSize(),
-            options.getMaxContentLineLength());
-        dataStart = System.nanoTime();
-        if (listener.completeHeaders()) {
-          headers = new SubmissionHeaders("<" + tx.queueId + "@" + ctx.hostname() + ">",
-              Rfc5322Dates.format(envelope.received()), collect);
-          sink = headers;
-        }
-        writer.write(Buffer.buffer(ReceivedHeader.format(envelope, ctx.hostname(), tls)));
-        then.handle(null);
-        deadlineAt(dataStart + options.getDataDeadline().toNanos());
-      }
-      drive();
-    });
+    try {
+      writer = ctx.spool().create(envelope, Buffer.buffer(ReceivedHeader.format(envelope, ctx.hostname(), tls)));
+    } catch (IllegalArgumentException e) {
+      log.error("spool: cannot start a message file", e);
+      then.handle(Replies.LOCAL_ERROR);
+      return;
+    }
+    decoder = new DataDecoder(framing, options.getBareLineEndings(), options.getMaxMessageSize(),
+        options.getMaxContentLineLength());
+    dataStart = System.nanoTime();
+    if (listener.completeHeaders()) {
+      headers = new SubmissionHeaders("<" + tx.queueId + "@" + ctx.hostname() + ">",
+          Rfc5322Dates.format(envelope.received()), collect);
+      sink = headers;
+    }
+    then.handle(null);
+    deadlineAt(dataStart + options.getDataDeadline().toNanos());
   }
 
   // ---------------------------------------------------------------- content

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.smtp.MailAddress;
@@ -81,9 +82,7 @@ class SpoolTest {
     ChunkPump pump = new ChunkPump(20 << 20, 64 << 10);
 
     Promise<SpooledMessage> committed = Promise.promise();
-    context.runOnContext(v -> spool.create(envelope)
-        .onSuccess(writer -> pump.start(writer, committed))
-        .onFailure(committed::fail));
+    context.runOnContext(v -> pump.start(spool.create(envelope), committed));
     SpooledMessage message = await(committed.future());
 
     assertEquals(20 << 20, message.contentLength());
@@ -101,8 +100,10 @@ class SpoolTest {
     for (int i = 0; i < 50; i++) {
       Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
       envelopes.add(envelope);
-      created.add(onContext(contexts.get(i % 5), () -> spool.create(envelope)
-          .compose(w -> w.write(Buffer.buffer("message " + envelope.queueId())).map(w))));
+      created.add(onContext(contexts.get(i % 5), () -> {
+        SpoolWriter w = spool.create(envelope);
+        return w.write(Buffer.buffer("message " + envelope.queueId())).map(w);
+      }));
     }
     List<SpoolWriter> writers = new ArrayList<>();
     for (Future<SpoolWriter> f : created) {
@@ -262,13 +263,13 @@ class SpoolTest {
     Spool spool = await(Spool.open(vertx, dir));
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
     Context context = vertx.getOrCreateContext();
-    SpoolWriter writer = await(onContext(context, () -> spool.create(envelope)));
+    SpoolWriter writer = await(onContext(context, () -> Future.succeededFuture(spool.create(envelope))));
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")), "nothing on disk before any content");
+    // a write's future completes once the turn that made it has ended and it is in the file
+    await(onContext(context, () -> writer.write(Buffer.buffer("partial content"))));
     assertEquals(List.of(envelope.queueId()), fileNames(dir.resolve("tmp")));
 
-    await(onContext(context, () -> {
-      writer.write(Buffer.buffer("partial content"));
-      return writer.abort();
-    }));
+    await(onContext(context, writer::abort));
 
     assertEquals(List.of(), fileNames(dir.resolve("tmp")));
     assertEquals(List.of(), fileNames(dir.resolve("incoming")));
@@ -302,11 +303,74 @@ class SpoolTest {
   }
 
   @Test
+  void preambleAndContentWrittenOverSeveralTurnsAreCommittedWhole(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
+    Context context = vertx.getOrCreateContext();
+    SpoolWriter writer = await(onContext(context,
+        () -> Future.succeededFuture(spool.create(envelope, Buffer.buffer("Received: by test\r\n")))));
+    // the first part outlives its turn: it goes to the temporary file before the rest arrives
+    await(onContext(context, () -> writer.write(Buffer.buffer("Subject: one\r\n"))));
+    assertEquals(List.of(envelope.queueId()), fileNames(dir.resolve("tmp")));
+    SpooledMessage message = await(onContext(context, () -> {
+      writer.write(Buffer.buffer("\r\nbody\r\n"));
+      return writer.commit();
+    }));
+
+    byte[] expected = "Received: by test\r\nSubject: one\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+    assertEquals(expected.length, message.contentLength());
+    byte[] bytes = Files.readAllBytes(message.file());
+    assertArrayEquals(expected, Arrays.copyOfRange(bytes, (int) message.contentOffset(), bytes.length));
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")));
+  }
+
+  @Test
+  void aCommitRightAfterTheFileStartedOpeningWaitsForIt(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
+    Context context = vertx.getOrCreateContext();
+    Promise<SpooledMessage> committed = Promise.promise();
+    context.runOnContext(v -> {
+      SpoolWriter writer = spool.create(envelope);
+      writer.write(Buffer.buffer("Subject: a\r\n"));
+      // queued after the end-of-turn task that starts opening the file, so it runs while it opens
+      context.runOnContext(w -> {
+        writer.write(Buffer.buffer("\r\nb\r\n"));
+        writer.commit().onComplete(committed);
+      });
+    });
+    SpooledMessage message = await(committed.future());
+    byte[] bytes = Files.readAllBytes(message.file());
+    assertEquals("Subject: a\r\n\r\nb\r\n",
+        new String(bytes, (int) message.contentOffset(), bytes.length - (int) message.contentOffset(), StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aMessageThatCannotBeWrittenFailsItsCommitAndLeavesNothing(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Context context = vertx.getOrCreateContext();
+    // no tmp directory: neither a message written in one turn nor one that streams can be created
+    Files.delete(dir.resolve("tmp"));
+
+    Envelope whole = envelope(spool.newQueueId(), RECEIVED, ALICE);
+    awaitFailure(store(context, spool, whole, "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
+
+    Envelope streamed = envelope(spool.newQueueId(), RECEIVED, ALICE);
+    SpoolWriter writer = await(onContext(context, () -> Future.succeededFuture(spool.create(streamed))));
+    awaitFailure(onContext(context, () -> writer.write(Buffer.buffer("Subject: y\r\n"))));
+    awaitFailure(onContext(context, () -> writer.write(Buffer.buffer("\r\ny\r\n"))));
+    awaitFailure(onContext(context, writer::commit));
+
+    assertEquals(List.of(), fileNames(dir.resolve("incoming")));
+    assertEquals(0, spool.committedMessages());
+  }
+
+  @Test
   void createRefusesQueueIdsThatAreNotPlainFileNames(Vertx vertx) throws Exception {
     Spool spool = await(Spool.open(vertx, dir));
     for (String id : List.of("../escape", "a/b", "", ".hidden", "x".repeat(65))) {
       Envelope envelope = envelope(id, RECEIVED, ALICE);
-      assertInstanceOf(IllegalArgumentException.class, awaitFailure(spool.create(envelope)), id);
+      assertThrows(IllegalArgumentException.class, () -> spool.create(envelope), id);
     }
     assertEquals(List.of(), fileNames(dir.resolve("tmp")));
   }
@@ -326,7 +390,7 @@ class SpoolTest {
     // From one context in one go: A starts a batch alone, B to E wait and form the next one,
     // in which B is renamed before C fails.
     List<Future<Void>> commits = await(onContext(vertx.getOrCreateContext(), () -> Future.succeededFuture(
-        names.stream().map(n -> committer.commit(tmp.resolve(n), incoming.resolve(n))).toList())));
+        names.stream().map(n -> committer.commit(tmp.resolve(n), incoming.resolve(n), false)).toList())));
 
     await(commits.get(0));
     for (Future<Void> failed : commits.subList(1, 5)) {

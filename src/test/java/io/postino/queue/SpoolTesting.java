@@ -38,12 +38,11 @@ public final class SpoolTesting {
   public static Future<SpooledMessage> store(Context context, Spool spool, Envelope envelope,
       byte[] content) {
     Promise<SpooledMessage> result = Promise.promise();
-    context.runOnContext(v -> spool.create(envelope)
-        .compose(writer -> {
-          writer.write(Buffer.buffer(content));
-          return writer.commit();
-        })
-        .onComplete(result));
+    context.runOnContext(v -> {
+      SpoolWriter writer = spool.create(envelope);
+      writer.write(Buffer.buffer(content));
+      writer.commit().onComplete(result);
+    });
     return result.future();
   }
 
