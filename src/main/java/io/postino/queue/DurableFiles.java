@@ -1,11 +1,16 @@
 package io.postino.queue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * The blocking fsync primitives that the spool and Maildir delivery build their durability on.
@@ -16,7 +21,35 @@ import java.nio.file.StandardOpenOption;
  */
 public final class DurableFiles {
 
+  /** Spool files hold other people's mail: readable and writable by their owner only. */
+  static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
   private DurableFiles() {
+  }
+
+  /**
+   * Writes {@code content} as a new file ({@code replace}: or over an existing one), fdatasync'd
+   * before it is closed when {@code sync}. The buffers' positions are left as they were.
+   */
+  static void write(Path file, boolean replace, boolean sync, ByteBuffer... content) throws IOException {
+    ByteBuffer[] parts = new ByteBuffer[content.length];
+    long left = 0;
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = content[i].duplicate();
+      left += parts[i].remaining();
+    }
+    Set<StandardOpenOption> options = replace
+        ? Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)
+        : Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try (FileChannel ch = FileChannel.open(file, options, OWNER_ONLY)) {
+      while (left > 0) {
+        left -= ch.write(parts);
+      }
+      if (sync) {
+        ch.force(false);
+      }
+    }
   }
 
   /** fdatasync: the file's content (and the size needed to read it back) reach the disk. */

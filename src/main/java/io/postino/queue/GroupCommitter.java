@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,11 +31,17 @@ final class GroupCommitter {
 
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-  private record Pending(Path tmpFile, Path target, boolean synced, Context context, Promise<Void> promise) {
+  /**
+   * A commit: {@code tmpFile} to be renamed to {@code target}; for a journaled message, the whole
+   * file's octets in {@code journaled}, written to {@code tmpFile} only after the journal has them.
+   */
+  private record Pending(Path tmpFile, Path target, boolean synced, ByteBuffer[] journaled, Context context,
+      Promise<Void> promise) {
   }
 
   private final Vertx vertx;
   private final Path incoming;
+  private final SpoolJournal journal;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong messages = new AtomicLong();
 
@@ -42,9 +49,10 @@ final class GroupCommitter {
   private List<Pending> waiting = new ArrayList<>();
   private boolean inFlight;
 
-  GroupCommitter(Vertx vertx, Path incoming) {
+  GroupCommitter(Vertx vertx, Path incoming, SpoolJournal journal) {
     this.vertx = vertx;
     this.incoming = incoming;
+    this.journal = journal;
   }
 
   /**
@@ -53,8 +61,21 @@ final class GroupCommitter {
    * the caller deletes {@code tmpFile} if it is still there.
    */
   Future<Void> commit(Path tmpFile, Path target, boolean synced) {
-    Promise<Void> promise = Promise.promise();
-    Pending pending = new Pending(tmpFile, target, synced, vertx.getOrCreateContext(), promise);
+    return enqueue(new Pending(tmpFile, target, synced, null, vertx.getOrCreateContext(), Promise.promise()));
+  }
+
+  /**
+   * Makes a small message durable through the journal, then writes {@code file} (the message's
+   * whole spool file, at most {@link SpoolJournal#MAX_MESSAGE_OCTETS} of content) to
+   * {@code tmpFile} and renames it to {@code target}, with no fsync of its own. The buffers must
+   * not change until the future completes.
+   */
+  Future<Void> commitJournaled(Path tmpFile, Path target, ByteBuffer[] file) {
+    return enqueue(new Pending(tmpFile, target, false, file, vertx.getOrCreateContext(), Promise.promise()));
+  }
+
+  private Future<Void> enqueue(Pending pending) {
+    Promise<Void> promise = pending.promise();
     List<Pending> batch = null;
     synchronized (this) {
       waiting.add(pending);
@@ -86,7 +107,7 @@ final class GroupCommitter {
   private void run(List<Pending> batch) {
     List<Future<Void>> syncs = new ArrayList<>(batch.size());
     for (Pending p : batch) {
-      if (!p.synced()) {
+      if (!p.synced() && p.journaled() == null) {
         syncs.add(vertx.<Void>executeBlocking(() -> {
           DurableFiles.fdatasync(p.tmpFile());
           return null;
@@ -94,25 +115,54 @@ final class GroupCommitter {
       }
     }
     // join, not all: nothing may be renamed or deleted while another sync of the batch still runs.
-    Future<Void> done = Future.join(syncs).compose(v -> vertx.<Void>executeBlocking(() -> {
-      publish(batch);
-      return null;
+    Future<Boolean> done = Future.join(syncs).compose(v -> vertx.executeBlocking(() -> {
+      List<SpoolJournal.Entry> entries = new ArrayList<>();
+      for (Pending p : batch) {
+        if (p.journaled() != null) {
+          entries.add(new SpoolJournal.Entry(p.target().getFileName().toString(), p.journaled()));
+        }
+      }
+      boolean checkpoint = !entries.isEmpty() && journal.append(entries);
+      try {
+        publish(batch, entries.size() < batch.size());
+      } catch (IOException | RuntimeException e) {
+        // the clients hear that it failed: the journal must not bring these messages back
+        for (SpoolJournal.Entry entry : entries) {
+          try {
+            journal.done(entry.queueId(), true);
+          } catch (IOException | RuntimeException undo) {
+            e.addSuppressed(undo);
+          }
+        }
+        throw e;
+      }
+      return checkpoint;
     }, false));
     done.onComplete(ar -> {
       if (ar.succeeded()) {
         batches.incrementAndGet();
         messages.addAndGet(batch.size());
+        if (ar.result()) {
+          checkpoint();
+        }
       } else {
         log.error("spool group commit of {} message(s) failed", batch.size(), ar.cause());
       }
       try {
         for (Pending p : batch) {
-          p.context().runOnContext(v -> p.promise().handle(ar));
+          p.context().runOnContext(v -> p.promise().handle(ar.mapEmpty()));
         }
       } finally {
         runNextOrIdle();
       }
     });
+  }
+
+  private void checkpoint() {
+    vertx.<Void>executeBlocking(() -> {
+      journal.checkpointRetired();
+      return null;
+    }, false).onFailure(e -> log.error("spool journal checkpoint failed; it is retried after the next segment", e));
   }
 
   private void runNextOrIdle() {
@@ -127,15 +177,23 @@ final class GroupCommitter {
     run(next);
   }
 
-  /** Blocking: renames the synced files into incoming and fsyncs it, or undoes the renames. */
-  private void publish(List<Pending> batch) throws IOException {
+  /**
+   * Blocking: writes the journaled files, renames every file into incoming and, when some were
+   * not journaled, fsyncs it; or undoes the renames.
+   */
+  private void publish(List<Pending> batch, boolean syncDirectory) throws IOException {
     List<Path> renamed = new ArrayList<>(batch.size());
     try {
       for (Pending p : batch) {
+        if (p.journaled() != null) {
+          DurableFiles.write(p.tmpFile(), false, false, p.journaled());
+        }
         Files.move(p.tmpFile(), p.target(), StandardCopyOption.ATOMIC_MOVE);
         renamed.add(p.target());
       }
-      DurableFiles.fsyncDirectory(incoming);
+      if (syncDirectory) {
+        DurableFiles.fsyncDirectory(incoming);
+      }
     } catch (IOException | RuntimeException e) {
       // The clients are told the message was not accepted; a copy left in incoming would be
       // delivered after a restart although they will send it again.

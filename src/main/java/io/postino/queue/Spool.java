@@ -23,9 +23,12 @@ import java.util.Set;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
- * {@code <dir>/tmp}. A file reaches {@code incoming} only after its content is fsync'd, by an
- * atomic rename followed by an fsync of the directory; so a file in {@code incoming} is always
- * whole, and a file in {@code tmp} at start-up was never acknowledged and is deleted. Files that
+ * {@code <dir>/tmp}. A file reaches {@code incoming} only once it is durable, by an atomic rename:
+ * either its content was fsync'd and the rename is followed by an fsync of the directory, or (a
+ * small message) its whole file is in the fsync'd journal, {@code <dir>/journal}, from which
+ * opening the spool rewrites it if a power loss took it (see {@link SpoolJournal}). So a file in
+ * {@code incoming} is whole, and a file in {@code tmp} at start-up was never acknowledged and is
+ * deleted. Files that
  * cannot be read back are moved to {@code <dir>/corrupt}; messages put on hold by an operator
  * wait in {@code <dir>/hold}. Each message may have a status file, {@code <dir>/status/<queue
  * id>}, where the queue appends what became of its recipients (see {@link MessageStatus}).
@@ -35,9 +38,9 @@ import java.util.Set;
  * {@code incoming}, so nothing needs to hold every message in memory.
  *
  * <p>Group commit: messages committed while an earlier batch is being synced wait and are synced
- * together in the next batch, sharing its directory fsync; each commit future completes only once
- * the fsync that covers its message has returned. Removals and moves share directory fsyncs the
- * same way.
+ * together in the next batch, sharing its journal fdatasync and directory fsync; each commit
+ * future completes only once the fsync that covers its message has returned. Removals and moves
+ * share directory fsyncs the same way.
  *
  * <p>Thread-safe: shared by every server verticle instance (all event loops). Open a directory
  * once per process: opening it cleans {@code tmp}, which would destroy messages being written by
@@ -54,6 +57,7 @@ public final class Spool {
   private static final String HOLD = "hold";
   private static final String CORRUPT = "corrupt";
   private static final String STATUS = "status";
+  private static final String JOURNAL = "journal";
 
   /** Queue ids found due by {@link #due}, and whether more due ones were left for later. */
   public record Due(List<String> queueIds, boolean more) {
@@ -65,19 +69,21 @@ public final class Spool {
   private final Path incoming;
   private final Path hold;
   private final Path status;
+  private final SpoolJournal journal;
   private final GroupCommitter committer;
   private final SpoolRecovery recovery;
   private final DirectorySync incomingSync;
   private final DirectorySync holdSync;
 
-  private Spool(Vertx vertx, Path dir) {
+  private Spool(Vertx vertx, Path dir, SpoolJournal journal) {
     this.vertx = vertx;
+    this.journal = journal;
     this.dir = dir;
     this.tmp = dir.resolve(TMP);
     this.incoming = dir.resolve(INCOMING);
     this.hold = dir.resolve(HOLD);
     this.status = dir.resolve(STATUS);
-    this.committer = new GroupCommitter(vertx, incoming);
+    this.committer = new GroupCommitter(vertx, incoming, journal);
     this.recovery = new SpoolRecovery(tmp, incoming, hold, dir.resolve(CORRUPT), status);
     this.incomingSync = new DirectorySync(vertx, incoming);
     this.holdSync = new DirectorySync(vertx, hold);
@@ -90,7 +96,10 @@ public final class Spool {
       for (String sub : List.of(TMP, INCOMING, HOLD, CORRUPT, STATUS)) {
         DurableFiles.createDirectories(abs.resolve(sub));
       }
-      Spool spool = new Spool(vertx, abs);
+      // the journal first: it may bring back messages, and with them their status files
+      SpoolJournal journal = SpoolJournal.open(abs.resolve(JOURNAL), abs.resolve(TMP), abs.resolve(INCOMING),
+          abs.resolve(HOLD));
+      Spool spool = new Spool(vertx, abs, journal);
       spool.recovery.clean();
       return spool;
     }, false);
@@ -203,7 +212,7 @@ public final class Spool {
       boolean created = !Files.exists(file);
       try (FileChannel ch = created
           ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+              DurableFiles.OWNER_ONLY)
           : FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
@@ -245,7 +254,9 @@ public final class Spool {
       return Future.failedFuture(new IllegalArgumentException("not a file of this spool: " + file));
     }
     Path statusFile = status.resolve(file.getFileName());
+    String queueId = message.queueId();
     Future<Void> deleted = vertx.executeBlocking(() -> {
+      journal.done(queueId, durable);
       Files.deleteIfExists(file);
       return null;
     }, false);
@@ -288,6 +299,7 @@ public final class Spool {
   public Future<Boolean> delete(String queueId) {
     checkId(queueId);
     return vertx.executeBlocking(() -> {
+      journal.done(queueId, true);
       boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId));
       return found;
     }, false).compose(found -> !found ? Future.succeededFuture(false)

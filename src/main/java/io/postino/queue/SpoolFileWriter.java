@@ -15,9 +15,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -45,9 +42,6 @@ final class SpoolFileWriter implements SpoolWriter {
 
   /** Octets held for the end of the turn before the writer reports its queue full. */
   static final int PENDING_LIMIT = 64 * 1024;
-
-  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   /** Entered when commit() or abort() is called; how that ended is in the futures. */
   private enum State { OPEN, COMMITTED, ABORTED }
@@ -158,11 +152,17 @@ final class SpoolFileWriter implements SpoolWriter {
     long length = contentLength;
     Future<Void> durable;
     if (opened == null) {
-      List<Buffer> whole = takePending();
-      durable = vertx.<Void>executeBlocking(() -> {
-        writeWhole(tmpFile, whole);
-        return null;
-      }, false).compose(v -> committer.commit(tmpFile, target, true));
+      ByteBuffer[] whole = takePending().stream()
+          .map(b -> ((BufferInternal) b).getByteBuf().nioBuffer())
+          .toArray(ByteBuffer[]::new);
+      if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
+        durable = committer.commitJournaled(tmpFile, target, whole);
+      } else {
+        durable = vertx.<Void>executeBlocking(() -> {
+          DurableFiles.write(tmpFile, false, true, whole);
+          return null;
+        }, false).compose(v -> committer.commit(tmpFile, target, true));
+      }
       durable.onComplete(pendingWritten);
     } else {
       durable = closeAfterWrites().compose(v -> committer.commit(tmpFile, target, false));
@@ -259,25 +259,6 @@ final class SpoolFileWriter implements SpoolWriter {
       }
     }
     return Future.succeededFuture(file);
-  }
-
-  /** Blocking: the whole message into a new temporary file, on disk when this returns. */
-  private static void writeWhole(Path tmpFile, List<Buffer> buffers) throws Exception {
-    ByteBuffer[] parts = new ByteBuffer[buffers.size()];
-    for (int i = 0; i < parts.length; i++) {
-      parts[i] = ((BufferInternal) buffers.get(i)).getByteBuf().nioBuffer();
-    }
-    try (FileChannel ch = FileChannel.open(tmpFile,
-        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)) {
-      long remaining = 0;
-      for (ByteBuffer p : parts) {
-        remaining += p.remaining();
-      }
-      while (remaining > 0) {
-        remaining -= ch.write(parts);
-      }
-      ch.force(false);
-    }
   }
 
   private Future<Void> track(Future<Void> write) {
