@@ -11,18 +11,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves closed temporary spool files into {@code incoming} durably, many at a time: at most one
- * batch is in flight; commits arriving meanwhile wait and form the next batch. A batch fdatasyncs
- * those of its files not synced by their writer yet, concurrently on worker threads (concurrent
- * fsyncs let a journaling file system merge its commits), renames each into {@code incoming}, and
- * fsyncs {@code incoming} once for all of them.
- * Only then does any commit of the batch complete; if any step fails, every commit of the batch
- * fails and the files already renamed are taken out of {@code incoming} again.
+ * Puts messages into {@code incoming} durably, many at a time: at most one batch is in flight;
+ * commits arriving meanwhile wait and form the next batch. A batch appends its small messages to
+ * the {@link SpoolJournal} with a single fdatasync and then writes their files into
+ * {@code incoming}; the larger ones come as closed temporary files, which it fdatasyncs (those not
+ * synced by their writer yet, concurrently on worker threads: concurrent fsyncs let a journaling
+ * file system merge its commits), renames into {@code incoming}, and covers with one fsync of the
+ * directory. Only then does any commit of the batch complete; if any step fails, every commit of
+ * the batch fails and the files already placed are taken out of {@code incoming} again.
  *
  * <p>Thread-safe: called from every event loop. Each commit completes on the context it was
  * called from.
@@ -32,8 +35,8 @@ final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
   /**
-   * A commit: {@code tmpFile} to be renamed to {@code target}; for a journaled message, the whole
-   * file's octets in {@code journaled}, written to {@code tmpFile} only after the journal has them.
+   * A commit: {@code tmpFile} to be renamed to {@code target}; or for a journaled message (no
+   * {@code tmpFile}), the whole file's octets, written as {@code target} once the journal has them.
    */
   private record Pending(Path tmpFile, Path target, boolean synced, ByteBuffer[] journaled, Context context,
       Promise<Void> promise) {
@@ -42,6 +45,8 @@ final class GroupCommitter {
   private final Vertx vertx;
   private final Path incoming;
   private final SpoolJournal journal;
+  /** Journaled messages whose file in incoming is being written: not to be read yet. */
+  private final Set<String> publishing = ConcurrentHashMap.newKeySet();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong messages = new AtomicLong();
 
@@ -66,12 +71,12 @@ final class GroupCommitter {
 
   /**
    * Makes a small message durable through the journal, then writes {@code file} (the message's
-   * whole spool file, at most {@link SpoolJournal#MAX_MESSAGE_OCTETS} of content) to
-   * {@code tmpFile} and renames it to {@code target}, with no fsync of its own. The buffers must
-   * not change until the future completes.
+   * whole spool file, at most {@link SpoolJournal#MAX_MESSAGE_OCTETS} of content) as
+   * {@code target}, with no fsync of its own. The buffers must not change until the future
+   * completes.
    */
-  Future<Void> commitJournaled(Path tmpFile, Path target, ByteBuffer[] file) {
-    return enqueue(new Pending(tmpFile, target, false, file, vertx.getOrCreateContext(), Promise.promise()));
+  Future<Void> commitJournaled(Path target, ByteBuffer[] file) {
+    return enqueue(new Pending(null, target, false, file, vertx.getOrCreateContext(), Promise.promise()));
   }
 
   private Future<Void> enqueue(Pending pending) {
@@ -88,6 +93,11 @@ final class GroupCommitter {
       run(batch);
     }
     return promise.future();
+  }
+
+  /** Whether a message's file in incoming may still be incomplete (it is being written). */
+  boolean isPublishing(String queueId) {
+    return publishing.contains(queueId);
   }
 
   long batches() {
@@ -123,6 +133,7 @@ final class GroupCommitter {
         }
       }
       boolean checkpoint = !entries.isEmpty() && journal.append(entries);
+      entries.forEach(e -> publishing.add(e.queueId()));
       try {
         publish(batch, entries.size() < batch.size());
       } catch (IOException | RuntimeException e) {
@@ -135,6 +146,8 @@ final class GroupCommitter {
           }
         }
         throw e;
+      } finally {
+        entries.forEach(e -> publishing.remove(e.queueId()));
       }
       return checkpoint;
     }, false));
@@ -178,18 +191,22 @@ final class GroupCommitter {
   }
 
   /**
-   * Blocking: writes the journaled files, renames every file into incoming and, when some were
-   * not journaled, fsyncs it; or undoes the renames.
+   * Blocking: writes the journaled files straight into incoming (the journal already has them,
+   * and {@link #isPublishing} keeps readers away until they are whole), renames the others into
+   * it and, when there were some, fsyncs it; or undoes all of that.
    */
   private void publish(List<Pending> batch, boolean syncDirectory) throws IOException {
-    List<Path> renamed = new ArrayList<>(batch.size());
+    List<Path> placed = new ArrayList<>(batch.size());
     try {
       for (Pending p : batch) {
         if (p.journaled() != null) {
-          DurableFiles.write(p.tmpFile(), false, false, p.journaled());
+          // listed first: a write that fails half way leaves a file to take out again
+          placed.add(p.target());
+          DurableFiles.write(p.target(), false, false, p.journaled());
+        } else {
+          Files.move(p.tmpFile(), p.target(), StandardCopyOption.ATOMIC_MOVE);
+          placed.add(p.target());
         }
-        Files.move(p.tmpFile(), p.target(), StandardCopyOption.ATOMIC_MOVE);
-        renamed.add(p.target());
       }
       if (syncDirectory) {
         DurableFiles.fsyncDirectory(incoming);
@@ -197,7 +214,7 @@ final class GroupCommitter {
     } catch (IOException | RuntimeException e) {
       // The clients are told the message was not accepted; a copy left in incoming would be
       // delivered after a restart although they will send it again.
-      for (Path target : renamed) {
+      for (Path target : placed) {
         try {
           Files.deleteIfExists(target);
         } catch (IOException | RuntimeException undo) {

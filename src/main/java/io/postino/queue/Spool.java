@@ -23,12 +23,12 @@ import java.util.Set;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
- * {@code <dir>/tmp}. A file reaches {@code incoming} only once it is durable, by an atomic rename:
- * either its content was fsync'd and the rename is followed by an fsync of the directory, or (a
- * small message) its whole file is in the fsync'd journal, {@code <dir>/journal}, from which
- * opening the spool rewrites it if a power loss took it (see {@link SpoolJournal}). So a file in
- * {@code incoming} is whole, and a file in {@code tmp} at start-up was never acknowledged and is
- * deleted. Files that
+ * {@code <dir>/tmp}. A file reaches {@code incoming} only once it is durable: either its content
+ * was fsync'd and it is renamed there, followed by an fsync of the directory; or (a small
+ * message) its whole file is in the fsync'd journal, {@code <dir>/journal}, and is written there
+ * after, kept from readers until whole, and rewritten from the journal by {@link #open} if a
+ * crash cut it short (see {@link SpoolJournal}). So a file in {@code incoming} is whole, and a
+ * file in {@code tmp} at start-up was never acknowledged and is deleted. Files that
  * cannot be read back are moved to {@code <dir>/corrupt}; messages put on hold by an operator
  * wait in {@code <dir>/hold}. Each message may have a status file, {@code <dir>/status/<queue
  * id>}, where the queue appends what became of its recipients (see {@link MessageStatus}).
@@ -142,7 +142,7 @@ public final class Spool {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
         for (Path file : entries) {
           String id = file.getFileName().toString();
-          if (skip.contains(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
+          if (skip.contains(id) || committer.isPublishing(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
             continue;
           }
           if (ids.size() == limit) {

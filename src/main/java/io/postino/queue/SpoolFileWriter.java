@@ -156,7 +156,7 @@ final class SpoolFileWriter implements SpoolWriter {
           .map(b -> ((BufferInternal) b).getByteBuf().nioBuffer())
           .toArray(ByteBuffer[]::new);
       if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
-        durable = committer.commitJournaled(tmpFile, target, whole);
+        durable = committer.commitJournaled(target, whole);
       } else {
         durable = vertx.<Void>executeBlocking(() -> {
           DurableFiles.write(tmpFile, false, true, whole);

@@ -349,8 +349,10 @@ class SpoolTest {
   void aMessageThatCannotBeWrittenFailsItsCommitAndLeavesNothing(Vertx vertx) throws Exception {
     Spool spool = await(Spool.open(vertx, dir));
     Context context = vertx.getOrCreateContext();
-    // no tmp directory: neither a message written in one turn nor one that streams can be created
+    // no tmp or journal directory: neither a message written in one turn (journaled) nor one
+    // that streams (through tmp) can be written
     Files.delete(dir.resolve("tmp"));
+    Files.delete(dir.resolve("journal"));
 
     Envelope whole = envelope(spool.newQueueId(), RECEIVED, ALICE);
     awaitFailure(store(context, spool, whole, "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
@@ -389,6 +391,24 @@ class SpoolTest {
     assertFalse(Files.exists(removed.file()), "a removed message stays removed");
     // a large message has its own fdatasync: it is not journaled, so nothing rewrites it
     assertFalse(Files.exists(big.file()));
+  }
+
+  @Test
+  void aJournaledMessageWhoseFileCannotBeWrittenFailsAndIsNotReplayed(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Context context = vertx.getOrCreateContext();
+    Path incoming = dir.resolve("incoming");
+    // the journal takes the message, then its file cannot be written into incoming
+    Files.delete(incoming);
+    Files.writeString(incoming, "not a directory");
+    awaitFailure(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE),
+        "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
+    Files.delete(incoming);
+    Files.createDirectory(incoming);
+
+    await(Spool.open(vertx, dir));
+
+    assertEquals(List.of(), fileNames(incoming), "the client was told it failed: it must not come back");
   }
 
   @Test
