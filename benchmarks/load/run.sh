@@ -4,7 +4,7 @@
 #
 # Usage (as root, from anywhere in the repository):
 #
-#   benchmarks/load/run.sh              # full run: about 5 minutes on 2 cores (plus the build)
+#   benchmarks/load/run.sh              # full run: about 8 minutes on 2 cores (plus the build)
 #   QUICK=1 benchmarks/load/run.sh      # 1 round, fewer messages and held sessions: under 2 minutes
 #
 # What it does, in order (every step is idempotent; a run stops what an interrupted one left):
@@ -33,7 +33,10 @@
 #      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory per session
 #      and the greeting latency of new sessions while they are held. The same for Postfix with
 #      $HELD_POSTFIX sessions (500; QUICK: 200; 0 skips it): one smtpd process per session.
-#   6. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
+#   6. Outbound: $OUTBOUND 1 KiB messages (6,000; QUICK: 2,000) queued for a domain routed to the
+#      smtp-sink, then delivered; Postino against Postfix as the relay, $RUNS rounds (see
+#      outbound() for how each is queued and timed). SKIP_OUTBOUND=1 skips it.
+#   7. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
 #      and keeps them, the raw figures and the logs in $BENCH_DIR/results.
 #
 # What the servers do with a message (MODE):
@@ -61,8 +64,9 @@
 # as a server's normally has one. Unmounted at the end.
 #
 # Other settings (environment): RUNS, MANY (messages of a 50-session run: 5000; QUICK: 1000), FEW
-# (of a 1-session run: 200; QUICK: 100), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
-# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, HELD, HELD_POSTFIX, PROFILE=jfr (records a
+# (of a 1-session run: 200; QUICK: 100), WARMUP (1 KiB runs of MANY messages before measuring: 10;
+# QUICK: 3), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
+# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_OUTBOUND=1, OUTBOUND, HELD, HELD_POSTFIX, PROFILE=jfr (records a
 # JFR file of Postino over the throughput runs, in $BENCH_DIR/results/postino.jfr).
 #
 # All traffic stays on 127.0.0.0/8. Every loop is bounded; the script stops everything it started
@@ -74,8 +78,10 @@ ROOT=$(cd "$HERE/../.." && pwd)
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
   RUNS=${RUNS:-1}; MANY=${MANY:-1000}; FEW=${FEW:-100}; HELD=${HELD:-2000}; HELD_POSTFIX=${HELD_POSTFIX:-200}
+  WARMUP=${WARMUP:-3}; OUTBOUND=${OUTBOUND:-2000}
 else
   RUNS=${RUNS:-3}; MANY=${MANY:-5000}; FEW=${FEW:-200}; HELD=${HELD:-10000}; HELD_POSTFIX=${HELD_POSTFIX:-500}
+  WARMUP=${WARMUP:-10}; OUTBOUND=${OUTBOUND:-6000}
 fi
 BENCH_DIR=${BENCH_DIR:-/var/tmp/postino-bench}
 PORT_POSTINO=${PORT_POSTINO:-2625}
@@ -90,6 +96,7 @@ PROFILE=${PROFILE:-}
 SKIP_BUILD=${SKIP_BUILD:-0}
 SKIP_THROUGHPUT=${SKIP_THROUGHPUT:-0}
 SKIP_CONCURRENCY=${SKIP_CONCURRENCY:-0}
+SKIP_OUTBOUND=${SKIP_OUTBOUND:-0}
 LOOP_EXT4=${LOOP_EXT4:-0}
 LOOP_IMAGE=${LOOP_IMAGE:-/var/tmp/postino-bench-ext4.img}
 LOOP_MOUNTED=0
@@ -240,6 +247,7 @@ showq     unix  n       -       n       -       -       showq
 error     unix  -       -       n       -       -       error
 retry     unix  -       -       n       -       -       error
 discard   unix  -       -       n       -       -       discard
+smtp      unix  -       -       n       -       -       smtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
@@ -374,9 +382,11 @@ fmt() { python3 -c "print(f'{round($1):,}')"; }
 
 throughput() {
   local server size s per count round r
-  log "warming up: 1 KiB, 50 sessions x 100 messages, 3 x $MANY messages; 100 KiB once"
+  # Postino's JIT compiler needs tens of thousands of messages before its code is fully compiled:
+  # measured before that, a run measures the compiler as much as the server.
+  log "warming up: 1 KiB, 50 sessions x 100 messages, $WARMUP x $MANY messages; 100 KiB once"
   for server in postino postfix sink; do
-    for _ in 1 2 3; do
+    for _ in $(seq "$WARMUP"); do
       run_source $server 1024 50 100 "$MANY" >/dev/null
       settle
     done
@@ -410,6 +420,84 @@ throughput() {
     done
   done
   settle
+}
+
+# Outbound: OUTBOUND messages of 1 KiB already queued for one domain whose only route is the
+# smtp-sink, delivered by each server; time from the moment the queue may deliver until it is
+# empty. Postino: spooled while its route pointed at a closed port (every attempt deferred for an
+# hour), then started afresh with the route pointing at the sink: the time starts when it
+# listens, so it includes a cold JIT. Postfix: put on hold while queued, then released with
+# `postsuper -H ALL` and `postqueue -f`, and relayed to the sink (relayhost, default concurrency of 20 per
+# destination, as Postino's default of 20 connections per domain).
+outbound() {
+  local out="$RESULTS/outbound.md" pi="$BENCH_DIR/outbound-postino" a=() b=() round t0 t1 r
+  echo "| server | messages | msg/s delivered, medians of $RUNS (all) |" >"$out"
+  echo "| --- | ---: | ---: |" >>"$out"
+  stop_postino
+  postconf -c "$PF/etc" -e "default_transport = smtp" "relayhost = [127.0.0.1]:$PORT_SINK" \
+    "smtpd_client_restrictions = check_client_access static:HOLD" "smtp_tls_security_level = none"
+  postfix -c "$PF/etc" reload >/dev/null 2>&1
+  for round in $(seq "$RUNS"); do
+    # Postino
+    outbound_config "127.0.0.1:1" >"$BENCH_DIR/outbound.json"
+    rm -rf "$pi"; mkdir -p "$pi"
+    (cd "$pi" && exec java $JAVA_OPTS -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/outbound.json" >fill.log 2>&1) &
+    POSTINO_PID=$!; PIDS+=("$POSTINO_PID")
+    wait_port "$PORT_POSTINO"
+    smtp-source -s 20 -m "$OUTBOUND" -d -l 1024 -M bench.client -f "$SENDER" -t bench@sink.test \
+      "127.0.0.1:$PORT_POSTINO" || die "smtp-source against Postino failed"
+    for _ in $(seq 600); do
+      (($(grep -c 'deferred, next attempt' "$pi/fill.log") >= OUTBOUND)) && break
+      sleep 0.2
+    done
+    stop_postino
+    find "$pi/spool/incoming" -type f -exec touch {} +
+    drop_caches
+    outbound_config "127.0.0.1:$PORT_SINK" >"$BENCH_DIR/outbound.json"
+    (cd "$pi" && exec java $JAVA_OPTS -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/outbound.json" >deliver.log 2>&1) &
+    POSTINO_PID=$!; PIDS+=("$POSTINO_PID")
+    for _ in $(seq 600); do grep -q "listening for SMTP" "$pi/deliver.log" 2>/dev/null && break; sleep 0.05; done
+    t0=$(date +%s.%N)
+    for _ in $(seq 6000); do [[ $(count_files "$pi/spool/incoming") == 0 ]] && break; sleep 0.05; done
+    t1=$(date +%s.%N)
+    [[ $(count_files "$pi/spool/incoming") == 0 ]] || die "Postino did not deliver everything: see $pi/deliver.log"
+    stop_postino
+    a+=("$(python3 -c "print(round($OUTBOUND / ($t1 - $t0)))")")
+    # Postfix
+    smtp-source -s 20 -m "$OUTBOUND" -d -l 1024 -M bench.client -f "$SENDER" -t bench@sink.test \
+      "127.0.0.1:$PORT_POSTFIX" || die "smtp-source against Postfix failed"
+    for _ in $(seq 600); do (($(count_files "$PF/queue/hold") >= OUTBOUND)) && break; sleep 0.2; done
+    drop_caches
+    local sent0
+    sent0=$(grep -c 'status=sent' "$PF/maillog" || true)
+    t0=$(date +%s.%N)
+    # released messages go to the deferred queue: the flush makes them due at once
+    postsuper -c "$PF/etc" -H ALL >/dev/null 2>&1
+    postqueue -c "$PF/etc" -f
+    for _ in $(seq 6000); do
+      [[ $(count_files "$PF/queue/hold" "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/deferred" "$PF/queue/maildrop") == 0 ]] && break
+      sleep 0.05
+    done
+    t1=$(date +%s.%N)
+    r=$(($(grep -c 'status=sent' "$PF/maillog" || true) - sent0))
+    ((r == OUTBOUND)) || die "Postfix sent $r of $OUTBOUND: see $PF/maillog"
+    b+=("$(python3 -c "print(round($OUTBOUND / ($t1 - $t0)))")")
+    log "outbound, round $round: Postino ${a[-1]}, Postfix ${b[-1]} msg/s delivered"
+  done
+  echo "| Postino | $OUTBOUND | $(fmt "$(median "${a[@]}")") (${a[*]}) |" >>"$out"
+  echo "| Postfix | $OUTBOUND | $(fmt "$(median "${b[@]}")") (${b[*]}) |" >>"$out"
+  echo >>"$out"
+  echo "Postino/Postfix: $(ratio "$(median "${a[@]}")" "$(median "${b[@]}")")" >>"$out"
+}
+
+outbound_config() {
+  cat <<JSON
+{"hostname": "bench.postino", "smtp": {"host": "127.0.0.1", "port": $PORT_POSTINO, "maxConnections": 20000,
+  "maxConnectionsPerClient": 20000}, "localDomains": ["bench.local"], "trustedNetworks": ["127.0.0.0/8"],
+ "spool": {"directory": "spool"}, "maildir": {"root": "maildir"},
+ "dns": {"servers": ["127.0.0.1:$PORT_DNS"], "routes": {"sink.test": "$1"}},
+ "queue": {"minBackoff": 3600, "maxBackoff": 3600}}
+JSON
 }
 
 concurrency() {
@@ -478,11 +566,13 @@ if [[ $PROFILE == jfr ]]; then
   start_postino
 fi
 [[ $SKIP_CONCURRENCY == 1 ]] || concurrency
+# last: it turns the Postfix instance into a relay
+[[ $SKIP_OUTBOUND == 1 ]] || outbound
 {
   echo "Load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(($(date +%s) - STARTED)) s."
   echo "$MACHINE"
   echo "MODE=$MODE (Postino recipient $POSTINO_TO); $RUNS round(s), medians of messages/s; QUICK=$QUICK; DROP_CACHES=$DROP_CACHES."
-  for f in throughput concurrency; do
+  for f in throughput concurrency outbound; do
     if [[ -f $RESULTS/$f.md ]]; then
       echo
       cat "$RESULTS/$f.md"
