@@ -8,12 +8,18 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 /**
  * Streams a message's content from its spool file to a connection with back-pressure: the file
  * is read in chunks and paused while the socket's write queue is full, so memory holds a few
- * chunks whatever the message size. For DATA the content goes through a {@link DataEncoder}
+ * chunks whatever the message size (a message of one chunk or less is read whole at once). For DATA the content goes through a {@link DataEncoder}
  * (dot-stuffing, line ends, terminator); for BDAT it goes as it is.
  *
  * <p>Fails with a {@link HostException} when the content needs 8BITMIME and the host lacks it
@@ -62,6 +68,21 @@ final class ContentSender {
   private void start() {
     connection.closed().onComplete(v -> fail(connection.failure()));
     armTimer();
+    if (content.length() <= CHUNK) {
+      // a small message is read in one worker task, not in an open, a read and a close on three
+      vertx.executeBlocking(() -> readWhole(content), false).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(new HostException(Failure.temporary("4.3.0", "cannot read message content: " + ar.cause().getMessage())));
+          return;
+        }
+        if (done.future().isComplete()) {
+          return;
+        }
+        chunk(ar.result());
+        finish();
+      });
+      return;
+    }
     vertx.fileSystem().open(content.path(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -83,6 +104,18 @@ final class ContentSender {
         });
   }
 
+  private static Buffer readWhole(DeliveryJob.Content content) throws IOException {
+    try (FileChannel ch = FileChannel.open(Path.of(content.path()), StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate((int) content.length());
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, content.offset() + buf.position()) < 0) {
+          throw new EOFException("the spool file ends before the message content does");
+        }
+      }
+      return Buffer.buffer(buf.array());
+    }
+  }
+
   private void chunk(Buffer data) {
     armTimer();
     if (encoder == null) {
@@ -98,7 +131,7 @@ final class ContentSender {
       }
       connection.write(out);
     }
-    if (connection.writeQueueFull()) {
+    if (file != null && connection.writeQueueFull()) {
       file.pause();
       connection.drainHandler(v -> {
         if (!done.future().isComplete()) {

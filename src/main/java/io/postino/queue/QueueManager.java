@@ -288,12 +288,12 @@ public final class QueueManager extends VerticleBase {
     // deferred, so reading after this point cannot revive a message that was just finished
     Entry e = new Entry(queueId);
     put(e);
-    spool.read(queueId)
-        .compose(m -> spool.readStatus(queueId).map(lines -> {
-          e.message = m;
-          e.status = MessageStatus.replay(queueId, m.envelope().recipients().size(), lines);
+    spool.load(queueId)
+        .map(loaded -> {
+          e.message = loaded.message();
+          e.status = MessageStatus.replay(queueId, e.message.envelope().recipients().size(), loaded.status());
           return e;
-        }))
+        })
         .onComplete(ar -> {
           if (ar.failed()) {
             if (!(ar.cause() instanceof NoSuchFileException)) {

@@ -72,8 +72,9 @@ public final class Spool {
   private final SpoolJournal journal;
   private final GroupCommitter committer;
   private final SpoolRecovery recovery;
-  private final DirectorySync incomingSync;
-  private final DirectorySync holdSync;
+  private final SharedSync incomingSync;
+  private final SharedSync holdSync;
+  private final SharedSync journalSync;
 
   private Spool(Vertx vertx, Path dir, SpoolJournal journal) {
     this.vertx = vertx;
@@ -85,8 +86,9 @@ public final class Spool {
     this.status = dir.resolve(STATUS);
     this.committer = new GroupCommitter(vertx, incoming, journal);
     this.recovery = new SpoolRecovery(tmp, incoming, hold, dir.resolve(CORRUPT), status);
-    this.incomingSync = new DirectorySync(vertx, incoming);
-    this.holdSync = new DirectorySync(vertx, hold);
+    this.incomingSync = SharedSync.ofDirectory(vertx, incoming);
+    this.holdSync = SharedSync.ofDirectory(vertx, hold);
+    this.journalSync = new SharedSync(vertx, journal::sync);
   }
 
   /** Opens the spool, creating its directories as needed and cleaning what a crash left. */
@@ -172,33 +174,45 @@ public final class Spool {
    * {@code corrupt}.
    */
   public Future<SpooledMessage> read(String queueId) {
-    if (!QueueIds.isAcceptable(queueId)) {
-      return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + queueId));
-    }
-    return vertx.executeBlocking(() -> {
-      try {
-        return recovery.read(incoming.resolve(queueId));
-      } catch (SpoolFileFormat.CorruptException e) {
-        throw new IOException("corrupt spool file " + queueId + ": " + e.getMessage());
-      }
-    }, false);
+    checkId(queueId);
+    return vertx.executeBlocking(() -> readMessage(queueId), false);
+  }
+
+  /** A message read back with the complete lines of its status file. */
+  public record Loaded(SpooledMessage message, List<String> status) {
+  }
+
+  /** {@link #read} and {@link #readStatus} in one go, as the queue takes a message in. */
+  public Future<Loaded> load(String queueId) {
+    checkId(queueId);
+    return vertx.executeBlocking(() -> new Loaded(readMessage(queueId), statusLines(queueId)), false);
   }
 
   /** The complete lines of a message's status file (none when it has none). */
   public Future<List<String>> readStatus(String queueId) {
-    Path file = status.resolve(checkId(queueId));
-    return vertx.executeBlocking(() -> {
-      byte[] bytes;
-      try {
-        bytes = Files.readAllBytes(file);
-      } catch (NoSuchFileException e) {
-        return List.of();
-      }
-      String text = new String(bytes, StandardCharsets.UTF_8);
-      // a last line without its newline was being written when the process died
-      int end = text.lastIndexOf('\n');
-      return end < 0 ? List.of() : Arrays.asList(text.substring(0, end).split("\n"));
-    }, false);
+    checkId(queueId);
+    return vertx.executeBlocking(() -> statusLines(queueId), false);
+  }
+
+  private SpooledMessage readMessage(String queueId) throws IOException {
+    try {
+      return recovery.read(incoming.resolve(queueId));
+    } catch (SpoolFileFormat.CorruptException e) {
+      throw new IOException("corrupt spool file " + queueId + ": " + e.getMessage());
+    }
+  }
+
+  private List<String> statusLines(String queueId) throws IOException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(status.resolve(queueId));
+    } catch (NoSuchFileException e) {
+      return List.of();
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    // a last line without its newline was being written when the process died
+    int end = text.lastIndexOf('\n');
+    return end < 0 ? List.of() : Arrays.asList(text.substring(0, end).split("\n"));
   }
 
   /**
@@ -255,16 +269,21 @@ public final class Spool {
     }
     Path statusFile = status.resolve(file.getFileName());
     String queueId = message.queueId();
-    Future<Void> deleted = vertx.executeBlocking(() -> {
-      journal.done(queueId, durable);
+    // the status file goes last: were it gone and the message back, its recipients would be redone
+    if (!durable) {
+      return vertx.executeBlocking(() -> {
+        journal.done(queueId, false);
+        Files.deleteIfExists(file);
+        Files.deleteIfExists(statusFile);
+        return null;
+      }, false);
+    }
+    // the done record and the deletion reach the disk with syncs shared by concurrent removals
+    return vertx.<Void>executeBlocking(() -> {
+      journal.done(queueId, false);
       Files.deleteIfExists(file);
       return null;
-    }, false);
-    if (durable) {
-      deleted = deleted.compose(v -> incomingSync.sync());
-    }
-    // the status file goes last: were it gone and the message back, its recipients would be redone
-    return deleted.compose(v -> vertx.executeBlocking(() -> {
+    }, false).compose(v -> Future.all(journalSync.sync(), incomingSync.sync())).compose(v -> vertx.executeBlocking(() -> {
       Files.deleteIfExists(statusFile);
       return null;
     }, false));

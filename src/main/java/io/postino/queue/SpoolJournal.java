@@ -217,6 +217,13 @@ final class SpoolJournal {
     }
   }
 
+  /** fdatasyncs the current segment: the done records written so far reach the disk. */
+  synchronized void sync() throws IOException {
+    if (channel != null) {
+      channel.force(false);
+    }
+  }
+
   /**
    * Checkpoints the retired segments, oldest first and one at a time (a segment's done records
    * may be about messages of an older one, which must not be replayed once they are gone). A

@@ -4,32 +4,43 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Shared fsyncs of one directory: callers that ask while a sync runs are served together by the
- * next one, so a burst of deletions or renames costs a couple of directory fsyncs, not one each.
- * A caller's future completes only after a sync that started after its call.
+ * Shared syncs (of a directory, or of the journal): callers that ask while a sync runs are served
+ * together by the next one, so a burst of deletions or renames costs a couple of fsyncs, not one
+ * each. A caller's future completes only after a sync that started after its call.
  *
  * <p>Thread-safe; each future completes on the caller's context.
  */
-final class DirectorySync {
+final class SharedSync {
+
+  /** The sync itself: blocking, run on a worker thread. */
+  interface Action {
+    void run() throws IOException;
+  }
 
   private record Waiter(Context context, Promise<Void> promise) {
   }
 
   private final Vertx vertx;
-  private final Path dir;
+  private final Action action;
 
   // Guarded by this.
   private List<Waiter> waiting = new ArrayList<>();
   private boolean inFlight;
 
-  DirectorySync(Vertx vertx, Path dir) {
+  SharedSync(Vertx vertx, Action action) {
     this.vertx = vertx;
-    this.dir = dir;
+    this.action = action;
+  }
+
+  /** Shared fsyncs of a directory. */
+  static SharedSync ofDirectory(Vertx vertx, Path dir) {
+    return new SharedSync(vertx, () -> DurableFiles.fsyncDirectory(dir));
   }
 
   Future<Void> sync() {
@@ -56,7 +67,7 @@ final class DirectorySync {
 
   private void run(List<Waiter> batch) {
     vertx.<Void>executeBlocking(() -> {
-      DurableFiles.fsyncDirectory(dir);
+      action.run();
       return null;
     }, false).onComplete(ar -> {
       batch.forEach(w -> w.context().runOnContext(v -> w.promise().handle(ar)));
