@@ -76,6 +76,8 @@ public final class QueueManager extends VerticleBase {
     MessageStatus status;
     final Map<Integer, RecipientResult> roundResults = new LinkedHashMap<>();
     Future<Void> statusWrites = Future.succeededFuture();
+    /** Whether the message may have a status file (one was read, or written to). */
+    boolean statusFile;
     boolean holdRequested;
     boolean deleteRequested;
 
@@ -292,6 +294,7 @@ public final class QueueManager extends VerticleBase {
         .map(loaded -> {
           e.message = loaded.message();
           e.status = MessageStatus.replay(queueId, e.message.envelope().recipients().size(), loaded.status());
+          e.statusFile = !loaded.status().isEmpty();
           return e;
         })
         .onComplete(ar -> {
@@ -364,6 +367,7 @@ public final class QueueManager extends VerticleBase {
 
   /** Status appends of one message, one after the other. */
   private Future<Void> appendStatus(Entry e, String lines, boolean sync) {
+    e.statusFile = true;
     e.statusWrites = e.statusWrites.transform(ar -> spool.appendStatus(e.queueId, lines, sync));
     return e.statusWrites;
   }
@@ -434,7 +438,7 @@ public final class QueueManager extends VerticleBase {
   /** Every recipient is finished: the message goes, durably when remote deliveries depend on it. */
   private void complete(Entry e, List<Integer> bounced) {
     boolean durable = !e.envelope().remoteRecipients().isEmpty();
-    spool.remove(e.message, durable).onComplete(ar -> {
+    spool.remove(e.message, durable, e.statusFile).onComplete(ar -> {
       if (ar.failed()) {
         log.error("{}: cannot remove from the spool: {}", e.queueId, ar.cause().toString());
       } else {

@@ -263,6 +263,14 @@ public final class Spool {
    * may bring it back to be delivered again, which is harmless when delivery is idempotent.
    */
   public Future<Void> remove(SpooledMessage message, boolean durable) {
+    return remove(message, durable, true);
+  }
+
+  /**
+   * {@link #remove(SpooledMessage, boolean)}, skipping the status file unless {@code withStatus}:
+   * for a caller that knows there is none (a leftover would be deleted as an orphan at the next start).
+   */
+  public Future<Void> remove(SpooledMessage message, boolean durable, boolean withStatus) {
     Path file = message.file().toAbsolutePath().normalize();
     if (!incoming.equals(file.getParent())) {
       return Future.failedFuture(new IllegalArgumentException("not a file of this spool: " + file));
@@ -274,7 +282,9 @@ public final class Spool {
       return vertx.executeBlocking(() -> {
         journal.done(queueId, false);
         Files.deleteIfExists(file);
-        Files.deleteIfExists(statusFile);
+        if (withStatus) {
+          Files.deleteIfExists(statusFile);
+        }
         return null;
       }, false);
     }
@@ -283,10 +293,12 @@ public final class Spool {
       journal.done(queueId, false);
       Files.deleteIfExists(file);
       return null;
-    }, false).compose(v -> Future.all(journalSync.sync(), incomingSync.sync())).compose(v -> vertx.executeBlocking(() -> {
-      Files.deleteIfExists(statusFile);
-      return null;
-    }, false));
+    }, false).compose(v -> Future.all(journalSync.sync(), incomingSync.sync())).compose(v -> !withStatus
+        ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          Files.deleteIfExists(statusFile);
+          return null;
+        }, false));
   }
 
   /** Moves a message from {@code incoming} to {@code hold}; false when it is not in incoming. */
