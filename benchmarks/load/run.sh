@@ -34,8 +34,8 @@
 #      and the greeting latency of new sessions while they are held. The same for Postfix with
 #      $HELD_POSTFIX sessions (500; QUICK: 200; 0 skips it): one smtpd process per session.
 #   6. Outbound: $OUTBOUND 1 KiB messages (6,000; QUICK: 2,000) queued for a domain routed to the
-#      smtp-sink, then delivered; Postino against Postfix as the relay, $RUNS rounds (see
-#      outbound() for how each is queued and timed). SKIP_OUTBOUND=1 skips it.
+#      smtp-sink, then delivered by a warm server; Postino against Postfix as the relay, $RUNS
+#      rounds (see outbound() for how each is queued and timed). SKIP_OUTBOUND=1 skips it.
 #   7. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
 #      and keeps them, the raw figures and the logs in $BENCH_DIR/results.
 #
@@ -66,7 +66,7 @@
 # Other settings (environment): RUNS, MANY (messages of a 50-session run: 5000; QUICK: 1000), FEW
 # (of a 1-session run: 200; QUICK: 100), WARMUP (1 KiB runs of MANY messages before measuring: 10;
 # QUICK: 3), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
-# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_OUTBOUND=1, OUTBOUND, HELD, HELD_POSTFIX, PROFILE=jfr (records a
+# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_OUTBOUND=1, OUTBOUND, OUTBOUND_WARMUP, HELD, HELD_POSTFIX, PROFILE=jfr (records a
 # JFR file of Postino over the throughput runs, in $BENCH_DIR/results/postino.jfr).
 #
 # All traffic stays on 127.0.0.0/8. Every loop is bounded; the script stops everything it started
@@ -78,10 +78,10 @@ ROOT=$(cd "$HERE/../.." && pwd)
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
   RUNS=${RUNS:-1}; MANY=${MANY:-1000}; FEW=${FEW:-100}; HELD=${HELD:-2000}; HELD_POSTFIX=${HELD_POSTFIX:-200}
-  WARMUP=${WARMUP:-3}; OUTBOUND=${OUTBOUND:-2000}
+  WARMUP=${WARMUP:-3}; OUTBOUND=${OUTBOUND:-2000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-3}
 else
   RUNS=${RUNS:-3}; MANY=${MANY:-5000}; FEW=${FEW:-200}; HELD=${HELD:-10000}; HELD_POSTFIX=${HELD_POSTFIX:-500}
-  WARMUP=${WARMUP:-10}; OUTBOUND=${OUTBOUND:-6000}
+  WARMUP=${WARMUP:-10}; OUTBOUND=${OUTBOUND:-6000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-20}
 fi
 BENCH_DIR=${BENCH_DIR:-/var/tmp/postino-bench}
 PORT_POSTINO=${PORT_POSTINO:-2625}
@@ -423,71 +423,99 @@ throughput() {
 }
 
 # Outbound: OUTBOUND messages of 1 KiB already queued for one domain whose only route is the
-# smtp-sink, delivered by each server; time from the moment the queue may deliver until it is
-# empty. Postino: spooled while its route pointed at a closed port (every attempt deferred for an
-# hour), then started afresh with the route pointing at the sink: the time starts when it
-# listens, so it includes a cold JIT. Postfix: put on hold while queued, then released with
-# `postsuper -H ALL` and `postqueue -f`, and relayed to the sink (relayhost, default concurrency of 20 per
-# destination, as Postino's default of 20 connections per domain).
+# smtp-sink, delivered by a warm server; time from the moment the queue may deliver them until it
+# is empty. Postino (one JVM for the whole step) first relays OUTBOUND_WARMUP rounds (20; QUICK: 3)
+# of OUTBOUND messages end to end; each round then stops the sink, queues the messages (every attempt fails and is
+# deferred for an hour), starts the sink again and makes them due by setting their files'
+# modification time, which is the spool's due time, to now: the queue's next scan (scanInterval
+# 0.2 s here) takes them in. Postfix: held while queued, then released (`postsuper -H ALL`) and
+# flushed (`postqueue -f`), and relayed to the sink (relayhost; 20 connections per destination by
+# default, as Postino's 20 per domain); one untimed round first.
 outbound() {
-  local out="$RESULTS/outbound.md" pi="$BENCH_DIR/outbound-postino" a=() b=() round t0 t1 r
+  local out="$RESULTS/outbound.md" pi="$BENCH_DIR/outbound-postino" a=() b=() round
   echo "| server | messages | msg/s delivered, medians of $RUNS (all) |" >"$out"
   echo "| --- | ---: | ---: |" >>"$out"
   stop_postino
   postconf -c "$PF/etc" -e "default_transport = smtp" "relayhost = [127.0.0.1]:$PORT_SINK" \
     "smtpd_client_restrictions = check_client_access static:HOLD" "smtp_tls_security_level = none"
   postfix -c "$PF/etc" reload >/dev/null 2>&1
-  for round in $(seq "$RUNS"); do
-    # Postino
-    outbound_config "127.0.0.1:1" >"$BENCH_DIR/outbound.json"
-    rm -rf "$pi"; mkdir -p "$pi"
-    (cd "$pi" && exec java $JAVA_OPTS -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/outbound.json" >fill.log 2>&1) &
-    POSTINO_PID=$!; PIDS+=("$POSTINO_PID")
-    wait_port "$PORT_POSTINO"
+  outbound_config >"$BENCH_DIR/outbound.json"
+  rm -rf "$pi"
+  mkdir -p "$pi"
+  # shellcheck disable=SC2086
+  (cd "$pi" && exec java $JAVA_OPTS -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/outbound.json" >postino.log 2>&1) &
+  POSTINO_PID=$!
+  PIDS+=("$POSTINO_PID")
+  wait_port "$PORT_POSTINO"
+  log "outbound: warming Postino up, $OUTBOUND_WARMUP x $OUTBOUND messages relayed to the sink; Postfix once"
+  for _ in $(seq "$OUTBOUND_WARMUP"); do
     smtp-source -s 20 -m "$OUTBOUND" -d -l 1024 -M bench.client -f "$SENDER" -t bench@sink.test \
       "127.0.0.1:$PORT_POSTINO" || die "smtp-source against Postino failed"
-    for _ in $(seq 600); do
-      (($(grep -c 'deferred, next attempt' "$pi/fill.log") >= OUTBOUND)) && break
-      sleep 0.2
-    done
-    stop_postino
-    find "$pi/spool/incoming" -type f -exec touch {} +
-    drop_caches
-    outbound_config "127.0.0.1:$PORT_SINK" >"$BENCH_DIR/outbound.json"
-    (cd "$pi" && exec java $JAVA_OPTS -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/outbound.json" >deliver.log 2>&1) &
-    POSTINO_PID=$!; PIDS+=("$POSTINO_PID")
-    for _ in $(seq 600); do grep -q "listening for SMTP" "$pi/deliver.log" 2>/dev/null && break; sleep 0.05; done
-    t0=$(date +%s.%N)
-    for _ in $(seq 6000); do [[ $(count_files "$pi/spool/incoming") == 0 ]] && break; sleep 0.05; done
-    t1=$(date +%s.%N)
-    [[ $(count_files "$pi/spool/incoming") == 0 ]] || die "Postino did not deliver everything: see $pi/deliver.log"
-    stop_postino
-    a+=("$(python3 -c "print(round($OUTBOUND / ($t1 - $t0)))")")
-    # Postfix
-    smtp-source -s 20 -m "$OUTBOUND" -d -l 1024 -M bench.client -f "$SENDER" -t bench@sink.test \
-      "127.0.0.1:$PORT_POSTFIX" || die "smtp-source against Postfix failed"
-    for _ in $(seq 600); do (($(count_files "$PF/queue/hold") >= OUTBOUND)) && break; sleep 0.2; done
-    drop_caches
-    local sent0
-    sent0=$(grep -c 'status=sent' "$PF/maillog" || true)
-    t0=$(date +%s.%N)
-    # released messages go to the deferred queue: the flush makes them due at once
-    postsuper -c "$PF/etc" -H ALL >/dev/null 2>&1
-    postqueue -c "$PF/etc" -f
-    for _ in $(seq 6000); do
-      [[ $(count_files "$PF/queue/hold" "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/deferred" "$PF/queue/maildrop") == 0 ]] && break
-      sleep 0.05
-    done
-    t1=$(date +%s.%N)
-    r=$(($(grep -c 'status=sent' "$PF/maillog" || true) - sent0))
-    ((r == OUTBOUND)) || die "Postfix sent $r of $OUTBOUND: see $PF/maillog"
-    b+=("$(python3 -c "print(round($OUTBOUND / ($t1 - $t0)))")")
+    wait_empty "$pi/spool/incoming" || die "Postino did not relay everything: see $pi/postino.log"
+  done
+  postfix_outbound
+  for round in $(seq "$RUNS"); do
+    postino_outbound "$pi"
+    a+=("$RATE")
+    postfix_outbound
+    b+=("$RATE")
     log "outbound, round $round: Postino ${a[-1]}, Postfix ${b[-1]} msg/s delivered"
   done
+  stop_postino
   echo "| Postino | $OUTBOUND | $(fmt "$(median "${a[@]}")") (${a[*]}) |" >>"$out"
   echo "| Postfix | $OUTBOUND | $(fmt "$(median "${b[@]}")") (${b[*]}) |" >>"$out"
   echo >>"$out"
   echo "Postino/Postfix: $(ratio "$(median "${a[@]}")" "$(median "${b[@]}")")" >>"$out"
+}
+
+# Waits (at most 300 s) until a directory holds no file; fails if it still does.
+wait_empty() {
+  for _ in $(seq 6000); do
+    [[ $(count_files "$@") == 0 ]] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# One timed Postino round (see outbound); sets RATE (messages/s).
+postino_outbound() {
+  local pi=$1 deferred t0 t1
+  kill "$SINK_PID" 2>/dev/null
+  wait "$SINK_PID" 2>/dev/null || true
+  deferred=$(grep -c 'deferred, next attempt' "$pi/postino.log" || true)
+  smtp-source -s 20 -m "$OUTBOUND" -d -l 1024 -M bench.client -f "$SENDER" -t bench@sink.test \
+    "127.0.0.1:$PORT_POSTINO" || die "smtp-source against Postino failed"
+  for _ in $(seq 1500); do
+    (($(grep -c 'deferred, next attempt' "$pi/postino.log") - deferred >= OUTBOUND)) && break
+    sleep 0.2
+  done
+  start_sink
+  drop_caches
+  t0=$(date +%s.%N)
+  find "$pi/spool/incoming" -type f -exec touch {} +
+  wait_empty "$pi/spool/incoming" || die "Postino did not deliver everything: see $pi/postino.log"
+  t1=$(date +%s.%N)
+  RATE=$(python3 -c "print(round($OUTBOUND / ($t1 - $t0)))")
+}
+
+# One timed Postfix round (see outbound); sets RATE (messages/s).
+postfix_outbound() {
+  local sent0 sent t0 t1
+  smtp-source -s 20 -m "$OUTBOUND" -d -l 1024 -M bench.client -f "$SENDER" -t bench@sink.test \
+    "127.0.0.1:$PORT_POSTFIX" || die "smtp-source against Postfix failed"
+  for _ in $(seq 1500); do (($(count_files "$PF/queue/hold") >= OUTBOUND)) && break; sleep 0.2; done
+  drop_caches
+  sent0=$(grep -c 'status=sent' "$PF/maillog" || true)
+  t0=$(date +%s.%N)
+  # released messages go to the deferred queue: the flush makes them due at once
+  postsuper -c "$PF/etc" -H ALL >/dev/null 2>&1
+  postqueue -c "$PF/etc" -f
+  wait_empty "$PF/queue/hold" "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/deferred" "$PF/queue/maildrop" ||
+    die "Postfix did not deliver everything: see $PF/maillog"
+  t1=$(date +%s.%N)
+  sent=$(($(grep -c 'status=sent' "$PF/maillog" || true) - sent0))
+  ((sent == OUTBOUND)) || die "Postfix sent $sent of $OUTBOUND: see $PF/maillog"
+  RATE=$(python3 -c "print(round($OUTBOUND / ($t1 - $t0)))")
 }
 
 outbound_config() {
@@ -495,8 +523,8 @@ outbound_config() {
 {"hostname": "bench.postino", "smtp": {"host": "127.0.0.1", "port": $PORT_POSTINO, "maxConnections": 20000,
   "maxConnectionsPerClient": 20000}, "localDomains": ["bench.local"], "trustedNetworks": ["127.0.0.0/8"],
  "spool": {"directory": "spool"}, "maildir": {"root": "maildir"},
- "dns": {"servers": ["127.0.0.1:$PORT_DNS"], "routes": {"sink.test": "$1"}},
- "queue": {"minBackoff": 3600, "maxBackoff": 3600}}
+ "dns": {"servers": ["127.0.0.1:$PORT_DNS"], "routes": {"sink.test": "127.0.0.1:$PORT_SINK"}},
+ "queue": {"minBackoff": 3600, "maxBackoff": 3600, "scanInterval": 0.2}}
 JSON
 }
 
