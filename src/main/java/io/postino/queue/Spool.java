@@ -174,7 +174,9 @@ public final class Spool {
    * {@code corrupt}.
    */
   public Future<SpooledMessage> read(String queueId) {
-    checkId(queueId);
+    if (!QueueIds.isAcceptable(queueId)) {
+      return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + queueId));
+    }
     return vertx.executeBlocking(() -> readMessage(queueId), false);
   }
 
@@ -184,7 +186,9 @@ public final class Spool {
 
   /** {@link #read} and {@link #readStatus} in one go, as the queue takes a message in. */
   public Future<Loaded> load(String queueId) {
-    checkId(queueId);
+    if (!QueueIds.isAcceptable(queueId)) {
+      return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + queueId));
+    }
     return vertx.executeBlocking(() -> new Loaded(readMessage(queueId), statusLines(queueId)), false);
   }
 

@@ -11,30 +11,30 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
- * The {@link SpoolWriter} of one message, written to {@code tmp/<queue id>} and then committed
- * into {@code incoming}.
+ * The {@link SpoolWriter} of one message, made durable in {@code incoming} by the
+ * {@link GroupCommitter}.
  *
  * <p>Writes are handed to the disk at the end of the event-loop turn that made them, not one by
  * one: content written waits, with the file's header and the writer's preamble, until the current
- * task on the writer's context ends (at most {@link #PENDING_LIMIT} octets, then the writer reports
- * its queue full). A message
- * whose end arrives in the same turn as the rest of it (every small message a client sends in one
- * go) so costs a single worker task: create the file, write it whole, fdatasync, close. Only a
- * message that is still arriving when its turn ends gets an {@link AsyncFile} that streams the rest
- * with back-pressure, and is fdatasync'd by the group commit. Either way nothing is held beyond
- * what the session has already read from the socket, and no write waits for another event.
+ * task on the writer's context ends (at most about {@link #PENDING_LIMIT} octets, then the writer
+ * reports its queue full). A message whose end arrives in the same turn as the rest of it (every
+ * small message a client sends in one go) is committed whole from there: through the journal when
+ * its content is at most {@link SpoolJournal#MAX_MESSAGE_OCTETS}, otherwise written to
+ * {@code tmp/<queue id>}, fdatasync'd and closed in one worker task. Only a message that is still
+ * arriving when its turn ends gets an {@link AsyncFile} on {@code tmp/<queue id>} that streams the
+ * rest with back-pressure, and is fdatasync'd by the group commit. Either way nothing is held
+ * beyond what the session has already read from the socket.
  *
  * <p>Like AsyncFile, this writer keeps each written buffer (without copying) until its write's
- * future completes, so callers must not modify a buffer after writing it.
+ * future completes, so callers must not modify a buffer after writing it. The future of a write
+ * that waits for the end of its turn completes when the message is committed or once the write
+ * reached the file.
  *
  * <p>Not thread-safe: use it from the context that called {@link Spool#create}.
  */
