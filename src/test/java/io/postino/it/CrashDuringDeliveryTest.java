@@ -55,6 +55,67 @@ class CrashDuringDeliveryTest {
     }
   }
 
+  private Path config(String route, double backoff) throws IOException {
+    Path conf = dir.resolve("postino.json");
+    Files.writeString(conf, new JsonObject()
+        .put("hostname", "mx.test.example")
+        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("localDomains", new JsonArray().add("local.example"))
+        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
+        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        .put("tls", new JsonObject().put("enabled", false))
+        .put("auth", new JsonObject().put("enabled", false))
+        .put("dns", new JsonObject()
+            .put("servers", new JsonArray().add("127.0.0.1:1"))
+            .put("routes", new JsonObject().put("c.test", route)))
+        .put("queue", new JsonObject().put("minBackoff", backoff).put("maxBackoff", backoff).put("scanInterval", 0.05))
+        .encodePrettily());
+    return conf;
+  }
+
+  /**
+   * The journal is what makes a small message durable: its file in incoming is written without an
+   * fsync of its own. Here the process is killed and then every such file is deleted, as a power
+   * loss could have lost them; after a restart each message is delivered, whole and once.
+   */
+  @Test
+  void messagesWhoseFilesALossTookComeBackFromTheJournal() throws Exception {
+    // first no destination (connection refused, retried in an hour): the messages stay queued
+    ChildPostino first = ChildPostino.start(config("127.0.0.1:1", 3600));
+    processes.add(first);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ids.add(send(first.port(), "lost-" + i, "x" + i + "@c.test"));
+    }
+    first.kill();
+    Path incoming = dir.resolve("spool").resolve("incoming");
+    assertEquals(10, TestServer.files(incoming).size());
+    for (Path file : TestServer.files(incoming)) {
+      Files.delete(file);
+    }
+    assertTrue(TestServer.files(dir.resolve("spool").resolve("journal")).size() >= 1, "a journal segment");
+
+    sink.start();
+    ChildPostino second = ChildPostino.start(config("127.0.0.1:" + sink.port(), 0.2));
+    processes.add(second);
+    TestServer.await("every message delivered after the restart", () -> {
+      List<Path> left = TestServer.files(incoming);
+      return sink.received() >= 10 && left.isEmpty();
+    });
+
+    Map<String, Integer> copies = new HashMap<>();
+    SmtpSink.Received r;
+    while ((r = sink.poll(0)) != null) {
+      String text = new String(r.data(), StandardCharsets.US_ASCII);
+      String subject = text.replaceAll("(?s).*Subject: (\\S+).*", "$1");
+      assertTrue(text.contains("body of " + subject), text);
+      copies.merge(subject + " " + String.join(",", r.recipients()), 1, Integer::sum);
+    }
+    for (int i = 0; i < 10; i++) {
+      assertEquals(1, copies.get("lost-" + i + " x" + i + "@c.test"), "each message once: " + copies);
+    }
+  }
+
   @Test
   void killedMidDeliveryEachRecipientIsDeliveredOnceOrRetried() throws Exception {
     sink.start();

@@ -162,6 +162,11 @@ public final class SmtpSink implements AutoCloseable {
     return r;
   }
 
+  /** Messages received and not taken yet. */
+  public int received() {
+    return received.size();
+  }
+
   /** A message received within {@code millis}, or null. */
   public Received poll(long millis) throws InterruptedException {
     return received.poll(millis, TimeUnit.MILLISECONDS);
