@@ -9,7 +9,8 @@
 # the private Postfix instance that run.sh leaves configured in $PF (default
 # /var/tmp/postino-bench/postfix; start it with `postfix -c $PF/etc start`; MODE=queue, so it puts
 # messages on hold). Every round runs `smtp-source -s SESSIONS -m COUNT -d -l SIZE` against each
-# server in turn, after emptying every queue, `sync` and dropping the caches (see run.sh); Postino
+# server in turn, after emptying every queue (its files are moved into a `trash` directory next to
+# it, deleted by hand afterwards: see set_aside in run.sh), `sync` and dropping the caches; Postino
 # gets a relay recipient that stays in its spool. It prints messages/s per run and, for Postino, the
 # JVM's CPU time per message (from /proc/PID/stat), then the medians.
 #
@@ -24,13 +25,20 @@ rounds=$1 size=$2 sessions=$3 count=$4
 shift 4
 PF=${PF:-/var/tmp/postino-bench/postfix}
 declare -A rate cpu
+TRASHED=0
+aside() {
+  local dir="$1/$((++TRASHED))"
+  mkdir -p "$dir"
+  find "$2" -type f -exec mv -t "$dir" {} + 2>/dev/null || true
+}
 for r in $(seq "$rounds"); do
   line="round $r:"
   for spec in "$@"; do
     IFS=: read -r name port dir <<<"$spec"
     for spec2 in "$@"; do
       IFS=: read -r _ _ d2 <<<"$spec2"
-      if [[ $d2 == - ]]; then find "$PF/queue/hold" -type f -delete; else find "$d2/spool/incoming" -type f -delete; fi
+      # moved aside, not deleted (see set_aside in run.sh): a trash directory next to each queue
+      if [[ $d2 == - ]]; then aside "$PF/trash" "$PF/queue/hold"; else aside "$d2/trash" "$d2/spool/incoming"; fi
     done
     sync
     echo 3 >/proc/sys/vm/drop_caches
