@@ -51,15 +51,16 @@
 #           (fsyncs of its own) and removes the spool file. Postfix hands every message to its
 #           discard transport, which removes the queue file. Both delete files while new ones come.
 #
-# File system hygiene: before every timed run the queues are emptied (outside the timing), then
-# `sync` and `echo 3 > /proc/sys/vm/drop_caches` (DROP_CACHES=0 skips the drop). The drop matters
-# on ext4 without a journal (as on the machine of the README's figures): there, allocating an inode
-# skips every recently freed inode whose inode-table block is still cached, so creating files soon
+# File system hygiene: before every timed run the queues are emptied (outside the timing) by moving
+# their files into $BENCH_DIR/trash, deleted only when the benchmark ends (it needs about 7 GB free
+# for that), then `sync` and `echo 3 > /proc/sys/vm/drop_caches` (DROP_CACHES=0 skips the drop).
+# Moving rather than deleting matters on ext4 without a journal (as on the machine of the README's
+# figures): there, allocating an inode skips every recently freed inode, so creating files soon
 # after thousands were deleted costs several times the CPU, and whoever runs next would pay for the
 # previous run's deletions.
 #
-# LOOP_EXT4=1 runs everything on a fresh ext4 file system *with* a journal, made in an 8 GiB image
-# file ($LOOP_IMAGE, default /var/tmp/postino-bench-ext4.img) mounted through a loop device on
+# LOOP_EXT4=1 runs everything on a fresh ext4 file system *with* a journal, made in a sparse 16 GiB
+# image file ($LOOP_IMAGE, default /var/tmp/postino-bench-ext4.img) mounted through a loop device on
 # $BENCH_DIR (so the image's own file system holds it): for a machine whose disk has no journal,
 # as a server's normally has one. Unmounted at the end.
 #
@@ -581,7 +582,7 @@ if [[ $LOOP_EXT4 == 1 ]]; then
     umount "$BENCH_DIR"
   fi
   rm -f "$LOOP_IMAGE"
-  truncate -s 8G "$LOOP_IMAGE"
+  truncate -s 16G "$LOOP_IMAGE"
   mkfs.ext4 -q -F "$LOOP_IMAGE"
   mount -o loop "$LOOP_IMAGE" "$BENCH_DIR"
   LOOP_MOUNTED=1
