@@ -19,8 +19,9 @@ import java.time.Duration;
 /**
  * Streams a message's content from its spool file to a connection with back-pressure: the file
  * is read in chunks and paused while the socket's write queue is full, so memory holds a few
- * chunks whatever the message size (a message of one chunk or less is read whole at once). For DATA the content goes through a {@link DataEncoder}
- * (dot-stuffing, line ends, terminator); for BDAT it goes as it is.
+ * chunks whatever the message size (a message of one chunk or less is read whole at once). For
+ * DATA the content goes through a {@link DataEncoder} (dot-stuffing, line ends, terminator); for
+ * BDAT it goes as it is.
  *
  * <p>Fails with a {@link HostException} when the content needs 8BITMIME and the host lacks it
  * (found on the way, before the first 8-bit chunk is written, so the caller can drop the

@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * are fdatasync'd, and the segment is deleted. So a message delivered before its segment retires
  * never costs an fsync of its own file; one that waits longer pays it once.
  *
- * <p>A message removed from the queue gets a "done" record (written, not synced): after a crash
- * of the process it does not come back; after a power loss it may, as an unsynced deletion may
- * anyway (delivery is at least once).
+ * <p>A message removed from the queue gets a "done" record, synced only when the removal must be
+ * durable: after a crash of the process it does not come back; after a power loss an unsynced one
+ * may, as an unsynced deletion may anyway (delivery is at least once).
  *
  * <p>Records: {@code M <queue id> <octets> <crc32c hex>\n} followed by that many octets (the
  * message's spool file), or {@code D <queue id>\n}. A record cut short or failing its checksum
@@ -57,7 +57,7 @@ final class SpoolJournal {
   /** A segment older than this is retired at the next append. */
   static final long SEGMENT_MILLIS = 30_000;
 
-  /** Messages larger than this get their own fdatasync instead. */
+  /** Messages whose content is larger than this get their own fdatasync instead. */
   static final int MAX_MESSAGE_OCTETS = 128 * 1024;
 
   private static final int MAX_RECORD_LINE = 128;

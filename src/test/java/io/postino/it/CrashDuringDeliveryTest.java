@@ -55,7 +55,8 @@ class CrashDuringDeliveryTest {
     }
   }
 
-  private Path config(String route, double backoff) throws IOException {
+  /** The configuration file of the server: its static routes, and its retry delay in seconds. */
+  private Path config(JsonObject routes, double backoff) throws IOException {
     Path conf = dir.resolve("postino.json");
     Files.writeString(conf, new JsonObject()
         .put("hostname", "mx.test.example")
@@ -63,12 +64,14 @@ class CrashDuringDeliveryTest {
         .put("localDomains", new JsonArray().add("local.example"))
         .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
         .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        // not under test here, and making a certificate costs each start a moment
         .put("tls", new JsonObject().put("enabled", false))
         .put("auth", new JsonObject().put("enabled", false))
         .put("dns", new JsonObject()
             .put("servers", new JsonArray().add("127.0.0.1:1"))
-            .put("routes", new JsonObject().put("c.test", route)))
+            .put("routes", routes))
         .put("queue", new JsonObject().put("minBackoff", backoff).put("maxBackoff", backoff).put("scanInterval", 0.05))
+        .put("delivery", new JsonObject().put("commandTimeout", 20).put("dataTimeout", 20))
         .encodePrettily());
     return conf;
   }
@@ -81,7 +84,7 @@ class CrashDuringDeliveryTest {
   @Test
   void messagesWhoseFilesALossTookComeBackFromTheJournal() throws Exception {
     // first no destination (connection refused, retried in an hour): the messages stay queued
-    ChildPostino first = ChildPostino.start(config("127.0.0.1:1", 3600));
+    ChildPostino first = ChildPostino.start(config(new JsonObject().put("c.test", "127.0.0.1:1"), 3600));
     processes.add(first);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -96,7 +99,7 @@ class CrashDuringDeliveryTest {
     assertTrue(TestServer.files(dir.resolve("spool").resolve("journal")).size() >= 1, "a journal segment");
 
     sink.start();
-    ChildPostino second = ChildPostino.start(config("127.0.0.1:" + sink.port(), 0.2));
+    ChildPostino second = ChildPostino.start(config(new JsonObject().put("c.test", "127.0.0.1:" + sink.port()), 0.2));
     processes.add(second);
     TestServer.await("every message delivered after the restart", () -> {
       List<Path> left = TestServer.files(incoming);
@@ -119,24 +122,9 @@ class CrashDuringDeliveryTest {
   @Test
   void killedMidDeliveryEachRecipientIsDeliveredOnceOrRetried() throws Exception {
     sink.start();
-    Path conf = dir.resolve("postino.json");
-    Files.writeString(conf, new JsonObject()
-        .put("hostname", "mx.test.example")
-        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("localDomains", new JsonArray().add("local.example"))
-        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
-        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
-        // not under test here, and making a certificate costs each start a moment
-        .put("tls", new JsonObject().put("enabled", false))
-        .put("auth", new JsonObject().put("enabled", false))
-        .put("dns", new JsonObject()
-            .put("servers", new JsonArray().add("127.0.0.1:1"))
-            .put("routes", new JsonObject()
-                .put("a.test", "127.0.0.1:" + sink.port())
-                .put("b.test", "127.0.0.1:" + sink.port())))
-        .put("queue", new JsonObject().put("minBackoff", 0.2).put("maxBackoff", 0.2).put("scanInterval", 0.05))
-        .put("delivery", new JsonObject().put("commandTimeout", 20).put("dataTimeout", 20))
-        .encodePrettily());
+    Path conf = config(new JsonObject()
+        .put("a.test", "127.0.0.1:" + sink.port())
+        .put("b.test", "127.0.0.1:" + sink.port()), 0.2);
     Path incoming = dir.resolve("spool").resolve("incoming");
     Path status = dir.resolve("spool").resolve("status");
 
