@@ -57,23 +57,12 @@ class CrashDuringDeliveryTest {
 
   /** The configuration file of the server: its static routes, and its retry delay in seconds. */
   private Path config(JsonObject routes, double backoff) throws IOException {
-    Path conf = dir.resolve("postino.json");
-    Files.writeString(conf, new JsonObject()
-        .put("hostname", "mx.test.example")
-        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("localDomains", new JsonArray().add("local.example"))
-        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
-        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
-        // not under test here, and making a certificate costs each start a moment
-        .put("tls", new JsonObject().put("enabled", false))
-        .put("auth", new JsonObject().put("enabled", false))
+    return ChildPostino.write(dir, ChildPostino.config(dir)
         .put("dns", new JsonObject()
             .put("servers", new JsonArray().add("127.0.0.1:1"))
             .put("routes", routes))
         .put("queue", new JsonObject().put("minBackoff", backoff).put("maxBackoff", backoff).put("scanInterval", 0.05))
-        .put("delivery", new JsonObject().put("commandTimeout", 20).put("dataTimeout", 20))
-        .encodePrettily());
-    return conf;
+        .put("delivery", new JsonObject().put("commandTimeout", 20).put("dataTimeout", 20)));
   }
 
   /**

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.testing.ChildPostino;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,14 +48,7 @@ class CrashRecoveryTest {
 
   @Test
   void everyAcknowledgedMessageSurvivesKillDashNineAndIsDeliveredOnce() throws Exception {
-    Path conf = dir.resolve("postino.json");
-    Files.writeString(conf, new JsonObject()
-        .put("hostname", "mx.test.example")
-        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("localDomains", new JsonArray().add("local.example"))
-        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
-        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
-        .encodePrettily());
+    Path conf = ChildPostino.write(dir, ChildPostino.config(dir));
 
     int port = startServer(conf);
     Set<String> acknowledged = new HashSet<>();

@@ -1,8 +1,12 @@
 package io.postino.testing;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +29,29 @@ public final class ChildPostino implements AutoCloseable {
     this.process = process;
     this.port = port;
     this.output = output;
+  }
+
+  /**
+   * A configuration for a child server: SMTP on a free port of 127.0.0.1, local domain
+   * {@code local.example}, spool and Maildir under {@code dir}; TLS and AUTH off (not under test
+   * where this is used, and making a certificate costs each start a moment).
+   */
+  public static JsonObject config(Path dir) {
+    return new JsonObject()
+        .put("hostname", "mx.test.example")
+        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("localDomains", new JsonArray().add("local.example"))
+        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
+        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        .put("tls", new JsonObject().put("enabled", false))
+        .put("auth", new JsonObject().put("enabled", false));
+  }
+
+  /** Writes {@code config} to {@code dir/postino.json} and returns that file. */
+  public static Path write(Path dir, JsonObject config) throws IOException {
+    Path conf = dir.resolve("postino.json");
+    Files.writeString(conf, config.encodePrettily());
+    return conf;
   }
 
   /** Starts Postino and returns once it listens. */
