@@ -79,11 +79,18 @@ public final class MaildirDelivery {
       // a name of its own per attempt: two recipients of one message can share a mailbox
       // (A@x and a@x) and be delivered at the same time, and must not write one temporary file
       Path tmpFile = dir.resolve("tmp").resolve(name + "." + UUID.randomUUID());
-      write(tmpFile, headers, message);
       try {
-        Files.createLink(delivered, tmpFile);
-      } catch (FileAlreadyExistsException e) {
-        // A concurrent or earlier attempt delivered this very message to this mailbox.
+        write(tmpFile, headers, message);
+        try {
+          Files.createLink(delivered, tmpFile);
+        } catch (FileAlreadyExistsException e) {
+          // A concurrent or earlier attempt delivered this very message to this mailbox.
+        }
+      } catch (IOException | RuntimeException e) {
+        // On a full disk a partial copy left behind would keep the space the retry needs, and
+        // each retry would leave one more: whatever went wrong, the temporary file goes.
+        deleteQuietly(tmpFile, e);
+        throw e;
       }
       Files.delete(tmpFile);
     }
@@ -91,6 +98,14 @@ public final class MaildirDelivery {
     // making the link durable.
     DurableFiles.fsyncDirectory(newDir);
     return delivered;
+  }
+
+  private static void deleteQuietly(Path tmpFile, Exception cause) {
+    try {
+      Files.deleteIfExists(tmpFile);
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
   }
 
   private static byte[] headers(SpooledMessage message, String deliveredTo) {
