@@ -153,7 +153,7 @@ public final class Postino {
     Set<Role> roles = config.roles();
     List<String> ids = new CopyOnWriteArrayList<>();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
-        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.maildirRoot(), config.hostname()), config.policy().defaultDomain(),
+        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.maildirOptions(), config.hostname()), config.policy().defaultDomain(),
             config.addresses()),
         config.addresses(), config.queueOptions(), config.hostname(), config.policy()::isLocalDomain);
     int[] ports = {-1, -1, -1};

@@ -3,6 +3,7 @@ package io.postino;
 import io.postino.bus.Addresses;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverOptions;
+import io.postino.local.MaildirOptions;
 import io.postino.queue.QueueOptions;
 import io.postino.server.ListenerOptions;
 import io.postino.server.RecipientPolicy;
@@ -25,7 +26,7 @@ import java.util.Set;
 public final class PostinoConfig {
 
   public static final String DEFAULT_SPOOL_DIRECTORY = "data/spool";
-  public static final String DEFAULT_MAILDIR_ROOT = "data/maildir";
+  public static final String DEFAULT_MAILDIR_ROOT = MaildirOptions.DEFAULT_ROOT;
 
   private final JsonObject json;
   private final String hostname;
@@ -33,6 +34,7 @@ public final class PostinoConfig {
   private final RecipientPolicy policy;
   private final Path spoolDirectory;
   private final Path maildirRoot;
+  private final MaildirOptions maildir;
   private final Addresses addresses;
   private final QueueOptions queue;
   private final OutboundOptions outbound;
@@ -54,8 +56,8 @@ public final class PostinoConfig {
     this.policy = RecipientPolicy.fromJson(json);
     this.spoolDirectory = Path.of(json.getJsonObject("spool", new JsonObject())
         .getString("directory", DEFAULT_SPOOL_DIRECTORY));
-    this.maildirRoot = Path.of(json.getJsonObject("maildir", new JsonObject())
-        .getString("root", DEFAULT_MAILDIR_ROOT));
+    this.maildir = new MaildirOptions(json.getJsonObject("maildir", new JsonObject()));
+    this.maildirRoot = Path.of(maildir.getRoot());
     this.addresses = new Addresses(json.getJsonObject("eventBus", new JsonObject())
         .getString("prefix", Addresses.DEFAULT_PREFIX));
     this.queue = new QueueOptions(json.getJsonObject("queue", new JsonObject()));
@@ -100,6 +102,11 @@ public final class PostinoConfig {
 
   public Path maildirRoot() {
     return maildirRoot;
+  }
+
+  /** The {@code "maildir"} object: the root and the modes of what delivery creates. */
+  public MaildirOptions maildirOptions() {
+    return new MaildirOptions(maildir);
   }
 
   public Addresses addresses() {

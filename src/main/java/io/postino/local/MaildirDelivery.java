@@ -13,6 +13,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -25,6 +28,9 @@ import java.util.UUID;
  * again after a crash finds the earlier copy in {@code new/} and does not make a second one.
  * (A copy that a mail reader already moved to {@code cur/} is not looked for: scanning
  * {@code cur/} on every delivery would cost more than the rare duplicate it prevents.)
+ *
+ * <p>Files and the directories delivery creates get the modes of {@link MaildirOptions}
+ * ({@code 0600} and {@code 0700} by default): mail is as private in the mailbox as in the spool.
  *
  * <p>The content is copied from the spool file by the kernel ({@code transferTo}), never loaded
  * into memory; all file work runs on worker threads.
@@ -39,15 +45,24 @@ public final class MaildirDelivery {
   private final Vertx vertx;
   private final Path root;
   private final String hostname;
+  private final Set<PosixFilePermission> fileMode;
+  private final Set<PosixFilePermission> directoryMode;
 
   /**
    * @param hostname this server's configured name, part of every file name: it must not change
    *     between runs, or a message resumed after a crash would get a second copy
    */
-  public MaildirDelivery(Vertx vertx, Path root, String hostname) {
+  public MaildirDelivery(Vertx vertx, MaildirOptions options, String hostname) {
     this.vertx = vertx;
-    this.root = root.toAbsolutePath().normalize();
+    this.root = Path.of(options.getRoot()).toAbsolutePath().normalize();
     this.hostname = hostname;
+    this.fileMode = options.filePermissions();
+    this.directoryMode = options.directoryPermissions();
+  }
+
+  /** With the default modes. */
+  public MaildirDelivery(Vertx vertx, Path root, String hostname) {
+    this(vertx, new MaildirOptions().setRoot(root.toString()), hostname);
   }
 
   /**
@@ -74,13 +89,13 @@ public final class MaildirDelivery {
     if (!Files.exists(delivered)) {
       byte[] headers = headers(message, MailboxNames.deliveredTo(recipient, defaultDomain));
       for (String sub : new String[] {"tmp", "new", "cur"}) {
-        DurableFiles.createDirectories(dir.resolve(sub));
+        DurableFiles.createDirectories(dir.resolve(sub), directoryMode);
       }
       // a name of its own per attempt: two recipients of one message can share a mailbox
       // (A@x and a@x) and be delivered at the same time, and must not write one temporary file
       Path tmpFile = dir.resolve("tmp").resolve(name + "." + UUID.randomUUID());
       try {
-        write(tmpFile, headers, message);
+        write(tmpFile, headers, message, fileMode);
         try {
           Files.createLink(delivered, tmpFile);
         } catch (FileAlreadyExistsException e) {
@@ -123,9 +138,13 @@ public final class MaildirDelivery {
   }
 
   /** Headers, then the content range of the spool file, then fdatasync. */
-  private static void write(Path tmpFile, byte[] headers, SpooledMessage message) throws IOException {
-    try (FileChannel out = FileChannel.open(tmpFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  private static void write(Path tmpFile, byte[] headers, SpooledMessage message, Set<PosixFilePermission> mode)
+      throws IOException {
+    try (FileChannel out = FileChannel.open(tmpFile, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        PosixFilePermissions.asFileAttribute(mode));
         FileChannel in = FileChannel.open(message.file(), StandardOpenOption.READ)) {
+      // created with the mode, so never more open than asked; set again for what the umask took
+      Files.setPosixFilePermissions(tmpFile, mode);
       ByteBuffer head = ByteBuffer.wrap(headers);
       while (head.hasRemaining()) {
         out.write(head);

@@ -71,16 +71,30 @@ public final class DurableFiles {
    * file later made durable inside it is not lost with a directory that was never synced.
    */
   public static void createDirectories(Path dir) throws IOException {
+    createDirectories(dir, null);
+  }
+
+  /**
+   * As {@link #createDirectories(Path)}, and each directory created gets exactly {@code mode}
+   * (null: whatever mkdir and the umask give): created with it, so never more open than asked,
+   * then set again for the bits the umask took away.
+   */
+  public static void createDirectories(Path dir, Set<PosixFilePermission> mode) throws IOException {
     Path abs = dir.toAbsolutePath().normalize();
     if (Files.isDirectory(abs)) {
       return;
     }
     Path parent = abs.getParent();
     if (parent != null) {
-      createDirectories(parent);
+      createDirectories(parent, mode);
     }
     try {
-      Files.createDirectory(abs);
+      if (mode == null) {
+        Files.createDirectory(abs);
+      } else {
+        Files.createDirectory(abs, PosixFilePermissions.asFileAttribute(mode));
+        Files.setPosixFilePermissions(abs, mode);
+      }
     } catch (FileAlreadyExistsException e) {
       // Another thread won the race; its parent fsync may not have happened yet, so ours still runs.
       if (!Files.isDirectory(abs)) {

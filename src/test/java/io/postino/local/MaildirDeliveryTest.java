@@ -19,6 +19,7 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -236,6 +237,35 @@ class MaildirDeliveryTest {
   }
 
   @Test
+  void deliveredMailIsReadableByItsOwnerOnlyByDefault() throws Exception {
+    MailAddress bob = new MailAddress("bob", "example.com");
+    Path delivered = await(maildir.deliver(spool(CONTENT, bob), bob, "localhost"));
+
+    assertEquals("rw-------", mode(delivered));
+    Path mailbox = root.resolve("example.com").resolve("bob");
+    for (Path d : List.of(root, mailbox.getParent(), mailbox, mailbox.resolve("tmp"), mailbox.resolve("new"),
+        mailbox.resolve("cur"))) {
+      assertEquals("rwx------", mode(d), d::toString);
+    }
+  }
+
+  @Test
+  void configuredGroupModesAreAppliedExactlyWhateverTheUmask() throws Exception {
+    // 0660 and 0770: the group bits a umask of 022 or 027 would take away must be there
+    MaildirDelivery shared = new MaildirDelivery(vertx,
+        new MaildirOptions().setRoot(root.toString()).setFileMode("0660").setDirectoryMode("0770"), "mx.test.example");
+    MailAddress bob = new MailAddress("bob", "example.com");
+    Path delivered = await(shared.deliver(spool(CONTENT, bob), bob, "localhost"));
+
+    assertEquals("rw-rw----", mode(delivered));
+    Path mailbox = root.resolve("example.com").resolve("bob");
+    for (Path d : List.of(root, mailbox.getParent(), mailbox, mailbox.resolve("tmp"), mailbox.resolve("new"),
+        mailbox.resolve("cur"))) {
+      assertEquals("rwxrwx---", mode(d), d::toString);
+    }
+  }
+
+  @Test
   void hostnamesAreEscapedAsMaildirAsks() {
     assertEquals("a\\057b\\072c", MailboxNames.escapeHostname("a/b:c"));
   }
@@ -243,6 +273,10 @@ class MaildirDeliveryTest {
   private SpooledMessage spool(byte[] content, MailAddress... recipients) throws Exception {
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, recipients);
     return await(store(vertx.getOrCreateContext(), spool, envelope, content));
+  }
+
+  private static String mode(Path p) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   private static List<Path> list(Path directory) throws Exception {
