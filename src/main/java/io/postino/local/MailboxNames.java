@@ -12,9 +12,12 @@ import java.util.Locale;
  * called.
  *
  * <p>SECURITY: the domain and the local part come from the client's {@code RCPT TO}. The local
- * part is unquoted, lower-cased and every character that could change the path or confuse a
- * terminal ({@code /}, {@code \}, NUL, control characters, lone surrogates, a leading dot) becomes
- * {@code _}, so any local part names a single directory under its domain; a domain holding such a
+ * part is unquoted, lower-cased, normalised to NFC (so {@code üser} precomposed and decomposed is
+ * one mailbox) and every character that could change the path or confuse a terminal ({@code /},
+ * {@code \}, NUL, control and format characters such as a bidirectional override, lone
+ * surrogates, a leading dot) becomes {@code _}, so any local part names a single directory under
+ * its domain. RCPT already refuses control and format characters for local domains
+ * ({@link LocalParts}); the mapping here is the second line. A domain holding such a
  * character is refused outright, since no real domain does. The resolved directory is then checked
  * to be exactly two levels below the root. Unsafe characters collapse onto {@code _}, so
  * {@code "a/b"} and {@code a_b} share a mailbox: sites with such users should list them explicitly.
@@ -54,7 +57,7 @@ final class MailboxNames {
   }
 
   static String domainDirectory(String domain) {
-    String lower = domain == null ? "" : domain.toLowerCase(Locale.ROOT);
+    String lower = domain == null ? "" : LocalParts.normalize(domain.toLowerCase(Locale.ROOT));
     if (lower.isEmpty() || lower.charAt(0) == '.' || lower.codePoints().anyMatch(MailboxNames::isUnsafe)) {
       throw new IllegalArgumentException("unsafe domain for a Maildir directory: " + domain);
     }
@@ -62,7 +65,7 @@ final class MailboxNames {
   }
 
   static String userDirectory(String localPart) {
-    String lower = unquote(localPart).toLowerCase(Locale.ROOT);
+    String lower = LocalParts.normalize(unquote(localPart).toLowerCase(Locale.ROOT));
     StringBuilder b = new StringBuilder(lower.length() + 1);
     lower.codePoints().forEach(cp -> {
       if (isUnsafe(cp)) {
@@ -136,7 +139,7 @@ final class MailboxNames {
   }
 
   private static boolean isUnsafe(int cp) {
-    return cp == '/' || cp == '\\' || Character.isISOControl(cp)
+    return cp == '/' || cp == '\\' || LocalParts.isRefused(cp)
         || (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE);
   }
 

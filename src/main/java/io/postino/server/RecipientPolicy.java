@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.local.LocalParts;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpReply;
@@ -17,7 +18,8 @@ import java.util.Set;
 /**
  * Decides at RCPT time whether a recipient is local, relayed or refused: a recipient in a local
  * domain is local (refused as unknown when the domain has a user list and the user is not on
- * it); any other recipient is relayed only for trusted networks and authenticated clients, as
+ * it, compared in NFC; refused with {@code 553 5.1.3} when its local part holds a control or
+ * format character, see {@link LocalParts}); any other recipient is relayed only for trusted networks and authenticated clients, as
  * Postfix's {@code permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination}.
  */
 public final class RecipientPolicy {
@@ -60,7 +62,7 @@ public final class RecipientPolicy {
     Map<String, Set<String>> users = new HashMap<>();
     localUsers.forEach((domain, list) -> {
       Set<String> set = new HashSet<>();
-      list.forEach(u -> set.add(u.toLowerCase(Locale.ROOT)));
+      list.forEach(u -> set.add(LocalParts.normalize(u.toLowerCase(Locale.ROOT))));
       users.put(domain.toLowerCase(Locale.ROOT), Set.copyOf(set));
     });
     this.localUsers = Map.copyOf(users);
@@ -118,8 +120,12 @@ public final class RecipientPolicy {
     }
     String domain = recipient.domainLowerCase();
     if (localDomains.contains(domain)) {
+      // a local part names a mailbox directory: one Unicode form, nothing invisible in it
+      String user = LocalParts.normalize(recipient.localPart().toLowerCase(Locale.ROOT));
+      if (LocalParts.hasRefusedCharacter(user)) {
+        return new Refuse(Replies.BAD_MAILBOX_CHARACTER);
+      }
       Set<String> users = localUsers.get(domain);
-      String user = recipient.localPart().toLowerCase(Locale.ROOT);
       // RFC 5321 section 4.5.1: postmaster must be accepted in every domain served
       if (users == null || users.contains(user) || user.equals("postmaster")) {
         return LOCAL;

@@ -102,6 +102,8 @@ public final class Replies {
       "Error: message refused: NUL character in content");
   public static final SmtpReply CONTENT_LINE_TOO_LONG = SmtpReply.of(550, es(5, 6, 0),
       "Error: message refused: text line too long");
+  public static final SmtpReply BAD_MAILBOX_CHARACTER = SmtpReply.of(553, es(5, 1, 3),
+      "Error: recipient address rejected: control or bidirectional formatting character in the mailbox name");
   public static final SmtpReply NEEDS_SMTPUTF8 = SmtpReply.of(553, es(5, 6, 7),
       "Error: non-ASCII address needs the SMTPUTF8 parameter on MAIL");
 

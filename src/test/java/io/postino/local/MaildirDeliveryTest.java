@@ -125,6 +125,7 @@ class MaildirDeliveryTest {
     expected.put("e\u0001f\u001bg\u007fh\u0085i", "e_f_g_h_i");
     expected.put("\"i\\\"j\"", "i\"j");
     expected.put("\"/\"", "_");
+    expected.put("x\u202Ey\u2066z\u200Fw", "x_y_z_w");
     MailAddress[] recipients = expected.keySet().stream()
         .map(local -> new MailAddress(local, "example.com")).toArray(MailAddress[]::new);
     SpooledMessage message = spool(CONTENT, recipients);
@@ -138,6 +139,20 @@ class MaildirDeliveryTest {
       all.forEach(p -> assertTrue(p.equals(dir) || p.startsWith(root) || p.startsWith(dir.resolve("spool")), p::toString));
     }
     assertEquals(new HashSet<>(expected.values()).size(), list(root.resolve("example.com")).size());
+  }
+
+  @Test
+  void composedAndDecomposedLocalPartsShareOneMailbox() throws Exception {
+    MailAddress composed = new MailAddress("\u00fcser", "example.com");
+    MailAddress decomposed = new MailAddress("U\u0308SER", "example.com");
+    SpooledMessage message = spool(CONTENT, composed, decomposed);
+
+    Path first = await(maildir.deliver(message, composed, "localhost"));
+    Path second = await(maildir.deliver(message, decomposed, "localhost"));
+
+    assertEquals(root.resolve("example.com").resolve("\u00fcser").resolve("new"), first.getParent());
+    assertEquals(first, second);
+    assertEquals(List.of(root.resolve("example.com").resolve("\u00fcser")), list(root.resolve("example.com")));
   }
 
   @Test
