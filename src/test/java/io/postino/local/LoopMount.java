@@ -67,6 +67,30 @@ final class LoopMount implements AutoCloseable {
     return filler;
   }
 
+  /**
+   * Shuts the file system down as after a failing disk (the {@code FS_IOC_SHUTDOWN} ioctl of
+   * xfstests' {@code godown}, here through Python since Java cannot call ioctl): from now on every
+   * operation on it fails with EIO, until {@link #remount}. Aborts the test where it cannot.
+   */
+  void shutDown() throws IOException, InterruptedException {
+    String why = run("python3", "-c", "import fcntl, os, struct, sys\n"
+        + "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+        // FS_IOC_SHUTDOWN = _IOR('X', 125, __u32); 2 = FS_GOING_FLAGS_NOLOGFLUSH: nothing more reaches the disk
+        + "fcntl.ioctl(fd, 0x8004587d, struct.pack('I', 2))\n", mountPoint.toString());
+    Assumptions.assumeTrue(why == null, () -> "skipped: cannot shut the file system down: " + why);
+  }
+
+  /** Unmounts and mounts the image again: the repair after {@link #shutDown}. */
+  void remount() throws IOException, InterruptedException {
+    String why = run("umount", mountPoint.toString());
+    if (why == null) {
+      why = run("mount", "-o", "loop", work.resolve("fs.img").toString(), mountPoint.toString());
+    }
+    if (why != null) {
+      throw new IOException("cannot remount " + mountPoint + ": " + why);
+    }
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
     String why = run("umount", mountPoint.toString());

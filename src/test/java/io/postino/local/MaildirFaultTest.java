@@ -31,9 +31,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Maildir delivery on a file system that fills up: a loop-mounted 8 MiB ext4 image (skipped where
- * it cannot be mounted). A full disk must defer the delivery, leave no partial copy behind in
- * {@code tmp/} and, once space is freed, the retry must deliver the message exactly once.
+ * Maildir delivery on a file system that fails: a loop-mounted 8 MiB ext4 image (skipped where it
+ * cannot be mounted) that fills up, or that is shut down so that everything on it fails with EIO.
+ * Either must defer the delivery, never bounce it, leave no partial copy behind in {@code tmp/}
+ * and, once space is freed or the file system mounted again, the retry must deliver the message
+ * exactly once.
  */
 class MaildirFaultTest {
 
@@ -135,6 +137,43 @@ class MaildirFaultTest {
       assertTrue(Files.readString(copies.get(0)).endsWith(body), "the delivered copy is whole");
       assertEquals(List.of(), TestServer.files(mailbox.resolve("tmp")));
       TestServer.await("the message leaves the spool", () -> server.spooled().isEmpty());
+    }
+  }
+
+  @Test
+  void ioErrorsDeferNeverBounceAndTheRetryAfterTheRepairDeliversOnce(@TempDir Path serverDir) throws Exception {
+    Path root = disk.mountPoint.resolve("eio");
+    try (TestServer server = new TestServer(serverDir)) {
+      server.config.put("maildir", new JsonObject().put("root", root.toString()));
+      server.start();
+      Path mailbox = root.resolve("local.example").resolve("bob");
+      send(server, "Subject: first\r\n\r\nhello\r\n");
+      assertEquals("delivered", server.nextEventFor("bob@local.example").getString("event"));
+      server.nextInbound();
+
+      String queueId;
+      disk.shutDown();
+      try {
+        queueId = send(server, "Subject: second\r\n\r\nafter the disk failed\r\n");
+        JsonObject deferred = server.nextEventFor("bob@local.example");
+        assertEquals("deferred", deferred.getString("event"), deferred::encodePrettily);
+        assertEquals(queueId, deferred.getString("queueId"));
+        assertTrue(deferred.encode().contains("Input/output error"), deferred::encodePrettily);
+        assertEquals(1, server.spooled().size(), "the deferred message must stay queued");
+      } finally {
+        disk.remount();
+      }
+
+      assertTrue(server.postino.queue().requeue(queueId).await());
+      JsonObject delivered = server.nextEventFor("bob@local.example");
+      assertEquals("delivered", delivered.getString("event"), delivered::encodePrettily);
+      server.nextInbound();
+      List<Path> copies = TestServer.files(mailbox.resolve("new")).stream()
+          .filter(p -> p.getFileName().toString().contains(".P" + queueId + "R")).toList();
+      assertEquals(1, copies.size(), copies::toString);
+      assertTrue(Files.readString(copies.get(0)).endsWith("after the disk failed\r\n"));
+      assertEquals(2, TestServer.files(mailbox.resolve("new")).size());
+      assertEquals(List.of(), TestServer.files(mailbox.resolve("tmp")));
     }
   }
 
