@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Postino embedded in an application's own Vert.x, twice in one JVM: nothing static or global
- * ties the two together. This is the README's embedding example.
+ * ties the two together. The README's embedding example is src/it/embedding, built and run against
+ * the plain jar by `verify`.
  */
 class EmbeddingTest {
 
@@ -45,13 +46,11 @@ class EmbeddingTest {
 
   @Test
   void twoPostinosInOneVertx() throws Exception {
-    // --- example: embedding (README, "Embedding") ---
     CompletableFuture<InboundEvent> received = new CompletableFuture<>();
     vertx.eventBus().<JsonObject>consumer("alpha.inbound",
         msg -> received.complete(InboundEvent.fromJson(msg.body()))).completion().await();
     Postino alpha = Postino.deploy(vertx, config(dir, "alpha")).await();
     Postino beta = Postino.deploy(vertx, config(dir, "beta")).await();
-    // --- end of example ---
     assertNotEquals(alpha.smtpPort(), beta.smtpPort());
 
     try (SmtpTestClient c = new SmtpTestClient(alpha.smtpPort())) {
