@@ -169,9 +169,9 @@ public final class Spool {
   }
 
   /**
-   * Reads a message's envelope from {@code incoming}. Fails with {@link NoSuchFileException} when
-   * it is not there, and with an {@link IOException} after moving a corrupt file to
-   * {@code corrupt}.
+   * Reads a message's envelope from {@code incoming}, checking that its content is whole. Fails
+   * with {@link NoSuchFileException} when it is not there, and with a {@link CorruptFileException}
+   * after moving a corrupt file to {@code corrupt}.
    */
   public Future<SpooledMessage> read(String queueId) {
     if (!QueueIds.isAcceptable(queueId)) {
@@ -198,11 +198,36 @@ public final class Spool {
     return vertx.executeBlocking(() -> statusLines(queueId), false);
   }
 
+  /**
+   * A message file that cannot be read back whole (bad header, or content that does not match the
+   * length or checksum its header records); it was moved to {@code corrupt} if it could be.
+   */
+  public static final class CorruptFileException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final String queueId;
+    private final String reason;
+
+    CorruptFileException(String queueId, String reason) {
+      super("corrupt spool file " + queueId + ": " + reason);
+      this.queueId = queueId;
+      this.reason = reason;
+    }
+
+    public String queueId() {
+      return queueId;
+    }
+
+    public String reason() {
+      return reason;
+    }
+  }
+
   private SpooledMessage readMessage(String queueId) throws IOException {
     try {
       return recovery.read(incoming.resolve(queueId));
     } catch (SpoolFileFormat.CorruptException e) {
-      throw new IOException("corrupt spool file " + queueId + ": " + e.getMessage());
+      throw new CorruptFileException(queueId, e.getMessage());
     }
   }
 
