@@ -46,7 +46,7 @@ final class QueueEvents {
   }
 
   /** A message file found corrupt when the queue loaded it. */
-  void corrupt(Spool.CorruptFileException e, Path spoolDirectory) {
+  void corrupt(CorruptSpoolFileException e, Path spoolDirectory) {
     Path where = spoolDirectory.resolve("corrupt");
     log.warn("postmaster: {}: spool file is corrupt ({}); set aside in {} and not delivered", e.queueId(), e.reason(),
         where);

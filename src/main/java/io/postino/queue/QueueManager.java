@@ -299,7 +299,7 @@ public final class QueueManager extends VerticleBase {
         })
         .onComplete(ar -> {
           if (ar.failed()) {
-            if (ar.cause() instanceof Spool.CorruptFileException corrupt) {
+            if (ar.cause() instanceof CorruptSpoolFileException corrupt) {
               events.corrupt(corrupt, spool.directory());
             } else if (!(ar.cause() instanceof NoSuchFileException)) {
               log.error("{}: cannot load from the spool: {}", queueId, ar.cause().getMessage());

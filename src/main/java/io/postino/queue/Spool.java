@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
@@ -75,6 +77,8 @@ public final class Spool {
   private final SharedSync incomingSync;
   private final SharedSync holdSync;
   private final SharedSync journalSync;
+  private final JudgedCommit judged;
+  private volatile SpoolFaults faults = SpoolFaults.NONE;
 
   private Spool(Vertx vertx, Path dir, SpoolJournal journal) {
     this.vertx = vertx;
@@ -86,9 +90,16 @@ public final class Spool {
     this.status = dir.resolve(STATUS);
     this.committer = new GroupCommitter(vertx, incoming, journal);
     this.recovery = new SpoolRecovery(tmp, incoming, hold, dir.resolve(CORRUPT), status);
-    this.incomingSync = SharedSync.ofDirectory(vertx, incoming);
+    this.incomingSync = new SharedSync(vertx, () -> {
+      faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
+      DurableFiles.fsyncDirectory(incoming);
+    });
     this.holdSync = SharedSync.ofDirectory(vertx, hold);
-    this.journalSync = new SharedSync(vertx, journal::sync);
+    this.journalSync = new SharedSync(vertx, () -> {
+      faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
+      journal.sync();
+    });
+    this.judged = new JudgedCommit(message -> remove(message, true));
   }
 
   /** Opens the spool, creating its directories as needed and cleaning what a crash left. */
@@ -129,7 +140,28 @@ public final class Spool {
   public SpoolWriter create(Envelope envelope, Buffer preamble) {
     String id = checkId(envelope.queueId());
     return new SpoolFileWriter(vertx, committer, envelope, tmp.resolve(id), incoming.resolve(id),
-        SpoolFileFormat.header(envelope), preamble);
+        SpoolFileFormat.header(envelope), preamble, faults);
+  }
+
+  /** Tests: injects failures from now on (see {@link SpoolFaults}). */
+  void injectFaults(SpoolFaults faults) {
+    this.faults = faults;
+  }
+
+  /**
+   * Commits a message that {@code verdict} then judges, the queue kept away from it meanwhile:
+   * when the verdict fails or is not {@code accepted}, the message is removed durably before the
+   * returned future completes with the verdict; if that removal fails, so does the future. Call
+   * on the writer's context.
+   *
+   * @throws IllegalArgumentException when the writer is not one of this spool's
+   */
+  public <T> Future<T> commitJudged(SpoolWriter writer, Function<SpooledMessage, Future<T>> verdict,
+      Predicate<T> accepted) {
+    if (!(writer instanceof SpoolFileWriter w)) {
+      throw new IllegalArgumentException("not a writer of this spool: " + writer);
+    }
+    return judged.commit(w, verdict, accepted);
   }
 
   /**
@@ -144,7 +176,7 @@ public final class Spool {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
         for (Path file : entries) {
           String id = file.getFileName().toString();
-          if (skip.contains(id) || committer.isPublishing(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
+          if (skip.contains(id) || committer.isPublishing(id) || judged.isWithheld(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
             continue;
           }
           if (ids.size() == limit) {
@@ -170,7 +202,7 @@ public final class Spool {
 
   /**
    * Reads a message's envelope from {@code incoming}, checking that its content is whole. Fails
-   * with {@link NoSuchFileException} when it is not there, and with a {@link CorruptFileException}
+   * with {@link NoSuchFileException} when it is not there, and with a {@link CorruptSpoolFileException}
    * after moving a corrupt file to {@code corrupt}.
    */
   public Future<SpooledMessage> read(String queueId) {
@@ -198,36 +230,11 @@ public final class Spool {
     return vertx.executeBlocking(() -> statusLines(queueId), false);
   }
 
-  /**
-   * A message file that cannot be read back whole (bad header, or content that does not match the
-   * length or checksum its header records); it was moved to {@code corrupt} if it could be.
-   */
-  public static final class CorruptFileException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    private final String queueId;
-    private final String reason;
-
-    CorruptFileException(String queueId, String reason) {
-      super("corrupt spool file " + queueId + ": " + reason);
-      this.queueId = queueId;
-      this.reason = reason;
-    }
-
-    public String queueId() {
-      return queueId;
-    }
-
-    public String reason() {
-      return reason;
-    }
-  }
-
   private SpooledMessage readMessage(String queueId) throws IOException {
     try {
       return recovery.read(incoming.resolve(queueId));
     } catch (SpoolFileFormat.CorruptException e) {
-      throw new CorruptFileException(queueId, e.getMessage());
+      throw new CorruptSpoolFileException(queueId, e.getMessage());
     }
   }
 

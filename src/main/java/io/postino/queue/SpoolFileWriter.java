@@ -58,6 +58,7 @@ final class SpoolFileWriter implements SpoolWriter {
   private final byte[] header;
   /** The content's CRC-32C, computed as it is written (hardware-assisted: cheap next to the I/O). */
   private final CRC32C crc = new CRC32C();
+  private final SpoolFaults faults;
 
   private State state = State.OPEN;
   private Future<SpooledMessage> commitFuture;
@@ -84,8 +85,9 @@ final class SpoolFileWriter implements SpoolWriter {
    * content written, since they are the writer's own and not anything read from a client.
    */
   SpoolFileWriter(Vertx vertx, GroupCommitter committer, Envelope envelope, Path tmpFile,
-      Path target, byte[] header, Buffer preamble) {
+      Path target, byte[] header, Buffer preamble, SpoolFaults faults) {
     this.vertx = vertx;
+    this.faults = faults;
     this.context = vertx.getOrCreateContext();
     this.committer = committer;
     this.envelope = envelope;
@@ -142,6 +144,10 @@ final class SpoolFileWriter implements SpoolWriter {
     return this;
   }
 
+  String queueId() {
+    return envelope.queueId();
+  }
+
   @Override
   public long contentLength() {
     return contentLength;
@@ -164,9 +170,13 @@ final class SpoolFileWriter implements SpoolWriter {
       pending.set(0, Buffer.buffer(header));
       ByteBuffer[] whole = takePending().stream().map(SpoolFileWriter::nio).toArray(ByteBuffer[]::new);
       if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
-        durable = committer.commitJournaled(target, whole);
+        durable = injected(SpoolFaults.Point.CONTENT_WRITE)
+            .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+            .compose(v -> committer.commitJournaled(target, whole));
       } else {
         durable = vertx.<Void>executeBlocking(() -> {
+          faults.check(SpoolFaults.Point.CONTENT_WRITE, envelope.queueId());
+          faults.check(SpoolFaults.Point.MESSAGE_SYNC, envelope.queueId());
           DurableFiles.write(tmpFile, false, true, whole);
           return null;
         }, false).compose(v -> committer.commit(tmpFile, target, true));
@@ -175,7 +185,10 @@ final class SpoolFileWriter implements SpoolWriter {
     } else {
       // the header went out with the first turn's content, before the length and checksum were known
       Buffer sealed = Buffer.buffer(header).slice(0, firstLine);
-      durable = closeAfterWrites(sealed).compose(v -> committer.commit(tmpFile, target, false));
+      durable = closeAfterWrites(sealed)
+          .compose(v -> injected(SpoolFaults.Point.CONTENT_WRITE))
+          .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+          .compose(v -> committer.commit(tmpFile, target, false));
     }
     commitFuture = durable
         .map(v -> new SpooledMessage(envelope, target, contentOffset, length))
@@ -307,6 +320,15 @@ final class SpoolFileWriter implements SpoolWriter {
           .transform(ignored -> file.close())
           .compose(v -> writeFailure == null ? Future.succeededFuture() : Future.failedFuture(writeFailure));
     });
+  }
+
+  private Future<Void> injected(SpoolFaults.Point point) {
+    try {
+      faults.check(point, envelope.queueId());
+      return Future.succeededFuture();
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private static ByteBuffer nio(Buffer buffer) {

@@ -54,7 +54,7 @@ class SpoolIntegrityTest {
     for (int cut = 0; cut < whole.length; cut++) {
       Files.write(message.file(), Arrays.copyOf(whole, cut));
       Throwable failure = awaitFailure(spool.read(envelope.queueId()));
-      assertInstanceOf(Spool.CorruptFileException.class, failure, "cut at " + cut);
+      assertInstanceOf(CorruptSpoolFileException.class, failure, "cut at " + cut);
       assertFalse(Files.exists(message.file()), "cut at " + cut + " left in incoming");
       assertEquals(1, fileNames(corrupt).size(), "cut at " + cut);
       for (String name : fileNames(corrupt)) {
@@ -102,7 +102,7 @@ class SpoolIntegrityTest {
     assertEquals(committed, await(spool.read(envelope.queueId())));
     byte[] bytes = Files.readAllBytes(committed.file());
     Files.write(committed.file(), Arrays.copyOf(bytes, bytes.length - 1));
-    assertInstanceOf(Spool.CorruptFileException.class, awaitFailure(spool.read(envelope.queueId())));
+    assertInstanceOf(CorruptSpoolFileException.class, awaitFailure(spool.read(envelope.queueId())));
   }
 
   @Test
@@ -130,7 +130,7 @@ class SpoolIntegrityTest {
     for (String fields : List.of(" 1", " 1 0", " 0000000000000000001 zzzzzzzz", " -000000000000000001 00000000",
         " 0000000000000000001 00000000 extra")) {
       Files.writeString(file, "POSTINO1 " + json.length + fields + "\n" + body);
-      assertInstanceOf(Spool.CorruptFileException.class, awaitFailure(spool.read(envelope.queueId())), fields);
+      assertInstanceOf(CorruptSpoolFileException.class, awaitFailure(spool.read(envelope.queueId())), fields);
     }
   }
 
