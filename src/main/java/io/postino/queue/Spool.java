@@ -4,20 +4,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -116,6 +111,24 @@ public final class Spool {
       spool.recovery.clean();
       return spool;
     }, false);
+  }
+
+  /**
+   * Whether a failure of the spool came from a full file system (ENOSPC, which Java reports only
+   * in the message), looking through causes and suppressed failures.
+   */
+  public static boolean isOutOfSpace(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
+        return true;
+      }
+      for (Throwable s : t.getSuppressed()) {
+        if (isOutOfSpace(s)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A new unique queue id: short, sortable by time, safe as a file name. */
@@ -239,16 +252,7 @@ public final class Spool {
   }
 
   private List<String> statusLines(String queueId) throws IOException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(status.resolve(queueId));
-    } catch (NoSuchFileException e) {
-      return List.of();
-    }
-    String text = new String(bytes, StandardCharsets.UTF_8);
-    // a last line without its newline was being written when the process died
-    int end = text.lastIndexOf('\n');
-    return end < 0 ? List.of() : Arrays.asList(text.substring(0, end).split("\n"));
+    return StatusFiles.lines(status.resolve(queueId));
   }
 
   /**
@@ -259,22 +263,7 @@ public final class Spool {
     Path file = status.resolve(checkId(queueId));
     byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
     return vertx.executeBlocking(() -> {
-      boolean created = !Files.exists(file);
-      try (FileChannel ch = created
-          ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
-              DurableFiles.OWNER_ONLY)
-          : FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        if (sync) {
-          ch.force(false);
-        }
-      }
-      if (sync && created) {
-        DurableFiles.fsyncDirectory(status);
-      }
+      StatusFiles.append(file, bytes, sync);
       return null;
     }, false);
   }

@@ -2,6 +2,7 @@ package io.postino.server;
 
 import io.postino.bus.PolicyRequest;
 import io.postino.queue.Envelope;
+import io.postino.queue.Spool;
 import io.postino.queue.SpoolWriter;
 import io.postino.queue.SpooledMessage;
 import io.postino.server.RecipientPolicy.Decision;
@@ -853,7 +854,7 @@ final class SmtpSession {
           resetTransaction();
           if (ar.failed()) {
             log.error("{}: spool commit failed", queueId, ar.cause());
-            reply(Replies.LOCAL_ERROR);
+            reply(Spool.isOutOfSpace(ar.cause()) ? Replies.INSUFFICIENT_STORAGE : Replies.LOCAL_ERROR);
           } else if (ar.result().refusal() != null) {
             log.info("{}: refused by policy: {}", queueId, ar.result().refusal());
             reply(ar.result().refusal());
