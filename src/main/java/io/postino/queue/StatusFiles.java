@@ -38,18 +38,21 @@ final class StatusFiles {
 
   /**
    * Appends to a status file; with {@code sync} the lines are on disk when this returns
-   * (fdatasync, and the directory fsync'd when the file is new).
+   * (fdatasync, and the directory fsync'd when the file is new). A file that ends in a line torn
+   * by a crash first gets the line feed it lacks: the torn line stays unreadable on its own, and
+   * the new lines, which the queue acts on, stay whole.
    */
   static void append(Path file, byte[] bytes, boolean sync) throws IOException {
     boolean created = !Files.exists(file);
+    // not APPEND: the last octet is read first (READ and APPEND do not go together)
     try (FileChannel ch = created
-        ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
-            DurableFiles.OWNER_ONLY)
-        : FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
+        ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), DurableFiles.OWNER_ONLY)
+        : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long end = ch.size();
+      if (end > 0 && lastOctet(ch, end) != '\n') {
+        end += writeAt(ch, ByteBuffer.wrap(new byte[] {'\n'}), end);
       }
+      writeAt(ch, ByteBuffer.wrap(bytes), end);
       if (sync) {
         ch.force(false);
       }
@@ -57,5 +60,21 @@ final class StatusFiles {
     if (sync && created) {
       DurableFiles.fsyncDirectory(file.getParent());
     }
+  }
+
+  private static byte lastOctet(FileChannel ch, long size) throws IOException {
+    ByteBuffer one = ByteBuffer.allocate(1);
+    if (ch.read(one, size - 1) != 1) {
+      throw new IOException("status file shrank while being appended to");
+    }
+    return one.get(0);
+  }
+
+  private static int writeAt(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    int written = 0;
+    while (buf.hasRemaining()) {
+      written += ch.write(buf, position + written);
+    }
+    return written;
   }
 }

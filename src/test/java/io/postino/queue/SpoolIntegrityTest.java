@@ -134,6 +134,22 @@ class SpoolIntegrityTest {
     }
   }
 
+  @Test
+  void aLineAppendedAfterATornOneStaysWhole(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
+    await(store(vertx.getOrCreateContext(), spool, envelope, "x".getBytes(StandardCharsets.US_ASCII)));
+    // a crash cut the second line short; after the restart the queue delivers and records it
+    Files.writeString(dir.resolve("status").resolve(envelope.queueId()), "{\"attempt\":1}\n{\"r\":0,\"res");
+
+    await(spool.appendStatus(envelope.queueId(), "{\"finished\":[0]}\n", true));
+
+    assertEquals(List.of("{\"attempt\":1}", "{\"r\":0,\"res", "{\"finished\":[0]}"),
+        await(spool.readStatus(envelope.queueId())));
+    MessageStatus status = MessageStatus.replay(envelope.queueId(), 1, await(spool.readStatus(envelope.queueId())));
+    assertTrue(status.allFinished());
+  }
+
   private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> action) {
     Promise<T> result = Promise.promise();
     context.runOnContext(v -> action.get().onComplete(result));
