@@ -160,6 +160,30 @@ class SpoolFaultTest {
     assertEquals(List.of(), server.mailbox("local.example", "bob"));
   }
 
+  @Test
+  void messagesRefusedAfterTheirContentWasSpooledNeverComeBack() throws Exception {
+    server = new TestServer(dir);
+    server.smtp().put("maxMessageSize", 2 * STREAMED);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      // part of each is written to a temporary file before its end shows the problem
+      expect(c.startData("a@b.example", "bob@local.example"), 354);
+      c.send(message("too big", 3 * STREAMED));
+      assertEquals("5.3.4", expect(c.read(), 552).enhanced());
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      expect(c.command("RCPT TO:<bob@local.example>"), 250);
+      expect(c.command("DATA"), 354);
+      c.send(message("bare LF", STREAMED).replace("Subject: bare LF\r\n\r\n", "Subject: bare LF\r\n\r\nx\ny\r\n"));
+      assertEquals("5.6.0", expect(c.read(), 550).enhanced());
+    }
+    server.close();
+    server = new TestServer(dir).start();
+    server.postino.queue().flush().await();
+    assertNull(server.pollInbound(500));
+    assertEquals(List.of(), server.spooled());
+    assertEquals(List.of(), TestServer.files(dir.resolve("spool").resolve("tmp")));
+  }
+
   private void refuseEverything() {
     server.vertx.eventBus().<JsonObject>consumer("postino.policy.data",
         m -> m.reply(PolicyVerdict.refuse(554, "5.7.1", "no").toJson())).completion().await();
