@@ -41,6 +41,11 @@ public record Addresses(String prefix) {
     return prefix + ".delivery.events";
   }
 
+  /** Publish: a spool file that could not be read back whole was moved to {@code corrupt}. */
+  public String queueCorrupt() {
+    return prefix + ".queue.corrupt";
+  }
+
   /** Request/reply, optional consumer: accept or refuse a recipient at RCPT time. */
   public String policyRcpt() {
     return prefix + ".policy.rcpt";

@@ -1,11 +1,9 @@
 package io.postino.queue;
 
 import io.postino.bus.Addresses;
-import io.postino.bus.DeliveryEvent;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
 import io.postino.bus.RecipientResult;
-import io.postino.bus.RecipientResult.Outcome;
 import io.postino.smtp.RcptParameters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -100,6 +98,7 @@ public final class QueueManager extends VerticleBase {
   private final AtomicInteger activeCount = new AtomicInteger();
   private Dispatcher dispatcher;
   private Notifier notifier;
+  private QueueEvents events;
   private boolean backlog;
   private boolean scanning;
   private boolean rescan;
@@ -124,6 +123,7 @@ public final class QueueManager extends VerticleBase {
   @Override
   public Future<?> start() {
     dispatcher = new Dispatcher(vertx, local, addresses, options);
+    events = new QueueEvents(vertx, addresses);
     notifier = new Notifier(new Bouncer(vertx, spool, options, hostname, isLocalDomain), options, this::accept);
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> scan(false));
     // what a previous run left in the spool is found by the first scan
@@ -299,7 +299,9 @@ public final class QueueManager extends VerticleBase {
         })
         .onComplete(ar -> {
           if (ar.failed()) {
-            if (!(ar.cause() instanceof NoSuchFileException)) {
+            if (ar.cause() instanceof CorruptSpoolFileException corrupt) {
+              events.corrupt(corrupt, spool.directory());
+            } else if (!(ar.cause() instanceof NoSuchFileException)) {
               log.error("{}: cannot load from the spool: {}", queueId, ar.cause().getMessage());
             }
             forget(e);
@@ -484,15 +486,6 @@ public final class QueueManager extends VerticleBase {
   }
 
   private void publishEvents(Entry e, List<Integer> bounced, Instant nextAttempt) {
-    int attempt = e.status.attempts();
-    e.roundResults.forEach((i, r) -> {
-      DeliveryEvent.Type type = bounced.contains(i) ? DeliveryEvent.Type.BOUNCED
-          : r.outcome() == Outcome.DELIVERED ? DeliveryEvent.Type.DELIVERED
-          : r.outcome() == Outcome.TRANSIENT ? DeliveryEvent.Type.DEFERRED
-          : DeliveryEvent.Type.BOUNCED;
-      DeliveryEvent event = new DeliveryEvent(type, e.queueId, e.envelope().sender(), attempt,
-          type == DeliveryEvent.Type.DEFERRED ? nextAttempt : null, r);
-      vertx.eventBus().publish(addresses.deliveryEvents(), event.toJson());
-    });
+    events.delivery(e.message, e.status.attempts(), e.roundResults, bounced, nextAttempt);
   }
 }

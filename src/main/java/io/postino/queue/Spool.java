@@ -4,22 +4,19 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
@@ -75,6 +72,8 @@ public final class Spool {
   private final SharedSync incomingSync;
   private final SharedSync holdSync;
   private final SharedSync journalSync;
+  private final JudgedCommit judged;
+  private volatile SpoolFaults faults = SpoolFaults.NONE;
 
   private Spool(Vertx vertx, Path dir, SpoolJournal journal) {
     this.vertx = vertx;
@@ -86,9 +85,16 @@ public final class Spool {
     this.status = dir.resolve(STATUS);
     this.committer = new GroupCommitter(vertx, incoming, journal);
     this.recovery = new SpoolRecovery(tmp, incoming, hold, dir.resolve(CORRUPT), status);
-    this.incomingSync = SharedSync.ofDirectory(vertx, incoming);
+    this.incomingSync = new SharedSync(vertx, () -> {
+      faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
+      DurableFiles.fsyncDirectory(incoming);
+    });
     this.holdSync = SharedSync.ofDirectory(vertx, hold);
-    this.journalSync = new SharedSync(vertx, journal::sync);
+    this.journalSync = new SharedSync(vertx, () -> {
+      faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
+      journal.sync();
+    });
+    this.judged = new JudgedCommit(message -> remove(message, true));
   }
 
   /** Opens the spool, creating its directories as needed and cleaning what a crash left. */
@@ -105,6 +111,24 @@ public final class Spool {
       spool.recovery.clean();
       return spool;
     }, false);
+  }
+
+  /**
+   * Whether a failure of the spool came from a full file system (ENOSPC, which Java reports only
+   * in the message), looking through causes and suppressed failures.
+   */
+  public static boolean isOutOfSpace(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
+        return true;
+      }
+      for (Throwable s : t.getSuppressed()) {
+        if (isOutOfSpace(s)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A new unique queue id: short, sortable by time, safe as a file name. */
@@ -129,7 +153,28 @@ public final class Spool {
   public SpoolWriter create(Envelope envelope, Buffer preamble) {
     String id = checkId(envelope.queueId());
     return new SpoolFileWriter(vertx, committer, envelope, tmp.resolve(id), incoming.resolve(id),
-        SpoolFileFormat.header(envelope), preamble);
+        SpoolFileFormat.header(envelope), preamble, faults);
+  }
+
+  /** Tests: injects failures from now on (see {@link SpoolFaults}). */
+  void injectFaults(SpoolFaults faults) {
+    this.faults = faults;
+  }
+
+  /**
+   * Commits a message that {@code verdict} then judges, the queue kept away from it meanwhile:
+   * when the verdict fails or is not {@code accepted}, the message is removed durably before the
+   * returned future completes with the verdict; if that removal fails, so does the future. Call
+   * on the writer's context.
+   *
+   * @throws IllegalArgumentException when the writer is not one of this spool's
+   */
+  public <T> Future<T> commitJudged(SpoolWriter writer, Function<SpooledMessage, Future<T>> verdict,
+      Predicate<T> accepted) {
+    if (!(writer instanceof SpoolFileWriter w)) {
+      throw new IllegalArgumentException("not a writer of this spool: " + writer);
+    }
+    return judged.commit(w, verdict, accepted);
   }
 
   /**
@@ -144,7 +189,7 @@ public final class Spool {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
         for (Path file : entries) {
           String id = file.getFileName().toString();
-          if (skip.contains(id) || committer.isPublishing(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
+          if (skip.contains(id) || committer.isPublishing(id) || judged.isWithheld(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
             continue;
           }
           if (ids.size() == limit) {
@@ -169,9 +214,9 @@ public final class Spool {
   }
 
   /**
-   * Reads a message's envelope from {@code incoming}. Fails with {@link NoSuchFileException} when
-   * it is not there, and with an {@link IOException} after moving a corrupt file to
-   * {@code corrupt}.
+   * Reads a message's envelope from {@code incoming}, checking that its content is whole. Fails
+   * with {@link NoSuchFileException} when it is not there, and with a {@link CorruptSpoolFileException}
+   * after moving a corrupt file to {@code corrupt}.
    */
   public Future<SpooledMessage> read(String queueId) {
     if (!QueueIds.isAcceptable(queueId)) {
@@ -202,21 +247,12 @@ public final class Spool {
     try {
       return recovery.read(incoming.resolve(queueId));
     } catch (SpoolFileFormat.CorruptException e) {
-      throw new IOException("corrupt spool file " + queueId + ": " + e.getMessage());
+      throw new CorruptSpoolFileException(queueId, e.getMessage());
     }
   }
 
   private List<String> statusLines(String queueId) throws IOException {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(status.resolve(queueId));
-    } catch (NoSuchFileException e) {
-      return List.of();
-    }
-    String text = new String(bytes, StandardCharsets.UTF_8);
-    // a last line without its newline was being written when the process died
-    int end = text.lastIndexOf('\n');
-    return end < 0 ? List.of() : Arrays.asList(text.substring(0, end).split("\n"));
+    return StatusFiles.lines(status.resolve(queueId));
   }
 
   /**
@@ -227,22 +263,7 @@ public final class Spool {
     Path file = status.resolve(checkId(queueId));
     byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
     return vertx.executeBlocking(() -> {
-      boolean created = !Files.exists(file);
-      try (FileChannel ch = created
-          ? FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE),
-              DurableFiles.OWNER_ONLY)
-          : FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        if (sync) {
-          ch.force(false);
-        }
-      }
-      if (sync && created) {
-        DurableFiles.fsyncDirectory(status);
-      }
+      StatusFiles.append(file, bytes, sync);
       return null;
     }, false);
   }

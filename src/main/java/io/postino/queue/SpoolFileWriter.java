@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * The {@link SpoolWriter} of one message, made durable in {@code incoming} by the
@@ -53,6 +54,11 @@ final class SpoolFileWriter implements SpoolWriter {
   private final Path tmpFile;
   private final Path target;
   private final long contentOffset;
+  /** The file's header, sealed with the content's length and checksum at commit. */
+  private final byte[] header;
+  /** The content's CRC-32C, computed as it is written (hardware-assisted: cheap next to the I/O). */
+  private final CRC32C crc = new CRC32C();
+  private final SpoolFaults faults;
 
   private State state = State.OPEN;
   private Future<SpooledMessage> commitFuture;
@@ -79,20 +85,23 @@ final class SpoolFileWriter implements SpoolWriter {
    * content written, since they are the writer's own and not anything read from a client.
    */
   SpoolFileWriter(Vertx vertx, GroupCommitter committer, Envelope envelope, Path tmpFile,
-      Path target, byte[] header, Buffer preamble) {
+      Path target, byte[] header, Buffer preamble, SpoolFaults faults) {
     this.vertx = vertx;
+    this.faults = faults;
     this.context = vertx.getOrCreateContext();
     this.committer = committer;
     this.envelope = envelope;
     this.tmpFile = tmpFile;
     this.target = target;
     this.contentOffset = header.length;
+    this.header = header;
     pending.add(Buffer.buffer(header));
     pendingBytes = header.length;
     if (preamble != null) {
       pending.add(preamble);
       pendingBytes += preamble.length();
       contentLength = preamble.length();
+      crc.update(nio(preamble));
     }
   }
 
@@ -102,6 +111,7 @@ final class SpoolFileWriter implements SpoolWriter {
       return Future.failedFuture(new IllegalStateException("spool writer is " + state));
     }
     contentLength += content.length();
+    crc.update(nio(content));
     if (file != null) {
       return track(file.write(content));
     }
@@ -134,6 +144,10 @@ final class SpoolFileWriter implements SpoolWriter {
     return this;
   }
 
+  String queueId() {
+    return envelope.queueId();
+  }
+
   @Override
   public long contentLength() {
     return contentLength;
@@ -150,22 +164,31 @@ final class SpoolFileWriter implements SpoolWriter {
     state = State.COMMITTED;
     drainHandler = null;
     long length = contentLength;
+    int firstLine = SpoolFileFormat.seal(header, length, crc.getValue());
     Future<Void> durable;
     if (opened == null) {
-      ByteBuffer[] whole = takePending().stream()
-          .map(b -> ((BufferInternal) b).getByteBuf().nioBuffer())
-          .toArray(ByteBuffer[]::new);
+      pending.set(0, Buffer.buffer(header));
+      ByteBuffer[] whole = takePending().stream().map(SpoolFileWriter::nio).toArray(ByteBuffer[]::new);
       if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
-        durable = committer.commitJournaled(target, whole);
+        durable = injected(SpoolFaults.Point.CONTENT_WRITE)
+            .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+            .compose(v -> committer.commitJournaled(target, whole));
       } else {
         durable = vertx.<Void>executeBlocking(() -> {
+          faults.check(SpoolFaults.Point.CONTENT_WRITE, envelope.queueId());
+          faults.check(SpoolFaults.Point.MESSAGE_SYNC, envelope.queueId());
           DurableFiles.write(tmpFile, false, true, whole);
           return null;
         }, false).compose(v -> committer.commit(tmpFile, target, true));
       }
       durable.onComplete(pendingWritten);
     } else {
-      durable = closeAfterWrites().compose(v -> committer.commit(tmpFile, target, false));
+      // the header went out with the first turn's content, before the length and checksum were known
+      Buffer sealed = Buffer.buffer(header).slice(0, firstLine);
+      durable = closeAfterWrites(sealed)
+          .compose(v -> injected(SpoolFaults.Point.CONTENT_WRITE))
+          .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+          .compose(v -> committer.commit(tmpFile, target, false));
     }
     commitFuture = durable
         .map(v -> new SpooledMessage(envelope, target, contentOffset, length))
@@ -189,7 +212,7 @@ final class SpoolFileWriter implements SpoolWriter {
       pendingWritten.tryFail(new IllegalStateException("spool writer was aborted"));
       abortFuture = Future.succeededFuture();
     } else {
-      abortFuture = closeAfterWrites().transform(ignored -> deleteTmpFile());
+      abortFuture = closeAfterWrites(null).transform(ignored -> deleteTmpFile());
     }
     return abortFuture;
   }
@@ -275,8 +298,11 @@ final class SpoolFileWriter implements SpoolWriter {
     return write;
   }
 
-  /** Closes the file once it is open and every queued write has finished; fails if any failed. */
-  private Future<Void> closeAfterWrites() {
+  /**
+   * Closes the file once it is open and every queued write has finished, after writing
+   * {@code firstLine} (unless null) over the start of the file; fails if any write failed.
+   */
+  private Future<Void> closeAfterWrites(Buffer firstLine) {
     return opened.transform(ar -> {
       if (ar.failed()) {
         return Future.failedFuture(ar.cause());
@@ -289,9 +315,24 @@ final class SpoolFileWriter implements SpoolWriter {
         idle = writesDone.future();
       }
       return idle
-          .compose(v -> file.close())
+          .compose(v -> firstLine == null || writeFailure != null ? Future.<Void>succeededFuture()
+              : file.write(firstLine, 0).onFailure(e -> writeFailure = e))
+          .transform(ignored -> file.close())
           .compose(v -> writeFailure == null ? Future.succeededFuture() : Future.failedFuture(writeFailure));
     });
+  }
+
+  private Future<Void> injected(SpoolFaults.Point point) {
+    try {
+      faults.check(point, envelope.queueId());
+      return Future.succeededFuture();
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static ByteBuffer nio(Buffer buffer) {
+    return ((BufferInternal) buffer).getByteBuf().nioBuffer();
   }
 
   private Future<Void> deleteTmpFile() {

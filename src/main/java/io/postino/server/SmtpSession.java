@@ -2,6 +2,7 @@ package io.postino.server;
 
 import io.postino.bus.PolicyRequest;
 import io.postino.queue.Envelope;
+import io.postino.queue.Spool;
 import io.postino.queue.SpoolWriter;
 import io.postino.queue.SpooledMessage;
 import io.postino.server.RecipientPolicy.Decision;
@@ -846,15 +847,14 @@ final class SmtpSession {
       return;
     }
     busy = true;
-    w.commit()
-        .compose(this::askDataPolicy)
+    commitAndJudge(w)
         .onComplete(ar -> {
           busy = false;
           lastActivity = System.nanoTime();
           resetTransaction();
           if (ar.failed()) {
             log.error("{}: spool commit failed", queueId, ar.cause());
-            reply(Replies.LOCAL_ERROR);
+            reply(Spool.isOutOfSpace(ar.cause()) ? Replies.INSUFFICIENT_STORAGE : Replies.LOCAL_ERROR);
           } else if (ar.result().refusal() != null) {
             log.info("{}: refused by policy: {}", queueId, ar.result().refusal());
             reply(ar.result().refusal());
@@ -878,18 +878,18 @@ final class SmtpSession {
   }
 
   /**
-   * Asks the application's data policy about a message now safe in the spool (so the consumer can
-   * read it there); a refused message is removed again before the refusal is sent.
+   * Commits the message and asks the application's data policy about it once it is safe in the
+   * spool (so the consumer can read it there); the spool keeps the queue away from it until the
+   * verdict, and removes a refused message durably before the refusal is sent.
    */
-  private Future<Judged> askDataPolicy(SpooledMessage message) {
+  private Future<Judged> commitAndJudge(SpoolWriter w) {
     ApplicationPolicy hooks = ctx.applicationPolicy();
     if (hooks == null) {
-      return Future.succeededFuture(new Judged(message, null));
+      return w.commit().map(message -> new Judged(message, null));
     }
-    List<String> rcpts = message.envelope().recipients().stream().map(r -> r.address().address()).toList();
-    return hooks.checkMessage(policyRequest("data", message.envelope().sender(), rcpts, message)).compose(refusal -> refusal == null
-        ? Future.succeededFuture(new Judged(message, null))
-        : ctx.spool().remove(message).map(v -> new Judged(message, refusal)));
+    return ctx.spool().commitJudged(w, message -> hooks.checkMessage(policyRequest("data", message.envelope().sender(),
+        message.envelope().recipients().stream().map(r -> r.address().address()).toList(), message))
+        .map(refusal -> new Judged(message, refusal)), judged -> judged.refusal() == null);
   }
 
   private void resetTransaction() {

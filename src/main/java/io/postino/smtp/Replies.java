@@ -43,6 +43,9 @@ public final class Replies {
       "Error: time limit for this command exceeded");
   public static final SmtpReply LOCAL_ERROR = SmtpReply.of(451, es(4, 3, 0),
       "Error: local error in processing, try again later");
+  /** The spool's file system is full (Postfix says the same): the client keeps the message. */
+  public static final SmtpReply INSUFFICIENT_STORAGE = SmtpReply.of(452, es(4, 3, 1),
+      "Error: insufficient system storage, try again later");
   public static final SmtpReply TOO_MANY_AUTH_FAILURES = SmtpReply.of(421, es(4, 7, 0),
       "Error: too many failed authentication attempts");
   public static final SmtpReply AUTH_TEMPORARY_FAILURE = SmtpReply.of(454, es(4, 7, 0),

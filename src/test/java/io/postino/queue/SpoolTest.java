@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,8 +65,10 @@ class SpoolTest {
     assertEquals(envelope, message.envelope());
     assertFalse(Files.exists(dir.resolve("tmp").resolve(envelope.queueId())));
     byte[] json = envelope.toJson().encode().getBytes(StandardCharsets.UTF_8);
-    byte[] header = ("POSTINO1 " + json.length + "\n" + new String(json, StandardCharsets.UTF_8) + "\n")
-        .getBytes(StandardCharsets.UTF_8);
+    CRC32C crc = new CRC32C();
+    crc.update(content);
+    byte[] header = (String.format("POSTINO1 %d %019d %08x\n", json.length, content.length, crc.getValue())
+        + new String(json, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8);
     byte[] bytes = Files.readAllBytes(file);
     assertArrayEquals(header, Arrays.copyOf(bytes, header.length));
     assertEquals(header.length, message.contentOffset());

@@ -188,7 +188,7 @@ public final class TestServer implements AutoCloseable {
         nl++;
       }
       String first = new String(bytes, 0, nl, java.nio.charset.StandardCharsets.US_ASCII);
-      int length = Integer.parseInt(first.substring(first.indexOf(' ') + 1));
+      int length = Integer.parseInt(first.split(" ")[1]);
       return new JsonObject(new String(bytes, nl + 1, length, java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
