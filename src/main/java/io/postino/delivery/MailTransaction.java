@@ -131,7 +131,7 @@ final class MailTransaction {
       return data(reply, index);
     }
     return reply.apply(index).compose(rcpt -> {
-      if (rcpt.isPositive()) {
+      if (Failure.isSuccess(rcpt)) {
         accepted++;
       } else {
         results[n] = Failure.of(rcpt).toResult(recipients.get(n).address(), c.target());
@@ -166,7 +166,7 @@ final class MailTransaction {
         c.close();
         return Future.succeededFuture(finished(false));
       }
-      return content(true).compose(v -> c.next(options.getDataTimeout()))
+      return content(true).compose(v -> c.next(options.getDataTimeout(), "end of data"))
           .compose(this::endOfData, this::failedDuringContent);
     }, e -> Future.succeededFuture(connectionLost(HostException.failureOf(e))));
   }
@@ -177,7 +177,7 @@ final class MailTransaction {
   }
 
   private Future<Outcome> endOfData(SmtpReply reply) {
-    if (reply.isPositive()) {
+    if (Failure.isSuccess(reply)) {
       forAccepted(r -> new RecipientResult(r, RecipientResult.Outcome.DELIVERED, reply.code(), Failure.status(reply),
           Failure.text(reply), true, c.target().host(), c.target().address()));
     } else {
