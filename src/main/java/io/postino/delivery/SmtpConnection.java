@@ -254,6 +254,11 @@ final class SmtpConnection {
     }
   }
 
+  /** Resets the connection at once, every waiting request failing with {@code status} and {@code text}. */
+  void abort(String status, String text) {
+    fail(new ConnectionException(status, text));
+  }
+
   /** Closes at once (a half-sent message is then discarded by the server). */
   void close() {
     fail(new ConnectionException("4.4.2", "connection with " + target + " closed"));
