@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +40,8 @@ final class Courier {
   private final ConnectionPool pool;
   private final SessionOpener opener;
   private final KeyedLimiter domains;
+  /** "queueId recipient" of every delivery under way in this process, shared by all instances. */
+  private final LocalMap<String, Boolean> underWay;
 
   Courier(Vertx vertx, Addresses addresses, OutboundOptions options, String heloName, ConnectionPool pool,
       SessionOpener opener) {
@@ -49,6 +52,7 @@ final class Courier {
     this.pool = pool;
     this.opener = opener;
     this.domains = new KeyedLimiter(options.getMaxConnectionsPerDomain());
+    this.underWay = vertx.sharedData().getLocalMap("postino.delivery.under-way");
   }
 
   /** Delivers a job without a deadline; the future always succeeds, failures being results. */
@@ -63,6 +67,41 @@ final class Courier {
    * {@link JobDeadline#expired()}.
    */
   Future<DeliveryReply> deliver(DeliveryJob job, long deadline) {
+    // one session at a time per recipient of a message, whatever the queue's timing: a recipient
+    // already under way (for any instance of this process) is left out and waits for a retry
+    List<String> claimed = new ArrayList<>();
+    List<DeliveryJob.Recipient> free = new ArrayList<>();
+    for (DeliveryJob.Recipient r : job.recipients()) {
+      String key = job.queueId() + ' ' + r.address().path();
+      if (underWay.putIfAbsent(key, Boolean.TRUE) == null) {
+        claimed.add(key);
+        free.add(r);
+      }
+    }
+    if (free.size() == job.recipients().size()) {
+      return run(job, deadline).onComplete(ar -> claimed.forEach(underWay::remove));
+    }
+    Future<DeliveryReply> partReply = free.isEmpty()
+        ? Future.succeededFuture(new DeliveryReply(job.queueId(), job.domain(), List.of()))
+        : run(new DeliveryJob(job.queueId(), job.domain(), job.sender(), job.parameters(), free, job.content()), deadline)
+            .onComplete(ar -> claimed.forEach(underWay::remove));
+    return partReply.map(reply -> {
+      List<RecipientResult> results = new ArrayList<>();
+      int next = 0;
+      for (DeliveryJob.Recipient r : job.recipients()) {
+        if (next < free.size() && free.get(next) == r) {
+          results.add(reply.results().get(next++));
+        } else {
+          log.info("{}: to={}, already under way: left for a retry", job.queueId(), r.address().path());
+          results.add(Failure.temporary("4.4.5", "a delivery of this message to this recipient is still under way")
+              .toResult(r.address(), null));
+        }
+      }
+      return new DeliveryReply(job.queueId(), job.domain(), results);
+    });
+  }
+
+  private Future<DeliveryReply> run(DeliveryJob job, long deadline) {
     String domain = job.domain().toLowerCase(Locale.ROOT);
     JobDeadline limit = JobDeadline.of(deadline, options.getDataTimeout());
     return limit.bound(vertx, domains.acquire(domain), v -> domains.release(domain))
