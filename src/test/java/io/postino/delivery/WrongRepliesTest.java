@@ -154,7 +154,7 @@ class WrongRepliesTest extends DeliveryTestBase {
         read.countDown();
       }
     })) {
-      route(peer, fast().setDataTimeout(Duration.ofMillis(300)));
+      route(peer, fast().setDataTimeout(Duration.ofSeconds(1)));
       // larger than the server's receive buffer: the tail and the dot wait in the client's kernel
       String content = ("0123456789".repeat(7) + "\r\n").repeat(8 * 1024);
       RecipientResult r = deliver(job(content, "bob@dest.test")).results().get(0);
