@@ -39,13 +39,15 @@ final class ContentSender {
   private final DataEncoder encoder;
   private final boolean refuseEightBit;
   private final Duration stallTimeout;
+  private final JobDeadline deadline;
   private final Promise<Void> done = Promise.promise();
   private AsyncFile file;
   private long timer = -1;
 
   private ContentSender(Vertx vertx, SmtpConnection connection, DeliveryJob.Content content, boolean dotStuff,
-      boolean refuseEightBit, Duration stallTimeout) {
+      boolean refuseEightBit, Duration stallTimeout, JobDeadline deadline) {
     this.vertx = vertx;
+    this.deadline = deadline;
     this.connection = connection;
     this.content = content;
     this.encoder = dotStuff ? new DataEncoder() : null;
@@ -58,10 +60,13 @@ final class ContentSender {
    *
    * @param dotStuff       true for DATA (encode and terminate), false for BDAT (octets as they are)
    * @param refuseEightBit fail on the first octet above 127 (BODY=8BITMIME to a host without it)
+   * @param deadline       the end of data is never written after its content cut-off: the
+   *                       sender fails with {@link JobDeadline#expired()} instead
    */
   static Future<Void> send(Vertx vertx, SmtpConnection connection, DeliveryJob.Content content, boolean dotStuff,
-      boolean refuseEightBit, Duration stallTimeout) {
-    ContentSender sender = new ContentSender(vertx, connection, content, dotStuff, refuseEightBit, stallTimeout);
+      boolean refuseEightBit, Duration stallTimeout, JobDeadline deadline) {
+    ContentSender sender = new ContentSender(vertx, connection, content, dotStuff, refuseEightBit, stallTimeout,
+        deadline);
     sender.start();
     return sender.done.future();
   }
@@ -144,6 +149,10 @@ final class ContentSender {
 
   private void finish() {
     if (done.future().isComplete()) {
+      return;
+    }
+    if (deadline.contentTimeUp()) {
+      fail(new HostException(JobDeadline.expired()));
       return;
     }
     if (encoder != null) {

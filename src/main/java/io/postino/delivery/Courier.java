@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +40,8 @@ final class Courier {
   private final ConnectionPool pool;
   private final SessionOpener opener;
   private final KeyedLimiter domains;
+  /** "queueId recipient" of every delivery under way in this process, shared by all instances. */
+  private final LocalMap<String, Boolean> underWay;
 
   Courier(Vertx vertx, Addresses addresses, OutboundOptions options, String heloName, ConnectionPool pool,
       SessionOpener opener) {
@@ -49,6 +52,7 @@ final class Courier {
     this.pool = pool;
     this.opener = opener;
     this.domains = new KeyedLimiter(options.getMaxConnectionsPerDomain());
+    this.underWay = vertx.sharedData().getLocalMap("postino.delivery.under-way");
   }
 
   /** Delivers a job without a deadline; the future always succeeds, failures being results. */
@@ -57,24 +61,55 @@ final class Courier {
   }
 
   /**
-   * Delivers a job; the future always succeeds, failures being results. Once {@code deadline}
-   * (epoch milliseconds) has passed, no new host attempt starts: the sender has given up on the
-   * job and will retry it, so running it late could deliver twice. The recipients without a
-   * result then fail for now with {@link #expired()}.
+   * Delivers a job; the future always succeeds, failures being results, and does so by
+   * {@code deadline} (epoch milliseconds), when the sender gives up on the job and will retry it:
+   * see {@link JobDeadline}. Recipients without a result by then fail for now with
+   * {@link JobDeadline#expired()}.
    */
   Future<DeliveryReply> deliver(DeliveryJob job, long deadline) {
+    // one session at a time per recipient of a message, whatever the queue's timing: a recipient
+    // already under way (for any instance of this process) is left out and waits for a retry
+    List<String> claimed = new ArrayList<>();
+    List<DeliveryJob.Recipient> free = new ArrayList<>();
+    for (DeliveryJob.Recipient r : job.recipients()) {
+      String key = job.queueId() + ' ' + r.address().path();
+      if (underWay.putIfAbsent(key, Boolean.TRUE) == null) {
+        claimed.add(key);
+        free.add(r);
+      }
+    }
+    if (free.size() == job.recipients().size()) {
+      return run(job, deadline).onComplete(ar -> claimed.forEach(underWay::remove));
+    }
+    Future<DeliveryReply> partReply = free.isEmpty()
+        ? Future.succeededFuture(new DeliveryReply(job.queueId(), job.domain(), List.of()))
+        : run(new DeliveryJob(job.queueId(), job.domain(), job.sender(), job.parameters(), free, job.content()), deadline)
+            .onComplete(ar -> claimed.forEach(underWay::remove));
+    return partReply.map(reply -> {
+      List<RecipientResult> results = new ArrayList<>();
+      int next = 0;
+      for (DeliveryJob.Recipient r : job.recipients()) {
+        if (next < free.size() && free.get(next) == r) {
+          results.add(reply.results().get(next++));
+        } else {
+          log.info("{}: to={}, already under way: left for a retry", job.queueId(), r.address().path());
+          results.add(Failure.temporary("4.4.5", "a delivery of this message to this recipient is still under way")
+              .toResult(r.address(), null));
+        }
+      }
+      return new DeliveryReply(job.queueId(), job.domain(), results);
+    });
+  }
+
+  private Future<DeliveryReply> run(DeliveryJob job, long deadline) {
     String domain = job.domain().toLowerCase(Locale.ROOT);
-    return domains.acquire(domain)
-        .compose(v -> {
-          if (expired(deadline)) {
-            domains.release(domain);
-            return Future.succeededFuture(allFailed(job, expired()));
-          }
-          return resolve(job)
-            .compose(route -> new Run(job, route, deadline).start(),
+    JobDeadline limit = JobDeadline.of(deadline, options.getDataTimeout());
+    return limit.bound(vertx, domains.acquire(domain), v -> domains.release(domain))
+        .compose(v -> limit.bound(vertx, resolve(job), route -> { })
+            .compose(route -> new Run(job, route, limit).start(),
                 failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
-            .onComplete(ar -> domains.release(domain));
-        })
+            .onComplete(ar -> domains.release(domain)),
+          failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
         .map(results -> {
           logResults(job, results);
           return new DeliveryReply(job.queueId(), job.domain(), results);
@@ -106,9 +141,9 @@ final class Courier {
     Target lastTarget;
     boolean allPermanent = true;
 
-    final long deadline;
+    final JobDeadline deadline;
 
-    Run(DeliveryJob job, Route route, long deadline) {
+    Run(DeliveryJob job, Route route, JobDeadline deadline) {
       this.job = job;
       this.deadline = deadline;
       this.results = new RecipientResult[job.recipients().size()];
@@ -143,8 +178,8 @@ final class Courier {
         }
         return Future.succeededFuture();
       }
-      if (expired(deadline)) {
-        Failure f = expired();
+      if (deadline.contentTimeUp()) {
+        Failure f = JobDeadline.expired();
         for (int i : pending) {
           results[i] = f.toResult(job.recipients().get(i).address(), null);
         }
@@ -181,17 +216,16 @@ final class Courier {
      */
     private Future<MailTransaction.Outcome> attempt(Target target, List<DeliveryJob.Recipient> recipients,
         boolean mayRetryStale) {
+      if (deadline.contentTimeUp()) {
+        return Future.failedFuture(new HostException(JobDeadline.expired()));
+      }
       ConnectionPool.Key key = new ConnectionPool.Key(target, policy(target, job.domain()));
-      return pool.acquire(key, !mayRetryStale).compose(lease -> {
-        if (expired(deadline)) {
-          // waited too long for a connection slot: give it back untouched
-          pool.release(lease, true);
-          return Future.failedFuture(new HostException(expired()));
-        }
+      // waited too long for a connection slot: it is given back untouched
+      return deadline.bound(vertx, pool.acquire(key, !mayRetryStale), lease -> pool.release(lease, true)).compose(lease -> {
         Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
             : opener.open(target, key.policy()).onSuccess(lease::attach);
-        return session
-            .compose(c -> MailTransaction.run(vertx, c, job, recipients, lease.reused(), options))
+        return deadline.bound(vertx, session, SmtpConnection::close)
+            .compose(c -> MailTransaction.run(vertx, c, job, recipients, lease.reused(), options, deadline))
             .andThen(ar -> pool.release(lease, ar.succeeded() && ar.result().reusable()))
             .compose(outcome -> outcome.stale() && mayRetryStale ? attempt(target, recipients, false)
                 : outcome.stale() ? Future.failedFuture(new ConnectionException("4.4.2", "lost connection with " + target))
@@ -207,14 +241,6 @@ final class Courier {
     return new SessionPolicy(heloName,
         options.isStarttls() || (credentials != null && options.isAuthRequiresTls()),
         requireTls, requireTls || options.isVerifyCertificates(), credentials);
-  }
-
-  private static boolean expired(long deadline) {
-    return deadline != Long.MAX_VALUE && System.currentTimeMillis() >= deadline;
-  }
-
-  private static Failure expired() {
-    return Failure.temporary("4.4.7", "job expired before it could run");
   }
 
   private static List<RecipientResult> allFailed(DeliveryJob job, Failure f) {

@@ -17,8 +17,11 @@ import java.util.Objects;
  * (idle connections aside), so any number of instances, on any nodes of a cluster that see the
  * spool directory at the same path, can share the work.
  *
- * <p>A request may carry a {@link DeliveryJob#DEADLINE_HEADER} header: a job still waiting for
- * a delivery slot when it passes is not run, its remaining recipients failing for now (4.4.7).
+ * <p>A request may carry a {@link DeliveryJob#DEADLINE_HEADER} header: the reply then comes by
+ * that time, and no end of data is sent too late for its reply to come by then (see
+ * {@link JobDeadline}); the recipients left without a result fail for now (4.4.7). A recipient
+ * of a message already under way in this process is not run twice at once: it fails for now
+ * (4.4.5).
  *
  * <p>A request that is not a valid job is failed with {@code message.fail(400, reason)}.
  *

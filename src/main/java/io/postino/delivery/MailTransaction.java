@@ -56,11 +56,14 @@ final class MailTransaction {
   private final ServerExtensions ext;
   private final RecipientResult[] results;
   private final boolean bdat;
+  private final JobDeadline deadline;
   private int accepted;
+  private boolean endOfDataSent;
 
   private MailTransaction(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
-      boolean reused, OutboundOptions options) {
+      boolean reused, OutboundOptions options, JobDeadline deadline) {
     this.vertx = vertx;
+    this.deadline = deadline;
     this.c = c;
     this.job = job;
     this.recipients = recipients;
@@ -71,16 +74,36 @@ final class MailTransaction {
     this.bdat = job.parameters().body() == MailParameters.Body.BINARY_MIME;
   }
 
-  /** Runs a transaction for {@code recipients} (a subset of the job's) on a ready session. */
+  /**
+   * Runs a transaction for {@code recipients} (a subset of the job's) on a ready session. When
+   * the deadline's content cut-off passes before the end of data is sent, the connection is reset
+   * and the recipients still unanswered wait for the next attempt.
+   */
   static Future<Outcome> run(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
-      boolean reused, OutboundOptions options) {
-    return new MailTransaction(vertx, c, job, recipients, reused, options).run();
+      boolean reused, OutboundOptions options, JobDeadline deadline) {
+    return new MailTransaction(vertx, c, job, recipients, reused, options, deadline).bounded();
+  }
+
+  private Future<Outcome> bounded() {
+    if (!deadline.isSet()) {
+      return run();
+    }
+    long timer = vertx.setTimer(Math.max(1, deadline.contentBy() - System.currentTimeMillis()), id -> {
+      if (!endOfDataSent) {
+        c.abort(JobDeadline.expired().status(), "delivery job reached its deadline before the end of data was sent to "
+            + c.target());
+      }
+    });
+    return run().andThen(ar -> vertx.cancelTimer(timer));
   }
 
   private Future<Outcome> run() {
     Failure unfit = unfit();
     if (unfit != null) {
       return Future.succeededFuture(allFinal(unfit, true));
+    }
+    if (deadline.contentTimeUp()) {
+      return Future.succeededFuture(new Outcome(Arrays.asList(results), JobDeadline.expired(), false, c.isOpen()));
     }
     c.transactionStarted();
     List<String> commands = new ArrayList<>();
@@ -131,7 +154,7 @@ final class MailTransaction {
       return data(reply, index);
     }
     return reply.apply(index).compose(rcpt -> {
-      if (rcpt.isPositive()) {
+      if (Failure.isSuccess(rcpt)) {
         accepted++;
       } else {
         results[n] = Failure.of(rcpt).toResult(recipients.get(n).address(), c.target());
@@ -148,7 +171,7 @@ final class MailTransaction {
       // the reply's clock starts once the content is written, as for DATA: a large message on a
       // slow link must not time out while it is still being sent
       c.writeLine("BDAT " + job.content().length() + " LAST");
-      return content(false).compose(v -> c.next(options.getDataTimeout(), "BDAT"))
+      return content(false).compose(v -> c.next(deadline.replyWait(options.getDataTimeout()), "BDAT"))
           .compose(this::endOfData, this::failedDuringContent);
     }
     if (accepted == 0 && !ext.pipelining()) {
@@ -166,18 +189,19 @@ final class MailTransaction {
         c.close();
         return Future.succeededFuture(finished(false));
       }
-      return content(true).compose(v -> c.next(options.getDataTimeout()))
+      return content(true).compose(v -> c.next(deadline.replyWait(options.getDataTimeout()), "end of data"))
           .compose(this::endOfData, this::failedDuringContent);
     }, e -> Future.succeededFuture(connectionLost(HostException.failureOf(e))));
   }
 
   private Future<Void> content(boolean dotStuff) {
     boolean refuseEightBit = job.parameters().body() == MailParameters.Body.EIGHT_BIT_MIME && !ext.eightBitMime();
-    return ContentSender.send(vertx, c, job.content(), dotStuff, refuseEightBit, options.getDataTimeout());
+    return ContentSender.send(vertx, c, job.content(), dotStuff, refuseEightBit, options.getDataTimeout(), deadline)
+        .onSuccess(v -> endOfDataSent = true);
   }
 
   private Future<Outcome> endOfData(SmtpReply reply) {
-    if (reply.isPositive()) {
+    if (Failure.isSuccess(reply)) {
       forAccepted(r -> new RecipientResult(r, RecipientResult.Outcome.DELIVERED, reply.code(), Failure.status(reply),
           Failure.text(reply), true, c.target().host(), c.target().address()));
     } else {

@@ -86,7 +86,7 @@ final class SessionOpener {
   private Future<SmtpConnection> setUp(SmtpConnection c, SessionPolicy policy, boolean tls) {
     Duration timeout = options.getCommandTimeout();
     Target t = c.target();
-    return c.next(timeout)
+    return c.greeting(timeout)
         .compose(greeting -> greeting.code() == 220 ? hello(c, policy)
             : refused(greeting))
         .compose(v -> tls && c.extensions().startTls() ? startTls(c, policy) : Future.succeededFuture())

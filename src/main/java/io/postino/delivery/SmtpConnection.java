@@ -1,5 +1,6 @@
 package io.postino.delivery;
 
+import io.netty.channel.ChannelOption;
 import io.postino.smtp.ReplyParser;
 import io.postino.smtp.ServerExtensions;
 import io.postino.smtp.SmtpReply;
@@ -8,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -27,7 +29,10 @@ import java.util.Locale;
  * to STARTTLS is handed out {@link #hasBufferedInput()} tells whether more followed it.
  *
  * <p>The first failure (closed, timed out, malformed reply, write error) is final: every waiting
- * and later request fails with the same {@link ConnectionException}, and the socket is closed.
+ * and later request fails with the same {@link ConnectionException}, and the socket is closed:
+ * abortively (a TCP reset, SO_LINGER 0) unless after QUIT. A graceful close would still deliver
+ * what sits in the kernel's send buffer, the final dot included, after Postino has given up on
+ * the message and recorded it for a retry: the server could take it then, and again at the retry.
  *
  * <p>Not thread-safe: used from the event loop that connected it.
  *
@@ -89,8 +94,8 @@ final class SmtpConnection {
     return target;
   }
 
-  /** The next reply (the greeting, or one already asked for by {@link #pipeline}). */
-  Future<SmtpReply> next(Duration timeout) {
+  /** The server's greeting. */
+  Future<SmtpReply> greeting(Duration timeout) {
     return await(timeout, "greeting");
   }
 
@@ -245,8 +250,13 @@ final class SmtpConnection {
   void quit() {
     if (failure == null) {
       socket.write("QUIT\r\n");
-      fail(new ConnectionException("4.4.2", "connection with " + target + " closed after QUIT"));
+      fail(new ConnectionException("4.4.2", "connection with " + target + " closed after QUIT"), false);
     }
+  }
+
+  /** Resets the connection at once, every waiting request failing with {@code status} and {@code text}. */
+  void abort(String status, String text) {
+    fail(new ConnectionException(status, text));
   }
 
   /** Closes at once (a half-sent message is then discarded by the server). */
@@ -300,6 +310,10 @@ final class SmtpConnection {
   }
 
   private void fail(ConnectionException e) {
+    fail(e, true);
+  }
+
+  private void fail(ConnectionException e, boolean abortive) {
     if (failure != null) {
       return;
     }
@@ -308,6 +322,11 @@ final class SmtpConnection {
     unread.clear();
     while (!waiting.isEmpty()) {
       waiting.poll().promise().fail(e);
+    }
+    if (abortive && socket instanceof NetSocketInternal internal
+        && internal.channelHandlerContext().channel().isActive()) {
+      // the reset discards what is still queued, here and in the kernel, instead of sending it
+      internal.channelHandlerContext().channel().config().setOption(ChannelOption.SO_LINGER, 0);
     }
     socket.close();
     closed.complete();

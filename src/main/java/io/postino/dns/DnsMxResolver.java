@@ -12,6 +12,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link MxResolver} over DNS: normalizes the domain, answers from the cache or starts one
@@ -19,6 +21,8 @@ import java.util.function.LongSupplier;
  * consideration), and hands each caller its own shuffle of the equal-preference hosts.
  */
 final class DnsMxResolver implements MxResolver {
+
+  private static final Logger log = LoggerFactory.getLogger(DnsMxResolver.class);
 
   private final Vertx vertx;
   private final MxResolverOptions options;
@@ -31,7 +35,8 @@ final class DnsMxResolver implements MxResolver {
     this.options = options;
     this.dns = new DnsServers(vertx, options);
     this.assembler = new RouteAssembler(new HostResolver(dns, options.isPreferIpv6()),
-        new LoopDetector(options.getOwnHostnames(), options.getOwnAddresses()), options.getNegativeTtl());
+        new LoopDetector(options.getOwnHostnames(), options.getOwnAddresses()), options.getNegativeTtl(),
+        options.getMaxAddresses());
     this.cache = new RouteCache(nanoClock, options.getNegativeTtl());
   }
 
@@ -112,12 +117,21 @@ final class DnsMxResolver implements MxResolver {
       List<RouteAssembler.Candidate> candidates = new ArrayList<>();
       for (MxRecord r : hosts) {
         ttl = Math.min(ttl, r.ttl());
+        if (HostPort.isIpLiteral(Domains.normalize(r.name()))) {
+          // RFC 5321 section 5.1 wants a name; Postfix ignores such an MX with a warning too
+          log.warn("{}: ignoring numeric MX target {}", domain, r.name());
+          continue;
+        }
         // Vert.x reads the 16-bit preference as a signed short
         candidates.add(new RouteAssembler.Candidate(Domains.normalize(r.name()), r.priority() & 0xFFFF,
             options.getSmtpPort()));
       }
+      // equal preferences in a new random order per lookup: hosts beyond maxAddresses are not
+      // resolved, and this spreads the load over all of them as the cache expires
+      Collections.shuffle(candidates, ThreadLocalRandom.current());
       candidates.sort(Comparator.comparingInt(RouteAssembler.Candidate::preference));
-      return assembler.assemble(domain, Route.Source.MX, candidates, ttl, "no MX host has an address");
+      return assembler.assemble(domain, Route.Source.MX, candidates, ttl,
+          candidates.isEmpty() ? "its MX records name IP addresses, not hosts" : "no MX host has an address");
     });
   }
 

@@ -21,25 +21,35 @@ import java.util.function.Function;
  * one query in flight per question, shared by everyone who asks it (concurrent identical
  * queries on one Vert.x client fail with an {@code IndexOutOfBoundsException}).
  *
+ * <p>SECURITY: every query gets a {@link DnsClient} of its own, closed once it is answered, so
+ * each goes out from a fresh ephemeral UDP port: a blind off-path attacker forging MX answers
+ * must guess the port as well as the transaction id. A client kept for the process's life would
+ * send every query from one fixed port, and Netty 4.2.9 (the version the Vert.x 5.0.7 BOM brings)
+ * draws the ids of a fresh client from 0-16383 only (14 bits). Vert.x's options set no local
+ * address: the socket is bound to the wildcard address. A validating resolver on loopback is
+ * the recommended setup (README, MX resolution).
+ *
  * <p>NXDOMAIN is an answer and ends the query; a timeout, SERVFAIL, REFUSED or any other error
  * moves on to the next server. Each question fails with the last error once every server has
  * been tried {@code retries + 1} times.
  */
 final class DnsServers {
 
-  private final List<DnsClient> clients = new ArrayList<>();
+  private final Vertx vertx;
+  private final List<DnsClientOptions> servers = new ArrayList<>();
   private final int attempts;
   private final Map<String, Future<?>> inflight = new ConcurrentHashMap<>();
 
   DnsServers(Vertx vertx, MxResolverOptions options) {
+    this.vertx = vertx;
     for (String server : options.getServers()) {
       HostPort hp = HostPort.parse(server, 53);
-      clients.add(vertx.createDnsClient(new DnsClientOptions()
+      servers.add(new DnsClientOptions()
           .setHost(hp.host())
           .setPort(hp.port())
-          .setQueryTimeout(options.getQueryTimeout())));
+          .setQueryTimeout(options.getQueryTimeout()));
     }
-    attempts = clients.size() * (options.getRetries() + 1);
+    attempts = servers.size() * (options.getRetries() + 1);
   }
 
   /** The MX records of a name, unsorted; a null MX has a null or empty name. */
@@ -62,8 +72,9 @@ final class DnsServers {
     return query("CNAME", name, client -> client.resolveCNAME(name));
   }
 
+  /** Nothing to release: each query's client is closed when the query ends. */
   Future<Void> close() {
-    return Future.join(clients.stream().map(DnsClient::close).toList()).mapEmpty();
+    return Future.succeededFuture();
   }
 
   static boolean isNxDomain(Throwable failure) {
@@ -98,13 +109,14 @@ final class DnsServers {
 
   private <T> Future<T> attempt(int n, Function<DnsClient, Future<T>> ask) {
     Future<T> answer;
+    DnsClient client = vertx.createDnsClient(servers.get(n % servers.size()));
     try {
-      answer = ask.apply(clients.get(n % clients.size()));
+      answer = ask.apply(client);
     } catch (RuntimeException e) {
       // a client that throws instead of failing its future must not leave the query in flight forever
       answer = Future.failedFuture(e);
     }
-    return answer.recover(failure ->
+    return answer.andThen(ar -> client.close()).recover(failure ->
         isNxDomain(failure) || n + 1 >= attempts ? Future.failedFuture(failure) : attempt(n + 1, ask));
   }
 }

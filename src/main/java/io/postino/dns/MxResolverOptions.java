@@ -14,7 +14,7 @@ import java.util.Map;
  * <p>Like Vert.x options: defaults as {@code DEFAULT_*} constants, a copy constructor, a
  * {@link JsonObject} constructor whose keys are the property names ({@code servers},
  * {@code queryTimeout}, {@code retries}, {@code preferIpv6}, {@code negativeTtl},
- * {@code defaultTtl}, {@code smtpPort}, {@code routes}, {@code ownHostnames},
+ * {@code defaultTtl}, {@code smtpPort}, {@code maxAddresses}, {@code routes}, {@code ownHostnames},
  * {@code ownAddresses}), and setters that reject invalid values with an
  * {@link IllegalArgumentException}.
  */
@@ -34,6 +34,8 @@ public class MxResolverOptions {
   public static final long DEFAULT_DEFAULT_TTL = 300;
   /** The port of MX and implicit-MX hosts. */
   public static final int DEFAULT_SMTP_PORT = 25;
+  /** Addresses a route needs at most: the outbound side's default {@code maxConnectAttempts}. */
+  public static final int DEFAULT_MAX_ADDRESSES = 5;
 
   /** The key of the static route that applies to every domain without its own. */
   public static final String WILDCARD_ROUTE = "*";
@@ -45,6 +47,7 @@ public class MxResolverOptions {
   private long negativeTtl;
   private long defaultTtl;
   private int smtpPort;
+  private int maxAddresses;
   private Map<String, List<String>> routes;
   private List<String> ownHostnames;
   private List<String> ownAddresses;
@@ -57,6 +60,7 @@ public class MxResolverOptions {
     negativeTtl = DEFAULT_NEGATIVE_TTL;
     defaultTtl = DEFAULT_DEFAULT_TTL;
     smtpPort = DEFAULT_SMTP_PORT;
+    maxAddresses = DEFAULT_MAX_ADDRESSES;
     routes = Map.of();
     ownHostnames = List.of();
     ownAddresses = List.of();
@@ -70,6 +74,7 @@ public class MxResolverOptions {
     negativeTtl = other.negativeTtl;
     defaultTtl = other.defaultTtl;
     smtpPort = other.smtpPort;
+    maxAddresses = other.maxAddresses;
     routes = other.routes;
     ownHostnames = other.ownHostnames;
     ownAddresses = other.ownAddresses;
@@ -90,6 +95,7 @@ public class MxResolverOptions {
     setNegativeTtl(json.getLong("negativeTtl", negativeTtl));
     setDefaultTtl(json.getLong("defaultTtl", defaultTtl));
     setSmtpPort(json.getInteger("smtpPort", smtpPort));
+    setMaxAddresses(json.getInteger("maxAddresses", maxAddresses));
     JsonObject routesJson = json.getJsonObject("routes");
     if (routesJson != null) {
       Map<String, List<String>> map = new LinkedHashMap<>();
@@ -118,6 +124,7 @@ public class MxResolverOptions {
         .put("negativeTtl", negativeTtl)
         .put("defaultTtl", defaultTtl)
         .put("smtpPort", smtpPort)
+        .put("maxAddresses", maxAddresses)
         .put("routes", routesJson)
         .put("ownHostnames", new JsonArray(ownHostnames))
         .put("ownAddresses", new JsonArray(ownAddresses));
@@ -216,6 +223,23 @@ public class MxResolverOptions {
       throw new IllegalArgumentException("defaultTtl must be >= 0: " + defaultTtl);
     }
     this.defaultTtl = defaultTtl;
+    return this;
+  }
+
+  public int getMaxAddresses() {
+    return maxAddresses;
+  }
+
+  /**
+   * Sets how many distinct addresses a route needs: MX hosts are resolved in order of preference
+   * only until this many are found, so a domain with 50 MX names costs a few lookups, not 100.
+   * Keep it at or above the outbound {@code maxConnectAttempts}, which uses no more.
+   */
+  public MxResolverOptions setMaxAddresses(int maxAddresses) {
+    if (maxAddresses < 1) {
+      throw new IllegalArgumentException("invalid maxAddresses: " + maxAddresses);
+    }
+    this.maxAddresses = maxAddresses;
     return this;
   }
 

@@ -2,7 +2,9 @@ package io.postino.dns;
 
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
@@ -14,6 +16,11 @@ import java.util.function.ToIntFunction;
  * <p>As in Postfix, when one of the hosts is this server, only hosts strictly preferred to it
  * remain; if none does, mail for the domain would loop. A host that failed to resolve
  * temporarily is left out, and the route is then cached no longer than a failure.
+ *
+ * <p>Hosts are resolved in order of preference, a batch at a time, only until {@code maxAddresses}
+ * distinct addresses are found: more are never tried. An address that an earlier host already
+ * has is not listed again (several MX names often share one), and a host left without addresses
+ * is dropped.
  */
 final class RouteAssembler {
 
@@ -23,11 +30,13 @@ final class RouteAssembler {
   private final HostResolver hosts;
   private final LoopDetector loops;
   private final long negativeTtl;
+  private final int maxAddresses;
 
-  RouteAssembler(HostResolver hosts, LoopDetector loops, long negativeTtlSeconds) {
+  RouteAssembler(HostResolver hosts, LoopDetector loops, long negativeTtlSeconds, int maxAddresses) {
     this.hosts = hosts;
     this.loops = loops;
     this.negativeTtl = negativeTtlSeconds;
+    this.maxAddresses = maxAddresses;
   }
 
   /**
@@ -43,13 +52,14 @@ final class RouteAssembler {
     if (notSelf.isEmpty() && selfByName != Integer.MAX_VALUE) {
       return Future.failedFuture(RouteException.loop(domain));
     }
-    List<Future<HostResolver.Addresses>> lookups = notSelf.stream().map(c -> hosts.resolve(c.name())).toList();
-    return Future.join(lookups).transform(ignored -> {
+    List<Future<HostResolver.Addresses>> lookups = new ArrayList<>();
+    return resolveUntilEnough(notSelf, lookups, new HashSet<>()).transform(ignored -> {
       List<RouteHost> found = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
       boolean complete = true;
       Throwable failure = null;
       int firstFailure = Integer.MAX_VALUE;
-      for (int i = 0; i < notSelf.size(); i++) {
+      for (int i = 0; i < lookups.size(); i++) {
         Candidate c = notSelf.get(i);
         Future<HostResolver.Addresses> lookup = lookups.get(i);
         if (lookup.failed()) {
@@ -58,8 +68,9 @@ final class RouteAssembler {
           firstFailure = Math.min(firstFailure, c.preference());
         } else {
           complete &= lookup.result().complete();
-          if (!lookup.result().addresses().isEmpty()) {
-            found.add(new RouteHost(c.name(), c.preference(), lookup.result().addresses(), c.port()));
+          List<String> fresh = lookup.result().addresses().stream().filter(a -> seen.add(c.port() + " " + a)).toList();
+          if (!fresh.isEmpty()) {
+            found.add(new RouteHost(c.name(), c.preference(), fresh, c.port()));
           }
         }
       }
@@ -77,6 +88,32 @@ final class RouteAssembler {
       return Future.failedFuture(anySelf != Integer.MAX_VALUE
           ? RouteException.loop(domain)
           : RouteException.noAddress(domain, whyNoAddress));
+    });
+  }
+
+  /**
+   * Resolves the next candidates, as many as addresses are still missing, and goes on until
+   * {@code maxAddresses} distinct addresses are known or no candidate is left; {@code lookups}
+   * gets one lookup per candidate resolved, in order.
+   */
+  private Future<Void> resolveUntilEnough(List<Candidate> candidates, List<Future<HostResolver.Addresses>> lookups,
+      Set<String> known) {
+    int from = lookups.size();
+    int missing = maxAddresses - known.size();
+    if (from >= candidates.size() || missing <= 0) {
+      return Future.succeededFuture();
+    }
+    List<Future<HostResolver.Addresses>> batch = candidates.subList(from, Math.min(candidates.size(), from + missing))
+        .stream().map(c -> hosts.resolve(c.name())).toList();
+    lookups.addAll(batch);
+    return Future.join(batch).transform(ignored -> {
+      for (int i = 0; i < batch.size(); i++) {
+        if (batch.get(i).succeeded()) {
+          int port = candidates.get(from + i).port();
+          batch.get(i).result().addresses().forEach(a -> known.add(port + " " + a));
+        }
+      }
+      return resolveUntilEnough(candidates, lookups, known);
     });
   }
 

@@ -87,8 +87,10 @@ final class Dispatcher {
     DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.sender(), env.mailParameters(), rcpts,
         new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()));
     long timeoutMillis = options.getDeliveryTimeout().toMillis();
-    // the absolute deadline lets the delivery side drop a job that this side already gave up on
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(timeoutMillis)
+    // the delivery side replies by the deadline whatever the destination does (it resets a
+    // session that overruns it), so its result, a late success included, is recorded and the
+    // recipients are never in two sessions at once; the margin covers the reply's way back
+    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(timeoutMillis + Math.max(1000, timeoutMillis / 20))
         .setLocalOnly(!options.isDeliverAcrossCluster())
         .addHeader(DeliveryJob.DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + timeoutMillis));
     return vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)

@@ -210,7 +210,7 @@ class DeliveryVerticleTest extends DeliveryTestBase {
     for (RecipientResult r : reply.results()) {
       assertEquals(Outcome.TRANSIENT, r.outcome());
       assertEquals("4.4.7", r.status());
-      assertTrue(r.text().contains("expired"), r.text());
+      assertTrue(r.text().contains("deadline"), r.text());
     }
     assertEquals(0, sink.sessions());
     assertEquals(0, sink.transactions());

@@ -1,12 +1,15 @@
 package io.postino.dns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.dns.MxRecord;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The query layer under the resolver: one query in flight per question, shared by its askers. */
@@ -47,6 +50,26 @@ class DnsServersTest extends ResolverTestBase {
       join(servers.a("mx.example.net"));
       join(servers.a("mx.example.net"));
       assertEquals(2, dns.count("mx.example.net", "A"), "sharing is for queries in flight, caching is above");
+    } finally {
+      join(servers.close());
+    }
+  }
+
+  // A blind off-path attacker forging MX answers must guess the source port and the id: with one
+  // client for the process's life every query left from the same port.
+
+  @Test
+  void everyQueryGoesOutFromAFreshSourcePort() {
+    dns.zone("mx.example.net. 300 IN A 192.0.2.1");
+    DnsServers servers = new DnsServers(vertx, options());
+    try {
+      for (int i = 0; i < 20; i++) {
+        join(servers.a("mx.example.net"));
+      }
+      Set<Integer> ports = dns.udpSources().stream().map(TestDnsServer.UdpSource::port).collect(Collectors.toSet());
+      assertEquals(20, dns.udpSources().size());
+      // ephemeral ports are drawn at random, and the kernel may hand one out again: allow a repeat or two
+      assertTrue(ports.size() >= 18, "source ports " + dns.udpSources());
     } finally {
       join(servers.close());
     }

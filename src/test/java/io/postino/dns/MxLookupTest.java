@@ -201,4 +201,49 @@ class MxLookupTest extends ResolverTestBase {
     dns.zone("example.org. 300 IN MX 10 a.example.org.", "a.example.org. 300 IN A 192.0.2.1");
     assertEquals(2525, route(resolver(options().setSmtpPort(2525)), "example.org").hosts().get(0).port());
   }
+
+  @Test
+  void aNumericMxTargetIsIgnored() {
+    dns.zone("example.org. 300 IN MX 10 192.0.2.1.",
+        "example.org. 300 IN MX 20 b.example.org.",
+        "b.example.org. 300 IN A 192.0.2.2");
+    assertEquals(List.of(new RouteHost("b.example.org", 20, List.of("192.0.2.2"), 25)),
+        route(resolver(), "example.org").hosts());
+  }
+
+  @Test
+  void onlyNumericMxTargetsLeaveNoAddress() {
+    dns.zone("example.org. 300 IN MX 10 192.0.2.1.");
+    RouteException failure = failure(resolver(), "example.org");
+    assertFailure(failure, true, 554, "5.4.4");
+    assertTrue(failure.reason().contains("IP addresses"), failure.reason());
+  }
+
+  @Test
+  void anAddressSharedBySeveralMxNamesIsListedOnce() {
+    dns.zone("example.org. 300 IN MX 10 a.example.org.",
+        "example.org. 300 IN MX 20 b.example.org.",
+        "example.org. 300 IN MX 30 c.example.org.",
+        "a.example.org. 300 IN A 192.0.2.1",
+        "b.example.org. 300 IN A 192.0.2.1",
+        "b.example.org. 300 IN A 192.0.2.2",
+        "c.example.org. 300 IN A 192.0.2.2");
+    assertEquals(List.of(
+        new RouteHost("a.example.org", 10, List.of("192.0.2.1"), 25),
+        new RouteHost("b.example.org", 20, List.of("192.0.2.2"), 25)), route(resolver(), "example.org").hosts());
+  }
+
+  @Test
+  void mxNamesAreResolvedOnlyUntilEnoughAddressesAreKnown() {
+    String[] zone = new String[100];
+    for (int i = 0; i < 50; i++) {
+      zone[2 * i] = "example.org. 300 IN MX " + (10 + i) + " mx" + i + ".example.org.";
+      zone[2 * i + 1] = "mx" + i + ".example.org. 300 IN A 192.0.2." + (i + 1);
+    }
+    dns.zone(zone);
+    Route route = route(resolver(options().setMaxAddresses(3)), "example.org");
+    assertEquals(List.of("mx0.example.org", "mx1.example.org", "mx2.example.org"), names(route));
+    long lookedUp = dns.queries().stream().filter(q -> q.type().equals("A")).count();
+    assertEquals(3, lookedUp, dns.queries().toString());
+  }
 }

@@ -47,9 +47,13 @@ public final class TestDnsServer implements AutoCloseable {
   /** One question received, over UDP or TCP. */
   public record Query(String name, String type, boolean tcp) {}
 
+  /** Where a UDP query came from: its source port and its transaction id. */
+  public record UdpSource(int port, int id) {}
+
   private final Map<Name, List<Record>> zone = new ConcurrentHashMap<>();
   private final Map<String, Mode> modeByName = new ConcurrentHashMap<>();
   private final List<Query> queries = new CopyOnWriteArrayList<>();
+  private final List<UdpSource> udpSources = new CopyOnWriteArrayList<>();
   private final DatagramSocket udp;
   private final ServerSocket tcp;
   private volatile Mode mode = Mode.ANSWER;
@@ -121,6 +125,11 @@ public final class TestDnsServer implements AutoCloseable {
     return this;
   }
 
+  /** The source port and transaction id of every UDP query received, in order. */
+  public List<UdpSource> udpSources() {
+    return udpSources;
+  }
+
   public List<Query> queries() {
     return List.copyOf(queries);
   }
@@ -143,6 +152,10 @@ public final class TestDnsServer implements AutoCloseable {
       DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
       try {
         udp.receive(packet);
+        if (packet.getLength() >= 2) {
+          udpSources.add(new UdpSource(packet.getPort(),
+              ((packet.getData()[0] & 0xFF) << 8) | (packet.getData()[1] & 0xFF)));
+        }
         byte[] reply = answer(Arrays.copyOf(packet.getData(), packet.getLength()), false);
         if (reply != null) {
           udp.send(new DatagramPacket(reply, reply.length, packet.getSocketAddress()));
