@@ -608,7 +608,9 @@ final class SmtpSession {
       return;
     }
     if (tx.recipients.size() >= options.getMaxRecipients()) {
-      replyError(Replies.TOO_MANY_RECIPIENTS);
+      // not the client's mistake: it sends the rest in a later transaction (RFC 5321 section
+      // 4.5.3.1.8), so this does not count against its error budget, as in Postfix
+      reply(Replies.TOO_MANY_RECIPIENTS);
       return;
     }
     MailAddress address = rcpt.recipient();
