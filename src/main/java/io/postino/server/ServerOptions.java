@@ -165,6 +165,15 @@ public final class ServerOptions {
     return this;
   }
 
+  /**
+   * Twice {@link #getMaxMessageSize()} (without overflow): content a client sends past this, in
+   * DATA or in a BDAT series, is not read on just to be discarded; it gets 552 and the connection
+   * is closed.
+   */
+  public long getDiscardLimit() {
+    return maxMessageSize > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * maxMessageSize;
+  }
+
   public int getMaxRecipients() {
     return maxRecipients;
   }

@@ -687,15 +687,17 @@ final class SmtpSession {
     bdatRemaining = bdat.size();
     bdatLast = bdat.last();
     bdatRefusal = null;
+    long before = tx == null ? 0 : tx.bdatTotal;
     if (tx == null) {
       bdatRefusal = Replies.NEED_MAIL;
     } else if (tx.recipients.isEmpty()) {
       bdatRefusal = Replies.NEED_RCPT;
-    } else if (tx.bdatTotal + bdat.size() > options.getMaxMessageSize()) {
+    } else if (bdat.size() > options.getMaxMessageSize() - before) {
+      // subtracted, never added: a size near Long.MAX_VALUE must not wrap round to "fits"
       bdatRefusal = Replies.MESSAGE_TOO_BIG;
     }
-    if (bdatRefusal != null && bdat.size() > 2 * options.getMaxMessageSize()) {
-      // a chunk this large is not read just to throw it away
+    if (bdat.size() > options.getDiscardLimit() - before) {
+      // as with DATA: content this far past the limit is not read just to be thrown away
       reply(bdatRefusal);
       close();
       return;
@@ -761,7 +763,7 @@ final class SmtpSession {
       endMessage();
       return true;
     }
-    if (decoder.consumed() > 2 * options.getMaxMessageSize()) {
+    if (decoder.consumed() > options.getDiscardLimit()) {
       // far past the limit with no end in sight: stop reading rather than discard forever
       reply(Replies.MESSAGE_TOO_BIG);
       close();

@@ -58,4 +58,55 @@ class SessionLimitsTest {
     }
     assertEquals(100, server.nextInbound().getJsonArray("mailboxes").size());
   }
+
+  @Test
+  void aHugeBdatChunkAfterASmallOneIsRefusedAndTheConnectionClosed() throws Exception {
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      expect(c.command("RCPT TO:<bob@local.example>"), 250);
+      c.send("BDAT 5\r\nhello");
+      expect(c.read(), 250);
+      // 5 + Long.MAX_VALUE wraps round to a negative total: it must not pass for "within the limit"
+      c.send("BDAT 9223372036854775807 LAST\r\n");
+      assertEquals("5.3.4", expect(c.read(), 552).enhanced());
+      assertTrue(c.closedByServer());
+    }
+    TestServer.await("tmp emptied", () -> TestServer.files(dir.resolve("spool").resolve("tmp")).isEmpty());
+    assertTrue(server.spooled().isEmpty());
+  }
+
+  @Test
+  void aBdatSeriesPastTwiceTheLimitIsNotReadOn() throws Exception {
+    server.smtp().put("maxMessageSize", 1000);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      expect(c.command("RCPT TO:<bob@local.example>"), 250);
+      c.send("BDAT 900\r\n" + "x".repeat(900));
+      expect(c.read(), 250);
+      // 900 + 1500 is past twice the limit: refused before a byte of it is read, as DATA would be
+      c.send("BDAT 1500\r\n");
+      assertEquals("5.3.4", expect(c.read(), 552).enhanced());
+      assertTrue(c.closedByServer());
+    }
+  }
+
+  @Test
+  void aBdatChunkOverTheLimitButWithinTwiceIsReadAndRefused() throws Exception {
+    server.smtp().put("maxMessageSize", 1000);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      expect(c.command("RCPT TO:<bob@local.example>"), 250);
+      c.send("BDAT 900\r\n" + "x".repeat(900));
+      expect(c.read(), 250);
+      c.send("BDAT 200 LAST\r\n" + "y".repeat(200));
+      assertEquals("5.3.4", expect(c.read(), 552).enhanced());
+      expect(c.command("NOOP"), 250);
+    }
+  }
 }
