@@ -522,15 +522,26 @@ final class SmtpSession {
     mode = Mode.COMMAND;
     if (step instanceof SaslExchange.Refused refused) {
       if (refused.failedAttempt()) {
-        authFailed();
+        authFailed(ctx.auth().recordFailure(clientIp));
       } else {
         replyError(refused.reply());
       }
       return;
     }
     SaslExchange.Credentials credentials = (SaslExchange.Credentials) step;
+    // SECURITY: the failure is counted before the check and given back if it succeeds, so that
+    // parallel sessions from one address cannot all get a check in before the block applies
+    if (!ctx.auth().reserveFailure(clientIp)) {
+      log.info("connection from {}: AUTH refused, too many failures from this address", clientIp);
+      reply(Replies.TOO_MANY_AUTH_FAILURES);
+      close();
+      return;
+    }
     busy = true;
     ctx.auth().verify(credentials.user(), credentials.password()).onComplete(ar -> {
+      if (ar.failed() || ar.result()) {
+        ctx.auth().releaseFailure(clientIp);
+      }
       busy = false;
       lastActivity = System.nanoTime();
       if (closed) {
@@ -544,18 +555,18 @@ final class SmtpSession {
         log.info("connection from {}: authenticated as {}", clientIp, user);
         reply(Replies.AUTH_OK);
       } else {
-        authFailed();
+        authFailed(ctx.auth().isBlocked(clientIp));
       }
       drive();
     });
   }
 
-  private void authFailed() {
+  /** @param clientBlocked the failure, already counted for the address, used up its allowance */
+  private void authFailed(boolean clientBlocked) {
     authFailures++;
     // the attempted name is not logged: it is the client's text, and may be a password typed in the wrong box
     log.info("connection from {}: authentication failed ({} in this session)", clientIp, authFailures);
     reply(Replies.AUTH_FAILED);
-    boolean clientBlocked = ctx.auth().recordFailure(clientIp);
     if (clientBlocked || authFailures >= ctx.auth().options().getMaxFailuresPerSession()) {
       reply(Replies.TOO_MANY_AUTH_FAILURES);
       close();
