@@ -6,34 +6,39 @@ import javax.net.ssl.SSLSession;
 
 /**
  * The {@code Received:} header a message gets on arrival (RFC 5321 section 4.4), in Postfix's
- * layout: the client, the TLS protocol and cipher, the authenticated user, this server and the
- * protocol (ESMTP, ESMTPS, ESMTPA, ESMTPSA as RFC 3848 names them), the queue id, the recipient
- * when there is only one, and the time.
+ * layout: the client, the TLS protocol and cipher, the authenticated user (when configured), this
+ * server and the protocol (ESMTP, ESMTPS, ESMTPA, ESMTPSA as RFC 3848 names them, UTF8SMTP... as
+ * RFC 6531 does), the queue id, the recipient when there is only one, and the time.
  */
 final class ReceivedHeader {
 
   private ReceivedHeader() {
   }
 
-  /** RFC 3848: ESMTP, plus S with TLS and A when authenticated; plain SMTP after HELO. */
-  static String protocol(boolean esmtp, boolean tls, boolean authenticated) {
+  /**
+   * RFC 3848: ESMTP, plus S with TLS and A when authenticated; UTF8SMTP instead of ESMTP for a
+   * transaction with the SMTPUTF8 parameter (RFC 6531 section 3.7.3); plain SMTP after HELO.
+   */
+  static String protocol(boolean esmtp, boolean smtpUtf8, boolean tls, boolean authenticated) {
     if (!esmtp) {
       return "SMTP";
     }
-    return "ESMTP" + (tls ? "S" : "") + (authenticated ? "A" : "");
+    return (smtpUtf8 ? "UTF8SMTP" : "ESMTP") + (tls ? "S" : "") + (authenticated ? "A" : "");
   }
 
   /**
    * @param tls the session's TLS parameters, or null without TLS
+   * @param nameUser whether to name the authenticated user, if any (otherwise only the protocol
+   *     says the client authenticated)
    */
-  static String format(Envelope e, String hostname, SSLSession tls) {
+  static String format(Envelope e, String hostname, SSLSession tls, boolean nameUser) {
     StringBuilder sb = new StringBuilder(300);
     sb.append("Received: from ").append(e.helo()).append(" ([").append(e.clientAddress()).append("])\r\n");
     if (tls != null) {
       sb.append("\t(using ").append(tls.getProtocol()).append(" with cipher ").append(tls.getCipherSuite())
           .append(")\r\n");
     }
-    if (e.authenticatedUser() != null) {
+    if (nameUser && e.authenticatedUser() != null) {
       sb.append("\t(Authenticated sender: ").append(e.authenticatedUser()).append(")\r\n");
     }
     sb.append("\tby ").append(hostname).append(" (Postino) with ").append(e.protocol())

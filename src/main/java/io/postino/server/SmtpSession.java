@@ -742,9 +742,11 @@ final class SmtpSession {
   private void openMessage(Framing framing, Handler<SmtpReply> then) {
     tx.queueId = ctx.spool().newQueueId();
     Envelope envelope = new Envelope(tx.queueId, tx.sender, tx.parameters, tx.recipients, helo, clientIp,
-        ReceivedHeader.protocol(esmtp, tls != null, user != null), user, Instant.now());
+        ReceivedHeader.protocol(esmtp, tx.parameters.smtpUtf8(), tls != null, user != null), user, Instant.now());
+    boolean nameUser = ctx.auth() != null && ctx.auth().options().isAuthenticatedHeader();
     try {
-      writer = ctx.spool().create(envelope, Buffer.buffer(ReceivedHeader.format(envelope, ctx.hostname(), tls)));
+      writer = ctx.spool().create(envelope,
+          Buffer.buffer(ReceivedHeader.format(envelope, ctx.hostname(), tls, nameUser)));
     } catch (IllegalArgumentException e) {
       log.error("spool: cannot start a message file", e);
       then.handle(Replies.LOCAL_ERROR);

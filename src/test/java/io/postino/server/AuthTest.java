@@ -221,11 +221,46 @@ class AuthTest {
     assertEquals("alice", envelope.getString("authenticatedUser"));
     assertEquals("ESMTPSA", envelope.getString("protocol"));
     String file = Files.readString(spooled.get(0), StandardCharsets.UTF_8);
+    // the login name is not told to the recipients unless configured
+    assertTrue(file.matches("(?s).*\nReceived: from client\\.example \\(\\[127\\.0\\.0\\.1]\\)\r\n"
+        + "\t\\(using TLSv1\\.[23] with cipher TLS_\\w+\\)\r\n"
+        + "\tby mx\\.test\\.example \\(Postino\\) with ESMTPSA id \\w+\r\n"
+        + "\tfor <friend@elsewhere\\.example>; .*"), file);
+  }
+
+  @Test
+  void theLoginNameGoesIntoTheReceivedHeaderOnlyWhenConfigured() throws Exception {
+    server.auth().put("authenticatedHeader", true);
+    server.start();
+    try (SmtpTestClient c = secure()) {
+      expect(c.command("AUTH PLAIN " + plain("alice", "correct horse")), 235);
+      expect(c.command("MAIL FROM:<alice@local.example>"), 250);
+      expect(c.command("RCPT TO:<friend@elsewhere.example>"), 250);
+      expect(c.command("DATA"), 354);
+      c.send("Subject: out\r\n\r\nhi\r\n.\r\n");
+      expect(c.read(), 250);
+    }
+    String file = Files.readString(server.spooled().get(0), StandardCharsets.UTF_8);
     assertTrue(file.matches("(?s).*\nReceived: from client\\.example \\(\\[127\\.0\\.0\\.1]\\)\r\n"
         + "\t\\(using TLSv1\\.[23] with cipher TLS_\\w+\\)\r\n"
         + "\t\\(Authenticated sender: alice\\)\r\n"
-        + "\tby mx\\.test\\.example \\(Postino\\) with ESMTPSA id \\w+\r\n"
-        + "\tfor <friend@elsewhere\\.example>; .*"), file);
+        + "\tby mx\\.test\\.example \\(Postino\\) with ESMTPSA id \\w+\r\n.*"), file);
+  }
+
+  @Test
+  void smtpUtf8MailIsReceivedWithUtf8SmtpAsRfc6531SaysTheProtocol() throws Exception {
+    server.start();
+    try (SmtpTestClient c = secure()) {
+      expect(c.command("AUTH PLAIN " + plain("alice", "correct horse")), 235);
+      expect(c.command("MAIL FROM:<alice@local.example> SMTPUTF8"), 250);
+      expect(c.command("RCPT TO:<frïend@elsewhere.example>"), 250);
+      expect(c.command("DATA"), 354);
+      c.send("Subject: out\r\n\r\nhi\r\n.\r\n");
+      expect(c.read(), 250);
+    }
+    Path spooled = server.spooled().get(0);
+    assertEquals("UTF8SMTPSA", TestServer.spooledEnvelope(spooled).getString("protocol"));
+    assertTrue(Files.readString(spooled, StandardCharsets.UTF_8).contains(" with UTF8SMTPSA id "));
   }
 
   @Test

@@ -458,6 +458,8 @@ class SmtpDialogueTest {
     }
     JsonObject event = server.nextInbound();
     assertEquals("jösé@b.example", event.getString("sender"));
+    // RFC 6531 section 3.7.3: the protocol of a transaction with SMTPUTF8 is UTF8SMTP
+    assertTrue(body(server.mailbox("local.example", "usér").get(0)).contains(" with UTF8SMTP id "));
   }
 
   @Test
