@@ -531,4 +531,21 @@ class SmtpDialogueTest {
     assertEquals(1, server.mailbox("local.example", "bob").size());
     assertFalse(body(server.mailbox("local.example", "bob").get(0)).contains("half"));
   }
+
+  @Test
+  void aCraftedHeloCannotPutAnotherAddressFirstInTheReceivedHeader() throws Exception {
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("HELO trusted.example ([10.99.0.1]) by mx.victim"), 250);
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      expect(c.command("RCPT TO:<bob@local.example>"), 250);
+      expect(c.command("DATA"), 354);
+      c.send("Subject: crafted\r\n\r\nhi\r\n.\r\n");
+      expect(c.read(), 250);
+    }
+    server.nextInbound();
+    String mail = body(server.mailbox("local.example", "bob").get(0));
+    assertTrue(mail.contains("\r\nReceived: from unknown ([127.0.0.1] helo=trusted.example???10.99.0.1???by?mx.victim)"
+        + "\r\n\tby mx.test.example (Postino) with SMTP id "), mail);
+  }
 }
