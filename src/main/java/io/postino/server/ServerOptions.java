@@ -30,6 +30,10 @@ public final class ServerOptions {
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_COMMAND_DEADLINE = Duration.ofMinutes(5);
   public static final Duration DEFAULT_DATA_DEADLINE = Duration.ofMinutes(30);
+  /** Postfix's smtpd_min_data_rate: 500 bytes/s is 4 kbit/s, below any working link. */
+  public static final int DEFAULT_MIN_DATA_RATE = 500;
+  /** Content time free of the rate check: a dripping client is cut about this long into DATA. */
+  public static final Duration DEFAULT_MIN_DATA_RATE_GRACE = Duration.ofMinutes(1);
   public static final BareLineEndings DEFAULT_BARE_LINE_ENDINGS = BareLineEndings.REJECT;
   /** 0: text lines of any length are accepted (RFC 5321 section 4.5.3.1 asks for no limit). */
   public static final int DEFAULT_MAX_CONTENT_LINE_LENGTH = 0;
@@ -47,6 +51,8 @@ public final class ServerOptions {
   private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
   private Duration commandDeadline = DEFAULT_COMMAND_DEADLINE;
   private Duration dataDeadline = DEFAULT_DATA_DEADLINE;
+  private int minDataRate = DEFAULT_MIN_DATA_RATE;
+  private Duration minDataRateGrace = DEFAULT_MIN_DATA_RATE_GRACE;
   private BareLineEndings bareLineEndings = DEFAULT_BARE_LINE_ENDINGS;
   private int maxContentLineLength = DEFAULT_MAX_CONTENT_LINE_LENGTH;
 
@@ -71,6 +77,8 @@ public final class ServerOptions {
     setIdleTimeout(Seconds.get(json, "idleTimeout", DEFAULT_IDLE_TIMEOUT));
     setCommandDeadline(Seconds.get(json, "commandDeadline", DEFAULT_COMMAND_DEADLINE));
     setDataDeadline(Seconds.get(json, "dataDeadline", DEFAULT_DATA_DEADLINE));
+    setMinDataRate(json.getInteger("minDataRate", DEFAULT_MIN_DATA_RATE));
+    setMinDataRateGrace(Seconds.get(json, "minDataRateGrace", DEFAULT_MIN_DATA_RATE_GRACE));
     setBareLineEndings(BareLineEndings.valueOf(
         json.getString("bareLineEndings", DEFAULT_BARE_LINE_ENDINGS.name()).toUpperCase(Locale.ROOT)));
     setMaxContentLineLength(json.getInteger("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
@@ -91,6 +99,8 @@ public final class ServerOptions {
         .put("idleTimeout", Seconds.of(idleTimeout))
         .put("commandDeadline", Seconds.of(commandDeadline))
         .put("dataDeadline", Seconds.of(dataDeadline))
+        .put("minDataRate", minDataRate)
+        .put("minDataRateGrace", Seconds.of(minDataRateGrace))
         .put("bareLineEndings", bareLineEndings.name().toLowerCase(Locale.ROOT))
         .put("maxContentLineLength", maxContentLineLength);
   }
@@ -253,6 +263,33 @@ public final class ServerOptions {
   /** Longest time one message's DATA (or BDAT chunk series) may take to arrive. */
   public ServerOptions setDataDeadline(Duration dataDeadline) {
     this.dataDeadline = positive("dataDeadline", dataDeadline);
+    return this;
+  }
+
+  public int getMinDataRate() {
+    return minDataRate;
+  }
+
+  /**
+   * Lowest average rate, in bytes per second, at which message content must arrive once the grace
+   * period is over: content may take {@code minDataRateGrace + bytes / minDataRate} so far. 0 turns
+   * the check off.
+   */
+  public ServerOptions setMinDataRate(int minDataRate) {
+    if (minDataRate < 0) {
+      throw new IllegalArgumentException("minDataRate must be >= 0: " + minDataRate);
+    }
+    this.minDataRate = minDataRate;
+    return this;
+  }
+
+  public Duration getMinDataRateGrace() {
+    return minDataRateGrace;
+  }
+
+  /** How long message content may take before {@link #setMinDataRate} applies. */
+  public ServerOptions setMinDataRateGrace(Duration minDataRateGrace) {
+    this.minDataRateGrace = positive("minDataRateGrace", minDataRateGrace);
     return this;
   }
 

@@ -138,6 +138,7 @@ final class SmtpSession {
   private long lastActivity;
   private long lineStart = -1;
   private long dataStart;
+  private final DataRateGuard dataRate;
   private long timerId = -1;
   /** The greeting delay or the close grace period, whichever is pending; -1 for none. */
   private long otherTimerId = -1;
@@ -152,6 +153,7 @@ final class SmtpSession {
     this.listener = ctx.listener();
     this.clientIp = clientIp;
     this.trusted = trusted;
+    this.dataRate = new DataRateGuard(options.getMinDataRateGrace().toNanos(), options.getMinDataRate());
   }
 
   void start() {
@@ -727,7 +729,10 @@ final class SmtpSession {
   private void startChunk() {
     if (writer == null) {
       // a refused chunk is read without a message file: its deadline starts now too
-      dataStart = System.nanoTime();
+      startDataClock();
+    } else {
+      // the clock ran on between chunks, while the timer looked at commands only
+      deadlineAt(dataDeadline());
     }
     mode = Mode.BDAT;
     if (bdatRemaining == 0) {
@@ -754,14 +759,25 @@ final class SmtpSession {
     }
     decoder = new DataDecoder(framing, options.getBareLineEndings(), options.getMaxMessageSize(),
         options.getMaxContentLineLength());
-    dataStart = System.nanoTime();
+    startDataClock();
     if (listener.completeHeaders()) {
       headers = new SubmissionHeaders("<" + tx.queueId + "@" + ctx.hostname() + ">",
           Rfc5322Dates.format(envelope.received()), collect);
       sink = headers;
     }
     then.handle(null);
-    deadlineAt(dataStart + options.getDataDeadline().toNanos());
+  }
+
+  /** The content of a message (or a refused chunk) starts: its deadline and data rate count from now. */
+  private void startDataClock() {
+    dataStart = System.nanoTime();
+    dataRate.start(dataStart);
+    deadlineAt(dataDeadline());
+  }
+
+  /** The nearer of the content's deadline and the moment its data rate becomes too low. */
+  private long dataDeadline() {
+    return Math.min(dataStart + options.getDataDeadline().toNanos(), dataRate.deadline());
   }
 
   // ---------------------------------------------------------------- content
@@ -770,6 +786,7 @@ final class SmtpSession {
     decoded = Buffer.buffer(inLimit - inPos);
     int used = decoder.decode(in, inPos, inLimit - inPos, sink);
     inPos += used;
+    dataRate.received(used);
     writeDecoded();
     if (decoder.isComplete()) {
       mode = Mode.COMMAND;
@@ -793,6 +810,7 @@ final class SmtpSession {
       writeDecoded();
     }
     inPos += n;
+    dataRate.received(n);
     bdatRemaining -= n;
     if (bdatRemaining == 0) {
       endChunk();
@@ -830,7 +848,9 @@ final class SmtpSession {
     decoded = null;
     if (writer.writeQueueFull()) {
       busy = true;
+      long waitStart = System.nanoTime();
       writer.drainHandler(v -> {
+        dataRate.excuse(System.nanoTime() - waitStart);
         busy = false;
         drive();
       });
@@ -1015,18 +1035,25 @@ final class SmtpSession {
       next = Math.min(next, lineStart + options.getCommandDeadline().toNanos());
     }
     if (mode == Mode.DATA || mode == Mode.BDAT) {
-      next = Math.min(next, dataStart + options.getDataDeadline().toNanos());
+      next = Math.min(next, dataDeadline());
     }
-    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - now) + 1);
-    timerDue = next;
+    armTimerFor(now, next);
+  }
+
+  private void armTimerFor(long now, long due) {
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now) + 1);
+    timerDue = due;
     timerId = vertx.setTimer(delayMs, id -> onTimer());
   }
 
-  /** Brings the timer forward when a new deadline falls before the one it is armed for. */
+  /**
+   * Brings the timer forward when a new deadline falls before the one it is armed for; armed for
+   * that deadline itself, as the mode it belongs to may not be set yet.
+   */
   private void deadlineAt(long due) {
     if (timerId >= 0 && due < timerDue) {
       vertx.cancelTimer(timerId);
-      armTimer();
+      armTimerFor(System.nanoTime(), due);
     }
   }
 
@@ -1047,6 +1074,11 @@ final class SmtpSession {
       }
     } else if ((mode == Mode.DATA || mode == Mode.BDAT) && now - dataStart >= options.getDataDeadline().toNanos()) {
       timeout(Replies.DEADLINE_EXCEEDED);
+      return;
+    } else if ((mode == Mode.DATA || mode == Mode.BDAT) && dataRate.isTooSlow(now)) {
+      log.info("connection from {}: content too slow: {}, below {} bytes/s after the {} s grace", clientIp,
+          dataRate.achieved(now), options.getMinDataRate(), options.getMinDataRateGrace().toSeconds());
+      timeout(Replies.DATA_TOO_SLOW);
       return;
     } else if (lineStart >= 0 && now - lineStart >= options.getCommandDeadline().toNanos()) {
       timeout(Replies.DEADLINE_EXCEEDED);

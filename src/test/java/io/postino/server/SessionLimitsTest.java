@@ -109,4 +109,70 @@ class SessionLimitsTest {
       expect(c.command("NOOP"), 250);
     }
   }
+
+  /** Sends one byte every 50 ms (20 bytes/s) until the connection breaks. */
+  private static void drip(SmtpTestClient c) {
+    Thread t = new Thread(() -> {
+      try {
+        while (true) {
+          c.send("x");
+          Thread.sleep(50);
+        }
+      } catch (Exception stopped) {
+        // closed by the server (or the test): done
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Test
+  void aClientDrippingContentIsCutSoonAfterTheGracePeriod() throws Exception {
+    // each byte resets the idle timer and the data deadline is far: only the data rate can end this
+    server.smtp().put("minDataRate", 1000).put("minDataRateGrace", 0.3).put("idleTimeout", 60).put("dataDeadline", 60);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.startData("a@b.example", "bob@local.example"), 354);
+      drip(c);
+      assertEquals("4.4.2", expect(c.read(), 421).enhanced());
+      assertTrue(c.closedByServer());
+    }
+    TestServer.await("tmp emptied", () -> TestServer.files(dir.resolve("spool").resolve("tmp")).isEmpty());
+    assertTrue(server.spooled().isEmpty());
+  }
+
+  @Test
+  void aClientDrippingABdatChunkIsCutToo() throws Exception {
+    server.smtp().put("minDataRate", 1000).put("minDataRateGrace", 0.3).put("idleTimeout", 60).put("dataDeadline", 60);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      expect(c.command("RCPT TO:<bob@local.example>"), 250);
+      c.send("BDAT 5\r\nhello");
+      expect(c.read(), 250);
+      c.send("BDAT 100000 LAST\r\n");
+      drip(c);
+      assertEquals("4.4.2", expect(c.read(), 421).enhanced());
+      assertTrue(c.closedByServer());
+    }
+  }
+
+  @Test
+  void anHonestSlowLinkStillDeliversItsMessage() throws Exception {
+    // 1 KiB every 50 ms is 20 times the minimum rate: it passes however long it takes
+    server.smtp().put("minDataRate", 1000).put("minDataRateGrace", 1);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.startData("a@b.example", "bob@local.example"), 354);
+      c.send("Subject: slow\r\n\r\n");
+      for (int i = 0; i < 40; i++) {
+        c.send("y".repeat(1022) + "\r\n");
+        Thread.sleep(50);
+      }
+      c.send(".\r\n");
+      expect(c.read(), 250);
+    }
+    server.nextInbound();
+  }
 }
