@@ -9,6 +9,7 @@ import io.postino.queue.QueueManager;
 import io.postino.queue.SendVerticle;
 import io.postino.queue.Spool;
 import io.postino.server.ApplicationPolicy;
+import io.postino.server.ClientSpoolBudget;
 import io.postino.server.ConnectionLimiter;
 import io.postino.server.ListenerOptions;
 import io.postino.server.ListenerPolicy;
@@ -207,7 +208,8 @@ public final class Postino {
     int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
         new ConnectionLimiter(smtp.getMaxConnections(), smtp.getMaxConnectionsPerClient()), spool, queue::accept,
-        ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config));
+        ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
+        new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()));
     // Vert.x shares a port between instances only when they ask for the same one; a negative
     // port is its way of asking for "a random port, the same for all of us", one per listener
     // (see SmtpServerVerticle.sharedRandomPort)

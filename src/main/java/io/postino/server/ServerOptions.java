@@ -25,6 +25,8 @@ public final class ServerOptions {
   public static final int DEFAULT_MAX_ERRORS = 20;
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 50;
+  /** Five messages of the default maximum size at once, from one anonymous address. */
+  public static final long DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT = 5 * DEFAULT_MAX_MESSAGE_SIZE;
   public static final Duration DEFAULT_GREETING_DELAY = Duration.ZERO;
   /** RFC 5321 section 4.5.3.2.7: at least 5 minutes awaiting the next command. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
@@ -47,6 +49,7 @@ public final class ServerOptions {
   private int maxErrors = DEFAULT_MAX_ERRORS;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
   private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+  private long maxSpoolBytesPerClient = DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT;
   private Duration greetingDelay = DEFAULT_GREETING_DELAY;
   private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
   private Duration commandDeadline = DEFAULT_COMMAND_DEADLINE;
@@ -73,6 +76,7 @@ public final class ServerOptions {
     setMaxErrors(json.getInteger("maxErrors", DEFAULT_MAX_ERRORS));
     setMaxConnections(json.getInteger("maxConnections", DEFAULT_MAX_CONNECTIONS));
     setMaxConnectionsPerClient(json.getInteger("maxConnectionsPerClient", DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
+    setMaxSpoolBytesPerClient(json.getLong("maxSpoolBytesPerClient", DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT));
     setGreetingDelay(Seconds.get(json, "greetingDelay", DEFAULT_GREETING_DELAY));
     setIdleTimeout(Seconds.get(json, "idleTimeout", DEFAULT_IDLE_TIMEOUT));
     setCommandDeadline(Seconds.get(json, "commandDeadline", DEFAULT_COMMAND_DEADLINE));
@@ -95,6 +99,7 @@ public final class ServerOptions {
         .put("maxErrors", maxErrors)
         .put("maxConnections", maxConnections)
         .put("maxConnectionsPerClient", maxConnectionsPerClient)
+        .put("maxSpoolBytesPerClient", maxSpoolBytesPerClient)
         .put("greetingDelay", Seconds.of(greetingDelay))
         .put("idleTimeout", Seconds.of(idleTimeout))
         .put("commandDeadline", Seconds.of(commandDeadline))
@@ -217,6 +222,22 @@ public final class ServerOptions {
 
   public ServerOptions setMaxConnectionsPerClient(int maxConnectionsPerClient) {
     this.maxConnectionsPerClient = positive("maxConnectionsPerClient", maxConnectionsPerClient);
+    return this;
+  }
+
+  public long getMaxSpoolBytesPerClient() {
+    return maxSpoolBytesPerClient;
+  }
+
+  /**
+   * Spool space the unfinished messages of one client address may hold together, when the client
+   * is neither authenticated nor in a trusted network; past it, {@code 452 4.3.1}. 0: no limit.
+   */
+  public ServerOptions setMaxSpoolBytesPerClient(long maxSpoolBytesPerClient) {
+    if (maxSpoolBytesPerClient < 0) {
+      throw new IllegalArgumentException("maxSpoolBytesPerClient must be >= 0: " + maxSpoolBytesPerClient);
+    }
+    this.maxSpoolBytesPerClient = maxSpoolBytesPerClient;
     return this;
   }
 

@@ -134,6 +134,10 @@ final class SmtpSession {
   private long bdatRemaining;
   private boolean bdatLast;
   private SmtpReply bdatRefusal;
+  /** Spool space the current message holds in its client's {@link ClientSpoolBudget}. */
+  private long spoolHeld;
+  /** The client's address went over its budget: the rest of this message is dropped, then 452. */
+  private boolean overSpoolBudget;
 
   private long lastActivity;
   private long lineStart = -1;
@@ -597,6 +601,12 @@ final class SmtpSession {
       replyError(Replies.sizeDeclaredTooBig(options.getMaxMessageSize()));
       return;
     }
+    if (spoolBudgeted() && !ctx.spoolBudget().fits(clientIp, p.size())) {
+      log.info("connection from {}: MAIL refused, its unfinished messages hold {} bytes of spool", clientIp,
+          ctx.spoolBudget().held(clientIp));
+      reply(Replies.CLIENT_SPOOL_FULL);
+      return;
+    }
     if (p.body() == MailParameters.Body.BINARY_MIME) {
       // not advertised: we do not store binary content that could not be relayed with DATA
       replyError(Replies.UNSUPPORTED_PARAMETER);
@@ -830,6 +840,11 @@ final class SmtpSession {
       replyError(refusal);
       return;
     }
+    if (overSpoolBudget) {
+      resetTransaction();
+      reply(Replies.CLIENT_SPOOL_FULL);
+      return;
+    }
     tx.bdatTotal = decoder.consumed();
     if (!bdatLast) {
       reply(Replies.bdatChunkOk(tx.bdatTotal));
@@ -842,7 +857,7 @@ final class SmtpSession {
   }
 
   private void writeDecoded() {
-    if (decoded.length() > 0) {
+    if (decoded.length() > 0 && takeSpool(decoded.length())) {
       writer.write(decoded);
     }
     decoded = null;
@@ -857,9 +872,40 @@ final class SmtpSession {
     }
   }
 
+  /** Clients neither authenticated nor trusted have their unfinished messages' spool space limited. */
+  private boolean spoolBudgeted() {
+    return user == null && !trusted;
+  }
+
+  /** Takes spool space for content; false once the client's address is over its budget. */
+  private boolean takeSpool(int n) {
+    if (!spoolBudgeted()) {
+      return true;
+    }
+    if (!overSpoolBudget && ctx.spoolBudget().take(clientIp, n)) {
+      spoolHeld += n;
+      return true;
+    }
+    if (!overSpoolBudget) {
+      log.info("connection from {}: over its spool budget with {} bytes in unfinished messages", clientIp,
+          ctx.spoolBudget().held(clientIp));
+    }
+    overSpoolBudget = true;
+    return false;
+  }
+
+  private void releaseSpool() {
+    ctx.spoolBudget().give(clientIp, spoolHeld);
+    spoolHeld = 0;
+    overSpoolBudget = false;
+  }
+
   /** All content is in: refuse it for a problem, or commit it and then say 250. */
   private void endMessage() {
     SmtpReply problem = decoder.problemReply();
+    if (problem == null && overSpoolBudget) {
+      problem = Replies.CLIENT_SPOOL_FULL;
+    }
     if (headers != null && problem == null) {
       decoded = Buffer.buffer(128);
       headers.finish();
@@ -938,6 +984,7 @@ final class SmtpSession {
     headers = null;
     sink = collect;
     tx = null;
+    releaseSpool();
   }
 
   // ---------------------------------------------------------------- output and lifetime
@@ -1021,6 +1068,7 @@ final class SmtpSession {
       writer.abort();
       writer = null;
     }
+    releaseSpool();
     ctx.limiter().release(clientIp);
   }
 

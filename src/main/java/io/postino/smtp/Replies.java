@@ -43,6 +43,8 @@ public final class Replies {
       "Error: time limit for this command exceeded");
   public static final SmtpReply DATA_TOO_SLOW = SmtpReply.of(421, es(4, 4, 2),
       "Error: message content arriving too slowly");
+  public static final SmtpReply CLIENT_SPOOL_FULL = SmtpReply.of(452, es(4, 3, 1),
+      "Error: insufficient system storage for your unfinished messages, try again later");
   public static final SmtpReply LOCAL_ERROR = SmtpReply.of(451, es(4, 3, 0),
       "Error: local error in processing, try again later");
   public static final SmtpReply TOO_MANY_AUTH_FAILURES = SmtpReply.of(421, es(4, 7, 0),

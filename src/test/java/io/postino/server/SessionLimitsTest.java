@@ -175,4 +175,50 @@ class SessionLimitsTest {
     }
     server.nextInbound();
   }
+
+  @Test
+  void anAnonymousAddressMayHoldOnlyItsBudgetOfUnfinishedMessages() throws Exception {
+    server.untrusted();
+    server.smtp().put("maxSpoolBytesPerClient", 1000);
+    server.start();
+    try (SmtpTestClient a = server.connect(); SmtpTestClient b = server.connect()) {
+      // a holds 800 bytes of a message it has not finished
+      expect(a.command("EHLO client.example"), 250);
+      expect(a.command("MAIL FROM:<a@b.example>"), 250);
+      expect(a.command("RCPT TO:<bob@local.example>"), 250);
+      a.send("BDAT 800\r\n" + "x".repeat(800));
+      expect(a.read(), 250);
+      // b, from the same address: a declared size that does not fit is refused at MAIL
+      expect(b.command("EHLO client.example"), 250);
+      assertEquals("4.3.1", expect(b.command("MAIL FROM:<c@d.example> SIZE=300"), 452).enhanced());
+      // undeclared, the message is refused once its content goes over, and not stored
+      expect(b.command("MAIL FROM:<c@d.example>"), 250);
+      expect(b.command("RCPT TO:<bob@local.example>"), 250);
+      expect(b.command("DATA"), 354);
+      b.send("y".repeat(298) + "\r\n.\r\n");
+      assertEquals("4.3.1", expect(b.read(), 452).enhanced());
+      // a finishes: the space is given back and b's next try fits
+      a.send("BDAT 0 LAST\r\n");
+      expect(a.read(), 250);
+      expect(b.command("MAIL FROM:<c@d.example> SIZE=300"), 250);
+      expect(b.command("RCPT TO:<bob@local.example>"), 250);
+      expect(b.command("DATA"), 354);
+      b.send("y".repeat(298) + "\r\n.\r\n");
+      expect(b.read(), 250);
+    }
+    server.nextInbound();
+    server.nextInbound();
+    assertEquals(2, server.mailbox("local.example", "bob").size());
+  }
+
+  @Test
+  void trustedClientsAreNotHeldToTheSpoolBudget() throws Exception {
+    server.smtp().put("maxSpoolBytesPerClient", 1000);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.startData("a@b.example", "bob@local.example"), 354);
+      c.send("z".repeat(5000) + "\r\n.\r\n");
+      expect(c.read(), 250);
+    }
+  }
 }
