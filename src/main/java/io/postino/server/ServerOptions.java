@@ -48,6 +48,8 @@ public final class ServerOptions {
   private int maxRecipients = DEFAULT_MAX_RECIPIENTS;
   private int maxErrors = DEFAULT_MAX_ERRORS;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  /** Set explicitly, not left at the default: then it is not lowered to fit the descriptor limit. */
+  private boolean maxConnectionsSet;
   private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
   private long maxSpoolBytesPerClient = DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT;
   private Duration greetingDelay = DEFAULT_GREETING_DELAY;
@@ -74,7 +76,9 @@ public final class ServerOptions {
     setMaxMessageSize(json.getLong("maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE));
     setMaxRecipients(json.getInteger("maxRecipients", DEFAULT_MAX_RECIPIENTS));
     setMaxErrors(json.getInteger("maxErrors", DEFAULT_MAX_ERRORS));
-    setMaxConnections(json.getInteger("maxConnections", DEFAULT_MAX_CONNECTIONS));
+    if (json.containsKey("maxConnections")) {
+      setMaxConnections(json.getInteger("maxConnections"));
+    }
     setMaxConnectionsPerClient(json.getInteger("maxConnectionsPerClient", DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
     setMaxSpoolBytesPerClient(json.getLong("maxSpoolBytesPerClient", DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT));
     setGreetingDelay(Seconds.get(json, "greetingDelay", DEFAULT_GREETING_DELAY));
@@ -89,7 +93,7 @@ public final class ServerOptions {
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("host", host)
         .put("port", port)
         .put("instances", instances)
@@ -97,7 +101,6 @@ public final class ServerOptions {
         .put("maxMessageSize", maxMessageSize)
         .put("maxRecipients", maxRecipients)
         .put("maxErrors", maxErrors)
-        .put("maxConnections", maxConnections)
         .put("maxConnectionsPerClient", maxConnectionsPerClient)
         .put("maxSpoolBytesPerClient", maxSpoolBytesPerClient)
         .put("greetingDelay", Seconds.of(greetingDelay))
@@ -108,6 +111,8 @@ public final class ServerOptions {
         .put("minDataRateGrace", Seconds.of(minDataRateGrace))
         .put("bareLineEndings", bareLineEndings.name().toLowerCase(Locale.ROOT))
         .put("maxContentLineLength", maxContentLineLength);
+    // only when set: a default stays a default through copies
+    return maxConnectionsSet ? json.put("maxConnections", maxConnections) : json;
   }
 
   private static int positive(String name, int value) {
@@ -211,9 +216,19 @@ public final class ServerOptions {
     return maxConnections;
   }
 
+  /**
+   * Open sessions in total. Left at its default, it is lowered at start to what the file
+   * descriptor limit holds; set, a start that cannot hold it fails (see {@link DescriptorBudget}).
+   */
   public ServerOptions setMaxConnections(int maxConnections) {
     this.maxConnections = positive("maxConnections", maxConnections);
+    this.maxConnectionsSet = true;
     return this;
+  }
+
+  /** True when {@link #setMaxConnections} was called (or the key given), not left at the default. */
+  public boolean isMaxConnectionsSet() {
+    return maxConnectionsSet;
   }
 
   public int getMaxConnectionsPerClient() {
