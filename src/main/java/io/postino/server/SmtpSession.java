@@ -134,10 +134,7 @@ final class SmtpSession {
   private long bdatRemaining;
   private boolean bdatLast;
   private SmtpReply bdatRefusal;
-  /** Spool space the current message holds in its client's {@link ClientSpoolBudget}. */
-  private long spoolHeld;
-  /** The client's address went over its budget: the rest of this message is dropped, then 452. */
-  private boolean overSpoolBudget;
+  private final SpoolHold spoolHold;
 
   private long lastActivity;
   private long lineStart = -1;
@@ -157,6 +154,7 @@ final class SmtpSession {
     this.listener = ctx.listener();
     this.clientIp = clientIp;
     this.trusted = trusted;
+    this.spoolHold = new SpoolHold(ctx.spoolBudget(), clientIp);
     this.dataRate = new DataRateGuard(options.getMinDataRateGrace().toNanos(), options.getMinDataRate());
   }
 
@@ -601,9 +599,7 @@ final class SmtpSession {
       replyError(Replies.sizeDeclaredTooBig(options.getMaxMessageSize()));
       return;
     }
-    if (spoolBudgeted() && !ctx.spoolBudget().fits(clientIp, p.size())) {
-      log.info("connection from {}: MAIL refused, its unfinished messages hold {} bytes of spool", clientIp,
-          ctx.spoolBudget().held(clientIp));
+    if (spoolBudgeted() && !spoolHold.fits(p.size())) {
       reply(Replies.CLIENT_SPOOL_FULL);
       return;
     }
@@ -840,7 +836,7 @@ final class SmtpSession {
       replyError(refusal);
       return;
     }
-    if (overSpoolBudget) {
+    if (spoolHold.isOver()) {
       resetTransaction();
       reply(Replies.CLIENT_SPOOL_FULL);
       return;
@@ -857,7 +853,7 @@ final class SmtpSession {
   }
 
   private void writeDecoded() {
-    if (decoded.length() > 0 && takeSpool(decoded.length())) {
+    if (decoded.length() > 0 && (!spoolBudgeted() || spoolHold.take(decoded.length()))) {
       writer.write(decoded);
     }
     decoded = null;
@@ -877,33 +873,10 @@ final class SmtpSession {
     return user == null && !trusted;
   }
 
-  /** Takes spool space for content; false once the client's address is over its budget. */
-  private boolean takeSpool(int n) {
-    if (!spoolBudgeted()) {
-      return true;
-    }
-    if (!overSpoolBudget && ctx.spoolBudget().take(clientIp, n)) {
-      spoolHeld += n;
-      return true;
-    }
-    if (!overSpoolBudget) {
-      log.info("connection from {}: over its spool budget with {} bytes in unfinished messages", clientIp,
-          ctx.spoolBudget().held(clientIp));
-    }
-    overSpoolBudget = true;
-    return false;
-  }
-
-  private void releaseSpool() {
-    ctx.spoolBudget().give(clientIp, spoolHeld);
-    spoolHeld = 0;
-    overSpoolBudget = false;
-  }
-
   /** All content is in: refuse it for a problem, or commit it and then say 250. */
   private void endMessage() {
     SmtpReply problem = decoder.problemReply();
-    if (problem == null && overSpoolBudget) {
+    if (problem == null && spoolHold.isOver()) {
       problem = Replies.CLIENT_SPOOL_FULL;
     }
     if (headers != null && problem == null) {
@@ -984,7 +957,7 @@ final class SmtpSession {
     headers = null;
     sink = collect;
     tx = null;
-    releaseSpool();
+    spoolHold.release();
   }
 
   // ---------------------------------------------------------------- output and lifetime
@@ -1068,7 +1041,7 @@ final class SmtpSession {
       writer.abort();
       writer = null;
     }
-    releaseSpool();
+    spoolHold.release();
     ctx.limiter().release(clientIp);
   }
 
