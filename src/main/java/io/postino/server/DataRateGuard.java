@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,6 +65,6 @@ final class DataRateGuard {
 
   /** For the log: what the client achieved, e.g. "40 bytes in 61.2 s". */
   String achieved(long now) {
-    return String.format(java.util.Locale.ROOT, "%d bytes in %.1f s", bytes, (now - start - excusedNanos) / 1e9);
+    return String.format(Locale.ROOT, "%d bytes in %.1f s", bytes, (now - start - excusedNanos) / 1e9);
   }
 }

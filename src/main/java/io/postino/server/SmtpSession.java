@@ -58,7 +58,10 @@ import org.slf4j.LoggerFactory;
  * Whatever the client sent in plaintext after STARTTLS is discarded, and everything learnt before
  * TLS (EHLO, AUTH, the transaction) is forgotten after it (RFC 3207 section 4.2). AUTH is offered
  * only over TLS unless configured otherwise; passwords are checked off the event loop while the
- * session waits, and failures are limited per session and per client address.
+ * session waits, and failures are limited per session and per client address (counted before the
+ * check, so parallel sessions cannot outrun the limit). Content must keep a minimum average rate
+ * ({@link DataRateGuard}), and the unfinished messages of an anonymous client address a spool
+ * budget ({@link SpoolHold}); "too many recipients" is no error, as the client is doing right.
  */
 final class SmtpSession {
 
