@@ -534,7 +534,7 @@ postfix_outbound() {
 
 outbound_config() {
   cat <<JSON
-{"hostname": "bench.postino", "smtp": {"host": "127.0.0.1", "port": $PORT_POSTINO, "maxConnections": 20000,
+{"hostname": "bench.postino", "smtp": {"host": "127.0.0.1", "port": $PORT_POSTINO,
   "maxConnectionsPerClient": 20000}, "localDomains": ["bench.local"], "trustedNetworks": ["127.0.0.0/8"],
  "spool": {"directory": "spool"}, "maildir": {"root": "maildir"},
  "dns": {"servers": ["127.0.0.1:$PORT_DNS"], "routes": {"sink.test": "127.0.0.1:$PORT_SINK"}},

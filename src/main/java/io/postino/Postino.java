@@ -9,7 +9,9 @@ import io.postino.queue.QueueManager;
 import io.postino.queue.SendVerticle;
 import io.postino.queue.Spool;
 import io.postino.server.ApplicationPolicy;
+import io.postino.server.ClientSpoolBudget;
 import io.postino.server.ConnectionLimiter;
+import io.postino.server.DescriptorBudget;
 import io.postino.server.ListenerOptions;
 import io.postino.server.ListenerPolicy;
 import io.postino.server.ServerContext;
@@ -205,9 +207,18 @@ public final class Postino {
       TlsSupport tls, Authenticator auth, List<String> ids, int[] ports) {
     ServerOptions smtp = config.smtp();
     int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    int maxConnections;
+    try {
+      maxConnections = DescriptorBudget.maxConnections(smtp, DescriptorBudget.descriptorLimit(),
+          config.roles().contains(Role.DELIVERY)
+              ? config.outboundOptions().getMaxConnections() * config.outboundOptions().getInstances() : 0);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
-        new ConnectionLimiter(smtp.getMaxConnections(), smtp.getMaxConnectionsPerClient()), spool, queue::accept,
-        ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config));
+        new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), spool, queue::accept,
+        ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
+        new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()));
     // Vert.x shares a port between instances only when they ask for the same one; a negative
     // port is its way of asking for "a random port, the same for all of us", one per listener
     // (see SmtpServerVerticle.sharedRandomPort)

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
  * @param tls         STARTTLS and implicit TLS, or null when TLS is off
  * @param auth        AUTH, or null when it is off
  * @param applicationPolicy the event-bus policy hooks, or null for none
+ * @param spoolBudget the spool space unfinished messages may hold per anonymous client address
  */
 public record ServerContext(
     ServerOptions options,
@@ -28,17 +29,19 @@ public record ServerContext(
     ListenerPolicy listener,
     TlsSupport tls,
     Authenticator auth,
-    ApplicationPolicy applicationPolicy) {
+    ApplicationPolicy applicationPolicy,
+    ClientSpoolBudget spoolBudget) {
 
   /** A plain SMTP listener without TLS or AUTH. */
   public ServerContext(ServerOptions options, String hostname, RecipientPolicy policy, ConnectionLimiter limiter,
       Spool spool, Consumer<SpooledMessage> accepted) {
-    this(options, hostname, policy, limiter, spool, accepted, ListenerPolicy.SMTP, null, null, null);
+    this(options, hostname, policy, limiter, spool, accepted, ListenerPolicy.SMTP, null, null, null,
+        new ClientSpoolBudget(options.getMaxSpoolBytesPerClient()));
   }
 
   /** The same context for another kind of listener. */
   public ServerContext forListener(ListenerPolicy other) {
     return new ServerContext(options, hostname, policy, limiter, spool, accepted, other, tls, auth,
-        applicationPolicy);
+        applicationPolicy, spoolBudget);
   }
 }

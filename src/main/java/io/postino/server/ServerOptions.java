@@ -25,11 +25,17 @@ public final class ServerOptions {
   public static final int DEFAULT_MAX_ERRORS = 20;
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 50;
+  /** Five messages of the default maximum size at once, from one anonymous address. */
+  public static final long DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT = 5 * DEFAULT_MAX_MESSAGE_SIZE;
   public static final Duration DEFAULT_GREETING_DELAY = Duration.ZERO;
   /** RFC 5321 section 4.5.3.2.7: at least 5 minutes awaiting the next command. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_COMMAND_DEADLINE = Duration.ofMinutes(5);
   public static final Duration DEFAULT_DATA_DEADLINE = Duration.ofMinutes(30);
+  /** Postfix's smtpd_min_data_rate: 500 bytes/s is 4 kbit/s, below any working link. */
+  public static final int DEFAULT_MIN_DATA_RATE = 500;
+  /** Content time free of the rate check: a dripping client is cut about this long into DATA. */
+  public static final Duration DEFAULT_MIN_DATA_RATE_GRACE = Duration.ofMinutes(1);
   public static final BareLineEndings DEFAULT_BARE_LINE_ENDINGS = BareLineEndings.REJECT;
   /** 0: text lines of any length are accepted (RFC 5321 section 4.5.3.1 asks for no limit). */
   public static final int DEFAULT_MAX_CONTENT_LINE_LENGTH = 0;
@@ -42,11 +48,16 @@ public final class ServerOptions {
   private int maxRecipients = DEFAULT_MAX_RECIPIENTS;
   private int maxErrors = DEFAULT_MAX_ERRORS;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  /** Set explicitly, not left at the default: then it is not lowered to fit the descriptor limit. */
+  private boolean maxConnectionsSet;
   private int maxConnectionsPerClient = DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+  private long maxSpoolBytesPerClient = DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT;
   private Duration greetingDelay = DEFAULT_GREETING_DELAY;
   private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
   private Duration commandDeadline = DEFAULT_COMMAND_DEADLINE;
   private Duration dataDeadline = DEFAULT_DATA_DEADLINE;
+  private int minDataRate = DEFAULT_MIN_DATA_RATE;
+  private Duration minDataRateGrace = DEFAULT_MIN_DATA_RATE_GRACE;
   private BareLineEndings bareLineEndings = DEFAULT_BARE_LINE_ENDINGS;
   private int maxContentLineLength = DEFAULT_MAX_CONTENT_LINE_LENGTH;
 
@@ -65,19 +76,24 @@ public final class ServerOptions {
     setMaxMessageSize(json.getLong("maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE));
     setMaxRecipients(json.getInteger("maxRecipients", DEFAULT_MAX_RECIPIENTS));
     setMaxErrors(json.getInteger("maxErrors", DEFAULT_MAX_ERRORS));
-    setMaxConnections(json.getInteger("maxConnections", DEFAULT_MAX_CONNECTIONS));
+    if (json.containsKey("maxConnections")) {
+      setMaxConnections(json.getInteger("maxConnections"));
+    }
     setMaxConnectionsPerClient(json.getInteger("maxConnectionsPerClient", DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
+    setMaxSpoolBytesPerClient(json.getLong("maxSpoolBytesPerClient", DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT));
     setGreetingDelay(Seconds.get(json, "greetingDelay", DEFAULT_GREETING_DELAY));
     setIdleTimeout(Seconds.get(json, "idleTimeout", DEFAULT_IDLE_TIMEOUT));
     setCommandDeadline(Seconds.get(json, "commandDeadline", DEFAULT_COMMAND_DEADLINE));
     setDataDeadline(Seconds.get(json, "dataDeadline", DEFAULT_DATA_DEADLINE));
+    setMinDataRate(json.getInteger("minDataRate", DEFAULT_MIN_DATA_RATE));
+    setMinDataRateGrace(Seconds.get(json, "minDataRateGrace", DEFAULT_MIN_DATA_RATE_GRACE));
     setBareLineEndings(BareLineEndings.valueOf(
         json.getString("bareLineEndings", DEFAULT_BARE_LINE_ENDINGS.name()).toUpperCase(Locale.ROOT)));
     setMaxContentLineLength(json.getInteger("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("host", host)
         .put("port", port)
         .put("instances", instances)
@@ -85,14 +101,18 @@ public final class ServerOptions {
         .put("maxMessageSize", maxMessageSize)
         .put("maxRecipients", maxRecipients)
         .put("maxErrors", maxErrors)
-        .put("maxConnections", maxConnections)
         .put("maxConnectionsPerClient", maxConnectionsPerClient)
+        .put("maxSpoolBytesPerClient", maxSpoolBytesPerClient)
         .put("greetingDelay", Seconds.of(greetingDelay))
         .put("idleTimeout", Seconds.of(idleTimeout))
         .put("commandDeadline", Seconds.of(commandDeadline))
         .put("dataDeadline", Seconds.of(dataDeadline))
+        .put("minDataRate", minDataRate)
+        .put("minDataRateGrace", Seconds.of(minDataRateGrace))
         .put("bareLineEndings", bareLineEndings.name().toLowerCase(Locale.ROOT))
         .put("maxContentLineLength", maxContentLineLength);
+    // only when set: a default stays a default through copies
+    return maxConnectionsSet ? json.put("maxConnections", maxConnections) : json;
   }
 
   private static int positive(String name, int value) {
@@ -165,6 +185,15 @@ public final class ServerOptions {
     return this;
   }
 
+  /**
+   * Twice {@link #getMaxMessageSize()} (without overflow): content a client sends past this, in
+   * DATA or in a BDAT series, is not read on just to be discarded; it gets 552 and the connection
+   * is closed.
+   */
+  public long getDiscardLimit() {
+    return maxMessageSize > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * maxMessageSize;
+  }
+
   public int getMaxRecipients() {
     return maxRecipients;
   }
@@ -187,9 +216,19 @@ public final class ServerOptions {
     return maxConnections;
   }
 
+  /**
+   * Open sessions in total. Left at its default, it is lowered at start to what the file
+   * descriptor limit holds; set, a start that cannot hold it fails (see {@link DescriptorBudget}).
+   */
   public ServerOptions setMaxConnections(int maxConnections) {
     this.maxConnections = positive("maxConnections", maxConnections);
+    this.maxConnectionsSet = true;
     return this;
+  }
+
+  /** True when {@link #setMaxConnections} was called (or the key given), not left at the default. */
+  public boolean isMaxConnectionsSet() {
+    return maxConnectionsSet;
   }
 
   public int getMaxConnectionsPerClient() {
@@ -198,6 +237,22 @@ public final class ServerOptions {
 
   public ServerOptions setMaxConnectionsPerClient(int maxConnectionsPerClient) {
     this.maxConnectionsPerClient = positive("maxConnectionsPerClient", maxConnectionsPerClient);
+    return this;
+  }
+
+  public long getMaxSpoolBytesPerClient() {
+    return maxSpoolBytesPerClient;
+  }
+
+  /**
+   * Spool space the unfinished messages of one client address may hold together, when the client
+   * is neither authenticated nor in a trusted network; past it, {@code 452 4.3.1}. 0: no limit.
+   */
+  public ServerOptions setMaxSpoolBytesPerClient(long maxSpoolBytesPerClient) {
+    if (maxSpoolBytesPerClient < 0) {
+      throw new IllegalArgumentException("maxSpoolBytesPerClient must be >= 0: " + maxSpoolBytesPerClient);
+    }
+    this.maxSpoolBytesPerClient = maxSpoolBytesPerClient;
     return this;
   }
 
@@ -244,6 +299,33 @@ public final class ServerOptions {
   /** Longest time one message's DATA (or BDAT chunk series) may take to arrive. */
   public ServerOptions setDataDeadline(Duration dataDeadline) {
     this.dataDeadline = positive("dataDeadline", dataDeadline);
+    return this;
+  }
+
+  public int getMinDataRate() {
+    return minDataRate;
+  }
+
+  /**
+   * Lowest average rate, in bytes per second, at which message content must arrive once the grace
+   * period is over: content may take {@code minDataRateGrace + bytes / minDataRate} so far. 0 turns
+   * the check off.
+   */
+  public ServerOptions setMinDataRate(int minDataRate) {
+    if (minDataRate < 0) {
+      throw new IllegalArgumentException("minDataRate must be >= 0: " + minDataRate);
+    }
+    this.minDataRate = minDataRate;
+    return this;
+  }
+
+  public Duration getMinDataRateGrace() {
+    return minDataRateGrace;
+  }
+
+  /** How long message content may take before {@link #setMinDataRate} applies. */
+  public ServerOptions setMinDataRateGrace(Duration minDataRateGrace) {
+    this.minDataRateGrace = positive("minDataRateGrace", minDataRateGrace);
     return this;
   }
 

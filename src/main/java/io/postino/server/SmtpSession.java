@@ -59,7 +59,10 @@ import org.slf4j.LoggerFactory;
  * Whatever the client sent in plaintext after STARTTLS is discarded, and everything learnt before
  * TLS (EHLO, AUTH, the transaction) is forgotten after it (RFC 3207 section 4.2). AUTH is offered
  * only over TLS unless configured otherwise; passwords are checked off the event loop while the
- * session waits, and failures are limited per session and per client address.
+ * session waits, and failures are limited per session and per client address (counted before the
+ * check, so parallel sessions cannot outrun the limit). Content must keep a minimum average rate
+ * ({@link DataRateGuard}), and the unfinished messages of an anonymous client address a spool
+ * budget ({@link SpoolHold}); "too many recipients" is no error, as the client is doing right.
  */
 final class SmtpSession {
 
@@ -135,10 +138,12 @@ final class SmtpSession {
   private long bdatRemaining;
   private boolean bdatLast;
   private SmtpReply bdatRefusal;
+  private final SpoolHold spoolHold;
 
   private long lastActivity;
   private long lineStart = -1;
   private long dataStart;
+  private final DataRateGuard dataRate;
   private long timerId = -1;
   /** The greeting delay or the close grace period, whichever is pending; -1 for none. */
   private long otherTimerId = -1;
@@ -153,6 +158,8 @@ final class SmtpSession {
     this.listener = ctx.listener();
     this.clientIp = clientIp;
     this.trusted = trusted;
+    this.spoolHold = new SpoolHold(ctx.spoolBudget(), clientIp);
+    this.dataRate = new DataRateGuard(options.getMinDataRateGrace().toNanos(), options.getMinDataRate());
   }
 
   void start() {
@@ -523,15 +530,26 @@ final class SmtpSession {
     mode = Mode.COMMAND;
     if (step instanceof SaslExchange.Refused refused) {
       if (refused.failedAttempt()) {
-        authFailed();
+        authFailed(ctx.auth().recordFailure(clientIp));
       } else {
         replyError(refused.reply());
       }
       return;
     }
     SaslExchange.Credentials credentials = (SaslExchange.Credentials) step;
+    // SECURITY: the failure is counted before the check and given back if it succeeds, so that
+    // parallel sessions from one address cannot all get a check in before the block applies
+    if (!ctx.auth().reserveFailure(clientIp)) {
+      log.info("connection from {}: AUTH refused, too many failures from this address", clientIp);
+      reply(Replies.TOO_MANY_AUTH_FAILURES);
+      close();
+      return;
+    }
     busy = true;
     ctx.auth().verify(credentials.user(), credentials.password()).onComplete(ar -> {
+      if (ar.failed() || ar.result()) {
+        ctx.auth().releaseFailure(clientIp);
+      }
       busy = false;
       lastActivity = System.nanoTime();
       if (closed) {
@@ -545,18 +563,18 @@ final class SmtpSession {
         log.info("connection from {}: authenticated as {}", clientIp, user);
         reply(Replies.AUTH_OK);
       } else {
-        authFailed();
+        authFailed(ctx.auth().isBlocked(clientIp));
       }
       drive();
     });
   }
 
-  private void authFailed() {
+  /** @param clientBlocked the failure, already counted for the address, used up its allowance */
+  private void authFailed(boolean clientBlocked) {
     authFailures++;
     // the attempted name is not logged: it is the client's text, and may be a password typed in the wrong box
     log.info("connection from {}: authentication failed ({} in this session)", clientIp, authFailures);
     reply(Replies.AUTH_FAILED);
-    boolean clientBlocked = ctx.auth().recordFailure(clientIp);
     if (clientBlocked || authFailures >= ctx.auth().options().getMaxFailuresPerSession()) {
       reply(Replies.TOO_MANY_AUTH_FAILURES);
       close();
@@ -585,6 +603,10 @@ final class SmtpSession {
       replyError(Replies.sizeDeclaredTooBig(options.getMaxMessageSize()));
       return;
     }
+    if (spoolBudgeted() && !spoolHold.fits(p.size())) {
+      reply(Replies.CLIENT_SPOOL_FULL);
+      return;
+    }
     if (p.body() == MailParameters.Body.BINARY_MIME) {
       // not advertised: we do not store binary content that could not be relayed with DATA
       replyError(Replies.UNSUPPORTED_PARAMETER);
@@ -609,7 +631,9 @@ final class SmtpSession {
       return;
     }
     if (tx.recipients.size() >= options.getMaxRecipients()) {
-      replyError(Replies.TOO_MANY_RECIPIENTS);
+      // not the client's mistake: it sends the rest in a later transaction (RFC 5321 section
+      // 4.5.3.1.8), so this does not count against its error budget, as in Postfix
+      reply(Replies.TOO_MANY_RECIPIENTS);
       return;
     }
     MailAddress address = rcpt.recipient();
@@ -686,15 +710,17 @@ final class SmtpSession {
     bdatRemaining = bdat.size();
     bdatLast = bdat.last();
     bdatRefusal = null;
+    long before = tx == null ? 0 : tx.bdatTotal;
     if (tx == null) {
       bdatRefusal = Replies.NEED_MAIL;
     } else if (tx.recipients.isEmpty()) {
       bdatRefusal = Replies.NEED_RCPT;
-    } else if (tx.bdatTotal + bdat.size() > options.getMaxMessageSize()) {
+    } else if (bdat.size() > options.getMaxMessageSize() - before) {
+      // subtracted, never added: a size near Long.MAX_VALUE must not wrap round to "fits"
       bdatRefusal = Replies.MESSAGE_TOO_BIG;
     }
-    if (bdatRefusal != null && bdat.size() > 2 * options.getMaxMessageSize()) {
-      // a chunk this large is not read just to throw it away
+    if (bdat.size() > options.getDiscardLimit() - before) {
+      // as with DATA: content this far past the limit is not read just to be thrown away
       reply(bdatRefusal);
       close();
       return;
@@ -713,7 +739,10 @@ final class SmtpSession {
   private void startChunk() {
     if (writer == null) {
       // a refused chunk is read without a message file: its deadline starts now too
-      dataStart = System.nanoTime();
+      startDataClock();
+    } else {
+      // the clock ran on between chunks, while the timer looked at commands only
+      deadlineAt(dataDeadline());
     }
     mode = Mode.BDAT;
     if (bdatRemaining == 0) {
@@ -728,9 +757,11 @@ final class SmtpSession {
   private void openMessage(Framing framing, Handler<SmtpReply> then) {
     tx.queueId = ctx.spool().newQueueId();
     Envelope envelope = new Envelope(tx.queueId, tx.sender, tx.parameters, tx.recipients, helo, clientIp,
-        ReceivedHeader.protocol(esmtp, tls != null, user != null), user, Instant.now());
+        ReceivedHeader.protocol(esmtp, tx.parameters.smtpUtf8(), tls != null, user != null), user, Instant.now());
+    boolean nameUser = ctx.auth() != null && ctx.auth().options().isAuthenticatedHeader();
     try {
-      writer = ctx.spool().create(envelope, Buffer.buffer(ReceivedHeader.format(envelope, ctx.hostname(), tls)));
+      writer = ctx.spool().create(envelope,
+          Buffer.buffer(ReceivedHeader.format(envelope, ctx.hostname(), tls, nameUser)));
     } catch (IllegalArgumentException e) {
       log.error("spool: cannot start a message file", e);
       then.handle(Replies.LOCAL_ERROR);
@@ -738,14 +769,25 @@ final class SmtpSession {
     }
     decoder = new DataDecoder(framing, options.getBareLineEndings(), options.getMaxMessageSize(),
         options.getMaxContentLineLength());
-    dataStart = System.nanoTime();
+    startDataClock();
     if (listener.completeHeaders()) {
       headers = new SubmissionHeaders("<" + tx.queueId + "@" + ctx.hostname() + ">",
           Rfc5322Dates.format(envelope.received()), collect);
       sink = headers;
     }
     then.handle(null);
-    deadlineAt(dataStart + options.getDataDeadline().toNanos());
+  }
+
+  /** The content of a message (or a refused chunk) starts: its deadline and data rate count from now. */
+  private void startDataClock() {
+    dataStart = System.nanoTime();
+    dataRate.start(dataStart);
+    deadlineAt(dataDeadline());
+  }
+
+  /** The nearer of the content's deadline and the moment its data rate becomes too low. */
+  private long dataDeadline() {
+    return Math.min(dataStart + options.getDataDeadline().toNanos(), dataRate.deadline());
   }
 
   // ---------------------------------------------------------------- content
@@ -754,13 +796,14 @@ final class SmtpSession {
     decoded = Buffer.buffer(inLimit - inPos);
     int used = decoder.decode(in, inPos, inLimit - inPos, sink);
     inPos += used;
+    dataRate.received(used);
     writeDecoded();
     if (decoder.isComplete()) {
       mode = Mode.COMMAND;
       endMessage();
       return true;
     }
-    if (decoder.consumed() > 2 * options.getMaxMessageSize()) {
+    if (decoder.consumed() > options.getDiscardLimit()) {
       // far past the limit with no end in sight: stop reading rather than discard forever
       reply(Replies.MESSAGE_TOO_BIG);
       close();
@@ -777,6 +820,7 @@ final class SmtpSession {
       writeDecoded();
     }
     inPos += n;
+    dataRate.received(n);
     bdatRemaining -= n;
     if (bdatRemaining == 0) {
       endChunk();
@@ -796,6 +840,11 @@ final class SmtpSession {
       replyError(refusal);
       return;
     }
+    if (spoolHold.isOver()) {
+      resetTransaction();
+      reply(Replies.CLIENT_SPOOL_FULL);
+      return;
+    }
     tx.bdatTotal = decoder.consumed();
     if (!bdatLast) {
       reply(Replies.bdatChunkOk(tx.bdatTotal));
@@ -808,22 +857,32 @@ final class SmtpSession {
   }
 
   private void writeDecoded() {
-    if (decoded.length() > 0) {
+    if (decoded.length() > 0 && (!spoolBudgeted() || spoolHold.take(decoded.length()))) {
       writer.write(decoded);
     }
     decoded = null;
     if (writer.writeQueueFull()) {
       busy = true;
+      long waitStart = System.nanoTime();
       writer.drainHandler(v -> {
+        dataRate.excuse(System.nanoTime() - waitStart);
         busy = false;
         drive();
       });
     }
   }
 
+  /** Clients neither authenticated nor trusted have their unfinished messages' spool space limited. */
+  private boolean spoolBudgeted() {
+    return user == null && !trusted;
+  }
+
   /** All content is in: refuse it for a problem, or commit it and then say 250. */
   private void endMessage() {
     SmtpReply problem = decoder.problemReply();
+    if (problem == null && spoolHold.isOver()) {
+      problem = Replies.CLIENT_SPOOL_FULL;
+    }
     if (headers != null && problem == null) {
       decoded = Buffer.buffer(128);
       headers.finish();
@@ -901,6 +960,7 @@ final class SmtpSession {
     headers = null;
     sink = collect;
     tx = null;
+    spoolHold.release();
   }
 
   // ---------------------------------------------------------------- output and lifetime
@@ -984,6 +1044,7 @@ final class SmtpSession {
       writer.abort();
       writer = null;
     }
+    spoolHold.release();
     ctx.limiter().release(clientIp);
   }
 
@@ -998,18 +1059,25 @@ final class SmtpSession {
       next = Math.min(next, lineStart + options.getCommandDeadline().toNanos());
     }
     if (mode == Mode.DATA || mode == Mode.BDAT) {
-      next = Math.min(next, dataStart + options.getDataDeadline().toNanos());
+      next = Math.min(next, dataDeadline());
     }
-    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - now) + 1);
-    timerDue = next;
+    armTimerFor(now, next);
+  }
+
+  private void armTimerFor(long now, long due) {
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - now) + 1);
+    timerDue = due;
     timerId = vertx.setTimer(delayMs, id -> onTimer());
   }
 
-  /** Brings the timer forward when a new deadline falls before the one it is armed for. */
+  /**
+   * Brings the timer forward when a new deadline falls before the one it is armed for; armed for
+   * that deadline itself, as the mode it belongs to may not be set yet.
+   */
   private void deadlineAt(long due) {
     if (timerId >= 0 && due < timerDue) {
       vertx.cancelTimer(timerId);
-      armTimer();
+      armTimerFor(System.nanoTime(), due);
     }
   }
 
@@ -1030,6 +1098,11 @@ final class SmtpSession {
       }
     } else if ((mode == Mode.DATA || mode == Mode.BDAT) && now - dataStart >= options.getDataDeadline().toNanos()) {
       timeout(Replies.DEADLINE_EXCEEDED);
+      return;
+    } else if ((mode == Mode.DATA || mode == Mode.BDAT) && dataRate.isTooSlow(now)) {
+      log.info("connection from {}: content too slow: {}, below {} bytes/s after the {} s grace", clientIp,
+          dataRate.achieved(now), options.getMinDataRate(), options.getMinDataRateGrace().toSeconds());
+      timeout(Replies.DATA_TOO_SLOW);
       return;
     } else if (lineStart >= 0 && now - lineStart >= options.getCommandDeadline().toNanos()) {
       timeout(Replies.DEADLINE_EXCEEDED);

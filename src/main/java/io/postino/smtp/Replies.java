@@ -41,6 +41,10 @@ public final class Replies {
   public static final SmtpReply IDLE_TIMEOUT = SmtpReply.of(421, es(4, 4, 2), "Error: timeout exceeded");
   public static final SmtpReply DEADLINE_EXCEEDED = SmtpReply.of(421, es(4, 4, 2),
       "Error: time limit for this command exceeded");
+  public static final SmtpReply DATA_TOO_SLOW = SmtpReply.of(421, es(4, 4, 2),
+      "Error: message content arriving too slowly");
+  public static final SmtpReply CLIENT_SPOOL_FULL = SmtpReply.of(452, es(4, 3, 1),
+      "Error: insufficient system storage for your unfinished messages, try again later");
   public static final SmtpReply LOCAL_ERROR = SmtpReply.of(451, es(4, 3, 0),
       "Error: local error in processing, try again later");
   /** The spool's file system is full (Postfix says the same): the client keeps the message. */

@@ -1,6 +1,7 @@
 package io.postino.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,7 +90,7 @@ class AngusMailTlsTest {
   void startTlsWithAuthPlain() throws Exception {
     send(session("smtp", server.port(), "PLAIN"), "smtp", "bob@local.example", true);
     String mail = deliveredToBob();
-    assertTrue(mail.contains("(Authenticated sender: alice)\r\n"), mail);
+    assertFalse(mail.contains("Authenticated sender"), mail);
     assertTrue(mail.contains(" with ESMTPSA id "), mail);
   }
 

@@ -4,6 +4,7 @@ import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.server.auth.UsersFile;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.SmtpTestClient.Reply;
 import io.postino.testing.TestServer;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -219,11 +221,46 @@ class AuthTest {
     assertEquals("alice", envelope.getString("authenticatedUser"));
     assertEquals("ESMTPSA", envelope.getString("protocol"));
     String file = Files.readString(spooled.get(0), StandardCharsets.UTF_8);
+    // the login name is not told to the recipients unless configured
+    assertTrue(file.matches("(?s).*\nReceived: from client\\.example \\(\\[127\\.0\\.0\\.1]\\)\r\n"
+        + "\t\\(using TLSv1\\.[23] with cipher TLS_\\w+\\)\r\n"
+        + "\tby mx\\.test\\.example \\(Postino\\) with ESMTPSA id \\w+\r\n"
+        + "\tfor <friend@elsewhere\\.example>; .*"), file);
+  }
+
+  @Test
+  void theLoginNameGoesIntoTheReceivedHeaderOnlyWhenConfigured() throws Exception {
+    server.auth().put("authenticatedHeader", true);
+    server.start();
+    try (SmtpTestClient c = secure()) {
+      expect(c.command("AUTH PLAIN " + plain("alice", "correct horse")), 235);
+      expect(c.command("MAIL FROM:<alice@local.example>"), 250);
+      expect(c.command("RCPT TO:<friend@elsewhere.example>"), 250);
+      expect(c.command("DATA"), 354);
+      c.send("Subject: out\r\n\r\nhi\r\n.\r\n");
+      expect(c.read(), 250);
+    }
+    String file = Files.readString(server.spooled().get(0), StandardCharsets.UTF_8);
     assertTrue(file.matches("(?s).*\nReceived: from client\\.example \\(\\[127\\.0\\.0\\.1]\\)\r\n"
         + "\t\\(using TLSv1\\.[23] with cipher TLS_\\w+\\)\r\n"
         + "\t\\(Authenticated sender: alice\\)\r\n"
-        + "\tby mx\\.test\\.example \\(Postino\\) with ESMTPSA id \\w+\r\n"
-        + "\tfor <friend@elsewhere\\.example>; .*"), file);
+        + "\tby mx\\.test\\.example \\(Postino\\) with ESMTPSA id \\w+\r\n.*"), file);
+  }
+
+  @Test
+  void smtpUtf8MailIsReceivedWithUtf8SmtpAsRfc6531SaysTheProtocol() throws Exception {
+    server.start();
+    try (SmtpTestClient c = secure()) {
+      expect(c.command("AUTH PLAIN " + plain("alice", "correct horse")), 235);
+      expect(c.command("MAIL FROM:<alice@local.example> SMTPUTF8"), 250);
+      expect(c.command("RCPT TO:<frïend@elsewhere.example>"), 250);
+      expect(c.command("DATA"), 354);
+      c.send("Subject: out\r\n\r\nhi\r\n.\r\n");
+      expect(c.read(), 250);
+    }
+    Path spooled = server.spooled().get(0);
+    assertEquals("UTF8SMTPSA", TestServer.spooledEnvelope(spooled).getString("protocol"));
+    assertTrue(Files.readString(spooled, StandardCharsets.UTF_8).contains(" with UTF8SMTPSA id "));
   }
 
   @Test
@@ -259,6 +296,59 @@ class AuthTest {
     assertEquals(3, reloaded.get(20, TimeUnit.SECONDS));
     try (SmtpTestClient c = secure()) {
       expect(c.command("AUTH PLAIN " + plain("carol", "new")), 235);
+    }
+  }
+
+  @Test
+  void parallelSessionsFromOneAddressGetNoMoreChecksThanTheLimit() throws Exception {
+    // a costlier hash than the other users': the checks of all sessions overlap
+    UsersFile.put(dir.resolve("users"), "carol", UsersFile.hash("right", 10), null);
+    server.auth().put("maxFailuresPerClient", 5);
+    server.start();
+    List<SmtpTestClient> sessions = new ArrayList<>();
+    try {
+      for (int i = 0; i < 25; i++) {
+        sessions.add(secure());
+      }
+      for (SmtpTestClient c : sessions) {
+        c.send("AUTH PLAIN " + plain("carol", "wrong") + "\r\n");
+      }
+      int checked = 0;
+      int refused = 0;
+      for (SmtpTestClient c : sessions) {
+        Reply r = c.read();
+        if (r.code() == 535) {
+          checked++;
+        } else {
+          assertEquals("4.7.0", expect(r, 421).enhanced());
+          refused++;
+        }
+      }
+      // each 535 is a password checked; every other session was refused without a check
+      assertEquals(5, checked);
+      assertEquals(20, refused);
+    } finally {
+      for (SmtpTestClient c : sessions) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void aSuccessfulLoginGivesBackTheFailureCountedForIt() throws Exception {
+    server.auth().put("maxFailuresPerClient", 1);
+    server.start();
+    for (int i = 0; i < 3; i++) {
+      try (SmtpTestClient c = secure()) {
+        expect(c.command("AUTH PLAIN " + plain("alice", "correct horse")), 235);
+      }
+    }
+    try (SmtpTestClient c = secure()) {
+      expect(c.command("AUTH PLAIN " + plain("alice", "wrong")), 535);
+      expect(c.read(), 421);
+    }
+    try (SmtpTestClient c = secure()) {
+      expect(c.command("AUTH PLAIN " + plain("alice", "correct horse")), 421);
     }
   }
 }

@@ -458,6 +458,8 @@ class SmtpDialogueTest {
     }
     JsonObject event = server.nextInbound();
     assertEquals("jösé@b.example", event.getString("sender"));
+    // RFC 6531 section 3.7.3: the protocol of a transaction with SMTPUTF8 is UTF8SMTP
+    assertTrue(body(server.mailbox("local.example", "usér").get(0)).contains(" with UTF8SMTP id "));
   }
 
   @Test
@@ -528,5 +530,22 @@ class SmtpDialogueTest {
     TestServer.await("tmp emptied", () -> TestServer.files(dir.resolve("spool").resolve("tmp")).isEmpty());
     assertEquals(1, server.mailbox("local.example", "bob").size());
     assertFalse(body(server.mailbox("local.example", "bob").get(0)).contains("half"));
+  }
+
+  @Test
+  void aCraftedHeloCannotPutAnotherAddressFirstInTheReceivedHeader() throws Exception {
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("HELO trusted.example ([10.99.0.1]) by mx.victim"), 250);
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      expect(c.command("RCPT TO:<bob@local.example>"), 250);
+      expect(c.command("DATA"), 354);
+      c.send("Subject: crafted\r\n\r\nhi\r\n.\r\n");
+      expect(c.read(), 250);
+    }
+    server.nextInbound();
+    String mail = body(server.mailbox("local.example", "bob").get(0));
+    assertTrue(mail.contains("\r\nReceived: from unknown ([127.0.0.1] helo=trusted.example???10.99.0.1???by?mx.victim)"
+        + "\r\n\tby mx.test.example (Postino) with SMTP id "), mail);
   }
 }

@@ -242,7 +242,7 @@ class StartTlsTest {
     server.start();
     ServerContext ctx = new ServerContext(new ServerOptions(), "mx.test.example", server.postino.config().policy(),
         new ConnectionLimiter(10, 10), server.postino.spool(), m -> { }, ListenerPolicy.SMTP,
-        server.postino.tls(), server.postino.auth(), null);
+        server.postino.tls(), server.postino.auth(), null, new ClientSpoolBudget(0));
     // a socket Vert.x did not make: the TLS handler has no pipeline to go into
     NetServer netServer = server.vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
         .connectHandler(real -> {

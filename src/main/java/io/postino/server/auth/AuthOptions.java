@@ -22,6 +22,8 @@ public final class AuthOptions {
   /** How long a client's failures count against it. */
   public static final Duration DEFAULT_FAILURE_WINDOW = Duration.ofMinutes(15);
   public static final boolean DEFAULT_RESTRICT_SENDER = false;
+  /** As Postfix's smtpd_sasl_authenticated_header: the login name is not told to every recipient. */
+  public static final boolean DEFAULT_AUTHENTICATED_HEADER = false;
   public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofSeconds(5);
   /** The bcrypt cost of {@code postino users add}: about a quarter of a second per check. */
   public static final int DEFAULT_BCRYPT_COST = 12;
@@ -33,6 +35,7 @@ public final class AuthOptions {
   private int maxFailuresPerClient = DEFAULT_MAX_FAILURES_PER_CLIENT;
   private Duration failureWindow = DEFAULT_FAILURE_WINDOW;
   private boolean restrictSender = DEFAULT_RESTRICT_SENDER;
+  private boolean authenticatedHeader = DEFAULT_AUTHENTICATED_HEADER;
   private Duration watchInterval = DEFAULT_WATCH_INTERVAL;
 
   public AuthOptions() {
@@ -50,6 +53,7 @@ public final class AuthOptions {
     setMaxFailuresPerClient(json.getInteger("maxFailuresPerClient", DEFAULT_MAX_FAILURES_PER_CLIENT));
     setFailureWindow(Seconds.get(json, "failureWindow", DEFAULT_FAILURE_WINDOW));
     setRestrictSender(json.getBoolean("restrictSender", DEFAULT_RESTRICT_SENDER));
+    setAuthenticatedHeader(json.getBoolean("authenticatedHeader", DEFAULT_AUTHENTICATED_HEADER));
     setWatchInterval(Seconds.get(json, "watchInterval", DEFAULT_WATCH_INTERVAL));
   }
 
@@ -62,6 +66,7 @@ public final class AuthOptions {
         .put("maxFailuresPerClient", maxFailuresPerClient)
         .put("failureWindow", Seconds.of(failureWindow))
         .put("restrictSender", restrictSender)
+        .put("authenticatedHeader", authenticatedHeader)
         .put("watchInterval", Seconds.of(watchInterval));
   }
 
@@ -144,6 +149,19 @@ public final class AuthOptions {
    */
   public AuthOptions setRestrictSender(boolean restrictSender) {
     this.restrictSender = restrictSender;
+    return this;
+  }
+
+  public boolean isAuthenticatedHeader() {
+    return authenticatedHeader;
+  }
+
+  /**
+   * True: the {@code Received:} header of a message from an authenticated client names its login
+   * ({@code (Authenticated sender: name)}), for every recipient to read. Off by default.
+   */
+  public AuthOptions setAuthenticatedHeader(boolean authenticatedHeader) {
+    this.authenticatedHeader = authenticatedHeader;
     return this;
   }
 

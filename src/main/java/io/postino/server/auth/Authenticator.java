@@ -107,6 +107,19 @@ public final class Authenticator {
     return perClient.isBlocked(clientAddress);
   }
 
+  /**
+   * Counts a failed attempt before its password is checked; false, counting nothing, when the
+   * client address is blocked. Give it back with {@link #releaseFailure} unless the check fails.
+   */
+  public boolean reserveFailure(String clientAddress) {
+    return perClient.reserve(clientAddress);
+  }
+
+  /** Gives back a failure counted by {@link #reserveFailure}: the check succeeded or could not be made. */
+  public void releaseFailure(String clientAddress) {
+    perClient.release(clientAddress);
+  }
+
   /** Counts a failed attempt; true when the client address is now blocked. */
   public boolean recordFailure(String clientAddress) {
     return perClient.fail(clientAddress);
