@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opening the journal: what a previous run left is replayed. Every message of a segment that has
- * no done record (in any segment) is made whole and durable where the queue keeps it, then the
- * segments are deleted; a segment with damage in it (records skipped, valid ones after them) is
+ * no done record (in any segment) is made whole and durable where the queue keeps it; a message
+ * with one left the queue, and a file of it still there (a removal cut short: its content may
+ * never have been synced) is deleted. Then the segments are deleted; a segment with damage in it (records skipped, valid ones after them) is
  * moved to {@code corrupt/} instead, as evidence. A segment whose last record was cut short is
  * what a crash during an append leaves: that record was never acknowledged.
  *
@@ -54,6 +55,7 @@ final class JournalReplay {
         }
       }));
     }
+    completeRemovals(done);
     long last = 0;
     boolean moved = false;
     for (int i = 0; i < segments.size(); i++) {
@@ -86,6 +88,25 @@ final class JournalReplay {
     }
     DurableFiles.fsyncDirectory(dir);
     return last;
+  }
+
+  /** Deletes what is left of messages that have a done record: they left the queue. */
+  private void completeRemovals(Set<String> done) throws IOException {
+    int removed = 0;
+    for (String id : done) {
+      for (Path file : List.of(incoming.resolve(id), hold.resolve(id))) {
+        // java.io.File asks without an exception: almost every file is gone, as it should be
+        if (file.toFile().exists()) {
+          Files.deleteIfExists(file);
+          removed++;
+        }
+      }
+    }
+    if (removed > 0) {
+      DurableFiles.fsyncDirectory(incoming);
+      DurableFiles.fsyncDirectory(hold);
+      log.info("spool journal: deleted {} message file(s) whose removal a crash cut short", removed);
+    }
   }
 
   /** What {@link #restoreAll} restores. */

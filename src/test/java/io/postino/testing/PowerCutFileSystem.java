@@ -112,9 +112,10 @@ public final class PowerCutFileSystem extends FileSystem {
     this.hook = hook;
   }
 
-  /** From now on, keeps an {@link #image()} after every sync: see {@link #images()}. */
+  /** From now on, keeps an {@link #image()} after every sync (forgetting earlier ones): see {@link #images()}. */
   public synchronized void recordImages() {
     recording = true;
+    images.clear();
     images.add(image());
   }
 
