@@ -17,9 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -162,7 +160,7 @@ class JournalPowerCutTest {
     List<PowerCutFileSystem.Image> images = run.fs.images();
     for (int k = 0; k < images.size(); k++) {
       String at = what + ", power cut at image " + k + " of " + images.size();
-      if (!verified.add(expectations(run, k) + digest(images.get(k)))) {
+      if (!verified.add(expectations(run, k) + images.get(k).digest())) {
         continue;
       }
       check.restore(images.get(k));
@@ -184,27 +182,6 @@ class JournalPowerCutTest {
         .map(e -> e.getKey() + (e.getValue() > image ? "-" : run.leaving.getOrDefault(e.getKey(), image) < image
             ? (run.removed.getOrDefault(e.getKey(), image + 1) <= image ? "x" : "?") : "+"))
         .collect(Collectors.joining(","));
-  }
-
-  private static String digest(PowerCutFileSystem.Image image) throws Exception {
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    feed(sha, image);
-    return HexFormat.of().formatHex(sha.digest());
-  }
-
-  private static void feed(MessageDigest sha, PowerCutFileSystem.Image image) {
-    new TreeMap<>(image.entries()).forEach((name, value) -> {
-      sha.update((name + "\0").getBytes(StandardCharsets.UTF_8));
-      if (value instanceof PowerCutFileSystem.Image sub) {
-        sha.update((byte) '{');
-        feed(sha, sub);
-        sha.update((byte) '}');
-      } else {
-        byte[] bytes = (byte[]) value;
-        sha.update((bytes.length + "\0").getBytes(StandardCharsets.UTF_8));
-        sha.update(bytes);
-      }
-    });
   }
 
   private static void recoverAndVerify(Run run, PowerCutFileSystem fs, int image, String at) throws Exception {

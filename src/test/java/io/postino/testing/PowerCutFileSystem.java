@@ -29,8 +29,12 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.nio.file.spi.FileSystemProvider;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +72,31 @@ public final class PowerCutFileSystem extends FileSystem {
 
   /** What a power cut leaves: a tree of file contents. Immutable. */
   public record Image(Map<String, Object> entries) {
+    /** A digest of the whole tree: equal images, equal digests. */
+    public String digest() {
+      try {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        feed(sha);
+        return HexFormat.of().formatHex(sha.digest());
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private void feed(MessageDigest sha) {
+      new TreeMap<>(entries).forEach((name, value) -> {
+        sha.update((name + "\0").getBytes(StandardCharsets.UTF_8));
+        if (value instanceof Image sub) {
+          sha.update((byte) '{');
+          sub.feed(sha);
+          sha.update((byte) '}');
+        } else {
+          byte[] bytes = (byte[]) value;
+          sha.update((bytes.length + "\0").getBytes(StandardCharsets.UTF_8));
+          sha.update(bytes);
+        }
+      });
+    }
   }
 
   private final Path realRoot;
