@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * synced by their writer yet, concurrently on worker threads: concurrent fsyncs let a journaling
  * file system merge its commits), renames into {@code incoming}, and covers with one fsync of the
  * directory. Only then does any commit of the batch complete; if any step fails, every commit of
- * the batch fails and the files already placed are taken out of {@code incoming} again.
+ * the batch fails and the files already placed are taken out of {@code incoming} again. A journal
+ * segment the batch appended to is checkpointed only after its files are written (or undone):
+ * a checkpoint syncs those files, so it must not find them missing.
  *
  * <p>Thread-safe: called from every event loop. Each commit completes on the context it was
  * called from.
