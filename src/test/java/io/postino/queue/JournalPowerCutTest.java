@@ -170,6 +170,9 @@ class JournalPowerCutTest {
         // a second power cut during the recovery: the next start must still find everything
         List<PowerCutFileSystem.Image> during = check.images();
         for (int i = 0; i < during.size(); i++) {
+          if (!verified.add(expectations(run, k) + during.get(i).digest())) {
+            continue;
+          }
           again.restore(during.get(i));
           recoverAndVerify(run, again, k, at + ", and again during recovery at " + i);
         }
