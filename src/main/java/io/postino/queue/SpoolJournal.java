@@ -204,10 +204,10 @@ final class SpoolJournal {
       if (durable) {
         channel.force(false);
       }
+      // only now, and under the lock a checkpoint's rewrite takes: gone means a done record exists
+      segment.live.remove(queueId);
+      segmentOf.remove(queueId, segment);
     }
-    // only now: gone means that a done record exists
-    segment.live.remove(queueId);
-    segmentOf.remove(queueId, segment);
   }
 
   /** fdatasyncs the current segment: the done records written so far reach the disk. */
@@ -264,7 +264,11 @@ final class SpoolJournal {
           synced, (System.nanoTime() - start) / 1_000_000);
     }
     if (!missing.isEmpty()) {
-      int restored = replay.restoreAll(segment.file, id -> missing.contains(id) && segment.live.contains(id));
+      int restored;
+      synchronized (this) {
+        // no done record can come between the look at live and the rewrite
+        restored = replay.restoreAll(segment.file, id -> missing.contains(id) && segment.live.contains(id));
+      }
       log.error("spool journal: checkpoint of {}: {} queued message(s) without a file and without a done record; "
           + "{} rewritten from the journal: {}", segment.file.getFileName(), missing.size(), restored, missing);
     }
