@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * synced by their writer yet, concurrently on worker threads: concurrent fsyncs let a journaling
  * file system merge its commits), renames into {@code incoming}, and covers with one fsync of the
  * directory. Only then does any commit of the batch complete; if any step fails, every commit of
- * the batch fails and the files already placed are taken out of {@code incoming} again.
+ * the batch fails and the files already placed are taken out of {@code incoming} again. A journal
+ * segment the batch appended to is checkpointed only after its files are written (or undone):
+ * a checkpoint syncs those files, so it must not find them missing.
  *
  * <p>Thread-safe: called from every event loop. Each commit completes on the context it was
  * called from.
@@ -125,14 +127,14 @@ final class GroupCommitter {
       }
     }
     // join, not all: nothing may be renamed or deleted while another sync of the batch still runs.
-    Future<Boolean> done = Future.join(syncs).compose(v -> vertx.executeBlocking(() -> {
+    Future<Void> done = Future.join(syncs).compose(v -> vertx.executeBlocking(() -> {
       List<SpoolJournal.Entry> entries = new ArrayList<>();
       for (Pending p : batch) {
         if (p.journaled() != null) {
           entries.add(new SpoolJournal.Entry(p.target().getFileName().toString(), p.journaled()));
         }
       }
-      boolean checkpoint = !entries.isEmpty() && journal.append(entries);
+      SpoolJournal.Segment segment = entries.isEmpty() ? null : journal.append(entries);
       entries.forEach(e -> publishing.add(e.queueId()));
       try {
         publish(batch, entries.size() < batch.size());
@@ -148,16 +150,17 @@ final class GroupCommitter {
         throw e;
       } finally {
         entries.forEach(e -> publishing.remove(e.queueId()));
+        // a checkpoint of the segment must not run before the files it syncs exist (issue #12)
+        if (segment != null && journal.published(segment)) {
+          checkpoint();
+        }
       }
-      return checkpoint;
+      return null;
     }, false));
     done.onComplete(ar -> {
       if (ar.succeeded()) {
         batches.incrementAndGet();
         messages.addAndGet(batch.size());
-        if (ar.result()) {
-          checkpoint();
-        }
       } else {
         log.error("spool group commit of {} message(s) failed", batch.size(), ar.cause());
       }
