@@ -29,7 +29,8 @@
 #      server in turn, $RUNS rounds (3; QUICK: 1), interleaved so that a noisy moment hits all three
 #      alike. A run that fails (smtp-source's exit status or error output, or fewer messages in the
 #      queue than were sent) stops the benchmark.
-#   5. Concurrency: restarts Postino, holds $HELD sessions (10,000; QUICK: 2,000) open on it, each
+#   5. Concurrency: restarts Postino, holds $HELD sessions (10,000; QUICK: 2,000; fewer when
+#      the file descriptor limit cannot hold them: Postino derives its connection ceiling from it) open on it, each
 #      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory per session
 #      and the greeting latency of new sessions while they are held. The same for Postfix with
 #      $HELD_POSTFIX sessions (500; QUICK: 200; 0 skips it): one smtpd process per session.
@@ -575,6 +576,13 @@ machine() {
 
 need_tools
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+# Postino derives its connection ceiling from this limit (2 descriptors per session, 1024 reserved,
+# 2 per outbound connection: see DescriptorBudget); hold no more sessions than it will take.
+CEILING=$((($(ulimit -n) - 1024 - 2 * 500) / 2 - 100))
+if ((HELD > CEILING)); then
+  log "holding $CEILING sessions instead of $HELD: the file descriptor limit $(ulimit -n) holds no more (raise ulimit -n)"
+  HELD=$CEILING
+fi
 mkdir -p "$BENCH_DIR"
 stop_leftovers
 if [[ $LOOP_EXT4 == 1 ]]; then
