@@ -1,5 +1,6 @@
 package io.postino.server.tls;
 
+import io.postino.PostinoInternals;
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.Postino;
-import io.postino.PostinoConfig;
+import io.postino.PostinoOptions;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ class CertificateTest {
     assertTrue(Files.notExists(dir.resolve("tls")), "nothing generated");
 
     CompletableFuture<X509Certificate> reloaded = new CompletableFuture<>();
-    server.postino.tls().reloadHandler(reloaded::complete);
+    PostinoInternals.tls(server.postino).reloadHandler(reloaded::complete);
     X509Certificate second = SelfSignedCertificate.write("second.example", cert, key);
     assertNotEquals(first, second);
     assertEquals(second, reloaded.get(20, TimeUnit.SECONDS));
@@ -149,7 +150,7 @@ class CertificateTest {
     server.tls().put("enabled", false);
     server.vertx = io.vertx.core.Vertx.vertx();
     Exception e = assertThrows(Exception.class,
-        () -> Postino.start(server.vertx, new PostinoConfig(server.config)).await());
+        () -> Postino.start(server.vertx, new PostinoOptions(server.config)).await());
     assertTrue(e.getMessage().contains("smtps"), e.getMessage());
   }
 }
