@@ -315,6 +315,23 @@ public final class Postino {
     return queue;
   }
 
+  /**
+   * Reads the TLS certificate and key files again (the admin call; changed files are also picked
+   * up on their own). Succeeds with true when the certificate changed; fails, keeping the current
+   * certificate, when the files do not load or TLS is off.
+   */
+  public Future<Boolean> reloadTls() {
+    return tls == null ? Future.failedFuture(new IllegalStateException("TLS is not enabled")) : tls.reload();
+  }
+
+  /**
+   * Reads the AUTH users file again (it is also reloaded on its own when it changes); succeeds with
+   * the number of users, fails when AUTH is off.
+   */
+  public Future<Integer> reloadUsers() {
+    return auth == null ? Future.failedFuture(new IllegalStateException("AUTH is not enabled")) : auth.reload();
+  }
+
   // Implementation, not API: for the tests of the packages behind the handle (PostinoInternals).
 
   /** TLS (the certificate, its reload), or null when TLS is off. */

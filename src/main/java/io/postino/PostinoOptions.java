@@ -64,7 +64,10 @@ public final class PostinoOptions {
   private PolicyOptions policy = new PolicyOptions();
   private ClusterOptions cluster = new ClusterOptions(new JsonObject());
 
-  /** The defaults: every role, SMTP on port 2525, no submission, TLS or AUTH. */
+  /**
+   * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
+   * (the users file {@code data/users}); no submission ports.
+   */
   public PostinoOptions() {
   }
 

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.cli.Main;
 import io.postino.config.ConfigException;
 import io.postino.server.ServerOptions;
+import io.postino.server.auth.AuthOptions;
+import io.postino.server.tls.TlsOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -103,7 +105,9 @@ class PostinoOptionsTest {
       PostinoOptions options = new PostinoOptions()
           .setHostname("mx.test")
           .setSpoolDirectory(dir.resolve("spool"))
-          .setSmtp(new ServerOptions().setHost("127.0.0.1").setPort(0));
+          .setSmtp(new ServerOptions().setHost("127.0.0.1").setPort(0))
+          .setTls(new TlsOptions().setEnabled(false))
+          .setAuth(new AuthOptions().setEnabled(false));
       options.getMaildir().setRoot(dir.resolve("maildir").toString());
       Postino postino = Postino.start(vertx, options).await();
       options.setHostname("changed.test");
@@ -111,6 +115,8 @@ class PostinoOptionsTest {
       assertTrue(postino.smtpPort() > 0);
       assertEquals("mx.test", postino.options().getHostname());
       assertEquals(List.of(), postino.queue().held().await());
+      assertThrows(IllegalStateException.class, () -> postino.reloadTls().await(), "TLS is off");
+      assertThrows(IllegalStateException.class, () -> postino.reloadUsers().await(), "AUTH is off");
       postino.close().await();
     } finally {
       vertx.close().await();

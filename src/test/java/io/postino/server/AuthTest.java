@@ -295,6 +295,7 @@ class AuthTest {
     }
     server.addUser("carol", "new");
     assertEquals(3, reloaded.get(20, TimeUnit.SECONDS));
+    assertEquals(3, server.postino.reloadUsers().await(), "the admin call");
     try (SmtpTestClient c = secure()) {
       expect(c.command("AUTH PLAIN " + plain("carol", "new")), 235);
     }

@@ -1,6 +1,7 @@
 package io.postino.server.tls;
 
 import io.postino.PostinoInternals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -89,6 +90,7 @@ class CertificateTest {
     assertNotEquals(first, second);
     assertEquals(second, reloaded.get(20, TimeUnit.SECONDS));
     assertEquals(second, served());
+    assertFalse(server.postino.reloadTls().await(), "the admin call: unchanged files, the same certificate");
   }
 
   /** The key forms {@code openssl ecparam -genkey} and {@code openssl genrsa -traditional} write. */
