@@ -106,11 +106,11 @@ public final class PostinoOptions {
     if (root.has("roles")) {
       setRoles(Role.fromNames(root.stringList("roles", List.of())));
     }
-    smtp = new ServerOptions(root.object("smtp"));
-    submission = new ListenerOptions(root.object("submission"), ListenerOptions.DEFAULT_SUBMISSION_PORT);
-    smtps = new ListenerOptions(root.object("smtps"), ListenerOptions.DEFAULT_SMTPS_PORT);
-    tls = new TlsOptions(root.object("tls"));
-    auth = new AuthOptions(root.object("auth"));
+    smtp = root.section("smtp", ServerOptions::new);
+    submission = root.section("submission", r -> new ListenerOptions(r, ListenerOptions.DEFAULT_SUBMISSION_PORT));
+    smtps = root.section("smtps", r -> new ListenerOptions(r, ListenerOptions.DEFAULT_SMTPS_PORT));
+    tls = root.section("tls", TlsOptions::new);
+    auth = root.section("auth", AuthOptions::new);
     setLocalDomains(root.stringList("localDomains", RecipientPolicy.DEFAULT_LOCAL_DOMAINS));
     JsonReader users = root.object("localUsers");
     Map<String, List<String>> byDomain = new LinkedHashMap<>();
@@ -120,13 +120,13 @@ public final class PostinoOptions {
     setLocalUsers(byDomain);
     setTrustedNetworks(root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS));
     setSpoolDirectory(Path.of(root.object("spool").string("directory", DEFAULT_SPOOL_DIRECTORY)));
-    maildir = new MaildirOptions(root.object("maildir"));
+    maildir = root.section("maildir", MaildirOptions::new);
     setEventBusPrefix(root.object("eventBus").string("prefix", DEFAULT_EVENT_BUS_PREFIX));
-    queue = new QueueOptions(root.object("queue"));
-    delivery = new OutboundOptions(root.object("delivery"));
-    dns = new MxResolverOptions(root.object("dns"));
-    policy = new PolicyOptions(root.object("policy"));
-    cluster = new ClusterOptions(root.object("cluster"));
+    queue = root.section("queue", QueueOptions::new);
+    delivery = root.section("delivery", OutboundOptions::new);
+    dns = root.section("dns", MxResolverOptions::new);
+    policy = root.section("policy", PolicyOptions::new);
+    cluster = root.section("cluster", ClusterOptions::new);
     root.reportUnknown();
   }
 

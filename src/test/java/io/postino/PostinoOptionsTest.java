@@ -56,6 +56,13 @@ class PostinoOptionsTest {
   }
 
   @Test
+  void aValueOutOfRangeIsReportedUnderItsSection() {
+    JsonObject json = new JsonObject().put("smtp", new JsonObject().put("maxRecipients", 0));
+    assertEquals("smtp: maxRecipients must be positive: 0",
+        assertThrows(ConfigException.class, () -> new PostinoOptions(json)).getMessage());
+  }
+
+  @Test
   void smarthostCredentialsNeedBothParts() {
     JsonObject json = new JsonObject().put("delivery", new JsonObject().put("auth", new JsonObject()
         .put("smarthost.test", new JsonObject().put("username", "u").put("pasword", "p"))));

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads one JSON object of the configuration with the types the options expect, and remembers the
@@ -172,6 +173,23 @@ public final class JsonReader {
     JsonReader child = new JsonReader((JsonObject) v, path(key));
     children.add(child);
     return child;
+  }
+
+  /**
+   * Reads a nested object into an options object. A value out of range (an
+   * {@link IllegalArgumentException} from a setter) is reported under the object's path
+   * ({@code smtp: maxRecipients must be positive: 0}), like the type errors.
+   */
+  public <T> T section(String key, Function<JsonReader, T> read) {
+    JsonReader child = object(key);
+    try {
+      return read.apply(child);
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      throw new ConfigException(message.startsWith(child.path + ".") ? message : child.path + ": " + message);
+    }
   }
 
   /**
