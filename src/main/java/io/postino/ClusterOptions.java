@@ -3,15 +3,14 @@ package io.postino;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.postino.config.JsonReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,15 +30,26 @@ public final class ClusterOptions {
   private final List<String> members;
   private final String name;
 
+  /** Reads a {@code "cluster"} object on its own: unknown keys and wrong types are refused. */
   public ClusterOptions(JsonObject json) {
-    this.host = json.getString("host", DEFAULT_HOST);
-    this.port = json.getInteger("port", DEFAULT_PORT);
-    List<String> m = new ArrayList<>();
-    json.getJsonArray("members", new JsonArray(DEFAULT_MEMBERS)).forEach(o -> m.add((String) o));
-    this.members = List.copyOf(m);
-    this.name = json.getString("name", DEFAULT_NAME);
+    this(JsonReader.of(json, "cluster"), true);
+  }
+
+  /** Reads the {@code "cluster"} object of a whole configuration, whose reader reports unknown keys. */
+  public ClusterOptions(JsonReader json) {
+    this(json, false);
+  }
+
+  private ClusterOptions(JsonReader json, boolean alone) {
+    this.host = json.string("host", DEFAULT_HOST);
+    this.port = json.integer("port", DEFAULT_PORT);
+    this.members = List.copyOf(json.stringList("members", DEFAULT_MEMBERS));
+    this.name = json.string("name", DEFAULT_NAME);
     if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("cluster.port out of range: " + port);
+      throw new IllegalArgumentException(json.path("port") + " out of range: " + port);
+    }
+    if (alone) {
+      json.reportUnknown();
     }
   }
 

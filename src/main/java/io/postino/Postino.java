@@ -14,6 +14,7 @@ import io.postino.server.ConnectionLimiter;
 import io.postino.server.DescriptorBudget;
 import io.postino.server.ListenerOptions;
 import io.postino.server.ListenerPolicy;
+import io.postino.server.RecipientPolicy;
 import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.server.SmtpServerVerticle;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * {@code postino.send}; the MX resolver; outbound delivery; TLS and AUTH, and the listeners: SMTP
  * always, submission (587-style) and implicit TLS (465-style) when configured, each one verticle
  * instance per event loop. A node runs the {@link Role}s its configuration names, all by default.
- * Use it standalone through {@link Main} or embedded in an application's own Vert.x.
+ * Use it standalone through the command line ({@code io.postino.cli.Main}) or embedded in an
+ * application's own Vert.x: this handle, {@link PostinoOptions} and {@link QueueOperations} are
+ * the supported API of this package.
  */
 public final class Postino {
 
@@ -48,9 +51,10 @@ public final class Postino {
   }
 
   private final Vertx vertx;
-  private final PostinoConfig config;
+  private final PostinoOptions config;
   private final Spool spool;
-  private final QueueManager queue;
+  private final QueueOperations queue;
+  private final RecipientPolicy policy;
   private final List<String> deployments;
   private final int smtpPort;
   private final int submissionPort;
@@ -58,12 +62,13 @@ public final class Postino {
   private final TlsSupport tls;
   private final Authenticator auth;
 
-  private Postino(Vertx vertx, PostinoConfig config, Spool spool, QueueManager queue, List<String> deployments,
-      int[] ports, TlsSupport tls, Authenticator auth) {
+  private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue, RecipientPolicy policy,
+      List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
-    this.queue = queue;
+    this.queue = queue == null ? null : new QueueHandle(queue, spool);
+    this.policy = policy;
     this.deployments = deployments;
     this.smtpPort = ports[0];
     this.submissionPort = ports[1];
@@ -79,33 +84,40 @@ public final class Postino {
    */
   public static Future<Postino> deploy(Vertx vertx, JsonObject config) {
     // reading the configuration may block (host name, /etc/resolv.conf): not on the caller's event loop
-    return vertx.executeBlocking(() -> new PostinoConfig(config)).compose(c -> start(vertx, c));
+    return vertx.executeBlocking(() -> new PostinoOptions(config)).compose(c -> start(vertx, c));
   }
 
   /**
-   * Starts the roles of {@code config} ({@link Role}; all of them by default): opens the spool and
-   * resumes what it holds, loads TLS and the users, and starts listening.
+   * Starts the roles of {@code options} ({@link Role}; all of them by default): opens the spool and
+   * resumes what it holds, loads TLS and the users, and starts listening. The node runs with a copy
+   * of the options: changing them afterwards changes nothing.
    */
-  public static Future<Postino> start(Vertx vertx, PostinoConfig config) {
+  public static Future<Postino> start(Vertx vertx, PostinoOptions options) {
+    // the copy settles the host name, which may need a lookup: not on the caller's event loop
+    return vertx.executeBlocking(() -> new PostinoOptions(options)).compose(copy -> startCopy(vertx, copy));
+  }
+
+  private static Future<Postino> startCopy(Vertx vertx, PostinoOptions config) {
     String misconfigured = checkConfig(config);
     if (misconfigured != null) {
       return Future.failedFuture(new IllegalArgumentException(misconfigured));
     }
-    boolean listener = config.roles().contains(Role.LISTENER);
+    boolean listener = config.getRoles().contains(Role.LISTENER);
+    RecipientPolicy policy = config.recipientPolicy();
     // only the queue role opens the spool: opening cleans its tmp directory, so a delivery node
     // may share the directory of the node that writes there, as it must to read the content
-    Future<Spool> spool = config.roles().contains(Role.QUEUE)
-        ? Spool.open(vertx, config.spoolDirectory())
+    Future<Spool> spool = config.getRoles().contains(Role.QUEUE)
+        ? Spool.open(vertx, config.getSpoolDirectory())
         : Future.succeededFuture();
     // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers
-    Future<TlsSupport> tls = listener && config.tls().isEnabled()
-        ? TlsSupport.start(vertx, config.tls(), config.tlsDirectory(), config.hostname())
+    Future<TlsSupport> tls = listener && config.getTls().isEnabled()
+        ? TlsSupport.start(vertx, config.getTls(), config.tlsDirectory(), config.getHostname())
         : Future.succeededFuture();
-    Future<Authenticator> auth = listener && config.auth().isEnabled()
-        ? Authenticator.start(vertx, config.auth(), config.policy()::isLocalDomain)
+    Future<Authenticator> auth = listener && config.getAuth().isEnabled()
+        ? Authenticator.start(vertx, config.getAuth(), policy::isLocalDomain)
         : Future.succeededFuture();
     return Future.all(spool, tls, auth)
-        .compose(all -> deploy(vertx, config, spool.result(), tls.result(), auth.result()))
+        .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result()))
         .onFailure(e -> {
           tls.onSuccess(t -> {
             if (t != null) {
@@ -121,23 +133,23 @@ public final class Postino {
   }
 
   /** Roles or listeners that need what is turned off; null when the combination is fine. */
-  private static String checkConfig(PostinoConfig config) {
-    String roles = Role.check(config.roles());
+  private static String checkConfig(PostinoOptions config) {
+    String roles = Role.check(config.getRoles());
     if (roles != null) {
       return roles;
     }
-    if (config.roles().contains(Role.QUEUE) && !config.roles().contains(Role.DELIVERY)
-        && !config.queueOptions().isDeliverAcrossCluster()) {
+    if (config.getRoles().contains(Role.QUEUE) && !config.getRoles().contains(Role.DELIVERY)
+        && !config.getQueue().isDeliverAcrossCluster()) {
       return "the queue role without the delivery role needs queue.deliverAcrossCluster: "
           + "its jobs would otherwise wait for a delivery verticle on its own node";
     }
-    if (!config.roles().contains(Role.LISTENER)) {
+    if (!config.getRoles().contains(Role.LISTENER)) {
       return null;
     }
-    if (config.smtps().isEnabled() && !config.tls().isEnabled()) {
+    if (config.getSmtps().isEnabled() && !config.getTls().isEnabled()) {
       return "smtps (implicit TLS) is enabled but tls is not";
     }
-    if ((config.submission().isEnabled() || config.smtps().isEnabled()) && !config.auth().isEnabled()) {
+    if ((config.getSubmission().isEnabled() || config.getSmtps().isEnabled()) && !config.getAuth().isEnabled()) {
       return "submission and smtps need AUTH, but auth is not enabled";
     }
     return null;
@@ -150,36 +162,36 @@ public final class Postino {
    *
    * @param spool null without the queue role
    */
-  private static Future<Postino> deploy(Vertx vertx, PostinoConfig config, Spool spool, TlsSupport tls,
-      Authenticator auth) {
-    Set<Role> roles = config.roles();
+  private static Future<Postino> deploy(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Spool spool,
+      TlsSupport tls, Authenticator auth) {
+    Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
-        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.maildirOptions(), config.hostname()), config.policy().defaultDomain(),
+        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.defaultDomain(),
             config.addresses()),
-        config.addresses(), config.queueOptions(), config.hostname(), config.policy()::isLocalDomain);
+        config.addresses(), config.getQueue(), config.getHostname(), policy::isLocalDomain);
     int[] ports = {-1, -1, -1};
     Future<Void> all = Future.succeededFuture();
     if (roles.contains(Role.RESOLVER)) {
       all = all.compose(v -> deployed(ids,
-          vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.mxResolverOptions()))));
+          vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.resolverOptions()))));
     }
     if (roles.contains(Role.DELIVERY)) {
-      OutboundOptions outbound = config.outboundOptions();
+      OutboundOptions outbound = config.getDelivery();
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(
-          () -> new DeliveryVerticle(config.addresses(), outbound, config.hostname(), config.spoolDirectory()),
+          () -> new DeliveryVerticle(config.addresses(), outbound, config.getHostname(), config.getSpoolDirectory()),
           new DeploymentOptions().setInstances(outbound.getInstances()))));
     }
     if (queue != null) {
-      ServerOptions smtp = config.smtp();
-      SendVerticle send = new SendVerticle(spool, config.addresses(), config.hostname(),
-          new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()), config.policy()::isLocalDomain,
+      ServerOptions smtp = config.getSmtp();
+      SendVerticle send = new SendVerticle(spool, config.addresses(), config.getHostname(),
+          new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()), policy::isLocalDomain,
           queue::accept);
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(queue)))
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
     if (roles.contains(Role.LISTENER)) {
-      all = all.compose(v -> listenAll(vertx, config, spool, queue, tls, auth, ids, ports));
+      all = all.compose(v -> listenAll(vertx, config, policy, spool, queue, tls, auth, ids, ports));
     }
     return all
         .recover(e -> {
@@ -189,9 +201,9 @@ public final class Postino {
           return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
         })
         .map(v -> {
-          log.info("Postino {} started: {}", config.hostname(),
+          log.info("Postino {} started: {}", config.getHostname(),
               roles.stream().map(Role::jsonName).collect(Collectors.joining(", ")));
-          return new Postino(vertx, config, spool, queue, List.copyOf(ids), ports, tls, auth);
+          return new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), ports, tls, auth);
         });
   }
 
@@ -203,19 +215,19 @@ public final class Postino {
   }
 
   /** The listeners: SMTP always, submission and implicit TLS when enabled; their ports go to {@code ports}. */
-  private static Future<Void> listenAll(Vertx vertx, PostinoConfig config, Spool spool, QueueManager queue,
-      TlsSupport tls, Authenticator auth, List<String> ids, int[] ports) {
-    ServerOptions smtp = config.smtp();
+  private static Future<Void> listenAll(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Spool spool,
+      QueueManager queue, TlsSupport tls, Authenticator auth, List<String> ids, int[] ports) {
+    ServerOptions smtp = config.getSmtp();
     int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     int maxConnections;
     try {
       maxConnections = DescriptorBudget.maxConnections(smtp, DescriptorBudget.descriptorLimit(),
-          config.roles().contains(Role.DELIVERY)
-              ? config.outboundOptions().getMaxConnections() * config.outboundOptions().getInstances() : 0);
+          config.getRoles().contains(Role.DELIVERY)
+              ? config.getDelivery().getMaxConnections() * config.getDelivery().getInstances() : 0);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    ServerContext ctx = new ServerContext(smtp, config.hostname(), config.policy(),
+    ServerContext ctx = new ServerContext(smtp, config.getHostname(), policy,
         new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), spool, queue::accept,
         ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
         new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()));
@@ -226,14 +238,14 @@ public final class Postino {
         .compose(l -> {
           ids.add(l.deploymentId());
           ports[0] = l.port();
-          return listenIfEnabled(vertx, ctx.forListener(ListenerPolicy.SUBMISSION), config.submission(), instances);
+          return listenIfEnabled(vertx, ctx.forListener(ListenerPolicy.SUBMISSION), config.getSubmission(), instances);
         })
         .compose(l -> {
           if (l != null) {
             ids.add(l.deploymentId());
             ports[1] = l.port();
           }
-          return listenIfEnabled(vertx, ctx.forListener(ListenerPolicy.SMTPS), config.smtps(), instances);
+          return listenIfEnabled(vertx, ctx.forListener(ListenerPolicy.SMTPS), config.getSmtps(), instances);
         })
         .map(l -> {
           if (l != null) {
@@ -241,22 +253,21 @@ public final class Postino {
             ports[2] = l.port();
           }
           log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
-              config.hostname(), smtp.getHost(), ports[0], instances,
-              config.json().getValue("localDomains", "[localhost]"), spool.directory().toAbsolutePath());
+              config.getHostname(), smtp.getHost(), ports[0], instances,
+              config.getLocalDomains(), spool.directory().toAbsolutePath());
           if (ports[1] > 0) {
-            log.info("Postino {} listening for submission on {}:{}", config.hostname(), smtp.getHost(), ports[1]);
+            log.info("Postino {} listening for submission on {}:{}", config.getHostname(), smtp.getHost(), ports[1]);
           }
           if (ports[2] > 0) {
-            log.info("Postino {} listening for submission over TLS on {}:{}", config.hostname(), smtp.getHost(), ports[2]);
+            log.info("Postino {} listening for submission over TLS on {}:{}", config.getHostname(), smtp.getHost(), ports[2]);
           }
           return null;
         });
   }
 
   /** The event-bus policy hooks, or null when the configuration turns them off. */
-  private static ApplicationPolicy applicationPolicy(Vertx vertx, PostinoConfig config) {
-    ApplicationPolicy hooks = new ApplicationPolicy(vertx, config.addresses(),
-        config.json().getJsonObject("policy", new JsonObject()));
+  private static ApplicationPolicy applicationPolicy(Vertx vertx, PostinoOptions config) {
+    ApplicationPolicy hooks = new ApplicationPolicy(vertx, config.addresses(), config.getPolicy());
     return hooks.isEnabled() ? hooks : null;
   }
 
@@ -294,28 +305,53 @@ public final class Postino {
     return smtpsPort;
   }
 
+  /** A copy of the options this node runs with. */
+  public PostinoOptions options() {
+    return new PostinoOptions(config);
+  }
+
+  /** The queue: hold, release, requeue, delete, flush; null without the queue role. */
+  public QueueOperations queue() {
+    return queue;
+  }
+
+  /**
+   * Reads the TLS certificate and key files again (the admin call; changed files are also picked
+   * up on their own). Succeeds with true when the certificate changed; fails, keeping the current
+   * certificate, when the files do not load or TLS is off.
+   */
+  public Future<Boolean> reloadTls() {
+    return tls == null ? Future.failedFuture(new IllegalStateException("TLS is not enabled")) : tls.reload();
+  }
+
+  /**
+   * Reads the AUTH users file again (it is also reloaded on its own when it changes); succeeds with
+   * the number of users, fails when AUTH is off.
+   */
+  public Future<Integer> reloadUsers() {
+    return auth == null ? Future.failedFuture(new IllegalStateException("AUTH is not enabled")) : auth.reload();
+  }
+
+  // Implementation, not API: for the tests of the packages behind the handle (PostinoInternals).
+
   /** TLS (the certificate, its reload), or null when TLS is off. */
-  public TlsSupport tls() {
+  TlsSupport tls() {
     return tls;
   }
 
   /** AUTH (the users, their reload), or null when AUTH is off. */
-  public Authenticator auth() {
+  Authenticator auth() {
     return auth;
   }
 
-  public PostinoConfig config() {
-    return config;
-  }
-
   /** The spool, or null without the queue role. */
-  public Spool spool() {
+  Spool spool() {
     return spool;
   }
 
-  /** The queue manager (hold, release, requeue, delete, flush), or null without the queue role. */
-  public QueueManager queue() {
-    return queue;
+  /** The recipient policy built from the local domains, users and trusted networks. */
+  RecipientPolicy recipientPolicy() {
+    return policy;
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.postino;
 
-import io.vertx.core.json.JsonArray;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -23,14 +23,10 @@ public enum Role {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** Reads a {@code "roles"} array; null means every role. Throws on an unknown name. */
-  public static Set<Role> fromJson(JsonArray json) {
-    if (json == null) {
-      return EnumSet.allOf(Role.class);
-    }
+  /** Reads the names of a {@code "roles"} array, in any case. Throws on an unknown name. */
+  public static Set<Role> fromNames(List<String> names) {
     Set<Role> roles = EnumSet.noneOf(Role.class);
-    for (Object o : json) {
-      String name = String.valueOf(o);
+    for (String name : names) {
       try {
         roles.add(valueOf(name.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {

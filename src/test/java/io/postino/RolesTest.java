@@ -1,5 +1,6 @@
 package io.postino;
 
+import io.postino.cli.Main;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,10 +43,10 @@ class RolesTest {
 
   @Test
   void everyRoleByDefaultAndNamesInAnyCase() {
-    assertEquals(EnumSet.allOf(Role.class), new PostinoConfig(new JsonObject()).roles());
-    assertEquals(EnumSet.of(Role.QUEUE, Role.DELIVERY), new PostinoConfig(config("Queue", "DELIVERY")).roles());
+    assertEquals(EnumSet.allOf(Role.class), new PostinoOptions(new JsonObject()).getRoles());
+    assertEquals(EnumSet.of(Role.QUEUE, Role.DELIVERY), new PostinoOptions(config("Queue", "DELIVERY")).getRoles());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new PostinoConfig(config("listener", "mailer")));
+        () -> new PostinoOptions(config("listener", "mailer")));
     assertTrue(e.getMessage().contains("unknown role \"mailer\""), e.getMessage());
   }
 
@@ -84,13 +85,13 @@ class RolesTest {
 
   @Test
   void theShippedClusterConfigurationsSplitTheRoles() throws Exception {
-    PostinoConfig listener = new PostinoConfig(Main.readConfig(Path.of("conf/cluster-listener.json")));
-    PostinoConfig delivery = new PostinoConfig(Main.readConfig(Path.of("conf/cluster-delivery.json")));
+    PostinoOptions listener = new PostinoOptions(Main.readConfig(Path.of("conf/cluster-listener.json")));
+    PostinoOptions delivery = new PostinoOptions(Main.readConfig(Path.of("conf/cluster-delivery.json")));
 
-    assertEquals(EnumSet.of(Role.LISTENER, Role.QUEUE, Role.RESOLVER), listener.roles());
-    assertTrue(listener.queueOptions().isDeliverAcrossCluster());
-    assertEquals(EnumSet.of(Role.DELIVERY), delivery.roles());
-    assertEquals(listener.spoolDirectory().toAbsolutePath(), delivery.spoolDirectory().toAbsolutePath());
-    assertNull(Role.check(listener.roles()));
+    assertEquals(EnumSet.of(Role.LISTENER, Role.QUEUE, Role.RESOLVER), listener.getRoles());
+    assertTrue(listener.getQueue().isDeliverAcrossCluster());
+    assertEquals(EnumSet.of(Role.DELIVERY), delivery.getRoles());
+    assertEquals(listener.getSpoolDirectory().toAbsolutePath(), delivery.getSpoolDirectory().toAbsolutePath());
+    assertNull(Role.check(listener.getRoles()));
   }
 }

@@ -1,6 +1,5 @@
 package io.postino.config;
 
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 
 /**
@@ -10,12 +9,6 @@ import java.time.Duration;
 public final class Seconds {
 
   private Seconds() {
-  }
-
-  /** The duration under {@code key}, or {@code def} when the key is absent. */
-  public static Duration get(JsonObject json, String key, Duration def) {
-    Number n = json.getNumber(key);
-    return n == null ? def : Duration.ofNanos(Math.round(n.doubleValue() * 1e9));
   }
 
   /** The number of seconds written for a duration. */

@@ -1,10 +1,10 @@
 package io.postino.delivery;
 
 import io.postino.config.Seconds;
+import io.postino.config.JsonReader;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,35 +88,47 @@ public final class OutboundOptions {
     this(other.toJson(true));
   }
 
-  /** Reads the options; absent keys keep their defaults, invalid values throw. */
+  /** Reads a {@code "delivery"} object on its own: unknown keys and wrong types are refused. */
   public OutboundOptions(JsonObject json) {
-    setInstances(json.getInteger("instances", instances));
-    setHeloName(json.getString("heloName"));
-    setConnectTimeout(Seconds.get(json, "connectTimeout", connectTimeout));
-    setCommandTimeout(Seconds.get(json, "commandTimeout", commandTimeout));
-    setDataTimeout(Seconds.get(json, "dataTimeout", dataTimeout));
-    setResolveTimeout(Seconds.get(json, "resolveTimeout", resolveTimeout));
-    setStarttls(json.getBoolean("starttls", starttls));
-    setVerifyCertificates(json.getBoolean("verifyCertificates", verifyCertificates));
-    setRequireTlsDomains(strings(json.getJsonArray("requireTlsDomains", new JsonArray())));
-    setTrustedCertificates(strings(json.getJsonArray("trustedCertificates", new JsonArray())));
-    setMaxConnections(json.getInteger("maxConnections", maxConnections));
-    setMaxConnectionsPerHost(json.getInteger("maxConnectionsPerHost", maxConnectionsPerHost));
-    setMaxConnectionsPerDomain(json.getInteger("maxConnectionsPerDomain", maxConnectionsPerDomain));
-    setMaxMessagesPerConnection(json.getInteger("maxMessagesPerConnection", maxMessagesPerConnection));
-    setConnectionIdleTimeout(Seconds.get(json, "connectionIdleTimeout", connectionIdleTimeout));
-    setMaxConnectAttempts(json.getInteger("maxConnectAttempts", maxConnectAttempts));
-    JsonObject authJson = json.getJsonObject("auth", new JsonObject());
-    Map<String, Credentials> credentials = new LinkedHashMap<>();
-    for (String host : authJson.fieldNames()) {
-      JsonObject c = authJson.getJsonObject(host);
-      credentials.put(host, new Credentials(c.getString("username"), c.getString("password")));
-    }
-    setAuth(credentials);
-    setAuthRequiresTls(json.getBoolean("authRequiresTls", authRequiresTls));
+    this();
+    JsonReader reader = JsonReader.of(json, "delivery");
+    read(reader);
+    reader.reportUnknown();
   }
 
-  /** The options as JSON; passwords are written only when {@code withSecrets}. */
+  /** Reads the {@code "delivery"} object of a whole configuration, whose reader reports unknown keys. */
+  public OutboundOptions(JsonReader json) {
+    this();
+    read(json);
+  }
+
+  private void read(JsonReader json) {
+    setInstances(json.integer("instances", instances));
+    setHeloName(json.string("heloName", null));
+    setConnectTimeout(json.seconds("connectTimeout", connectTimeout));
+    setCommandTimeout(json.seconds("commandTimeout", commandTimeout));
+    setDataTimeout(json.seconds("dataTimeout", dataTimeout));
+    setResolveTimeout(json.seconds("resolveTimeout", resolveTimeout));
+    setStarttls(json.bool("starttls", starttls));
+    setVerifyCertificates(json.bool("verifyCertificates", verifyCertificates));
+    setRequireTlsDomains(json.stringList("requireTlsDomains", List.of()));
+    setTrustedCertificates(json.stringList("trustedCertificates", List.of()));
+    setMaxConnections(json.integer("maxConnections", maxConnections));
+    setMaxConnectionsPerHost(json.integer("maxConnectionsPerHost", maxConnectionsPerHost));
+    setMaxConnectionsPerDomain(json.integer("maxConnectionsPerDomain", maxConnectionsPerDomain));
+    setMaxMessagesPerConnection(json.integer("maxMessagesPerConnection", maxMessagesPerConnection));
+    setConnectionIdleTimeout(json.seconds("connectionIdleTimeout", connectionIdleTimeout));
+    setMaxConnectAttempts(json.integer("maxConnectAttempts", maxConnectAttempts));
+    JsonReader authJson = json.object("auth");
+    Map<String, Credentials> credentials = new LinkedHashMap<>();
+    for (String host : authJson.fieldNames()) {
+      JsonReader c = authJson.object(host);
+      credentials.put(host, new Credentials(c.requiredString("username"), c.requiredString("password")));
+    }
+    setAuth(credentials);
+    setAuthRequiresTls(json.bool("authRequiresTls", authRequiresTls));
+  }
+
   public JsonObject toJson(boolean withSecrets) {
     JsonObject authJson = new JsonObject();
     auth.forEach((host, c) -> authJson.put(host, new JsonObject()
@@ -141,12 +153,6 @@ public final class OutboundOptions {
         .put("maxConnectAttempts", maxConnectAttempts)
         .put("auth", authJson)
         .put("authRequiresTls", authRequiresTls);
-  }
-
-  private static List<String> strings(JsonArray array) {
-    List<String> list = new ArrayList<>();
-    array.forEach(o -> list.add(String.valueOf(o)));
-    return list;
   }
 
   private static int positive(String name, int value) {

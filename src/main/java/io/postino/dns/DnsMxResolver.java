@@ -1,5 +1,8 @@
 package io.postino.dns;
 
+import io.postino.bus.Route;
+import io.postino.bus.RouteException;
+import io.postino.bus.RouteHost;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,5 +1,6 @@
 package io.postino.dns;
 
+import io.postino.bus.RouteHost;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;

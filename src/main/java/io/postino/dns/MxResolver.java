@@ -1,5 +1,7 @@
 package io.postino.dns;
 
+import io.postino.bus.Route;
+import io.postino.bus.RouteException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 

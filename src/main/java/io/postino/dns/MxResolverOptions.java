@@ -1,5 +1,6 @@
 package io.postino.dns;
 
+import io.postino.config.JsonReader;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -80,36 +81,46 @@ public class MxResolverOptions {
     ownAddresses = other.ownAddresses;
   }
 
-  /**
-   * Reads the options from JSON; absent keys keep their defaults. {@code routes} maps a domain
-   * (or {@code "*"}) to an array of {@code "host:port"} strings, or to one such string.
-   */
+  /** Reads a {@code "dns"} object on its own: unknown keys and wrong types are refused. */
   public MxResolverOptions(JsonObject json) {
     this();
-    if (json.containsKey("servers")) {
-      setServers(strings(json.getJsonArray("servers")));
+    JsonReader reader = JsonReader.of(json, "dns");
+    read(reader);
+    reader.reportUnknown();
+  }
+
+  /** Reads the {@code "dns"} object of a whole configuration, whose reader reports unknown keys. */
+  public MxResolverOptions(JsonReader json) {
+    this();
+    read(json);
+  }
+
+  private void read(JsonReader json) {
+    if (json.has("servers")) {
+      setServers(json.stringList("servers", List.of()));
     }
-    setQueryTimeout(json.getLong("queryTimeout", queryTimeout));
-    setRetries(json.getInteger("retries", retries));
-    setPreferIpv6(json.getBoolean("preferIpv6", preferIpv6));
-    setNegativeTtl(json.getLong("negativeTtl", negativeTtl));
-    setDefaultTtl(json.getLong("defaultTtl", defaultTtl));
-    setSmtpPort(json.getInteger("smtpPort", smtpPort));
-    setMaxAddresses(json.getInteger("maxAddresses", maxAddresses));
-    JsonObject routesJson = json.getJsonObject("routes");
-    if (routesJson != null) {
+    setQueryTimeout(json.longInteger("queryTimeout", queryTimeout));
+    setRetries(json.integer("retries", retries));
+    setPreferIpv6(json.bool("preferIpv6", preferIpv6));
+    setNegativeTtl(json.longInteger("negativeTtl", negativeTtl));
+    setDefaultTtl(json.longInteger("defaultTtl", defaultTtl));
+    setSmtpPort(json.integer("smtpPort", smtpPort));
+    setMaxAddresses(json.integer("maxAddresses", maxAddresses));
+    if (json.has("routes")) {
+      // a domain (or "*") maps to an array of "host:port" strings, or to one such string
+      JsonReader routesJson = json.object("routes");
       Map<String, List<String>> map = new LinkedHashMap<>();
       for (String domain : routesJson.fieldNames()) {
-        Object value = routesJson.getValue(domain);
-        map.put(domain, value instanceof JsonArray array ? strings(array) : List.of(String.valueOf(value)));
+        map.put(domain, routesJson.raw(domain) instanceof String one ? List.of(one)
+            : routesJson.stringList(domain, List.of()));
       }
       setRoutes(map);
     }
-    if (json.containsKey("ownHostnames")) {
-      setOwnHostnames(strings(json.getJsonArray("ownHostnames")));
+    if (json.has("ownHostnames")) {
+      setOwnHostnames(json.stringList("ownHostnames", List.of()));
     }
-    if (json.containsKey("ownAddresses")) {
-      setOwnAddresses(strings(json.getJsonArray("ownAddresses")));
+    if (json.has("ownAddresses")) {
+      setOwnAddresses(json.stringList("ownAddresses", List.of()));
     }
   }
 
@@ -332,16 +343,5 @@ public class MxResolverOptions {
     }
     this.ownAddresses = List.copyOf(checked);
     return this;
-  }
-
-  private static List<String> strings(JsonArray array) {
-    if (array == null) {
-      throw new IllegalArgumentException("expected an array of strings");
-    }
-    List<String> list = new ArrayList<>();
-    for (Object o : array) {
-      list.add(String.valueOf(o));
-    }
-    return list;
   }
 }

@@ -1,5 +1,7 @@
 package io.postino.local;
 
+import io.postino.config.ConfigException;
+import io.postino.config.JsonReader;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,20 +36,30 @@ public final class MaildirOptions {
     this.directoryMode = other.directoryMode;
   }
 
-  /** From the {@code "maildir"} object: {@code root}, {@code fileMode}, {@code directoryMode}. */
+  /** Reads a {@code "maildir"} object on its own: unknown keys and wrong types are refused. */
   public MaildirOptions(JsonObject json) {
-    setRoot(string(json, "root", DEFAULT_ROOT));
-    setFileMode(string(json, "fileMode", DEFAULT_FILE_MODE));
-    setDirectoryMode(string(json, "directoryMode", DEFAULT_DIRECTORY_MODE));
+    JsonReader reader = JsonReader.of(json, "maildir");
+    read(reader);
+    reader.reportUnknown();
   }
 
-  private static String string(JsonObject json, String key, String def) {
-    Object value = json.getValue(key, def);
-    if (!(value instanceof String s)) {
+  /** Reads the {@code "maildir"} object of a whole configuration, whose reader reports unknown keys. */
+  public MaildirOptions(JsonReader json) {
+    read(json);
+  }
+
+  private void read(JsonReader json) {
+    setRoot(json.string("root", DEFAULT_ROOT));
+    setFileMode(mode(json, "fileMode", DEFAULT_FILE_MODE));
+    setDirectoryMode(mode(json, "directoryMode", DEFAULT_DIRECTORY_MODE));
+  }
+
+  private static String mode(JsonReader json, String key, String def) {
+    if (json.raw(key) instanceof Number n) {
       // a JSON number cannot have the leading zero of an octal mode: 600 would silently mean 01130
-      throw new IllegalArgumentException("maildir." + key + " must be a string, such as \"" + def + "\": " + value);
+      throw new ConfigException(json.path(key) + ": expected a string such as \"" + def + "\", got the number " + n);
     }
-    return s;
+    return json.string(key, def);
   }
 
   public String getRoot() {

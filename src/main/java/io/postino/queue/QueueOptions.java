@@ -1,5 +1,6 @@
 package io.postino.queue;
 
+import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -68,22 +69,32 @@ public final class QueueOptions {
     this(other.toJson());
   }
 
-  /** Reads the options; absent keys keep their defaults, invalid values throw. */
+  /** Reads a {@code "queue"} object on its own; absent keys keep their defaults, invalid or unknown ones throw. */
   public QueueOptions(JsonObject json) {
-    setMinBackoff(Seconds.get(json, "minBackoff", minBackoff));
-    setMaxBackoff(Seconds.get(json, "maxBackoff", maxBackoff));
-    setMaxLifetime(Seconds.get(json, "maxLifetime", maxLifetime));
-    setDelayWarning(Seconds.get(json, "delayWarning", delayWarning));
-    setScanInterval(Seconds.get(json, "scanInterval", scanInterval));
-    setDeliveryTimeout(Seconds.get(json, "deliveryTimeout", deliveryTimeout));
-    setActiveLimit(json.getInteger("activeLimit", activeLimit));
-    setMaxRecipientsPerJob(json.getInteger("maxRecipientsPerJob", maxRecipientsPerJob));
-    setFailedBounces(FailedBounces.valueOf(
-        json.getString("failedBounces", failedBounces.name()).toUpperCase(Locale.ROOT)));
-    setBounceSizeLimit(json.getInteger("bounceSizeLimit", bounceSizeLimit));
-    setDeliverAcrossCluster(json.getBoolean("deliverAcrossCluster", deliverAcrossCluster));
+    JsonReader reader = JsonReader.of(json, "queue");
+    read(reader);
+    reader.reportUnknown();
+  }
+
+  /** Reads the {@code "queue"} object of a whole configuration, whose reader reports unknown keys. */
+  public QueueOptions(JsonReader json) {
+    read(json);
+  }
+
+  private void read(JsonReader json) {
+    setMinBackoff(json.seconds("minBackoff", minBackoff));
+    setMaxBackoff(json.seconds("maxBackoff", maxBackoff));
+    setMaxLifetime(json.seconds("maxLifetime", maxLifetime));
+    setDelayWarning(json.seconds("delayWarning", delayWarning));
+    setScanInterval(json.seconds("scanInterval", scanInterval));
+    setDeliveryTimeout(json.seconds("deliveryTimeout", deliveryTimeout));
+    setActiveLimit(json.integer("activeLimit", activeLimit));
+    setMaxRecipientsPerJob(json.integer("maxRecipientsPerJob", maxRecipientsPerJob));
+    setFailedBounces(json.oneOf("failedBounces", FailedBounces.class, failedBounces));
+    setBounceSizeLimit(json.integer("bounceSizeLimit", bounceSizeLimit));
+    setDeliverAcrossCluster(json.bool("deliverAcrossCluster", deliverAcrossCluster));
     if (maxBackoff.compareTo(minBackoff) < 0) {
-      throw new IllegalArgumentException("maxBackoff must not be below minBackoff");
+      throw new IllegalArgumentException(json.path("maxBackoff") + " must not be below minBackoff");
     }
   }
 

@@ -3,7 +3,6 @@ package io.postino.server;
 import io.postino.bus.Addresses;
 import io.postino.bus.PolicyRequest;
 import io.postino.bus.PolicyVerdict;
-import io.postino.config.Seconds;
 import io.postino.smtp.EnhancedStatus;
 import io.postino.smtp.SmtpReply;
 import io.vertx.core.Future;
@@ -12,8 +11,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +24,6 @@ public final class ApplicationPolicy {
 
   private static final Logger log = LoggerFactory.getLogger(ApplicationPolicy.class);
 
-  public static final boolean DEFAULT_ENABLED = true;
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
-  /** What an unanswered question means: accept, or try again later (451 4.3.0). */
-  public static final String DEFAULT_ON_FAILURE = "accept";
-
   private static final SmtpReply TEMPFAIL = SmtpReply.of(451, EnhancedStatus.of(4, 3, 0),
       "Error: policy service unavailable, try again later");
 
@@ -41,17 +33,12 @@ public final class ApplicationPolicy {
   private final DeliveryOptions delivery;
   private final boolean acceptOnFailure;
 
-  public ApplicationPolicy(Vertx vertx, Addresses addresses, JsonObject json) {
+  public ApplicationPolicy(Vertx vertx, Addresses addresses, PolicyOptions options) {
     this.vertx = vertx;
     this.addresses = addresses;
-    this.enabled = json.getBoolean("enabled", DEFAULT_ENABLED);
-    Duration timeout = Seconds.positive("policy.timeout", Seconds.get(json, "timeout", DEFAULT_TIMEOUT));
-    this.delivery = new DeliveryOptions().setSendTimeout(Math.max(1, timeout.toMillis()));
-    String onFailure = json.getString("onFailure", DEFAULT_ON_FAILURE).toLowerCase(Locale.ROOT);
-    if (!onFailure.equals("accept") && !onFailure.equals("tempfail")) {
-      throw new IllegalArgumentException("policy.onFailure must be accept or tempfail: " + onFailure);
-    }
-    this.acceptOnFailure = onFailure.equals("accept");
+    this.enabled = options.isEnabled();
+    this.delivery = new DeliveryOptions().setSendTimeout(Math.max(1, options.getTimeout().toMillis()));
+    this.acceptOnFailure = options.getOnFailure() == PolicyOptions.OnFailure.ACCEPT;
   }
 
   /** Asks about one recipient; completes with null to accept, or with the refusal to send. */

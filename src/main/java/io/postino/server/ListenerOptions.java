@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.config.JsonReader;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -31,10 +32,26 @@ public final class ListenerOptions {
     this.port = other.port;
   }
 
-  /** @param defaultPort the port when the JSON has none */
+  /**
+   * Reads a {@code "submission"} or {@code "smtps"} object on its own: unknown keys and wrong types
+   * are refused.
+   *
+   * @param defaultPort the port when the JSON has none
+   */
   public ListenerOptions(JsonObject json, int defaultPort) {
-    setEnabled(json.getBoolean("enabled", DEFAULT_ENABLED));
-    setPort(json.getInteger("port", defaultPort));
+    JsonReader reader = JsonReader.of(json);
+    read(reader, defaultPort);
+    reader.reportUnknown();
+  }
+
+  /** Reads a listener's object of a whole configuration, whose reader reports unknown keys. */
+  public ListenerOptions(JsonReader json, int defaultPort) {
+    read(json, defaultPort);
+  }
+
+  private void read(JsonReader json, int defaultPort) {
+    setEnabled(json.bool("enabled", DEFAULT_ENABLED));
+    setPort(json.integer("port", defaultPort));
   }
 
   public JsonObject toJson() {

@@ -4,9 +4,6 @@ import io.postino.local.LocalParts;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpReply;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -67,30 +64,6 @@ public final class RecipientPolicy {
     });
     this.localUsers = Map.copyOf(users);
     this.trustedNetworks = List.copyOf(trustedNetworks);
-  }
-
-  /** From the top level of {@code conf/postino.json}: localDomains, localUsers, trustedNetworks. */
-  public static RecipientPolicy fromJson(JsonObject json) {
-    List<String> domains = strings(json.getJsonArray("localDomains"), DEFAULT_LOCAL_DOMAINS);
-    Map<String, List<String>> users = new HashMap<>();
-    JsonObject u = json.getJsonObject("localUsers", new JsonObject());
-    for (String domain : u.fieldNames()) {
-      users.put(domain, strings(u.getJsonArray(domain), List.of()));
-    }
-    List<Cidr> networks = new ArrayList<>();
-    for (String n : strings(json.getJsonArray("trustedNetworks"), DEFAULT_TRUSTED_NETWORKS)) {
-      networks.add(Cidr.parse(n));
-    }
-    return new RecipientPolicy(domains, users, networks);
-  }
-
-  private static List<String> strings(JsonArray array, List<String> def) {
-    if (array == null) {
-      return def;
-    }
-    List<String> out = new ArrayList<>();
-    array.forEach(o -> out.add((String) o));
-    return out;
   }
 
   public String defaultDomain() {

@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
 import io.postino.smtp.DataDecoder.BareLineEndings;
 import io.vertx.core.json.JsonObject;
@@ -68,28 +69,39 @@ public final class ServerOptions {
     this(other.toJson());
   }
 
+  /** Reads an {@code "smtp"} object on its own: unknown keys and wrong types are refused. */
   public ServerOptions(JsonObject json) {
-    setHost(json.getString("host", DEFAULT_HOST));
-    setPort(json.getInteger("port", DEFAULT_PORT));
-    setInstances(json.getInteger("instances", DEFAULT_INSTANCES));
-    setMaxLineLength(json.getInteger("maxLineLength", DEFAULT_MAX_LINE_LENGTH));
-    setMaxMessageSize(json.getLong("maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE));
-    setMaxRecipients(json.getInteger("maxRecipients", DEFAULT_MAX_RECIPIENTS));
-    setMaxErrors(json.getInteger("maxErrors", DEFAULT_MAX_ERRORS));
-    if (json.containsKey("maxConnections")) {
-      setMaxConnections(json.getInteger("maxConnections"));
+    JsonReader reader = JsonReader.of(json, "smtp");
+    read(reader);
+    reader.reportUnknown();
+  }
+
+  /** Reads the {@code "smtp"} object of a whole configuration, whose reader reports unknown keys. */
+  public ServerOptions(JsonReader json) {
+    read(json);
+  }
+
+  private void read(JsonReader json) {
+    setHost(json.string("host", DEFAULT_HOST));
+    setPort(json.integer("port", DEFAULT_PORT));
+    setInstances(json.integer("instances", DEFAULT_INSTANCES));
+    setMaxLineLength(json.integer("maxLineLength", DEFAULT_MAX_LINE_LENGTH));
+    setMaxMessageSize(json.longInteger("maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE));
+    setMaxRecipients(json.integer("maxRecipients", DEFAULT_MAX_RECIPIENTS));
+    setMaxErrors(json.integer("maxErrors", DEFAULT_MAX_ERRORS));
+    if (json.has("maxConnections")) {
+      setMaxConnections(json.integer("maxConnections", DEFAULT_MAX_CONNECTIONS));
     }
-    setMaxConnectionsPerClient(json.getInteger("maxConnectionsPerClient", DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
-    setMaxSpoolBytesPerClient(json.getLong("maxSpoolBytesPerClient", DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT));
-    setGreetingDelay(Seconds.get(json, "greetingDelay", DEFAULT_GREETING_DELAY));
-    setIdleTimeout(Seconds.get(json, "idleTimeout", DEFAULT_IDLE_TIMEOUT));
-    setCommandDeadline(Seconds.get(json, "commandDeadline", DEFAULT_COMMAND_DEADLINE));
-    setDataDeadline(Seconds.get(json, "dataDeadline", DEFAULT_DATA_DEADLINE));
-    setMinDataRate(json.getInteger("minDataRate", DEFAULT_MIN_DATA_RATE));
-    setMinDataRateGrace(Seconds.get(json, "minDataRateGrace", DEFAULT_MIN_DATA_RATE_GRACE));
-    setBareLineEndings(BareLineEndings.valueOf(
-        json.getString("bareLineEndings", DEFAULT_BARE_LINE_ENDINGS.name()).toUpperCase(Locale.ROOT)));
-    setMaxContentLineLength(json.getInteger("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
+    setMaxConnectionsPerClient(json.integer("maxConnectionsPerClient", DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
+    setMaxSpoolBytesPerClient(json.longInteger("maxSpoolBytesPerClient", DEFAULT_MAX_SPOOL_BYTES_PER_CLIENT));
+    setGreetingDelay(json.seconds("greetingDelay", DEFAULT_GREETING_DELAY));
+    setIdleTimeout(json.seconds("idleTimeout", DEFAULT_IDLE_TIMEOUT));
+    setCommandDeadline(json.seconds("commandDeadline", DEFAULT_COMMAND_DEADLINE));
+    setDataDeadline(json.seconds("dataDeadline", DEFAULT_DATA_DEADLINE));
+    setMinDataRate(json.integer("minDataRate", DEFAULT_MIN_DATA_RATE));
+    setMinDataRateGrace(json.seconds("minDataRateGrace", DEFAULT_MIN_DATA_RATE_GRACE));
+    setBareLineEndings(json.oneOf("bareLineEndings", BareLineEndings.class, DEFAULT_BARE_LINE_ENDINGS));
+    setMaxContentLineLength(json.integer("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
   }
 
   public JsonObject toJson() {

@@ -3,8 +3,8 @@ package io.postino.bus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.postino.dns.Route;
-import io.postino.dns.RouteException;
+import io.postino.bus.Route;
+import io.postino.bus.RouteException;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;

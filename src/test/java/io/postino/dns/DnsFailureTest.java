@@ -1,5 +1,6 @@
 package io.postino.dns;
 
+import io.postino.bus.RouteException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

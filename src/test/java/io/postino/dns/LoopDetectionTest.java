@@ -1,5 +1,7 @@
 package io.postino.dns;
 
+import io.postino.bus.Route;
+import io.postino.bus.RouteException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;

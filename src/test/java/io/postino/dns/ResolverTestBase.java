@@ -1,5 +1,8 @@
 package io.postino.dns;
 
+import io.postino.bus.Route;
+import io.postino.bus.RouteException;
+import io.postino.bus.RouteHost;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -298,7 +298,7 @@ class OutboundDeliveryTest {
     String id = send("", "Subject: a bounce\r\n\r\nbody\r\n", "bob@nullmx.test");
 
     TestServer.await("held", () -> TestServer.files(dir.resolve("spool").resolve("hold")).size() == 1);
-    assertEquals(List.of(id), server.postino.spool().held().await());
+    assertEquals(List.of(id), server.postino.queue().held().await());
     assertEquals(List.of(), server.spooled());
   }
 
@@ -313,7 +313,7 @@ class OutboundDeliveryTest {
 
     assertEquals("bounced", server.nextEvent().getString("event"));
     TestServer.await("held", () -> TestServer.files(dir.resolve("spool").resolve("hold")).size() == 1);
-    assertEquals(List.of(id), server.postino.spool().held().await());
+    assertEquals(List.of(id), server.postino.queue().held().await());
     sink.accept("bob@dest.test");
     assertTrue(server.postino.queue().release(id).await());
 
@@ -321,7 +321,7 @@ class OutboundDeliveryTest {
     SmtpSink.Received got = sink.next();
     assertEquals(List.of("bob@dest.test"), got.recipients());
     TestServer.await("spool empty", () -> server.spooled().isEmpty());
-    assertEquals(List.of(), server.postino.spool().held().await());
+    assertEquals(List.of(), server.postino.queue().held().await());
     assertNull(server.pollInbound(300), "no bounce of a bounce");
   }
 

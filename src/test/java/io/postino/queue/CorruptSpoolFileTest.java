@@ -1,5 +1,6 @@
 package io.postino.queue;
 
+import io.postino.PostinoInternals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +35,7 @@ class CorruptSpoolFileTest {
       server.vertx.eventBus().<JsonObject>consumer("postino.queue.corrupt", m -> notices.add(m.body()))
           .completion().await();
       Path spool = dir.resolve("spool");
-      String queueId = server.postino.spool().newQueueId();
+      String queueId = PostinoInternals.spool(server.postino).newQueueId();
       Envelope envelope = SpoolTesting.envelope(queueId, Instant.now(), new MailAddress("bob", "local.example"));
       byte[] content = "Subject: transfer\r\n\r\nPlease pay 1000 EUR to account 12345678.\r\n"
           .getBytes(StandardCharsets.US_ASCII);

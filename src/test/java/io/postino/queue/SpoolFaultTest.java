@@ -1,5 +1,6 @@
 package io.postino.queue;
 
+import io.postino.PostinoInternals;
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -61,7 +62,7 @@ class SpoolFaultTest {
 
   private void start() {
     server = new TestServer(dir).start();
-    server.postino.spool().injectFaults(faults);
+    PostinoInternals.spool(server.postino).injectFaults(faults);
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.PostinoInternals;
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -288,12 +289,13 @@ class AuthTest {
     server.auth().put("watchInterval", 0.05);
     server.start();
     CompletableFuture<Integer> reloaded = new CompletableFuture<>();
-    server.postino.auth().reloadHandler(reloaded::complete);
+    PostinoInternals.auth(server.postino).reloadHandler(reloaded::complete);
     try (SmtpTestClient c = secure()) {
       expect(c.command("AUTH PLAIN " + plain("carol", "new")), 535);
     }
     server.addUser("carol", "new");
     assertEquals(3, reloaded.get(20, TimeUnit.SECONDS));
+    assertEquals(3, server.postino.reloadUsers().await(), "the admin call");
     try (SmtpTestClient c = secure()) {
       expect(c.command("AUTH PLAIN " + plain("carol", "new")), 235);
     }

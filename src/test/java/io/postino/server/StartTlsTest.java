@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.PostinoInternals;
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -240,9 +241,9 @@ class StartTlsTest {
   @Test
   void whenTlsCannotStartTheAnswerIs454AndTheSessionGoesOn() throws Exception {
     server.start();
-    ServerContext ctx = new ServerContext(new ServerOptions(), "mx.test.example", server.postino.config().policy(),
-        new ConnectionLimiter(10, 10), server.postino.spool(), m -> { }, ListenerPolicy.SMTP,
-        server.postino.tls(), server.postino.auth(), null, new ClientSpoolBudget(0));
+    ServerContext ctx = new ServerContext(new ServerOptions(), "mx.test.example", PostinoInternals.recipientPolicy(server.postino),
+        new ConnectionLimiter(10, 10), PostinoInternals.spool(server.postino), m -> { }, ListenerPolicy.SMTP,
+        PostinoInternals.tls(server.postino), PostinoInternals.auth(server.postino), null, new ClientSpoolBudget(0));
     // a socket Vert.x did not make: the TLS handler has no pipeline to go into
     NetServer netServer = server.vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
         .connectHandler(real -> {

@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Postino in a JVM of its own, as {@code java -cp ... io.postino.Main -conf FILE} runs it, so a
+ * Postino in a JVM of its own, as {@code java -cp ... io.postino.cli.Main -conf FILE} runs it, so a
  * test can kill it with SIGKILL and start it again on the same spool.
  */
 public final class ChildPostino implements AutoCloseable {
@@ -58,7 +58,7 @@ public final class ChildPostino implements AutoCloseable {
   public static ChildPostino start(Path conf) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "io.postino.Main", "-conf", conf.toString())
+        "io.postino.cli.Main", "-conf", conf.toString())
         .redirectErrorStream(true)
         .start();
     CompletableFuture<Integer> port = new CompletableFuture<>();

@@ -1,7 +1,7 @@
 package io.postino.testing;
 
 import io.postino.Postino;
-import io.postino.PostinoConfig;
+import io.postino.PostinoOptions;
 import io.postino.server.auth.UsersFile;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -107,7 +107,7 @@ public final class TestServer implements AutoCloseable {
     vertx = Vertx.vertx();
     vertx.eventBus().<JsonObject>consumer("postino.inbound", m -> inbound.add(m.body())).completion().await();
     vertx.eventBus().<JsonObject>consumer("postino.delivery.events", m -> events.add(m.body())).completion().await();
-    postino = Postino.start(vertx, new PostinoConfig(config)).await();
+    postino = Postino.start(vertx, new PostinoOptions(config)).await();
     return this;
   }
 

@@ -1,5 +1,6 @@
 package io.postino.server.auth;
 
+import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -45,16 +46,28 @@ public final class AuthOptions {
     this(other.toJson());
   }
 
+  /** Reads an {@code "auth"} object on its own: unknown keys and wrong types are refused. */
   public AuthOptions(JsonObject json) {
-    setEnabled(json.getBoolean("enabled", DEFAULT_ENABLED));
-    setUsersFile(json.getString("usersFile", DEFAULT_USERS_FILE));
-    setAllowPlaintext(json.getBoolean("allowPlaintext", DEFAULT_ALLOW_PLAINTEXT));
-    setMaxFailuresPerSession(json.getInteger("maxFailuresPerSession", DEFAULT_MAX_FAILURES_PER_SESSION));
-    setMaxFailuresPerClient(json.getInteger("maxFailuresPerClient", DEFAULT_MAX_FAILURES_PER_CLIENT));
-    setFailureWindow(Seconds.get(json, "failureWindow", DEFAULT_FAILURE_WINDOW));
-    setRestrictSender(json.getBoolean("restrictSender", DEFAULT_RESTRICT_SENDER));
-    setAuthenticatedHeader(json.getBoolean("authenticatedHeader", DEFAULT_AUTHENTICATED_HEADER));
-    setWatchInterval(Seconds.get(json, "watchInterval", DEFAULT_WATCH_INTERVAL));
+    JsonReader reader = JsonReader.of(json, "auth");
+    read(reader);
+    reader.reportUnknown();
+  }
+
+  /** Reads the {@code "auth"} object of a whole configuration, whose reader reports unknown keys. */
+  public AuthOptions(JsonReader json) {
+    read(json);
+  }
+
+  private void read(JsonReader json) {
+    setEnabled(json.bool("enabled", DEFAULT_ENABLED));
+    setUsersFile(json.string("usersFile", DEFAULT_USERS_FILE));
+    setAllowPlaintext(json.bool("allowPlaintext", DEFAULT_ALLOW_PLAINTEXT));
+    setMaxFailuresPerSession(json.integer("maxFailuresPerSession", DEFAULT_MAX_FAILURES_PER_SESSION));
+    setMaxFailuresPerClient(json.integer("maxFailuresPerClient", DEFAULT_MAX_FAILURES_PER_CLIENT));
+    setFailureWindow(json.seconds("failureWindow", DEFAULT_FAILURE_WINDOW));
+    setRestrictSender(json.bool("restrictSender", DEFAULT_RESTRICT_SENDER));
+    setAuthenticatedHeader(json.bool("authenticatedHeader", DEFAULT_AUTHENTICATED_HEADER));
+    setWatchInterval(json.seconds("watchInterval", DEFAULT_WATCH_INTERVAL));
   }
 
   public JsonObject toJson() {

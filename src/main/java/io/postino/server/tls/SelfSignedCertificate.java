@@ -38,7 +38,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * (opportunistic TLS, RFC 3207 section 4.1), mail clients warn. The key file is written readable by
  * its owner only.
  */
-public final class SelfSignedCertificate {
+final class SelfSignedCertificate {
 
   public static final String CERTIFICATE_FILE = "self-signed.crt";
   public static final String KEY_FILE = "self-signed.key";

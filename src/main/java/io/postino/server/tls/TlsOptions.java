@@ -1,5 +1,6 @@
 package io.postino.server.tls;
 
+import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,19 +41,30 @@ public final class TlsOptions {
     this(other.toJson());
   }
 
+  /** Reads a {@code "tls"} object on its own: unknown keys and wrong types are refused. */
   public TlsOptions(JsonObject json) {
-    setEnabled(json.getBoolean("enabled", DEFAULT_ENABLED));
-    setCertificate(json.getString("certificate"));
-    setKey(json.getString("key"));
-    setDirectory(json.getString("directory"));
-    JsonArray p = json.getJsonArray("protocols");
-    if (p != null) {
-      List<String> list = new ArrayList<>();
-      p.forEach(o -> list.add((String) o));
-      setProtocols(list);
+    this();
+    JsonReader reader = JsonReader.of(json, "tls");
+    read(reader);
+    reader.reportUnknown();
+  }
+
+  /** Reads the {@code "tls"} object of a whole configuration, whose reader reports unknown keys. */
+  public TlsOptions(JsonReader json) {
+    this();
+    read(json);
+  }
+
+  private void read(JsonReader json) {
+    setEnabled(json.bool("enabled", DEFAULT_ENABLED));
+    setCertificate(json.string("certificate", null));
+    setKey(json.string("key", null));
+    setDirectory(json.string("directory", null));
+    if (json.has("protocols")) {
+      setProtocols(json.stringList("protocols", List.of()));
     }
-    setHandshakeTimeout(Seconds.get(json, "handshakeTimeout", DEFAULT_HANDSHAKE_TIMEOUT));
-    setWatchInterval(Seconds.get(json, "watchInterval", DEFAULT_WATCH_INTERVAL));
+    setHandshakeTimeout(json.seconds("handshakeTimeout", DEFAULT_HANDSHAKE_TIMEOUT));
+    setWatchInterval(json.seconds("watchInterval", DEFAULT_WATCH_INTERVAL));
   }
 
   public JsonObject toJson() {

@@ -1,5 +1,7 @@
 package io.postino.server.tls;
 
+import io.postino.PostinoInternals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.Postino;
-import io.postino.PostinoConfig;
+import io.postino.PostinoOptions;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
 import java.nio.file.Files;
@@ -83,11 +85,12 @@ class CertificateTest {
     assertTrue(Files.notExists(dir.resolve("tls")), "nothing generated");
 
     CompletableFuture<X509Certificate> reloaded = new CompletableFuture<>();
-    server.postino.tls().reloadHandler(reloaded::complete);
+    PostinoInternals.tls(server.postino).reloadHandler(reloaded::complete);
     X509Certificate second = SelfSignedCertificate.write("second.example", cert, key);
     assertNotEquals(first, second);
     assertEquals(second, reloaded.get(20, TimeUnit.SECONDS));
     assertEquals(second, served());
+    assertFalse(server.postino.reloadTls().await(), "the admin call: unchanged files, the same certificate");
   }
 
   /** The key forms {@code openssl ecparam -genkey} and {@code openssl genrsa -traditional} write. */
@@ -149,7 +152,7 @@ class CertificateTest {
     server.tls().put("enabled", false);
     server.vertx = io.vertx.core.Vertx.vertx();
     Exception e = assertThrows(Exception.class,
-        () -> Postino.start(server.vertx, new PostinoConfig(server.config)).await());
+        () -> Postino.start(server.vertx, new PostinoOptions(server.config)).await());
     assertTrue(e.getMessage().contains("smtps"), e.getMessage());
   }
 }

@@ -1,9 +1,10 @@
-package io.postino;
+package io.postino.cli;
 
+import io.postino.PostinoOptions;
 import io.postino.dns.MxResolver;
 import io.postino.dns.MxResolverOptions;
-import io.postino.dns.Route;
-import io.postino.dns.RouteException;
+import io.postino.bus.Route;
+import io.postino.bus.RouteException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public class RouteCommand implements Callable<Integer> {
     JsonObject config = Main.readConfig(conf);
     // the same options the server builds, own names and addresses included, so the route printed
     // is the route delivery would take
-    MxResolverOptions options = new PostinoConfig(config).mxResolverOptions();
+    MxResolverOptions options = new PostinoOptions(config).resolverOptions();
     if (dns != null && !dns.isEmpty()) {
       options.setServers(dns);
     }

@@ -1,5 +1,6 @@
-package io.postino;
+package io.postino.cli;
 
+import io.postino.PostinoOptions;
 import io.postino.server.auth.AuthOptions;
 import io.postino.server.auth.UsersFile;
 import java.io.BufferedReader;
@@ -83,7 +84,7 @@ public class UsersCommand implements Callable<Integer> {
       if (file != null) {
         return file;
       }
-      return Path.of(new PostinoConfig(Main.readConfig(conf)).auth().getUsersFile());
+      return Path.of(new PostinoOptions(Main.readConfig(conf)).getAuth().getUsersFile());
     }
   }
 

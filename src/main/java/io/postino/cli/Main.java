@@ -1,5 +1,7 @@
-package io.postino;
+package io.postino.cli;
 
+import io.postino.Postino;
+import io.postino.PostinoOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -43,7 +45,7 @@ public final class Main implements Callable<Integer> {
    *
    * @param explicit the {@code -conf} file, or null
    */
-  static JsonObject readConfig(Path explicit) throws IOException {
+  public static JsonObject readConfig(Path explicit) throws IOException {
     Path file = explicit != null ? explicit : Path.of(DEFAULT_CONFIG);
     if (explicit == null && !Files.exists(file)) {
       return new JsonObject();
@@ -53,17 +55,15 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JsonObject json;
-    PostinoConfig config;
+    PostinoOptions config;
     try {
-      json = readConfig(conf);
-      config = new PostinoConfig(json);
+      config = new PostinoOptions(readConfig(conf));
     } catch (IOException | RuntimeException e) {
       System.err.println("postino: invalid configuration: " + e.getMessage());
       return CONFIG_ERROR;
     }
     Vertx vertx = cluster
-        ? new ClusterOptions(json.getJsonObject("cluster", new JsonObject())).clusteredVertx().await()
+        ? config.getCluster().clusteredVertx().await()
         : Vertx.vertx();
     try {
       Postino.start(vertx, config).await();

@@ -1,4 +1,4 @@
-package io.postino;
+package io.postino.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

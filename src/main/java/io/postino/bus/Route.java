@@ -1,4 +1,4 @@
-package io.postino.dns;
+package io.postino.bus;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

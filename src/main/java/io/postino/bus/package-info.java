@@ -1,0 +1,12 @@
+/**
+ * The event-bus contracts: the addresses ({@link io.postino.bus.Addresses}) and the message
+ * formats of everything that crosses the bus, each with {@code toJson}/{@code fromJson}: sending
+ * ({@code postino.send}), inbound mail, the policy hooks, delivery jobs and events, and the MX
+ * resolver's replies ({@link io.postino.bus.Route}, {@link io.postino.bus.RouteHost},
+ * {@link io.postino.bus.RouteException}), which live here because delivery and the resolver meet
+ * only over the bus.
+ *
+ * <p>Supported API: an application on the same bus (in the JVM or in the cluster) speaks these
+ * formats. It depends on {@code io.postino.smtp} (addresses, replies) and Vert.x only.
+ */
+package io.postino.bus;

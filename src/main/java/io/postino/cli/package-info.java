@@ -1,0 +1,10 @@
+/**
+ * The command line of the executable jar (picocli): {@link io.postino.cli.Main} runs a node,
+ * {@link io.postino.cli.RouteCommand} prints a domain's route, {@link io.postino.cli.UsersCommand}
+ * manages the AUTH users file.
+ *
+ * <p>Implementation, not API: the commands and their exit statuses are the interface, not these
+ * classes. It depends on {@code io.postino} and on the implementation packages whose work a
+ * command does without starting a node (the resolver, the users file); nothing depends on it.
+ */
+package io.postino.cli;

@@ -1,0 +1,10 @@
+/**
+ * Reading the configuration: {@link io.postino.config.JsonReader}, the one typed reader of
+ * {@code conf/postino.json} that every options class uses (wrong types and unknown keys refused,
+ * named by their JSON path, with a did-you-mean for typos), and {@link io.postino.config.Seconds},
+ * the one duration convention.
+ *
+ * <p>Implementation, not API. It depends on no other Postino package (Vert.x's JSON types only),
+ * so that every package may use it.
+ */
+package io.postino.config;
