@@ -1,5 +1,7 @@
-package io.postino.server;
+package io.postino.server.session;
 
+import io.postino.server.ListenerPolicy;
+import io.postino.server.ServerContext;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpReply;
 import io.vertx.core.Future;
