@@ -370,6 +370,7 @@ final class SmtpSession {
       return;
     }
     replies.closeGracefully();
+    // a graceful close waits for pending replies to be sent: never longer than the grace period
     clock.startCloseGrace();
   }
 
