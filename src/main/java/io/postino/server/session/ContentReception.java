@@ -41,7 +41,6 @@ final class ContentReception {
   private final Input input;
   private final SessionClock clock;
   private final SpoolHold spoolHold;
-  private EnvelopeCommands envelope;
 
   private DataDecoder decoder;
   private SpoolWriter writer;
@@ -65,18 +64,13 @@ final class ContentReception {
     this.spoolHold = spoolHold;
   }
 
-  /** Where the transaction comes from; set once, as the two parts know each other. */
-  void envelope(EnvelopeCommands envelope) {
-    this.envelope = envelope;
-  }
-
   /** The message has a spool file: its envelope is written. */
   boolean isStoring() {
     return writer != null;
   }
 
   void data() {
-    Transaction tx = envelope.transaction();
+    Transaction tx = session.transaction();
     if (tx == null) {
       session.replyError(Replies.NEED_MAIL);
       return;
@@ -100,7 +94,7 @@ final class ContentReception {
   }
 
   void bdat(SmtpCommand.Bdat bdat) {
-    Transaction tx = envelope.transaction();
+    Transaction tx = session.transaction();
     bdatRemaining = bdat.size();
     bdatLast = bdat.last();
     bdatRefusal = null;
@@ -208,7 +202,7 @@ final class ContentReception {
     if (bdatRefusal != null) {
       SmtpReply refusal = bdatRefusal;
       bdatRefusal = null;
-      if (envelope.transaction() != null) {
+      if (session.transaction() != null) {
         // RFC 3030: a failed chunk fails the whole transaction
         session.resetTransaction();
       }
@@ -220,7 +214,7 @@ final class ContentReception {
       session.reply(Replies.CLIENT_SPOOL_FULL);
       return;
     }
-    Transaction tx = envelope.transaction();
+    Transaction tx = session.transaction();
     tx.bdatTotal = decoder.consumed();
     if (!bdatLast) {
       session.reply(Replies.bdatChunkOk(tx.bdatTotal));
@@ -266,7 +260,7 @@ final class ContentReception {
       w.drainHandler(null);
       session.stopWaiting();
     }
-    String queueId = envelope.transaction().queueId;
+    String queueId = session.transaction().queueId;
     writer = null;
     decoder = null;
     if (problem != null) {

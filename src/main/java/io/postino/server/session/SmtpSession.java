@@ -81,7 +81,6 @@ final class SmtpSession {
     SpoolHold spoolHold = new SpoolHold(ctx.spoolBudget(), clientIp);
     this.content = new ContentReception(this, ctx, client, input, clock, spoolHold);
     this.envelope = new EnvelopeCommands(this, ctx, client, spoolHold, content);
-    content.envelope(envelope);
   }
 
   void start() {
