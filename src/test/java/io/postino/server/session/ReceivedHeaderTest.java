@@ -1,4 +1,4 @@
-package io.postino.server;
+package io.postino.server.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.postino.server;
+package io.postino.server.session;
 
 import io.postino.PostinoInternals;
 import static io.postino.testing.SmtpTestClient.expect;
@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.server.ClientSpoolBudget;
+import io.postino.server.ConnectionLimiter;
+import io.postino.server.ListenerPolicy;
+import io.postino.server.ServerContext;
+import io.postino.server.ServerOptions;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.SmtpTestClient.Reply;
 import io.postino.testing.TestServer;

@@ -1,5 +1,7 @@
-package io.postino.server;
+package io.postino.server.session;
 
+import io.postino.server.ListenerPolicy;
+import io.postino.server.ServerContext;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpReply;
 import io.vertx.core.Future;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * An SMTP listener: the SMTP port, the submission port or the implicit-TLS port, as its
  * context's {@link ListenerPolicy} says. Deployed once per event loop; all instances listen on the
  * same port and Vert.x spreads connections across them. Each connection gets its own
- * {@link SmtpSession}.
+ * {@link SmtpSession}. The entry point of this package (see its package-info for why the listener
+ * lives with the sessions).
  */
 public final class SmtpServerVerticle extends VerticleBase {
 

@@ -1,4 +1,4 @@
-package io.postino.server;
+package io.postino.server.session;
 
 import io.postino.queue.Envelope;
 import io.postino.smtp.Rfc5322Dates;

@@ -1,4 +1,4 @@
-package io.postino.server;
+package io.postino.server.session;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

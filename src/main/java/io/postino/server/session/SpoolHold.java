@@ -1,5 +1,6 @@
-package io.postino.server;
+package io.postino.server.session;
 
+import io.postino.server.ClientSpoolBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

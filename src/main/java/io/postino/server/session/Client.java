@@ -1,0 +1,88 @@
+package io.postino.server.session;
+
+import io.postino.bus.PolicyRequest;
+import io.postino.queue.SpooledMessage;
+import io.postino.smtp.MailAddress;
+import java.util.List;
+import javax.net.ssl.SSLSession;
+
+/**
+ * What a session knows about its client: the address it connects from and whether that is a
+ * trusted network, then what it said in HELO/EHLO, its TLS parameters and the user it
+ * authenticated as. All but the address is forgotten when TLS starts (RFC 3207 section 4.2).
+ * Not thread-safe: one per session, on its event loop.
+ */
+final class Client {
+
+  private final String ip;
+  private final boolean trusted;
+  private String helo;
+  private boolean esmtp;
+  private SSLSession tls;
+  private String user;
+
+  Client(String ip, boolean trusted) {
+    this.ip = ip;
+    this.trusted = trusted;
+  }
+
+  String ip() {
+    return ip;
+  }
+
+  /** The HELO/EHLO argument; null before the client has said either. */
+  String helo() {
+    return helo;
+  }
+
+  /** Whether the client said EHLO rather than HELO. */
+  boolean esmtp() {
+    return esmtp;
+  }
+
+  /** The TLS parameters; null without TLS. */
+  SSLSession tls() {
+    return tls;
+  }
+
+  /** The authenticated user; null when the client has not authenticated. */
+  String user() {
+    return user;
+  }
+
+  void hello(String domain, boolean extended) {
+    helo = domain;
+    esmtp = extended;
+  }
+
+  void authenticated(String name) {
+    user = name;
+  }
+
+  /** TLS is up: whatever was learnt before it is forgotten. */
+  void tlsStarted(SSLSession session) {
+    tls = session;
+    helo = null;
+    esmtp = false;
+    user = null;
+  }
+
+  /** Trusted or authenticated: may send to other than local domains. */
+  boolean mayRelay() {
+    return trusted || user != null;
+  }
+
+  /** Clients neither authenticated nor trusted have their unfinished messages' spool space limited. */
+  boolean spoolBudgeted() {
+    return user == null && !trusted;
+  }
+
+  /** What an application's policy consumer is told; {@code message} only at the data stage. */
+  PolicyRequest policyRequest(String stage, MailAddress sender, List<String> recipients, SpooledMessage message) {
+    return new PolicyRequest(stage, ip, helo, user, sender.address(), recipients,
+        message == null ? null : message.queueId(),
+        message == null ? null : message.file().toAbsolutePath().toString(),
+        message == null ? 0 : message.contentOffset(),
+        message == null ? 0 : message.contentLength());
+  }
+}

@@ -1,0 +1,36 @@
+package io.postino.server.session;
+
+import io.postino.server.ServerOptions;
+import io.postino.smtp.SaslExchange;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The service extensions an EHLO reply names (RFC 5321 section 4.1.1.1), as the session can offer them now. */
+final class EhloKeywords {
+
+  private EhloKeywords() {
+  }
+
+  /**
+   * @param startTls whether STARTTLS is offered: configured, and TLS not up yet
+   * @param auth     whether AUTH is offered (see {@link AuthDialogue#offered})
+   */
+  static List<String> of(ServerOptions options, boolean startTls, boolean auth) {
+    List<String> extensions = new ArrayList<>(List.of(
+        "PIPELINING",
+        "SIZE " + options.getMaxMessageSize(),
+        "8BITMIME",
+        "SMTPUTF8",
+        "ENHANCEDSTATUSCODES",
+        "CHUNKING"));
+    if (startTls) {
+      extensions.add("STARTTLS");
+    }
+    if (auth) {
+      extensions.add("AUTH " + SaslExchange.MECHANISMS);
+      // the pre-standard form some old Outlook versions look for
+      extensions.add("AUTH=" + SaslExchange.MECHANISMS);
+    }
+    return extensions;
+  }
+}

@@ -1,0 +1,394 @@
+package io.postino.server.session;
+
+import io.postino.server.ListenerPolicy;
+import io.postino.server.ServerContext;
+import io.postino.server.ServerOptions;
+import io.postino.smtp.CommandParser;
+import io.postino.smtp.Replies;
+import io.postino.smtp.SmtpCommand;
+import io.postino.smtp.SmtpException;
+import io.postino.smtp.SmtpReply;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP server session on one connection: reads commands, answers them in order (pipelined
+ * commands included), and streams message content into the spool. The conductor: it holds the
+ * {@link Phase}, checks each command against the {@link CommandTable}, and hands the work to its
+ * parts: {@link LineReader}, {@link ReplyChannel}, {@link SessionClock}, {@link TlsUpgrade},
+ * {@link AuthDialogue}, {@link EnvelopeCommands} and {@link ContentReception}.
+ *
+ * <p>Everything runs on the connection's event loop. Input is scanned in place from the socket's
+ * buffers; replies produced while handling one read are sent in one write. While an asynchronous
+ * step is in flight (opening or committing a spool file, a full write queue) the session waits
+ * ({@link Wait}): the socket is paused and unread input waits, so commands are never reordered and
+ * a fast client cannot make the server buffer without bound.
+ *
+ * <p>The listener's {@link ListenerPolicy} decides what differs between the SMTP, submission and
+ * implicit-TLS ports: whether TLS starts with the connection, whether MAIL needs AUTH, whether
+ * missing Message-ID and Date fields are added.
+ *
+ * <p>SECURITY: a command line is only ever executed when it ended with CRLF within the line limit;
+ * the remainder of an over-long line is discarded, never taken as a command ({@link LineReader}).
+ * Content ends only at CRLF "." CRLF (see {@link io.postino.smtp.DataDecoder}), so bare-LF
+ * smuggling cannot start a second message. Whatever the client sent in plaintext after STARTTLS is
+ * discarded, and everything learnt before TLS (EHLO, AUTH, the transaction) is forgotten after it
+ * (RFC 3207 section 4.2; {@link #tlsEstablished}). AUTH is offered only over TLS unless configured
+ * otherwise; passwords are checked off the event loop while the session waits, and failures are
+ * limited per session and per client address (counted before the check, so parallel sessions
+ * cannot outrun the limit; {@link AuthDialogue}). Content must keep a minimum average rate
+ * ({@link DataRateGuard}), and the unfinished messages of an anonymous client address a spool
+ * budget ({@link SpoolHold}); "too many recipients" is no error, as the client is doing right.
+ */
+final class SmtpSession {
+
+  private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+
+  private final NetSocket socket;
+  private final ServerContext ctx;
+  private final ServerOptions options;
+  private final Client client;
+  private final Input input = new Input();
+  private final SessionClock clock;
+  private final LineReader lines;
+  private final ReplyChannel replies;
+  private final TlsUpgrade tls;
+  private final AuthDialogue auth;
+  private final ContentReception content;
+  private final EnvelopeCommands envelope;
+
+  private Phase phase = Phase.CONNECTED;
+  private Wait waiting = Wait.NONE;
+  private int errors;
+
+  SmtpSession(Vertx vertx, NetSocket socket, ServerContext ctx, String clientIp, boolean trusted) {
+    this.socket = socket;
+    this.ctx = ctx;
+    this.options = ctx.options();
+    this.client = new Client(clientIp, trusted);
+    this.clock = new SessionClock(vertx, this, options, clientIp);
+    this.lines = new LineReader(input, clock);
+    this.replies = new ReplyChannel(socket, this);
+    this.tls = new TlsUpgrade(this, ctx.tls(), socket, vertx.getOrCreateContext(), client, input);
+    this.auth = new AuthDialogue(this, ctx.auth(), client, lines, input);
+    SpoolHold spoolHold = new SpoolHold(ctx.spoolBudget(), clientIp);
+    this.content = new ContentReception(this, ctx, client, input, clock, spoolHold);
+    this.envelope = new EnvelopeCommands(this, ctx, client, spoolHold, content);
+  }
+
+  void start() {
+    clock.activity();
+    socket.handler(this::onData);
+    socket.closeHandler(v -> onClosed());
+    socket.exceptionHandler(e -> {
+      log.debug("connection from {}: {}", client.ip(), e.toString());
+      close();
+    });
+    if (ctx.listener().implicitTls()) {
+      tls.beginImplicitTls();
+    } else {
+      greetAfterDelay();
+    }
+    clock.start();
+  }
+
+  private void greetAfterDelay() {
+    if (!clock.delayGreeting()) {
+      greet();
+    }
+  }
+
+  void greet() {
+    if (phase.isClosing()) {
+      return;
+    }
+    phase = Phase.GREETED;
+    reply(Replies.greeting(ctx.hostname()));
+    flush();
+  }
+
+  // ---------------------------------------------------------------- phase and waiting
+
+  Phase phase() {
+    return phase;
+  }
+
+  /** Moves the dialogue on; once closing, it stays so. */
+  void enter(Phase next) {
+    if (!phase.isClosing()) {
+      phase = next;
+    }
+  }
+
+  /** After content or an AUTH exchange: commands again (a refused BDAT chunk can come before HELO). */
+  void commandsAgain() {
+    enter(client.helo() == null ? Phase.GREETED : Phase.READY);
+  }
+
+  Wait waiting() {
+    return waiting;
+  }
+
+  /** Reads no more input until {@link #resume} or {@link #stopWaiting}. */
+  void waitFor(Wait reason) {
+    waiting = reason;
+  }
+
+  void stopWaiting() {
+    waiting = Wait.NONE;
+  }
+
+  /** The wait is over: carries on with the input that waited. */
+  void resume() {
+    waiting = Wait.NONE;
+    drive();
+  }
+
+  /**
+   * Waits for {@code future}, reading no input meanwhile, then runs {@code then} and carries on
+   * with the input that waited. {@code then} is skipped when the connection closed meanwhile: what
+   * must happen regardless belongs on the future itself.
+   */
+  <T> void suspendUntil(Future<T> future, Handler<AsyncResult<T>> then) {
+    waiting = Wait.SERVER;
+    future.onComplete(ar -> {
+      waiting = Wait.NONE;
+      clock.activity();
+      if (phase == Phase.CLOSED) {
+        return;
+      }
+      then.handle(ar);
+      drive();
+    });
+  }
+
+  /** The current transaction; null outside one. */
+  Transaction transaction() {
+    return envelope.transaction();
+  }
+
+  // ---------------------------------------------------------------- input
+
+  private void onData(Buffer data) {
+    clock.activity();
+    if (phase.isClosing()) {
+      return;
+    }
+    if (phase == Phase.TLS_HANDSHAKE) {
+      if (!tls.isHandshakeComplete()) {
+        // plaintext the server read before the TLS handler took over: never executed
+        log.debug("connection from {}: discarded {} plaintext bytes during the TLS handshake", client.ip(),
+            data.length());
+        return;
+      }
+      // the first decrypted bytes can arrive before the handshake future's callback has run
+      tlsEstablished();
+    }
+    if (phase == Phase.CONNECTED) {
+      reply(Replies.EARLY_TALKER);
+      close();
+      return;
+    }
+    input.append(data.getBytes());
+    drive();
+  }
+
+  /** Handles buffered input until it runs out or the session has to wait. */
+  void drive() {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    boolean progress = true;
+    while (progress && waiting == Wait.NONE && !phase.isClosing() && input.hasRemaining()) {
+      progress = switch (phase) {
+        case GREETED, READY -> readCommand();
+        case AUTH_RESPONSE -> auth.readResponse();
+        case DATA -> content.readData();
+        case BDAT -> content.readChunk();
+        default -> {
+          // nothing is read before the greeting or during a TLS handshake
+          input.skipAll();
+          yield false;
+        }
+      };
+    }
+    input.releaseIfDone();
+    flush();
+    if (waiting != Wait.NONE || phase.isClosing()) {
+      socket.pause();
+    } else {
+      socket.resume();
+    }
+  }
+
+  private boolean readCommand() {
+    int length = lines.next(options.getMaxLineLength());
+    if (length < 0) {
+      SmtpReply refusal = LineReader.refusal(length);
+      if (refusal == null) {
+        return false;
+      }
+      replyError(refusal);
+      return true;
+    }
+    SmtpCommand command;
+    try {
+      command = CommandParser.parse(input.bytes(), lines.start(), length);
+    } catch (SmtpException e) {
+      replyError(e.reply());
+      return true;
+    }
+    execute(command);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  private void execute(SmtpCommand command) {
+    CommandTable.Rule rule = CommandTable.rule(command.verb());
+    SmtpReply refusal = CommandTable.refusal(rule, phase, ctx, client);
+    if (refusal != null) {
+      replyError(refusal);
+      return;
+    }
+    if (rule.answer() != null) {
+      if (rule.answerCountsAsError()) {
+        replyError(rule.answer());
+      } else {
+        reply(rule.answer());
+      }
+      return;
+    }
+    switch (command.verb()) {
+      case HELO -> hello(((SmtpCommand.Helo) command).domain(), false);
+      case EHLO -> hello(((SmtpCommand.Ehlo) command).domain(), true);
+      case MAIL -> envelope.mail((SmtpCommand.Mail) command);
+      case RCPT -> envelope.rcpt((SmtpCommand.Rcpt) command);
+      case DATA -> content.data();
+      case BDAT -> content.bdat((SmtpCommand.Bdat) command);
+      case RSET -> {
+        resetTransaction();
+        reply(Replies.RESET_OK);
+      }
+      case QUIT -> {
+        reply(Replies.BYE);
+        close();
+      }
+      case STARTTLS -> tls.startTls();
+      case AUTH -> auth.start((SmtpCommand.Auth) command);
+      default -> throw new IllegalStateException(command.verb() + " has neither an answer nor a handler");
+    }
+  }
+
+  private void hello(String domain, boolean extended) {
+    resetTransaction();
+    client.hello(domain, extended);
+    phase = Phase.READY;
+    if (!extended) {
+      reply(Replies.helo(ctx.hostname()));
+      return;
+    }
+    reply(Replies.ehlo(ctx.hostname(),
+        EhloKeywords.of(options, ctx.tls() != null && client.tls() == null, auth.offered())));
+  }
+
+  /** RSET, HELO/EHLO, STARTTLS and the final reply end the transaction; the session goes on. */
+  void resetTransaction() {
+    content.reset();
+    envelope.reset();
+  }
+
+  /** The handshake is done: start afresh, as after the greeting (RFC 3207 section 4.2). */
+  void tlsEstablished() {
+    if (phase != Phase.TLS_HANDSHAKE) {
+      return;
+    }
+    SSLSession session = tls.established();
+    client.tlsStarted(session);
+    resetTransaction();
+    input.clear();
+    lines.reset();
+    log.debug("connection from {}: {} with {}", client.ip(), session.getProtocol(), session.getCipherSuite());
+    if (ctx.listener().implicitTls()) {
+      phase = Phase.CONNECTED;
+      greetAfterDelay();
+    } else {
+      phase = Phase.GREETED;
+    }
+  }
+
+  // ---------------------------------------------------------------- output and lifetime
+
+  void reply(SmtpReply reply) {
+    replies.add(reply);
+  }
+
+  /** A reply that counts against the session's error budget. */
+  void replyError(SmtpReply reply) {
+    reply(reply);
+    if (++errors >= options.getMaxErrors()) {
+      reply(Replies.TOO_MANY_ERRORS);
+      close();
+    }
+  }
+
+  private void flush() {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    if (replies.send() && waiting == Wait.NONE) {
+      // the client does not read its replies: stop reading its commands until it does
+      waiting = Wait.CLIENT;
+      replies.awaitDrain();
+    }
+  }
+
+  void clientReadsAgain() {
+    waiting = Wait.NONE;
+    clock.activity();
+    drive();
+  }
+
+  /** Sends what is pending, then closes. */
+  void close() {
+    if (phase.isClosing()) {
+      return;
+    }
+    phase = Phase.CLOSING;
+    flush();
+    socket.pause();
+    if (waiting == Wait.CLIENT) {
+      replies.closeNow();
+      return;
+    }
+    replies.closeGracefully();
+    // a graceful close waits for pending replies to be sent: never longer than the grace period
+    clock.startCloseGrace();
+  }
+
+  void closeGraceOver() {
+    if (phase != Phase.CLOSED) {
+      replies.closeNow();
+    }
+  }
+
+  void timedOut(SmtpReply reply) {
+    log.info("connection from {}: {}", client.ip(), reply.text());
+    reply(reply);
+    close();
+  }
+
+  private void onClosed() {
+    phase = Phase.CLOSED;
+    clock.stop();
+    content.connectionClosed();
+    ctx.limiter().release(client.ip());
+  }
+}

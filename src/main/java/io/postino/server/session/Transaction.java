@@ -1,0 +1,29 @@
+package io.postino.server.session;
+
+import io.postino.queue.Envelope;
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One mail transaction: from MAIL to the end of its content, or RSET. A new one for every MAIL,
+ * dropped by RSET, HELO/EHLO, STARTTLS and the final reply; the session outlives it.
+ */
+final class Transaction {
+
+  final MailAddress sender;
+  final MailParameters parameters;
+  final List<Envelope.Recipient> recipients = new ArrayList<>();
+  /** Content comes in BDAT chunks: DATA may no longer follow. */
+  boolean bdat;
+  /** Octets of content received in the BDAT chunks so far. */
+  long bdatTotal;
+  /** Assigned when the message's spool file is started. */
+  String queueId;
+
+  Transaction(MailAddress sender, MailParameters parameters) {
+    this.sender = sender;
+    this.parameters = parameters;
+  }
+}
