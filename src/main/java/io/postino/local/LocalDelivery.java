@@ -2,9 +2,9 @@ package io.postino.local;
 
 import io.postino.bus.Addresses;
 import io.postino.bus.InboundEvent;
-import io.postino.queue.Envelope;
+import io.postino.spool.Envelope;
 import io.postino.queue.QueueManager;
-import io.postino.queue.SpooledMessage;
+import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;

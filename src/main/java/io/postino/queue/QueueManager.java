@@ -1,10 +1,18 @@
 package io.postino.queue;
 
+import io.postino.bounce.BounceSettings;
+import io.postino.bounce.Bouncer;
+import io.postino.bounce.Notifier;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
 import io.postino.bus.RecipientResult;
 import io.postino.smtp.RcptParameters;
+import io.postino.spool.CorruptSpoolFileException;
+import io.postino.spool.Envelope;
+import io.postino.spool.MessageStatus;
+import io.postino.spool.Spool;
+import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -124,7 +132,9 @@ public final class QueueManager extends VerticleBase {
   public Future<?> start() {
     dispatcher = new Dispatcher(vertx, local, addresses, options);
     events = new QueueEvents(vertx, addresses);
-    notifier = new Notifier(new Bouncer(vertx, spool, options, hostname, isLocalDomain), options, this::accept);
+    BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
+        options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
+    notifier = new Notifier(new Bouncer(vertx, spool, reports, hostname, isLocalDomain), reports, this::accept);
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> scan(false));
     // what a previous run left in the spool is found by the first scan
     scan(false);

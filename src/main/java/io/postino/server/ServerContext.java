@@ -1,7 +1,7 @@
 package io.postino.server;
 
-import io.postino.queue.Spool;
-import io.postino.queue.SpooledMessage;
+import io.postino.spool.Spool;
+import io.postino.spool.SpooledMessage;
 import io.postino.server.auth.Authenticator;
 import io.postino.server.tls.TlsSupport;
 import java.util.function.Consumer;

@@ -1,0 +1,360 @@
+package io.postino.spool;
+
+import io.postino.files.DurableFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The spool's write-ahead journal for small messages: append-only segment files under
+ * {@code <spool>/journal}, where a group commit appends the whole spool file of every small
+ * message in its batch and makes them all durable with a single fdatasync. Only then are the
+ * messages' own files written into {@code incoming}, without an fsync of their own: until a
+ * checkpoint syncs them, the journal is what survives a power loss, and opening the spool rewrites
+ * from it any message file that did not.
+ *
+ * <p>A segment is retired when it reaches {@link #SEGMENT_OCTETS} or is {@link #SEGMENT_MILLIS}
+ * old (checked at each append), and then checkpointed once every batch appended to it has written
+ * its files ({@link #published}): the files of its messages still in the queue are fdatasync'd,
+ * and the segment is deleted. So a message delivered before its segment retires never costs an
+ * fsync of its own file; one that waits longer pays it once.
+ *
+ * <p>A message leaves the journal only through a "done" record (delivered, bounced, refused or
+ * deleted), synced when the removal must be durable: after a crash of the process it does not come
+ * back; after a power loss an unsynced one may, as an unsynced deletion may anyway (delivery is at
+ * least once). A message without one whose file a checkpoint cannot find is not taken for gone: it
+ * is rewritten from the segment first, as a restart would.
+ *
+ * <p>The records are described in {@link JournalFormat}; opening replays them ({@link JournalReplay}).
+ *
+ * <p>Thread-safe; every method blocks (worker threads only).
+ */
+final class SpoolJournal {
+
+  private static final Logger log = LoggerFactory.getLogger(SpoolJournal.class);
+
+  /** A segment past this size is retired at the next append. */
+  static final long SEGMENT_OCTETS = 64L << 20;
+
+  /** A segment older than this is retired at the next append. */
+  static final long SEGMENT_MILLIS = 30_000;
+
+  /** Messages whose content is larger than this get their own fdatasync instead. */
+  static final int MAX_MESSAGE_OCTETS = 128 * 1024;
+
+  /** One message to journal: its queue id and its whole spool file. */
+  record Entry(String queueId, ByteBuffer[] file) {
+  }
+
+  /**
+   * A segment file, the journaled messages in it that are not done yet, and how many appended
+   * batches are still writing their files (a checkpoint waits for them).
+   */
+  static final class Segment {
+    final Path file;
+    final long created;
+    final byte[] seed;
+    final Set<String> live = ConcurrentHashMap.newKeySet();
+    // Guarded by the journal.
+    private int writing;
+
+    Segment(Path file, long created, byte[] seed) {
+      this.file = file;
+      this.created = created;
+      this.seed = seed;
+    }
+  }
+
+  private final long segmentOctets;
+  private final long segmentMillis;
+  private final Path dir;
+  private final Path tmp;
+  private final Path incoming;
+  private final Path hold;
+  private final JournalReplay replay;
+  private final Map<String, Segment> segmentOf = new ConcurrentHashMap<>();
+
+  private final Object checkpointLock = new Object();
+
+  // Guarded by this.
+  private final Deque<Segment> retired = new ArrayDeque<>();
+  private long nextNumber;
+  private Segment current;
+  private FileChannel channel;
+  private long size;
+
+  private SpoolJournal(Path dir, Path tmp, Path incoming, Path hold, long nextNumber, long segmentOctets,
+      long segmentMillis) {
+    this.segmentOctets = segmentOctets;
+    this.segmentMillis = segmentMillis;
+    this.dir = dir;
+    this.tmp = tmp;
+    this.incoming = incoming;
+    this.hold = hold;
+    this.replay = new JournalReplay(tmp, incoming, hold);
+    this.nextNumber = nextNumber;
+  }
+
+  /**
+   * Opens the journal in {@code dir}, first replaying what a previous run left (see
+   * {@link JournalReplay}): damaged segments go to the spool's {@code corrupt} directory, next to
+   * {@code dir}.
+   */
+  static SpoolJournal open(Path dir, Path tmp, Path incoming, Path hold) throws IOException {
+    return open(dir, tmp, incoming, hold, SEGMENT_OCTETS, SEGMENT_MILLIS);
+  }
+
+  /** As {@link #open(Path, Path, Path, Path)}, with other limits for retiring segments (tests). */
+  static SpoolJournal open(Path dir, Path tmp, Path incoming, Path hold, long segmentOctets, long segmentMillis)
+      throws IOException {
+    DurableFiles.createDirectories(dir);
+    Path corrupt = dir.resolveSibling("corrupt");
+    DurableFiles.createDirectories(corrupt);
+    long last = new JournalReplay(tmp, incoming, hold).replay(dir, corrupt);
+    return new SpoolJournal(dir, tmp, incoming, hold, last + 1, segmentOctets, segmentMillis);
+  }
+
+  /**
+   * Appends the entries and fdatasyncs them: when this returns they survive a power loss. On
+   * failure none of them counts as written.
+   *
+   * @return the segment appended to: call {@link #published} with it once the messages' files are
+   *     written (or their done records are), whatever the outcome
+   */
+  synchronized Segment append(List<Entry> entries) throws IOException {
+    if (channel == null) {
+      startSegment();
+    }
+    List<ByteBuffer> parts = new ArrayList<>(entries.size() * 3);
+    long octets = 0;
+    for (Entry e : entries) {
+      byte[] line = JournalFormat.messageLine(current.seed, e.queueId(), e.file());
+      parts.add(ByteBuffer.wrap(line));
+      octets += line.length;
+      for (ByteBuffer b : e.file()) {
+        parts.add(b.duplicate());
+        octets += b.remaining();
+      }
+    }
+    long before = size;
+    try {
+      writeFully(parts.toArray(ByteBuffer[]::new), octets);
+      channel.force(false);
+    } catch (IOException | RuntimeException e) {
+      // what did reach the segment must not be replayed: the clients hear that it failed
+      abandonSegment(before, e);
+      throw e;
+    }
+    size += octets;
+    Segment segment = current;
+    segment.writing++;
+    for (Entry e : entries) {
+      segment.live.add(e.queueId());
+      segmentOf.put(e.queueId(), segment);
+    }
+    if (size >= segmentOctets || System.currentTimeMillis() - segment.created >= segmentMillis) {
+      retired.addLast(segment);
+      closeSegment();
+    }
+    return segment;
+  }
+
+  /**
+   * Says that a batch appended to {@code segment} has written its files into the queue (or its
+   * done records): until then no checkpoint touches the segment, since a file not written yet
+   * cannot be synced.
+   *
+   * @return whether a retired segment is ready for {@link #checkpointRetired}
+   */
+  synchronized boolean published(Segment segment) {
+    segment.writing--;
+    Segment oldest = retired.peekFirst();
+    return oldest != null && oldest.writing == 0;
+  }
+
+  /**
+   * Records that a message left the queue (delivered, bounced, refused or deleted); with
+   * {@code durable} the record is fdatasync'd too. Nothing to do for a message not journaled.
+   */
+  void done(String queueId, boolean durable) throws IOException {
+    Segment segment = segmentOf.get(queueId);
+    if (segment == null) {
+      return;
+    }
+    synchronized (this) {
+      if (channel == null) {
+        startSegment();
+      }
+      byte[] line = JournalFormat.doneLine(current.seed, queueId);
+      writeFully(new ByteBuffer[] {ByteBuffer.wrap(line)}, line.length);
+      size += line.length;
+      if (durable) {
+        channel.force(false);
+      }
+      // only now, and under the lock a checkpoint's rewrite takes: gone means a done record exists
+      segment.live.remove(queueId);
+      segmentOf.remove(queueId, segment);
+    }
+  }
+
+  /** fdatasyncs the current segment: the done records written so far reach the disk. */
+  synchronized void sync() throws IOException {
+    if (channel != null) {
+      channel.force(false);
+    }
+  }
+
+  /**
+   * Checkpoints the retired segments, oldest first and one at a time (a segment's done records
+   * may be about messages of an older one, which must not be replayed once they are gone), up to
+   * one whose batches are still writing their files. A segment that fails stays retired, for the
+   * next call.
+   */
+  void checkpointRetired() throws IOException {
+    synchronized (checkpointLock) {
+      while (true) {
+        Segment next;
+        synchronized (this) {
+          next = retired.peekFirst();
+          if (next == null || next.writing > 0) {
+            return;
+          }
+        }
+        checkpoint(next);
+        synchronized (this) {
+          retired.removeFirst();
+        }
+      }
+    }
+  }
+
+  /**
+   * Makes the files of a retired segment's remaining messages durable, then deletes it. A message
+   * still live whose file is nowhere is not gone (it has no done record): it is rewritten from the
+   * segment before the segment goes.
+   */
+  private void checkpoint(Segment segment) throws IOException {
+    List<String> ids = new ArrayList<>(segment.live);
+    long start = System.nanoTime();
+    int synced = 0;
+    Set<String> missing = new HashSet<>();
+    for (String id : ids) {
+      if (syncMessageFile(id)) {
+        synced++;
+      } else if (segment.live.contains(id)) {
+        // asked after the look: a removal takes the message out of live before its file goes
+        missing.add(id);
+      }
+    }
+    if (synced > 0) {
+      log.info("spool journal: checkpoint of {}: {} queued message file(s) synced in {} ms", segment.file.getFileName(),
+          synced, (System.nanoTime() - start) / 1_000_000);
+    }
+    if (!missing.isEmpty()) {
+      int restored;
+      synchronized (this) {
+        // no done record can come between the look at live and the rewrite
+        restored = replay.restoreAll(segment.file, id -> missing.contains(id) && segment.live.contains(id));
+      }
+      log.error("spool journal: checkpoint of {}: {} queued message(s) without a file and without a done record; "
+          + "{} rewritten from the journal: {}", segment.file.getFileName(), missing.size(), restored, missing);
+    }
+    DurableFiles.fsyncDirectory(incoming);
+    DurableFiles.fsyncDirectory(hold);
+    Files.deleteIfExists(segment.file);
+    DurableFiles.fsyncDirectory(dir);
+    for (String id : ids) {
+      segmentOf.remove(id, segment);
+    }
+  }
+
+  /** Whether a message is journaled and not yet checkpointed (for tests and diagnostics). */
+  boolean isJournaled(String queueId) {
+    return segmentOf.containsKey(queueId);
+  }
+
+  /** fdatasyncs a message's file wherever it is; false when it is nowhere (gone). */
+  private boolean syncMessageFile(String id) throws IOException {
+    // incoming, then hold, then incoming again: a release between the first two looks is not missed
+    for (Path file : List.of(incoming.resolve(id), hold.resolve(id), incoming.resolve(id))) {
+      // java.io.File asks without an exception: a checkpoint may look for many files that are gone
+      if (!file.toFile().isFile()) {
+        continue;
+      }
+      try {
+        DurableFiles.fdatasync(file);
+        return true;
+      } catch (NoSuchFileException e) {
+        // removed since the look
+      }
+    }
+    return false;
+  }
+
+  private void startSegment() throws IOException {
+    Path file = dir.resolve(String.format("%016d", nextNumber++));
+    channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), DurableFiles.OWNER_ONLY);
+    DurableFiles.fsyncDirectory(dir);
+    current = new Segment(file, System.currentTimeMillis(), JournalFormat.newSeed());
+    // synced with the first records
+    byte[] line = JournalFormat.seedLine(current.seed);
+    writeFully(new ByteBuffer[] {ByteBuffer.wrap(line)}, line.length);
+    size = line.length;
+  }
+
+  private void closeSegment() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.warn("spool journal: closing {}: {}", current.file, e.toString());
+    }
+    channel = null;
+    current = null;
+  }
+
+  /**
+   * After a failed append: cuts the segment back to what was durable before it; if even that
+   * fails, checkpoints and deletes the segment at once, so the failed records are never replayed.
+   */
+  private void abandonSegment(long before, Exception cause) {
+    try {
+      channel.truncate(before);
+      channel.force(false);
+      channel.position(before);
+      return;
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+    Segment failed = current;
+    closeSegment();
+    try {
+      checkpoint(failed);
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+      log.error("spool journal: segment {} could not be cleaned after a failed write; messages "
+          + "refused since may be delivered after a restart", failed.file, e);
+    }
+  }
+
+  private void writeFully(ByteBuffer[] parts, long octets) throws IOException {
+    long left = octets;
+    while (left > 0) {
+      left -= channel.write(parts);
+    }
+  }
+
+}
