@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * Sends the recipients of one message on their way for one round: local recipients to the
- * {@link QueueManager.LocalTransport}, remote ones as {@link DeliveryJob}s on
+ * {@link LocalTransport}, remote ones as {@link DeliveryJob}s on
  * {@code postino.delivery.submit}, one per domain and at most {@code maxRecipientsPerJob}
  * recipients each. Every part completes with a result for each of its recipients, never fails:
  * a local transport failure, a bus timeout or an unreadable reply is a transient result.
@@ -30,11 +30,11 @@ import java.util.Map;
 final class Dispatcher {
 
   private final Vertx vertx;
-  private final QueueManager.LocalTransport local;
+  private final LocalTransport local;
   private final Addresses addresses;
   private final QueueOptions options;
 
-  Dispatcher(Vertx vertx, QueueManager.LocalTransport local, Addresses addresses, QueueOptions options) {
+  Dispatcher(Vertx vertx, LocalTransport local, Addresses addresses, QueueOptions options) {
     this.vertx = vertx;
     this.local = local;
     this.addresses = addresses;

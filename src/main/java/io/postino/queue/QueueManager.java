@@ -69,12 +69,6 @@ public final class QueueManager extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
 
-  /** Delivers a message to local mailboxes; fails as a whole, to be retried as a whole. */
-  @FunctionalInterface
-  public interface LocalTransport {
-    Future<Void> deliver(SpooledMessage message, List<Envelope.Recipient> recipients);
-  }
-
   /** One message in memory: being loaded, or in a round of delivery. */
   private static final class Entry {
     final String queueId;

@@ -164,9 +164,8 @@ final class JournalReplay {
   }
 
   private void rewrite(String id, ByteBuffer content, Path target) throws IOException {
-    Path temporary = tmp.resolve(id);
-    DurableFiles.write(temporary, true, true, content);
-    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    // in tmp: a rewrite cut short leaves a file that the next start deletes
+    DurableFiles.replace(tmp.resolve(id), target, true, true, content);
   }
 
   static List<Path> segments(Path dir) throws IOException {
