@@ -140,10 +140,19 @@ final class GroupCommitter {
       try {
         publish(batch, entries.size() < batch.size());
       } catch (IOException | RuntimeException e) {
-        // the clients hear that it failed: the journal must not bring these messages back
-        for (SpoolJournal.Entry entry : entries) {
+        // the clients hear that it failed: the journal must not bring these messages back. One
+        // sync for all the done records: after a failed one nothing is synced again and trusted
+        // (the journal abandons the segment instead, see SpoolJournal#force).
+        if (!entries.isEmpty()) {
+          for (SpoolJournal.Entry entry : entries) {
+            try {
+              journal.done(entry.queueId(), false);
+            } catch (IOException | RuntimeException undo) {
+              e.addSuppressed(undo);
+            }
+          }
           try {
-            journal.done(entry.queueId(), true);
+            journal.sync();
           } catch (IOException | RuntimeException undo) {
             e.addSuppressed(undo);
           }

@@ -153,12 +153,12 @@ final class SpoolJournal {
     long before = size;
     try {
       writeFully(parts.toArray(ByteBuffer[]::new), octets);
-      channel.force(false);
     } catch (IOException | RuntimeException e) {
       // what did reach the segment must not be replayed: the clients hear that it failed
-      abandonSegment(before, e);
+      cutBack(before, e);
       throw e;
     }
+    force();
     size += octets;
     Segment segment = current;
     segment.writing++;
@@ -203,7 +203,7 @@ final class SpoolJournal {
       writeFully(new ByteBuffer[] {ByteBuffer.wrap(line)}, line.length);
       size += line.length;
       if (durable) {
-        channel.force(false);
+        force();
       }
       // only now, and under the lock a checkpoint's rewrite takes: gone means a done record exists
       segment.live.remove(queueId);
@@ -214,7 +214,24 @@ final class SpoolJournal {
   /** fdatasyncs the current segment: the done records written so far reach the disk. */
   synchronized void sync() throws IOException {
     if (channel != null) {
+      force();
+    }
+  }
+
+  /**
+   * fdatasyncs the current segment. When that fails, the segment is suspect: the kernel may have
+   * dropped what it could not write and a later fdatasync may succeed without it, so it is never
+   * synced again nor trusted. It is abandoned: every message journaled in it that is still in the
+   * queue gets its own file synced, and the segment is deleted, the records not synced with it;
+   * the caller fails, so those records' messages are not acknowledged (nor their removals taken
+   * as durable).
+   */
+  private void force() throws IOException {
+    try {
       channel.force(false);
+    } catch (IOException | RuntimeException e) {
+      abandonSegment(e);
+      throw e;
     }
   }
 
@@ -327,18 +344,31 @@ final class SpoolJournal {
   }
 
   /**
-   * After a failed append: cuts the segment back to what was durable before it; if even that
-   * fails, checkpoints and deletes the segment at once, so the failed records are never replayed.
+   * After a failed write (no fdatasync failed): cuts the segment back to what was durable before
+   * it; if even that fails, the segment is abandoned, so the failed records are never replayed.
    */
-  private void abandonSegment(long before, Exception cause) {
+  private void cutBack(long before, Exception cause) {
     try {
       channel.truncate(before);
-      channel.force(false);
       channel.position(before);
-      return;
     } catch (IOException | RuntimeException e) {
       cause.addSuppressed(e);
+      abandonSegment(cause);
+      return;
     }
+    try {
+      force();
+    } catch (IOException | RuntimeException e) {
+      // abandoned by force
+      cause.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Checkpoints and deletes the current segment at once, without syncing it again: what it holds
+   * of messages still in the queue is made durable through their own files.
+   */
+  private void abandonSegment(Exception cause) {
     Segment failed = current;
     closeSegment();
     try {
