@@ -1,13 +1,12 @@
 package io.postino.bounce;
 
+import io.postino.intake.Intake;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.MessageText;
-import io.postino.smtp.RcptParameters;
 import io.postino.spool.Envelope;
 import io.postino.spool.Spool;
 import io.postino.spool.SpoolFileFormat;
-import io.postino.spool.SpoolWriter;
 import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,6 +20,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -45,31 +45,35 @@ public final class Bouncer {
   private final AtomicInteger fullReturns = new AtomicInteger();
 
   private final Vertx vertx;
-  private final Spool spool;
+  private final Intake intake;
   private final BounceSettings settings;
   private final String hostname;
-  private final Predicate<String> isLocalDomain;
 
-  public Bouncer(Vertx vertx, Spool spool, BounceSettings settings, String hostname, Predicate<String> isLocalDomain) {
+  /**
+   * @param hostname      the name reports are sent from ({@code MAILER-DAEMON@hostname})
+   * @param isLocalDomain whether a (lower-case) domain is delivered here, for the recipient of a report
+   * @param queue         where a spooled report goes: the queue's own door
+   */
+  public Bouncer(Vertx vertx, Spool spool, BounceSettings settings, String hostname, Predicate<String> isLocalDomain,
+      Consumer<SpooledMessage> queue) {
     this.vertx = vertx;
-    this.spool = spool;
+    this.intake = new Intake(spool, hostname, isLocalDomain, queue);
     this.settings = settings;
     this.hostname = hostname;
-    this.isLocalDomain = isLocalDomain;
   }
 
   /**
-   * Builds and spools a report about {@code items} of {@code original}; completes with the spooled
-   * report once it is durable. Call on the queue's context.
+   * Builds and spools a report about {@code items} of {@code original}, and hands it to the queue
+   * once it is durable; completes with the spooled report then. Call on the queue's context.
    */
-  Future<SpooledMessage> send(SpooledMessage original, DsnBuilder.Kind kind, List<DsnBuilder.Item> items,
+  public Future<SpooledMessage> send(SpooledMessage original, DsnBuilder.Kind kind, List<DsnBuilder.Item> items,
       Instant willRetryUntil) {
     Envelope e = original.envelope();
     // at most MAX_FULL_RETURNS whole copies in memory at once; beyond that the headers only,
     // which RFC 3461 section 4.3 allows
     boolean whole = e.mailParameters().ret() == MailParameters.Ret.FULL
         && original.contentLength() <= settings.returnSizeLimit() && takeFullReturn();
-    String queueId = spool.newQueueId();
+    String queueId = intake.newQueueId();
     // reading the original, building the report and scanning it are blocking or CPU work
     Future<Built> built = vertx.executeBlocking(() -> {
       try {
@@ -89,12 +93,9 @@ public final class Bouncer {
       MailParameters parameters = new MailParameters(b.report().length,
           b.eightBit() ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
           to.isInternationalized(), null, null, null);
-      Envelope envelope = new Envelope(queueId, MailAddress.NULL_SENDER, parameters,
-          List.of(new Envelope.Recipient(to, RcptParameters.NONE, isLocalDomain.test(to.domainLowerCase()))),
-          hostname, "127.0.0.1", "LOCAL", null, Instant.now());
-      SpoolWriter writer = spool.create(envelope);
-      writer.write(Buffer.buffer(b.report()));
-      return writer.commit();
+      Envelope envelope = intake.localEnvelope(queueId, MailAddress.NULL_SENDER, parameters, List.of(to), hostname,
+          Instant.now());
+      return intake.store(envelope, null, Buffer.buffer(b.report())).onSuccess(intake::handOff);
     });
   }
 

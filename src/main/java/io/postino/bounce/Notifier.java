@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * one delay warning per message when configured. A message from {@code <>} never causes a
  * report; a recipient that asked for none (RFC 3461 NOTIFY) is left out.
  *
- * <p>Each spooled report is handed to {@code accept}, the queue's own door, so it is delivered
- * like any other message. Recording that a report went out is the caller's work.
+ * <p>Each spooled report goes to the queue through the {@link Bouncer}, so it is delivered like any
+ * other message. Recording that a report went out is the caller's work.
  */
 public final class Notifier {
 
@@ -29,12 +28,10 @@ public final class Notifier {
 
   private final Bouncer bouncer;
   private final BounceSettings settings;
-  private final Consumer<SpooledMessage> accept;
 
-  public Notifier(Bouncer bouncer, BounceSettings settings, Consumer<SpooledMessage> accept) {
+  public Notifier(Bouncer bouncer, BounceSettings settings) {
     this.bouncer = bouncer;
     this.settings = settings;
-    this.accept = accept;
   }
 
   /**
@@ -67,7 +64,6 @@ public final class Notifier {
     }
     return bouncer.send(message, DsnBuilder.Kind.FAILED, items, null).map(dsn -> {
       log.info("{}: sender notified of {} failed recipient(s) by {}", env.queueId(), items.size(), dsn.queueId());
-      accept.accept(dsn);
       return false;
     });
   }
@@ -95,7 +91,6 @@ public final class Notifier {
     }
     return bouncer.send(message, DsnBuilder.Kind.DELAYED, items, expiry).map(dsn -> {
       log.info("{}: sender warned of {} delayed recipient(s) by {}", env.queueId(), items.size(), dsn.queueId());
-      accept.accept(dsn);
       return true;
     });
   }

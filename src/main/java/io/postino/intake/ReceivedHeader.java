@@ -1,14 +1,17 @@
 package io.postino.intake;
 
-import io.postino.spool.Envelope;
 import io.postino.smtp.Rfc5322Dates;
+import io.postino.spool.Envelope;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import javax.net.ssl.SSLSession;
 
 /**
  * The {@code Received:} header a message gets on arrival (RFC 5321 section 4.4), in Postfix's
  * layout: the client (its HELO name only when that is a valid name, see {@link #fromClause}), the TLS protocol and cipher, the authenticated user (when configured), this
  * server and the protocol (ESMTP, ESMTPS, ESMTPA, ESMTPSA as RFC 3848 names them, UTF8SMTP... as
- * RFC 6531 does), the queue id, the recipient when there is only one, and the time.
+ * RFC 6531 does), the queue id, the recipient when there is only one, and the time. A message
+ * made here (the event bus) gets {@link #local}.
  */
 public final class ReceivedHeader {
 
@@ -62,5 +65,11 @@ public final class ReceivedHeader {
     }
     sb.append("; ").append(Rfc5322Dates.format(e.received())).append("\r\n");
     return sb.toString();
+  }
+
+  /** The header of a message from the event bus ({@code postino.send}): no client, protocol LOCAL. */
+  static byte[] local(String hostname, String queueId, Instant received) {
+    return ("Received: from local (event bus)\r\n\tby " + hostname + " (Postino) with LOCAL id " + queueId + ";\r\n\t"
+        + Rfc5322Dates.format(received) + "\r\n").getBytes(StandardCharsets.US_ASCII);
   }
 }

@@ -8,20 +8,15 @@ import io.postino.bus.StructuredMessage;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.MessageText;
-import io.postino.smtp.RcptParameters;
-import io.postino.smtp.Rfc5322Dates;
 import io.postino.spool.Envelope;
 import io.postino.spool.Spool;
-import io.postino.spool.SpoolWriter;
 import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -60,12 +55,9 @@ public final class SendVerticle extends VerticleBase {
   private record Prepared(Envelope envelope, Buffer received, Buffer content) {
   }
 
-  private final Spool spool;
+  private final Intake intake;
   private final Addresses addresses;
-  private final String hostname;
   private final Limits limits;
-  private final Predicate<String> isLocalDomain;
-  private final Consumer<SpooledMessage> accepted;
   private final long maxBytesInFlight;
   /** Requests being prepared or spooled, and the octets of their content (event loop only). */
   private int inFlight;
@@ -83,12 +75,9 @@ public final class SendVerticle extends VerticleBase {
    */
   public SendVerticle(Spool spool, Addresses addresses, String hostname, Limits limits,
       Predicate<String> isLocalDomain, Consumer<SpooledMessage> accepted) {
-    this.spool = Objects.requireNonNull(spool, "spool");
+    this.intake = new Intake(spool, hostname, isLocalDomain, accepted);
     this.addresses = Objects.requireNonNull(addresses, "addresses");
-    this.hostname = Objects.requireNonNull(hostname, "hostname");
     this.limits = Objects.requireNonNull(limits, "limits");
-    this.isLocalDomain = Objects.requireNonNull(isLocalDomain, "isLocalDomain");
-    this.accepted = Objects.requireNonNull(accepted, "accepted");
     this.maxBytesInFlight = Math.max(MAX_BYTES_IN_FLIGHT, limits.maxMessageSize());
   }
 
@@ -107,7 +96,7 @@ public final class SendVerticle extends VerticleBase {
       return;
     }
     inFlight++;
-    String queueId = spool.newQueueId();
+    String queueId = intake.newQueueId();
     vertx.executeBlocking(() -> prepare(json, queueId), false).onComplete(prepared -> {
       long size = prepared.succeeded()
           ? prepared.result().received().length() + prepared.result().content().length() : 0;
@@ -133,7 +122,8 @@ public final class SendVerticle extends VerticleBase {
         }
         return;
       }
-      store(prepared.result()).onComplete(stored -> {
+      Prepared p = prepared.result();
+      intake.store(p.envelope(), p.received(), p.content()).onComplete(stored -> {
         done.run();
         if (stored.failed()) {
           log.error("{}: cannot spool a message from the event bus", queueId, stored.cause());
@@ -144,7 +134,7 @@ public final class SendVerticle extends VerticleBase {
         log.info("{}: accepted from the event bus, {} recipient(s)", queueId,
             message.envelope().recipients().size());
         request.reply(new SendReply(queueId).toJson());
-        accepted.accept(message);
+        intake.handOff(message);
       });
     });
   }
@@ -164,7 +154,7 @@ public final class SendVerticle extends VerticleBase {
       body = raw.body();
       smtpUtf8 = raw.smtpUtf8();
     } else {
-      content = MessageComposer.compose((StructuredMessage) request, "<" + queueId + "@" + hostname + ">", now);
+      content = MessageComposer.compose((StructuredMessage) request, "<" + queueId + "@" + intake.hostname() + ">", now);
       body = MessageText.hasEightBit(content) ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT;
       smtpUtf8 = request.sender().isInternationalized()
           || request.recipients().stream().anyMatch(MailAddress::isInternationalized);
@@ -173,30 +163,10 @@ public final class SendVerticle extends VerticleBase {
       throw new IllegalArgumentException("message too large: " + content.length + " octets, at most "
           + limits.maxMessageSize());
     }
-    byte[] received = receivedHeader(queueId, now);
-    List<Envelope.Recipient> rcpts = request.recipients().stream()
-        .map(r -> new Envelope.Recipient(r, RcptParameters.NONE, isLocalDomain.test(r.domainLowerCase())))
-        .toList();
-    Envelope envelope = new Envelope(queueId, request.sender(),
-        new MailParameters(received.length + content.length, body, smtpUtf8, null, null, null), rcpts,
-        "local", "127.0.0.1", "LOCAL", null, now);
+    byte[] received = ReceivedHeader.local(intake.hostname(), queueId, now);
+    Envelope envelope = intake.localEnvelope(queueId, request.sender(),
+        new MailParameters(received.length + content.length, body, smtpUtf8, null, null, null), request.recipients(),
+        "local", now);
     return new Prepared(envelope, Buffer.buffer(received), Buffer.buffer(content));
-  }
-
-  private byte[] receivedHeader(String queueId, Instant now) {
-    return ("Received: from local (event bus)\r\n\tby " + hostname + " (Postino) with LOCAL id " + queueId + ";\r\n\t"
-        + Rfc5322Dates.format(now) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /** Writes the message to the spool and makes it durable. */
-  private Future<SpooledMessage> store(Prepared p) {
-    SpoolWriter writer;
-    try {
-      writer = spool.create(p.envelope(), p.received());
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    writer.write(p.content());
-    return writer.commit();
   }
 }

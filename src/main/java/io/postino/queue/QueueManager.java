@@ -128,7 +128,7 @@ public final class QueueManager extends VerticleBase {
     events = new QueueEvents(vertx, addresses);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
         options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
-    notifier = new Notifier(new Bouncer(vertx, spool, reports, hostname, isLocalDomain), reports, this::accept);
+    notifier = new Notifier(new Bouncer(vertx, spool, reports, hostname, isLocalDomain, this::accept), reports);
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> scan(false));
     // what a previous run left in the spool is found by the first scan
     scan(false);
