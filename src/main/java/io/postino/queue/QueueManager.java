@@ -92,7 +92,8 @@ public final class QueueManager extends VerticleBase {
     events = new QueueEvents(vertx, addresses);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
         options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
-    Notifier notifier = new Notifier(new Bouncer(vertx, spool, reports, hostname, isLocalDomain, this::accept), reports);
+    Bouncer bouncer = new Bouncer(vertx, spool, reports, hostname, isLocalDomain, this::accept);
+    Notifier notifier = new Notifier(bouncer, reports);
     round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> window.forget(e));
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> window.scan(false));
     // what a previous run left in the spool is found by the first scan

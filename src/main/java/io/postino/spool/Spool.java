@@ -50,13 +50,6 @@ import java.util.function.Predicate;
  */
 public final class Spool {
 
-  private static final String TMP = "tmp";
-  private static final String INCOMING = "incoming";
-  private static final String HOLD = "hold";
-  private static final String CORRUPT = "corrupt";
-  private static final String STATUS = "status";
-  private static final String JOURNAL = "journal";
-
   /** Queue ids found due by {@link #due}, and whether more due ones were left for later. */
   public record Due(List<String> queueIds, boolean more) {
   }
@@ -69,23 +62,23 @@ public final class Spool {
   private final Path status;
   private final SpoolJournal journal;
   private final GroupCommitter committer;
-  private final SpoolRecovery recovery;
+  private final SpoolReader reader;
   private final SharedSync incomingSync;
   private final SharedSync holdSync;
   private final SharedSync journalSync;
   private final JudgedCommit judged;
   private volatile SpoolFaults faults = SpoolFaults.NONE;
 
-  private Spool(Vertx vertx, Path dir, SpoolJournal journal) {
+  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal) {
     this.vertx = vertx;
     this.journal = journal;
-    this.dir = dir;
-    this.tmp = dir.resolve(TMP);
-    this.incoming = dir.resolve(INCOMING);
-    this.hold = dir.resolve(HOLD);
-    this.status = dir.resolve(STATUS);
+    this.dir = folders.root;
+    this.tmp = folders.tmp;
+    this.incoming = folders.incoming;
+    this.hold = folders.hold;
+    this.status = folders.status;
     this.committer = new GroupCommitter(vertx, incoming, journal);
-    this.recovery = new SpoolRecovery(tmp, incoming, hold, dir.resolve(CORRUPT), status);
+    this.reader = new SpoolReader(folders.corrupt, status);
     this.incomingSync = new SharedSync(vertx, () -> {
       faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
       DurableFiles.fsyncDirectory(incoming);
@@ -98,19 +91,16 @@ public final class Spool {
     this.judged = new JudgedCommit(message -> remove(message, true));
   }
 
-  /** Opens the spool, creating its directories as needed and cleaning what a crash left. */
+  /**
+   * Opens the spool, creating its directories as needed and recovering what a crash left (see
+   * {@link SpoolRecovery}).
+   */
   public static Future<Spool> open(Vertx vertx, Path dir) {
     Path abs = dir.toAbsolutePath().normalize();
     return vertx.executeBlocking(() -> {
-      for (String sub : List.of(TMP, INCOMING, HOLD, CORRUPT, STATUS)) {
-        DurableFiles.createDirectories(abs.resolve(sub));
-      }
-      // the journal first: it may bring back messages, and with them their status files
-      SpoolJournal journal = SpoolJournal.open(abs.resolve(JOURNAL), abs.resolve(TMP), abs.resolve(INCOMING),
-          abs.resolve(HOLD));
-      Spool spool = new Spool(vertx, abs, journal);
-      spool.recovery.clean();
-      return spool;
+      SpoolFolders folders = new SpoolFolders(abs);
+      SpoolJournal journal = SpoolRecovery.recover(folders, SpoolJournal.SEGMENT_OCTETS, SpoolJournal.SEGMENT_MILLIS);
+      return new Spool(vertx, folders, journal);
     }, false);
   }
 
@@ -246,7 +236,7 @@ public final class Spool {
 
   private SpooledMessage readMessage(String queueId) throws IOException {
     try {
-      return recovery.read(incoming.resolve(queueId));
+      return reader.read(incoming.resolve(queueId));
     } catch (SpoolFileFormat.CorruptException e) {
       throw new CorruptSpoolFileException(queueId, e.getMessage());
     }
@@ -374,7 +364,7 @@ public final class Spool {
 
   /** The queue ids of the messages on hold. */
   public Future<List<String>> held() {
-    return vertx.executeBlocking(() -> SpoolRecovery.list(hold).stream()
+    return vertx.executeBlocking(() -> SpoolFolders.list(hold).stream()
         .map(p -> p.getFileName().toString()).sorted().toList(), false);
   }
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -39,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * least once). A message without one whose file a checkpoint cannot find is not taken for gone: it
  * is rewritten from the segment first, as a restart would.
  *
- * <p>The records are described in {@link JournalFormat}; opening replays them ({@link JournalReplay}).
+ * <p>The records are described in {@link JournalFormat}; {@link SpoolRecovery} replays them at
+ * start-up. The messages' own files are {@link JournaledFiles}: the journal knows them by queue id,
+ * not where they are.
  *
  * <p>Thread-safe; every method blocks (worker threads only).
  */
@@ -82,10 +83,7 @@ final class SpoolJournal {
   private final long segmentOctets;
   private final long segmentMillis;
   private final Path dir;
-  private final Path tmp;
-  private final Path incoming;
-  private final Path hold;
-  private final JournalReplay replay;
+  private final JournaledFiles files;
   private final Map<String, Segment> segmentOf = new ConcurrentHashMap<>();
 
   private final Object checkpointLock = new Object();
@@ -97,35 +95,16 @@ final class SpoolJournal {
   private FileChannel channel;
   private long size;
 
-  private SpoolJournal(Path dir, Path tmp, Path incoming, Path hold, long nextNumber, long segmentOctets,
-      long segmentMillis) {
+  /**
+   * A journal in {@code dir} whose next segment is {@code nextNumber}: what a previous run left
+   * there was replayed and removed by {@link SpoolRecovery}, which opens it.
+   */
+  SpoolJournal(Path dir, JournaledFiles files, long nextNumber, long segmentOctets, long segmentMillis) {
     this.segmentOctets = segmentOctets;
     this.segmentMillis = segmentMillis;
     this.dir = dir;
-    this.tmp = tmp;
-    this.incoming = incoming;
-    this.hold = hold;
-    this.replay = new JournalReplay(tmp, incoming, hold);
+    this.files = files;
     this.nextNumber = nextNumber;
-  }
-
-  /**
-   * Opens the journal in {@code dir}, first replaying what a previous run left (see
-   * {@link JournalReplay}): damaged segments go to the spool's {@code corrupt} directory, next to
-   * {@code dir}.
-   */
-  static SpoolJournal open(Path dir, Path tmp, Path incoming, Path hold) throws IOException {
-    return open(dir, tmp, incoming, hold, SEGMENT_OCTETS, SEGMENT_MILLIS);
-  }
-
-  /** As {@link #open(Path, Path, Path, Path)}, with other limits for retiring segments (tests). */
-  static SpoolJournal open(Path dir, Path tmp, Path incoming, Path hold, long segmentOctets, long segmentMillis)
-      throws IOException {
-    DurableFiles.createDirectories(dir);
-    Path corrupt = dir.resolveSibling("corrupt");
-    DurableFiles.createDirectories(corrupt);
-    long last = new JournalReplay(tmp, incoming, hold).replay(dir, corrupt);
-    return new SpoolJournal(dir, tmp, incoming, hold, last + 1, segmentOctets, segmentMillis);
   }
 
   /**
@@ -270,7 +249,7 @@ final class SpoolJournal {
     int synced = 0;
     Set<String> missing = new HashSet<>();
     for (String id : ids) {
-      if (syncMessageFile(id)) {
+      if (files.sync(id)) {
         synced++;
       } else if (segment.live.contains(id)) {
         // asked after the look: a removal takes the message out of live before its file goes
@@ -285,13 +264,12 @@ final class SpoolJournal {
       int restored;
       synchronized (this) {
         // no done record can come between the look at live and the rewrite
-        restored = replay.restoreAll(segment.file, id -> missing.contains(id) && segment.live.contains(id));
+        restored = restoreAll(segment.file, id -> missing.contains(id) && segment.live.contains(id), files);
       }
       log.error("spool journal: checkpoint of {}: {} queued message(s) without a file and without a done record; "
           + "{} rewritten from the journal: {}", segment.file.getFileName(), missing.size(), restored, missing);
     }
-    DurableFiles.fsyncDirectory(incoming);
-    DurableFiles.fsyncDirectory(hold);
+    files.syncFolders();
     Files.deleteIfExists(segment.file);
     DurableFiles.fsyncDirectory(dir);
     for (String id : ids) {
@@ -304,22 +282,32 @@ final class SpoolJournal {
     return segmentOf.containsKey(queueId);
   }
 
-  /** fdatasyncs a message's file wherever it is; false when it is nowhere (gone). */
-  private boolean syncMessageFile(String id) throws IOException {
-    // incoming, then hold, then incoming again: a release between the first two looks is not missed
-    for (Path file : List.of(incoming.resolve(id), hold.resolve(id), incoming.resolve(id))) {
-      // java.io.File asks without an exception: a checkpoint may look for many files that are gone
-      if (!file.toFile().isFile()) {
-        continue;
+  /** What {@link #restoreAll} restores. */
+  interface Wanted {
+    boolean test(String queueId);
+  }
+
+  /**
+   * Restores the messages of {@code segment} that are {@code wanted} (see
+   * {@link JournaledFiles#restore}), making the folders durable; returns how many files were
+   * rewritten. At a checkpoint, and at start-up.
+   */
+  static int restoreAll(Path segment, Wanted wanted, JournaledFiles files) throws IOException {
+    int[] restored = {0};
+    JournalFormat.read(segment, new JournalFormat.Visitor() {
+      @Override
+      public void message(String queueId, ByteBuffer file) throws IOException {
+        if (wanted.test(queueId) && files.restore(queueId, file)) {
+          restored[0]++;
+        }
       }
-      try {
-        DurableFiles.fdatasync(file);
-        return true;
-      } catch (NoSuchFileException e) {
-        // removed since the look
+
+      @Override
+      public void done(String queueId) {
       }
-    }
-    return false;
+    });
+    files.syncFolders();
+    return restored[0];
   }
 
   private void startSegment() throws IOException {

@@ -98,8 +98,7 @@ class JournalPowerCutTest {
     PowerCutFileSystem fs = PowerCutFileSystem.over(real);
     Path root = fs.root();
     Path incoming = root.resolve("incoming");
-    SpoolJournal journal = SpoolJournal.open(root.resolve("journal"), root.resolve("tmp"), incoming,
-        root.resolve("hold"), 1, Long.MAX_VALUE);
+    SpoolJournal journal = SpoolRecovery.recover(new SpoolFolders(root), 1, Long.MAX_VALUE);
     GroupCommitter committer = new GroupCommitter(vertx, incoming, journal);
     Run run = new Run(fs);
     AtomicInteger operations = new AtomicInteger();
@@ -191,7 +190,7 @@ class JournalPowerCutTest {
   private static void recoverAndVerify(Run run, PowerCutFileSystem fs, int image, String at) throws Exception {
     Path root = fs.root();
     Path incoming = root.resolve("incoming");
-    SpoolJournal.open(root.resolve("journal"), root.resolve("tmp"), incoming, root.resolve("hold"));
+    SpoolRecovery.recover(root);
     run.acknowledged.forEach((id, since) -> {
       Integer leaving = run.leaving.get(id);
       if (since <= image && (leaving == null || image <= leaving)) {

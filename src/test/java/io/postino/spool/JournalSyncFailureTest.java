@@ -55,9 +55,7 @@ class JournalSyncFailureTest {
   }
 
   private static SpoolJournal open(PowerCutFileSystem fs) throws IOException {
-    Path root = fs.root();
-    return SpoolJournal.open(root.resolve("journal"), root.resolve("tmp"), root.resolve("incoming"),
-        root.resolve("hold"));
+    return SpoolRecovery.recover(fs.root());
   }
 
   private static byte[] content(String id) {

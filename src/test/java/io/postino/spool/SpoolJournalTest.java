@@ -40,12 +40,12 @@ class SpoolJournalTest {
   }
 
   private SpoolJournal open() throws Exception {
-    return SpoolJournal.open(journal, tmp, incoming, hold);
+    return SpoolRecovery.recover(dir);
   }
 
   /** A journal that retires its segment at every append. */
   private SpoolJournal openRetiringEachSegment() throws Exception {
-    return SpoolJournal.open(journal, tmp, incoming, hold, 1, Long.MAX_VALUE);
+    return SpoolRecovery.recover(new SpoolFolders(dir), 1, Long.MAX_VALUE);
   }
 
   private static SpoolJournal.Entry entry(String id, String text) {
@@ -302,8 +302,7 @@ class SpoolJournalTest {
       Path cutJournal = root.resolve("journal");
       Path cutIncoming = Files.createDirectory(root.resolve("incoming"));
 
-      SpoolJournal.open(cutJournal, Files.createDirectory(root.resolve("tmp")), cutIncoming,
-          Files.createDirectory(root.resolve("hold")));
+      SpoolRecovery.recover(root);
 
       int kept = 0;
       while (kept < ends.size() && ends.get(kept) <= cut) {
