@@ -15,8 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of each spooled message once the client has its 250: delivers it, retries it,
@@ -55,8 +53,6 @@ import org.slf4j.LoggerFactory;
  * beyond what any MTA's bounces do, nor to loop.
  */
 public final class QueueManager extends VerticleBase {
-
-  private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
 
   private final Spool spool;
   private final LocalTransport local;
