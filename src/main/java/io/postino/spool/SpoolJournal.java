@@ -70,6 +70,8 @@ final class SpoolJournal {
     final long created;
     final byte[] seed;
     final Set<String> live = ConcurrentHashMap.newKeySet();
+    /** Messages with a done record whose file may not be deleted yet (a removal under way). */
+    final Set<String> removed = ConcurrentHashMap.newKeySet();
     // Guarded by the journal.
     private int writing;
 
@@ -186,6 +188,7 @@ final class SpoolJournal {
       }
       // only now, and under the lock a checkpoint's rewrite takes: gone means a done record exists
       segment.live.remove(queueId);
+      segment.removed.add(queueId);
       segmentOf.remove(queueId, segment);
     }
   }
@@ -241,7 +244,7 @@ final class SpoolJournal {
   /**
    * Makes the files of a retired segment's remaining messages durable, then deletes it. A message
    * still live whose file is nowhere is not gone (it has no done record): it is rewritten from the
-   * segment before the segment goes.
+   * segment before the segment goes. A file of a message being removed is synced too.
    */
   private void checkpoint(Segment segment) throws IOException {
     List<String> ids = new ArrayList<>(segment.live);
@@ -254,6 +257,14 @@ final class SpoolJournal {
       } else if (segment.live.contains(id)) {
         // asked after the look: a removal takes the message out of live before its file goes
         missing.add(id);
+      }
+    }
+    // A removal under way: its done record is written, not necessarily synced, and its file not
+    // deleted yet. Once this segment is gone, a power cut could bring that file back with content
+    // that was never synced: it is synced, so what comes back is whole (and tried again).
+    for (String id : segment.removed) {
+      if (files.sync(id)) {
+        synced++;
       }
     }
     if (synced > 0) {

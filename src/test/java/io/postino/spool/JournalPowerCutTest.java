@@ -89,6 +89,31 @@ class JournalPowerCutTest {
     assertTrue(injected >= 10, "checkpoints injected: " + injected + " of " + baseline.operations);
   }
 
+  @Test
+  void aCheckpointBetweenADoneRecordAndTheFileDeletionDoesNotBringBackAnEmptyFile() throws Exception {
+    Path real = Files.createDirectory(dir.resolve("between"));
+    PowerCutFileSystem fs = PowerCutFileSystem.over(real);
+    Path root = fs.root();
+    Path incoming = root.resolve("incoming");
+    SpoolJournal journal = SpoolRecovery.recover(new SpoolFolders(root), 1, Long.MAX_VALUE);
+    // acknowledged: journaled, its file written without a sync of its own, its segment retired
+    journal.published(journal.append(List.of(new SpoolJournal.Entry("AAA",
+        new ByteBuffer[] {ByteBuffer.wrap(content("AAA"))}))));
+    Files.write(incoming.resolve("AAA"), content("AAA"));
+    // delivered, not durably: its done record, then (after a checkpoint of its segment) its deletion
+    journal.done("AAA", false);
+    journal.checkpointRetired();
+    Files.delete(incoming.resolve("AAA"));
+
+    PowerCutFileSystem check = PowerCutFileSystem.over(Files.createDirectory(dir.resolve("between-check")));
+    check.restore(fs.image());
+    SpoolRecovery.recover(check.root());
+    Path file = check.root().resolve("incoming").resolve("AAA");
+    if (Files.exists(file)) {
+      assertArrayEquals(content("AAA"), Files.readAllBytes(file), "a message back after a power cut is whole");
+    }
+  }
+
   /** The scenario; with {@code injectAt} >= 0, a checkpoint runs before that file operation. */
   private Run run(Vertx vertx, String name, int injectAt) throws Exception {
     Path real = Files.createDirectory(dir.resolve(name));
