@@ -187,8 +187,9 @@ final class SpoolJournal {
         force();
       }
       // only now, and under the lock a checkpoint's rewrite takes: gone means a done record exists
-      segment.live.remove(queueId);
+      // removed first: a checkpoint that no longer finds it live must find it there
       segment.removed.add(queueId);
+      segment.live.remove(queueId);
       segmentOf.remove(queueId, segment);
     }
   }
