@@ -3,11 +3,12 @@ package io.postino;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverVerticle;
+import io.postino.intake.Intake;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
 import io.postino.queue.QueueManager;
-import io.postino.queue.SendVerticle;
-import io.postino.queue.Spool;
+import io.postino.intake.SendVerticle;
+import io.postino.spool.Spool;
 import io.postino.server.ApplicationPolicy;
 import io.postino.server.ClientSpoolBudget;
 import io.postino.server.ConnectionLimiter;
@@ -228,7 +229,8 @@ public final class Postino {
       return Future.failedFuture(e);
     }
     ServerContext ctx = new ServerContext(smtp, config.getHostname(), policy,
-        new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), spool, queue::accept,
+        new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()),
+        new Intake(spool, config.getHostname(), policy::isLocalDomain, queue::accept),
         ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
         new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()));
     // Vert.x shares a port between instances only when they ask for the same one; a negative

@@ -1,7 +1,7 @@
 package io.postino;
 
 import io.postino.queue.QueueManager;
-import io.postino.queue.Spool;
+import io.postino.spool.Spool;
 import io.vertx.core.Future;
 import java.util.List;
 

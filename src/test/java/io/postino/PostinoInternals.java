@@ -1,6 +1,6 @@
 package io.postino;
 
-import io.postino.queue.Spool;
+import io.postino.spool.Spool;
 import io.postino.server.RecipientPolicy;
 import io.postino.server.auth.Authenticator;
 import io.postino.server.tls.TlsSupport;

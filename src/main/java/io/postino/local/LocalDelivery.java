@@ -2,9 +2,9 @@ package io.postino.local;
 
 import io.postino.bus.Addresses;
 import io.postino.bus.InboundEvent;
-import io.postino.queue.Envelope;
-import io.postino.queue.QueueManager;
-import io.postino.queue.SpooledMessage;
+import io.postino.spool.Envelope;
+import io.postino.queue.LocalTransport;
+import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -15,7 +15,7 @@ import java.util.List;
  * The local transport: delivers a message to the Maildir of each local recipient, then publishes
  * one {@link InboundEvent} on the event bus saying where each copy is.
  */
-public final class LocalDelivery implements QueueManager.LocalTransport {
+public final class LocalDelivery implements LocalTransport {
 
   private final Vertx vertx;
   private final MaildirDelivery maildir;

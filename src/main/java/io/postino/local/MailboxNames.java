@@ -1,6 +1,6 @@
 package io.postino.local;
 
-import io.postino.queue.Envelope;
+import io.postino.spool.Envelope;
 import io.postino.smtp.MailAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

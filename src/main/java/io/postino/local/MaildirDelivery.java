@@ -1,7 +1,7 @@
 package io.postino.local;
 
-import io.postino.queue.DurableFiles;
-import io.postino.queue.SpooledMessage;
+import io.postino.files.DurableFiles;
+import io.postino.spool.SpooledMessage;
 import io.postino.smtp.MailAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

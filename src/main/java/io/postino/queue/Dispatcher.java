@@ -3,9 +3,11 @@ package io.postino.queue;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
-import io.postino.bus.RecipientResult;
 import io.postino.bus.RecipientResult.Outcome;
+import io.postino.bus.RecipientResult;
 import io.postino.smtp.MailAddress;
+import io.postino.spool.Envelope;
+import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -17,7 +19,7 @@ import java.util.Map;
 
 /**
  * Sends the recipients of one message on their way for one round: local recipients to the
- * {@link QueueManager.LocalTransport}, remote ones as {@link DeliveryJob}s on
+ * {@link LocalTransport}, remote ones as {@link DeliveryJob}s on
  * {@code postino.delivery.submit}, one per domain and at most {@code maxRecipientsPerJob}
  * recipients each. Every part completes with a result for each of its recipients, never fails:
  * a local transport failure, a bus timeout or an unreadable reply is a transient result.
@@ -28,11 +30,11 @@ import java.util.Map;
 final class Dispatcher {
 
   private final Vertx vertx;
-  private final QueueManager.LocalTransport local;
+  private final LocalTransport local;
   private final Addresses addresses;
   private final QueueOptions options;
 
-  Dispatcher(Vertx vertx, QueueManager.LocalTransport local, Addresses addresses, QueueOptions options) {
+  Dispatcher(Vertx vertx, LocalTransport local, Addresses addresses, QueueOptions options) {
     this.vertx = vertx;
     this.local = local;
     this.addresses = addresses;

@@ -2,8 +2,10 @@ package io.postino.queue;
 
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryEvent;
-import io.postino.bus.RecipientResult;
 import io.postino.bus.RecipientResult.Outcome;
+import io.postino.bus.RecipientResult;
+import io.postino.spool.CorruptSpoolFileException;
+import io.postino.spool.SpooledMessage;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;

@@ -1,28 +1,20 @@
 package io.postino.queue;
 
+import io.postino.bounce.BounceSettings;
+import io.postino.bounce.Bouncer;
+import io.postino.bounce.Notifier;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
-import io.postino.bus.DeliveryReply;
-import io.postino.bus.RecipientResult;
-import io.postino.smtp.RcptParameters;
+import io.postino.spool.MessageStatus;
+import io.postino.spool.Spool;
+import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of each spooled message once the client has its 250: delivers it, retries it,
@@ -53,40 +45,14 @@ import org.slf4j.LoggerFactory;
  * just before a crash, whose record did not reach the disk, may be sent twice. A message from
  * {@code <>} never causes a DSN.
  *
+ * <p>The window is an {@link ActiveWindow}, a round a {@link DeliveryRound}; this verticle owns
+ * them, the operations and the periodic scan.
+ *
  * <p>SECURITY: a DSN goes only to the envelope sender, never to addresses from the content, and
  * never for a message from {@code <>}, so Postino cannot be made to reflect mail at a third party
  * beyond what any MTA's bounces do, nor to loop.
  */
 public final class QueueManager extends VerticleBase {
-
-  private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
-
-  /** Delivers a message to local mailboxes; fails as a whole, to be retried as a whole. */
-  @FunctionalInterface
-  public interface LocalTransport {
-    Future<Void> deliver(SpooledMessage message, List<Envelope.Recipient> recipients);
-  }
-
-  /** One message in memory: being loaded, or in a round of delivery. */
-  private static final class Entry {
-    final String queueId;
-    SpooledMessage message;
-    MessageStatus status;
-    final Map<Integer, RecipientResult> roundResults = new LinkedHashMap<>();
-    Future<Void> statusWrites = Future.succeededFuture();
-    /** Whether the message may have a status file (one was read, or written to). */
-    boolean statusFile;
-    boolean holdRequested;
-    boolean deleteRequested;
-
-    Entry(String queueId) {
-      this.queueId = queueId;
-    }
-
-    Envelope envelope() {
-      return message.envelope();
-    }
-  }
 
   private final Spool spool;
   private final LocalTransport local;
@@ -94,16 +60,9 @@ public final class QueueManager extends VerticleBase {
   private final QueueOptions options;
   private final String hostname;
   private final Predicate<String> isLocalDomain;
-  private final Map<String, Entry> active = new HashMap<>();
-  private final AtomicInteger activeCount = new AtomicInteger();
-  private Dispatcher dispatcher;
-  private Notifier notifier;
+  private final ActiveWindow window;
   private QueueEvents events;
-  private boolean backlog;
-  private boolean scanning;
-  private boolean rescan;
-  /** A flush not yet carried out by a complete scan that ignores times. */
-  private boolean flushPending;
+  private DeliveryRound round;
   private long scanTimer = -1;
 
   /**
@@ -118,16 +77,23 @@ public final class QueueManager extends VerticleBase {
     this.options = new QueueOptions(options);
     this.hostname = hostname;
     this.isLocalDomain = isLocalDomain;
+    // the window and the round refer to each other; the round and the events exist once started
+    this.window = new ActiveWindow(spool, this.options.getActiveLimit(),
+        corrupt -> events.corrupt(corrupt, spool.directory()), e -> round.start(e));
   }
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, local, addresses, options);
+    Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options);
     events = new QueueEvents(vertx, addresses);
-    notifier = new Notifier(new Bouncer(vertx, spool, options, hostname, isLocalDomain), options, this::accept);
-    scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> scan(false));
+    BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
+        options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
+    Bouncer bouncer = new Bouncer(vertx, spool, reports, hostname, isLocalDomain, this::accept);
+    Notifier notifier = new Notifier(bouncer, reports);
+    round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> window.forget(e));
+    scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> window.scan(false));
     // what a previous run left in the spool is found by the first scan
-    scan(false);
+    window.scan(false);
     return Future.succeededFuture();
   }
 
@@ -139,12 +105,12 @@ public final class QueueManager extends VerticleBase {
 
   /** Takes a message the server has just accepted. Thread-safe. */
   public void accept(SpooledMessage message) {
-    context.runOnContext(v -> admit(message));
+    context.runOnContext(v -> window.admit(message));
   }
 
   /** Messages in memory now. Thread-safe. */
   public int activeCount() {
-    return activeCount.get();
+    return window.count();
   }
 
   // ------------------------------------------------------------------ operations
@@ -156,7 +122,7 @@ public final class QueueManager extends VerticleBase {
    */
   public Future<Boolean> hold(String queueId) {
     return onContext(() -> {
-      Entry e = active.get(queueId);
+      ActiveMessage e = window.get(queueId);
       if (e != null) {
         e.holdRequested = true;
         return Future.succeededFuture(true);
@@ -177,7 +143,7 @@ public final class QueueManager extends VerticleBase {
             : spool.appendStatus(queueId, MessageStatus.retryLine(), true).compose(v -> spool.release(queueId)))
         .onSuccess(released -> {
           if (released) {
-            scan(false);
+            window.scan(false);
           }
         }));
   }
@@ -188,12 +154,12 @@ public final class QueueManager extends VerticleBase {
    */
   public Future<Boolean> requeue(String queueId) {
     return onContext(() -> {
-      if (active.containsKey(queueId)) {
+      if (window.get(queueId) != null) {
         return Future.succeededFuture(true);
       }
       return spool.setNextAttempt(queueId, Instant.now())
           .map(v -> {
-            scan(false);
+            window.scan(false);
             return true;
           })
           .recover(e -> e instanceof NoSuchFileException ? Future.succeededFuture(false) : Future.failedFuture(e));
@@ -203,7 +169,7 @@ public final class QueueManager extends VerticleBase {
   /** Deletes a message without any notice to anyone; false when there is no such message. */
   public Future<Boolean> delete(String queueId) {
     return onContext(() -> {
-      Entry e = active.get(queueId);
+      ActiveMessage e = window.get(queueId);
       if (e != null) {
         e.deleteRequested = true;
         return Future.succeededFuture(true);
@@ -215,7 +181,7 @@ public final class QueueManager extends VerticleBase {
   /** Makes every deferred message due now (like {@code postqueue -f}). */
   public Future<Void> flush() {
     return onContext(() -> {
-      scan(true);
+      window.scan(true);
       return Future.succeededFuture();
     });
   }
@@ -224,268 +190,5 @@ public final class QueueManager extends VerticleBase {
     Promise<T> promise = Promise.promise();
     context.runOnContext(v -> action.get().onComplete(promise));
     return promise.future();
-  }
-
-  // ------------------------------------------------------------------ taking messages in
-
-  private void admit(SpooledMessage message) {
-    if (active.containsKey(message.queueId())) {
-      return;
-    }
-    if (active.size() >= options.getActiveLimit()) {
-      // it waits on disk, due now: a scan takes it in when there is room
-      backlog = true;
-      return;
-    }
-    Entry e = new Entry(message.queueId());
-    e.message = message;
-    e.status = new MessageStatus(message.envelope().recipients().size());
-    put(e);
-    startRound(e);
-  }
-
-  /** Looks for due messages on disk, as many as there is room for. */
-  private void scan(boolean all) {
-    // a flush lasts until a scan that ignores times has found everything: when there is no room,
-    // or more messages than room, the later scans (as room frees up) keep ignoring times
-    flushPending |= all;
-    if (scanning) {
-      rescan = true;
-      return;
-    }
-    int room = options.getActiveLimit() - active.size();
-    if (room <= 0) {
-      backlog = true;
-      return;
-    }
-    scanning = true;
-    boolean flushing = flushPending;
-    spool.due(Instant.now(), room, Set.copyOf(active.keySet()), flushing).onComplete(ar -> {
-      scanning = false;
-      if (ar.succeeded()) {
-        backlog = ar.result().more();
-        if (flushing && !backlog && !rescan) {
-          flushPending = false;
-        }
-        ar.result().queueIds().forEach(this::load);
-      } else {
-        log.warn("cannot list the spool: {}", ar.cause().toString());
-      }
-      if (rescan) {
-        rescan = false;
-        scan(false);
-      }
-    });
-  }
-
-  private void load(String queueId) {
-    if (active.containsKey(queueId)) {
-      return;
-    }
-    if (active.size() >= options.getActiveLimit()) {
-      backlog = true;
-      return;
-    }
-    // in the map before the file is read: once a message leaves the map its file is gone or
-    // deferred, so reading after this point cannot revive a message that was just finished
-    Entry e = new Entry(queueId);
-    put(e);
-    spool.load(queueId)
-        .map(loaded -> {
-          e.message = loaded.message();
-          e.status = MessageStatus.replay(queueId, e.message.envelope().recipients().size(), loaded.status());
-          e.statusFile = !loaded.status().isEmpty();
-          return e;
-        })
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            if (ar.cause() instanceof CorruptSpoolFileException corrupt) {
-              events.corrupt(corrupt, spool.directory());
-            } else if (!(ar.cause() instanceof NoSuchFileException)) {
-              log.error("{}: cannot load from the spool: {}", queueId, ar.cause().getMessage());
-            }
-            forget(e);
-            return;
-          }
-          startRound(e);
-        });
-  }
-
-  private void put(Entry e) {
-    active.put(e.queueId, e);
-    activeCount.set(active.size());
-  }
-
-  private void forget(Entry e) {
-    active.remove(e.queueId);
-    activeCount.set(active.size());
-    if (backlog && active.size() <= options.getActiveLimit() * 3 / 4) {
-      scan(false);
-    }
-  }
-
-  // ------------------------------------------------------------------ a round of delivery
-
-  private void startRound(Entry e) {
-    if (e.deleteRequested || e.holdRequested) {
-      finishOperation(e);
-      return;
-    }
-    e.roundResults.clear();
-    List<Future<Map<Integer, RecipientResult>>> parts = dispatcher.dispatch(e.message, e.status.pending());
-    int[] outstanding = {parts.size()};
-    List<Future<Void>> recorded = new ArrayList<>(parts.size());
-    for (Future<Map<Integer, RecipientResult>> part : parts) {
-      recorded.add(part.compose(results -> record(e, results, --outstanding[0] == 0)));
-    }
-    Future.join(recorded).onComplete(ar -> {
-      if (ar.failed()) {
-        // a status file that cannot be written: nothing more is done now; the results not on
-        // disk are redone at the next attempt
-        log.error("{}: cannot record delivery results: {}", e.queueId, ar.cause().toString());
-        defer(e, Instant.now(), List.of());
-        return;
-      }
-      finishRound(e);
-    });
-  }
-
-  /**
-   * Takes in one part's results. They are appended to the status file and fsync'd first, unless
-   * they are the last ones and finish the message: then its durable removal records them.
-   */
-  private Future<Void> record(Entry e, Map<Integer, RecipientResult> results, boolean last) {
-    results.forEach((i, r) -> {
-      e.status.record(i, r);
-      e.roundResults.put(i, r);
-    });
-    if (last && e.status.allFinished()) {
-      return Future.succeededFuture();
-    }
-    StringBuilder lines = new StringBuilder();
-    results.forEach((i, r) -> lines.append(MessageStatus.resultLine(i, r)));
-    return appendStatus(e, lines.toString(), true);
-  }
-
-  /** Status appends of one message, one after the other. */
-  private Future<Void> appendStatus(Entry e, String lines, boolean sync) {
-    e.statusFile = true;
-    e.statusWrites = e.statusWrites.transform(ar -> spool.appendStatus(e.queueId, lines, sync));
-    return e.statusWrites;
-  }
-
-  private void finishRound(Entry e) {
-    MessageStatus s = e.status;
-    Instant now = Instant.now();
-    s.attempted();
-    if (s.allFinished()) {
-      // nothing left to hold or delete either: results that skipped the status file are recorded
-      // by this removal
-      complete(e, List.of());
-      return;
-    }
-    if (e.deleteRequested || e.holdRequested) {
-      // an operator's decision: a released message is tried again, recipients that failed
-      // included; a deleted one is never reported
-      finishOperation(e);
-      return;
-    }
-    Instant expiry = e.envelope().received().plus(options.getMaxLifetime());
-    boolean expired = !now.isBefore(expiry);
-    List<Integer> failed = new ArrayList<>();
-    List<Integer> expiredNow = new ArrayList<>();
-    for (int i = 0; i < s.recipients(); i++) {
-      if (s.isFailedUnreported(i)) {
-        failed.add(i);
-      } else if (expired && s.isPending(i)) {
-        expiredNow.add(i);
-      }
-    }
-    List<Integer> giveUp = new ArrayList<>(failed);
-    giveUp.addAll(expiredNow);
-    // failures found at load time (unreported before a crash) get their events too
-    giveUp.forEach(i -> e.roundResults.putIfAbsent(i, Notifier.resultOf(e.message, s, i)));
-    Future<Boolean> reported = giveUp.isEmpty() ? Future.succeededFuture(false)
-        : notifier.reportFailures(e.message, s, failed, expiredNow)
-            .compose(hold -> hold
-                // held, not finished: a release tries these recipients again
-                ? Future.succeededFuture(true)
-                : appendStatus(e, MessageStatus.finishedLine(giveUp), true).map(v -> {
-                  s.finish(giveUp);
-                  return false;
-                }));
-    reported
-        .compose(hold -> notifier.warnIfDelayed(e.message, s, now, expiry)
-            .compose(warned -> !warned ? Future.succeededFuture()
-                : appendStatus(e, MessageStatus.warnedLine(), true).onSuccess(v -> s.warned()))
-            .map(hold))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            log.error("{}: cannot send a delivery status notification: {}", e.queueId, ar.cause().toString());
-            defer(e, now, List.of());
-            return;
-          }
-          if (ar.result() || e.deleteRequested || e.holdRequested) {
-            e.holdRequested |= ar.result();
-            publishEvents(e, giveUp, null);
-            finishOperation(e);
-          } else if (s.allFinished()) {
-            complete(e, giveUp);
-          } else {
-            defer(e, now, giveUp);
-          }
-        });
-  }
-
-  /** Every recipient is finished: the message goes, durably when remote deliveries depend on it. */
-  private void complete(Entry e, List<Integer> bounced) {
-    boolean durable = !e.envelope().remoteRecipients().isEmpty();
-    spool.remove(e.message, durable, e.statusFile).onComplete(ar -> {
-      if (ar.failed()) {
-        log.error("{}: cannot remove from the spool: {}", e.queueId, ar.cause().toString());
-      } else {
-        log.info("{}: done", e.queueId);
-      }
-      publishEvents(e, bounced, null);
-      forget(e);
-    });
-  }
-
-  /** Some recipients wait: the message leaves memory until its next attempt. */
-  private void defer(Entry e, Instant now, List<Integer> bounced) {
-    int attempt = e.status.attempts();
-    Instant next = now.plus(options.backoff(attempt));
-    appendStatus(e, MessageStatus.attemptLine(attempt), false)
-        .compose(v -> spool.setNextAttempt(e.queueId, next))
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            log.warn("{}: cannot set the next attempt: {}", e.queueId, ar.cause().toString());
-          }
-          log.info("{}: {} recipient(s) deferred, next attempt at {}", e.queueId, e.status.pending().size(), next);
-          publishEvents(e, bounced, next);
-          if (e.deleteRequested || e.holdRequested) {
-            // asked for while the message was being put aside
-            finishOperation(e);
-          } else {
-            forget(e);
-          }
-        });
-  }
-
-  private void finishOperation(Entry e) {
-    Future<Boolean> done = e.deleteRequested ? spool.delete(e.queueId) : spool.hold(e.queueId);
-    String what = e.deleteRequested ? "deleted" : "held";
-    done.onComplete(ar -> {
-      if (ar.failed()) {
-        log.error("{}: cannot be {}: {}", e.queueId, what, ar.cause().toString());
-      } else {
-        log.info("{}: {}", e.queueId, what);
-      }
-      forget(e);
-    });
-  }
-
-  private void publishEvents(Entry e, List<Integer> bounced, Instant nextAttempt) {
-    events.delivery(e.message, e.status.attempts(), e.roundResults, bounced, nextAttempt);
   }
 }

@@ -1,18 +1,16 @@
 package io.postino.server;
 
-import io.postino.queue.Spool;
-import io.postino.queue.SpooledMessage;
+import io.postino.intake.Intake;
 import io.postino.server.auth.Authenticator;
 import io.postino.server.tls.TlsSupport;
-import java.util.function.Consumer;
 
 /**
  * What every SMTP session of a listener shares: options, policy, the connection counters, the
- * spool, TLS and AUTH, and where an accepted message goes next. Thread-safe parts only: one
+ * intake (the spool, and where an accepted message goes next), TLS and AUTH. Thread-safe parts only: one
  * instance serves all verticle instances (event loops) of a listener.
  *
  * @param hostname    the name this server gives in its greeting, EHLO reply and Received headers
- * @param accepted    called once a message is durably spooled and the client has its 250
+ * @param intake      where messages enter: the spool, then the queue once the client has its 250
  * @param listener    the rules of this listener's port
  * @param tls         STARTTLS and implicit TLS, or null when TLS is off
  * @param auth        AUTH, or null when it is off
@@ -24,8 +22,7 @@ public record ServerContext(
     String hostname,
     RecipientPolicy policy,
     ConnectionLimiter limiter,
-    Spool spool,
-    Consumer<SpooledMessage> accepted,
+    Intake intake,
     ListenerPolicy listener,
     TlsSupport tls,
     Authenticator auth,
@@ -34,14 +31,14 @@ public record ServerContext(
 
   /** A plain SMTP listener without TLS or AUTH. */
   public ServerContext(ServerOptions options, String hostname, RecipientPolicy policy, ConnectionLimiter limiter,
-      Spool spool, Consumer<SpooledMessage> accepted) {
-    this(options, hostname, policy, limiter, spool, accepted, ListenerPolicy.SMTP, null, null, null,
+      Intake intake) {
+    this(options, hostname, policy, limiter, intake, ListenerPolicy.SMTP, null, null, null,
         new ClientSpoolBudget(options.getMaxSpoolBytesPerClient()));
   }
 
   /** The same context for another kind of listener. */
   public ServerContext forListener(ListenerPolicy other) {
-    return new ServerContext(options, hostname, policy, limiter, spool, accepted, other, tls, auth,
+    return new ServerContext(options, hostname, policy, limiter, intake, other, tls, auth,
         applicationPolicy, spoolBudget);
   }
 }

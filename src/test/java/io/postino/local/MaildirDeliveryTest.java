@@ -1,18 +1,18 @@
 package io.postino.local;
 
-import static io.postino.queue.SpoolTesting.SENDER;
-import static io.postino.queue.SpoolTesting.await;
-import static io.postino.queue.SpoolTesting.awaitFailure;
-import static io.postino.queue.SpoolTesting.envelope;
-import static io.postino.queue.SpoolTesting.store;
+import static io.postino.spool.SpoolTesting.SENDER;
+import static io.postino.spool.SpoolTesting.await;
+import static io.postino.spool.SpoolTesting.awaitFailure;
+import static io.postino.spool.SpoolTesting.envelope;
+import static io.postino.spool.SpoolTesting.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.postino.queue.Envelope;
-import io.postino.queue.Spool;
-import io.postino.queue.SpooledMessage;
+import io.postino.spool.Envelope;
+import io.postino.spool.Spool;
+import io.postino.spool.SpooledMessage;
 import io.postino.smtp.MailAddress;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;

@@ -1,6 +1,6 @@
 package io.postino.server.auth;
 
-import io.postino.server.FileWatcher;
+import io.postino.files.FileWatcher;
 import io.postino.smtp.MailAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

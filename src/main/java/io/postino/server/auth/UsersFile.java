@@ -1,6 +1,6 @@
 package io.postino.server.auth;
 
-import io.postino.server.AtomicFiles;
+import io.postino.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.postino.server.session;
 
 import io.postino.bus.PolicyRequest;
-import io.postino.queue.SpooledMessage;
+import io.postino.spool.SpooledMessage;
 import io.postino.smtp.MailAddress;
 import java.util.List;
 import javax.net.ssl.SSLSession;

@@ -1,9 +1,10 @@
 package io.postino.server.session;
 
-import io.postino.queue.Envelope;
-import io.postino.queue.Spool;
-import io.postino.queue.SpoolWriter;
-import io.postino.queue.SpooledMessage;
+import io.postino.intake.ReceivedHeader;
+import io.postino.spool.Envelope;
+import io.postino.spool.Spool;
+import io.postino.spool.SpoolWriter;
+import io.postino.spool.SpooledMessage;
 import io.postino.server.ApplicationPolicy;
 import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
@@ -135,14 +136,13 @@ final class ContentReception {
    * take the message.
    */
   private SmtpReply openMessage(Transaction tx, Framing framing) {
-    tx.queueId = ctx.spool().newQueueId();
+    tx.queueId = ctx.intake().newQueueId();
     Envelope envelope = new Envelope(tx.queueId, tx.sender, tx.parameters, tx.recipients, client.helo(),
         client.ip(), ReceivedHeader.protocol(client.esmtp(), tx.parameters.smtpUtf8(), client.tls() != null,
             client.user() != null), client.user(), Instant.now());
     boolean nameUser = ctx.auth() != null && ctx.auth().options().isAuthenticatedHeader();
     try {
-      writer = ctx.spool().create(envelope,
-          Buffer.buffer(ReceivedHeader.format(envelope, ctx.hostname(), client.tls(), nameUser)));
+      writer = ctx.intake().open(envelope, client.tls(), nameUser);
     } catch (IllegalArgumentException e) {
       log.error("spool: cannot start a message file", e);
       return Replies.LOCAL_ERROR;
@@ -287,9 +287,9 @@ final class ContentReception {
   private Future<Judged> commitAndJudge(SpoolWriter w) {
     ApplicationPolicy hooks = ctx.applicationPolicy();
     if (hooks == null) {
-      return w.commit().map(message -> new Judged(message, null));
+      return ctx.intake().commit(w).map(message -> new Judged(message, null));
     }
-    return ctx.spool().commitJudged(w, message -> hooks.checkMessage(client.policyRequest("data",
+    return ctx.intake().commitJudged(w, message -> hooks.checkMessage(client.policyRequest("data",
         message.envelope().sender(), message.envelope().recipients().stream().map(r -> r.address().address())
             .toList(), message))
         .map(refusal -> new Judged(message, refusal)), judged -> judged.refusal() == null);
@@ -305,7 +305,7 @@ final class ContentReception {
       SpooledMessage message = ar.result().message();
       log.info("{}: accepted from {} ({}), {} recipient(s)", queueId, client.ip(), client.helo(),
           message.envelope().recipients().size());
-      ctx.accepted().accept(message);
+      ctx.intake().handOff(message);
     }
   }
 

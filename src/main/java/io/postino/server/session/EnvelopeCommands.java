@@ -1,6 +1,6 @@
 package io.postino.server.session;
 
-import io.postino.queue.Envelope;
+import io.postino.spool.Envelope;
 import io.postino.server.ApplicationPolicy;
 import io.postino.server.RecipientPolicy;
 import io.postino.server.RecipientPolicy.Decision;

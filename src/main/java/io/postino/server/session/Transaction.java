@@ -1,6 +1,6 @@
 package io.postino.server.session;
 
-import io.postino.queue.Envelope;
+import io.postino.spool.Envelope;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import java.util.ArrayList;

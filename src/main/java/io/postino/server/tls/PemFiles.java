@@ -1,6 +1,6 @@
 package io.postino.server.tls;
 
-import io.postino.server.AtomicFiles;
+import io.postino.files.AtomicFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

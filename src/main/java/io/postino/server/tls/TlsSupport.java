@@ -1,6 +1,6 @@
 package io.postino.server.tls;
 
-import io.postino.server.FileWatcher;
+import io.postino.files.FileWatcher;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

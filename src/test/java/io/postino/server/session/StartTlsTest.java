@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.intake.Intake;
 import io.postino.server.ClientSpoolBudget;
 import io.postino.server.ConnectionLimiter;
 import io.postino.server.ListenerPolicy;
@@ -247,7 +248,8 @@ class StartTlsTest {
   void whenTlsCannotStartTheAnswerIs454AndTheSessionGoesOn() throws Exception {
     server.start();
     ServerContext ctx = new ServerContext(new ServerOptions(), "mx.test.example", PostinoInternals.recipientPolicy(server.postino),
-        new ConnectionLimiter(10, 10), PostinoInternals.spool(server.postino), m -> { }, ListenerPolicy.SMTP,
+        new ConnectionLimiter(10, 10),
+        new Intake(PostinoInternals.spool(server.postino), "mx.test.example", d -> true, m -> { }), ListenerPolicy.SMTP,
         PostinoInternals.tls(server.postino), PostinoInternals.auth(server.postino), null, new ClientSpoolBudget(0));
     // a socket Vert.x did not make: the TLS handler has no pipeline to go into
     NetServer netServer = server.vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))

@@ -1,0 +1,154 @@
+package io.postino.bounce;
+
+import io.postino.intake.Intake;
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import io.postino.smtp.MessageText;
+import io.postino.spool.Envelope;
+import io.postino.spool.Spool;
+import io.postino.spool.SpoolFileFormat;
+import io.postino.spool.SpooledMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Sends delivery status notifications: reads what to return of the original message (its
+ * headers, or all of it when the sender asked with RET=FULL and it is small enough), builds the
+ * report with {@link DsnBuilder}, and spools it as a new message from {@code <>} to the original
+ * sender, so it is as durable as any mail and leaves through the normal path.
+ *
+ * <p>Memory stays bounded: at most the bounce size limit of the original is read, and only the
+ * header section otherwise (cut at {@value #MAX_HEADER_OCTETS} octets); at most
+ * {@value #MAX_FULL_RETURNS} whole originals are held at once, later reports returning the
+ * headers only. The reading and the building are done off the event loop.
+ */
+public final class Bouncer {
+
+  /** The most of an original header section a report returns. */
+  static final int MAX_HEADER_OCTETS = 64 * 1024;
+
+  /** The most reports returning the whole original (RET=FULL) that are built at once. */
+  static final int MAX_FULL_RETURNS = 4;
+
+  private final AtomicInteger fullReturns = new AtomicInteger();
+
+  private final Vertx vertx;
+  private final Intake intake;
+  private final BounceSettings settings;
+  private final String hostname;
+
+  /**
+   * @param hostname      the name reports are sent from ({@code MAILER-DAEMON@hostname})
+   * @param isLocalDomain whether a (lower-case) domain is delivered here, for the recipient of a report
+   * @param queue         where a spooled report goes: the queue's own door
+   */
+  public Bouncer(Vertx vertx, Spool spool, BounceSettings settings, String hostname, Predicate<String> isLocalDomain,
+      Consumer<SpooledMessage> queue) {
+    this.vertx = vertx;
+    this.intake = new Intake(spool, hostname, isLocalDomain, queue);
+    this.settings = settings;
+    this.hostname = hostname;
+  }
+
+  /**
+   * Builds and spools a report about {@code items} of {@code original}, and hands it to the queue
+   * once it is durable; completes with the spooled report then. Call on the queue's context.
+   */
+  public Future<SpooledMessage> send(SpooledMessage original, DsnBuilder.Kind kind, List<DsnBuilder.Item> items,
+      Instant willRetryUntil) {
+    Envelope e = original.envelope();
+    // at most MAX_FULL_RETURNS whole copies in memory at once; beyond that the headers only,
+    // which RFC 3461 section 4.3 allows
+    boolean whole = e.mailParameters().ret() == MailParameters.Ret.FULL
+        && original.contentLength() <= settings.returnSizeLimit() && takeFullReturn();
+    String queueId = intake.newQueueId();
+    // reading the original, building the report and scanning it are blocking or CPU work
+    Future<Built> built = vertx.executeBlocking(() -> {
+      try {
+        byte[] returned = whole ? readWhole(original) : readHeaders(original);
+        byte[] report = DsnBuilder.build(new DsnBuilder.Report(kind, hostname, "<" + queueId + "@" + hostname + ">",
+            Instant.now(), e.queueId(), e.sender(), e.mailParameters().envId(), e.received(), items, willRetryUntil,
+            returned, whole));
+        return new Built(report, MessageText.hasEightBit(report));
+      } finally {
+        if (whole) {
+          fullReturns.decrementAndGet();
+        }
+      }
+    }, false);
+    return built.compose(b -> {
+      MailAddress to = e.sender();
+      MailParameters parameters = new MailParameters(b.report().length,
+          b.eightBit() ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
+          to.isInternationalized(), null, null, null);
+      Envelope envelope = intake.localEnvelope(queueId, MailAddress.NULL_SENDER, parameters, List.of(to), hostname,
+          Instant.now());
+      return intake.store(envelope, null, Buffer.buffer(b.report())).onSuccess(intake::handOff);
+    });
+  }
+
+  private record Built(byte[] report, boolean eightBit) {
+  }
+
+  private boolean takeFullReturn() {
+    if (fullReturns.incrementAndGet() > MAX_FULL_RETURNS) {
+      fullReturns.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  private static byte[] readWhole(SpooledMessage m) throws IOException {
+    try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.READ)) {
+      return SpoolFileFormat.readFully(ch, m.contentOffset(), (int) m.contentLength());
+    }
+  }
+
+  /** The header section: up to the empty line, or up to the last whole line within the cap. */
+  private static byte[] readHeaders(SpooledMessage m) throws IOException {
+    int max = (int) Math.min(m.contentLength(), MAX_HEADER_OCTETS);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
+    int lineStart = 0;
+    try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(8192);
+      long position = m.contentOffset();
+      int before = -1;
+      while (out.size() < max) {
+        buf.clear().limit(Math.min(buf.capacity(), max - out.size()));
+        int n = ch.read(buf, position);
+        if (n <= 0) {
+          break;
+        }
+        position += n;
+        for (int i = 0; i < n; i++) {
+          int b = buf.get(i);
+          out.write(b);
+          if (b == '\n') {
+            int length = out.size() - lineStart;
+            if (length == 1 || (length == 2 && before == '\r')) {
+              // the empty line that ends the header section is not part of the headers
+              return Arrays.copyOf(out.toByteArray(), lineStart);
+            }
+            lineStart = out.size();
+          }
+          before = b;
+        }
+      }
+    }
+    byte[] all = out.toByteArray();
+    // no empty line within the cap: return whole lines only
+    return all.length < MAX_HEADER_OCTETS ? all : Arrays.copyOf(all, lineStart);
+  }
+}

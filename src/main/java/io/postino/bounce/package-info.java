@@ -1,0 +1,11 @@
+/**
+ * Delivery status notifications and delay warnings: who is told what
+ * ({@link io.postino.bounce.Notifier}), the report itself ({@link io.postino.bounce.DsnBuilder},
+ * RFC 3464), and its spooling as a new message through the one intake
+ * ({@link io.postino.bounce.Bouncer}). The queue hands its settings in as
+ * {@link io.postino.bounce.BounceSettings}.
+ *
+ * <p>May depend on {@code intake}, {@code spool}, {@code bus}, {@code smtp} and {@code config};
+ * never on {@code queue}, which calls it.
+ */
+package io.postino.bounce;

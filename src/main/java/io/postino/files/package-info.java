@@ -1,0 +1,10 @@
+/**
+ * Small blocking file helpers shared by the spool, Maildir delivery and the files an operator
+ * edits: fsync primitives and the one temp-file-and-rename
+ * ({@link io.postino.files.DurableFiles}), whole-file replacement of small files
+ * ({@link io.postino.files.AtomicFiles}), and polling for changed files
+ * ({@link io.postino.files.FileWatcher}). Every call that touches the disk blocks: workers only.
+ *
+ * <p>Depends on nothing of Postino.
+ */
+package io.postino.files;

@@ -1,0 +1,133 @@
+package io.postino.intake;
+
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import io.postino.smtp.RcptParameters;
+import io.postino.spool.Envelope;
+import io.postino.spool.Spool;
+import io.postino.spool.SpoolWriter;
+import io.postino.spool.SpooledMessage;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The one way a message enters Postino, whoever brings it (an SMTP session, {@code postino.send},
+ * a report about another message): a queue id, an {@link Envelope} whose recipients are marked
+ * local or relayed here and nowhere else, a spool file that starts with the {@code Received:}
+ * header, a commit (or a commit judged by a policy), and the hand-off of the durable message to
+ * the queue once its sender was told it is accepted.
+ *
+ * <p>Adds nothing per message on the way to the spool: the writer returned is the spool's own, so
+ * content goes straight to it. Thread-safe; a writer is used on the context that opened it.
+ */
+public final class Intake {
+
+  /** The client address and protocol of a message made here (event bus, reports). */
+  private static final String LOCAL_ADDRESS = "127.0.0.1";
+  private static final String LOCAL_PROTOCOL = "LOCAL";
+
+  private final Spool spool;
+  private final String hostname;
+  private final Predicate<String> isLocalDomain;
+  private final Consumer<SpooledMessage> queue;
+
+  /**
+   * @param hostname      this server's name, in the {@code Received:} headers it writes
+   * @param isLocalDomain whether a (lower-case) domain is delivered here
+   * @param queue         where a durable, accepted message goes next (the queue manager's door)
+   */
+  public Intake(Spool spool, String hostname, Predicate<String> isLocalDomain, Consumer<SpooledMessage> queue) {
+    this.spool = Objects.requireNonNull(spool, "spool");
+    this.hostname = Objects.requireNonNull(hostname, "hostname");
+    this.isLocalDomain = Objects.requireNonNull(isLocalDomain, "isLocalDomain");
+    this.queue = Objects.requireNonNull(queue, "queue");
+  }
+
+  public String hostname() {
+    return hostname;
+  }
+
+  /** A new queue id for a message about to be opened. */
+  public String newQueueId() {
+    return spool.newQueueId();
+  }
+
+  /** Local or relay, decided here: a recipient in a local domain goes to its Maildir. */
+  public boolean isLocal(MailAddress recipient) {
+    return isLocalDomain.test(recipient.domainLowerCase());
+  }
+
+  /** The envelope of a message made here rather than received over SMTP. */
+  public Envelope localEnvelope(String queueId, MailAddress sender, MailParameters parameters,
+      List<MailAddress> recipients, String helo, Instant received) {
+    List<Envelope.Recipient> rcpts = recipients.stream()
+        .map(r -> new Envelope.Recipient(r, RcptParameters.NONE, isLocal(r)))
+        .toList();
+    return new Envelope(queueId, sender, parameters, rcpts, helo, LOCAL_ADDRESS, LOCAL_PROTOCOL, null,
+        received);
+  }
+
+  /**
+   * Opens the spool file of a message received over SMTP, starting with its {@code Received:}
+   * header (see {@link ReceivedHeader#format}).
+   *
+   * @param tls      the session's TLS parameters, or null without TLS
+   * @param nameUser whether the header names the authenticated user, if any
+   * @throws IllegalArgumentException when the spool cannot take the envelope (see {@link Spool#create})
+   */
+  public SpoolWriter open(Envelope envelope, SSLSession tls, boolean nameUser) {
+    return spool.create(envelope, Buffer.buffer(ReceivedHeader.format(envelope, hostname, tls, nameUser)));
+  }
+
+  /**
+   * Opens the spool file of a message whose content starts with {@code preamble} (null: none).
+   *
+   * @throws IllegalArgumentException when the spool cannot take the envelope
+   */
+  public SpoolWriter open(Envelope envelope, Buffer preamble) {
+    return spool.create(envelope, preamble);
+  }
+
+  /** Makes the message durable; the sender may be told it is accepted once this completes. */
+  public Future<SpooledMessage> commit(SpoolWriter writer) {
+    return writer.commit();
+  }
+
+  /**
+   * Commits a message that {@code verdict} then judges, the queue kept away from it meanwhile
+   * (see {@link Spool#commitJudged}): a message not {@code accepted} is durably removed before the
+   * returned future completes.
+   */
+  public <T> Future<T> commitJudged(SpoolWriter writer, Function<SpooledMessage, Future<T>> verdict,
+      Predicate<T> accepted) {
+    return spool.commitJudged(writer, verdict, accepted);
+  }
+
+  /** Hands a committed message, whose sender was told it is accepted, to the queue. */
+  public void handOff(SpooledMessage message) {
+    queue.accept(message);
+  }
+
+  /**
+   * A whole message at once: opens it with {@code preamble} (null: none), writes {@code content}
+   * and commits it. Failures, the spool's refusal of the envelope included, fail the future. Does
+   * not hand it off: the caller does once it has told the sender.
+   */
+  public Future<SpooledMessage> store(Envelope envelope, Buffer preamble, Buffer content) {
+    SpoolWriter writer;
+    try {
+      writer = open(envelope, preamble);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    writer.write(content);
+    return commit(writer);
+  }
+}

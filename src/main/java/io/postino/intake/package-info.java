@@ -1,0 +1,12 @@
+/**
+ * The one way a message enters Postino: {@link io.postino.intake.Intake} (queue id, envelope with
+ * each recipient marked local or relayed, the {@code Received:} header of
+ * {@link io.postino.intake.ReceivedHeader}, the spool writer, the commit or judged commit, and the
+ * hand-off to the queue), used by the SMTP session, by {@link io.postino.intake.SendVerticle}
+ * ({@code postino.send}, with {@link io.postino.intake.MessageComposer} for structured messages)
+ * and by bounces.
+ *
+ * <p>May depend on {@code spool}, {@code bus}, {@code smtp} and {@code config}; the hand-off to the
+ * queue is a {@code Consumer} given to it, so it never depends on {@code queue}.
+ */
+package io.postino.intake;

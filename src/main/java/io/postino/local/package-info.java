@@ -1,0 +1,10 @@
+/**
+ * Local delivery: Maildir delivery of a spooled message to each local recipient (idempotent, so a
+ * delivery cut short is redone safely), mailbox names, and the {@code postino.inbound} event.
+ * {@link io.postino.local.LocalDelivery} implements the queue's
+ * {@link io.postino.queue.LocalTransport}.
+ *
+ * <p>May depend on {@code queue} (that interface only), {@code spool}, {@code files}, {@code bus},
+ * {@code smtp} and {@code config}.
+ */
+package io.postino.local;

@@ -1,0 +1,31 @@
+package io.postino.queue;
+
+import io.postino.bus.RecipientResult;
+import io.postino.spool.Envelope;
+import io.postino.spool.MessageStatus;
+import io.postino.spool.SpooledMessage;
+import io.vertx.core.Future;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One message in the active window: being loaded, or in a round of delivery. Queue context only. */
+final class ActiveMessage {
+
+  final String queueId;
+  SpooledMessage message;
+  MessageStatus status;
+  final Map<Integer, RecipientResult> roundResults = new LinkedHashMap<>();
+  Future<Void> statusWrites = Future.succeededFuture();
+  /** Whether the message may have a status file (one was read, or written to). */
+  boolean statusFile;
+  boolean holdRequested;
+  boolean deleteRequested;
+
+  ActiveMessage(String queueId) {
+    this.queueId = queueId;
+  }
+
+  Envelope envelope() {
+    return message.envelope();
+  }
+}

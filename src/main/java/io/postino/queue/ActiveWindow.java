@@ -1,0 +1,158 @@
+package io.postino.queue;
+
+import io.postino.spool.CorruptSpoolFileException;
+import io.postino.spool.MessageStatus;
+import io.postino.spool.Spool;
+import io.postino.spool.SpooledMessage;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bounded in-memory window over the spool (Postfix's active queue): at most
+ * {@code activeLimit} messages, taken in as the server accepts them or as a scan of the spool finds
+ * them due, each handed to {@code start} for a round of delivery once loaded. The rest wait on
+ * disk; when room frees up while some wait, the spool is scanned again. Queue context only, except
+ * {@link #count}.
+ */
+final class ActiveWindow {
+
+  private static final Logger log = LoggerFactory.getLogger(ActiveWindow.class);
+
+  private final Spool spool;
+  private final int limit;
+  private final Consumer<CorruptSpoolFileException> onCorrupt;
+  private final Consumer<ActiveMessage> start;
+  private final Map<String, ActiveMessage> active = new HashMap<>();
+  private final AtomicInteger count = new AtomicInteger();
+  private boolean backlog;
+  private boolean scanning;
+  private boolean rescan;
+  /** A flush not yet carried out by a complete scan that ignores times. */
+  private boolean flushPending;
+
+  /**
+   * @param onCorrupt told of a message file found corrupt (already set aside) as it was loaded
+   * @param start     begins a message's round of delivery, once it is in the window and loaded
+   */
+  ActiveWindow(Spool spool, int limit, Consumer<CorruptSpoolFileException> onCorrupt, Consumer<ActiveMessage> start) {
+    this.spool = spool;
+    this.limit = limit;
+    this.onCorrupt = onCorrupt;
+    this.start = start;
+  }
+
+  /** The message in the window under this id, or null. */
+  ActiveMessage get(String queueId) {
+    return active.get(queueId);
+  }
+
+  /** Messages in the window now. Thread-safe. */
+  int count() {
+    return count.get();
+  }
+
+  /** Takes in a message the server has just accepted, when there is room; else it waits on disk. */
+  void admit(SpooledMessage message) {
+    if (active.containsKey(message.queueId())) {
+      return;
+    }
+    if (active.size() >= limit) {
+      // it waits on disk, due now: a scan takes it in when there is room
+      backlog = true;
+      return;
+    }
+    ActiveMessage e = new ActiveMessage(message.queueId());
+    e.message = message;
+    e.status = new MessageStatus(message.envelope().recipients().size());
+    put(e);
+    start.accept(e);
+  }
+
+  /** Looks for due messages on disk ({@code all}: every one, whatever its time), as many as there is room for. */
+  void scan(boolean all) {
+    // a flush lasts until a scan that ignores times has found everything: when there is no room,
+    // or more messages than room, the later scans (as room frees up) keep ignoring times
+    flushPending |= all;
+    if (scanning) {
+      rescan = true;
+      return;
+    }
+    int room = limit - active.size();
+    if (room <= 0) {
+      backlog = true;
+      return;
+    }
+    scanning = true;
+    boolean flushing = flushPending;
+    spool.due(Instant.now(), room, Set.copyOf(active.keySet()), flushing).onComplete(ar -> {
+      scanning = false;
+      if (ar.succeeded()) {
+        backlog = ar.result().more();
+        if (flushing && !backlog && !rescan) {
+          flushPending = false;
+        }
+        ar.result().queueIds().forEach(this::load);
+      } else {
+        log.warn("cannot list the spool: {}", ar.cause().toString());
+      }
+      if (rescan) {
+        rescan = false;
+        scan(false);
+      }
+    });
+  }
+
+  private void load(String queueId) {
+    if (active.containsKey(queueId)) {
+      return;
+    }
+    if (active.size() >= limit) {
+      backlog = true;
+      return;
+    }
+    // in the map before the file is read: once a message leaves the map its file is gone or
+    // deferred, so reading after this point cannot revive a message that was just finished
+    ActiveMessage e = new ActiveMessage(queueId);
+    put(e);
+    spool.load(queueId)
+        .map(loaded -> {
+          e.message = loaded.message();
+          e.status = MessageStatus.replay(queueId, e.message.envelope().recipients().size(), loaded.status());
+          e.statusFile = !loaded.status().isEmpty();
+          return e;
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            if (ar.cause() instanceof CorruptSpoolFileException corrupt) {
+              onCorrupt.accept(corrupt);
+            } else if (!(ar.cause() instanceof NoSuchFileException)) {
+              log.error("{}: cannot load from the spool: {}", queueId, ar.cause().getMessage());
+            }
+            forget(e);
+            return;
+          }
+          start.accept(e);
+        });
+  }
+
+  private void put(ActiveMessage e) {
+    active.put(e.queueId, e);
+    count.set(active.size());
+  }
+
+  /** The message leaves the window (finished, deferred, held or deleted); waiting ones may come in. */
+  void forget(ActiveMessage e) {
+    active.remove(e.queueId);
+    count.set(active.size());
+    if (backlog && active.size() <= limit * 3 / 4) {
+      scan(false);
+    }
+  }
+}

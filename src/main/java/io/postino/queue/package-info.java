@@ -1,0 +1,12 @@
+/**
+ * Scheduling: the {@link io.postino.queue.QueueManager} verticle (the one owner of a message
+ * once its sender has its 250, and the operator's operations), its bounded in-memory active
+ * window, the round of delivery of one message and its end (retry, report, remove), the
+ * {@link io.postino.queue.Dispatcher} that sends recipients out, delivery events, and
+ * {@link io.postino.queue.QueueOptions}. {@link io.postino.queue.LocalTransport} is the interface
+ * it calls for local recipients: the local side implements it.
+ *
+ * <p>May depend on {@code spool}, {@code bounce}, {@code bus}, {@code smtp} and {@code config};
+ * never on the listener, on delivery (reached over the bus only) or on {@code local}.
+ */
+package io.postino.queue;

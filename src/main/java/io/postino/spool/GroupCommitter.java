@@ -1,0 +1,240 @@
+package io.postino.spool;
+
+import io.postino.files.DurableFiles;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts messages into {@code incoming} durably, many at a time: at most one batch is in flight;
+ * commits arriving meanwhile wait and form the next batch. A batch appends its small messages to
+ * the {@link SpoolJournal} with a single fdatasync and then writes their files into
+ * {@code incoming}; the larger ones come as closed temporary files, which it fdatasyncs (those not
+ * synced by their writer yet, concurrently on worker threads: concurrent fsyncs let a journaling
+ * file system merge its commits), renames into {@code incoming}, and covers with one fsync of the
+ * directory. Only then does any commit of the batch complete; if any step fails, every commit of
+ * the batch fails and the files already placed are taken out of {@code incoming} again. A journal
+ * segment the batch appended to is checkpointed only after its files are written (or undone):
+ * a checkpoint syncs those files, so it must not find them missing.
+ *
+ * <p>Thread-safe: called from every event loop. Each commit completes on the context it was
+ * called from.
+ */
+final class GroupCommitter {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+  /**
+   * A commit: {@code tmpFile} to be renamed to {@code target}; or for a journaled message (no
+   * {@code tmpFile}), the whole file's octets, written as {@code target} once the journal has them.
+   */
+  private record Pending(Path tmpFile, Path target, boolean synced, ByteBuffer[] journaled, Context context,
+      Promise<Void> promise) {
+  }
+
+  private final Vertx vertx;
+  private final Path incoming;
+  private final SpoolJournal journal;
+  /** Journaled messages whose file in incoming is being written: not to be read yet. */
+  private final Set<String> publishing = ConcurrentHashMap.newKeySet();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong messages = new AtomicLong();
+
+  // Guarded by this.
+  private List<Pending> waiting = new ArrayList<>();
+  private boolean inFlight;
+
+  GroupCommitter(Vertx vertx, Path incoming, SpoolJournal journal) {
+    this.vertx = vertx;
+    this.incoming = incoming;
+    this.journal = journal;
+  }
+
+  /**
+   * Makes {@code tmpFile} (closed, fully written, and already fdatasync'd when {@code synced})
+   * durable as {@code target} in {@code incoming}. On failure {@code target} does not exist, and
+   * the caller deletes {@code tmpFile} if it is still there.
+   */
+  Future<Void> commit(Path tmpFile, Path target, boolean synced) {
+    return enqueue(new Pending(tmpFile, target, synced, null, vertx.getOrCreateContext(), Promise.promise()));
+  }
+
+  /**
+   * Makes a small message durable through the journal, then writes {@code file} (the message's
+   * whole spool file, at most {@link SpoolJournal#MAX_MESSAGE_OCTETS} of content) as
+   * {@code target}, with no fsync of its own. The buffers must not change until the future
+   * completes.
+   */
+  Future<Void> commitJournaled(Path target, ByteBuffer[] file) {
+    return enqueue(new Pending(null, target, false, file, vertx.getOrCreateContext(), Promise.promise()));
+  }
+
+  private Future<Void> enqueue(Pending pending) {
+    Promise<Void> promise = pending.promise();
+    List<Pending> batch = null;
+    synchronized (this) {
+      waiting.add(pending);
+      if (!inFlight) {
+        inFlight = true;
+        batch = takeWaiting();
+      }
+    }
+    if (batch != null) {
+      run(batch);
+    }
+    return promise.future();
+  }
+
+  /** Whether a message's file in incoming may still be incomplete (it is being written). */
+  boolean isPublishing(String queueId) {
+    return publishing.contains(queueId);
+  }
+
+  long batches() {
+    return batches.get();
+  }
+
+  long messages() {
+    return messages.get();
+  }
+
+  private List<Pending> takeWaiting() {
+    List<Pending> batch = waiting;
+    waiting = new ArrayList<>();
+    return batch;
+  }
+
+  private void run(List<Pending> batch) {
+    List<Future<Void>> syncs = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      if (!p.synced() && p.journaled() == null) {
+        syncs.add(vertx.<Void>executeBlocking(() -> {
+          DurableFiles.fdatasync(p.tmpFile());
+          return null;
+        }, false));
+      }
+    }
+    // join, not all: nothing may be renamed or deleted while another sync of the batch still runs.
+    Future<Void> done = Future.join(syncs).compose(v -> vertx.executeBlocking(() -> {
+      List<SpoolJournal.Entry> entries = new ArrayList<>();
+      for (Pending p : batch) {
+        if (p.journaled() != null) {
+          entries.add(new SpoolJournal.Entry(p.target().getFileName().toString(), p.journaled()));
+        }
+      }
+      SpoolJournal.Segment segment = entries.isEmpty() ? null : journal.append(entries);
+      entries.forEach(e -> publishing.add(e.queueId()));
+      try {
+        publish(batch, entries.size() < batch.size());
+      } catch (IOException | RuntimeException e) {
+        // the clients hear that it failed: the journal must not bring these messages back. One
+        // sync for all the done records: after a failed one nothing is synced again and trusted
+        // (the journal abandons the segment instead, see SpoolJournal#force).
+        if (!entries.isEmpty()) {
+          for (SpoolJournal.Entry entry : entries) {
+            try {
+              journal.done(entry.queueId(), false);
+            } catch (IOException | RuntimeException undo) {
+              e.addSuppressed(undo);
+            }
+          }
+          try {
+            journal.sync();
+          } catch (IOException | RuntimeException undo) {
+            e.addSuppressed(undo);
+          }
+        }
+        throw e;
+      } finally {
+        entries.forEach(e -> publishing.remove(e.queueId()));
+        // a checkpoint of the segment must not run before the files it syncs exist (issue #12)
+        if (segment != null && journal.published(segment)) {
+          checkpoint();
+        }
+      }
+      return null;
+    }, false));
+    done.onComplete(ar -> {
+      if (ar.succeeded()) {
+        batches.incrementAndGet();
+        messages.addAndGet(batch.size());
+      } else {
+        log.error("spool group commit of {} message(s) failed", batch.size(), ar.cause());
+      }
+      try {
+        for (Pending p : batch) {
+          p.context().runOnContext(v -> p.promise().handle(ar.mapEmpty()));
+        }
+      } finally {
+        runNextOrIdle();
+      }
+    });
+  }
+
+  private void checkpoint() {
+    vertx.<Void>executeBlocking(() -> {
+      journal.checkpointRetired();
+      return null;
+    }, false).onFailure(e -> log.error("spool journal checkpoint failed; it is retried after the next segment", e));
+  }
+
+  private void runNextOrIdle() {
+    List<Pending> next;
+    synchronized (this) {
+      if (waiting.isEmpty()) {
+        inFlight = false;
+        return;
+      }
+      next = takeWaiting();
+    }
+    run(next);
+  }
+
+  /**
+   * Blocking: writes the journaled files straight into incoming (the journal already has them,
+   * and {@link #isPublishing} keeps readers away until they are whole), renames the others into
+   * it and, when there were some, fsyncs it; or undoes all of that.
+   */
+  private void publish(List<Pending> batch, boolean syncDirectory) throws IOException {
+    List<Path> placed = new ArrayList<>(batch.size());
+    try {
+      for (Pending p : batch) {
+        if (p.journaled() != null) {
+          // listed first: a write that fails half way leaves a file to take out again
+          placed.add(p.target());
+          DurableFiles.write(p.target(), false, false, p.journaled());
+        } else {
+          Files.move(p.tmpFile(), p.target(), StandardCopyOption.ATOMIC_MOVE);
+          placed.add(p.target());
+        }
+      }
+      if (syncDirectory) {
+        DurableFiles.fsyncDirectory(incoming);
+      }
+    } catch (IOException | RuntimeException e) {
+      // The clients are told the message was not accepted; a copy left in incoming would be
+      // delivered after a restart although they will send it again.
+      for (Path target : placed) {
+        try {
+          Files.deleteIfExists(target);
+        } catch (IOException | RuntimeException undo) {
+          e.addSuppressed(undo);
+        }
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,391 @@
+package io.postino.spool;
+
+import io.postino.files.DurableFiles;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The durable spool: one file per message under {@code <dir>/incoming}, written first under
+ * {@code <dir>/tmp}. A file reaches {@code incoming} only once it is durable: either its content
+ * was fsync'd and it is renamed there, followed by an fsync of the directory; or (a small
+ * message) its whole file is in the fsync'd journal, {@code <dir>/journal}, and is written there
+ * after, kept from readers until whole, and rewritten from the journal by {@link #open} if a
+ * crash cut it short (see {@link SpoolJournal}). So a file in {@code incoming} is whole, and a
+ * file in {@code tmp} at start-up was never acknowledged and is deleted. Files that
+ * cannot be read back are moved to {@code <dir>/corrupt}; messages put on hold by an operator
+ * wait in {@code <dir>/hold}. Each message may have a status file, {@code <dir>/status/<queue
+ * id>}, where the queue appends what became of its recipients (see {@link MessageStatus}).
+ *
+ * <p>A message file's modification time is the earliest time it should next be tried: the
+ * time it was written, or a retry time the queue sets. The queue finds due messages by listing
+ * {@code incoming}, so nothing needs to hold every message in memory.
+ *
+ * <p>Group commit: messages committed while an earlier batch is being synced wait and are synced
+ * together in the next batch, sharing its journal fdatasync and directory fsync; each commit
+ * future completes only once the fsync that covers its message has returned. Removals and moves
+ * share directory fsyncs the same way.
+ *
+ * <p>Thread-safe: shared by every server verticle instance (all event loops). Open a directory
+ * once per process: opening it cleans {@code tmp}, which would destroy messages being written by
+ * another instance on the same directory.
+ *
+ * <p>SECURITY: spool and status files hold other people's mail and are created readable by their
+ * owner only; a queue id becomes a file name, so every method taking an id refuses one that is
+ * not a short alphanumeric string.
+ */
+public final class Spool {
+
+  /** Queue ids found due by {@link #due}, and whether more due ones were left for later. */
+  public record Due(List<String> queueIds, boolean more) {
+  }
+
+  private final Vertx vertx;
+  private final Path dir;
+  private final Path tmp;
+  private final Path incoming;
+  private final Path hold;
+  private final Path status;
+  private final SpoolJournal journal;
+  private final GroupCommitter committer;
+  private final SpoolReader reader;
+  private final SharedSync incomingSync;
+  private final SharedSync holdSync;
+  private final SharedSync journalSync;
+  private final JudgedCommit judged;
+  private volatile SpoolFaults faults = SpoolFaults.NONE;
+
+  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal) {
+    this.vertx = vertx;
+    this.journal = journal;
+    this.dir = folders.root;
+    this.tmp = folders.tmp;
+    this.incoming = folders.incoming;
+    this.hold = folders.hold;
+    this.status = folders.status;
+    this.committer = new GroupCommitter(vertx, incoming, journal);
+    this.reader = new SpoolReader(folders.corrupt, status);
+    this.incomingSync = new SharedSync(vertx, () -> {
+      faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
+      DurableFiles.fsyncDirectory(incoming);
+    });
+    this.holdSync = SharedSync.ofDirectory(vertx, hold);
+    this.journalSync = new SharedSync(vertx, () -> {
+      faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
+      journal.sync();
+    });
+    this.judged = new JudgedCommit(message -> remove(message, true));
+  }
+
+  /**
+   * Opens the spool, creating its directories as needed and recovering what a crash left (see
+   * {@link SpoolRecovery}).
+   */
+  public static Future<Spool> open(Vertx vertx, Path dir) {
+    Path abs = dir.toAbsolutePath().normalize();
+    return vertx.executeBlocking(() -> {
+      SpoolFolders folders = new SpoolFolders(abs);
+      SpoolJournal journal = SpoolRecovery.recover(folders, SpoolJournal.SEGMENT_OCTETS, SpoolJournal.SEGMENT_MILLIS);
+      return new Spool(vertx, folders, journal);
+    }, false);
+  }
+
+  /**
+   * Whether a failure of the spool came from a full file system (ENOSPC, which Java reports only
+   * in the message), looking through causes and suppressed failures.
+   */
+  public static boolean isOutOfSpace(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
+        return true;
+      }
+      for (Throwable s : t.getSuppressed()) {
+        if (isOutOfSpace(s)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** A new unique queue id: short, sortable by time, safe as a file name. */
+  public String newQueueId() {
+    return QueueIds.next();
+  }
+
+  /** Starts writing a message with no preamble: see {@link #create(Envelope, Buffer)}. */
+  public SpoolWriter create(Envelope envelope) {
+    return create(envelope, null);
+  }
+
+  /**
+   * Starts writing a message whose content begins with {@code preamble} (a trace header the
+   * caller generates, or null). Nothing touches the disk until content is written (see
+   * {@link SpoolFileWriter}); use the writer on the context that called this, where its futures
+   * complete.
+   *
+   * @throws IllegalArgumentException when the envelope's queue id is not a plain file name or the
+   *     envelope is too large to store
+   */
+  public SpoolWriter create(Envelope envelope, Buffer preamble) {
+    String id = checkId(envelope.queueId());
+    return new SpoolFileWriter(vertx, committer, envelope, tmp.resolve(id), incoming.resolve(id),
+        SpoolFileFormat.header(envelope), preamble, faults);
+  }
+
+  /** Tests: injects failures from now on (see {@link SpoolFaults}). */
+  void injectFaults(SpoolFaults faults) {
+    this.faults = faults;
+  }
+
+  /**
+   * Commits a message that {@code verdict} then judges, the queue kept away from it meanwhile:
+   * when the verdict fails or is not {@code accepted}, the message is removed durably before the
+   * returned future completes with the verdict; if that removal fails, so does the future. Call
+   * on the writer's context.
+   *
+   * @throws IllegalArgumentException when the writer is not one of this spool's
+   */
+  public <T> Future<T> commitJudged(SpoolWriter writer, Function<SpooledMessage, Future<T>> verdict,
+      Predicate<T> accepted) {
+    if (!(writer instanceof SpoolFileWriter w)) {
+      throw new IllegalArgumentException("not a writer of this spool: " + writer);
+    }
+    return judged.commit(w, verdict, accepted);
+  }
+
+  /**
+   * Lists messages in {@code incoming} due by {@code now} (all of them when {@code ignoreTimes}),
+   * skipping {@code skip}, at most {@code limit}, oldest queue id first within what was found.
+   */
+  public Future<Due> due(Instant now, int limit, Set<String> skip, boolean ignoreTimes) {
+    long nowMillis = now.toEpochMilli();
+    return vertx.executeBlocking(() -> {
+      List<String> ids = new ArrayList<>();
+      boolean more = false;
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
+        for (Path file : entries) {
+          String id = file.getFileName().toString();
+          if (skip.contains(id) || committer.isPublishing(id) || judged.isWithheld(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
+            continue;
+          }
+          if (ids.size() == limit) {
+            more = true;
+            break;
+          }
+          ids.add(id);
+        }
+      }
+      ids.sort(null);
+      return new Due(ids, more);
+    }, false);
+  }
+
+  private static boolean isDue(Path file, long nowMillis) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis() <= nowMillis;
+    } catch (IOException e) {
+      // gone since the listing: removed by the queue
+      return false;
+    }
+  }
+
+  /**
+   * Reads a message's envelope from {@code incoming}, checking that its content is whole. Fails
+   * with {@link NoSuchFileException} when it is not there, and with a {@link CorruptSpoolFileException}
+   * after moving a corrupt file to {@code corrupt}.
+   */
+  public Future<SpooledMessage> read(String queueId) {
+    if (!QueueIds.isAcceptable(queueId)) {
+      return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + queueId));
+    }
+    return vertx.executeBlocking(() -> readMessage(queueId), false);
+  }
+
+  /** A message read back with the complete lines of its status file. */
+  public record Loaded(SpooledMessage message, List<String> status) {
+  }
+
+  /** {@link #read} and {@link #readStatus} in one go, as the queue takes a message in. */
+  public Future<Loaded> load(String queueId) {
+    if (!QueueIds.isAcceptable(queueId)) {
+      return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + queueId));
+    }
+    return vertx.executeBlocking(() -> new Loaded(readMessage(queueId), statusLines(queueId)), false);
+  }
+
+  /** The complete lines of a message's status file (none when it has none). */
+  public Future<List<String>> readStatus(String queueId) {
+    checkId(queueId);
+    return vertx.executeBlocking(() -> statusLines(queueId), false);
+  }
+
+  private SpooledMessage readMessage(String queueId) throws IOException {
+    try {
+      return reader.read(incoming.resolve(queueId));
+    } catch (SpoolFileFormat.CorruptException e) {
+      throw new CorruptSpoolFileException(queueId, e.getMessage());
+    }
+  }
+
+  private List<String> statusLines(String queueId) throws IOException {
+    return StatusFiles.lines(status.resolve(queueId));
+  }
+
+  /**
+   * Appends to a message's status file; with {@code sync} the future completes only once the
+   * lines are on disk (fdatasync, and the directory fsync'd when the file is new).
+   */
+  public Future<Void> appendStatus(String queueId, String lines, boolean sync) {
+    Path file = status.resolve(checkId(queueId));
+    byte[] bytes = lines.getBytes(StandardCharsets.UTF_8);
+    return vertx.executeBlocking(() -> {
+      StatusFiles.append(file, bytes, sync);
+      return null;
+    }, false);
+  }
+
+  /** Sets when a message is next due (its file's modification time). */
+  public Future<Void> setNextAttempt(String queueId, Instant when) {
+    Path file = incoming.resolve(checkId(queueId));
+    return vertx.executeBlocking(() -> {
+      Files.setLastModifiedTime(file, FileTime.from(when));
+      return null;
+    }, false);
+  }
+
+  /** Deletes a message whose every recipient has a final result; not durable (see the other form). */
+  public Future<Void> remove(SpooledMessage message) {
+    return remove(message, false);
+  }
+
+  /**
+   * Deletes a message and its status file. With {@code durable} the deletion reaches the disk
+   * before the future completes, so the message cannot come back after a crash; without, a crash
+   * may bring it back to be delivered again, which is harmless when delivery is idempotent.
+   */
+  public Future<Void> remove(SpooledMessage message, boolean durable) {
+    return remove(message, durable, true);
+  }
+
+  /**
+   * {@link #remove(SpooledMessage, boolean)}, skipping the status file unless {@code withStatus}:
+   * for a caller that knows there is none (a leftover would be deleted as an orphan at the next start).
+   */
+  public Future<Void> remove(SpooledMessage message, boolean durable, boolean withStatus) {
+    Path file = message.file().toAbsolutePath().normalize();
+    if (!incoming.equals(file.getParent())) {
+      return Future.failedFuture(new IllegalArgumentException("not a file of this spool: " + file));
+    }
+    Path statusFile = status.resolve(file.getFileName());
+    String queueId = message.queueId();
+    // the status file goes last: were it gone and the message back, its recipients would be redone
+    if (!durable) {
+      return vertx.executeBlocking(() -> {
+        journal.done(queueId, false);
+        Files.deleteIfExists(file);
+        if (withStatus) {
+          Files.deleteIfExists(statusFile);
+        }
+        return null;
+      }, false);
+    }
+    // the done record and the deletion reach the disk with syncs shared by concurrent removals
+    return vertx.<Void>executeBlocking(() -> {
+      journal.done(queueId, false);
+      Files.deleteIfExists(file);
+      return null;
+    }, false).compose(v -> Future.all(journalSync.sync(), incomingSync.sync())).compose(v -> !withStatus
+        ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          Files.deleteIfExists(statusFile);
+          return null;
+        }, false));
+  }
+
+  /** Moves a message from {@code incoming} to {@code hold}; false when it is not in incoming. */
+  public Future<Boolean> hold(String queueId) {
+    return move(incoming.resolve(checkId(queueId)), hold.resolve(queueId), null);
+  }
+
+  /** Moves a message from {@code hold} back to {@code incoming}, due now; false when not held. */
+  public Future<Boolean> release(String queueId) {
+    return move(hold.resolve(checkId(queueId)), incoming.resolve(queueId), Instant.now());
+  }
+
+  private Future<Boolean> move(Path from, Path to, Instant due) {
+    return vertx.executeBlocking(() -> {
+      try {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+      } catch (NoSuchFileException e) {
+        return false;
+      }
+      if (due != null) {
+        Files.setLastModifiedTime(to, FileTime.from(due));
+      }
+      return true;
+    }, false).compose(moved -> !moved ? Future.succeededFuture(false)
+        : Future.all(incomingSync.sync(), holdSync.sync()).map(true));
+  }
+
+  /** Deletes a message, held or not, with its status file; false when there is no such message. */
+  public Future<Boolean> delete(String queueId) {
+    checkId(queueId);
+    return vertx.executeBlocking(() -> {
+      journal.done(queueId, true);
+      boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId));
+      return found;
+    }, false).compose(found -> !found ? Future.succeededFuture(false)
+        : Future.all(incomingSync.sync(), holdSync.sync()).compose(v -> vertx.executeBlocking(() -> {
+          Files.deleteIfExists(status.resolve(queueId));
+          return true;
+        }, false)));
+  }
+
+  /** Whether a message is on hold. */
+  public Future<Boolean> isHeld(String queueId) {
+    Path file = hold.resolve(checkId(queueId));
+    return vertx.executeBlocking(() -> Files.exists(file), false);
+  }
+
+  /** The queue ids of the messages on hold. */
+  public Future<List<String>> held() {
+    return vertx.executeBlocking(() -> SpoolFolders.list(hold).stream()
+        .map(p -> p.getFileName().toString()).sorted().toList(), false);
+  }
+
+  private static String checkId(String queueId) {
+    if (!QueueIds.isAcceptable(queueId)) {
+      throw new IllegalArgumentException("unacceptable queue id: " + queueId);
+    }
+    return queueId;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** Group-commit batches completed successfully since the spool was opened. */
+  public long commitBatches() {
+    return committer.batches();
+  }
+
+  /** Messages made durable by those batches. */
+  public long committedMessages() {
+    return committer.messages();
+  }
+}

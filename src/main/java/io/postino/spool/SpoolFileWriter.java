@@ -1,0 +1,345 @@
+package io.postino.spool;
+
+import io.postino.files.DurableFiles;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The {@link SpoolWriter} of one message, made durable in {@code incoming} by the
+ * {@link GroupCommitter}.
+ *
+ * <p>Writes are handed to the disk at the end of the event-loop turn that made them, not one by
+ * one: content written waits, with the file's header and the writer's preamble, until the current
+ * task on the writer's context ends (at most about {@link #PENDING_LIMIT} octets, then the writer
+ * reports its queue full). A message whose end arrives in the same turn as the rest of it (every
+ * small message a client sends in one go) is committed whole from there: through the journal when
+ * its content is at most {@link SpoolJournal#MAX_MESSAGE_OCTETS}, otherwise written to
+ * {@code tmp/<queue id>}, fdatasync'd and closed in one worker task. Only a message that is still
+ * arriving when its turn ends gets an {@link AsyncFile} on {@code tmp/<queue id>} that streams the
+ * rest with back-pressure, and is fdatasync'd by the group commit. Either way nothing is held
+ * beyond what the session has already read from the socket.
+ *
+ * <p>Like AsyncFile, this writer keeps each written buffer (without copying) until its write's
+ * future completes, so callers must not modify a buffer after writing it. The future of a write
+ * that waits for the end of its turn completes when the message is committed or once the write
+ * reached the file.
+ *
+ * <p>Not thread-safe: use it from the context that called {@link Spool#create}.
+ */
+final class SpoolFileWriter implements SpoolWriter {
+
+  /** Octets held for the end of the turn before the writer reports its queue full. */
+  static final int PENDING_LIMIT = 64 * 1024;
+
+  /** Entered when commit() or abort() is called; how that ended is in the futures. */
+  private enum State { OPEN, COMMITTED, ABORTED }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final GroupCommitter committer;
+  private final Envelope envelope;
+  private final Path tmpFile;
+  private final Path target;
+  private final long contentOffset;
+  /** The file's header, sealed with the content's length and checksum at commit. */
+  private final byte[] header;
+  /** The content's CRC-32C, computed as it is written (hardware-assisted: cheap next to the I/O). */
+  private final CRC32C crc = new CRC32C();
+  private final SpoolFaults faults;
+
+  private State state = State.OPEN;
+  private Future<SpooledMessage> commitFuture;
+  private Future<Void> abortFuture;
+  private long contentLength;
+
+  // Until the first turn ends: what waits for the disk, and the one future all of it shares.
+  private List<Buffer> pending = new ArrayList<>();
+  private int pendingBytes;
+  private Promise<Void> pendingWritten = Promise.promise();
+  private boolean spillScheduled;
+  private Handler<Void> drainHandler;
+
+  // Once the message outlives its first turn: its file, opening and then open.
+  private Future<AsyncFile> opened;
+  private AsyncFile file;
+  private int writesInFlight;
+  private Throwable writeFailure;
+  private Promise<Void> writesDone;
+
+  /**
+   * A writer whose file will begin with {@code header} and whose content begins with
+   * {@code preamble} (or nothing when null): both wait, without a turn's deadline, for the first
+   * content written, since they are the writer's own and not anything read from a client.
+   */
+  SpoolFileWriter(Vertx vertx, GroupCommitter committer, Envelope envelope, Path tmpFile,
+      Path target, byte[] header, Buffer preamble, SpoolFaults faults) {
+    this.vertx = vertx;
+    this.faults = faults;
+    this.context = vertx.getOrCreateContext();
+    this.committer = committer;
+    this.envelope = envelope;
+    this.tmpFile = tmpFile;
+    this.target = target;
+    this.contentOffset = header.length;
+    this.header = header;
+    pending.add(Buffer.buffer(header));
+    pendingBytes = header.length;
+    if (preamble != null) {
+      pending.add(preamble);
+      pendingBytes += preamble.length();
+      contentLength = preamble.length();
+      crc.update(nio(preamble));
+    }
+  }
+
+  @Override
+  public Future<Void> write(Buffer content) {
+    if (state != State.OPEN) {
+      return Future.failedFuture(new IllegalStateException("spool writer is " + state));
+    }
+    contentLength += content.length();
+    crc.update(nio(content));
+    if (file != null) {
+      return track(file.write(content));
+    }
+    if (pending == null) {
+      // the file could not be opened; commit reports it
+      return Future.failedFuture(writeFailure);
+    }
+    return hold(content);
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    if (state != State.OPEN) {
+      return false;
+    }
+    // While the file opens, new writes still wait with the first ones.
+    return file == null ? pendingBytes >= PENDING_LIMIT : file.writeQueueFull();
+  }
+
+  @Override
+  public SpoolWriter drainHandler(Handler<Void> handler) {
+    if (state != State.OPEN) {
+      return this;
+    }
+    if (file == null) {
+      drainHandler = handler;
+    } else {
+      file.drainHandler(handler);
+    }
+    return this;
+  }
+
+  String queueId() {
+    return envelope.queueId();
+  }
+
+  @Override
+  public long contentLength() {
+    return contentLength;
+  }
+
+  @Override
+  public Future<SpooledMessage> commit() {
+    if (state == State.ABORTED) {
+      return Future.failedFuture(new IllegalStateException("spool writer was aborted"));
+    }
+    if (state == State.COMMITTED) {
+      return commitFuture;
+    }
+    state = State.COMMITTED;
+    drainHandler = null;
+    long length = contentLength;
+    int firstLine = SpoolFileFormat.seal(header, length, crc.getValue());
+    Future<Void> durable;
+    if (opened == null) {
+      pending.set(0, Buffer.buffer(header));
+      ByteBuffer[] whole = takePending().stream().map(SpoolFileWriter::nio).toArray(ByteBuffer[]::new);
+      if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
+        durable = injected(SpoolFaults.Point.CONTENT_WRITE)
+            .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+            .compose(v -> committer.commitJournaled(target, whole));
+      } else {
+        durable = vertx.<Void>executeBlocking(() -> {
+          faults.check(SpoolFaults.Point.CONTENT_WRITE, envelope.queueId());
+          faults.check(SpoolFaults.Point.MESSAGE_SYNC, envelope.queueId());
+          DurableFiles.write(tmpFile, false, true, whole);
+          return null;
+        }, false).compose(v -> committer.commit(tmpFile, target, true));
+      }
+      durable.onComplete(pendingWritten);
+    } else {
+      // the header went out with the first turn's content, before the length and checksum were known
+      Buffer sealed = Buffer.buffer(header).slice(0, firstLine);
+      durable = closeAfterWrites(sealed)
+          .compose(v -> injected(SpoolFaults.Point.CONTENT_WRITE))
+          .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+          .compose(v -> committer.commit(tmpFile, target, false));
+    }
+    commitFuture = durable
+        .map(v -> new SpooledMessage(envelope, target, contentOffset, length))
+        .recover(err -> deleteTmpFile().transform(ignored -> Future.failedFuture(err)));
+    return commitFuture;
+  }
+
+  @Override
+  public Future<Void> abort() {
+    if (state == State.COMMITTED) {
+      return Future.failedFuture(new IllegalStateException("spool writer was committed"));
+    }
+    if (state == State.ABORTED) {
+      return abortFuture;
+    }
+    state = State.ABORTED;
+    drainHandler = null;
+    if (opened == null) {
+      // nothing reached the disk
+      takePending();
+      pendingWritten.tryFail(new IllegalStateException("spool writer was aborted"));
+      abortFuture = Future.succeededFuture();
+    } else {
+      abortFuture = closeAfterWrites(null).transform(ignored -> deleteTmpFile());
+    }
+    return abortFuture;
+  }
+
+  private Future<Void> hold(Buffer buffer) {
+    pending.add(buffer);
+    pendingBytes += buffer.length();
+    if (!spillScheduled) {
+      spillScheduled = true;
+      context.runOnContext(v -> spill());
+    }
+    return pendingWritten.future();
+  }
+
+  private List<Buffer> takePending() {
+    List<Buffer> taken = pending;
+    pending = null;
+    pendingBytes = 0;
+    return taken;
+  }
+
+  /** The turn ended with the message still open: from now on it streams through a file. */
+  private void spill() {
+    spillScheduled = false;
+    if (state != State.OPEN || opened != null) {
+      return;
+    }
+    OpenOptions newFile = new OpenOptions()
+        .setRead(false)
+        .setWrite(true)
+        .setCreateNew(true)
+        .setPerms("rw-------");
+    Promise<Void> written = pendingWritten;
+    // opened is set before onOpened can run (it may run at once, and resume the source), and
+    // completes only after it: a commit waiting on it then finds the file set. (A listener of the
+    // open future itself may run before another one registered earlier.)
+    Promise<AsyncFile> opening = Promise.promise();
+    opened = opening.future();
+    vertx.fileSystem().open(tmpFile.toString(), newFile).transform(ar -> onOpened(ar, written)).onComplete(opening);
+  }
+
+  private Future<AsyncFile> onOpened(AsyncResult<AsyncFile> ar, Promise<Void> written) {
+    List<Buffer> held = takePending();
+    Handler<Void> resume = drainHandler;
+    drainHandler = null;
+    if (ar.failed()) {
+      writeFailure = ar.cause();
+      written.fail(ar.cause());
+      if (resume != null) {
+        // let the source finish; commit reports the failure
+        resume.handle(null);
+      }
+      return Future.failedFuture(ar.cause());
+    }
+    file = ar.result();
+    List<Future<Void>> writes = new ArrayList<>(held.size());
+    for (Buffer b : held) {
+      writes.add(track(file.write(b)));
+    }
+    Future.all(writes).<Void>mapEmpty().onComplete(written);
+    if (resume != null && state == State.OPEN) {
+      // AsyncFile calls a drain handler only after its own queue was full
+      if (file.writeQueueFull()) {
+        file.drainHandler(resume);
+      } else {
+        resume.handle(null);
+      }
+    }
+    return Future.succeededFuture(file);
+  }
+
+  private Future<Void> track(Future<Void> write) {
+    writesInFlight++;
+    write.onComplete(ar -> {
+      writesInFlight--;
+      if (ar.failed() && writeFailure == null) {
+        writeFailure = ar.cause();
+      }
+      if (writesInFlight == 0 && writesDone != null) {
+        writesDone.complete();
+      }
+    });
+    return write;
+  }
+
+  /**
+   * Closes the file once it is open and every queued write has finished, after writing
+   * {@code firstLine} (unless null) over the start of the file; fails if any write failed.
+   */
+  private Future<Void> closeAfterWrites(Buffer firstLine) {
+    return opened.transform(ar -> {
+      if (ar.failed()) {
+        return Future.failedFuture(ar.cause());
+      }
+      Future<Void> idle;
+      if (writesInFlight == 0) {
+        idle = Future.succeededFuture();
+      } else {
+        writesDone = Promise.promise();
+        idle = writesDone.future();
+      }
+      return idle
+          .compose(v -> firstLine == null || writeFailure != null ? Future.<Void>succeededFuture()
+              : file.write(firstLine, 0).onFailure(e -> writeFailure = e))
+          .transform(ignored -> file.close())
+          .compose(v -> writeFailure == null ? Future.succeededFuture() : Future.failedFuture(writeFailure));
+    });
+  }
+
+  private Future<Void> injected(SpoolFaults.Point point) {
+    try {
+      faults.check(point, envelope.queueId());
+      return Future.succeededFuture();
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static ByteBuffer nio(Buffer buffer) {
+    return ((BufferInternal) buffer).getByteBuf().nioBuffer();
+  }
+
+  private Future<Void> deleteTmpFile() {
+    return vertx.executeBlocking(() -> {
+      Files.deleteIfExists(tmpFile);
+      return null;
+    }, false);
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Durable storage of messages: the {@link io.postino.spool.Spool} (one file per message in
+ * {@code incoming}, {@code hold}, {@code corrupt}, written under {@code tmp}), its file format,
+ * the write-ahead journal of small messages and the group commit that shares fsyncs between
+ * concurrent commits, per-message status files ({@link io.postino.spool.MessageStatus}), and all
+ * that opening a spool recovers after a crash or a power cut. Also the types every side of a
+ * message shares: {@link io.postino.spool.Envelope}, {@link io.postino.spool.SpooledMessage},
+ * {@link io.postino.spool.QueueIds}.
+ *
+ * <p>Knows nothing of SMTP sessions, scheduling or delivery. May depend on {@code smtp},
+ * {@code files} and {@code config}, and on {@code bus} for one type: a status file records
+ * recipients' results as the bus's {@link io.postino.bus.RecipientResult} (the bus's contracts
+ * depend on {@code smtp} only, so there is no cycle).
+ */
+package io.postino.spool;

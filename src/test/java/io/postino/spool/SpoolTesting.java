@@ -1,0 +1,81 @@
+package io.postino.spool;
+
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import io.postino.smtp.RcptParameters;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Shared by the spool and Maildir tests: envelopes, spooling a message, waiting on futures. */
+public final class SpoolTesting {
+
+  public static final MailAddress SENDER = new MailAddress("sender", "example.org");
+
+  private SpoolTesting() {
+  }
+
+  /** An envelope for local recipients, received at {@code received}. */
+  public static Envelope envelope(String queueId, Instant received, MailAddress... recipients) {
+    List<Envelope.Recipient> rcpts = Arrays.stream(recipients)
+        .map(a -> new Envelope.Recipient(a, RcptParameters.NONE, true))
+        .toList();
+    return new Envelope(queueId, SENDER, MailParameters.NONE, rcpts, "client.example.org",
+        "192.0.2.1", "ESMTP", null, received);
+  }
+
+  /** Writes and commits one message on {@code context}, the way a session would. */
+  public static Future<SpooledMessage> store(Context context, Spool spool, Envelope envelope,
+      byte[] content) {
+    Promise<SpooledMessage> result = Promise.promise();
+    context.runOnContext(v -> {
+      SpoolWriter writer = spool.create(envelope);
+      writer.write(Buffer.buffer(content));
+      writer.commit().onComplete(result);
+    });
+    return result.future();
+  }
+
+  /** {@code n} distinct event-loop contexts, as several server verticle instances would have. */
+  public static List<Context> contexts(Vertx vertx, int n) throws Exception {
+    List<Context> contexts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      await(vertx.deployVerticle(new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          contexts.add(context);
+          return Future.succeededFuture();
+        }
+      }));
+    }
+    return contexts;
+  }
+
+  public static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  /** The failure of a future that must fail. */
+  public static Throwable awaitFailure(Future<?> future) throws InterruptedException, TimeoutException {
+    try {
+      Object value = future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      throw new AssertionError("expected a failure, got " + value);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+}
