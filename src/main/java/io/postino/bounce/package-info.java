@@ -5,7 +5,8 @@
  * ({@link io.postino.bounce.Bouncer}). The queue hands its settings in as
  * {@link io.postino.bounce.BounceSettings}.
  *
- * <p>May depend on {@code intake}, {@code spool}, {@code bus}, {@code smtp} and {@code config};
- * never on {@code queue}, which calls it.
+ * <p>Never depends on {@code queue}, which calls it.
+ *
+ * <p>Depends on: {@code intake}, {@code spool}, {@code bus}, {@code smtp}, {@code config}.
  */
 package io.postino.bounce;

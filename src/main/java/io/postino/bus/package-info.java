@@ -8,5 +8,10 @@
  *
  * <p>Supported API: an application on the same bus (in the JVM or in the cluster) speaks these
  * formats. It depends on {@code io.postino.smtp} (addresses, replies) and Vert.x only.
+ *
+ * <p>Supported API: an application on the same bus (in the JVM or in the cluster) speaks these
+ * formats.
+ *
+ * <p>Depends on: {@code smtp}.
  */
 package io.postino.bus;

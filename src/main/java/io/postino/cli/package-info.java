@@ -6,5 +6,11 @@
  * <p>Implementation, not API: the commands and their exit statuses are the interface, not these
  * classes. It depends on {@code io.postino} and on the implementation packages whose work a
  * command does without starting a node (the resolver, the users file); nothing depends on it.
+ *
+ * <p>Implementation, not API: the commands and their exit statuses are the interface, not these
+ * classes. Nothing depends on it.
+ *
+ * <p>Depends on: {@code io.postino}, {@code bus}, {@code dns}, {@code server.auth}, {@code smtp},
+ * {@code config}.
  */
 package io.postino.cli;

@@ -6,5 +6,9 @@
  *
  * <p>Implementation, not API. It depends on no other Postino package (Vert.x's JSON types only),
  * so that every package may use it.
+ *
+ * <p>Implementation, not API; Vert.x's JSON types only, so that every package may use it.
+ *
+ * <p>Depends on: nothing of Postino.
  */
 package io.postino.config;

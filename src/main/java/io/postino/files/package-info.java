@@ -5,6 +5,6 @@
  * ({@link io.postino.files.AtomicFiles}), and polling for changed files
  * ({@link io.postino.files.FileWatcher}). Every call that touches the disk blocks: workers only.
  *
- * <p>Depends on nothing of Postino.
+ * <p>Depends on: nothing of Postino.
  */
 package io.postino.files;

@@ -6,7 +6,9 @@
  * ({@code postino.send}, with {@link io.postino.intake.MessageComposer} for structured messages)
  * and by bounces.
  *
- * <p>May depend on {@code spool}, {@code bus}, {@code smtp} and {@code config}; the hand-off to the
- * queue is a {@code Consumer} given to it, so it never depends on {@code queue}.
+ * <p>The hand-off to the queue is a {@code Consumer} given to it, so it never depends on the
+ * queue.
+ *
+ * <p>Depends on: {@code spool}, {@code bus}, {@code smtp}, {@code config}.
  */
 package io.postino.intake;

@@ -1,6 +1,7 @@
 package io.postino.local;
 
 import io.postino.spool.Envelope;
+import io.postino.smtp.LocalParts;
 import io.postino.smtp.MailAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,7 +4,9 @@
  * {@link io.postino.local.LocalDelivery} implements the queue's
  * {@link io.postino.queue.LocalTransport}.
  *
- * <p>May depend on {@code queue} (that interface only), {@code spool}, {@code files}, {@code bus},
- * {@code smtp} and {@code config}.
+ * <p>Of the queue it uses {@code LocalTransport} only.
+ *
+ * <p>Depends on: {@code queue}, {@code spool}, {@code files}, {@code bus}, {@code smtp}, {@code
+ * config}.
  */
 package io.postino.local;

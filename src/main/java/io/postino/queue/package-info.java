@@ -6,7 +6,9 @@
  * {@link io.postino.queue.QueueOptions}. {@link io.postino.queue.LocalTransport} is the interface
  * it calls for local recipients: the local side implements it.
  *
- * <p>May depend on {@code spool}, {@code bounce}, {@code bus}, {@code smtp} and {@code config};
- * never on the listener, on delivery (reached over the bus only) or on {@code local}.
+ * <p>Never depends on the listener, on delivery (reached over the bus only) or on local
+ * delivery (called through {@code LocalTransport}).
+ *
+ * <p>Depends on: {@code spool}, {@code bounce}, {@code bus}, {@code smtp}, {@code config}.
  */
 package io.postino.queue;

@@ -5,5 +5,9 @@
  *
  * <p>Supported API (reactor-core is an optional dependency: whoever uses this package has it). It
  * depends on {@code io.postino.bus} and {@code io.postino.smtp} only.
+ *
+ * <p>Supported API (reactor-core is an optional dependency: whoever uses this package has it).
+ *
+ * <p>Depends on: {@code bus}, {@code smtp}.
  */
 package io.postino.reactor;

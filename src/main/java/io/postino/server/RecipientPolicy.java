@@ -1,6 +1,6 @@
 package io.postino.server;
 
-import io.postino.local.LocalParts;
+import io.postino.smtp.LocalParts;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpReply;

@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 final class SpoolJournal {
 
+  /** A log line names at most this many queue ids (a checkpoint may miss thousands of files). */
+  private static final int MAX_IDS_LOGGED = 20;
+
   private static final Logger log = LoggerFactory.getLogger(SpoolJournal.class);
 
   /** A segment past this size is retired at the next append. */
@@ -279,7 +282,8 @@ final class SpoolJournal {
         restored = restoreAll(segment.file, id -> missing.contains(id) && segment.live.contains(id), files);
       }
       log.error("spool journal: checkpoint of {}: {} queued message(s) without a file and without a done record; "
-          + "{} rewritten from the journal: {}", segment.file.getFileName(), missing.size(), restored, missing);
+          + "{} rewritten from the journal: {}{}", segment.file.getFileName(), missing.size(), restored,
+          missing.stream().limit(MAX_IDS_LOGGED).toList(), missing.size() > MAX_IDS_LOGGED ? " ..." : "");
     }
     files.syncFolders();
     Files.deleteIfExists(segment.file);

@@ -7,9 +7,10 @@
  * message shares: {@link io.postino.spool.Envelope}, {@link io.postino.spool.SpooledMessage},
  * {@link io.postino.spool.QueueIds}.
  *
- * <p>Knows nothing of SMTP sessions, scheduling or delivery. May depend on {@code smtp},
- * {@code files} and {@code config}, and on {@code bus} for one type: a status file records
- * recipients' results as the bus's {@link io.postino.bus.RecipientResult} (the bus's contracts
- * depend on {@code smtp} only, so there is no cycle).
+ * <p>Knows nothing of SMTP sessions, scheduling or delivery. Of the bus it uses one type: a
+ * status file records recipients' results as {@link io.postino.bus.RecipientResult} (the bus's
+ * contracts depend on {@code smtp} only, so there is no cycle).
+ *
+ * <p>Depends on: {@code smtp}, {@code files}, {@code config}, {@code bus}.
  */
 package io.postino.spool;

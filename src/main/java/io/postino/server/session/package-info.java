@@ -12,21 +12,21 @@
  * content deadlines with the {@code DataRateGuard}, greeting delay, close grace);
  * {@code TlsUpgrade} starts TLS; {@code AuthDialogue} runs AUTH and its failure limits;
  * {@code EnvelopeCommands} builds the current {@code Transaction} from MAIL and RCPT;
- * {@code ContentReception} takes DATA and BDAT into the spool (with the {@code ReceivedHeader} and
+ * {@code ContentReception} takes DATA and BDAT into the spool through the intake (with
  * the {@code SpoolHold} on the client's spool budget), asks the data policy and gives the final
  * reply. {@code Client} is what the session knows of its client. All of a session's parts run on
  * its event loop and log under the name {@code SmtpSession}, so that a session's log reads as one.
  *
- * <p>Dependencies: this package uses {@code io.postino.server} for the types a listener is given
- * ({@code ServerContext}, {@code ServerOptions}, {@code ListenerPolicy}, {@code RecipientPolicy},
- * {@code ApplicationPolicy}, {@code ConnectionLimiter}, {@code ClientSpoolBudget}), and
- * {@code server.auth}, {@code server.tls}, the spool, {@code bus} and {@code smtp}; never the
- * queue's scheduling, delivery, DNS or local delivery. Nothing in {@code io.postino.server} uses
- * this package: the verticle, the only code that creates sessions, lives here rather than there,
- * so that the dependency goes one way and the two packages form no cycle. (The other way out, the
- * session package owning its context type, would have moved the options and policies, which the
- * configuration and the wiring in {@code io.postino} use as well, into this package, or needed an
- * adapter for each.) Whoever starts listeners ({@code io.postino.Postino}) deploys the verticle
- * with a {@code ServerContext}.
+ * <p>This package uses {@code io.postino.server} for the types a listener is given (the context,
+ * options and policies), never the queue's scheduling, delivery, DNS or local delivery. Nothing in
+ * {@code io.postino.server} uses this package: the verticle, the only code that creates sessions,
+ * lives here rather than there, so that the dependency goes one way and the two packages form no
+ * cycle. (The other way out, the session package owning its context type, would have moved the
+ * options and policies, which the configuration and the wiring in {@code io.postino} use as well,
+ * into this package, or needed an adapter for each.) Whoever starts listeners
+ * ({@code io.postino.Postino}) deploys the verticle with a {@code ServerContext}.
+ *
+ * <p>Depends on: {@code server}, {@code server.auth}, {@code server.tls}, {@code intake}, {@code
+ * spool}, {@code bus}, {@code smtp}, {@code config}.
  */
 package io.postino.server.session;

@@ -1,4 +1,4 @@
-package io.postino.local;
+package io.postino.smtp;
 
 import java.text.Normalizer;
 
@@ -34,7 +34,7 @@ public final class LocalParts {
    * overrides, isolates and marks, zero-width space, soft hyphen, BOM, ...) other than ZWNJ and
    * ZWJ, and the line and paragraph separators.
    */
-  static boolean isRefused(int cp) {
+  public static boolean isRefused(int cp) {
     return switch (Character.getType(cp)) {
       case Character.CONTROL, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> true;
       case Character.FORMAT -> cp != 0x200C && cp != 0x200D;

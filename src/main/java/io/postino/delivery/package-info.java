@@ -1,0 +1,13 @@
+/**
+ * Outbound delivery: the {@link io.postino.delivery.DeliveryVerticle} takes jobs from {@code
+ * postino.delivery.submit}, asks for the route over {@code postino.mx.resolve}, connects to each
+ * mail exchanger in turn, speaks ESMTP as a client (STARTTLS, PIPELINING, SIZE, 8BITMIME,
+ * SMTPUTF8, CHUNKING), keeps connections for reuse within per-destination limits, keeps the job's
+ * deadline inside the transaction, and answers with one result per recipient.
+ *
+ * <p>Stateless, so any node of a cluster can run it. It meets the resolver and the queue over the
+ * bus only.
+ *
+ * <p>Depends on: {@code bus}, {@code smtp}, {@code config}.
+ */
+package io.postino.delivery;

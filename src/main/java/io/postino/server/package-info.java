@@ -1,0 +1,18 @@
+/**
+ * What every listener of a node shares, and the rules a session applies: {@link
+ * io.postino.server.ServerContext} (options, policies, connection limits, the intake, TLS, AUTH),
+ * {@link io.postino.server.ServerOptions} and {@link io.postino.server.ListenerOptions}, the
+ * per-port rules ({@link io.postino.server.ListenerPolicy}), who may relay and to which local
+ * users ({@link io.postino.server.RecipientPolicy}), the event-bus policy hooks ({@link
+ * io.postino.server.ApplicationPolicy}), connection limits derived from the descriptor limit, and
+ * the spool budget of anonymous clients. The sessions themselves are in {@link
+ * io.postino.server.session}.
+ *
+ * <p>The listener never reaches the queue's scheduling, delivery, DNS or local delivery: an
+ * accepted message leaves it through the {@code intake}, and everything after that happens
+ * elsewhere.
+ *
+ * <p>Depends on: {@code server.auth}, {@code server.tls}, {@code intake}, {@code spool}, {@code
+ * bus}, {@code smtp}, {@code config}, {@code files}.
+ */
+package io.postino.server;
