@@ -4,7 +4,9 @@
 # "Moving queued files aside" in README.md). For each round and build: move the build's spool
 # aside, start it, warm it up with $WARM untimed runs of 50 sessions x 100 messages (1 KiB), drop
 # the caches, time one `smtp-source -s SESSIONS -m COUNT -d -l SIZE` run with a relay recipient
-# that stays queued, stop it. Prints messages/s and the JVM's CPU time per message, then medians.
+# that stays queued, stop it; the two builds take turns going first. Prints messages/s and the JVM's
+# CPU time per message, then medians. Start a silent DNS port on 127.0.0.1:2628 first, as run.sh's
+# start_dns_blackhole does, so that the queued relay recipient never completes an MX lookup.
 #
 #   benchmarks/load/fresh-ab.sh            # needs /var/tmp/ab/{before,after}/{p.jar,c.json}
 #
@@ -17,10 +19,13 @@ ROUNDS=${ROUNDS:-5}; SIZE=${SIZE:-1024}; SESSIONS=${SESSIONS:-50}; COUNT=${COUNT
 declare -A rate cpu
 for r in $(seq $ROUNDS); do
   line="round $r:"
-  for b in before after; do
+  # alternate who goes first, so that what one run leaves behind (dirty pages, a warm disk) is shared
+  order="before after"; ((r % 2 == 0)) && order="after before"
+  for b in $order; do
     d=/var/tmp/ab/$b; port=$([[ $b == before ]] && echo 2625 || echo 2655)
     mkdir -p /var/tmp/ab/trash; [[ -d $d/spool ]] && mv $d/spool /var/tmp/ab/trash/spool.$b.$r.$RANDOM
-    (cd $d && java -jar p.jar -conf c.json >log 2>&1 & echo $! > $d/pid)
+    (cd $d && exec java -jar p.jar -conf c.json >log 2>&1) &
+    echo $! > $d/pid
     for i in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.3; done
     for w in $(seq $WARM); do smtp-source -s 50 -m 5000 -d -l 1024 -M bench.client -f s@bench.client -t bench@relay.example 127.0.0.1:$port; done
     sync; echo 3 > /proc/sys/vm/drop_caches; sleep 1
