@@ -346,9 +346,32 @@ settle() {
       sleep 0.2
     done
   fi
-  set_aside "$PI/spool/incoming" "$PI/maildir" "$PF/queue/hold"
+  if [[ $MODE == queue && $(count_files "$PI/spool/incoming") != 0 ]]; then
+    fresh_postino
+  fi
+  set_aside "$PI/maildir" "$PF/queue/hold"
   drop_caches
   sleep 1
+}
+
+# Postino's queued messages cannot be moved aside under the running server: a message leaves its
+# spool only with a done record, and a checkpoint rewrites from the journal the file of any live
+# message that vanished (as a restart after a crash would). So in MODE=queue Postino is restarted
+# on an empty spool (the old one moved aside) and warmed up again with $FRESH_WARMUP x $MANY messages for
+# its local domain, which it delivers to Maildir and removes from the spool; their copies are
+# moved aside by settle.
+fresh_postino() {
+  stop_postino
+  set_aside "$PI"
+  start_postino
+  for _ in $(seq "${FRESH_WARMUP:-3}"); do
+    smtp-source -s 50 -m "$MANY" -d -l 1024 -M bench.client -f "$SENDER" -t bench@bench.local \
+      "127.0.0.1:$PORT_POSTINO" 2>"$RESULTS/smtp-source.err" || die "warming up a fresh Postino failed"
+  done
+  for _ in $(seq 600); do
+    [[ $(count_files "$PI/spool/incoming") == 0 ]] && break
+    sleep 0.2
+  done
 }
 
 # Empties queues by moving their files into $BENCH_DIR/trash (a new directory each time), not by
