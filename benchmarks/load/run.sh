@@ -52,7 +52,8 @@
 #           (fsyncs of its own) and removes the spool file. Postfix hands every message to its
 #           discard transport, which removes the queue file. Both delete files while new ones come.
 #
-# File system hygiene: before every timed run the queues are emptied (outside the timing) by moving
+# File system hygiene: before every timed run the queues are emptied (outside the timing; in
+# MODE=queue Postino's by a restart on a fresh spool, see fresh_postino) by moving
 # their files into $BENCH_DIR/trash, deleted only when the benchmark ends (it needs about 7 GB free
 # for that), then `sync` and `echo 3 > /proc/sys/vm/drop_caches` (DROP_CACHES=0 skips the drop).
 # Moving rather than deleting matters on ext4 without a journal (as on the machine of the README's
