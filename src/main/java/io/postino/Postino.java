@@ -3,7 +3,6 @@ package io.postino;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverVerticle;
-import io.postino.intake.Intake;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
 import io.postino.queue.QueueManager;
@@ -185,9 +184,8 @@ public final class Postino {
     }
     if (queue != null) {
       ServerOptions smtp = config.getSmtp();
-      SendVerticle send = new SendVerticle(spool, config.addresses(), config.getHostname(),
-          new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()), policy::isLocalDomain,
-          queue::accept);
+      SendVerticle send = new SendVerticle(queue.intake(), config.addresses(),
+          new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()));
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(queue)))
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
@@ -230,7 +228,7 @@ public final class Postino {
     }
     ServerContext ctx = new ServerContext(smtp, config.getHostname(), policy,
         new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()),
-        new Intake(spool, config.getHostname(), policy::isLocalDomain, queue::accept),
+        queue.intake(),
         ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
         new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()));
     // Vert.x shares a port between instances only when they ask for the same one; a negative

@@ -5,7 +5,6 @@ import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.MessageText;
 import io.postino.spool.Envelope;
-import io.postino.spool.Spool;
 import io.postino.spool.SpoolFileFormat;
 import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
@@ -20,8 +19,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * Sends delivery status notifications: reads what to return of the original message (its
@@ -50,16 +47,14 @@ public final class Bouncer {
   private final String hostname;
 
   /**
-   * @param hostname      the name reports are sent from ({@code MAILER-DAEMON@hostname})
-   * @param isLocalDomain whether a (lower-case) domain is delivered here, for the recipient of a report
-   * @param queue         where a spooled report goes: the queue's own door
+   * @param intake where reports enter, as every message does; its host name is the one reports are
+   *               sent from ({@code MAILER-DAEMON@hostname})
    */
-  public Bouncer(Vertx vertx, Spool spool, BounceSettings settings, String hostname, Predicate<String> isLocalDomain,
-      Consumer<SpooledMessage> queue) {
+  public Bouncer(Vertx vertx, Intake intake, BounceSettings settings) {
     this.vertx = vertx;
-    this.intake = new Intake(spool, hostname, isLocalDomain, queue);
+    this.intake = intake;
     this.settings = settings;
-    this.hostname = hostname;
+    this.hostname = intake.hostname();
   }
 
   /**

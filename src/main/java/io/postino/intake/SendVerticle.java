@@ -9,7 +9,6 @@ import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.MessageText;
 import io.postino.spool.Envelope;
-import io.postino.spool.Spool;
 import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,8 +17,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,13 +66,11 @@ public final class SendVerticle extends VerticleBase {
   static final long MAX_BYTES_IN_FLIGHT = 128L * 1024 * 1024;
 
   /**
-   * @param hostname      this server's name, for the trace header and Message-IDs
-   * @param isLocalDomain whether a (lower-case) domain is delivered here
-   * @param accepted      where a spooled message goes next: the queue manager
+   * @param intake the node's intake: the spool, this server's name (trace header, Message-IDs),
+   *               local or relay, and the queue's door
    */
-  public SendVerticle(Spool spool, Addresses addresses, String hostname, Limits limits,
-      Predicate<String> isLocalDomain, Consumer<SpooledMessage> accepted) {
-    this.intake = new Intake(spool, hostname, isLocalDomain, accepted);
+  public SendVerticle(Intake intake, Addresses addresses, Limits limits) {
+    this.intake = Objects.requireNonNull(intake, "intake");
     this.addresses = Objects.requireNonNull(addresses, "addresses");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.maxBytesInFlight = Math.max(MAX_BYTES_IN_FLIGHT, limits.maxMessageSize());

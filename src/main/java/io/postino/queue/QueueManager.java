@@ -5,6 +5,7 @@ import io.postino.bounce.Bouncer;
 import io.postino.bounce.Notifier;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
+import io.postino.intake.Intake;
 import io.postino.spool.MessageStatus;
 import io.postino.spool.Spool;
 import io.postino.spool.SpooledMessage;
@@ -58,16 +59,16 @@ public final class QueueManager extends VerticleBase {
   private final LocalTransport local;
   private final Addresses addresses;
   private final QueueOptions options;
-  private final String hostname;
-  private final Predicate<String> isLocalDomain;
+  private final Intake intake;
   private final ActiveWindow window;
   private QueueEvents events;
   private DeliveryRound round;
   private long scanTimer = -1;
 
   /**
-   * @param hostname      the name reports are sent from ({@code MAILER-DAEMON@hostname})
-   * @param isLocalDomain whether a (lower-case) domain is delivered here, for the recipient of a DSN
+   * @param hostname      this server's name, in trace headers and the sender of reports
+   *                      ({@code MAILER-DAEMON@hostname})
+   * @param isLocalDomain whether a (lower-case) domain is delivered here
    */
   public QueueManager(Spool spool, LocalTransport local, Addresses addresses, QueueOptions options, String hostname,
       Predicate<String> isLocalDomain) {
@@ -75,11 +76,17 @@ public final class QueueManager extends VerticleBase {
     this.local = local;
     this.addresses = addresses;
     this.options = new QueueOptions(options);
-    this.hostname = hostname;
-    this.isLocalDomain = isLocalDomain;
+    // the queue is the door every message goes through once accepted: one intake for the listener,
+    // postino.send and reports
+    this.intake = new Intake(spool, hostname, isLocalDomain, this::accept);
     // the window and the round refer to each other; the round and the events exist once started
     this.window = new ActiveWindow(spool, this.options.getActiveLimit(),
         corrupt -> events.corrupt(corrupt, spool.directory()), e -> round.start(e));
+  }
+
+  /** Where messages enter this node's queue: the listener, {@code postino.send} and reports use it. */
+  public Intake intake() {
+    return intake;
   }
 
   @Override
@@ -88,7 +95,7 @@ public final class QueueManager extends VerticleBase {
     events = new QueueEvents(vertx, addresses);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
         options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
-    Bouncer bouncer = new Bouncer(vertx, spool, reports, hostname, isLocalDomain, this::accept);
+    Bouncer bouncer = new Bouncer(vertx, intake, reports);
     Notifier notifier = new Notifier(bouncer, reports);
     round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> window.forget(e));
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> window.scan(false));

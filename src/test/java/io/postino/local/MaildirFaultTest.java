@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.spool.Spool;
 import io.postino.spool.SpooledMessage;
 import io.postino.smtp.MailAddress;
+import io.postino.testing.LoopMount;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.postino.local;
+package io.postino.testing;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Assumptions;
  * that really fills up. Mounting needs root, {@code mkfs.ext4} and loop devices: where any of
  * them is missing, {@link #ext4} aborts the calling test with an assumption failure that says why.
  */
-final class LoopMount implements AutoCloseable {
+public final class LoopMount implements AutoCloseable {
 
-  final Path mountPoint;
+  public final Path mountPoint;
   private final Path work;
 
   private LoopMount(Path work, Path mountPoint) {
@@ -28,7 +28,7 @@ final class LoopMount implements AutoCloseable {
   }
 
   /** Formats an image of {@code bytes} under {@code work} (no blocks reserved for root) and mounts it. */
-  static LoopMount ext4(Path work, long bytes) throws IOException, InterruptedException {
+  public static LoopMount ext4(Path work, long bytes) throws IOException, InterruptedException {
     Path image = work.resolve("fs.img");
     Path mountPoint = Files.createDirectories(work.resolve("mnt"));
     try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
@@ -42,24 +42,26 @@ final class LoopMount implements AutoCloseable {
   }
 
   /**
-   * Fills the file system with one file until a write fails with ENOSPC, and syncs it, so that
-   * the next write anywhere on it fails. Deleting the returned file frees the space again.
+   * Fills the file system with one file until it refuses even one more octet (halving the size of
+   * the writes down to one), and syncs it, so that the next write anywhere on it fails. Deleting
+   * the returned file frees the space again.
    */
-  Path fill() throws IOException {
+  public Path fill() throws IOException {
     Path filler = mountPoint.resolve("filler");
-    ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
     try (FileChannel ch = FileChannel.open(filler, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      while (true) {
-        chunk.clear();
+      for (int size = 1 << 16; size > 0; size /= 2) {
+        ByteBuffer chunk = ByteBuffer.allocate(size);
         try {
-          while (chunk.hasRemaining()) {
-            ch.write(chunk);
+          while (true) {
+            chunk.clear();
+            while (chunk.hasRemaining()) {
+              ch.write(chunk);
+            }
           }
         } catch (IOException e) {
-          if (e.getMessage() == null || !e.getMessage().contains("No space left")) {
+          if (!String.valueOf(e.getMessage()).contains("No space left")) {
             throw e;
           }
-          break;
         }
       }
       ch.force(true);
@@ -72,7 +74,7 @@ final class LoopMount implements AutoCloseable {
    * xfstests' {@code godown}, here through Python since Java cannot call ioctl): from now on every
    * operation on it fails with EIO, until {@link #remount}. Aborts the test where it cannot.
    */
-  void shutDown() throws IOException, InterruptedException {
+  public void shutDown() throws IOException, InterruptedException {
     String why = run("python3", "-c", "import fcntl, os, struct, sys\n"
         + "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
         // FS_IOC_SHUTDOWN = _IOR('X', 125, __u32); 2 = FS_GOING_FLAGS_NOLOGFLUSH: nothing more reaches the disk
@@ -81,7 +83,7 @@ final class LoopMount implements AutoCloseable {
   }
 
   /** Unmounts and mounts the image again: the repair after {@link #shutDown}. */
-  void remount() throws IOException, InterruptedException {
+  public void remount() throws IOException, InterruptedException {
     String why = run("umount", mountPoint.toString());
     if (why == null) {
       why = run("mount", "-o", "loop", work.resolve("fs.img").toString(), mountPoint.toString());
