@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.bus.RecipientResult;
 import io.postino.bus.RecipientResult.Outcome;
 import io.postino.testing.ScriptedServer;
+import java.io.IOException;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
@@ -26,13 +27,8 @@ class WrongRepliesTest extends DeliveryTestBase {
 
   private static final String EHLO = "250-peer.test Hello\r\n250 8BITMIME\r\n";
 
-  private void route(ScriptedServer peer, OutboundOptions options) {
-    deploy(Map.of("dest.test", List.of("127.0.0.1:" + peer.port())), options);
-  }
-
-  @Test
-  void a354ToTheFinalDotIsNoDelivery() throws Exception {
-    try (ScriptedServer peer = new ScriptedServer(p -> {
+  /** A destination that takes everything up to the content: greeting, EHLO, MAIL, RCPT, DATA. */
+  private static void acceptUpToTheContent(ScriptedServer.Peer p) throws IOException {
       p.send("220 peer.test\r\n");
       p.expect("EHLO");
       p.send(EHLO);
@@ -42,6 +38,16 @@ class WrongRepliesTest extends DeliveryTestBase {
       p.send("250 2.1.5 Ok\r\n");
       p.expect("DATA");
       p.send("354 go ahead\r\n");
+  }
+
+  private void route(ScriptedServer peer, OutboundOptions options) {
+    deploy(Map.of("dest.test", List.of("127.0.0.1:" + peer.port())), options);
+  }
+
+  @Test
+  void a354ToTheFinalDotIsNoDelivery() throws Exception {
+    try (ScriptedServer peer = new ScriptedServer(p -> {
+      acceptUpToTheContent(p);
       p.data();
       p.send("354 3.0.0 go ahead again\r\n");
       p.line();
@@ -108,15 +114,7 @@ class WrongRepliesTest extends DeliveryTestBase {
   @Test
   void aDropAfterTheFinalDotIsNamedSoNotAsAGreetingFailure() throws Exception {
     try (ScriptedServer peer = new ScriptedServer(p -> {
-      p.send("220 peer.test\r\n");
-      p.expect("EHLO");
-      p.send(EHLO);
-      p.expect("MAIL");
-      p.send("250 2.1.0 Ok\r\n");
-      p.expect("RCPT");
-      p.send("250 2.1.5 Ok\r\n");
-      p.expect("DATA");
-      p.send("354 go ahead\r\n");
+      acceptUpToTheContent(p);
       p.data();
       p.close();
     })) {
@@ -135,15 +133,7 @@ class WrongRepliesTest extends DeliveryTestBase {
     CountDownLatch read = new CountDownLatch(1);
     String[] received = {"not read"};
     try (ScriptedServer peer = new ScriptedServer(p -> {
-      p.send("220 peer.test\r\n");
-      p.expect("EHLO");
-      p.send(EHLO);
-      p.expect("MAIL");
-      p.send("250 2.1.0 Ok\r\n");
-      p.expect("RCPT");
-      p.send("250 2.1.5 Ok\r\n");
-      p.expect("DATA");
-      p.send("354 go ahead\r\n");
+      acceptUpToTheContent(p);
       // a tarpit: the content and its dot wait unread in the kernel until the client gave up
       givenUp.await(10, TimeUnit.SECONDS);
       try {

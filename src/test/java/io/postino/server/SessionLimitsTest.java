@@ -110,22 +110,6 @@ class SessionLimitsTest {
     }
   }
 
-  /** Sends one byte every 50 ms (20 bytes/s) until the connection breaks. */
-  private static void drip(SmtpTestClient c) {
-    Thread t = new Thread(() -> {
-      try {
-        while (true) {
-          c.send("x");
-          Thread.sleep(50);
-        }
-      } catch (Exception stopped) {
-        // closed by the server (or the test): done
-      }
-    });
-    t.setDaemon(true);
-    t.start();
-  }
-
   @Test
   void aClientDrippingContentIsCutSoonAfterTheGracePeriod() throws Exception {
     // each byte resets the idle timer and the data deadline is far: only the data rate can end this
@@ -133,7 +117,7 @@ class SessionLimitsTest {
     server.start();
     try (SmtpTestClient c = server.connect()) {
       expect(c.startData("a@b.example", "bob@local.example"), 354);
-      drip(c);
+      c.drip();
       assertEquals("4.4.2", expect(c.read(), 421).enhanced());
       assertTrue(c.closedByServer());
     }
@@ -152,7 +136,7 @@ class SessionLimitsTest {
       c.send("BDAT 5\r\nhello");
       expect(c.read(), 250);
       c.send("BDAT 100000 LAST\r\n");
-      drip(c);
+      c.drip();
       assertEquals("4.4.2", expect(c.read(), 421).enhanced());
       assertTrue(c.closedByServer());
     }

@@ -349,30 +349,13 @@ class SmtpDialogueTest {
     }
   }
 
-  /** Sends one byte every 50 ms until the connection breaks: a client that never finishes. */
-  private static Thread drip(SmtpTestClient c) {
-    Thread t = new Thread(() -> {
-      try {
-        while (true) {
-          c.send("x");
-          Thread.sleep(50);
-        }
-      } catch (Exception stopped) {
-        // connection closed by the server (or the test): done
-      }
-    });
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
   @Test
   void aClientDrippingACommandHitsTheCommandDeadline() throws Exception {
     server.smtp().put("commandDeadline", 0.5).put("idleTimeout", 60);
     server.start();
     try (SmtpTestClient c = server.connect()) {
       expect(c.command("EHLO client.example"), 250);
-      drip(c);
+      c.drip();
       Reply r = expect(c.read(), 421);
       assertEquals("4.4.2", r.enhanced());
       assertTrue(c.closedByServer());
@@ -385,7 +368,7 @@ class SmtpDialogueTest {
     server.start();
     try (SmtpTestClient c = server.connect()) {
       expect(c.startData("a@b.example", "bob@local.example"), 354);
-      drip(c);
+      c.drip();
       Reply r = expect(c.read(), 421);
       assertEquals("4.4.2", r.enhanced());
       assertTrue(c.closedByServer());

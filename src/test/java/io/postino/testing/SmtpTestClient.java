@@ -185,6 +185,26 @@ public final class SmtpTestClient implements Closeable {
     }
   }
 
+  /**
+   * Sends one byte every 50 ms, from a daemon thread, until the connection breaks: a client that
+   * never finishes what it started (a byte-dripping spammer).
+   */
+  public Thread drip() {
+    Thread t = new Thread(() -> {
+      try {
+        while (true) {
+          send("x");
+          Thread.sleep(50);
+        }
+      } catch (Exception stopped) {
+        // closed by the server (or the test): done
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
   /** True when the server has closed the connection (reads end of stream within the timeout). */
   public boolean closedByServer() throws IOException {
     try {
