@@ -4,7 +4,7 @@
  * {@link io.postino.intake.ReceivedHeader}, the spool writer, the commit or judged commit, and the
  * hand-off to the queue), used by the SMTP session, by {@link io.postino.intake.SendVerticle}
  * ({@code postino.send}, with {@link io.postino.intake.MessageComposer} for structured messages)
- * and by bounces.
+ * and by bounces: one instance per node, made by the queue manager, whose door it is.
  *
  * <p>The hand-off to the queue is a {@code Consumer} given to it, so it never depends on the
  * queue.
