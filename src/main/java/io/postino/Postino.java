@@ -1,5 +1,7 @@
 package io.postino;
 
+import io.postino.admin.AdminRoutes;
+import io.postino.admin.AdminServer;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverVerticle;
@@ -61,6 +63,8 @@ public final class Postino {
   private final int smtpsPort;
   private final TlsSupport tls;
   private final Authenticator auth;
+  /** Null when the admin port is off; set once, right after start. */
+  private AdminServer admin;
 
   private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue, RecipientPolicy policy,
       List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth) {
@@ -199,11 +203,10 @@ public final class Postino {
           ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
           return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
         })
-        .map(v -> {
-          log.info("Postino {} started: {}", config.getHostname(),
-              roles.stream().map(Role::jsonName).collect(Collectors.joining(", ")));
-          return new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), ports, tls, auth);
-        });
+        .map(v -> new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), ports, tls, auth))
+        .compose(postino -> postino.startAdmin().recover(e -> postino.close().transform(x -> Future.failedFuture(e))))
+        .onSuccess(postino -> log.info("Postino {} started: {}", config.getHostname(),
+            roles.stream().map(Role::jsonName).collect(Collectors.joining(", "))));
   }
 
   private static Future<Void> deployed(List<String> ids, Future<String> deployment) {
@@ -290,6 +293,29 @@ public final class Postino {
         .map(id -> new Listening(id, verticles.get(0).actualPort()));
   }
 
+  /** The admin port, when enabled: started last, once there is something to administer. */
+  private Future<Postino> startAdmin() {
+    if (!config.getAdmin().isEnabled()) {
+      return Future.succeededFuture(this);
+    }
+    return AdminServer.start(vertx, config.getAdmin(), adminRoutes()).map(server -> {
+      admin = server;
+      log.info("Postino {} admin port on {}:{}", config.getHostname(), config.getAdmin().getHost(), server.port());
+      return this;
+    });
+  }
+
+  /** What the admin port serves. */
+  private List<AdminRoutes> adminRoutes() {
+    List<AdminRoutes> routes = new ArrayList<>();
+    return routes;
+  }
+
+  /** The port the admin HTTP server bound, or -1 when it is off. */
+  public int adminPort() {
+    return admin == null ? -1 : admin.port();
+  }
+
   /** The port the SMTP listener actually bound, or -1 without the listener role. */
   public int smtpPort() {
     return smtpPort;
@@ -359,6 +385,7 @@ public final class Postino {
    * next start. The Vert.x instance stays open: it belongs to the caller.
    */
   public Future<Void> close() {
+    Future<Void> chain = admin == null ? Future.succeededFuture() : admin.close().recover(e -> Future.succeededFuture());
     if (tls != null) {
       tls.close();
     }
@@ -366,7 +393,6 @@ public final class Postino {
       auth.close();
     }
     // one after the other, last deployed first: the listeners, then the queue, then delivery
-    Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id));

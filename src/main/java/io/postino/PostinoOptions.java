@@ -1,5 +1,6 @@
 package io.postino;
 
+import io.postino.admin.AdminOptions;
 import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
 import io.postino.delivery.OutboundOptions;
@@ -63,6 +64,7 @@ public final class PostinoOptions {
   private MxResolverOptions dns = new MxResolverOptions();
   private PolicyOptions policy = new PolicyOptions();
   private ClusterOptions cluster = new ClusterOptions(new JsonObject());
+  private AdminOptions admin = new AdminOptions();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -91,6 +93,7 @@ public final class PostinoOptions {
     this.dns = new MxResolverOptions(other.dns);
     this.policy = new PolicyOptions(other.policy);
     this.cluster = other.cluster;
+    this.admin = new AdminOptions(other.admin);
   }
 
   /**
@@ -127,6 +130,7 @@ public final class PostinoOptions {
     dns = root.section("dns", MxResolverOptions::new);
     policy = root.section("policy", PolicyOptions::new);
     cluster = root.section("cluster", ClusterOptions::new);
+    admin = root.section("admin", AdminOptions::new);
     root.reportUnknown();
   }
 
@@ -322,6 +326,16 @@ public final class PostinoOptions {
 
   public PostinoOptions setCluster(ClusterOptions cluster) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    return this;
+  }
+
+  /** The operator's HTTP port, the {@code "admin"} object: off by default, on in the shipped configuration. */
+  public AdminOptions getAdmin() {
+    return admin;
+  }
+
+  public PostinoOptions setAdmin(AdminOptions admin) {
+    this.admin = Objects.requireNonNull(admin, "admin");
     return this;
   }
 
