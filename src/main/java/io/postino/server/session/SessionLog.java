@@ -36,6 +36,10 @@ final class SessionLog {
   /** The stage between 354 and the reply to the content, as Postfix names it. */
   private static final String END_OF_MESSAGE = "END-OF-MESSAGE";
 
+  /** The order of the counts in the disconnect line: Postfix's. */
+  private static final Verb[] ORDER = {Verb.HELO, Verb.EHLO, Verb.STARTTLS, Verb.AUTH, Verb.MAIL, Verb.RCPT, Verb.DATA,
+      Verb.BDAT, Verb.RSET, Verb.NOOP, Verb.VRFY, Verb.EXPN, Verb.HELP, Verb.QUIT};
+
   private final Client client;
   /** Per command: {succeeded, tried}; lines that are no command are counted in {@link #unknown}. */
   private final Map<Verb, int[]> counts = new EnumMap<>(Verb.class);
@@ -155,10 +159,13 @@ final class SessionLog {
     StringBuilder sb = new StringBuilder(120).append("disconnect from ").append(client.name());
     int ok = 0;
     int tried = 0;
-    for (Map.Entry<Verb, int[]> e : counts.entrySet()) {
-      count(sb, e.getKey().name().toLowerCase(Locale.ROOT), e.getValue());
-      ok += e.getValue()[0];
-      tried += e.getValue()[1];
+    for (Verb verb : ORDER) {
+      int[] c = counts.get(verb);
+      if (c != null) {
+        count(sb, verb.name().toLowerCase(Locale.ROOT), c);
+        ok += c[0];
+        tried += c[1];
+      }
     }
     if (unknown[1] > 0) {
       count(sb, "unknown", unknown);
