@@ -106,6 +106,32 @@ class LogLinesTest {
   }
 
   @Test
+  void aMessageTooBigIsLoggedWithItsQueueIdAndAnEarlyTalkerAtConnect() throws Exception {
+    server.smtp().put("maxMessageSize", 100).put("greetingDelay", 30);
+    server.start();
+    int port;
+    try (SmtpTestClient c = new SmtpTestClient(server.port())) {
+      port = c.localPort();
+      c.send("EHLO early.example\r\n");
+      expect(c.read(), 554);
+    }
+    log.await("NOQUEUE: reject: CONNECT from " + Pattern.quote("unknown[127.0.0.1]:" + port) + ": 554 5\\.5\\.1 .*; proto=SMTP$");
+
+    server.close();
+    server = new TestServer(dir.resolve("2"));
+    server.smtp().put("maxMessageSize", 100);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      port = c.localPort();
+      expect(c.startData("alice@sender.example", "bob@local.example"), 354);
+      c.send("Subject: big\r\n\r\n" + "x".repeat(200) + "\r\n.\r\n");
+      expect(c.read(), 552);
+    }
+    log.await("\\w+: reject: END-OF-MESSAGE from " + Pattern.quote("unknown[127.0.0.1]:" + port) + ": 552 5\\.3\\.4 .*; "
+        + "from=<alice@sender\\.example> to=<bob@local\\.example> proto=ESMTP helo=<client\\.example>$");
+  }
+
+  @Test
   void anAcceptedMessageHasOneLineWithItsEnvelopeAndMessageIdAndItsLocalDeliveryAnother() throws Exception {
     server.start();
     String queueId;
