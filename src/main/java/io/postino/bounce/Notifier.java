@@ -64,8 +64,7 @@ public final class Notifier {
     }
     return bouncer.send(message, DsnBuilder.Kind.FAILED, items, null).map(dsn -> {
       // Postfix's line; the new id's own accept and delivery lines follow it
-      log.info("{}: sender non-delivery notification: {} ({} recipient(s))", env.queueId(), dsn.queueId(),
-          items.size());
+      log.info("{}: sender non-delivery notification: {}", env.queueId(), dsn.queueId());
       return false;
     });
   }
@@ -92,7 +91,7 @@ public final class Notifier {
       return Future.succeededFuture(false);
     }
     return bouncer.send(message, DsnBuilder.Kind.DELAYED, items, expiry).map(dsn -> {
-      log.info("{}: sender delay notification: {} ({} recipient(s))", env.queueId(), dsn.queueId(), items.size());
+      log.info("{}: sender delay notification: {}", env.queueId(), dsn.queueId());
       return true;
     });
   }
