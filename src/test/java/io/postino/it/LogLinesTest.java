@@ -132,6 +132,46 @@ class LogLinesTest {
   }
 
   @Test
+  void aTimeoutIsLoggedWithTheCommandItCameAfter() throws Exception {
+    server.smtp().put("idleTimeout", 0.3);
+    server.start();
+    int port;
+    try (SmtpTestClient c = server.connect()) {
+      port = c.localPort();
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.read(), 421);
+    }
+    String client = Pattern.quote("unknown[127.0.0.1]:" + port);
+    log.await("timeout after EHLO from " + client + ": 421 4\\.4\\.2 ");
+    log.await("disconnect from " + client + " ehlo=1 commands=1$");
+  }
+
+  @Test
+  void queueOperationsAreLogged() throws Exception {
+    // the test server's route for every domain is 127.0.0.1:1, where nothing listens: deferred
+    server.start();
+    String queueId;
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.startData("alice@local.example", "bob@nowhere.test"), 354);
+      c.send("Subject: out\r\n\r\nhello\r\n.\r\n");
+      queueId = queueIdOf(expect(c.read(), 250));
+    }
+    String id = Pattern.quote(queueId);
+    log.await(id + ": 1 recipient\\(s\\) deferred, next attempt at ");
+    assertTrue(server.postino.queue().hold(queueId).await());
+    log.await(id + ": placed on hold$");
+    assertTrue(server.postino.queue().release(queueId).await());
+    log.await(id + ": released from hold$");
+    // released: tried at once, and deferred again
+    log.await("a second deferral", l -> l.startsWith(queueId + ": 1 recipient(s) deferred")
+        && log.lines().stream().filter(x -> x.startsWith(queueId + ": 1 recipient(s) deferred")).count() == 2);
+    assertTrue(server.postino.queue().delete(queueId).await());
+    log.await(id + ": removed$");
+    server.postino.queue().flush().await();
+    log.await("flush: every deferred message is due now$");
+  }
+
+  @Test
   void anAcceptedMessageHasOneLineWithItsEnvelopeAndMessageIdAndItsLocalDeliveryAnother() throws Exception {
     server.start();
     String queueId;
