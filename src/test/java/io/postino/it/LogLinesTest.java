@@ -274,6 +274,21 @@ class LogLinesTest {
   }
 
   @Test
+  void aDelayNoticeIsLoggedWithTheIdOfTheNotice() throws Exception {
+    server.queue().put("delayWarning", 0.001);
+    server.start();
+    String queueId;
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.startData("alice@local.example", "bob@nowhere.test"), 354);
+      c.send("Subject: out\r\n\r\nhello\r\n.\r\n");
+      queueId = queueIdOf(expect(c.read(), 250));
+    }
+    String notice = log.await(Pattern.quote(queueId) + ": sender delay notification: \\w+$");
+    String noticeId = notice.replaceAll(".*notification: (\\w+)$", "$1");
+    log.await(Pattern.quote(noticeId) + ": to=<alice@local\\.example>, relay=local, .*status=sent");
+  }
+
+  @Test
   void aDeliveryWithNoHostToTalkToIsDeferredWithItsReasonInTheLog() throws Exception {
     // the test server's route for every domain is 127.0.0.1:1, where nothing listens
     server.start();
