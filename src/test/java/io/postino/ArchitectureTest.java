@@ -122,6 +122,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void logsGoThroughSlf4jOnly() {
+    // Logback is on the compile class path for the tests' log capture; an embedder keeps its own binding
+    List<String> violations = new ArrayList<>();
+    for (JavaClass c : classes) {
+      for (Dependency d : c.getDirectDependenciesFromSelf()) {
+        if (d.getTargetClass().getName().startsWith("ch.qos.logback.")) {
+          violations.add(d.getDescription());
+        }
+      }
+    }
+    assertEquals(List.of(), violations, "main code logs through the SLF4J API, never Logback's");
+  }
+
+  @Test
   void noPackageCycles() {
     SlicesRuleDefinition.slices().matching("io.postino.(**)").should().beFreeOfCycles().check(classes);
   }

@@ -73,7 +73,7 @@ public final class Bouncer {
     Future<Built> built = vertx.executeBlocking(() -> {
       try {
         byte[] returned = whole ? readWhole(original) : readHeaders(original);
-        byte[] report = DsnBuilder.build(new DsnBuilder.Report(kind, hostname, "<" + queueId + "@" + hostname + ">",
+        byte[] report = DsnBuilder.build(new DsnBuilder.Report(kind, hostname, messageId(queueId),
             Instant.now(), e.queueId(), e.sender(), e.mailParameters().envId(), e.received(), items, willRetryUntil,
             returned, whole));
         return new Built(report, MessageText.hasEightBit(report));
@@ -90,8 +90,13 @@ public final class Bouncer {
           to.isInternationalized(), null, null, null);
       Envelope envelope = intake.localEnvelope(queueId, MailAddress.NULL_SENDER, parameters, List.of(to), hostname,
           Instant.now());
-      return intake.store(envelope, null, Buffer.buffer(b.report())).onSuccess(intake::handOff);
+      return intake.store(envelope, null, Buffer.buffer(b.report()))
+          .onSuccess(report -> intake.handOff(report, messageId(queueId)));
     });
+  }
+
+  private String messageId(String queueId) {
+    return "<" + queueId + "@" + hostname + ">";
   }
 
   private record Built(byte[] report, boolean eightBit) {

@@ -63,7 +63,8 @@ public final class Notifier {
       return Future.succeededFuture(false);
     }
     return bouncer.send(message, DsnBuilder.Kind.FAILED, items, null).map(dsn -> {
-      log.info("{}: sender notified of {} failed recipient(s) by {}", env.queueId(), items.size(), dsn.queueId());
+      // Postfix's line; the new id's own accept and delivery lines follow it
+      log.info("{}: sender non-delivery notification: {}", env.queueId(), dsn.queueId());
       return false;
     });
   }
@@ -90,7 +91,7 @@ public final class Notifier {
       return Future.succeededFuture(false);
     }
     return bouncer.send(message, DsnBuilder.Kind.DELAYED, items, expiry).map(dsn -> {
-      log.info("{}: sender warned of {} delayed recipient(s) by {}", env.queueId(), items.size(), dsn.queueId());
+      log.info("{}: sender delay notification: {}", env.queueId(), dsn.queueId());
       return true;
     });
   }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * <pre>{@code
  * {"recipient": "bob@example.com", "outcome": "permanent", "code": 550, "status": "5.1.1",
  *  "text": "<bob@example.com>: Recipient address rejected: User unknown",
- *  "remote": true, "mx": "mx1.example.com", "address": "192.0.2.1"}
+ *  "remote": true, "mx": "mx1.example.com", "address": "192.0.2.1", "port": 25,
+ *  "setupMillis": 120, "transferMillis": 45}
  * }</pre>
  *
  * @param code   the SMTP reply code: the remote server's, or the one Postino chose for a failure
@@ -24,6 +25,12 @@ import java.util.Objects;
  *               as {@code Diagnostic-Code: smtp; ...})
  * @param mx     the name of the host that answered, or null when none did
  * @param address the IP address of that host, or null
+ * @param port   the port of that host, 0 when none answered
+ * @param setupMillis    the time spent before the transaction could start: waiting for a
+ *                       connection slot, the MX lookup, connecting (to every host tried), greeting,
+ *                       EHLO, STARTTLS and AUTH; 0 when unknown or none (local delivery)
+ * @param transferMillis the time of the transaction itself, from MAIL to the reply after the
+ *                       content (for a local delivery, writing the mailboxes); 0 when unknown
  */
 public record RecipientResult(
     MailAddress recipient,
@@ -33,7 +40,10 @@ public record RecipientResult(
     String text,
     boolean remote,
     String mx,
-    String address) {
+    String address,
+    int port,
+    long setupMillis,
+    long transferMillis) {
 
   /** Delivered, transient failure (retry later) or permanent failure (bounce). */
   public enum Outcome {
@@ -60,6 +70,19 @@ public record RecipientResult(
     Objects.requireNonNull(text, "text");
   }
 
+  /** A result without port or times. */
+  public RecipientResult(MailAddress recipient, Outcome outcome, int code, String status, String text,
+      boolean remote, String mx, String address) {
+    this(recipient, outcome, code, status, text, remote, mx, address, 0, 0, 0);
+  }
+
+  /** This result with the times it took (see the parameters of the same names). */
+  public RecipientResult timed(long setupMillis, long transferMillis) {
+    return new RecipientResult(recipient, outcome, code, status, text, remote, mx, address, port, setupMillis,
+        transferMillis);
+  }
+
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
         .put("recipient", BusJson.address(recipient))
@@ -74,6 +97,15 @@ public record RecipientResult(
     if (address != null) {
       json.put("address", address);
     }
+    if (port != 0) {
+      json.put("port", port);
+    }
+    if (setupMillis != 0) {
+      json.put("setupMillis", setupMillis);
+    }
+    if (transferMillis != 0) {
+      json.put("transferMillis", transferMillis);
+    }
     return json;
   }
 
@@ -86,6 +118,9 @@ public record RecipientResult(
         json.getString("text"),
         json.getBoolean("remote", false),
         json.getString("mx"),
-        json.getString("address"));
+        json.getString("address"),
+        json.getInteger("port", 0),
+        json.getLong("setupMillis", 0L),
+        json.getLong("transferMillis", 0L));
   }
 }

@@ -102,18 +102,19 @@ final class Courier {
   }
 
   private Future<DeliveryReply> run(DeliveryJob job, long deadline) {
+    long started = System.nanoTime();
     String domain = job.domain().toLowerCase(Locale.ROOT);
     JobDeadline limit = JobDeadline.of(deadline, options.getDataTimeout());
     return limit.bound(vertx, domains.acquire(domain), v -> domains.release(domain))
         .compose(v -> limit.bound(vertx, resolve(job), route -> { })
-            .compose(route -> new Run(job, route, limit).start(),
+            .compose(route -> new Run(job, route, limit, started).start(),
                 failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
             .onComplete(ar -> domains.release(domain)),
           failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
-        .map(results -> {
-          logResults(job, results);
-          return new DeliveryReply(job.queueId(), job.domain(), results);
-        });
+        .map(results -> new DeliveryReply(job.queueId(), job.domain(), results.stream()
+            // a recipient no transaction answered spent its whole time getting nowhere
+            .map(r -> r.setupMillis() == 0 && r.transferMillis() == 0 ? r.timed(millisSince(started), 0) : r)
+            .toList()));
   }
 
   private Future<Route> resolve(DeliveryJob job) {
@@ -142,10 +143,14 @@ final class Courier {
     boolean allPermanent = true;
 
     final JobDeadline deadline;
+    /** When the job started, and when the current host was ready for MAIL ({@link System#nanoTime}). */
+    final long started;
+    long ready;
 
-    Run(DeliveryJob job, Route route, JobDeadline deadline) {
+    Run(DeliveryJob job, Route route, JobDeadline deadline, long started) {
       this.job = job;
       this.deadline = deadline;
+      this.started = started;
       this.results = new RecipientResult[job.recipients().size()];
       for (RouteHost host : route.hosts()) {
         for (String address : host.addresses()) {
@@ -193,8 +198,11 @@ final class Courier {
           return next(index + 1);
         }
         MailTransaction.Outcome outcome = ar.result();
+        long setup = (ready - started) / 1_000_000;
+        long transfer = millisSince(ready);
         for (int k = 0; k < pending.size(); k++) {
-          results[pending.get(k)] = outcome.results().get(k);
+          RecipientResult r = outcome.results().get(k);
+          results[pending.get(k)] = r == null ? null : r.timed(setup, transfer);
         }
         if (outcome.hostFailure() != null) {
           failed(target, outcome.hostFailure());
@@ -204,7 +212,8 @@ final class Courier {
     }
 
     private void failed(Target target, Failure f) {
-      log.info("{}: {} failed: {}", job.queueId(), target, f.text());
+      // the recipients' lines are the queue's; this says why the next host is tried
+      log.info("{}: host {} failed: {} {} {}", job.queueId(), target, f.code(), f.status(), f.text());
       last = f;
       lastTarget = target;
       allPermanent &= f.permanent();
@@ -225,7 +234,10 @@ final class Courier {
         Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
             : opener.open(target, key.policy()).onSuccess(lease::attach);
         return deadline.bound(vertx, session, SmtpConnection::close)
-            .compose(c -> MailTransaction.run(vertx, c, job, recipients, lease.reused(), options, deadline))
+            .compose(c -> {
+              ready = System.nanoTime();
+              return MailTransaction.run(vertx, c, job, recipients, lease.reused(), options, deadline);
+            })
             .andThen(ar -> pool.release(lease, ar.succeeded() && ar.result().reusable()))
             .compose(outcome -> outcome.stale() && mayRetryStale ? attempt(target, recipients, false)
                 : outcome.stale() ? Future.failedFuture(new ConnectionException("4.4.2", "lost connection with " + target))
@@ -247,11 +259,7 @@ final class Courier {
     return job.recipients().stream().map(r -> f.toResult(r.address(), null)).toList();
   }
 
-  private static void logResults(DeliveryJob job, List<RecipientResult> results) {
-    for (RecipientResult r : results) {
-      log.info("{}: to={}, relay={}, status={} ({} {} {})", job.queueId(), r.recipient().path(),
-          r.mx() == null ? "none" : r.mx() + "[" + r.address() + "]", r.outcome().jsonName(), r.code(), r.status(),
-          r.text());
-    }
+  private static long millisSince(long nanoTime) {
+    return (System.nanoTime() - nanoTime) / 1_000_000;
   }
 }

@@ -56,7 +56,8 @@ record Failure(boolean permanent, int code, String status, String text, boolean 
   RecipientResult toResult(MailAddress recipient, Target target) {
     return new RecipientResult(recipient,
         permanent ? RecipientResult.Outcome.PERMANENT : RecipientResult.Outcome.TRANSIENT,
-        code, status, text, remote, target == null ? null : target.host(), target == null ? null : target.address());
+        code, status, text, remote, target == null ? null : target.host(), target == null ? null : target.address(),
+        target == null ? 0 : target.port(), 0, 0);
   }
 
   /**

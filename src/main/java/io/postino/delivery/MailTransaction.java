@@ -203,7 +203,7 @@ final class MailTransaction {
   private Future<Outcome> endOfData(SmtpReply reply) {
     if (Failure.isSuccess(reply)) {
       forAccepted(r -> new RecipientResult(r, RecipientResult.Outcome.DELIVERED, reply.code(), Failure.status(reply),
-          Failure.text(reply), true, c.target().host(), c.target().address()));
+          Failure.text(reply), true, c.target().host(), c.target().address(), c.target().port(), 0, 0));
     } else {
       Failure f = Failure.of(reply);
       forAccepted(r -> f.toResult(r, c.target()));

@@ -3,6 +3,7 @@ package io.postino.intake;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
+import io.postino.smtp.SubmissionHeaders;
 import io.postino.spool.Envelope;
 import io.postino.spool.Spool;
 import io.postino.spool.SpoolWriter;
@@ -16,6 +17,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one way a message enters Postino, whoever brings it (an SMTP session, {@code postino.send},
@@ -28,6 +31,8 @@ import javax.net.ssl.SSLSession;
  * content goes straight to it. Thread-safe; a writer is used on the context that opened it.
  */
 public final class Intake {
+
+  private static final Logger log = LoggerFactory.getLogger(Intake.class);
 
   /** The client address and protocol of a message made here (event bus, reports). */
   private static final String LOCAL_ADDRESS = "127.0.0.1";
@@ -110,9 +115,48 @@ public final class Intake {
     return spool.commitJudged(writer, verdict, accepted);
   }
 
-  /** Hands a committed message, whose sender was told it is accepted, to the queue. */
-  public void handOff(SpooledMessage message) {
+  /**
+   * Hands a committed message, whose sender was told it is accepted, to the queue, and logs it:
+   * every message that enters passes here, whoever brought it, so this is its one accept line.
+   *
+   * @param messageId its Message-ID field, or null when it has none
+   */
+  public void handOff(SpooledMessage message, String messageId) {
+    log.info(acceptLine(message, messageId));
     queue.accept(message);
+  }
+
+  /**
+   * {@code ID: from=<s>, size=N, nrcpt=N, message-id=<x>, proto=ESMTPSA, client=unknown[addr],
+   * helo=<h>, user=u}: Postfix's qmgr line with what its cleanup line says, in one. The size is the
+   * content's in the spool (the {@code Received:} header included), as Postfix counts it.
+   */
+  static String acceptLine(SpooledMessage message, String messageId) {
+    Envelope e = message.envelope();
+    StringBuilder sb = new StringBuilder(160).append(e.queueId()).append(": from=").append(e.sender().path())
+        .append(", size=").append(message.contentLength()).append(", nrcpt=").append(e.recipients().size());
+    if (messageId != null) {
+      sb.append(", message-id=").append(messageId);
+    }
+    sb.append(", proto=").append(e.protocol());
+    if (!LOCAL_PROTOCOL.equals(e.protocol())) {
+      sb.append(", client=unknown[").append(e.clientAddress()).append(']');
+    }
+    if (e.helo() != null) {
+      sb.append(", helo=<").append(e.helo()).append('>');
+    }
+    if (e.authenticatedUser() != null) {
+      sb.append(", user=").append(e.authenticatedUser());
+    }
+    return sb.toString();
+  }
+
+  /** The Message-ID of a whole message in memory (see {@link SubmissionHeaders#messageId()}), or null. */
+  public static String messageId(byte[] content) {
+    SubmissionHeaders headers = SubmissionHeaders.reading((b, offset, length) -> { });
+    headers.accept(content, 0, content.length);
+    headers.finish();
+    return headers.messageId();
   }
 
   /**

@@ -49,7 +49,8 @@ public final class SendVerticle extends VerticleBase {
   }
 
   /** A message ready to spool: its envelope, and its trace header and content in that order. */
-  private record Prepared(Envelope envelope, Buffer received, Buffer content) {
+  /** @param messageId its Message-ID, or null when a raw message has none */
+  private record Prepared(Envelope envelope, Buffer received, Buffer content, String messageId) {
   }
 
   private final Intake intake;
@@ -125,11 +126,8 @@ public final class SendVerticle extends VerticleBase {
           request.fail(SendReply.SPOOL_FAILURE, "cannot spool the message, try again later");
           return;
         }
-        SpooledMessage message = stored.result();
-        log.info("{}: accepted from the event bus, {} recipient(s)", queueId,
-            message.envelope().recipients().size());
         request.reply(new SendReply(queueId).toJson());
-        intake.handOff(message);
+        intake.handOff(stored.result(), p.messageId());
       });
     });
   }
@@ -144,12 +142,15 @@ public final class SendVerticle extends VerticleBase {
     byte[] content;
     MailParameters.Body body;
     boolean smtpUtf8;
+    String messageId;
     if (request instanceof RawMessage raw) {
       content = raw.content();
       body = raw.body();
       smtpUtf8 = raw.smtpUtf8();
+      messageId = Intake.messageId(content);
     } else {
-      content = MessageComposer.compose((StructuredMessage) request, "<" + queueId + "@" + intake.hostname() + ">", now);
+      messageId = "<" + queueId + "@" + intake.hostname() + ">";
+      content = MessageComposer.compose((StructuredMessage) request, messageId, now);
       body = MessageText.hasEightBit(content) ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT;
       smtpUtf8 = request.sender().isInternationalized()
           || request.recipients().stream().anyMatch(MailAddress::isInternationalized);
@@ -162,6 +163,6 @@ public final class SendVerticle extends VerticleBase {
     Envelope envelope = intake.localEnvelope(queueId, request.sender(),
         new MailParameters(received.length + content.length, body, smtpUtf8, null, null, null), request.recipients(),
         "local", now);
-    return new Prepared(envelope, Buffer.buffer(received), Buffer.buffer(content));
+    return new Prepared(envelope, Buffer.buffer(received), Buffer.buffer(content), messageId);
   }
 }

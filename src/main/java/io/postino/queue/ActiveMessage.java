@@ -5,6 +5,7 @@ import io.postino.spool.Envelope;
 import io.postino.spool.MessageStatus;
 import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,6 +19,9 @@ final class ActiveMessage {
   Future<Void> statusWrites = Future.succeededFuture();
   /** Whether the message may have a status file (one was read, or written to). */
   boolean statusFile;
+  /** When it entered the window, and when its current round handed its recipients over (for the log's delays). */
+  final Instant entered = Instant.now();
+  Instant roundStarted;
   boolean holdRequested;
   boolean deleteRequested;
 

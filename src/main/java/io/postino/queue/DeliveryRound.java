@@ -51,6 +51,7 @@ final class DeliveryRound {
       return;
     }
     e.roundResults.clear();
+    e.roundStarted = Instant.now();
     List<Future<Map<Integer, RecipientResult>>> parts = dispatcher.dispatch(e.message, e.status.pending());
     int[] outstanding = {parts.size()};
     List<Future<Void>> recorded = new ArrayList<>(parts.size());
@@ -77,6 +78,7 @@ final class DeliveryRound {
     results.forEach((i, r) -> {
       e.status.record(i, r);
       e.roundResults.put(i, r);
+      DeliveryLog.result(e.envelope(), i, r, e.entered, e.roundStarted);
     });
     if (last && e.status.allFinished()) {
       return Future.succeededFuture();
@@ -122,6 +124,11 @@ final class DeliveryRound {
     }
     List<Integer> giveUp = new ArrayList<>(failed);
     giveUp.addAll(expiredNow);
+    if (!expiredNow.isEmpty()) {
+      // the recipients' last attempts are logged as deferred: this says that no other follows
+      log.info("{}: from={}, status=expired, {} recipient(s) given up", e.queueId, e.envelope().sender().path(),
+          expiredNow.size());
+    }
     // failures found at load time (unreported before a crash) get their events too
     giveUp.forEach(i -> e.roundResults.putIfAbsent(i, Notifier.resultOf(e.message, s, i)));
     Future<Boolean> reported = giveUp.isEmpty() ? Future.succeededFuture(false)
@@ -163,7 +170,7 @@ final class DeliveryRound {
       if (ar.failed()) {
         log.error("{}: cannot remove from the spool: {}", e.queueId, ar.cause().toString());
       } else {
-        log.info("{}: done", e.queueId);
+        log.info("{}: removed", e.queueId);
       }
       publishEvents(e, bounced, null);
       leave.accept(e);
@@ -193,10 +200,10 @@ final class DeliveryRound {
 
   private void finishOperation(ActiveMessage e) {
     Future<Boolean> done = e.deleteRequested ? spool.delete(e.queueId) : spool.hold(e.queueId);
-    String what = e.deleteRequested ? "deleted" : "held";
+    String what = e.deleteRequested ? "removed" : "placed on hold";
     done.onComplete(ar -> {
       if (ar.failed()) {
-        log.error("{}: cannot be {}: {}", e.queueId, what, ar.cause().toString());
+        log.error("{}: cannot be {}: {}", e.queueId, e.deleteRequested ? "deleted" : "held", ar.cause().toString());
       } else {
         log.info("{}: {}", e.queueId, what);
       }

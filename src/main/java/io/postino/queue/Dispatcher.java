@@ -69,13 +69,15 @@ final class Dispatcher {
   private Future<Map<Integer, RecipientResult>> deliverLocally(SpooledMessage message, List<Integer> indices) {
     List<Envelope.Recipient> all = message.envelope().recipients();
     List<Envelope.Recipient> rcpts = indices.stream().map(all::get).toList();
+    long started = System.nanoTime();
     return local.deliver(message, rcpts).transform(ar -> {
+      long took = (System.nanoTime() - started) / 1_000_000;
       Map<Integer, RecipientResult> results = new LinkedHashMap<>();
       for (int i : indices) {
         MailAddress address = all.get(i).address();
-        results.put(i, ar.succeeded()
+        results.put(i, (ar.succeeded()
             ? new RecipientResult(address, Outcome.DELIVERED, 250, "2.0.0", "delivered to mailbox", false, null, null)
-            : transientFailure(address, "local delivery failed: " + ar.cause().getMessage()));
+            : transientFailure(address, "local delivery failed: " + ar.cause().getMessage())).timed(0, took));
       }
       return Future.succeededFuture(results);
     });

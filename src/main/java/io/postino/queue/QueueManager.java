@@ -16,6 +16,8 @@ import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of each spooled message once the client has its 250: delivers it, retries it,
@@ -54,6 +56,8 @@ import java.util.function.Supplier;
  * beyond what any MTA's bounces do, nor to loop.
  */
 public final class QueueManager extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(QueueManager.class);
 
   private final Spool spool;
   private final LocalTransport local;
@@ -131,10 +135,11 @@ public final class QueueManager extends VerticleBase {
     return onContext(() -> {
       ActiveMessage e = window.get(queueId);
       if (e != null) {
+        // logged when its round ends and it is held
         e.holdRequested = true;
         return Future.succeededFuture(true);
       }
-      return spool.hold(queueId);
+      return logged(spool.hold(queueId), queueId, "placed on hold");
     });
   }
 
@@ -150,6 +155,7 @@ public final class QueueManager extends VerticleBase {
             : spool.appendStatus(queueId, MessageStatus.retryLine(), true).compose(v -> spool.release(queueId)))
         .onSuccess(released -> {
           if (released) {
+            log.info("{}: released from hold", queueId);
             window.scan(false);
           }
         }));
@@ -166,6 +172,7 @@ public final class QueueManager extends VerticleBase {
       }
       return spool.setNextAttempt(queueId, Instant.now())
           .map(v -> {
+            log.info("{}: requeued", queueId);
             window.scan(false);
             return true;
           })
@@ -178,18 +185,29 @@ public final class QueueManager extends VerticleBase {
     return onContext(() -> {
       ActiveMessage e = window.get(queueId);
       if (e != null) {
+        // logged when its round ends and it is deleted
         e.deleteRequested = true;
         return Future.succeededFuture(true);
       }
-      return spool.delete(queueId);
+      return logged(spool.delete(queueId), queueId, "removed");
     });
   }
 
   /** Makes every deferred message due now (like {@code postqueue -f}). */
   public Future<Void> flush() {
     return onContext(() -> {
+      log.info("flush: every deferred message is due now");
       window.scan(true);
       return Future.succeededFuture();
+    });
+  }
+
+  /** An operator's change, logged as Postfix's postsuper does ({@code ID: removed}) when it was made. */
+  private static Future<Boolean> logged(Future<Boolean> change, String queueId, String what) {
+    return change.onSuccess(done -> {
+      if (done) {
+        log.info("{}: {}", queueId, what);
+      }
     });
   }
 

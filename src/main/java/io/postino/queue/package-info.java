@@ -4,7 +4,8 @@
  * window, the round of delivery of one message and its end (retry, report, remove), the
  * {@link io.postino.queue.Dispatcher} that sends recipients out, delivery events, and
  * {@link io.postino.queue.QueueOptions}. {@link io.postino.queue.LocalTransport} is the interface
- * it calls for local recipients: the local side implements it.
+ * it calls for local recipients: the local side implements it. Every result, local or remote,
+ * comes back here, so {@code DeliveryLog} writes the one delivery line of both.
  *
  * <p>Never depends on the listener, on delivery (reached over the bus only) or on local
  * delivery (called through {@code LocalTransport}).

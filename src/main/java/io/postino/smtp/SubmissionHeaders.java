@@ -9,6 +9,10 @@ import java.nio.charset.StandardCharsets;
  * line, so nothing needs to wait for the answer "is it missing?" except the start of the current
  * line: at most a field name's worth of bytes is held back, never the message.
  *
+ * <p>Built with {@link #reading}, it adds nothing and passes every octet on unchanged: it only
+ * notes the Message-ID, which it does in both forms ({@link #messageId()}), for the log line of the
+ * accepted message.
+ *
  * <p>The header section ends at the first empty line, or at the first line that is not a header
  * field (no field name and colon, and not a continuation line); in the second case a blank line is
  * inserted after the added fields, so that the rest becomes the body, as it would be read anyway.
@@ -22,13 +26,21 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] MESSAGE_ID = "message-id".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DATE = "date".getBytes(StandardCharsets.US_ASCII);
+  /** At most this much of a Message-ID's field body is kept (RFC 5322's line limit). */
+  static final int MAX_MESSAGE_ID = 998;
 
   /** Where the scanner is within the current line of the header section. */
   private enum State { LINE_START, NAME, SPACE_BEFORE_COLON, VALUE, CR_AT_LINE_START }
 
   private final DataDecoder.Sink out;
+  /** The fields to add when missing; null when reading only. */
   private final byte[] messageIdField;
   private final byte[] dateField;
+  private final String addedMessageId;
+  private final byte[] messageId = new byte[MAX_MESSAGE_ID];
+  private int messageIdLength;
+  /** Inside the (first) Message-ID field's body. */
+  private boolean inMessageId;
   private final byte[] held = new byte[MAX_FIELD_NAME + 1];
   private int heldLength;
   private State state = State.LINE_START;
@@ -44,8 +56,28 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
    */
   public SubmissionHeaders(String messageId, String date, DataDecoder.Sink out) {
     this.out = out;
-    this.messageIdField = ("Message-ID: " + messageId + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    this.dateField = ("Date: " + date + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    this.addedMessageId = messageId;
+    this.messageIdField = messageId == null ? null : ("Message-ID: " + messageId + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    this.dateField = date == null ? null : ("Date: " + date + "\r\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** A filter that adds nothing and changes nothing: it only notes the {@link #messageId()}. */
+  public static SubmissionHeaders reading(DataDecoder.Sink out) {
+    return new SubmissionHeaders(null, null, out);
+  }
+
+  /**
+   * The message's Message-ID as far as the content has come: the field body of the first
+   * Message-ID field, unfolded and trimmed (as the client wrote it, so not always valid), or the
+   * one added; null when there is none (yet).
+   */
+  public String messageId() {
+    if (hasMessageId) {
+      String value = new String(messageId, 0, messageIdLength, StandardCharsets.UTF_8)
+          .replace("\r\n", "").replace('\t', ' ').trim();
+      return value.isEmpty() ? null : value;
+    }
+    return inHeader ? null : addedMessageId;
   }
 
   @Override
@@ -59,10 +91,12 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
       switch (state) {
         case VALUE -> {
           int lf = Bytes.indexOf(b, i, end, (byte) '\n');
-          if (lf < 0) {
-            i = end;
-          } else {
-            i = lf + 1;
+          int stop = lf < 0 ? end : lf + 1;
+          if (inMessageId) {
+            noteMessageId(b, i, stop);
+          }
+          i = stop;
+          if (lf >= 0) {
             state = State.LINE_START;
           }
         }
@@ -77,6 +111,7 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
             i++;
             state = State.VALUE;
           } else if (isNameChar(c)) {
+            inMessageId = false;
             hold(c);
             passFrom = ++i;
             state = State.NAME;
@@ -118,7 +153,7 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
     if (!inHeader) {
       return;
     }
-    if (state == State.VALUE) {
+    if (state == State.VALUE && messageIdField != null) {
       // the last line lacked its CRLF (possible with BDAT): the added fields need a line of their own
       out.accept(CRLF, 0, 2);
     }
@@ -131,14 +166,17 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
    */
   private void endHeaderSection(boolean separate) {
     inHeader = false;
-    if (!hasMessageId) {
-      out.accept(messageIdField, 0, messageIdField.length);
-    }
-    if (!hasDate) {
-      out.accept(dateField, 0, dateField.length);
-    }
-    if (separate) {
-      out.accept(CRLF, 0, 2);
+    inMessageId = false;
+    if (messageIdField != null) {
+      if (!hasMessageId) {
+        out.accept(messageIdField, 0, messageIdField.length);
+      }
+      if (!hasDate) {
+        out.accept(dateField, 0, dateField.length);
+      }
+      if (separate) {
+        out.accept(CRLF, 0, 2);
+      }
     }
     emit(held, 0, heldLength);
     heldLength = 0;
@@ -150,11 +188,19 @@ public final class SubmissionHeaders implements DataDecoder.Sink {
     while (n > 0 && (held[n - 1] == ' ' || held[n - 1] == '\t')) {
       n--;
     }
-    hasMessageId |= equalsIgnoreCase(held, n, MESSAGE_ID);
+    // only the first Message-ID is noted: a second one is the client's mistake
+    inMessageId = !hasMessageId && equalsIgnoreCase(held, n, MESSAGE_ID);
+    hasMessageId |= inMessageId;
     hasDate |= equalsIgnoreCase(held, n, DATE);
     fieldSeen = true;
     emit(held, 0, heldLength);
     heldLength = 0;
+  }
+
+  private void noteMessageId(byte[] b, int from, int to) {
+    int n = Math.min(to - from, MAX_MESSAGE_ID - messageIdLength);
+    System.arraycopy(b, from, messageId, messageIdLength, n);
+    messageIdLength += n;
   }
 
   private void hold(byte c) {

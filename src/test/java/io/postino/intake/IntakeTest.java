@@ -57,7 +57,7 @@ class IntakeTest {
     SpooledMessage stored = await(intake.store(envelope, Buffer.buffer("Received: x\r\n"), Buffer.buffer("body\r\n")));
     assertEquals("Received: x\r\nbody\r\n", content(stored));
     assertEquals(List.of(), queued, "not before the sender is told");
-    intake.handOff(stored);
+    intake.handOff(stored, null);
     assertEquals(List.of(stored), queued);
   }
 

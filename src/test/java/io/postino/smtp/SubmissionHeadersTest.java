@@ -120,4 +120,46 @@ class SubmissionHeadersTest {
     String msg = "Subject: Grüße\r\n\r\nü\r\n";
     assertEquals("Subject: Grüße\r\n" + ID + DATE + "\r\nü\r\n", complete(msg));
   }
+
+  /**
+   * Reading only (every listener, for the log's accept line): content passes unchanged, however
+   * cut, and the first Message-ID is noted, unfolded and trimmed.
+   */
+  private static String readMessageId(String content) {
+    byte[] in = content.getBytes(StandardCharsets.UTF_8);
+    String id = null;
+    for (int cut = 0; cut <= in.length; cut++) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      SubmissionHeaders h = SubmissionHeaders.reading(out::write);
+      h.accept(in, 0, cut);
+      h.accept(in, cut, in.length - cut);
+      h.finish();
+      assertEquals(content, out.toString(StandardCharsets.UTF_8), "split at " + cut);
+      if (cut > 0) {
+        assertEquals(id, h.messageId(), "split at " + cut);
+      }
+      id = h.messageId();
+    }
+    return id;
+  }
+
+  @Test
+  void readingNotesTheMessageIdAndChangesNothing() {
+    assertEquals("<a.1@client.example>", readMessageId("Subject: s\r\nMessage-ID:  <a.1@client.example> \r\n\r\nb\r\n"));
+    assertEquals("<folded@client.example>", readMessageId("message-id:\r\n\t<folded@client.example>\r\nX: y\r\n\r\nb\r\n"));
+    assertEquals("<first@x>", readMessageId("Message-ID: <first@x>\r\nMessage-ID: <second@x>\r\n\r\nb\r\n"));
+    assertEquals(null, readMessageId("Subject: s\r\n\r\nMessage-ID: <in-body@x>\r\n"));
+    assertEquals(null, readMessageId("no header at all\r\nMessage-ID: <x@y>\r\n"));
+    assertEquals("<last@x>", readMessageId("Message-ID: <last@x>"));
+  }
+
+  @Test
+  void aCompletingFilterReportsTheIdItAdded() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    SubmissionHeaders h = new SubmissionHeaders("<Q1@mx.example>", "Tue, 1 Jul 2025 10:00:00 +0000", out::write);
+    byte[] in = "Subject: s\r\n\r\nb\r\n".getBytes(StandardCharsets.US_ASCII);
+    h.accept(in, 0, in.length);
+    h.finish();
+    assertEquals("<Q1@mx.example>", h.messageId());
+  }
 }

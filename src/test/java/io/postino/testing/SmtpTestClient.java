@@ -96,7 +96,12 @@ public final class SmtpTestClient implements Closeable {
     out = tls.getOutputStream();
   }
 
-  /** The TLS session, or null before TLS. */
+  /** The client's port, as the server sees (and logs) it. */
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
+    /** The TLS session, or null before TLS. */
   public SSLSession tlsSession() {
     return socket instanceof SSLSocket tls ? tls.getSession() : null;
   }

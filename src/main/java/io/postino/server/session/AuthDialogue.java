@@ -31,6 +31,7 @@ final class AuthDialogue {
   private final LineReader lines;
   private final Input input;
   private SaslExchange sasl;
+  private String mechanism;
   private int failures;
 
   /** @param auth AUTH as configured, or null when it is off */
@@ -60,7 +61,8 @@ final class AuthDialogue {
       tooManyFromClient();
       return;
     }
-    sasl = SaslExchange.create(command.mechanism());
+    mechanism = command.mechanism();
+    sasl = SaslExchange.create(mechanism);
     if (sasl == null) {
       session.replyError(Replies.UNKNOWN_MECHANISM);
       return;
@@ -120,11 +122,11 @@ final class AuthDialogue {
       }
     }), ar -> {
       if (ar.failed()) {
-        log.error("connection from {}: cannot check credentials", client.ip(), ar.cause());
+        log.error("{}: cannot check credentials", client.name(), ar.cause());
         session.reply(Replies.AUTH_TEMPORARY_FAILURE);
       } else if (ar.result()) {
         client.authenticated(credentials.user());
-        log.info("connection from {}: authenticated as {}", client.ip(), credentials.user());
+        log.info("{}: sasl_method={}, sasl_username={}", client.name(), mechanism, credentials.user());
         session.reply(Replies.AUTH_OK);
       } else {
         failed(auth.isBlocked(client.ip()));
@@ -133,7 +135,6 @@ final class AuthDialogue {
   }
 
   private void tooManyFromClient() {
-    log.info("connection from {}: AUTH refused, too many failures from this address", client.ip());
     session.reply(Replies.TOO_MANY_AUTH_FAILURES);
     session.close();
   }
@@ -141,8 +142,8 @@ final class AuthDialogue {
   /** @param clientBlocked the failure, already counted for the address, used up its allowance */
   private void failed(boolean clientBlocked) {
     failures++;
-    // the attempted name is not logged: it is the client's text, and may be a password typed in the wrong box
-    log.info("connection from {}: authentication failed ({} in this session)", client.ip(), failures);
+    // logged by the session's log as a refusal of AUTH; the attempted name is not: it is the
+    // client's text, and may be a password typed in the wrong box
     session.reply(Replies.AUTH_FAILED);
     if (clientBlocked || failures >= auth.options().getMaxFailuresPerSession()) {
       session.reply(Replies.TOO_MANY_AUTH_FAILURES);

@@ -15,19 +15,28 @@ import javax.net.ssl.SSLSession;
 final class Client {
 
   private final String ip;
+  private final String name;
   private final boolean trusted;
   private String helo;
   private boolean esmtp;
   private SSLSession tls;
   private String user;
 
-  Client(String ip, boolean trusted) {
+  Client(String ip, int port, boolean trusted) {
     this.ip = ip;
+    // no reverse lookup is made, so the name is always Postfix's "unknown"; the port tells
+    // apart the sessions of one address
+    this.name = "unknown[" + ip + "]:" + port;
     this.trusted = trusted;
   }
 
   String ip() {
     return ip;
+  }
+
+  /** {@code unknown[192.0.2.7]:50123}: the client as the log names it, Postfix's form. */
+  String name() {
+    return name;
   }
 
   /** The HELO/EHLO argument; null before the client has said either. */

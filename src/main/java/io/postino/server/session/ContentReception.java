@@ -42,6 +42,7 @@ final class ContentReception {
   private final Input input;
   private final SessionClock clock;
   private final SpoolHold spoolHold;
+  private final SessionLog sessionLog;
 
   private DataDecoder decoder;
   private SpoolWriter writer;
@@ -55,7 +56,7 @@ final class ContentReception {
   private SmtpReply bdatRefusal;
 
   ContentReception(SmtpSession session, ServerContext ctx, Client client, Input input, SessionClock clock,
-      SpoolHold spoolHold) {
+      SpoolHold spoolHold, SessionLog sessionLog) {
     this.session = session;
     this.ctx = ctx;
     this.options = ctx.options();
@@ -63,6 +64,7 @@ final class ContentReception {
     this.input = input;
     this.clock = clock;
     this.spoolHold = spoolHold;
+    this.sessionLog = sessionLog;
   }
 
   /** The message has a spool file: its envelope is written. */
@@ -137,6 +139,7 @@ final class ContentReception {
    */
   private SmtpReply openMessage(Transaction tx, Framing framing) {
     tx.queueId = ctx.intake().newQueueId();
+    sessionLog.queued(tx.queueId);
     Envelope envelope = new Envelope(tx.queueId, tx.sender, tx.parameters, tx.recipients, client.helo(),
         client.ip(), ReceivedHeader.protocol(client.esmtp(), tx.parameters.smtpUtf8(), client.tls() != null,
             client.user() != null), client.user(), Instant.now());
@@ -150,11 +153,13 @@ final class ContentReception {
     decoder = new DataDecoder(framing, options.getBareLineEndings(), options.getMaxMessageSize(),
         options.getMaxContentLineLength());
     clock.contentStarted();
-    if (ctx.listener().completeHeaders()) {
-      headers = new SubmissionHeaders("<" + tx.queueId + "@" + ctx.hostname() + ">",
-          Rfc5322Dates.format(envelope.received()), collect);
-      sink = headers;
-    }
+    // every message's header section is read for its Message-ID (the accept line logs it); on
+    // listeners that complete headers, the missing fields are added too
+    headers = ctx.listener().completeHeaders()
+        ? new SubmissionHeaders("<" + tx.queueId + "@" + ctx.hostname() + ">", Rfc5322Dates.format(envelope.received()),
+            collect)
+        : SubmissionHeaders.reading(collect);
+    sink = headers;
     return null;
   }
 
@@ -247,7 +252,7 @@ final class ContentReception {
     if (problem == null && spoolHold.isOver()) {
       problem = Replies.CLIENT_SPOOL_FULL;
     }
-    if (headers != null && problem == null) {
+    if (problem == null) {
       decoded = Buffer.buffer(128);
       headers.finish();
       writeDecoded();
@@ -261,6 +266,7 @@ final class ContentReception {
       session.stopWaiting();
     }
     String queueId = session.transaction().queueId;
+    String messageId = headers.messageId();
     writer = null;
     decoder = null;
     if (problem != null) {
@@ -269,7 +275,7 @@ final class ContentReception {
       session.reply(problem);
       return;
     }
-    session.suspendUntil(commitAndJudge(w).andThen(ar -> handOff(queueId, ar)), ar -> {
+    session.suspendUntil(commitAndJudge(w).andThen(ar -> handOff(queueId, messageId, ar)), ar -> {
       session.resetTransaction();
       session.reply(finalReply(queueId, ar));
     });
@@ -296,16 +302,12 @@ final class ContentReception {
   }
 
   /** What becomes of the message, whether or not its client is still connected. */
-  private void handOff(String queueId, AsyncResult<Judged> ar) {
+  private void handOff(String queueId, String messageId, AsyncResult<Judged> ar) {
     if (ar.failed()) {
       log.error("{}: spool commit failed", queueId, ar.cause());
-    } else if (ar.result().refusal() != null) {
-      log.info("{}: refused by policy: {}", queueId, ar.result().refusal());
-    } else {
-      SpooledMessage message = ar.result().message();
-      log.info("{}: accepted from {} ({}), {} recipient(s)", queueId, client.ip(), client.helo(),
-          message.envelope().recipients().size());
-      ctx.intake().handOff(message);
+    } else if (ar.result().refusal() == null) {
+      // a refusal is logged with its reply, as every refusal (SessionLog)
+      ctx.intake().handOff(ar.result().message(), messageId);
     }
   }
 

@@ -73,8 +73,8 @@ public final class SmtpServerVerticle extends VerticleBase {
     SocketAddress remote = socket.remoteAddress();
     String ip = remote.hostAddress();
     switch (ctx.limiter().acquire(ip)) {
-      case TOO_MANY_TOTAL -> refuse(socket, ip, Replies.TOO_MANY_CONNECTIONS);
-      case TOO_MANY_FROM_CLIENT -> refuse(socket, ip, Replies.TOO_MANY_CONNECTIONS_FROM_YOU);
+      case TOO_MANY_TOTAL -> refuse(socket, remote, Replies.TOO_MANY_CONNECTIONS);
+      case TOO_MANY_FROM_CLIENT -> refuse(socket, remote, Replies.TOO_MANY_CONNECTIONS_FROM_YOU);
       case ACCEPTED -> {
         boolean trusted = ctx.policy().isTrusted(addressBytes(ip));
         new SmtpSession(vertx, socket, ctx, ip, trusted).start();
@@ -82,8 +82,10 @@ public final class SmtpServerVerticle extends VerticleBase {
     }
   }
 
-  private void refuse(NetSocket socket, String ip, SmtpReply reply) {
-    log.info("connection from {} refused: {}", ip, reply.text());
+  private void refuse(NetSocket socket, SocketAddress remote, SmtpReply reply) {
+    // the form of a session's refusals (SessionLog), for a connection that gets no session
+    log.info("NOQUEUE: reject: CONNECT from unknown[{}]:{}: {}", remote.hostAddress(), remote.port(),
+        SessionLog.text(reply));
     // on an implicit-TLS port the client expects a handshake, not plaintext: it only gets the close
     if (!ctx.listener().implicitTls()) {
       socket.write(Buffer.buffer(reply.encoded()));

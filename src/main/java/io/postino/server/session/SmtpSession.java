@@ -63,6 +63,7 @@ final class SmtpSession {
   private final AuthDialogue auth;
   private final ContentReception content;
   private final EnvelopeCommands envelope;
+  private final SessionLog sessionLog;
 
   private Phase phase = Phase.CONNECTED;
   private Wait waiting = Wait.NONE;
@@ -72,23 +73,25 @@ final class SmtpSession {
     this.socket = socket;
     this.ctx = ctx;
     this.options = ctx.options();
-    this.client = new Client(clientIp, trusted);
+    this.client = new Client(clientIp, socket.remoteAddress().port(), trusted);
+    this.sessionLog = new SessionLog(client);
     this.clock = new SessionClock(vertx, this, options, clientIp);
     this.lines = new LineReader(input, clock);
     this.replies = new ReplyChannel(socket, this);
     this.tls = new TlsUpgrade(this, ctx.tls(), socket, vertx.getOrCreateContext(), client, input);
     this.auth = new AuthDialogue(this, ctx.auth(), client, lines, input);
     SpoolHold spoolHold = new SpoolHold(ctx.spoolBudget(), clientIp);
-    this.content = new ContentReception(this, ctx, client, input, clock, spoolHold);
+    this.content = new ContentReception(this, ctx, client, input, clock, spoolHold, sessionLog);
     this.envelope = new EnvelopeCommands(this, ctx, client, spoolHold, content);
   }
 
   void start() {
+    sessionLog.connected();
     clock.activity();
     socket.handler(this::onData);
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(e -> {
-      log.debug("connection from {}: {}", client.ip(), e.toString());
+      log.debug("connection from {}: {}", client.name(), e.toString());
       close();
     });
     if (ctx.listener().implicitTls()) {
@@ -184,7 +187,7 @@ final class SmtpSession {
     if (phase == Phase.TLS_HANDSHAKE) {
       if (!tls.isHandshakeComplete()) {
         // plaintext the server read before the TLS handler took over: never executed
-        log.debug("connection from {}: discarded {} plaintext bytes during the TLS handshake", client.ip(),
+        log.debug("connection from {}: discarded {} plaintext bytes during the TLS handshake", client.name(),
             data.length());
         return;
       }
@@ -235,6 +238,7 @@ final class SmtpSession {
       if (refusal == null) {
         return false;
       }
+      sessionLog.unparsable(input.bytes(), lines.start(), 0);
       replyError(refusal);
       return true;
     }
@@ -242,6 +246,7 @@ final class SmtpSession {
     try {
       command = CommandParser.parse(input.bytes(), lines.start(), length);
     } catch (SmtpException e) {
+      sessionLog.unparsable(input.bytes(), lines.start(), length);
       replyError(e.reply());
       return true;
     }
@@ -252,6 +257,7 @@ final class SmtpSession {
   // ---------------------------------------------------------------- commands
 
   private void execute(SmtpCommand command) {
+    sessionLog.command(command, transaction());
     CommandTable.Rule rule = CommandTable.rule(command.verb());
     SmtpReply refusal = CommandTable.refusal(rule, phase, ctx, client);
     if (refusal != null) {
@@ -315,7 +321,8 @@ final class SmtpSession {
     resetTransaction();
     input.clear();
     lines.reset();
-    log.debug("connection from {}: {} with {}", client.ip(), session.getProtocol(), session.getCipherSuite());
+    log.info("TLS connection established from {}: {} with cipher {}", client.name(), session.getProtocol(),
+        session.getCipherSuite());
     if (ctx.listener().implicitTls()) {
       phase = Phase.CONNECTED;
       greetAfterDelay();
@@ -327,6 +334,7 @@ final class SmtpSession {
   // ---------------------------------------------------------------- output and lifetime
 
   void reply(SmtpReply reply) {
+    sessionLog.replied(reply);
     replies.add(reply);
   }
 
@@ -334,6 +342,7 @@ final class SmtpSession {
   void replyError(SmtpReply reply) {
     reply(reply);
     if (++errors >= options.getMaxErrors()) {
+      sessionLog.tooManyErrors();
       reply(Replies.TOO_MANY_ERRORS);
       close();
     }
@@ -380,12 +389,13 @@ final class SmtpSession {
   }
 
   void timedOut(SmtpReply reply) {
-    log.info("connection from {}: {}", client.ip(), reply.text());
+    sessionLog.timedOut(reply);
     reply(reply);
     close();
   }
 
   private void onClosed() {
+    sessionLog.disconnected(!phase.isClosing());
     phase = Phase.CLOSED;
     clock.stop();
     content.connectionClosed();

@@ -49,13 +49,13 @@ final class TlsUpgrade {
     // SECURITY: commands pipelined after STARTTLS in plaintext are dropped, never run (CVE-2011-0411)
     int pipelined = input.skipAll();
     if (pipelined > 0) {
-      log.info("connection from {}: discarded {} bytes sent after STARTTLS in plaintext", client.ip(), pipelined);
+      log.info("{}: discarded {} bytes sent after STARTTLS in plaintext", client.name(), pipelined);
     }
     try {
       // before the 220 is written: the TLS handler lets that one write through in plaintext
       handshake = support.startTls(socket, context);
     } catch (RuntimeException e) {
-      log.warn("connection from {}: cannot start TLS: {}", client.ip(), e.toString());
+      log.warn("{}: cannot start TLS: {}", client.name(), e.toString());
       session.reply(Replies.TLS_NOT_AVAILABLE);
       return;
     }
@@ -68,7 +68,7 @@ final class TlsUpgrade {
     try {
       handshake = support.implicitTls(socket, context);
     } catch (RuntimeException e) {
-      log.warn("connection from {}: cannot start TLS: {}", client.ip(), e.toString());
+      log.warn("{}: cannot start TLS: {}", client.name(), e.toString());
       session.close();
       return;
     }
@@ -93,7 +93,7 @@ final class TlsUpgrade {
       return;
     }
     if (ar.failed()) {
-      log.debug("connection from {}: TLS handshake failed: {}", client.ip(), ar.cause().toString());
+      log.debug("{}: TLS handshake failed: {}", client.name(), ar.cause().toString());
       session.close();
       return;
     }

@@ -14,8 +14,10 @@
  * {@code EnvelopeCommands} builds the current {@code Transaction} from MAIL and RCPT;
  * {@code ContentReception} takes DATA and BDAT into the spool through the intake (with
  * the {@code SpoolHold} on the client's spool budget), asks the data policy and gives the final
- * reply. {@code Client} is what the session knows of its client. All of a session's parts run on
- * its event loop and log under the name {@code SmtpSession}, so that a session's log reads as one.
+ * reply. {@code Client} is what the session knows of its client. {@code SessionLog} writes the
+ * session's Postfix-style lines (connect, every refusal, disconnect with command counts), following
+ * the replies so that no refusal goes unlogged. All of a session's parts run on its event loop and
+ * log under the name {@code SmtpSession}, so that a session's log reads as one.
  *
  * <p>This package uses {@code io.postino.server} for the types a listener is given (the context,
  * options and policies), never the queue's scheduling, delivery, DNS or local delivery. Nothing in
