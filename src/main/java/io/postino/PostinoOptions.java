@@ -2,6 +2,7 @@ package io.postino;
 
 import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
+import io.postino.config.Seconds;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.local.MaildirOptions;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -43,6 +45,7 @@ public final class PostinoOptions {
 
   public static final String DEFAULT_SPOOL_DIRECTORY = "data/spool";
   public static final String DEFAULT_EVENT_BUS_PREFIX = Addresses.DEFAULT_PREFIX;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   /** Null: the machine's host name, looked up when first needed. */
   private String hostname;
@@ -63,6 +66,7 @@ public final class PostinoOptions {
   private MxResolverOptions dns = new MxResolverOptions();
   private PolicyOptions policy = new PolicyOptions();
   private ClusterOptions cluster = new ClusterOptions(new JsonObject());
+  private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -91,6 +95,7 @@ public final class PostinoOptions {
     this.dns = new MxResolverOptions(other.dns);
     this.policy = new PolicyOptions(other.policy);
     this.cluster = other.cluster;
+    this.shutdownGrace = other.shutdownGrace;
   }
 
   /**
@@ -127,6 +132,7 @@ public final class PostinoOptions {
     dns = root.section("dns", MxResolverOptions::new);
     policy = root.section("policy", PolicyOptions::new);
     cluster = root.section("cluster", ClusterOptions::new);
+    setShutdownGrace(root.seconds("shutdownGrace", DEFAULT_SHUTDOWN_GRACE));
     root.reportUnknown();
   }
 
@@ -322,6 +328,19 @@ public final class PostinoOptions {
 
   public PostinoOptions setCluster(ClusterOptions cluster) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    return this;
+  }
+
+  /**
+   * How long a stop ({@code SIGTERM}, {@link Postino#close()}) lets the messages being received and
+   * the deliveries under way finish before it cuts them, {@code shutdownGrace}: 30 s by default.
+   */
+  public Duration getShutdownGrace() {
+    return shutdownGrace;
+  }
+
+  public PostinoOptions setShutdownGrace(Duration shutdownGrace) {
+    this.shutdownGrace = Seconds.notNegative("shutdownGrace", shutdownGrace);
     return this;
   }
 

@@ -2,6 +2,7 @@ package io.postino.cli;
 
 import io.postino.Postino;
 import io.postino.PostinoOptions;
+import io.postino.config.StartupException;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -30,10 +31,8 @@ public final class Main implements Callable<Integer> {
   boolean cluster;
 
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // exits explicitly: after a graceful stop, threads of libraries could otherwise keep the JVM up
+    System.exit(new CommandLine(new Main()).execute(args));
   }
 
   /** The exit status for a configuration that cannot be read ({@code EX_CONFIG}). */
@@ -65,18 +64,23 @@ public final class Main implements Callable<Integer> {
     Vertx vertx = cluster
         ? config.getCluster().clusteredVertx().await()
         : Vertx.vertx();
+    Postino postino;
     try {
-      Postino.start(vertx, config).await();
+      postino = Postino.start(vertx, config).await();
     } catch (Exception e) {
       System.err.println("postino: cannot start: " + e.getMessage());
       vertx.close().await();
-      return 1;
+      return e instanceof IllegalArgumentException || e instanceof StartupException ? CONFIG_ERROR : 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      vertx.close().await();
-      stopped.countDown();
-    }, "postino-shutdown"));
+    Signals.onStop(() -> {
+      // a graceful stop: the JVM exits 0 once it is over (see Signals)
+      try {
+        postino.close().transform(ar -> vertx.close()).await();
+      } finally {
+        stopped.countDown();
+      }
+    });
     stopped.await();
     return 0;
   }
