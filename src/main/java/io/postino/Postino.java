@@ -53,11 +53,14 @@ public final class Postino {
   private final Listeners listeners;
   private final TlsSupport tls;
   private final Authenticator auth;
+  private final Reloader reloader;
+  /** The last reload, after which the next one runs: two reloads never interleave. */
+  private Future<?> reloading = Future.succeededFuture();
   private Future<Void> closing;
 
   private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue,
       AtomicReference<RecipientPolicy> policy, List<String> deployments, Listeners listeners, TlsSupport tls,
-      Authenticator auth) {
+      Authenticator auth, MxResolverVerticle resolver) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
@@ -68,6 +71,7 @@ public final class Postino {
     this.listeners = listeners;
     this.tls = tls;
     this.auth = auth;
+    this.reloader = new Reloader(vertx, policy, listeners, resolver, tls, auth);
   }
 
   /**
@@ -166,10 +170,12 @@ public final class Postino {
             config.addresses()),
         config.addresses(), config.getQueue(), config.getHostname(), isLocalDomain);
     Listeners[] listeners = {null};
+    MxResolverVerticle resolver = roles.contains(Role.RESOLVER)
+        ? new MxResolverVerticle(config.addresses(), config.resolverOptions())
+        : null;
     Future<Void> all = Future.succeededFuture();
     if (roles.contains(Role.RESOLVER)) {
-      all = all.compose(v -> deployed(ids,
-          vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.resolverOptions()))));
+      all = all.compose(v -> deployed(ids, vertx.deployVerticle(resolver)));
     }
     if (roles.contains(Role.DELIVERY)) {
       OutboundOptions outbound = config.getDelivery();
@@ -201,7 +207,8 @@ public final class Postino {
         .map(v -> {
           log.info("Postino {} started: {}", config.getHostname(),
               roles.stream().map(Role::jsonName).collect(Collectors.joining(", ")));
-          return new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), listeners[0], tls, auth);
+          return new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), listeners[0], tls, auth,
+              resolver);
         });
   }
 
@@ -274,6 +281,35 @@ public final class Postino {
   /** The recipient policy built from the local domains, users and trusted networks. */
   RecipientPolicy recipientPolicy() {
     return policy.get();
+  }
+
+  /**
+   * Reloads the configuration from a JSON document in the format of {@code conf/postino.json}; see
+   * {@link #reload(PostinoOptions)}. Fails, changing nothing, when the document is not a valid
+   * configuration (the message names the JSON path).
+   */
+  public Future<Reloaded> reload(JsonObject json) {
+    return vertx.executeBlocking(() -> new PostinoOptions(json)).compose(this::reload);
+  }
+
+  /**
+   * Applies a new configuration without stopping (as {@code postfix reload}; the command line does
+   * it on SIGHUP). New SMTP sessions get the new local domains and users, trusted networks, SMTP
+   * limits and policy hooks; sessions in progress keep what they started with and are never
+   * dropped. The queue and AUTH see the new local domains; the {@code dns} section (routes
+   * included) and {@code shutdownGrace} apply at once; the TLS certificate and the AUTH users file
+   * are read again. What else changed (ports, hosts, directories, roles, ...) waits for the next
+   * start: the result names it, as does a WARN log line. Reloads run one after the other.
+   */
+  public synchronized Future<Reloaded> reload(PostinoOptions options) {
+    Future<Reloaded> next = reloading.transform(ignored -> vertx.executeBlocking(() -> new PostinoOptions(options)))
+        .compose(copy -> reloader.apply(config, copy))
+        .map(applied -> {
+          config = applied.options();
+          return applied.reloaded();
+        });
+    reloading = next;
+    return next;
   }
 
   /**

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,6 +21,8 @@ import picocli.CommandLine.Option;
     subcommands = {RouteCommand.class, UsersCommand.class},
     description = "A reactive, non-blocking SMTP server on Vert.x.")
 public final class Main implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   public static final String DEFAULT_CONFIG = "conf/postino.json";
 
@@ -72,6 +76,7 @@ public final class Main implements Callable<Integer> {
       vertx.close().await();
       return e instanceof IllegalArgumentException || e instanceof StartupException ? CONFIG_ERROR : 1;
     }
+    Signals.onReload(() -> reload(postino));
     CountDownLatch stopped = new CountDownLatch(1);
     Signals.onStop(() -> {
       // a graceful stop: the JVM exits 0 once it is over (see Signals)
@@ -83,5 +88,20 @@ public final class Main implements Callable<Integer> {
     });
     stopped.await();
     return 0;
+  }
+
+  /** SIGHUP: the configuration file again; one that does not read leaves the running configuration as it is. */
+  private void reload(Postino postino) {
+    String file = conf != null ? conf.toString() : DEFAULT_CONFIG;
+    PostinoOptions next;
+    try {
+      next = new PostinoOptions(readConfig(conf));
+    } catch (IOException | RuntimeException e) {
+      log.error("SIGHUP: {} not reloaded, the running configuration stays: {}", file, e.getMessage());
+      return;
+    }
+    log.info("SIGHUP: reloading {}", file);
+    postino.reload(next).onFailure(e ->
+        log.error("SIGHUP: {} not reloaded, the running configuration stays: {}", file, e.getMessage()));
   }
 }
