@@ -107,13 +107,16 @@ public final class Postino {
     // may share the directory of the node that writes there, as it must to read the content
     Future<Spool> spool = config.getRoles().contains(Role.QUEUE)
         ? Spool.open(vertx, config.getSpoolDirectory())
+            .recover(e -> Future.failedFuture(StartFailures.spool(config.getSpoolDirectory(), e)))
         : Future.succeededFuture();
     // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers
     Future<TlsSupport> tls = listener && config.getTls().isEnabled()
         ? TlsSupport.start(vertx, config.getTls(), config.tlsDirectory(), config.getHostname())
+            .recover(e -> Future.failedFuture(e instanceof IllegalArgumentException ? e : StartFailures.tls(config.getTls(), e)))
         : Future.succeededFuture();
     Future<Authenticator> auth = listener && config.getAuth().isEnabled()
         ? Authenticator.start(vertx, config.getAuth(), isLocalDomain)
+            .recover(e -> Future.failedFuture(StartFailures.auth(config.getAuth(), e)))
         : Future.succeededFuture();
     return Future.all(spool, tls, auth)
         .compose(all -> deploy(vertx, config, policy, isLocalDomain, spool.result(), tls.result(), auth.result()))

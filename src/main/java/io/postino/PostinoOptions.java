@@ -106,7 +106,17 @@ public final class PostinoOptions {
    * @throws IllegalArgumentException for a value out of its range
    */
   public PostinoOptions(JsonObject json) {
-    JsonReader root = JsonReader.of(json);
+    this(JsonReader.of(json));
+  }
+
+  /** Every key a configuration may have, as a tree (see {@link JsonReader#knownKeys()}). */
+  public static JsonObject knownKeys() {
+    JsonReader root = JsonReader.of(new JsonObject());
+    new PostinoOptions(root);
+    return root.knownKeys();
+  }
+
+  private PostinoOptions(JsonReader root) {
     hostname = root.string("hostname", null);
     if (root.has("roles")) {
       setRoles(Role.fromNames(root.stringList("roles", List.of())));

@@ -2,12 +2,17 @@ package io.postino.cli;
 
 import io.postino.Postino;
 import io.postino.PostinoOptions;
+import io.postino.config.ConfigException;
+import io.postino.config.Overrides;
 import io.postino.config.StartupException;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -44,16 +49,30 @@ public final class Main implements Callable<Integer> {
 
   /**
    * The configuration every command reads: the file given with {@code -conf}, else
-   * {@value #DEFAULT_CONFIG} when it exists, else the built-in defaults (an empty object).
+   * {@value #DEFAULT_CONFIG} when it exists, else the built-in defaults (an empty object); with
+   * the {@code POSTINO_*} environment variables and {@code postino.*} system properties over it
+   * ({@link Overrides}).
    *
    * @param explicit the {@code -conf} file, or null
+   * @throws ConfigException naming the file or the override that is wrong
    */
   public static JsonObject readConfig(Path explicit) throws IOException {
     Path file = explicit != null ? explicit : Path.of(DEFAULT_CONFIG);
+    JsonObject json;
     if (explicit == null && !Files.exists(file)) {
-      return new JsonObject();
+      json = new JsonObject();
+    } else {
+      try {
+        json = new JsonObject(Files.readString(file));
+      } catch (IOException e) {
+        throw new ConfigException("configuration file " + file + ": " + StartupException.reason(e, -1));
+      } catch (DecodeException e) {
+        throw new ConfigException("configuration file " + file + ": not a JSON object: " + e.getMessage());
+      }
     }
-    return new JsonObject(Files.readString(file));
+    Map<String, String> properties = new HashMap<>();
+    System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
+    return Overrides.apply(json, PostinoOptions.knownKeys(), System.getenv(), properties);
   }
 
   @Override

@@ -193,6 +193,21 @@ public final class JsonReader {
   }
 
   /**
+   * The keys asked for so far, as a tree: a nested object for a key read as an object, true for
+   * any other. Reading an empty configuration through a reader gives every key there is: the
+   * schema that environment and system property overrides are resolved against.
+   */
+  public JsonObject knownKeys() {
+    JsonObject tree = new JsonObject();
+    asked.forEach(key -> tree.put(key, true));
+    for (JsonReader child : children) {
+      String key = child.path.substring(child.path.lastIndexOf('.') + 1);
+      tree.put(key, child.knownKeys());
+    }
+    return tree;
+  }
+
+  /**
    * Refuses the keys of this object and of the nested objects read through it that nobody asked
    * for, naming each with its full path and the known key it most resembles.
    *

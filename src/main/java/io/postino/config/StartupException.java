@@ -2,6 +2,7 @@ package io.postino.config;
 
 import java.net.BindException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -61,6 +62,10 @@ public final class StartupException extends RuntimeException {
     }
     if (t instanceof NotDirectoryException) {
       return "not a directory";
+    }
+    if (t instanceof FileAlreadyExistsException f) {
+      // creating a directory where a file is
+      return "not a directory: " + f.getFile();
     }
     if (t instanceof FileSystemException f && f.getReason() != null) {
       return f.getReason().toLowerCase(Locale.ROOT);
