@@ -134,8 +134,19 @@ public final class Postino {
         });
   }
 
+  /**
+   * What would stop {@code options} from starting on this machine, without starting anything (the
+   * {@code check-config} command): roles that do not go together, directories that cannot be
+   * written, a TLS certificate or key that does not load, an AUTH users file that does not read,
+   * ports already in use. Each problem is one line naming the option or listener; the list is
+   * empty when there is none.
+   */
+  public static Future<List<String>> check(Vertx vertx, PostinoOptions options) {
+    return vertx.executeBlocking(() -> new PostinoOptions(options)).compose(copy -> EnvironmentCheck.run(vertx, copy));
+  }
+
   /** Roles or listeners that need what is turned off; null when the combination is fine. */
-  private static String checkConfig(PostinoOptions config) {
+  static String checkConfig(PostinoOptions config) {
     String roles = Role.check(config.getRoles());
     if (roles != null) {
       return roles;

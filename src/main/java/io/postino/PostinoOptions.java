@@ -119,22 +119,26 @@ public final class PostinoOptions {
   private PostinoOptions(JsonReader root) {
     hostname = root.string("hostname", null);
     if (root.has("roles")) {
-      setRoles(Role.fromNames(root.stringList("roles", List.of())));
+      List<String> names = root.stringList("roles", List.of());
+      root.apply("roles", () -> setRoles(Role.fromNames(names)));
     }
     smtp = root.section("smtp", ServerOptions::new);
     submission = root.section("submission", r -> new ListenerOptions(r, ListenerOptions.DEFAULT_SUBMISSION_PORT));
     smtps = root.section("smtps", r -> new ListenerOptions(r, ListenerOptions.DEFAULT_SMTPS_PORT));
     tls = root.section("tls", TlsOptions::new);
     auth = root.section("auth", AuthOptions::new);
-    setLocalDomains(root.stringList("localDomains", RecipientPolicy.DEFAULT_LOCAL_DOMAINS));
+    List<String> domains = root.stringList("localDomains", RecipientPolicy.DEFAULT_LOCAL_DOMAINS);
+    root.apply("localDomains", () -> setLocalDomains(domains));
     JsonReader users = root.object("localUsers");
     Map<String, List<String>> byDomain = new LinkedHashMap<>();
     for (String domain : users.fieldNames()) {
       byDomain.put(domain, users.stringList(domain, List.of()));
     }
     setLocalUsers(byDomain);
-    setTrustedNetworks(root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS));
-    setSpoolDirectory(Path.of(root.object("spool").string("directory", DEFAULT_SPOOL_DIRECTORY)));
+    List<String> networks = root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS);
+    root.apply("trustedNetworks", () -> setTrustedNetworks(networks));
+    String spool = root.object("spool").string("directory", DEFAULT_SPOOL_DIRECTORY);
+    root.apply("spool.directory", () -> setSpoolDirectory(Path.of(spool)));
     maildir = root.section("maildir", MaildirOptions::new);
     setEventBusPrefix(root.object("eventBus").string("prefix", DEFAULT_EVENT_BUS_PREFIX));
     queue = root.section("queue", QueueOptions::new);
@@ -142,8 +146,24 @@ public final class PostinoOptions {
     dns = root.section("dns", MxResolverOptions::new);
     policy = root.section("policy", PolicyOptions::new);
     cluster = root.section("cluster", ClusterOptions::new);
-    setShutdownGrace(root.seconds("shutdownGrace", DEFAULT_SHUTDOWN_GRACE));
+    Duration grace = root.seconds("shutdownGrace", DEFAULT_SHUTDOWN_GRACE);
+    root.apply("shutdownGrace", () -> setShutdownGrace(grace));
     root.reportUnknown();
+  }
+
+  /**
+   * A configuration read without stopping at its first problem: the options (with the default in
+   * place of each value that was wrong) and every problem (unknown keys with the nearest known
+   * one, wrong types, values out of range), each naming its JSON path. For {@code check-config}.
+   */
+  public record Checked(PostinoOptions options, List<String> problems) {
+  }
+
+  /** Reads {@code json} as {@link Checked} says. */
+  public static Checked check(JsonObject json) {
+    JsonReader root = JsonReader.collecting(json);
+    PostinoOptions options = new PostinoOptions(root);
+    return new Checked(options, root.problems());
   }
 
   private static String systemHostname() {
