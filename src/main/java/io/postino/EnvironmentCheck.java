@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * What would stop a configuration from starting on this machine, without starting it (as
- * {@code postfix check}): the roles that do not go together, directories that cannot be written
- * (or made), a TLS certificate or key that does not load, an AUTH users file that does not read,
+ * {@code postfix check}): the roles that do not go together, directories the node writes in (the
+ * spool, the mailboxes, the self-signed certificate's) that cannot be written or made, a TLS
+ * certificate or key that does not load, an AUTH users file that does not read,
  * ports already taken. Nothing is written: a self-signed certificate that does not exist yet is
  * only checked for a directory to go in.
  */
@@ -55,9 +56,10 @@ final class EnvironmentCheck {
       }
     }
     if (listener && config.getAuth().isEnabled()) {
-      Path users = Path.of(config.getAuth().getUsersFile()).toAbsolutePath();
-      directory(problems, "auth.usersFile's directory", users.getParent());
-      // read as the server reads it, without the log lines of a start
+      // the server only reads the users file (postino users writes it, as the administrator): it
+      // must read, and its directory need not be writable by the server; read as the server
+      // reads it, without the log lines of a start
+      Path users = Path.of(config.getAuth().getUsersFile());
       auth = vertx.executeBlocking(() -> {
         UsersFile.read(users, line -> { });
         return null;
