@@ -75,7 +75,8 @@ public final class ClusterOptions {
 
   /** The {@code "cluster"} object these options were read from, defaults filled in. */
   public JsonObject toJson() {
-    return new JsonObject().put("host", host).put("port", port).put("members", new JsonArray(members)).put("name", name);
+    return new JsonObject().put("host", host).put("port", port).put("members", new JsonArray(members))
+        .put("name", name);
   }
 
   /** A clustered Vert.x whose event bus listens on the cluster host. */

@@ -112,7 +112,8 @@ public final class Postino {
     // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers
     Future<TlsSupport> tls = listener && config.getTls().isEnabled()
         ? TlsSupport.start(vertx, config.getTls(), config.tlsDirectory(), config.getHostname())
-            .recover(e -> Future.failedFuture(e instanceof IllegalArgumentException ? e : StartFailures.tls(config.getTls(), e)))
+            .recover(e -> Future.failedFuture(
+                e instanceof IllegalArgumentException ? e : StartFailures.tls(config.getTls(), e)))
         : Future.succeededFuture();
     Future<Authenticator> auth = listener && config.getAuth().isEnabled()
         ? Authenticator.start(vertx, config.getAuth(), isLocalDomain)

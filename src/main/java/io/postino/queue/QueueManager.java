@@ -136,7 +136,7 @@ public final class QueueManager extends VerticleBase {
           id -> done.tryComplete(new Stopped(underWay, window.count())));
       window.stop().onComplete(ar -> {
         vertx.cancelTimer(timer);
-        done.tryComplete(new Stopped(underWay, 0));
+        done.tryComplete(new Stopped(underWay, window.count()));
       });
       return done.future();
     });
