@@ -84,9 +84,15 @@ public final class Main implements Callable<Integer> {
       System.err.println("postino: invalid configuration: " + e.getMessage());
       return CONFIG_ERROR;
     }
-    Vertx vertx = cluster
-        ? config.getCluster().clusteredVertx().await()
-        : Vertx.vertx();
+    Vertx vertx;
+    try {
+      vertx = cluster ? config.getCluster().clusteredVertx().await() : Vertx.vertx();
+    } catch (RuntimeException e) {
+      JsonObject c = config.getCluster().toJson();
+      System.err.println("postino: cannot start: " + StartupException.listener("cluster member", c.getString("host"),
+          c.getInteger("port"), e).getMessage());
+      return CONFIG_ERROR;
+    }
     Postino postino;
     try {
       postino = Postino.start(vertx, config).await();
