@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -70,6 +71,12 @@ public final class ClusterOptions {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(members);
     return config;
+  }
+
+  /** The {@code "cluster"} object these options were read from, defaults filled in. */
+  public JsonObject toJson() {
+    return new JsonObject().put("host", host).put("port", port).put("members", new JsonArray(members))
+        .put("name", name);
   }
 
   /** A clustered Vert.x whose event bus listens on the cluster host. */

@@ -10,27 +10,21 @@ import io.postino.local.MaildirDelivery;
 import io.postino.queue.QueueManager;
 import io.postino.intake.SendVerticle;
 import io.postino.spool.Spool;
-import io.postino.server.ApplicationPolicy;
-import io.postino.server.ClientSpoolBudget;
-import io.postino.server.ConnectionLimiter;
-import io.postino.server.DescriptorBudget;
-import io.postino.server.ListenerOptions;
-import io.postino.server.ListenerPolicy;
 import io.postino.server.RecipientPolicy;
-import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.server.auth.Authenticator;
-import io.postino.server.session.SmtpServerVerticle;
 import io.postino.server.tls.TlsSupport;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,37 +42,40 @@ public final class Postino {
 
   private static final Logger log = LoggerFactory.getLogger(Postino.class);
 
-  /** A deployed listener: its deployment and the port it bound. */
-  private record Listening(String deploymentId, int port) {
-  }
-
   private final Vertx vertx;
-  private final PostinoOptions config;
+  /** What the node runs with now: a reload replaces it. */
+  private volatile PostinoOptions config;
   private final Spool spool;
+  private final QueueManager queueManager;
   private final QueueOperations queue;
-  private final RecipientPolicy policy;
+  /** The local domains, users and trusted networks: a reload replaces them for the queue, AUTH and new sessions. */
+  private final AtomicReference<RecipientPolicy> policy;
   private final List<String> deployments;
-  private final int smtpPort;
-  private final int submissionPort;
-  private final int smtpsPort;
+  /** Null without the listener role. */
+  private final Listeners listeners;
   private final TlsSupport tls;
   private final Authenticator auth;
+  private final Reloader reloader;
+  /** The last reload, after which the next one runs: two reloads never interleave. */
+  private Future<?> reloading = Future.succeededFuture();
+  private Future<Void> closing;
   /** Null when the admin port is off; set once, right after start. */
   private AdminServer admin;
 
-  private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue, RecipientPolicy policy,
-      List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth) {
+  private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue,
+      AtomicReference<RecipientPolicy> policy, List<String> deployments, Listeners listeners, TlsSupport tls,
+      Authenticator auth, MxResolverVerticle resolver) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
+    this.queueManager = queue;
     this.queue = queue == null ? null : new QueueHandle(queue, spool);
     this.policy = policy;
     this.deployments = deployments;
-    this.smtpPort = ports[0];
-    this.submissionPort = ports[1];
-    this.smtpsPort = ports[2];
+    this.listeners = listeners;
     this.tls = tls;
     this.auth = auth;
+    this.reloader = new Reloader(vertx, policy, listeners, resolver, tls, auth);
   }
 
   /**
@@ -107,21 +104,27 @@ public final class Postino {
       return Future.failedFuture(new IllegalArgumentException(misconfigured));
     }
     boolean listener = config.getRoles().contains(Role.LISTENER);
-    RecipientPolicy policy = config.recipientPolicy();
+    AtomicReference<RecipientPolicy> policy = new AtomicReference<>(config.recipientPolicy());
+    // the queue and AUTH ask the policy of the moment, so that a reload reaches them too
+    Predicate<String> isLocalDomain = domain -> policy.get().isLocalDomain(domain);
     // only the queue role opens the spool: opening cleans its tmp directory, so a delivery node
     // may share the directory of the node that writes there, as it must to read the content
     Future<Spool> spool = config.getRoles().contains(Role.QUEUE)
         ? Spool.open(vertx, config.getSpoolDirectory())
+            .recover(e -> Future.failedFuture(StartFailures.spool(config.getSpoolDirectory(), e)))
         : Future.succeededFuture();
     // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers
     Future<TlsSupport> tls = listener && config.getTls().isEnabled()
         ? TlsSupport.start(vertx, config.getTls(), config.tlsDirectory(), config.getHostname())
+            .recover(e -> Future.failedFuture(
+                e instanceof IllegalArgumentException ? e : StartFailures.tls(config.getTls(), e)))
         : Future.succeededFuture();
     Future<Authenticator> auth = listener && config.getAuth().isEnabled()
-        ? Authenticator.start(vertx, config.getAuth(), policy::isLocalDomain)
+        ? Authenticator.start(vertx, config.getAuth(), isLocalDomain)
+            .recover(e -> Future.failedFuture(StartFailures.auth(config.getAuth(), e)))
         : Future.succeededFuture();
     return Future.all(spool, tls, auth)
-        .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result()))
+        .compose(all -> deploy(vertx, config, policy, isLocalDomain, spool.result(), tls.result(), auth.result()))
         .onFailure(e -> {
           tls.onSuccess(t -> {
             if (t != null) {
@@ -136,8 +139,19 @@ public final class Postino {
         });
   }
 
+  /**
+   * What would stop {@code options} from starting on this machine, without starting anything (the
+   * {@code check-config} command): roles that do not go together, directories that cannot be
+   * written, a TLS certificate or key that does not load, an AUTH users file that does not read,
+   * ports already in use. Each problem is one line naming the option or listener; the list is
+   * empty when there is none.
+   */
+  public static Future<List<String>> check(Vertx vertx, PostinoOptions options) {
+    return vertx.executeBlocking(() -> new PostinoOptions(options)).compose(copy -> EnvironmentCheck.run(vertx, copy));
+  }
+
   /** Roles or listeners that need what is turned off; null when the combination is fine. */
-  private static String checkConfig(PostinoOptions config) {
+  static String checkConfig(PostinoOptions config) {
     String roles = Role.check(config.getRoles());
     if (roles != null) {
       return roles;
@@ -166,19 +180,21 @@ public final class Postino {
    *
    * @param spool null without the queue role
    */
-  private static Future<Postino> deploy(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Spool spool,
-      TlsSupport tls, Authenticator auth) {
+  private static Future<Postino> deploy(Vertx vertx, PostinoOptions config, AtomicReference<RecipientPolicy> policy,
+      Predicate<String> isLocalDomain, Spool spool, TlsSupport tls, Authenticator auth) {
     Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
-        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.defaultDomain(),
+        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.get().defaultDomain(),
             config.addresses()),
-        config.addresses(), config.getQueue(), config.getHostname(), policy::isLocalDomain);
-    int[] ports = {-1, -1, -1};
+        config.addresses(), config.getQueue(), config.getHostname(), isLocalDomain);
+    Listeners[] listeners = {null};
+    MxResolverVerticle resolver = roles.contains(Role.RESOLVER)
+        ? new MxResolverVerticle(config.addresses(), config.resolverOptions())
+        : null;
     Future<Void> all = Future.succeededFuture();
     if (roles.contains(Role.RESOLVER)) {
-      all = all.compose(v -> deployed(ids,
-          vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.resolverOptions()))));
+      all = all.compose(v -> deployed(ids, vertx.deployVerticle(resolver)));
     }
     if (roles.contains(Role.DELIVERY)) {
       OutboundOptions outbound = config.getDelivery();
@@ -194,7 +210,11 @@ public final class Postino {
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
     if (roles.contains(Role.LISTENER)) {
-      all = all.compose(v -> listenAll(vertx, config, policy, spool, queue, tls, auth, ids, ports));
+      all = all.compose(v -> Listeners.start(vertx, config, policy.get(), queue.intake(), tls, auth, ids))
+          .map(l -> {
+            listeners[0] = l;
+            return null;
+          });
     }
     return all
         .recover(e -> {
@@ -203,7 +223,8 @@ public final class Postino {
           ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
           return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
         })
-        .map(v -> new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), ports, tls, auth))
+        .map(v -> new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), listeners[0], tls, auth,
+            resolver))
         .compose(postino -> postino.startAdmin().recover(e -> postino.close().transform(x -> Future.failedFuture(e))))
         .onSuccess(postino -> log.info("Postino {} started: {}", config.getHostname(),
             roles.stream().map(Role::jsonName).collect(Collectors.joining(", "))));
@@ -214,83 +235,6 @@ public final class Postino {
       ids.add(id);
       return null;
     });
-  }
-
-  /** The listeners: SMTP always, submission and implicit TLS when enabled; their ports go to {@code ports}. */
-  private static Future<Void> listenAll(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Spool spool,
-      QueueManager queue, TlsSupport tls, Authenticator auth, List<String> ids, int[] ports) {
-    ServerOptions smtp = config.getSmtp();
-    int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    int maxConnections;
-    try {
-      maxConnections = DescriptorBudget.maxConnections(smtp, DescriptorBudget.descriptorLimit(),
-          config.getRoles().contains(Role.DELIVERY)
-              ? config.getDelivery().getMaxConnections() * config.getDelivery().getInstances() : 0);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    ServerContext ctx = new ServerContext(smtp, config.getHostname(), policy,
-        new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()),
-        queue.intake(),
-        ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
-        new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()));
-    // Vert.x shares a port between instances only when they ask for the same one; a negative
-    // port is its way of asking for "a random port, the same for all of us", one per listener
-    // (see SmtpServerVerticle.sharedRandomPort)
-    return listen(vertx, ctx, smtp.getPort() == 0 ? SmtpServerVerticle.sharedRandomPort() : smtp.getPort(), instances)
-        .compose(l -> {
-          ids.add(l.deploymentId());
-          ports[0] = l.port();
-          return listenIfEnabled(vertx, ctx.forListener(ListenerPolicy.SUBMISSION), config.getSubmission(), instances);
-        })
-        .compose(l -> {
-          if (l != null) {
-            ids.add(l.deploymentId());
-            ports[1] = l.port();
-          }
-          return listenIfEnabled(vertx, ctx.forListener(ListenerPolicy.SMTPS), config.getSmtps(), instances);
-        })
-        .map(l -> {
-          if (l != null) {
-            ids.add(l.deploymentId());
-            ports[2] = l.port();
-          }
-          log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
-              config.getHostname(), smtp.getHost(), ports[0], instances,
-              config.getLocalDomains(), spool.directory().toAbsolutePath());
-          if (ports[1] > 0) {
-            log.info("Postino {} listening for submission on {}:{}", config.getHostname(), smtp.getHost(), ports[1]);
-          }
-          if (ports[2] > 0) {
-            log.info("Postino {} listening for submission over TLS on {}:{}", config.getHostname(), smtp.getHost(), ports[2]);
-          }
-          return null;
-        });
-  }
-
-  /** The event-bus policy hooks, or null when the configuration turns them off. */
-  private static ApplicationPolicy applicationPolicy(Vertx vertx, PostinoOptions config) {
-    ApplicationPolicy hooks = new ApplicationPolicy(vertx, config.addresses(), config.getPolicy());
-    return hooks.isEnabled() ? hooks : null;
-  }
-
-  private static Future<Listening> listenIfEnabled(Vertx vertx, ServerContext ctx, ListenerOptions options,
-      int instances) {
-    if (!options.isEnabled()) {
-      return Future.succeededFuture();
-    }
-    return listen(vertx, ctx, options.getPort() == 0 ? SmtpServerVerticle.sharedRandomPort() : options.getPort(),
-        instances);
-  }
-
-  private static Future<Listening> listen(Vertx vertx, ServerContext ctx, int port, int instances) {
-    List<SmtpServerVerticle> verticles = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      SmtpServerVerticle v = new SmtpServerVerticle(ctx, port);
-      verticles.add(v);
-      return v;
-    }, new DeploymentOptions().setInstances(instances))
-        .map(id -> new Listening(id, verticles.get(0).actualPort()));
   }
 
   /** The admin port, when enabled: started last, once there is something to administer. */
@@ -318,17 +262,17 @@ public final class Postino {
 
   /** The port the SMTP listener actually bound, or -1 without the listener role. */
   public int smtpPort() {
-    return smtpPort;
+    return listeners == null ? -1 : listeners.port(0);
   }
 
   /** The port the submission listener bound, or -1 when it is not enabled. */
   public int submissionPort() {
-    return submissionPort;
+    return listeners == null ? -1 : listeners.port(1);
   }
 
   /** The port the implicit-TLS listener bound, or -1 when it is not enabled. */
   public int smtpsPort() {
-    return smtpsPort;
+    return listeners == null ? -1 : listeners.port(2);
   }
 
   /** A copy of the options this node runs with. */
@@ -377,14 +321,65 @@ public final class Postino {
 
   /** The recipient policy built from the local domains, users and trusted networks. */
   RecipientPolicy recipientPolicy() {
-    return policy;
+    return policy.get();
   }
 
   /**
-   * Undeploys what {@link #start} deployed; messages already accepted stay in the spool for the
-   * next start. The Vert.x instance stays open: it belongs to the caller.
+   * Reloads the configuration from a JSON document in the format of {@code conf/postino.json}; see
+   * {@link #reload(PostinoOptions)}. Fails, changing nothing, when the document is not a valid
+   * configuration (the message names the JSON path).
+   */
+  public Future<Reloaded> reload(JsonObject json) {
+    return vertx.executeBlocking(() -> new PostinoOptions(json)).compose(this::reload);
+  }
+
+  /**
+   * Applies a new configuration without stopping (as {@code postfix reload}; the command line does
+   * it on SIGHUP). New SMTP sessions get the new local domains and users, trusted networks, SMTP
+   * limits and policy hooks; sessions in progress keep what they started with and are never
+   * dropped. The queue and AUTH see the new local domains; the {@code dns} section (routes
+   * included) and {@code shutdownGrace} apply at once; the TLS certificate and the AUTH users file
+   * are read again. What else changed (ports, hosts, directories, roles, ...) waits for the next
+   * start: the result names it, as does a WARN log line. Reloads run one after the other.
+   */
+  public synchronized Future<Reloaded> reload(PostinoOptions options) {
+    Future<Reloaded> next = reloading.transform(ignored -> vertx.executeBlocking(() -> new PostinoOptions(options)))
+        .compose(copy -> reloader.apply(config, copy))
+        .map(applied -> {
+          config = applied.options();
+          return applied.reloaded();
+        });
+    reloading = next;
+    return next;
+  }
+
+  /**
+   * Stops gracefully, within the {@code shutdownGrace} of the options; see {@link #close(Duration)}.
    */
   public Future<Void> close() {
+    return close(config.getShutdownGrace());
+  }
+
+  /**
+   * Stops gracefully, then undeploys what {@link #start} deployed. New connections get
+   * {@code 421 4.3.2} and are closed; idle sessions get it at once; sessions receiving or committing
+   * a message may finish it (and get their reply) within {@code grace}, and are then cut with the
+   * 421, their unfinished message thrown away. The queue starts no delivery round any more and
+   * gives those under way the same grace; a round still unfinished then is abandoned, its message
+   * left in the spool (recipients without a recorded result are tried again at the next start:
+   * the at-least-once window). Messages accepted stay in the spool for the next start. The Vert.x
+   * instance stays open: it belongs to the caller. Calling it again returns the same future.
+   */
+  public synchronized Future<Void> close(Duration grace) {
+    if (closing == null) {
+      closing = GracefulStop.stop(vertx, config.getHostname(), grace,
+          listeners == null ? null : listeners.sessions(), queueManager)
+          .transform(ar -> undeployAll());
+    }
+    return closing;
+  }
+
+  private Future<Void> undeployAll() {
     Future<Void> chain = admin == null ? Future.succeededFuture() : admin.close().recover(e -> Future.succeededFuture());
     if (tls != null) {
       tls.close();

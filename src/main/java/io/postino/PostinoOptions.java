@@ -3,6 +3,7 @@ package io.postino;
 import io.postino.admin.AdminOptions;
 import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
+import io.postino.config.Seconds;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.local.MaildirOptions;
@@ -18,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -44,6 +46,7 @@ public final class PostinoOptions {
 
   public static final String DEFAULT_SPOOL_DIRECTORY = "data/spool";
   public static final String DEFAULT_EVENT_BUS_PREFIX = Addresses.DEFAULT_PREFIX;
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   /** Null: the machine's host name, looked up when first needed. */
   private String hostname;
@@ -65,6 +68,7 @@ public final class PostinoOptions {
   private PolicyOptions policy = new PolicyOptions();
   private ClusterOptions cluster = new ClusterOptions(new JsonObject());
   private AdminOptions admin = new AdminOptions();
+  private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -94,6 +98,7 @@ public final class PostinoOptions {
     this.policy = new PolicyOptions(other.policy);
     this.cluster = other.cluster;
     this.admin = new AdminOptions(other.admin);
+    this.shutdownGrace = other.shutdownGrace;
   }
 
   /**
@@ -104,25 +109,39 @@ public final class PostinoOptions {
    * @throws IllegalArgumentException for a value out of its range
    */
   public PostinoOptions(JsonObject json) {
-    JsonReader root = JsonReader.of(json);
+    this(JsonReader.of(json));
+  }
+
+  /** Every key a configuration may have, as a tree (see {@link JsonReader#knownKeys()}). */
+  public static JsonObject knownKeys() {
+    JsonReader root = JsonReader.of(new JsonObject());
+    new PostinoOptions(root);
+    return root.knownKeys();
+  }
+
+  private PostinoOptions(JsonReader root) {
     hostname = root.string("hostname", null);
     if (root.has("roles")) {
-      setRoles(Role.fromNames(root.stringList("roles", List.of())));
+      List<String> names = root.stringList("roles", List.of());
+      root.apply("roles", () -> setRoles(Role.fromNames(names)));
     }
     smtp = root.section("smtp", ServerOptions::new);
     submission = root.section("submission", r -> new ListenerOptions(r, ListenerOptions.DEFAULT_SUBMISSION_PORT));
     smtps = root.section("smtps", r -> new ListenerOptions(r, ListenerOptions.DEFAULT_SMTPS_PORT));
     tls = root.section("tls", TlsOptions::new);
     auth = root.section("auth", AuthOptions::new);
-    setLocalDomains(root.stringList("localDomains", RecipientPolicy.DEFAULT_LOCAL_DOMAINS));
+    List<String> domains = root.stringList("localDomains", RecipientPolicy.DEFAULT_LOCAL_DOMAINS);
+    root.apply("localDomains", () -> setLocalDomains(domains));
     JsonReader users = root.object("localUsers");
     Map<String, List<String>> byDomain = new LinkedHashMap<>();
     for (String domain : users.fieldNames()) {
       byDomain.put(domain, users.stringList(domain, List.of()));
     }
     setLocalUsers(byDomain);
-    setTrustedNetworks(root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS));
-    setSpoolDirectory(Path.of(root.object("spool").string("directory", DEFAULT_SPOOL_DIRECTORY)));
+    List<String> networks = root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS);
+    root.apply("trustedNetworks", () -> setTrustedNetworks(networks));
+    String spool = root.object("spool").string("directory", DEFAULT_SPOOL_DIRECTORY);
+    root.apply("spool.directory", () -> setSpoolDirectory(Path.of(spool)));
     maildir = root.section("maildir", MaildirOptions::new);
     setEventBusPrefix(root.object("eventBus").string("prefix", DEFAULT_EVENT_BUS_PREFIX));
     queue = root.section("queue", QueueOptions::new);
@@ -131,7 +150,24 @@ public final class PostinoOptions {
     policy = root.section("policy", PolicyOptions::new);
     cluster = root.section("cluster", ClusterOptions::new);
     admin = root.section("admin", AdminOptions::new);
+    Duration grace = root.seconds("shutdownGrace", DEFAULT_SHUTDOWN_GRACE);
+    root.apply("shutdownGrace", () -> setShutdownGrace(grace));
     root.reportUnknown();
+  }
+
+  /**
+   * A configuration read without stopping at its first problem: the options (with the default in
+   * place of each value that was wrong) and every problem (unknown keys with the nearest known
+   * one, wrong types, values out of range), each naming its JSON path. For {@code check-config}.
+   */
+  public record Checked(PostinoOptions options, List<String> problems) {
+  }
+
+  /** Reads {@code json} as {@link Checked} says. */
+  public static Checked check(JsonObject json) {
+    JsonReader root = JsonReader.collecting(json);
+    PostinoOptions options = new PostinoOptions(root);
+    return new Checked(options, root.problems());
   }
 
   private static String systemHostname() {
@@ -336,6 +372,19 @@ public final class PostinoOptions {
 
   public PostinoOptions setAdmin(AdminOptions admin) {
     this.admin = Objects.requireNonNull(admin, "admin");
+    return this;
+  }
+
+  /**
+   * How long a stop ({@code SIGTERM}, {@link Postino#close()}) lets the messages being received and
+   * the deliveries under way finish before it cuts them, {@code shutdownGrace}: 30 s by default.
+   */
+  public Duration getShutdownGrace() {
+    return shutdownGrace;
+  }
+
+  public PostinoOptions setShutdownGrace(Duration shutdownGrace) {
+    this.shutdownGrace = Seconds.notNegative("shutdownGrace", shutdownGrace);
     return this;
   }
 

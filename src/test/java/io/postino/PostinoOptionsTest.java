@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PostinoOptionsTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"conf/postino.json", "conf/cluster-listener.json", "conf/cluster-delivery.json",
+  @ValueSource(strings = {"conf/postino.json", "conf/postino-service.json", "conf/cluster-listener.json",
+      "conf/cluster-delivery.json",
       "benchmarks/load/postino-bench.json"})
   void everyShippedConfigurationLoads(String file) throws Exception {
     PostinoOptions options = new PostinoOptions(Main.readConfig(Path.of(file)));

@@ -2,22 +2,32 @@ package io.postino.cli;
 
 import io.postino.Postino;
 import io.postino.PostinoOptions;
+import io.postino.config.ConfigException;
+import io.postino.config.Overrides;
+import io.postino.config.StartupException;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The command line of the fat jar: {@code java -jar postino.jar [-conf FILE]} runs the server. */
 @Command(name = "postino", mixinStandardHelpOptions = true, version = "Postino 0.1.0",
-    subcommands = {RouteCommand.class, UsersCommand.class},
+    subcommands = {CheckConfigCommand.class, RouteCommand.class, UsersCommand.class},
     description = "A reactive, non-blocking SMTP server on Vert.x.")
 public final class Main implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   public static final String DEFAULT_CONFIG = "conf/postino.json";
 
@@ -30,10 +40,8 @@ public final class Main implements Callable<Integer> {
   boolean cluster;
 
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    // exits explicitly: after a graceful stop, threads of libraries could otherwise keep the JVM up
+    System.exit(new CommandLine(new Main()).execute(args));
   }
 
   /** The exit status for a configuration that cannot be read ({@code EX_CONFIG}). */
@@ -41,16 +49,30 @@ public final class Main implements Callable<Integer> {
 
   /**
    * The configuration every command reads: the file given with {@code -conf}, else
-   * {@value #DEFAULT_CONFIG} when it exists, else the built-in defaults (an empty object).
+   * {@value #DEFAULT_CONFIG} when it exists, else the built-in defaults (an empty object); with
+   * the {@code POSTINO_*} environment variables and {@code postino.*} system properties over it
+   * ({@link Overrides}).
    *
    * @param explicit the {@code -conf} file, or null
+   * @throws ConfigException naming the file or the override that is wrong
    */
   public static JsonObject readConfig(Path explicit) throws IOException {
     Path file = explicit != null ? explicit : Path.of(DEFAULT_CONFIG);
+    JsonObject json;
     if (explicit == null && !Files.exists(file)) {
-      return new JsonObject();
+      json = new JsonObject();
+    } else {
+      try {
+        json = new JsonObject(Files.readString(file));
+      } catch (IOException e) {
+        throw new ConfigException("configuration file " + file + ": " + StartupException.reason(e, -1));
+      } catch (DecodeException e) {
+        throw new ConfigException("configuration file " + file + ": not a JSON object: " + e.getMessage());
+      }
     }
-    return new JsonObject(Files.readString(file));
+    Map<String, String> properties = new HashMap<>();
+    System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
+    return Overrides.apply(json, PostinoOptions.knownKeys(), System.getenv(), properties);
   }
 
   @Override
@@ -62,22 +84,49 @@ public final class Main implements Callable<Integer> {
       System.err.println("postino: invalid configuration: " + e.getMessage());
       return CONFIG_ERROR;
     }
-    Vertx vertx = cluster
-        ? config.getCluster().clusteredVertx().await()
-        : Vertx.vertx();
+    Vertx vertx;
     try {
-      Postino.start(vertx, config).await();
+      vertx = cluster ? config.getCluster().clusteredVertx().await() : Vertx.vertx();
+    } catch (RuntimeException e) {
+      JsonObject c = config.getCluster().toJson();
+      System.err.println("postino: cannot start: " + StartupException.listener("cluster member", c.getString("host"),
+          c.getInteger("port"), e).getMessage());
+      return CONFIG_ERROR;
+    }
+    Postino postino;
+    try {
+      postino = Postino.start(vertx, config).await();
     } catch (Exception e) {
       System.err.println("postino: cannot start: " + e.getMessage());
       vertx.close().await();
-      return 1;
+      return e instanceof IllegalArgumentException || e instanceof StartupException ? CONFIG_ERROR : 1;
     }
+    Signals.onReload(() -> reload(postino));
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      vertx.close().await();
-      stopped.countDown();
-    }, "postino-shutdown"));
+    Signals.onStop(() -> {
+      // a graceful stop: the JVM exits 0 once it is over (see Signals)
+      try {
+        postino.close().transform(ar -> vertx.close()).await();
+      } finally {
+        stopped.countDown();
+      }
+    });
     stopped.await();
     return 0;
+  }
+
+  /** SIGHUP: the configuration file again; one that does not read leaves the running configuration as it is. */
+  private void reload(Postino postino) {
+    String file = conf != null ? conf.toString() : DEFAULT_CONFIG;
+    PostinoOptions next;
+    try {
+      next = new PostinoOptions(readConfig(conf));
+    } catch (IOException | RuntimeException e) {
+      log.error("SIGHUP: {} not reloaded, the running configuration stays: {}", file, e.getMessage());
+      return;
+    }
+    log.info("SIGHUP: reloading {}", file);
+    postino.reload(next).onFailure(e ->
+        log.error("SIGHUP: {} not reloaded, the running configuration stays: {}", file, e.getMessage()));
   }
 }

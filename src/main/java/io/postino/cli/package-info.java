@@ -1,5 +1,7 @@
 /**
- * The command line of the executable jar (picocli): {@link io.postino.cli.Main} runs a node,
+ * The command line of the executable jar (picocli): {@link io.postino.cli.Main} runs a node (and
+ * stops it on SIGTERM, reloads it on SIGHUP: {@link io.postino.cli.Signals}),
+ * {@link io.postino.cli.CheckConfigCommand} lists every problem of a configuration,
  * {@link io.postino.cli.RouteCommand} prints a domain's route, {@link io.postino.cli.UsersCommand}
  * manages the AUTH users file.
  *

@@ -26,20 +26,63 @@ public final class JsonReader {
   /** Every key asked for, present or not: the known names, and the candidates of "did you mean". */
   private final Set<String> asked = new LinkedHashSet<>();
   private final List<JsonReader> children = new ArrayList<>();
+  /** Null: the first problem is thrown. Else every problem is collected here, and the default read instead. */
+  private final List<String> problems;
+  /** A section whose reading stopped at a value out of range: its later keys were never asked for. */
+  private boolean incomplete;
 
-  private JsonReader(JsonObject json, String path) {
+  private JsonReader(JsonObject json, String path, List<String> problems) {
     this.json = json == null ? new JsonObject() : json;
     this.path = path;
+    this.problems = problems;
   }
 
   /** A reader of the top level of a configuration: paths are the bare keys. */
   public static JsonReader of(JsonObject json) {
-    return new JsonReader(json, "");
+    return new JsonReader(json, "", null);
   }
 
   /** A reader of one section, whose keys are reported under {@code path} ({@code "smtp"}). */
   public static JsonReader of(JsonObject json, String path) {
-    return new JsonReader(json, path);
+    return new JsonReader(json, path, null);
+  }
+
+  /**
+   * A reader of a whole configuration that throws nothing: each wrong type, value out of range
+   * and unknown key goes to {@link #problems()}, and the default is read in its place, so that
+   * {@code check-config} can list every problem at once.
+   */
+  public static JsonReader collecting(JsonObject json) {
+    return new JsonReader(json, "", new ArrayList<>());
+  }
+
+  /** The problems a {@link #collecting} reader found, each naming its JSON path; empty for the other readers. */
+  public List<String> problems() {
+    return problems == null ? List.of() : List.copyOf(problems);
+  }
+
+  /**
+   * Runs a setter of a value read from this object: a value out of range
+   * ({@link IllegalArgumentException}) is thrown as a {@link ConfigException} under {@code key}'s
+   * path, or collected.
+   */
+  public void apply(String key, Runnable setter) {
+    try {
+      setter.run();
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      problem(new ConfigException(e instanceof ConfigException || message.startsWith(path(key))
+          ? message : path(key) + ": " + message), null);
+    }
+  }
+
+  /** Throws the problem, or collects it and gives {@code def} instead. */
+  private <T> T problem(ConfigException e, T def) {
+    if (problems == null) {
+      throw e;
+    }
+    problems.add(e.getMessage());
+    return def;
   }
 
   /** The full path of {@code key} in this reader's object. */
@@ -66,14 +109,14 @@ public final class JsonReader {
     if (v instanceof String s) {
       return s;
     }
-    throw wrong(key, "a string", v);
+    return problem(wrong(key, "a string", v), def);
   }
 
   /** A string that must be there. */
   public String requiredString(String key) {
     String s = string(key, null);
     if (s == null) {
-      throw new ConfigException(path(key) + ": missing, expected a string");
+      return problem(new ConfigException(path(key) + ": missing, expected a string"), "");
     }
     return s;
   }
@@ -81,7 +124,8 @@ public final class JsonReader {
   public int integer(String key, int def) {
     long n = longInteger(key, def);
     if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-      throw new ConfigException(path(key) + ": expected a number of at most " + Integer.MAX_VALUE + ", got " + n);
+      return problem(new ConfigException(path(key) + ": expected a number of at most " + Integer.MAX_VALUE
+          + ", got " + n), def);
     }
     return (int) n;
   }
@@ -94,7 +138,7 @@ public final class JsonReader {
     double d = n.doubleValue();
     if (n instanceof Double || n instanceof Float) {
       if (d != Math.rint(d) || Double.isInfinite(d) || Math.abs(d) > 0x1p63) {
-        throw new ConfigException(path(key) + ": expected a whole number, got " + describe(n));
+        return problem(new ConfigException(path(key) + ": expected a whole number, got " + describe(n)), def);
       }
       return (long) d;
     }
@@ -109,7 +153,7 @@ public final class JsonReader {
     if (v instanceof Boolean b) {
       return b;
     }
-    throw wrong(key, "true or false", v);
+    return problem(wrong(key, "true or false", v), def);
   }
 
   /** A duration written as a number of seconds, fractions allowed (so tests can ask for 0.05). */
@@ -125,13 +169,13 @@ public final class JsonReader {
       return def;
     }
     if (!(v instanceof JsonArray array)) {
-      throw wrong(key, "an array of strings", v);
+      return problem(wrong(key, "an array of strings", v), def);
     }
     List<String> list = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {
       Object o = array.getValue(i);
       if (!(o instanceof String s)) {
-        throw new ConfigException(path(key) + "[" + i + "]: expected a string, got " + describe(o));
+        return problem(new ConfigException(path(key) + "[" + i + "]: expected a string, got " + describe(o)), def);
       }
       list.add(s);
     }
@@ -156,7 +200,8 @@ public final class JsonReader {
     for (E e : type.getEnumConstants()) {
       names.add(e.name().toLowerCase(Locale.ROOT));
     }
-    throw new ConfigException(path(key) + ": expected one of " + String.join(", ", names) + ", got " + describe(s));
+    return problem(new ConfigException(path(key) + ": expected one of " + String.join(", ", names) + ", got "
+        + describe(s)), def);
   }
 
   /** The value as it is, for the rare key that takes more than one type; null when absent. */
@@ -168,9 +213,10 @@ public final class JsonReader {
   public JsonReader object(String key) {
     Object v = value(key);
     if (v != null && !(v instanceof JsonObject)) {
-      throw wrong(key, "an object", v);
+      problem(wrong(key, "an object", v), null);
+      v = null;
     }
-    JsonReader child = new JsonReader((JsonObject) v, path(key));
+    JsonReader child = new JsonReader((JsonObject) v, path(key), problems);
     children.add(child);
     return child;
   }
@@ -182,14 +228,69 @@ public final class JsonReader {
    */
   public <T> T section(String key, Function<JsonReader, T> read) {
     JsonReader child = object(key);
+    if (problems != null) {
+      return collectSection(child, read);
+    }
     try {
       return read.apply(child);
-    } catch (ConfigException e) {
-      throw e;
     } catch (IllegalArgumentException e) {
-      String message = String.valueOf(e.getMessage());
-      throw new ConfigException(message.startsWith(child.path + ".") ? message : child.path + ": " + message);
+      throw sectionProblem(child, e);
     }
+  }
+
+  private static ConfigException sectionProblem(JsonReader child, IllegalArgumentException e) {
+    String message = String.valueOf(e.getMessage());
+    return e instanceof ConfigException c ? c
+        : new ConfigException(message.startsWith(child.path + ".") ? message : child.path + ": " + message);
+  }
+
+  /**
+   * Reads a section without stopping at a value out of range: the key read last before a setter
+   * refused its value is the culprit; it is reported, left out, and the section read again, until
+   * it reads. Only the last reading's type problems count (each reading finds them again).
+   */
+  private <T> T collectSection(JsonReader first, Function<JsonReader, T> read) {
+    JsonObject remaining = first.json.copy();
+    Set<String> leftOut = new LinkedHashSet<>();
+    JsonReader attempt = new JsonReader(remaining, first.path, new ArrayList<>());
+    while (true) {
+      try {
+        T section = read.apply(attempt);
+        problems.addAll(attempt.problems);
+        children.set(children.indexOf(first), attempt);
+        return section;
+      } catch (IllegalArgumentException e) {
+        problems.add(sectionProblem(attempt, e).getMessage());
+        String culprit = null;
+        for (String asked : attempt.asked) {
+          culprit = asked;
+        }
+        if (culprit == null || !remaining.containsKey(culprit)) {
+          // not a value of this object (a default refused, or a key already left out): give up on it
+          first.incomplete = true;
+          return read.apply(JsonReader.of(new JsonObject(), first.path));
+        }
+        remaining.remove(culprit);
+        leftOut.add(culprit);
+        attempt = new JsonReader(remaining, first.path, new ArrayList<>());
+        attempt.asked.addAll(leftOut);
+      }
+    }
+  }
+
+  /**
+   * The keys asked for so far, as a tree: a nested object for a key read as an object, true for
+   * any other. Reading an empty configuration through a reader gives every key there is: the
+   * schema that environment and system property overrides are resolved against.
+   */
+  public JsonObject knownKeys() {
+    JsonObject tree = new JsonObject();
+    asked.forEach(key -> tree.put(key, true));
+    for (JsonReader child : children) {
+      String key = child.path.substring(child.path.lastIndexOf('.') + 1);
+      tree.put(key, child.knownKeys());
+    }
+    return tree;
   }
 
   /**
@@ -201,6 +302,10 @@ public final class JsonReader {
   public void reportUnknown() {
     List<String> unknown = new ArrayList<>();
     collectUnknown(unknown);
+    if (problems != null) {
+      unknown.forEach(u -> problems.add("unknown key " + u));
+      return;
+    }
     if (!unknown.isEmpty()) {
       throw new ConfigException("unknown configuration " + (unknown.size() == 1 ? "key " : "keys ")
           + String.join("; ", unknown));
@@ -208,6 +313,10 @@ public final class JsonReader {
   }
 
   private void collectUnknown(List<String> out) {
+    if (incomplete) {
+      // its reading stopped at a problem already reported: the keys after it were never asked for
+      return;
+    }
     for (String key : json.fieldNames()) {
       if (!asked.contains(key)) {
         String suggestion = closest(key);
@@ -240,7 +349,7 @@ public final class JsonReader {
     if (v instanceof Number n) {
       return n;
     }
-    throw wrong(key, "a number", v);
+    return problem(wrong(key, "a number", v), null);
   }
 
   private Object value(String key) {

@@ -4,6 +4,7 @@ import io.postino.bus.Route;
 import io.postino.bus.RouteException;
 import io.postino.bus.Addresses;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -37,7 +38,7 @@ public class MxResolverVerticle extends VerticleBase {
   public static final int BAD_REQUEST = 400;
 
   private final Addresses addresses;
-  private final MxResolverOptions options;
+  private MxResolverOptions options;
   private MxResolver resolver;
   private final boolean ownsResolver;
 
@@ -73,6 +74,32 @@ public class MxResolverVerticle extends VerticleBase {
             }
           });
     });
+  }
+
+  /**
+   * Resolves with new options from now on (a reload: routes, servers, cache sizes); lookups under
+   * way finish on the old resolver, whose cache goes with it. Fails, keeping the old one, when
+   * the new one cannot be made. Thread-safe.
+   */
+  public Future<Void> reconfigure(MxResolverOptions next) {
+    if (!ownsResolver) {
+      return Future.failedFuture(new IllegalStateException("this resolver was given, not configured"));
+    }
+    MxResolverOptions copy = new MxResolverOptions(next);
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> vertx.executeBlocking(() -> MxResolver.create(vertx, copy)).onComplete(ar -> {
+      if (ar.failed()) {
+        done.fail(ar.cause());
+        return;
+      }
+      MxResolver old = resolver;
+      resolver = ar.result();
+      options = copy;
+      // closed once its lookups under way had time to finish: the DNS query timeout and then some
+      vertx.setTimer(Math.max(1000, 2L * copy.getQueryTimeout()), id -> old.close());
+      done.complete();
+    }));
+    return done.future();
   }
 
   @Override

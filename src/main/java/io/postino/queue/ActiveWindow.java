@@ -4,6 +4,8 @@ import io.postino.spool.CorruptSpoolFileException;
 import io.postino.spool.MessageStatus;
 import io.postino.spool.Spool;
 import io.postino.spool.SpooledMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -36,6 +38,8 @@ final class ActiveWindow {
   private boolean rescan;
   /** A flush not yet carried out by a complete scan that ignores times. */
   private boolean flushPending;
+  /** Set by {@link #stop}: nothing new comes in; completed once the window is empty. */
+  private Promise<Void> stopped;
 
   /**
    * @param onCorrupt told of a message file found corrupt (already set aside) as it was loaded
@@ -60,7 +64,8 @@ final class ActiveWindow {
 
   /** Takes in a message the server has just accepted, when there is room; else it waits on disk. */
   void admit(SpooledMessage message) {
-    if (active.containsKey(message.queueId())) {
+    if (stopped != null || active.containsKey(message.queueId())) {
+      // stopping: the message waits on disk, due now, for the next start
       return;
     }
     if (active.size() >= limit) {
@@ -80,6 +85,9 @@ final class ActiveWindow {
     // a flush lasts until a scan that ignores times has found everything: when there is no room,
     // or more messages than room, the later scans (as room frees up) keep ignoring times
     flushPending |= all;
+    if (stopped != null) {
+      return;
+    }
     if (scanning) {
       rescan = true;
       return;
@@ -98,7 +106,9 @@ final class ActiveWindow {
         if (flushing && !backlog && !rescan) {
           flushPending = false;
         }
-        ar.result().queueIds().forEach(this::load);
+        if (stopped == null) {
+          ar.result().queueIds().forEach(this::load);
+        }
       } else {
         log.warn("cannot list the spool: {}", ar.cause().toString());
       }
@@ -138,8 +148,27 @@ final class ActiveWindow {
             forget(e);
             return;
           }
+          if (stopped != null) {
+            // loaded as the stop began: its round would start after it, so it waits on disk
+            forget(e);
+            return;
+          }
           start.accept(e);
         });
+  }
+
+  /**
+   * Takes nothing more in (what comes is left on disk, due for the next start) and completes once
+   * the rounds under way are over.
+   */
+  Future<Void> stop() {
+    if (stopped == null) {
+      stopped = Promise.promise();
+      if (active.isEmpty()) {
+        stopped.complete();
+      }
+    }
+    return stopped.future();
   }
 
   private void put(ActiveMessage e) {
@@ -151,6 +180,12 @@ final class ActiveWindow {
   void forget(ActiveMessage e) {
     active.remove(e.queueId);
     count.set(active.size());
+    if (stopped != null) {
+      if (active.isEmpty()) {
+        stopped.tryComplete();
+      }
+      return;
+    }
     if (backlog && active.size() <= limit * 3 / 4) {
       scan(false);
     }

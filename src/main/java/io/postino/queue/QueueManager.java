@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -112,6 +113,37 @@ public final class QueueManager extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(scanTimer);
     return Future.succeededFuture();
+  }
+
+  /**
+   * What stopping the queue found and did.
+   *
+   * @param underWay  messages in a round of delivery when the stop began
+   * @param abandoned of those, the ones whose round was not over at the end of the grace period:
+   *                  they stay in the spool, and recipients without a recorded result are tried
+   *                  again at the next start (the at-least-once window)
+   */
+  public record Stopped(int underWay, int abandoned) {
+  }
+
+  /**
+   * Stops the queue: no round starts any more (messages accepted meanwhile wait in the spool for
+   * the next start), and the rounds under way are given {@code grace} to finish and record their
+   * results. Thread-safe.
+   */
+  public Future<Stopped> stop(Duration grace) {
+    return onContext(() -> {
+      vertx.cancelTimer(scanTimer);
+      int underWay = window.count();
+      Promise<Stopped> done = Promise.promise();
+      long timer = vertx.setTimer(Math.max(1, grace.toMillis()),
+          id -> done.tryComplete(new Stopped(underWay, window.count())));
+      window.stop().onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        done.tryComplete(new Stopped(underWay, window.count()));
+      });
+      return done.future();
+    });
   }
 
   /** Takes a message the server has just accepted. Thread-safe. */

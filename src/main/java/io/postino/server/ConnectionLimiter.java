@@ -13,7 +13,7 @@ public final class ConnectionLimiter {
   public enum Verdict { ACCEPTED, TOO_MANY_TOTAL, TOO_MANY_FROM_CLIENT }
 
   private final int maxTotal;
-  private final int maxPerClient;
+  private volatile int maxPerClient;
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
@@ -47,6 +47,11 @@ public final class ConnectionLimiter {
       return Verdict.TOO_MANY_FROM_CLIENT;
     }
     return Verdict.ACCEPTED;
+  }
+
+  /** A new limit per client address (a reload); connections over it already open stay open. */
+  public void setMaxPerClient(int maxPerClient) {
+    this.maxPerClient = maxPerClient;
   }
 
   public void release(String client) {

@@ -16,6 +16,7 @@ import io.postino.server.tls.TlsSupport;
  * @param auth        AUTH, or null when it is off
  * @param applicationPolicy the event-bus policy hooks, or null for none
  * @param spoolBudget the spool space unfinished messages may hold per anonymous client address
+ * @param sessions    the sessions open on every listener of the node, and whether it is stopping
  */
 public record ServerContext(
     ServerOptions options,
@@ -27,18 +28,19 @@ public record ServerContext(
     TlsSupport tls,
     Authenticator auth,
     ApplicationPolicy applicationPolicy,
-    ClientSpoolBudget spoolBudget) {
+    ClientSpoolBudget spoolBudget,
+    OpenSessions sessions) {
 
   /** A plain SMTP listener without TLS or AUTH. */
   public ServerContext(ServerOptions options, String hostname, RecipientPolicy policy, ConnectionLimiter limiter,
       Intake intake) {
     this(options, hostname, policy, limiter, intake, ListenerPolicy.SMTP, null, null, null,
-        new ClientSpoolBudget(options.getMaxSpoolBytesPerClient()));
+        new ClientSpoolBudget(options.getMaxSpoolBytesPerClient()), new OpenSessions());
   }
 
   /** The same context for another kind of listener. */
   public ServerContext forListener(ListenerPolicy other) {
     return new ServerContext(options, hostname, policy, limiter, intake, other, tls, auth,
-        applicationPolicy, spoolBudget);
+        applicationPolicy, spoolBudget, sessions);
   }
 }

@@ -37,6 +37,8 @@ public final class Replies {
       "Error: too many connections, try again later");
   public static final SmtpReply TOO_MANY_CONNECTIONS_FROM_YOU = SmtpReply.of(421, es(4, 7, 0),
       "Error: too many connections from your address, try again later");
+  /** The server is stopping (RFC 5321 section 3.8): the client tries again later, elsewhere or here. */
+  public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, es(4, 3, 2), "Service shutting down");
   public static final SmtpReply TOO_MANY_ERRORS = SmtpReply.of(421, es(4, 7, 0), "Error: too many errors");
   public static final SmtpReply IDLE_TIMEOUT = SmtpReply.of(421, es(4, 4, 2), "Error: timeout exceeded");
   public static final SmtpReply DEADLINE_EXCEEDED = SmtpReply.of(421, es(4, 4, 2),

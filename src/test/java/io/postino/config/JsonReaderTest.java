@@ -102,4 +102,40 @@ class JsonReaderTest {
     assertEquals(2, EditDistance.between("idleTimout", "idleTimeouts"));
     assertEquals(4, EditDistance.between("", "port"));
   }
+
+  /** A section as an options class reads it: each setter refuses a value out of range. */
+  private record Limits(int low, int high, String name) {
+    static Limits read(JsonReader r) {
+      int low = positive("low", r.integer("low", 1));
+      int high = positive("high", r.integer("high", 2));
+      return new Limits(low, high, r.string("name", "x"));
+    }
+
+    static int positive(String name, int value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+  }
+
+  @Test
+  void aCollectingReaderFindsEveryProblemAndReadsDefaultsInstead() {
+    JsonReader root = JsonReader.collecting(new JsonObject()
+        .put("limits", new JsonObject().put("low", -1).put("high", 0).put("name", 5).put("nmae", "y"))
+        .put("count", "three").put("extra", 1));
+
+    Limits limits = root.section("limits", Limits::read);
+    assertEquals(3, root.integer("count", 3));
+    root.reportUnknown();
+
+    assertEquals(new Limits(1, 2, "x"), limits);
+    assertEquals(List.of(
+        "limits: low must be positive: -1",
+        "limits: high must be positive: 0",
+        "limits.name: expected a string, got 5",
+        "count: expected a number, got \"three\"",
+        "unknown key extra",
+        "unknown key limits.nmae (did you mean limits.name?)"), root.problems());
+  }
 }

@@ -8,6 +8,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -56,11 +59,49 @@ public final class ChildPostino implements AutoCloseable {
 
   /** Starts Postino and returns once it listens. */
   public static ChildPostino start(Path conf) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "io.postino.cli.Main", "-conf", conf.toString())
-        .redirectErrorStream(true)
-        .start();
+    return start(command(List.of(), "-conf", conf.toString()), Map.of());
+  }
+
+  /**
+   * The command line of a child JVM: {@code java [jvmOptions] -cp ... io.postino.cli.Main [args]}.
+   *
+   * @param jvmOptions such as {@code -Dpostino.smtp.port=0}
+   */
+  public static List<String> command(List<String> jvmOptions, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.postino.cli.Main");
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** What a command that runs to its end printed (standard output and error together), and its exit status. */
+  public record Result(int exitCode, String output) {
+  }
+
+  /** Runs a command to its end (at most a minute), with {@code env} added to the environment. */
+  public static Result run(List<String> command, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("still running after a minute: " + new String(out, StandardCharsets.UTF_8));
+    }
+    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  /** Starts Postino with this command line and {@code env} added to the environment; returns once it listens. */
+  public static ChildPostino start(List<String> command, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
     CompletableFuture<Integer> port = new CompletableFuture<>();
     StringBuilder output = new StringBuilder();
     Thread reader = new Thread(() -> {
@@ -69,6 +110,7 @@ public final class ChildPostino implements AutoCloseable {
         while ((line = r.readLine()) != null) {
           synchronized (output) {
             output.append(line).append('\n');
+            output.notifyAll();
           }
           Matcher m = LISTENING.matcher(line);
           if (m.find()) {
@@ -92,6 +134,45 @@ public final class ChildPostino implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** SIGTERM: a graceful stop. (Process.destroy() would also close the pipe the output comes through.) */
+  public void terminate() {
+    process.toHandle().destroy();
+  }
+
+  /** SIGHUP: a reload of the configuration file. */
+  public void hangUp() throws Exception {
+    signal("HUP");
+  }
+
+  private void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new AssertionError("kill -" + name + " failed");
+    }
+  }
+
+  /** Waits (at most a minute) for the process to exit, and returns its exit status. */
+  public int exitCode() throws InterruptedException {
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      throw new AssertionError("still running after a minute:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** Waits (at most a minute) until the process has written {@code text}. */
+  public void awaitOutput(String text) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    synchronized (output) {
+      while (output.indexOf(text) < 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("never wrote \"" + text + "\":\n" + output);
+        }
+        TimeUnit.NANOSECONDS.timedWait(output, left);
+      }
+    }
   }
 
   /** SIGKILL: the process gets no chance to clean up. */

@@ -14,6 +14,7 @@ import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ public final class SmtpServerVerticle extends VerticleBase {
   /** Vert.x's shared random ports are negative numbers; each listener takes its own. */
   private static final AtomicInteger NEXT_SHARED_RANDOM_PORT = new AtomicInteger(-1);
 
-  private final ServerContext ctx;
+  private final Supplier<ServerContext> contexts;
   private final int port;
   private NetServer server;
 
@@ -45,18 +46,19 @@ public final class SmtpServerVerticle extends VerticleBase {
   }
 
   /**
+   * @param contexts the context of each new session (a reload changes it; a session keeps its own)
    * @param port the port to listen on; a {@link #sharedRandomPort()} for a random port shared by
    *     every instance (for 0 Vert.x would give each instance a port of its own)
    */
-  public SmtpServerVerticle(ServerContext ctx, int port) {
-    this.ctx = ctx;
+  public SmtpServerVerticle(Supplier<ServerContext> contexts, int port) {
+    this.contexts = contexts;
     this.port = port;
   }
 
   @Override
   public Future<?> start() {
     NetServerOptions netOptions = new NetServerOptions()
-        .setHost(ctx.options().getHost())
+        .setHost(contexts.get().options().getHost())
         .setPort(port)
         .setTcpNoDelay(true)
         .setReuseAddress(true);
@@ -72,9 +74,14 @@ public final class SmtpServerVerticle extends VerticleBase {
   private void connected(NetSocket socket) {
     SocketAddress remote = socket.remoteAddress();
     String ip = remote.hostAddress();
+    ServerContext ctx = contexts.get();
+    if (ctx.sessions().isStopping()) {
+      refuse(ctx, socket, remote, Replies.SHUTTING_DOWN);
+      return;
+    }
     switch (ctx.limiter().acquire(ip)) {
-      case TOO_MANY_TOTAL -> refuse(socket, remote, Replies.TOO_MANY_CONNECTIONS);
-      case TOO_MANY_FROM_CLIENT -> refuse(socket, remote, Replies.TOO_MANY_CONNECTIONS_FROM_YOU);
+      case TOO_MANY_TOTAL -> refuse(ctx, socket, remote, Replies.TOO_MANY_CONNECTIONS);
+      case TOO_MANY_FROM_CLIENT -> refuse(ctx, socket, remote, Replies.TOO_MANY_CONNECTIONS_FROM_YOU);
       case ACCEPTED -> {
         boolean trusted = ctx.policy().isTrusted(addressBytes(ip));
         new SmtpSession(vertx, socket, ctx, ip, trusted).start();
@@ -82,7 +89,7 @@ public final class SmtpServerVerticle extends VerticleBase {
     }
   }
 
-  private void refuse(NetSocket socket, SocketAddress remote, SmtpReply reply) {
+  private static void refuse(ServerContext ctx, NetSocket socket, SocketAddress remote, SmtpReply reply) {
     // the form of a session's refusals (SessionLog), for a connection that gets no session
     log.info("NOQUEUE: reject: CONNECT from unknown[{}]:{}: {}", remote.hostAddress(), remote.port(),
         SessionLog.text(reply));

@@ -64,6 +64,7 @@ final class SmtpSession {
   private final ContentReception content;
   private final EnvelopeCommands envelope;
   private final SessionLog sessionLog;
+  private final SessionStop stop;
 
   private Phase phase = Phase.CONNECTED;
   private Wait waiting = Wait.NONE;
@@ -83,11 +84,13 @@ final class SmtpSession {
     SpoolHold spoolHold = new SpoolHold(ctx.spoolBudget(), clientIp);
     this.content = new ContentReception(this, ctx, client, input, clock, spoolHold, sessionLog);
     this.envelope = new EnvelopeCommands(this, ctx, client, spoolHold, content);
+    this.stop = new SessionStop(this, content, ctx.listener().implicitTls(), vertx.getOrCreateContext());
   }
 
   void start() {
     sessionLog.connected();
     clock.activity();
+    ctx.sessions().join(stop);
     socket.handler(this::onData);
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(e -> {
@@ -209,7 +212,8 @@ final class SmtpSession {
       return;
     }
     boolean progress = true;
-    while (progress && waiting == Wait.NONE && !phase.isClosing() && input.hasRemaining()) {
+    // a session asked to stop (shutdown) closes as soon as it has no message under way
+    while (!stop.stopIfIdle() && progress && waiting == Wait.NONE && !phase.isClosing() && input.hasRemaining()) {
       progress = switch (phase) {
         case GREETED, READY -> readCommand();
         case AUTH_RESPONSE -> auth.readResponse();
@@ -400,5 +404,7 @@ final class SmtpSession {
     clock.stop();
     content.connectionClosed();
     ctx.limiter().release(client.ip());
+    ctx.sessions().leave(stop);
+    stop.connectionClosed();
   }
 }

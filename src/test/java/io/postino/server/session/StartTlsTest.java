@@ -10,6 +10,7 @@ import io.postino.intake.Intake;
 import io.postino.server.ClientSpoolBudget;
 import io.postino.server.ConnectionLimiter;
 import io.postino.server.ListenerPolicy;
+import io.postino.server.OpenSessions;
 import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.testing.SmtpTestClient;
@@ -250,7 +251,8 @@ class StartTlsTest {
     ServerContext ctx = new ServerContext(new ServerOptions(), "mx.test.example", PostinoInternals.recipientPolicy(server.postino),
         new ConnectionLimiter(10, 10),
         new Intake(PostinoInternals.spool(server.postino), "mx.test.example", d -> true, m -> { }), ListenerPolicy.SMTP,
-        PostinoInternals.tls(server.postino), PostinoInternals.auth(server.postino), null, new ClientSpoolBudget(0));
+        PostinoInternals.tls(server.postino), PostinoInternals.auth(server.postino), null, new ClientSpoolBudget(0),
+        new OpenSessions());
     // a socket Vert.x did not make: the TLS handler has no pipeline to go into
     NetServer netServer = server.vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
         .connectHandler(real -> {
