@@ -2,6 +2,7 @@ package io.postino;
 
 import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverVerticle;
@@ -10,22 +11,13 @@ import io.postino.local.MaildirDelivery;
 import io.postino.queue.QueueManager;
 import io.postino.intake.SendVerticle;
 import io.postino.spool.Spool;
-import io.postino.server.ApplicationPolicy;
-import io.postino.server.ClientSpoolBudget;
-import io.postino.server.ConnectionLimiter;
-import io.postino.server.DescriptorBudget;
-import io.postino.server.ListenerOptions;
-import io.postino.server.ListenerPolicy;
 import io.postino.server.RecipientPolicy;
-import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.server.auth.Authenticator;
-import io.postino.server.session.SmtpServerVerticle;
 import io.postino.server.tls.TlsSupport;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,10 +40,6 @@ public final class Postino {
 
   private static final Logger log = LoggerFactory.getLogger(Postino.class);
 
-  /** A deployed listener: its deployment and the port it bound. */
-  private record Listening(String deploymentId, int port) {
-  }
-
   private final Vertx vertx;
   private final PostinoOptions config;
   private final Spool spool;
@@ -63,11 +51,12 @@ public final class Postino {
   private final int smtpsPort;
   private final TlsSupport tls;
   private final Authenticator auth;
+  private final Monitoring monitoring;
   /** Null when the admin port is off; set once, right after start. */
   private AdminServer admin;
 
   private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue, RecipientPolicy policy,
-      List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth) {
+      List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth, Monitoring monitoring) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
@@ -79,6 +68,7 @@ public final class Postino {
     this.smtpsPort = ports[2];
     this.tls = tls;
     this.auth = auth;
+    this.monitoring = monitoring;
   }
 
   /**
@@ -110,8 +100,9 @@ public final class Postino {
     RecipientPolicy policy = config.recipientPolicy();
     // only the queue role opens the spool: opening cleans its tmp directory, so a delivery node
     // may share the directory of the node that writes there, as it must to read the content
+    Monitoring monitoring = new Monitoring(vertx, config);
     Future<Spool> spool = config.getRoles().contains(Role.QUEUE)
-        ? Spool.open(vertx, config.getSpoolDirectory())
+        ? Spool.open(vertx, config.getSpoolDirectory(), monitoring.metrics().spool(), config.getSpoolMinFreeSpace())
         : Future.succeededFuture();
     // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers
     Future<TlsSupport> tls = listener && config.getTls().isEnabled()
@@ -121,8 +112,9 @@ public final class Postino {
         ? Authenticator.start(vertx, config.getAuth(), policy::isLocalDomain)
         : Future.succeededFuture();
     return Future.all(spool, tls, auth)
-        .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result()))
+        .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result(), monitoring))
         .onFailure(e -> {
+          monitoring.close();
           tls.onSuccess(t -> {
             if (t != null) {
               t.close();
@@ -167,18 +159,20 @@ public final class Postino {
    * @param spool null without the queue role
    */
   private static Future<Postino> deploy(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Spool spool,
-      TlsSupport tls, Authenticator auth) {
+      TlsSupport tls, Authenticator auth, Monitoring monitoring) {
     Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
         new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.defaultDomain(),
             config.addresses()),
-        config.addresses(), config.getQueue(), config.getHostname(), policy::isLocalDomain);
+        config.addresses(), config.getQueue(), config.getHostname(), policy::isLocalDomain,
+        monitoring.metrics().deliveries());
     int[] ports = {-1, -1, -1};
     Future<Void> all = Future.succeededFuture();
     if (roles.contains(Role.RESOLVER)) {
       all = all.compose(v -> deployed(ids,
-          vertx.deployVerticle(new MxResolverVerticle(config.addresses(), config.resolverOptions()))));
+          vertx.deployVerticle(
+          new MxResolverVerticle(config.addresses(), config.resolverOptions(), monitoring.metrics().dns()))));
     }
     if (roles.contains(Role.DELIVERY)) {
       OutboundOptions outbound = config.getDelivery();
@@ -194,7 +188,8 @@ public final class Postino {
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
     if (roles.contains(Role.LISTENER)) {
-      all = all.compose(v -> listenAll(vertx, config, policy, spool, queue, tls, auth, ids, ports));
+      all = all.compose(v -> Listeners.listenAll(vertx, config, policy, spool, queue, tls, auth, monitoring.metrics(), ids,
+          ports));
     }
     return all
         .recover(e -> {
@@ -203,7 +198,10 @@ public final class Postino {
           ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
           return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
         })
-        .map(v -> new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), ports, tls, auth))
+        .map(v -> {
+          monitoring.started(spool, queue, roles.contains(Role.LISTENER), ports[0], ports[1], ports[2]);
+          return new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), ports, tls, auth, monitoring);
+        })
         .compose(postino -> postino.startAdmin().recover(e -> postino.close().transform(x -> Future.failedFuture(e))))
         .onSuccess(postino -> log.info("Postino {} started: {}", config.getHostname(),
             roles.stream().map(Role::jsonName).collect(Collectors.joining(", "))));
@@ -214,83 +212,6 @@ public final class Postino {
       ids.add(id);
       return null;
     });
-  }
-
-  /** The listeners: SMTP always, submission and implicit TLS when enabled; their ports go to {@code ports}. */
-  private static Future<Void> listenAll(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Spool spool,
-      QueueManager queue, TlsSupport tls, Authenticator auth, List<String> ids, int[] ports) {
-    ServerOptions smtp = config.getSmtp();
-    int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    int maxConnections;
-    try {
-      maxConnections = DescriptorBudget.maxConnections(smtp, DescriptorBudget.descriptorLimit(),
-          config.getRoles().contains(Role.DELIVERY)
-              ? config.getDelivery().getMaxConnections() * config.getDelivery().getInstances() : 0);
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(e);
-    }
-    ServerContext ctx = new ServerContext(smtp, config.getHostname(), policy,
-        new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()),
-        queue.intake(),
-        ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
-        new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()));
-    // Vert.x shares a port between instances only when they ask for the same one; a negative
-    // port is its way of asking for "a random port, the same for all of us", one per listener
-    // (see SmtpServerVerticle.sharedRandomPort)
-    return listen(vertx, ctx, smtp.getPort() == 0 ? SmtpServerVerticle.sharedRandomPort() : smtp.getPort(), instances)
-        .compose(l -> {
-          ids.add(l.deploymentId());
-          ports[0] = l.port();
-          return listenIfEnabled(vertx, ctx.forListener(ListenerPolicy.SUBMISSION), config.getSubmission(), instances);
-        })
-        .compose(l -> {
-          if (l != null) {
-            ids.add(l.deploymentId());
-            ports[1] = l.port();
-          }
-          return listenIfEnabled(vertx, ctx.forListener(ListenerPolicy.SMTPS), config.getSmtps(), instances);
-        })
-        .map(l -> {
-          if (l != null) {
-            ids.add(l.deploymentId());
-            ports[2] = l.port();
-          }
-          log.info("Postino {} listening for SMTP on {}:{} ({} instances), local domains {}, spool {}",
-              config.getHostname(), smtp.getHost(), ports[0], instances,
-              config.getLocalDomains(), spool.directory().toAbsolutePath());
-          if (ports[1] > 0) {
-            log.info("Postino {} listening for submission on {}:{}", config.getHostname(), smtp.getHost(), ports[1]);
-          }
-          if (ports[2] > 0) {
-            log.info("Postino {} listening for submission over TLS on {}:{}", config.getHostname(), smtp.getHost(), ports[2]);
-          }
-          return null;
-        });
-  }
-
-  /** The event-bus policy hooks, or null when the configuration turns them off. */
-  private static ApplicationPolicy applicationPolicy(Vertx vertx, PostinoOptions config) {
-    ApplicationPolicy hooks = new ApplicationPolicy(vertx, config.addresses(), config.getPolicy());
-    return hooks.isEnabled() ? hooks : null;
-  }
-
-  private static Future<Listening> listenIfEnabled(Vertx vertx, ServerContext ctx, ListenerOptions options,
-      int instances) {
-    if (!options.isEnabled()) {
-      return Future.succeededFuture();
-    }
-    return listen(vertx, ctx, options.getPort() == 0 ? SmtpServerVerticle.sharedRandomPort() : options.getPort(),
-        instances);
-  }
-
-  private static Future<Listening> listen(Vertx vertx, ServerContext ctx, int port, int instances) {
-    List<SmtpServerVerticle> verticles = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      SmtpServerVerticle v = new SmtpServerVerticle(ctx, port);
-      verticles.add(v);
-      return v;
-    }, new DeploymentOptions().setInstances(instances))
-        .map(id -> new Listening(id, verticles.get(0).actualPort()));
   }
 
   /** The admin port, when enabled: started last, once there is something to administer. */
@@ -308,7 +229,16 @@ public final class Postino {
   /** What the admin port serves. */
   private List<AdminRoutes> adminRoutes() {
     List<AdminRoutes> routes = new ArrayList<>();
+    routes.addAll(monitoring.routes());
     return routes;
+  }
+
+  /**
+   * The node's Micrometer registry (a Prometheus one): what {@code GET /metrics} on the admin port
+   * shows, for an application that publishes metrics its own way (add it to a composite registry).
+   */
+  public MeterRegistry meterRegistry() {
+    return monitoring.metrics().registry();
   }
 
   /** The port the admin HTTP server bound, or -1 when it is off. */
@@ -385,6 +315,7 @@ public final class Postino {
    * next start. The Vert.x instance stays open: it belongs to the caller.
    */
   public Future<Void> close() {
+    monitoring.closing();
     Future<Void> chain = admin == null ? Future.succeededFuture() : admin.close().recover(e -> Future.succeededFuture());
     if (tls != null) {
       tls.close();
@@ -397,6 +328,6 @@ public final class Postino {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id));
     }
-    return chain;
+    return chain.onComplete(ar -> monitoring.close());
   }
 }

@@ -1,6 +1,8 @@
 package io.postino;
 
 import io.postino.admin.AdminOptions;
+import io.postino.metrics.MetricsOptions;
+import io.postino.spool.SpoolSpace;
 import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
 import io.postino.delivery.OutboundOptions;
@@ -57,6 +59,7 @@ public final class PostinoOptions {
   private Map<String, List<String>> localUsers = Map.of();
   private List<String> trustedNetworks = RecipientPolicy.DEFAULT_TRUSTED_NETWORKS;
   private Path spoolDirectory = Path.of(DEFAULT_SPOOL_DIRECTORY);
+  private long spoolMinFreeSpace = SpoolSpace.DEFAULT_MIN_FREE_SPACE;
   private MaildirOptions maildir = new MaildirOptions();
   private String eventBusPrefix = DEFAULT_EVENT_BUS_PREFIX;
   private QueueOptions queue = new QueueOptions();
@@ -65,6 +68,7 @@ public final class PostinoOptions {
   private PolicyOptions policy = new PolicyOptions();
   private ClusterOptions cluster = new ClusterOptions(new JsonObject());
   private AdminOptions admin = new AdminOptions();
+  private MetricsOptions metrics = new MetricsOptions();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -86,6 +90,7 @@ public final class PostinoOptions {
     this.localUsers = other.localUsers;
     this.trustedNetworks = other.trustedNetworks;
     this.spoolDirectory = other.spoolDirectory;
+    this.spoolMinFreeSpace = other.spoolMinFreeSpace;
     this.maildir = new MaildirOptions(other.maildir);
     this.eventBusPrefix = other.eventBusPrefix;
     this.queue = new QueueOptions(other.queue);
@@ -94,6 +99,7 @@ public final class PostinoOptions {
     this.policy = new PolicyOptions(other.policy);
     this.cluster = other.cluster;
     this.admin = new AdminOptions(other.admin);
+    this.metrics = new MetricsOptions(other.metrics);
   }
 
   /**
@@ -122,7 +128,9 @@ public final class PostinoOptions {
     }
     setLocalUsers(byDomain);
     setTrustedNetworks(root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS));
-    setSpoolDirectory(Path.of(root.object("spool").string("directory", DEFAULT_SPOOL_DIRECTORY)));
+    JsonReader spool = root.object("spool");
+    setSpoolDirectory(Path.of(spool.string("directory", DEFAULT_SPOOL_DIRECTORY)));
+    setSpoolMinFreeSpace(spool.longInteger("minFreeSpace", SpoolSpace.DEFAULT_MIN_FREE_SPACE));
     maildir = root.section("maildir", MaildirOptions::new);
     setEventBusPrefix(root.object("eventBus").string("prefix", DEFAULT_EVENT_BUS_PREFIX));
     queue = root.section("queue", QueueOptions::new);
@@ -131,6 +139,7 @@ public final class PostinoOptions {
     policy = root.section("policy", PolicyOptions::new);
     cluster = root.section("cluster", ClusterOptions::new);
     admin = root.section("admin", AdminOptions::new);
+    metrics = root.section("metrics", MetricsOptions::new);
     root.reportUnknown();
   }
 
@@ -326,6 +335,32 @@ public final class PostinoOptions {
 
   public PostinoOptions setCluster(ClusterOptions cluster) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    return this;
+  }
+
+  /**
+   * Free octets the spool's file system keeps ({@code spool.minFreeSpace}): below it, MAIL is
+   * answered {@code 452 4.3.1} and the node is not ready.
+   */
+  public long getSpoolMinFreeSpace() {
+    return spoolMinFreeSpace;
+  }
+
+  public PostinoOptions setSpoolMinFreeSpace(long octets) {
+    if (octets < 0) {
+      throw new IllegalArgumentException("spool.minFreeSpace must not be negative: " + octets);
+    }
+    this.spoolMinFreeSpace = octets;
+    return this;
+  }
+
+  /** The figures' options, the {@code "metrics"} object. */
+  public MetricsOptions getMetrics() {
+    return metrics;
+  }
+
+  public PostinoOptions setMetrics(MetricsOptions metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     return this;
   }
 

@@ -1,5 +1,6 @@
 package io.postino.server.session;
 
+import io.postino.metrics.Refusal;
 import io.postino.server.auth.Authenticator;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SaslExchange;
@@ -124,6 +125,7 @@ final class AuthDialogue {
         session.reply(Replies.AUTH_TEMPORARY_FAILURE);
       } else if (ar.result()) {
         client.authenticated(credentials.user());
+        session.meters().auth(true);
         log.info("connection from {}: authenticated as {}", client.ip(), credentials.user());
         session.reply(Replies.AUTH_OK);
       } else {
@@ -134,6 +136,7 @@ final class AuthDialogue {
 
   private void tooManyFromClient() {
     log.info("connection from {}: AUTH refused, too many failures from this address", client.ip());
+    session.meters().refused(Refusal.AUTH);
     session.reply(Replies.TOO_MANY_AUTH_FAILURES);
     session.close();
   }
@@ -141,6 +144,7 @@ final class AuthDialogue {
   /** @param clientBlocked the failure, already counted for the address, used up its allowance */
   private void failed(boolean clientBlocked) {
     failures++;
+    session.meters().auth(false);
     // the attempted name is not logged: it is the client's text, and may be a password typed in the wrong box
     log.info("connection from {}: authentication failed ({} in this session)", client.ip(), failures);
     session.reply(Replies.AUTH_FAILED);

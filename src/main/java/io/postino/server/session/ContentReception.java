@@ -1,6 +1,7 @@
 package io.postino.server.session;
 
 import io.postino.intake.ReceivedHeader;
+import io.postino.metrics.Refusal;
 import io.postino.spool.Envelope;
 import io.postino.spool.Spool;
 import io.postino.spool.SpoolWriter;
@@ -111,6 +112,7 @@ final class ContentReception {
     if (bdat.size() > options.getDiscardLimit() - before) {
       // as with DATA: content this far past the limit is not read just to be thrown away
       session.reply(bdatRefusal);
+      countRefusal(bdatRefusal);
       session.close();
       return;
     }
@@ -165,6 +167,7 @@ final class ContentReception {
     int used = decoder.decode(input.bytes(), input.position(), available, sink);
     input.skip(used);
     clock.received(used);
+    session.meters().received(used);
     writeDecoded();
     if (decoder.isComplete()) {
       session.commandsAgain();
@@ -174,6 +177,7 @@ final class ContentReception {
     if (decoder.consumed() > options.getDiscardLimit()) {
       // far past the limit with no end in sight: stop reading rather than discard forever
       session.reply(Replies.MESSAGE_TOO_BIG);
+      session.meters().refused(Refusal.SIZE);
       session.close();
       return false;
     }
@@ -190,6 +194,7 @@ final class ContentReception {
     }
     input.skip(n);
     clock.received(n);
+    session.meters().received(n);
     bdatRemaining -= n;
     if (bdatRemaining == 0) {
       endChunk();
@@ -207,11 +212,13 @@ final class ContentReception {
         session.resetTransaction();
       }
       session.replyError(refusal);
+      countRefusal(refusal);
       return;
     }
     if (spoolHold.isOver()) {
       session.resetTransaction();
       session.reply(Replies.CLIENT_SPOOL_FULL);
+      session.meters().refused(Refusal.STORAGE);
       return;
     }
     Transaction tx = session.transaction();
@@ -267,6 +274,7 @@ final class ContentReception {
       w.abort();
       session.resetTransaction();
       session.reply(problem);
+      countRefusal(problem);
       return;
     }
     session.suspendUntil(commitAndJudge(w).andThen(ar -> handOff(queueId, ar)), ar -> {
@@ -299,13 +307,27 @@ final class ContentReception {
   private void handOff(String queueId, AsyncResult<Judged> ar) {
     if (ar.failed()) {
       log.error("{}: spool commit failed", queueId, ar.cause());
+      countRefusal(finalReply(queueId, ar));
     } else if (ar.result().refusal() != null) {
       log.info("{}: refused by policy: {}", queueId, ar.result().refusal());
+      session.meters().refused(Refusal.POLICY);
     } else {
       SpooledMessage message = ar.result().message();
       log.info("{}: accepted from {} ({}), {} recipient(s)", queueId, client.ip(), client.helo(),
           message.envelope().recipients().size());
       ctx.intake().handOff(message);
+      session.meters().accepted();
+    }
+  }
+
+  /** Counts a refusal of content by its reason; replies about the dialogue (no MAIL yet...) are not counted. */
+  private void countRefusal(SmtpReply refusal) {
+    Refusal reason = refusal == Replies.MESSAGE_TOO_BIG ? Refusal.SIZE
+        : refusal == Replies.CLIENT_SPOOL_FULL || refusal == Replies.INSUFFICIENT_STORAGE ? Refusal.STORAGE
+        : refusal == Replies.BARE_LINE_ENDING || refusal == Replies.NUL_IN_CONTENT
+            || refusal == Replies.CONTENT_LINE_TOO_LONG ? Refusal.CONTENT : null;
+    if (reason != null) {
+      session.meters().refused(reason);
     }
   }
 

@@ -1,5 +1,7 @@
 package io.postino.server.session;
 
+import io.postino.metrics.ListenerMeters;
+import io.postino.metrics.Refusal;
 import io.postino.server.ListenerPolicy;
 import io.postino.server.ServerContext;
 import io.postino.smtp.Replies;
@@ -33,6 +35,7 @@ public final class SmtpServerVerticle extends VerticleBase {
 
   private final ServerContext ctx;
   private final int port;
+  private final ListenerMeters meters;
   private NetServer server;
 
   /**
@@ -51,6 +54,7 @@ public final class SmtpServerVerticle extends VerticleBase {
   public SmtpServerVerticle(ServerContext ctx, int port) {
     this.ctx = ctx;
     this.port = port;
+    this.meters = ctx.meters();
   }
 
   @Override
@@ -77,13 +81,14 @@ public final class SmtpServerVerticle extends VerticleBase {
       case TOO_MANY_FROM_CLIENT -> refuse(socket, ip, Replies.TOO_MANY_CONNECTIONS_FROM_YOU);
       case ACCEPTED -> {
         boolean trusted = ctx.policy().isTrusted(addressBytes(ip));
-        new SmtpSession(vertx, socket, ctx, ip, trusted).start();
+        new SmtpSession(vertx, socket, ctx, meters, ip, trusted).start();
       }
     }
   }
 
   private void refuse(NetSocket socket, String ip, SmtpReply reply) {
     log.info("connection from {} refused: {}", ip, reply.text());
+    meters.refused(Refusal.CONNECTIONS);
     // on an implicit-TLS port the client expects a handshake, not plaintext: it only gets the close
     if (!ctx.listener().implicitTls()) {
       socket.write(Buffer.buffer(reply.encoded()));

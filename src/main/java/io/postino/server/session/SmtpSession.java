@@ -1,5 +1,7 @@
 package io.postino.server.session;
 
+import io.postino.metrics.ListenerMeters;
+import io.postino.metrics.Refusal;
 import io.postino.server.ListenerPolicy;
 import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
@@ -53,6 +55,7 @@ final class SmtpSession {
 
   private final NetSocket socket;
   private final ServerContext ctx;
+  private final ListenerMeters meters;
   private final ServerOptions options;
   private final Client client;
   private final Input input = new Input();
@@ -68,9 +71,10 @@ final class SmtpSession {
   private Wait waiting = Wait.NONE;
   private int errors;
 
-  SmtpSession(Vertx vertx, NetSocket socket, ServerContext ctx, String clientIp, boolean trusted) {
+  SmtpSession(Vertx vertx, NetSocket socket, ServerContext ctx, ListenerMeters meters, String clientIp, boolean trusted) {
     this.socket = socket;
     this.ctx = ctx;
+    this.meters = meters;
     this.options = ctx.options();
     this.client = new Client(clientIp, trusted);
     this.clock = new SessionClock(vertx, this, options, clientIp);
@@ -84,6 +88,7 @@ final class SmtpSession {
   }
 
   void start() {
+    meters.opened();
     clock.activity();
     socket.handler(this::onData);
     socket.closeHandler(v -> onClosed());
@@ -169,6 +174,11 @@ final class SmtpSession {
     });
   }
 
+  /** The listener's meters, which the session's parts count on. */
+  ListenerMeters meters() {
+    return meters;
+  }
+
   /** The current transaction; null outside one. */
   Transaction transaction() {
     return envelope.transaction();
@@ -193,6 +203,7 @@ final class SmtpSession {
     }
     if (phase == Phase.CONNECTED) {
       reply(Replies.EARLY_TALKER);
+      meters.refused(Refusal.EARLY_TALKER);
       close();
       return;
     }
@@ -316,6 +327,7 @@ final class SmtpSession {
     input.clear();
     lines.reset();
     log.debug("connection from {}: {} with {}", client.ip(), session.getProtocol(), session.getCipherSuite());
+    meters.tlsHandshake(session.getProtocol());
     if (ctx.listener().implicitTls()) {
       phase = Phase.CONNECTED;
       greetAfterDelay();
@@ -335,6 +347,7 @@ final class SmtpSession {
     reply(reply);
     if (++errors >= options.getMaxErrors()) {
       reply(Replies.TOO_MANY_ERRORS);
+      meters.refused(Refusal.ERRORS);
       close();
     }
   }
@@ -381,12 +394,14 @@ final class SmtpSession {
 
   void timedOut(SmtpReply reply) {
     log.info("connection from {}: {}", client.ip(), reply.text());
+    meters.refused(reply == Replies.DATA_TOO_SLOW ? Refusal.RATE : Refusal.TIMEOUT);
     reply(reply);
     close();
   }
 
   private void onClosed() {
     phase = Phase.CLOSED;
+    meters.closed();
     clock.stop();
     content.connectionClosed();
     ctx.limiter().release(client.ip());

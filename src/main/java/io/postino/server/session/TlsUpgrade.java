@@ -94,6 +94,7 @@ final class TlsUpgrade {
     }
     if (ar.failed()) {
       log.debug("connection from {}: TLS handshake failed: {}", client.ip(), ar.cause().toString());
+      session.meters().tlsFailed();
       session.close();
       return;
     }
