@@ -4,10 +4,16 @@ import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.Postino;
+import io.postino.PostinoOptions;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -112,5 +118,51 @@ class MetricsEndpointTest {
     text = AdminHttp.get(admin, "/metrics").body();
     assertEquals(0.0, AdminHttp.sample(text, "postino_queue_messages", Map.of("state", "deferred")));
     assertEquals(1.0, AdminHttp.sample(text, "postino_queue_messages", Map.of("state", "hold")));
+  }
+
+  @Test
+  void tlsHandshakesAndAuthAttemptsAreCountedByOutcome() throws Exception {
+    server = new TestServer(dir).untrusted().addUser("alice", "correct horse");
+    server.config.put("admin", new JsonObject().put("enabled", true).put("port", 0)
+        .put("tokenFile", dir.resolve("admin.token").toString()));
+    server.start();
+    String protocol;
+    try (SmtpTestClient c = server.connect()) {
+      c.startTls();
+      protocol = c.tlsSession().getProtocol();
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("AUTH PLAIN " + plain("alice", "wrong")), 535);
+      expect(c.command("AUTH PLAIN " + plain("alice", "correct horse")), 235);
+    }
+    String text = AdminHttp.get(server.postino.adminPort(), "/metrics").body();
+    assertEquals(1.0, AdminHttp.sample(text, "postino_tls_handshakes_total", Map.of("protocol", protocol)), text);
+    assertEquals(0.0, AdminHttp.sample(text, "postino_tls_handshake_failures_total", Map.of()));
+    assertEquals(1.0, AdminHttp.sample(text, "postino_auth_attempts_total", Map.of("result", "failure")));
+    assertEquals(1.0, AdminHttp.sample(text, "postino_auth_attempts_total", Map.of("result", "success")));
+  }
+
+  @Test
+  void vertxOwnMetricsAreAddedWhenTheApplicationsVertxHasThem() {
+    // an application that built its Vertx with Micrometer metrics and a Prometheus registry
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true).setRegistryName("app-" + dir.getFileName())
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
+    try {
+      TestServer config = new TestServer(dir);
+      config.config.put("admin", new JsonObject().put("enabled", true).put("port", 0)
+          .put("tokenFile", dir.resolve("admin.token").toString()));
+      Postino postino = Postino.start(vertx, new PostinoOptions(config.config)).await();
+      String text = AdminHttp.get(postino.adminPort(), "/metrics").body();
+      assertTrue(text.contains("\npostino_sessions_opened_total{"), "Postino's own meters");
+      assertTrue(text.contains("\nvertx_"), "and Vert.x's: " + text.lines().filter(l -> l.contains("vertx")).count());
+      postino.close().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static String plain(String user, String password) {
+    return java.util.Base64.getEncoder().encodeToString(("\0" + user + "\0" + password)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }
