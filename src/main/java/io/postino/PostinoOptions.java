@@ -1,13 +1,12 @@
 package io.postino;
 
 import io.postino.admin.AdminOptions;
-import io.postino.metrics.MetricsOptions;
-import io.postino.spool.SpoolSpace;
 import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.local.MaildirOptions;
+import io.postino.metrics.MetricsOptions;
 import io.postino.queue.QueueOptions;
 import io.postino.server.Cidr;
 import io.postino.server.ListenerOptions;
@@ -16,6 +15,7 @@ import io.postino.server.RecipientPolicy;
 import io.postino.server.ServerOptions;
 import io.postino.server.auth.AuthOptions;
 import io.postino.server.tls.TlsOptions;
+import io.postino.spool.SpoolSpace;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
