@@ -116,24 +116,6 @@ public final class Spool {
     }, false);
   }
 
-  /**
-   * Whether a failure of the spool came from a full file system (ENOSPC, which Java reports only
-   * in the message), looking through causes and suppressed failures.
-   */
-  public static boolean isOutOfSpace(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
-        return true;
-      }
-      for (Throwable s : t.getSuppressed()) {
-        if (isOutOfSpace(s)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
   /** A new unique queue id: short, sortable by time, safe as a file name. */
   public String newQueueId() {
     return QueueIds.next();

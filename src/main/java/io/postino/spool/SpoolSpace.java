@@ -54,4 +54,22 @@ public final class SpoolSpace {
   public boolean hasRoom(long declaredSize) {
     return usable - Math.max(0, declaredSize) >= reserve;
   }
+
+  /**
+   * Whether a failure of the spool came from a full file system (ENOSPC, which Java reports only
+   * in the message), looking through causes and suppressed failures.
+   */
+  public static boolean isOutOfSpace(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
+        return true;
+      }
+      for (Throwable s : t.getSuppressed()) {
+        if (isOutOfSpace(s)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
 }

@@ -3,7 +3,7 @@ package io.postino.server.session;
 import io.postino.intake.ReceivedHeader;
 import io.postino.metrics.Refusal;
 import io.postino.spool.Envelope;
-import io.postino.spool.Spool;
+import io.postino.spool.SpoolSpace;
 import io.postino.spool.SpoolWriter;
 import io.postino.spool.SpooledMessage;
 import io.postino.server.ApplicationPolicy;
@@ -333,7 +333,7 @@ final class ContentReception {
 
   private static SmtpReply finalReply(String queueId, AsyncResult<Judged> ar) {
     if (ar.failed()) {
-      return Spool.isOutOfSpace(ar.cause()) ? Replies.INSUFFICIENT_STORAGE : Replies.LOCAL_ERROR;
+      return SpoolSpace.isOutOfSpace(ar.cause()) ? Replies.INSUFFICIENT_STORAGE : Replies.LOCAL_ERROR;
     }
     SmtpReply refusal = ar.result().refusal();
     return refusal != null ? refusal : Replies.queued(queueId);
