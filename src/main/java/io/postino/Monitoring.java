@@ -39,11 +39,13 @@ final class Monitoring implements NodeProbe {
   /** How often the spool's free space is measured for MAIL's reserve check. */
   static final long SPACE_INTERVAL_MILLIS = 5_000;
   /**
-   * A census lists the whole spool: one that took longer than this makes the next wait ten times as
-   * long (scrapes meanwhile show the last count), so that a spool of a million messages is not
-   * listed at every scrape while a small one is always counted afresh.
+   * A census lists the whole spool: a small one is counted afresh at every scrape; after one that
+   * found more than {@link #LARGE_SPOOL} messages the next waits 30 µs per message (30 s for a
+   * million, at most a minute), the scrapes meanwhile showing the last count.
    */
-  private static final long SLOW_CENSUS_NANOS = 100_000_000L;
+  private static final int LARGE_SPOOL = 10_000;
+  private static final long CENSUS_NANOS_PER_MESSAGE = 30_000;
+  private static final long MAX_CENSUS_SPACING_NANOS = 60_000_000_000L;
 
   private final Vertx vertx;
   private final PostinoMetrics metrics;
@@ -58,7 +60,7 @@ final class Monitoring implements NodeProbe {
   // Guarded by this.
   private Future<Void> census = Future.succeededFuture();
   private long censusStarted;
-  private long censusNanos;
+  private long censusSpacing;
 
   Monitoring(Vertx vertx, PostinoOptions config) {
     this.vertx = vertx;
@@ -117,15 +119,14 @@ final class Monitoring implements NodeProbe {
 
   @Override
   public synchronized Future<Void> refresh() {
-    if (spool == null || !census.isComplete()
-        || censusNanos > SLOW_CENSUS_NANOS && System.nanoTime() - censusStarted < 10 * censusNanos) {
+    if (spool == null || !census.isComplete() || System.nanoTime() - censusStarted < censusSpacing) {
       return census;
     }
-    long started = System.nanoTime();
-    censusStarted = started;
+    censusStarted = System.nanoTime();
     SpoolFigures figures = spool.figures();
     census = figures.census().map(c -> {
-      censusNanos = System.nanoTime() - started;
+      long messages = (long) c.incoming() + c.held();
+      setSpacing(messages <= LARGE_SPOOL ? 0 : Math.min(MAX_CENSUS_SPACING_NANOS, messages * CENSUS_NANOS_PER_MESSAGE));
       int active = queue.activeCount();
       // incoming holds the active messages too; what is left waits on disk for its time or for room
       metrics.queue().update(new QueueGauges.Counts(active, Math.max(0, c.incoming() - active), c.held(),
@@ -136,6 +137,10 @@ final class Monitoring implements NodeProbe {
       return null;
     });
     return census;
+  }
+
+  private synchronized void setSpacing(long nanos) {
+    censusSpacing = nanos;
   }
 
   @Override

@@ -53,8 +53,11 @@ public final class DeliveryMeters {
     this.other = counters(OTHER);
     latency = Timer.builder("postino.delivery.latency")
         .description("time from a message's arrival to a recipient's delivery")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
-        .maximumExpectedValue(Duration.ofDays(5)).register(registry);
+        // buckets on the scale of mail, from a local delivery to the queue's lifetime: few series
+        .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5),
+            Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
+            Duration.ofHours(1), Duration.ofHours(4), Duration.ofDays(1), Duration.ofDays(5))
+        .register(registry);
   }
 
   private Counter[] counters(String domain) {

@@ -19,11 +19,16 @@ public final class SpoolMeters {
   SpoolMeters(MeterRegistry registry) {
     this.registry = registry;
     commit = Timer.builder("postino.spool.commit").description("time a group commit takes, syncs included")
-        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
-        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+        .serviceLevelObjectives(millis(1), millis(2), millis(5), millis(10), millis(25), millis(50), millis(100),
+            millis(250), millis(500), millis(1000), millis(2500), millis(5000), millis(10000))
+        .register(registry);
     batch = DistributionSummary.builder("postino.spool.commit.batch").baseUnit("messages")
         .description("messages made durable by one group commit").serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
         .register(registry);
+  }
+
+  private static Duration millis(long ms) {
+    return Duration.ofMillis(ms);
   }
 
   /** Meters that count nothing, for a spool opened outside a node (tools, tests). */
