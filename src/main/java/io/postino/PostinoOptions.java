@@ -128,9 +128,8 @@ public final class PostinoOptions {
     }
     setLocalUsers(byDomain);
     setTrustedNetworks(root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS));
-    JsonReader spool = root.object("spool");
-    setSpoolDirectory(Path.of(spool.string("directory", DEFAULT_SPOOL_DIRECTORY)));
-    setSpoolMinFreeSpace(spool.longInteger("minFreeSpace", SpoolSpace.DEFAULT_MIN_FREE_SPACE));
+    root.section("spool", spool -> setSpoolDirectory(Path.of(spool.string("directory", DEFAULT_SPOOL_DIRECTORY)))
+        .setSpoolMinFreeSpace(spool.longInteger("minFreeSpace", SpoolSpace.DEFAULT_MIN_FREE_SPACE)));
     maildir = root.section("maildir", MaildirOptions::new);
     setEventBusPrefix(root.object("eventBus").string("prefix", DEFAULT_EVENT_BUS_PREFIX));
     queue = root.section("queue", QueueOptions::new);

@@ -1,6 +1,7 @@
 package io.postino.metrics;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -41,7 +42,7 @@ public final class Throughput {
     synchronized (this) {
       if (minuteOf[slot] != minute) {
         minuteOf[slot] = minute;
-        java.util.Arrays.fill(counts[slot], 0);
+        Arrays.fill(counts[slot], 0);
       }
       counts[slot][kind.ordinal()]++;
     }

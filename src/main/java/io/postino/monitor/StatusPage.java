@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * The status page: {@code GET /status}, one self-contained HTML page (no CDN, nothing from the
@@ -70,7 +71,7 @@ public final class StatusPage implements AdminRoutes {
     for (Throughput.Minute m : metrics.throughput().lastHour()) {
       JsonObject minute = new JsonObject().put("t", m.startMillis());
       for (Throughput.Kind k : Throughput.Kind.values()) {
-        minute.put(k.name().toLowerCase(java.util.Locale.ROOT), m.counts()[k.ordinal()]);
+        minute.put(k.name().toLowerCase(Locale.ROOT), m.counts()[k.ordinal()]);
       }
       hour.add(minute);
     }
