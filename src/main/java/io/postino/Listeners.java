@@ -2,6 +2,7 @@ package io.postino;
 
 import io.postino.config.StartupException;
 import io.postino.intake.Intake;
+import io.postino.metrics.PostinoMetrics;
 import io.postino.server.ApplicationPolicy;
 import io.postino.server.ClientSpoolBudget;
 import io.postino.server.ConnectionLimiter;
@@ -50,7 +51,7 @@ final class Listeners {
    * those already deployed are in {@code ids}, for the caller to take down.
    */
   static Future<Listeners> start(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Intake intake,
-      TlsSupport tls, Authenticator auth, List<String> ids) {
+      TlsSupport tls, Authenticator auth, PostinoMetrics metrics, List<String> ids) {
     ServerOptions smtp = config.getSmtp();
     int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     int maxConnections;
@@ -64,7 +65,7 @@ final class Listeners {
     AtomicReference<ServerContext> current = new AtomicReference<>(new ServerContext(smtp, config.getHostname(),
         policy, new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), intake,
         ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
-        new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()), new OpenSessions()));
+        new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()), new OpenSessions(), metrics));
     int[] ports = {-1, -1, -1};
     Listeners listeners = new Listeners(current, ports);
     String host = smtp.getHost();
@@ -155,7 +156,7 @@ final class Listeners {
     current.updateAndGet(old -> {
       old.limiter().setMaxPerClient(smtp.getMaxConnectionsPerClient());
       return new ServerContext(smtp, old.hostname(), policy, old.limiter(), old.intake(), old.listener(), old.tls(),
-          old.auth(), hooks, old.spoolBudget(), old.sessions());
+          old.auth(), hooks, old.spoolBudget(), old.sessions(), old.metrics());
     });
   }
 }

@@ -2,6 +2,7 @@ package io.postino;
 
 import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverVerticle;
@@ -59,12 +60,13 @@ public final class Postino {
   /** The last reload, after which the next one runs: two reloads never interleave. */
   private Future<?> reloading = Future.succeededFuture();
   private Future<Void> closing;
+  private final Monitoring monitoring;
   /** Null when the admin port is off; set once, right after start. */
   private AdminServer admin;
 
   private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue,
       AtomicReference<RecipientPolicy> policy, List<String> deployments, Listeners listeners, TlsSupport tls,
-      Authenticator auth, MxResolverVerticle resolver) {
+      Authenticator auth, MxResolverVerticle resolver, Monitoring monitoring) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
@@ -76,6 +78,7 @@ public final class Postino {
     this.tls = tls;
     this.auth = auth;
     this.reloader = new Reloader(vertx, policy, listeners, resolver, tls, auth);
+    this.monitoring = monitoring;
   }
 
   /**
@@ -109,8 +112,9 @@ public final class Postino {
     Predicate<String> isLocalDomain = domain -> policy.get().isLocalDomain(domain);
     // only the queue role opens the spool: opening cleans its tmp directory, so a delivery node
     // may share the directory of the node that writes there, as it must to read the content
+    Monitoring monitoring = new Monitoring(vertx, config);
     Future<Spool> spool = config.getRoles().contains(Role.QUEUE)
-        ? Spool.open(vertx, config.getSpoolDirectory())
+        ? Spool.open(vertx, config.getSpoolDirectory(), monitoring.metrics().spool(), config.getSpoolMinFreeSpace())
             .recover(e -> Future.failedFuture(StartFailures.spool(config.getSpoolDirectory(), e)))
         : Future.succeededFuture();
     // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers
@@ -124,8 +128,10 @@ public final class Postino {
             .recover(e -> Future.failedFuture(StartFailures.auth(config.getAuth(), e)))
         : Future.succeededFuture();
     return Future.all(spool, tls, auth)
-        .compose(all -> deploy(vertx, config, policy, isLocalDomain, spool.result(), tls.result(), auth.result()))
+        .compose(all -> deploy(vertx, config, policy, isLocalDomain, spool.result(), tls.result(), auth.result(),
+            monitoring))
         .onFailure(e -> {
+          monitoring.close();
           tls.onSuccess(t -> {
             if (t != null) {
               t.close();
@@ -181,16 +187,18 @@ public final class Postino {
    * @param spool null without the queue role
    */
   private static Future<Postino> deploy(Vertx vertx, PostinoOptions config, AtomicReference<RecipientPolicy> policy,
-      Predicate<String> isLocalDomain, Spool spool, TlsSupport tls, Authenticator auth) {
+      Predicate<String> isLocalDomain, Spool spool, TlsSupport tls, Authenticator auth,
+      Monitoring monitoring) {
     Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
         new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.get().defaultDomain(),
             config.addresses()),
-        config.addresses(), config.getQueue(), config.getHostname(), isLocalDomain);
+        config.addresses(), config.getQueue(), config.getHostname(), isLocalDomain,
+        monitoring.metrics().deliveries());
     Listeners[] listeners = {null};
     MxResolverVerticle resolver = roles.contains(Role.RESOLVER)
-        ? new MxResolverVerticle(config.addresses(), config.resolverOptions())
+        ? new MxResolverVerticle(config.addresses(), config.resolverOptions(), monitoring.metrics().dns())
         : null;
     Future<Void> all = Future.succeededFuture();
     if (roles.contains(Role.RESOLVER)) {
@@ -210,7 +218,8 @@ public final class Postino {
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
     if (roles.contains(Role.LISTENER)) {
-      all = all.compose(v -> Listeners.start(vertx, config, policy.get(), queue.intake(), tls, auth, ids))
+      all = all.compose(v -> Listeners.start(vertx, config, policy.get(), queue.intake(), tls, auth,
+          monitoring.metrics(), ids))
           .map(l -> {
             listeners[0] = l;
             return null;
@@ -223,8 +232,12 @@ public final class Postino {
           ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
           return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
         })
-        .map(v -> new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), listeners[0], tls, auth,
-            resolver))
+        .map(v -> {
+          Listeners l = listeners[0];
+          monitoring.started(spool, queue, l != null, l == null ? -1 : l.port(0), l == null ? -1 : l.port(1),
+              l == null ? -1 : l.port(2));
+          return new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), l, tls, auth, resolver, monitoring);
+        })
         .compose(postino -> postino.startAdmin().recover(e -> postino.close().transform(x -> Future.failedFuture(e))))
         .onSuccess(postino -> log.info("Postino {} started: {}", config.getHostname(),
             roles.stream().map(Role::jsonName).collect(Collectors.joining(", "))));
@@ -252,7 +265,16 @@ public final class Postino {
   /** What the admin port serves. */
   private List<AdminRoutes> adminRoutes() {
     List<AdminRoutes> routes = new ArrayList<>();
+    routes.addAll(monitoring.routes());
     return routes;
+  }
+
+  /**
+   * The node's Micrometer registry (a Prometheus one): what {@code GET /metrics} on the admin port
+   * shows, for an application that publishes metrics its own way (add it to a composite registry).
+   */
+  public MeterRegistry meterRegistry() {
+    return monitoring.metrics().registry();
   }
 
   /** The port the admin HTTP server bound, or -1 when it is off. */
@@ -372,6 +394,7 @@ public final class Postino {
    */
   public synchronized Future<Void> close(Duration grace) {
     if (closing == null) {
+      monitoring.closing();
       closing = GracefulStop.stop(vertx, config.getHostname(), grace,
           listeners == null ? null : listeners.sessions(), queueManager)
           .transform(ar -> undeployAll());
@@ -392,6 +415,6 @@ public final class Postino {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id));
     }
-    return chain;
+    return chain.onComplete(ar -> monitoring.close());
   }
 }

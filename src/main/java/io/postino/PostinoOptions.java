@@ -7,6 +7,7 @@ import io.postino.config.Seconds;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.local.MaildirOptions;
+import io.postino.metrics.MetricsOptions;
 import io.postino.queue.QueueOptions;
 import io.postino.server.Cidr;
 import io.postino.server.ListenerOptions;
@@ -15,6 +16,7 @@ import io.postino.server.RecipientPolicy;
 import io.postino.server.ServerOptions;
 import io.postino.server.auth.AuthOptions;
 import io.postino.server.tls.TlsOptions;
+import io.postino.spool.SpoolSpace;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -60,6 +62,7 @@ public final class PostinoOptions {
   private Map<String, List<String>> localUsers = Map.of();
   private List<String> trustedNetworks = RecipientPolicy.DEFAULT_TRUSTED_NETWORKS;
   private Path spoolDirectory = Path.of(DEFAULT_SPOOL_DIRECTORY);
+  private long spoolMinFreeSpace = SpoolSpace.DEFAULT_MIN_FREE_SPACE;
   private MaildirOptions maildir = new MaildirOptions();
   private String eventBusPrefix = DEFAULT_EVENT_BUS_PREFIX;
   private QueueOptions queue = new QueueOptions();
@@ -69,6 +72,7 @@ public final class PostinoOptions {
   private ClusterOptions cluster = new ClusterOptions(new JsonObject());
   private AdminOptions admin = new AdminOptions();
   private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+  private MetricsOptions metrics = new MetricsOptions();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -90,6 +94,7 @@ public final class PostinoOptions {
     this.localUsers = other.localUsers;
     this.trustedNetworks = other.trustedNetworks;
     this.spoolDirectory = other.spoolDirectory;
+    this.spoolMinFreeSpace = other.spoolMinFreeSpace;
     this.maildir = new MaildirOptions(other.maildir);
     this.eventBusPrefix = other.eventBusPrefix;
     this.queue = new QueueOptions(other.queue);
@@ -99,6 +104,7 @@ public final class PostinoOptions {
     this.cluster = other.cluster;
     this.admin = new AdminOptions(other.admin);
     this.shutdownGrace = other.shutdownGrace;
+    this.metrics = new MetricsOptions(other.metrics);
   }
 
   /**
@@ -140,8 +146,8 @@ public final class PostinoOptions {
     setLocalUsers(byDomain);
     List<String> networks = root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS);
     root.apply("trustedNetworks", () -> setTrustedNetworks(networks));
-    String spool = root.object("spool").string("directory", DEFAULT_SPOOL_DIRECTORY);
-    root.apply("spool.directory", () -> setSpoolDirectory(Path.of(spool)));
+    root.section("spool", spool -> setSpoolDirectory(Path.of(spool.string("directory", DEFAULT_SPOOL_DIRECTORY)))
+        .setSpoolMinFreeSpace(spool.longInteger("minFreeSpace", SpoolSpace.DEFAULT_MIN_FREE_SPACE)));
     maildir = root.section("maildir", MaildirOptions::new);
     setEventBusPrefix(root.object("eventBus").string("prefix", DEFAULT_EVENT_BUS_PREFIX));
     queue = root.section("queue", QueueOptions::new);
@@ -152,6 +158,7 @@ public final class PostinoOptions {
     admin = root.section("admin", AdminOptions::new);
     Duration grace = root.seconds("shutdownGrace", DEFAULT_SHUTDOWN_GRACE);
     root.apply("shutdownGrace", () -> setShutdownGrace(grace));
+    metrics = root.section("metrics", MetricsOptions::new);
     root.reportUnknown();
   }
 
@@ -362,6 +369,32 @@ public final class PostinoOptions {
 
   public PostinoOptions setCluster(ClusterOptions cluster) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    return this;
+  }
+
+  /**
+   * Free octets the spool's file system keeps ({@code spool.minFreeSpace}): below it, MAIL is
+   * answered {@code 452 4.3.1} and the node is not ready.
+   */
+  public long getSpoolMinFreeSpace() {
+    return spoolMinFreeSpace;
+  }
+
+  public PostinoOptions setSpoolMinFreeSpace(long octets) {
+    if (octets < 0) {
+      throw new IllegalArgumentException("spool.minFreeSpace must not be negative: " + octets);
+    }
+    this.spoolMinFreeSpace = octets;
+    return this;
+  }
+
+  /** The figures' options, the {@code "metrics"} object. */
+  public MetricsOptions getMetrics() {
+    return metrics;
+  }
+
+  public PostinoOptions setMetrics(MetricsOptions metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     return this;
   }
 

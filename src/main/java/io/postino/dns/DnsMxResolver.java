@@ -3,6 +3,7 @@ package io.postino.dns;
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
 import io.postino.bus.RouteHost;
+import io.postino.metrics.DnsMeters;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -34,13 +35,17 @@ final class DnsMxResolver implements MxResolver {
   private final RouteCache cache;
 
   DnsMxResolver(Vertx vertx, MxResolverOptions options, LongSupplier nanoClock) {
+    this(vertx, options, nanoClock, DnsMeters.none());
+  }
+
+  DnsMxResolver(Vertx vertx, MxResolverOptions options, LongSupplier nanoClock, DnsMeters meters) {
     this.vertx = vertx;
     this.options = options;
-    this.dns = new DnsServers(vertx, options);
+    this.dns = new DnsServers(vertx, options, meters);
     this.assembler = new RouteAssembler(new HostResolver(dns, options.isPreferIpv6()),
         new LoopDetector(options.getOwnHostnames(), options.getOwnAddresses()), options.getNegativeTtl(),
         options.getMaxAddresses());
-    this.cache = new RouteCache(nanoClock, options.getNegativeTtl());
+    this.cache = new RouteCache(nanoClock, options.getNegativeTtl(), meters);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.postino.dns;
 
 import io.netty.resolver.dns.DnsNameResolverTimeoutException;
+import io.postino.metrics.DnsMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,10 +39,16 @@ final class DnsServers {
   private final Vertx vertx;
   private final List<DnsClientOptions> servers = new ArrayList<>();
   private final int attempts;
+  private final DnsMeters meters;
   private final Map<String, Future<?>> inflight = new ConcurrentHashMap<>();
 
   DnsServers(Vertx vertx, MxResolverOptions options) {
+    this(vertx, options, DnsMeters.none());
+  }
+
+  DnsServers(Vertx vertx, MxResolverOptions options, DnsMeters meters) {
     this.vertx = vertx;
+    this.meters = meters;
     for (String server : options.getServers()) {
       HostPort hp = HostPort.parse(server, 53);
       servers.add(new DnsClientOptions()
@@ -100,6 +107,7 @@ final class DnsServers {
     if (existing != null) {
       return (Future<T>) existing;
     }
+    meters.lookup();
     attempt(0, ask).onComplete(ar -> {
       inflight.remove(key, mine.future());
       mine.handle(ar);

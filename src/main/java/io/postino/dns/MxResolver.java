@@ -2,6 +2,7 @@ package io.postino.dns;
 
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
+import io.postino.metrics.DnsMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -22,7 +23,12 @@ public interface MxResolver {
    * lists the network interfaces): call it at start-up, from a worker or the main thread.
    */
   static MxResolver create(Vertx vertx, MxResolverOptions options) {
-    return new DnsMxResolver(vertx, new MxResolverOptions(options), System::nanoTime);
+    return create(vertx, options, DnsMeters.none());
+  }
+
+  /** {@link #create(Vertx, MxResolverOptions)}, counting lookups and cache hits on {@code meters}. */
+  static MxResolver create(Vertx vertx, MxResolverOptions options, DnsMeters meters) {
+    return new DnsMxResolver(vertx, new MxResolverOptions(options), System::nanoTime, meters);
   }
 
   /**

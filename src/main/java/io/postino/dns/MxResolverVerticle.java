@@ -3,6 +3,7 @@ package io.postino.dns;
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
 import io.postino.bus.Addresses;
+import io.postino.metrics.DnsMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -39,13 +40,20 @@ public class MxResolverVerticle extends VerticleBase {
 
   private final Addresses addresses;
   private MxResolverOptions options;
+  private final DnsMeters meters;
   private MxResolver resolver;
   private final boolean ownsResolver;
 
   /** A verticle with its own resolver, created at start and closed at stop. */
   public MxResolverVerticle(Addresses addresses, MxResolverOptions options) {
+    this(addresses, options, DnsMeters.none());
+  }
+
+  /** A verticle with its own resolver, counting its lookups and cache hits on {@code meters}. */
+  public MxResolverVerticle(Addresses addresses, MxResolverOptions options, DnsMeters meters) {
     this.addresses = Objects.requireNonNull(addresses, "addresses");
     this.options = new MxResolverOptions(options);
+    this.meters = meters;
     this.ownsResolver = true;
   }
 
@@ -53,6 +61,7 @@ public class MxResolverVerticle extends VerticleBase {
   public MxResolverVerticle(Addresses addresses, MxResolver resolver) {
     this.addresses = Objects.requireNonNull(addresses, "addresses");
     this.options = null;
+    this.meters = null;
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.ownsResolver = false;
   }
@@ -62,7 +71,7 @@ public class MxResolverVerticle extends VerticleBase {
     // creating the DNS clients reads /etc/hosts, and loop detection may list the network
     // interfaces: small, but blocking, so not on the event loop
     Future<MxResolver> ready = ownsResolver
-        ? vertx.executeBlocking(() -> MxResolver.create(vertx, options))
+        ? vertx.executeBlocking(() -> MxResolver.create(vertx, options, meters))
         : Future.succeededFuture(resolver);
     return ready.compose(created -> {
       resolver = created;

@@ -2,6 +2,7 @@ package io.postino.dns;
 
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
+import io.postino.metrics.DnsMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.Map;
@@ -33,8 +34,10 @@ final class RouteCache {
   private final LongSupplier nanoClock;
   private final long negativeTtl;
   private final AtomicLong lastSweep;
+  private final DnsMeters meters;
 
-  RouteCache(LongSupplier nanoClock, long negativeTtlSeconds) {
+  RouteCache(LongSupplier nanoClock, long negativeTtlSeconds, DnsMeters meters) {
+    this.meters = meters;
     this.nanoClock = nanoClock;
     this.negativeTtl = negativeTtlSeconds;
     this.lastSweep = new AtomicLong(nanoClock.getAsLong());
@@ -47,6 +50,7 @@ final class RouteCache {
   Future<Route> get(String domain, Function<String, Future<Resolution>> lookup) {
     Future<Route> cached = fresh(domain);
     if (cached != null) {
+      meters.cacheHit();
       return cached;
     }
     Promise<Route> mine = Promise.promise();

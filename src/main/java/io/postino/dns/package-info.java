@@ -6,6 +6,6 @@
  *
  * <p>Its replies are the bus's {@code Route} types: delivery never depends on this package.
  *
- * <p>Depends on: {@code bus}, {@code smtp}, {@code config}.
+ * <p>Depends on: {@code bus}, {@code smtp}, {@code config}, {@code metrics}.
  */
 package io.postino.dns;

@@ -59,6 +59,14 @@ public final class Intake {
     return hostname;
   }
 
+  /**
+   * Whether the spool keeps its free-space reserve after a message of {@code declaredSize} octets
+   * (-1: not declared), as last measured: cheap enough for every MAIL.
+   */
+  public boolean hasRoom(long declaredSize) {
+    return spool.figures().space().hasRoom(declaredSize);
+  }
+
   /** A new queue id for a message about to be opened. */
   public String newQueueId() {
     return spool.newQueueId();

@@ -4,6 +4,7 @@ import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryEvent;
 import io.postino.bus.RecipientResult.Outcome;
 import io.postino.bus.RecipientResult;
+import io.postino.metrics.DeliveryMeters;
 import io.postino.spool.CorruptSpoolFileException;
 import io.postino.spool.SpooledMessage;
 import io.vertx.core.Vertx;
@@ -25,12 +26,18 @@ final class QueueEvents {
 
   private static final Logger log = LoggerFactory.getLogger(QueueEvents.class);
 
+  private static final Map<DeliveryEvent.Type, DeliveryMeters.Outcome> OUTCOMES = Map.of(
+      DeliveryEvent.Type.DELIVERED, DeliveryMeters.Outcome.SENT, DeliveryEvent.Type.DEFERRED, DeliveryMeters.Outcome.DEFERRED,
+      DeliveryEvent.Type.BOUNCED, DeliveryMeters.Outcome.BOUNCED);
+
   private final Vertx vertx;
   private final Addresses addresses;
+  private final DeliveryMeters meters;
 
-  QueueEvents(Vertx vertx, Addresses addresses) {
+  QueueEvents(Vertx vertx, Addresses addresses, DeliveryMeters meters) {
     this.vertx = vertx;
     this.addresses = addresses;
+    this.meters = meters;
   }
 
   /** One event per recipient of {@code results}; those in {@code bounced} are reported as bounced. */
@@ -43,6 +50,8 @@ final class QueueEvents {
           : DeliveryEvent.Type.BOUNCED;
       DeliveryEvent event = new DeliveryEvent(type, message.queueId(), message.envelope().sender(), attempt,
           type == DeliveryEvent.Type.DEFERRED ? nextAttempt : null, r);
+      // counted first: whoever hears the event finds it in the figures
+      meters.record(OUTCOMES.get(type), message.queueId(), r.recipient().domain(), r.status(), message.envelope().received());
       vertx.eventBus().publish(addresses.deliveryEvents(), event.toJson());
     });
   }

@@ -6,6 +6,7 @@ import io.postino.bounce.Notifier;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.intake.Intake;
+import io.postino.metrics.DeliveryMeters;
 import io.postino.spool.MessageStatus;
 import io.postino.spool.Spool;
 import io.postino.spool.SpooledMessage;
@@ -66,6 +67,7 @@ public final class QueueManager extends VerticleBase {
   private final QueueOptions options;
   private final Intake intake;
   private final ActiveWindow window;
+  private final DeliveryMeters meters;
   private QueueEvents events;
   private DeliveryRound round;
   private long scanTimer = -1;
@@ -74,9 +76,11 @@ public final class QueueManager extends VerticleBase {
    * @param hostname      this server's name, in trace headers and the sender of reports
    *                      ({@code MAILER-DAEMON@hostname})
    * @param isLocalDomain whether a (lower-case) domain is delivered here
+   * @param meters        where each recipient's result is counted
    */
   public QueueManager(Spool spool, LocalTransport local, Addresses addresses, QueueOptions options, String hostname,
-      Predicate<String> isLocalDomain) {
+      Predicate<String> isLocalDomain, DeliveryMeters meters) {
+    this.meters = meters;
     this.spool = spool;
     this.local = local;
     this.addresses = addresses;
@@ -97,7 +101,7 @@ public final class QueueManager extends VerticleBase {
   @Override
   public Future<?> start() {
     Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options);
-    events = new QueueEvents(vertx, addresses);
+    events = new QueueEvents(vertx, addresses, meters);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
         options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
     Bouncer bouncer = new Bouncer(vertx, intake, reports);

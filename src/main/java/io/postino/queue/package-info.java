@@ -10,6 +10,7 @@
  * <p>Never depends on the listener, on delivery (reached over the bus only) or on local
  * delivery (called through {@code LocalTransport}).
  *
- * <p>Depends on: {@code spool}, {@code intake}, {@code bounce}, {@code bus}, {@code smtp}, {@code config}.
+ * <p>Depends on: {@code spool}, {@code intake}, {@code bounce}, {@code bus}, {@code smtp}, {@code config},
+ * {@code metrics}.
  */
 package io.postino.queue;

@@ -1,5 +1,7 @@
 package io.postino.server;
 
+import java.util.Locale;
+
 /**
  * What kind of port a listener is, and so which rules its sessions follow. One session class
  * serves them all; only these rules differ.
@@ -23,6 +25,11 @@ public enum ListenerPolicy {
     this.implicitTls = implicitTls;
     this.requireAuth = requireAuth;
     this.completeHeaders = completeHeaders;
+  }
+
+  /** The listener's name in metrics: {@code smtp}, {@code submission}, {@code smtps}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /** TLS starts with the connection (no STARTTLS). */

@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.metrics.Refusal;
 import io.postino.smtp.LocalParts;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.Replies;
@@ -32,7 +33,8 @@ public final class RecipientPolicy {
   public record Accept(boolean local) implements Decision {
   }
 
-  public record Refuse(SmtpReply reply) implements Decision {
+  /** Refused with {@code reply}; {@code reason} is what metrics count it as. */
+  public record Refuse(SmtpReply reply, Refusal reason) implements Decision {
   }
 
   private static final Accept LOCAL = new Accept(true);
@@ -96,15 +98,15 @@ public final class RecipientPolicy {
       // a local part names a mailbox directory: one Unicode form, nothing invisible in it
       String user = LocalParts.normalize(recipient.localPart().toLowerCase(Locale.ROOT));
       if (LocalParts.hasRefusedCharacter(user)) {
-        return new Refuse(Replies.BAD_MAILBOX_CHARACTER);
+        return new Refuse(Replies.BAD_MAILBOX_CHARACTER, Refusal.UNKNOWN_USER);
       }
       Set<String> users = localUsers.get(domain);
       // RFC 5321 section 4.5.1: postmaster must be accepted in every domain served
       if (users == null || users.contains(user) || user.equals("postmaster")) {
         return LOCAL;
       }
-      return new Refuse(Replies.unknownUser(recipient));
+      return new Refuse(Replies.unknownUser(recipient), Refusal.UNKNOWN_USER);
     }
-    return mayRelay ? RELAY : new Refuse(Replies.relayDenied(recipient));
+    return mayRelay ? RELAY : new Refuse(Replies.relayDenied(recipient), Refusal.RELAY);
   }
 }

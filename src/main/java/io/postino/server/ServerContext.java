@@ -1,6 +1,8 @@
 package io.postino.server;
 
 import io.postino.intake.Intake;
+import io.postino.metrics.ListenerMeters;
+import io.postino.metrics.PostinoMetrics;
 import io.postino.server.auth.Authenticator;
 import io.postino.server.tls.TlsSupport;
 
@@ -17,6 +19,7 @@ import io.postino.server.tls.TlsSupport;
  * @param applicationPolicy the event-bus policy hooks, or null for none
  * @param spoolBudget the spool space unfinished messages may hold per anonymous client address
  * @param sessions    the sessions open on every listener of the node, and whether it is stopping
+ * @param metrics     the node's figures; each listener counts under its own name ({@link ListenerPolicy#label})
  */
 public record ServerContext(
     ServerOptions options,
@@ -29,18 +32,24 @@ public record ServerContext(
     Authenticator auth,
     ApplicationPolicy applicationPolicy,
     ClientSpoolBudget spoolBudget,
-    OpenSessions sessions) {
+    OpenSessions sessions,
+    PostinoMetrics metrics) {
 
   /** A plain SMTP listener without TLS or AUTH. */
   public ServerContext(ServerOptions options, String hostname, RecipientPolicy policy, ConnectionLimiter limiter,
       Intake intake) {
     this(options, hostname, policy, limiter, intake, ListenerPolicy.SMTP, null, null, null,
-        new ClientSpoolBudget(options.getMaxSpoolBytesPerClient()), new OpenSessions());
+        new ClientSpoolBudget(options.getMaxSpoolBytesPerClient()), new OpenSessions(), PostinoMetrics.none());
+  }
+
+  /** This listener's meters: a lookup, so a session takes them once. */
+  public ListenerMeters meters() {
+    return metrics.listener(listener.label());
   }
 
   /** The same context for another kind of listener. */
   public ServerContext forListener(ListenerPolicy other) {
     return new ServerContext(options, hostname, policy, limiter, intake, other, tls, auth,
-        applicationPolicy, spoolBudget, sessions);
+        applicationPolicy, spoolBudget, sessions, metrics);
   }
 }

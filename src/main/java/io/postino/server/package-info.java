@@ -13,6 +13,6 @@
  * elsewhere.
  *
  * <p>Depends on: {@code server.auth}, {@code server.tls}, {@code intake}, {@code spool}, {@code
- * bus}, {@code smtp}, {@code config}, {@code files}.
+ * bus}, {@code smtp}, {@code config}, {@code files}, {@code metrics}.
  */
 package io.postino.server;

@@ -1,6 +1,7 @@
 package io.postino.spool;
 
 import io.postino.files.DurableFiles;
+import io.postino.metrics.SpoolMeters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,6 +49,7 @@ final class GroupCommitter {
   private final Vertx vertx;
   private final Path incoming;
   private final SpoolJournal journal;
+  private final SpoolMeters meters;
   /** Journaled messages whose file in incoming is being written: not to be read yet. */
   private final Set<String> publishing = ConcurrentHashMap.newKeySet();
   private final AtomicLong batches = new AtomicLong();
@@ -58,6 +60,11 @@ final class GroupCommitter {
   private boolean inFlight;
 
   GroupCommitter(Vertx vertx, Path incoming, SpoolJournal journal) {
+    this(vertx, incoming, journal, SpoolMeters.none());
+  }
+
+  GroupCommitter(Vertx vertx, Path incoming, SpoolJournal journal, SpoolMeters meters) {
+    this.meters = meters;
     this.vertx = vertx;
     this.incoming = incoming;
     this.journal = journal;
@@ -118,6 +125,7 @@ final class GroupCommitter {
   }
 
   private void run(List<Pending> batch) {
+    long start = System.nanoTime();
     List<Future<Void>> syncs = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       if (!p.synced() && p.journaled() == null) {
@@ -171,6 +179,7 @@ final class GroupCommitter {
       if (ar.succeeded()) {
         batches.incrementAndGet();
         messages.addAndGet(batch.size());
+        meters.committed(start, batch.size());
       } else {
         log.error("spool group commit of {} message(s) failed", batch.size(), ar.cause());
       }

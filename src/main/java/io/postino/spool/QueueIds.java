@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  */
 final class QueueIds {
 
-  private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+  private static final String DIGITS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  private static final char[] ALPHABET = DIGITS.toCharArray();
   private static final int SEQUENCE_BITS = 15;
   private static final int TIME_AND_SEQUENCE_CHARS = 12;
   private static final int RANDOM_CHARS = 3;
@@ -41,6 +42,25 @@ final class QueueIds {
 
   static boolean isAcceptable(String id) {
     return id != null && ACCEPTED.matcher(id).matches();
+  }
+
+  /**
+   * When a queue id made by {@link #next} was made, in epoch milliseconds (the sequence number's
+   * borrowing may put it a little late); -1 for an id of another shape (a caller's own).
+   */
+  static long madeAt(String id) {
+    if (id.length() != TIME_AND_SEQUENCE_CHARS + RANDOM_CHARS) {
+      return -1;
+    }
+    long stamp = 0;
+    for (int i = 0; i < TIME_AND_SEQUENCE_CHARS; i++) {
+      int digit = DIGITS.indexOf(id.charAt(i));
+      if (digit < 0) {
+        return -1;
+      }
+      stamp = stamp << 5 | digit;
+    }
+    return stamp >>> SEQUENCE_BITS;
   }
 
   /** Writes the low {@code 5 * length} bits of {@code value}, most significant first. */

@@ -1,6 +1,7 @@
 package io.postino.spool;
 
 import io.postino.files.DurableFiles;
+import io.postino.metrics.SpoolMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -67,9 +68,10 @@ public final class Spool {
   private final SharedSync holdSync;
   private final SharedSync journalSync;
   private final JudgedCommit judged;
+  private final SpoolFigures figures;
   private volatile SpoolFaults faults = SpoolFaults.NONE;
 
-  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal) {
+  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal, SpoolMeters meters) {
     this.vertx = vertx;
     this.journal = journal;
     this.dir = folders.root;
@@ -77,7 +79,8 @@ public final class Spool {
     this.incoming = folders.incoming;
     this.hold = folders.hold;
     this.status = folders.status;
-    this.committer = new GroupCommitter(vertx, incoming, journal);
+    this.committer = new GroupCommitter(vertx, incoming, journal, meters);
+    this.figures = new SpoolFigures(vertx, folders);
     this.reader = new SpoolReader(folders.corrupt, status);
     this.incomingSync = new SharedSync(vertx, () -> {
       faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
@@ -96,30 +99,21 @@ public final class Spool {
    * {@link SpoolRecovery}).
    */
   public static Future<Spool> open(Vertx vertx, Path dir) {
+    return open(vertx, dir, SpoolMeters.none(), SpoolSpace.DEFAULT_MIN_FREE_SPACE);
+  }
+
+  /** {@link #open(Vertx, Path)}, counting commits on {@code meters}, keeping {@code minFreeSpace} octets free. */
+  public static Future<Spool> open(Vertx vertx, Path dir, SpoolMeters meters, long minFreeSpace) {
     Path abs = dir.toAbsolutePath().normalize();
     return vertx.executeBlocking(() -> {
       SpoolFolders folders = new SpoolFolders(abs);
       SpoolJournal journal = SpoolRecovery.recover(folders, SpoolJournal.SEGMENT_OCTETS, SpoolJournal.SEGMENT_MILLIS);
-      return new Spool(vertx, folders, journal);
+      Spool spool = new Spool(vertx, folders, journal, meters);
+      spool.figures.space().setReserve(minFreeSpace);
+      spool.figures.space().measure();
+      meters.freeSpace(spool.figures.space()::usable);
+      return spool;
     }, false);
-  }
-
-  /**
-   * Whether a failure of the spool came from a full file system (ENOSPC, which Java reports only
-   * in the message), looking through causes and suppressed failures.
-   */
-  public static boolean isOutOfSpace(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
-        return true;
-      }
-      for (Throwable s : t.getSuppressed()) {
-        if (isOutOfSpace(s)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   /** A new unique queue id: short, sortable by time, safe as a file name. */
@@ -377,6 +371,11 @@ public final class Spool {
 
   public Path directory() {
     return dir;
+  }
+
+  /** Counts, a write probe and the free space, for figures and health checks. */
+  public SpoolFigures figures() {
+    return figures;
   }
 
   /** Group-commit batches completed successfully since the spool was opened. */

@@ -4,6 +4,9 @@ import io.postino.bus.Route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.postino.metrics.MetricsOptions;
+import io.postino.metrics.PostinoMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -31,6 +34,24 @@ class RouteCacheTest extends ResolverTestBase {
     route(resolver, "example.org");
     assertEquals(2, dns.count("example.org", "MX"));
     assertEquals(2, dns.count("a.example.org", "A"), "the host's addresses expire with the route");
+  }
+
+  @Test
+  void lookupsAndCacheHitsAreCounted() {
+    dns.zone(ZONE);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    MxResolver resolver = new DnsMxResolver(vertx, options(), clock,
+        new PostinoMetrics(registry, new MetricsOptions()).dns());
+    try {
+      route(resolver, "example.org");
+      route(resolver, "example.org");
+      long queries = dns.count("example.org", "MX") + dns.count("a.example.org", "A") + dns.count("a.example.org", "AAAA");
+      assertEquals(3, queries, "MX, then the host's A and AAAA");
+      assertEquals(queries, registry.get("postino.dns.lookups").counter().count(), "what the DNS server was asked");
+      assertEquals(1.0, registry.get("postino.dns.cache.hits").counter().count());
+    } finally {
+      join(resolver.close());
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.postino.embed;
 
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.ClusterOptions;
 import io.postino.Postino;
@@ -11,7 +12,12 @@ import io.postino.testing.SmtpTestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -85,6 +91,14 @@ class ClusterRolesTest {
     }
   }
 
+  private static JsonObject statusJson(int adminPort) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + adminPort + "/status.json")).timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    return new JsonObject(response.body());
+  }
+
   /** The next event about a message, skipping others; none within 20 s fails. */
   private DeliveryEvent nextEvent(DeliveryEvent.Type type) throws InterruptedException {
     while (true) {
@@ -110,9 +124,20 @@ class ClusterRolesTest {
             .put("routes", new JsonObject().put("remote.example", "127.0.0.1:" + sink.port())))
         // jobs may go to other nodes; retried every half second while no node takes them
         .put("queue", new JsonObject().put("deliverAcrossCluster", true)
-            .put("minBackoff", 0.5).put("maxBackoff", 0.5).put("scanInterval", 0.1).put("deliveryTimeout", 10)))
+            .put("minBackoff", 0.5).put("maxBackoff", 0.5).put("scanInterval", 0.1).put("deliveryTimeout", 10))
+        .put("admin", new JsonObject().put("enabled", true).put("port", 0)
+            .put("tokenFile", dir.resolve("admin.token").toString())))
         .await();
     nodeB = joinWithDeliveryRole("b");
+
+    // the status page's figures name both members of the cluster, A as itself
+    JsonObject status = statusJson(a.adminPort());
+    assertEquals(true, status.getJsonObject("node").getJsonObject("cluster").getBoolean("clustered"));
+    JsonArray members = status.getJsonObject("node").getJsonObject("cluster").getJsonArray("members");
+    assertEquals(2, members.size(), members.encode());
+    assertEquals(1, members.stream().filter(m -> ((JsonObject) m).getBoolean("self")).count(), members.encode());
+    members.forEach(m -> assertTrue(((JsonObject) m).getString("address", "").matches("127\\.0\\.0\\.1:\\d+"),
+        "the event-bus address of " + m));
 
     // delivered by B: A has no delivery verticle (a job sent before B's consumer was known on A
     // is retried, so the test does not wait for that)

@@ -1,5 +1,6 @@
 package io.postino.server.session;
 
+import io.postino.metrics.Refusal;
 import io.postino.server.auth.Authenticator;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SaslExchange;
@@ -126,6 +127,7 @@ final class AuthDialogue {
         session.reply(Replies.AUTH_TEMPORARY_FAILURE);
       } else if (ar.result()) {
         client.authenticated(credentials.user());
+        session.meters().auth(true);
         log.info("{}: sasl_method={}, sasl_username={}", client.name(), mechanism, credentials.user());
         session.reply(Replies.AUTH_OK);
       } else {
@@ -135,6 +137,7 @@ final class AuthDialogue {
   }
 
   private void tooManyFromClient() {
+    session.meters().refused(Refusal.AUTH);
     session.reply(Replies.TOO_MANY_AUTH_FAILURES);
     session.close();
   }
@@ -142,6 +145,7 @@ final class AuthDialogue {
   /** @param clientBlocked the failure, already counted for the address, used up its allowance */
   private void failed(boolean clientBlocked) {
     failures++;
+    session.meters().auth(false);
     // logged by the session's log as a refusal of AUTH; the attempted name is not: it is the
     // client's text, and may be a password typed in the wrong box
     session.reply(Replies.AUTH_FAILED);

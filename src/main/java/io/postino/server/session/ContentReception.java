@@ -1,8 +1,9 @@
 package io.postino.server.session;
 
 import io.postino.intake.ReceivedHeader;
+import io.postino.metrics.Refusal;
 import io.postino.spool.Envelope;
-import io.postino.spool.Spool;
+import io.postino.spool.SpoolSpace;
 import io.postino.spool.SpoolWriter;
 import io.postino.spool.SpooledMessage;
 import io.postino.server.ApplicationPolicy;
@@ -113,6 +114,7 @@ final class ContentReception {
     if (bdat.size() > options.getDiscardLimit() - before) {
       // as with DATA: content this far past the limit is not read just to be thrown away
       session.reply(bdatRefusal);
+      countRefusal(bdatRefusal);
       session.close();
       return;
     }
@@ -170,6 +172,7 @@ final class ContentReception {
     int used = decoder.decode(input.bytes(), input.position(), available, sink);
     input.skip(used);
     clock.received(used);
+    session.meters().received(used);
     writeDecoded();
     if (decoder.isComplete()) {
       session.commandsAgain();
@@ -179,6 +182,7 @@ final class ContentReception {
     if (decoder.consumed() > options.getDiscardLimit()) {
       // far past the limit with no end in sight: stop reading rather than discard forever
       session.reply(Replies.MESSAGE_TOO_BIG);
+      session.meters().refused(Refusal.SIZE);
       session.close();
       return false;
     }
@@ -195,6 +199,7 @@ final class ContentReception {
     }
     input.skip(n);
     clock.received(n);
+    session.meters().received(n);
     bdatRemaining -= n;
     if (bdatRemaining == 0) {
       endChunk();
@@ -212,11 +217,13 @@ final class ContentReception {
         session.resetTransaction();
       }
       session.replyError(refusal);
+      countRefusal(refusal);
       return;
     }
     if (spoolHold.isOver()) {
       session.resetTransaction();
       session.reply(Replies.CLIENT_SPOOL_FULL);
+      session.meters().refused(Refusal.STORAGE);
       return;
     }
     Transaction tx = session.transaction();
@@ -273,6 +280,7 @@ final class ContentReception {
       w.abort();
       session.resetTransaction();
       session.reply(problem);
+      countRefusal(problem);
       return;
     }
     session.suspendUntil(commitAndJudge(w).andThen(ar -> handOff(queueId, messageId, ar)), ar -> {
@@ -305,15 +313,30 @@ final class ContentReception {
   private void handOff(String queueId, String messageId, AsyncResult<Judged> ar) {
     if (ar.failed()) {
       log.error("{}: spool commit failed", queueId, ar.cause());
-    } else if (ar.result().refusal() == null) {
+      countRefusal(finalReply(queueId, ar));
+    } else if (ar.result().refusal() != null) {
       // a refusal is logged with its reply, as every refusal (SessionLog)
+      session.meters().refused(Refusal.POLICY);
+    } else {
       ctx.intake().handOff(ar.result().message(), messageId);
+      session.meters().accepted();
+    }
+  }
+
+  /** Counts a refusal of content by its reason; replies about the dialogue (no MAIL yet...) are not counted. */
+  private void countRefusal(SmtpReply refusal) {
+    Refusal reason = refusal == Replies.MESSAGE_TOO_BIG ? Refusal.SIZE
+        : refusal == Replies.CLIENT_SPOOL_FULL || refusal == Replies.INSUFFICIENT_STORAGE ? Refusal.STORAGE
+        : refusal == Replies.BARE_LINE_ENDING || refusal == Replies.NUL_IN_CONTENT
+            || refusal == Replies.CONTENT_LINE_TOO_LONG ? Refusal.CONTENT : null;
+    if (reason != null) {
+      session.meters().refused(reason);
     }
   }
 
   private static SmtpReply finalReply(String queueId, AsyncResult<Judged> ar) {
     if (ar.failed()) {
-      return Spool.isOutOfSpace(ar.cause()) ? Replies.INSUFFICIENT_STORAGE : Replies.LOCAL_ERROR;
+      return SpoolSpace.isOutOfSpace(ar.cause()) ? Replies.INSUFFICIENT_STORAGE : Replies.LOCAL_ERROR;
     }
     SmtpReply refusal = ar.result().refusal();
     return refusal != null ? refusal : Replies.queued(queueId);

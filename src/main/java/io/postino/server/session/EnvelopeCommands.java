@@ -1,5 +1,6 @@
 package io.postino.server.session;
 
+import io.postino.metrics.Refusal;
 import io.postino.spool.Envelope;
 import io.postino.server.ApplicationPolicy;
 import io.postino.server.RecipientPolicy;
@@ -57,15 +58,25 @@ final class EnvelopeCommands {
     String user = client.user();
     if (user != null && ctx.auth().options().isRestrictSender() && !ctx.auth().mayUseSender(user, mail.sender())) {
       session.replyError(Replies.senderNotOwned(mail.sender(), user));
+      session.meters().refused(Refusal.AUTH);
       return;
     }
     MailParameters p = mail.parameters();
     if (p.size() > options.getMaxMessageSize()) {
       session.replyError(Replies.sizeDeclaredTooBig(options.getMaxMessageSize()));
+      session.meters().refused(Refusal.SIZE);
+      return;
+    }
+    if (!ctx.intake().hasRoom(p.size())) {
+      // the spool's free-space reserve, from a figure measured off the event loop: refused here,
+      // before the client sends its content, rather than at the end of DATA (as Postfix's queue_minfree)
+      session.reply(Replies.INSUFFICIENT_STORAGE);
+      session.meters().refused(Refusal.STORAGE);
       return;
     }
     if (client.spoolBudgeted() && !spoolHold.fits(p.size())) {
       session.reply(Replies.CLIENT_SPOOL_FULL);
+      session.meters().refused(Refusal.STORAGE);
       return;
     }
     if (p.body() == MailParameters.Body.BINARY_MIME) {
@@ -105,6 +116,7 @@ final class EnvelopeCommands {
     Decision decision = ctx.policy().check(address, client.mayRelay());
     if (decision instanceof Refuse refuse) {
       session.replyError(refuse.reply());
+      session.meters().refused(refuse.reason());
       return;
     }
     Envelope.Recipient recipient = new Envelope.Recipient(address, rcpt.parameters(),
@@ -120,6 +132,7 @@ final class EnvelopeCommands {
           SmtpReply refusal = ar.result();
           if (refusal != null) {
             session.replyError(refusal);
+            session.meters().refused(Refusal.POLICY);
           } else {
             tx.recipients.add(recipient);
             session.reply(Replies.RECIPIENT_OK);

@@ -1,5 +1,7 @@
 package io.postino.server.session;
 
+import io.postino.metrics.ListenerMeters;
+import io.postino.metrics.Refusal;
 import io.postino.server.ListenerPolicy;
 import io.postino.server.ServerContext;
 import io.postino.smtp.Replies;
@@ -34,6 +36,7 @@ public final class SmtpServerVerticle extends VerticleBase {
 
   private final Supplier<ServerContext> contexts;
   private final int port;
+  private final ListenerMeters meters;
   private NetServer server;
 
   /**
@@ -53,6 +56,8 @@ public final class SmtpServerVerticle extends VerticleBase {
   public SmtpServerVerticle(Supplier<ServerContext> contexts, int port) {
     this.contexts = contexts;
     this.port = port;
+    // a reload gives new contexts, never new meters: the listener's are taken once
+    this.meters = contexts.get().meters();
   }
 
   @Override
@@ -84,15 +89,16 @@ public final class SmtpServerVerticle extends VerticleBase {
       case TOO_MANY_FROM_CLIENT -> refuse(ctx, socket, remote, Replies.TOO_MANY_CONNECTIONS_FROM_YOU);
       case ACCEPTED -> {
         boolean trusted = ctx.policy().isTrusted(addressBytes(ip));
-        new SmtpSession(vertx, socket, ctx, ip, trusted).start();
+        new SmtpSession(vertx, socket, ctx, meters, ip, trusted).start();
       }
     }
   }
 
-  private static void refuse(ServerContext ctx, NetSocket socket, SocketAddress remote, SmtpReply reply) {
+  private void refuse(ServerContext ctx, NetSocket socket, SocketAddress remote, SmtpReply reply) {
     // the form of a session's refusals (SessionLog), for a connection that gets no session
     log.info("NOQUEUE: reject: CONNECT from unknown[{}]:{}: {}", remote.hostAddress(), remote.port(),
         SessionLog.text(reply));
+    meters.refused(Refusal.CONNECTIONS);
     // on an implicit-TLS port the client expects a handshake, not plaintext: it only gets the close
     if (!ctx.listener().implicitTls()) {
       socket.write(Buffer.buffer(reply.encoded()));

@@ -1,5 +1,7 @@
 package io.postino.server.session;
 
+import io.postino.metrics.ListenerMeters;
+import io.postino.metrics.Refusal;
 import io.postino.server.ListenerPolicy;
 import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
@@ -53,6 +55,7 @@ final class SmtpSession {
 
   private final NetSocket socket;
   private final ServerContext ctx;
+  private final ListenerMeters meters;
   private final ServerOptions options;
   private final Client client;
   private final Input input = new Input();
@@ -70,9 +73,10 @@ final class SmtpSession {
   private Wait waiting = Wait.NONE;
   private int errors;
 
-  SmtpSession(Vertx vertx, NetSocket socket, ServerContext ctx, String clientIp, boolean trusted) {
+  SmtpSession(Vertx vertx, NetSocket socket, ServerContext ctx, ListenerMeters meters, String clientIp, boolean trusted) {
     this.socket = socket;
     this.ctx = ctx;
+    this.meters = meters;
     this.options = ctx.options();
     this.client = new Client(clientIp, socket.remoteAddress().port(), trusted);
     this.sessionLog = new SessionLog(client);
@@ -89,6 +93,7 @@ final class SmtpSession {
 
   void start() {
     sessionLog.connected();
+    meters.opened();
     clock.activity();
     ctx.sessions().join(stop);
     socket.handler(this::onData);
@@ -175,6 +180,11 @@ final class SmtpSession {
     });
   }
 
+  /** The listener's meters, which the session's parts count on. */
+  ListenerMeters meters() {
+    return meters;
+  }
+
   /** The current transaction; null outside one. */
   Transaction transaction() {
     return envelope.transaction();
@@ -199,6 +209,7 @@ final class SmtpSession {
     }
     if (phase == Phase.CONNECTED) {
       reply(Replies.EARLY_TALKER);
+      meters.refused(Refusal.EARLY_TALKER);
       close();
       return;
     }
@@ -327,6 +338,7 @@ final class SmtpSession {
     lines.reset();
     log.info("TLS connection established from {}: {} with cipher {}", client.name(), session.getProtocol(),
         session.getCipherSuite());
+    meters.tlsHandshake(session.getProtocol());
     if (ctx.listener().implicitTls()) {
       phase = Phase.CONNECTED;
       greetAfterDelay();
@@ -348,6 +360,7 @@ final class SmtpSession {
     if (++errors >= options.getMaxErrors()) {
       sessionLog.tooManyErrors();
       reply(Replies.TOO_MANY_ERRORS);
+      meters.refused(Refusal.ERRORS);
       close();
     }
   }
@@ -394,6 +407,7 @@ final class SmtpSession {
 
   void timedOut(SmtpReply reply) {
     sessionLog.timedOut(reply);
+    meters.refused(reply == Replies.DATA_TOO_SLOW ? Refusal.RATE : Refusal.TIMEOUT);
     reply(reply);
     close();
   }
@@ -401,6 +415,7 @@ final class SmtpSession {
   private void onClosed() {
     sessionLog.disconnected(!phase.isClosing());
     phase = Phase.CLOSED;
+    meters.closed();
     clock.stop();
     content.connectionClosed();
     ctx.limiter().release(client.ip());

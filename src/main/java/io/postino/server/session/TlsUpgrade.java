@@ -94,6 +94,7 @@ final class TlsUpgrade {
     }
     if (ar.failed()) {
       log.debug("{}: TLS handshake failed: {}", client.name(), ar.cause().toString());
+      session.meters().tlsFailed();
       session.close();
       return;
     }

@@ -1,6 +1,7 @@
 package io.postino.server.session;
 
 import io.postino.PostinoInternals;
+import io.postino.metrics.PostinoMetrics;
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -252,7 +253,7 @@ class StartTlsTest {
         new ConnectionLimiter(10, 10),
         new Intake(PostinoInternals.spool(server.postino), "mx.test.example", d -> true, m -> { }), ListenerPolicy.SMTP,
         PostinoInternals.tls(server.postino), PostinoInternals.auth(server.postino), null, new ClientSpoolBudget(0),
-        new OpenSessions());
+        new OpenSessions(), PostinoMetrics.none());
     // a socket Vert.x did not make: the TLS handler has no pipeline to go into
     NetServer netServer = server.vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
         .connectHandler(real -> {
@@ -265,7 +266,7 @@ class StartTlsTest {
                   throw e.getCause();
                 }
               });
-          new SmtpSession(server.vertx, wrapped, ctx, "127.0.0.1", false).start();
+          new SmtpSession(server.vertx, wrapped, ctx, ctx.meters(), "127.0.0.1", false).start();
         });
     netServer.listen().await();
     try (SmtpTestClient c = new SmtpTestClient(netServer.actualPort())) {
