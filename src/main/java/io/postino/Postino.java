@@ -2,11 +2,14 @@ package io.postino;
 
 import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
+import io.postino.admin.QueueApi;
+import io.postino.admin.StatusApi;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
+import io.postino.queue.QueueAdminService;
 import io.postino.queue.QueueManager;
 import io.postino.intake.SendVerticle;
 import io.postino.spool.Spool;
@@ -63,6 +66,7 @@ public final class Postino {
   private final int smtpsPort;
   private final TlsSupport tls;
   private final Authenticator auth;
+  private final long startedMillis = System.currentTimeMillis();
   /** Null when the admin port is off; set once, right after start. */
   private AdminServer admin;
 
@@ -123,6 +127,11 @@ public final class Postino {
     return Future.all(spool, tls, auth)
         .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result()))
         .onFailure(e -> {
+          spool.onSuccess(s -> {
+            if (s != null) {
+              s.close();
+            }
+          });
           tls.onSuccess(t -> {
             if (t != null) {
               t.close();
@@ -191,6 +200,8 @@ public final class Postino {
       SendVerticle send = new SendVerticle(queue.intake(), config.addresses(),
           new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()));
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(queue)))
+          .compose(v -> deployed(ids, vertx.deployVerticle(new QueueAdminService(queue, config.addresses(),
+              config.getHostname()))))
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
     if (roles.contains(Role.LISTENER)) {
@@ -308,7 +319,19 @@ public final class Postino {
   /** What the admin port serves. */
   private List<AdminRoutes> adminRoutes() {
     List<AdminRoutes> routes = new ArrayList<>();
+    routes.add(new QueueApi(vertx, config.addresses()));
+    routes.add(new StatusApi(vertx, config.addresses(), () -> NodeStatus.describe(this)));
     return routes;
+  }
+
+  /** Postino's version, as the build recorded it ({@code 0.1.0-SNAPSHOT}, say). */
+  public static String version() {
+    return NodeStatus.version();
+  }
+
+  /** When this node started (epoch milliseconds). */
+  long startedMillis() {
+    return startedMillis;
   }
 
   /** The port the admin HTTP server bound, or -1 when it is off. */

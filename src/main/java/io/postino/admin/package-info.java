@@ -5,6 +5,6 @@
  * bearer token kept in a file only the server's user reads, as Postfix's {@code postsuper} is
  * root's).
  *
- * <p>Depends on: {@code config}, {@code files}.
+ * <p>Depends on: {@code bus}, {@code config}, {@code files}.
  */
 package io.postino.admin;

@@ -11,11 +11,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 
 /** The command line of the fat jar: {@code java -jar postino.jar [-conf FILE]} runs the server. */
-@Command(name = "postino", mixinStandardHelpOptions = true, version = "Postino 0.1.0",
-    subcommands = {RouteCommand.class, UsersCommand.class},
+@Command(name = "postino", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    subcommands = {RouteCommand.class, UsersCommand.class, QueueCommand.class, StatusCommand.class,
+        SendCommand.class, HelpCommand.class},
     description = "A reactive, non-blocking SMTP server on Vert.x.")
 public final class Main implements Callable<Integer> {
 
@@ -33,6 +36,14 @@ public final class Main implements Callable<Integer> {
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
       System.exit(code);
+    }
+  }
+
+  /** {@code --version}: the version the build recorded. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"Postino " + Postino.version()};
     }
   }
 

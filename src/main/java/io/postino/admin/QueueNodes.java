@@ -1,0 +1,111 @@
+package io.postino.admin;
+
+import io.postino.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every queue node of the cluster (this node alone when not clustered), as the admin API reaches
+ * them: the nodes announce themselves in the map {@code <prefix>.admin.queue.nodes} and serve
+ * their queue at {@code <prefix>.admin.queue.<node id>} ({@code io.postino.queue.QueueAdminService}).
+ * A question goes to all of them at once; each answer is tagged with its node. A node whose
+ * address has no consumer any more died without leaving the map: it is dropped from it.
+ */
+final class QueueNodes {
+
+  /** Listing a large spool takes a while; a node that does not answer by then is reported as such. */
+  static final long TIMEOUT_MILLIS = 60_000;
+
+  /** One node's answer: its description ({@code {"id", "node"}}) and its reply, or why there is none. */
+  record Answer(JsonObject node, JsonObject reply, String error) {
+  }
+
+  private final Vertx vertx;
+  private final Addresses addresses;
+
+  QueueNodes(Vertx vertx, Addresses addresses) {
+    this.vertx = vertx;
+    this.addresses = addresses;
+  }
+
+  private Future<AsyncMap<String, JsonObject>> map() {
+    return vertx.sharedData().getAsyncMap(addresses.adminQueueNodes());
+  }
+
+  /** The queue nodes, by host name then id. */
+  Future<List<JsonObject>> nodes() {
+    return map().compose(AsyncMap::entries).map(QueueNodes::sorted);
+  }
+
+  private static List<JsonObject> sorted(Map<String, JsonObject> entries) {
+    List<JsonObject> nodes = new ArrayList<>(entries.values());
+    nodes.sort(Comparator.comparing((JsonObject n) -> n.getString("node", "")).thenComparing(n -> n.getString("id")));
+    return nodes;
+  }
+
+  /**
+   * Asks every queue node; fails only when the nodes cannot be found. A request the node refused
+   * as bad ({@code 400}) fails the whole with an {@link IllegalArgumentException}.
+   */
+  Future<List<Answer>> ask(JsonObject request) {
+    return nodes().compose(nodes -> {
+      List<Future<Answer>> answers = new ArrayList<>();
+      for (JsonObject node : nodes) {
+        answers.add(ask(node, request));
+      }
+      return Future.join(answers).transform(x -> {
+        List<Answer> all = new ArrayList<>();
+        for (Future<Answer> a : answers) {
+          if (a.failed()) {
+            return Future.failedFuture(a.cause());
+          }
+          if (a.result() != null) {
+            all.add(a.result());
+          }
+        }
+        return Future.succeededFuture(all);
+      });
+    });
+  }
+
+  /** One node's answer; null when the node is gone. */
+  private Future<Answer> ask(JsonObject node, JsonObject request) {
+    String id = node.getString("id");
+    return vertx.eventBus().<JsonObject>request(addresses.adminQueue(id), request,
+            new DeliveryOptions().setSendTimeout(TIMEOUT_MILLIS))
+        .map(reply -> new Answer(node, reply.body(), null))
+        .recover(e -> {
+          if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+            return map().compose(m -> m.remove(id)).otherwiseEmpty().map((Answer) null);
+          }
+          if (e instanceof ReplyException r && r.failureCode() == 400) {
+            return Future.failedFuture(new IllegalArgumentException(r.getMessage()));
+          }
+          return Future.succeededFuture(new Answer(node, null, String.valueOf(e.getMessage())));
+        });
+  }
+
+  /** The node list of a reply: each node with what it said ({@code extra} of its reply) or its error. */
+  static List<JsonObject> report(List<Answer> answers, String extra) {
+    List<JsonObject> nodes = new ArrayList<>();
+    for (Answer a : answers) {
+      JsonObject n = a.node().copy();
+      if (a.error() != null) {
+        n.put("error", a.error());
+      } else if (extra != null && a.reply().containsKey(extra)) {
+        n.put(extra, a.reply().getValue(extra));
+      }
+      nodes.add(n);
+    }
+    return nodes;
+  }
+}
