@@ -79,6 +79,10 @@ final class SendCommand extends OperatorCommand {
     }
     String host = ConfigOption.connectable(options.getSmtp().getHost());
     int port = options.getSmtp().getPort();
+    if (server == null && port == 0) {
+      throw new CommandFailure(ExitCodes.USAGE, "smtp.port is 0 (any free port) in the configuration: "
+          + "give the server's port with --server HOST:PORT");
+    }
     if (server != null) {
       int colon = server.lastIndexOf(':');
       try {
