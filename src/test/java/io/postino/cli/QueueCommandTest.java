@@ -145,7 +145,7 @@ class QueueCommandTest {
     Result onHold = ChildCli.inProcess(withConf("queue", "list", "--hold"));
     assertTrue(onHold.out().contains(id + "!"), onHold.toString());
 
-    Result release = postino("queue", "release", id);
+    Result release = ChildCli.inProcess(withConf("queue", "release", id));
     assertEquals(0, release.exit(), release.toString());
     // released messages are tried at once
     awaitDeferred(id, 2);
@@ -154,7 +154,7 @@ class QueueCommandTest {
     Result requeue = ChildCli.inProcess(withConf("queue", "requeue", id));
     assertEquals(0, requeue.exit(), requeue.toString());
     awaitDeferred(id, 3);
-    Result flushDomain = postino("queue", "flush", "--domain", "remote.example");
+    Result flushDomain = ChildCli.inProcess(withConf("queue", "flush", "--domain", "remote.example"));
     assertEquals(0, flushDomain.exit(), flushDomain.toString());
     assertTrue(flushDomain.out().contains("flushed 1 message(s) for remote.example"), flushDomain.out());
     awaitDeferred(id, 4);
@@ -219,7 +219,7 @@ class QueueCommandTest {
     assertTrue(list.err().contains("no server answers on the admin port"), list.err());
     assertTrue(list.out().contains(id + " "), list.out());
     assertTrue(list.out().contains("(451 4.4.1 connect to 127.0.0.1"), list.out());
-    Result show = postino("queue", "show", id);
+    Result show = ChildCli.inProcess(withConf("queue", "show", id));
     assertEquals(0, show.exit(), show.toString());
     assertTrue(show.out().contains("Subject: while down"), show.out());
 
