@@ -125,6 +125,11 @@ class QueueApiTest {
         throw new AssertionError(e);
       }
     });
+    // the same from Java, for an embedder
+    assertEquals(id, a.queue().list().await().getJsonObject(0).getString("id"));
+    assertTrue(a.queue().show(id).await().getString("headers").contains("Subject: streamed"));
+    assertEquals(null, a.queue().show("NOSUCH1").await());
+
     JsonObject shown = json("GET", "/api/queue/" + id, 200);
     assertEquals("a.test.example", shown.getString("node"));
     JsonObject history = shown.getJsonArray("recipients").getJsonObject(0).getJsonArray("history").getJsonObject(0);
