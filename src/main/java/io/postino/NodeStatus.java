@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /** What {@code GET /api/status} says of the node that answers: version, uptime, roles, listeners. */
 final class NodeStatus {
@@ -35,7 +36,13 @@ final class NodeStatus {
     }
   }
 
-  static JsonObject describe(Postino node) {
+  /** What the status says of {@code node}, started now (its admin port starts last). */
+  static Supplier<JsonObject> of(Postino node) {
+    long started = System.currentTimeMillis();
+    return () -> describe(node, started);
+  }
+
+  private static JsonObject describe(Postino node, long started) {
     PostinoOptions options = node.options();
     JsonArray roles = new JsonArray();
     options.getRoles().forEach(r -> roles.add(r.jsonName()));
@@ -45,7 +52,6 @@ final class NodeStatus {
     listener(listeners, "submission", host, node.submissionPort());
     listener(listeners, "smtps", host, node.smtpsPort());
     listener(listeners, "admin", options.getAdmin().getHost(), node.adminPort());
-    long started = node.startedMillis();
     return new JsonObject()
         .put("version", VERSION)
         .put("hostname", options.getHostname())

@@ -66,7 +66,6 @@ public final class Postino {
   private final int smtpsPort;
   private final TlsSupport tls;
   private final Authenticator auth;
-  private final long startedMillis = System.currentTimeMillis();
   /** Null when the admin port is off; set once, right after start. */
   private AdminServer admin;
 
@@ -320,18 +319,13 @@ public final class Postino {
   private List<AdminRoutes> adminRoutes() {
     List<AdminRoutes> routes = new ArrayList<>();
     routes.add(new QueueApi(vertx, config.addresses()));
-    routes.add(new StatusApi(vertx, config.addresses(), () -> NodeStatus.describe(this)));
+    routes.add(new StatusApi(vertx, config.addresses(), NodeStatus.of(this)));
     return routes;
   }
 
   /** Postino's version, as the build recorded it ({@code 0.1.0-SNAPSHOT}, say). */
   public static String version() {
     return NodeStatus.version();
-  }
-
-  /** When this node started (epoch milliseconds). */
-  long startedMillis() {
-    return startedMillis;
   }
 
   /** The port the admin HTTP server bound, or -1 when it is off. */

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -77,7 +78,7 @@ public final class QueueApi implements AdminRoutes {
       for (QueueNodes.Answer a : ar.result()) {
         if (a.reply() != null && a.reply().getJsonObject("message") != null) {
           if (body) {
-            sendContent(ctx, a.reply());
+            sendContent(ctx, id, a.reply());
           } else {
             json(ctx, 200, a.reply().getJsonObject("message").put("node", a.node().getString("node"))
                 .put("nodeId", a.node().getString("id")));
@@ -95,7 +96,14 @@ public final class QueueApi implements AdminRoutes {
    * which this node sees when the queue node is itself or shares the spool directory, as delivery
    * nodes do.
    */
-  private void sendContent(RoutingContext ctx, JsonObject shown) {
+  private void sendContent(RoutingContext ctx, String id, JsonObject shown) {
+    // only a message file of a spool, whatever a participant on the bus answers
+    Path file = Path.of(shown.getString("file"));
+    String folder = file.getParent() == null ? "" : String.valueOf(file.getParent().getFileName());
+    if (!file.getFileName().toString().equals(id) || !folder.equals("incoming") && !folder.equals("hold")) {
+      json(ctx, 500, new JsonObject().put("error", "not a spool file: " + file));
+      return;
+    }
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "message/rfc822")
         .sendFile(shown.getString("file"), shown.getLong("contentOffset"), shown.getLong("contentLength"))
         .onFailure(e -> {

@@ -65,6 +65,7 @@ final class QueueAccess {
    * its content is streamed there.
    */
   JsonObject show(String id, Consumer<JsonObject> found, OutputStream body) throws CommandFailure {
+    checkId(id);
     try {
       Reply shown = reply(client.send("GET", "/api/queue/" + id));
       if (shown.json != null) {
@@ -97,6 +98,14 @@ final class QueueAccess {
   }
 
   private record Reply(JsonObject json) {
+  }
+
+  /** A queue id goes into a URL path: letters and digits only, as the spool's. */
+  static String checkId(String id) throws CommandFailure {
+    if (!id.matches("[0-9A-Za-z]{1,64}")) {
+      throw new CommandFailure(ExitCodes.USAGE, "not a queue id: " + id);
+    }
+    return id;
   }
 
   private Reply reply(AdminClient.Reply r) throws CommandFailure {

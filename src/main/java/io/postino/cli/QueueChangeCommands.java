@@ -31,7 +31,7 @@ final class QueueChangeCommands {
       QueueAccess queue = new QueueAccess(options, err());
       int status = ExitCodes.OK;
       for (String id : ids) {
-        String[] r = request(id);
+        String[] r = request(QueueAccess.checkId(id));
         JsonObject done = queue.change(r[0], r[1], spec.name());
         if (done == null) {
           err().println("postino: " + id + ": no such message" + (spec.name().equals("release") ? " on hold" : " in the queue"));
@@ -121,6 +121,7 @@ final class QueueChangeCommands {
       }
       QueueAccess queue = new QueueAccess(options, err());
       if (id != null) {
+        QueueAccess.checkId(id);
         if (queue.change("POST", "/api/queue/" + id + "/flush", "flush") == null) {
           err().println("postino: " + id + ": no such message in the queue");
           return ExitCodes.NOT_FOUND;

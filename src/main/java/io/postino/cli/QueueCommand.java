@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
  * server's spool). The changing commands are in {@link QueueChangeCommands}.
  */
 @Command(name = "queue", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    exitCodeOnInvalidInput = ExitCodes.USAGE,
     description = "List, show and manage the mail queue (of every node of a cluster).",
     subcommands = {QueueCommand.ListCommand.class, QueueCommand.ShowCommand.class,
         QueueChangeCommands.Flush.class, QueueChangeCommands.Hold.class, QueueChangeCommands.Release.class,

@@ -9,7 +9,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -161,10 +160,5 @@ public final class QueueAdminService extends VerticleBase {
     JsonObject counts = new JsonObject();
     byState.forEach((s, n) -> counts.put(s.jsonName(), n));
     return new JsonObject().put("counts", counts.put("total", messages.size()));
-  }
-
-  /** Whether a failed request means the node is gone (its consumer was never, or is no longer, there). */
-  public static boolean isGone(Throwable failure) {
-    return failure instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS;
   }
 }
