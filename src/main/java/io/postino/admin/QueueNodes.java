@@ -18,7 +18,8 @@ import java.util.Map;
  * them: the nodes announce themselves in the map {@code <prefix>.admin.queue.nodes} and serve
  * their queue at {@code <prefix>.admin.queue.<node id>} ({@code io.postino.queue.QueueAdminService}).
  * A question goes to all of them at once; each answer is tagged with its node. A node whose
- * address has no consumer any more died without leaving the map: it is dropped from it.
+ * address has no consumer (it died without leaving the map, where its entry soon expires, or its
+ * consumer is not yet known here) is left out.
  */
 final class QueueNodes {
 
@@ -77,15 +78,14 @@ final class QueueNodes {
     });
   }
 
-  /** One node's answer; null when the node is gone. */
+  /** One node's answer; null when the node has no consumer. */
   private Future<Answer> ask(JsonObject node, JsonObject request) {
-    String id = node.getString("id");
-    return vertx.eventBus().<JsonObject>request(addresses.adminQueue(id), request,
+    return vertx.eventBus().<JsonObject>request(addresses.adminQueue(node.getString("id")), request,
             new DeliveryOptions().setSendTimeout(TIMEOUT_MILLIS))
         .map(reply -> new Answer(node, reply.body(), null))
         .recover(e -> {
           if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
-            return map().compose(m -> m.remove(id)).otherwiseEmpty().map((Answer) null);
+            return Future.succeededFuture();
           }
           if (e instanceof ReplyException r && r.failureCode() == 400) {
             return Future.failedFuture(new IllegalArgumentException(r.getMessage()));

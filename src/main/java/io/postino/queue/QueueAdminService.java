@@ -21,9 +21,10 @@ import java.util.UUID;
  * The operator's operations on this node's queue, served on the event bus at
  * {@code <prefix>.admin.queue.<node id>}, so that the admin API of any node of a cluster lists
  * and manages the queues of all of them. The node announces itself in the cluster-wide map
- * {@code <prefix>.admin.queue.nodes} (node id to {@code {"id", "node"}}), once its consumer is
- * registered, and leaves it when undeployed. A node that dies stays in the map: its address then
- * has no consumer, and the admin API drops it (see {@code io.postino.admin.QueueNodes}).
+ * {@code <prefix>.admin.queue.nodes} (node id to {@code {"id", "node"}}) once its consumer is
+ * registered, and leaves it when undeployed. The entry lives {@value #TTL_MILLIS} ms and is
+ * renewed every {@value #RENEW_MILLIS} ms, so a node that dies without leaving drops out of the
+ * map by itself (meanwhile its address has no consumer, and the admin API skips it).
  *
  * <p>Requests are JSON objects {@code {"op": ..., ...}}:
  * <pre>{@code
@@ -43,10 +44,14 @@ import java.util.UUID;
  */
 public final class QueueAdminService extends VerticleBase {
 
+  static final long TTL_MILLIS = 30_000;
+  static final long RENEW_MILLIS = 10_000;
+
   private final QueueManager queue;
   private final Addresses addresses;
   private final String nodeId = UUID.randomUUID().toString();
   private final JsonObject description;
+  private long renewTimer = -1;
 
   /** @param nodeName how the node is named in listings: its host name */
   public QueueAdminService(QueueManager queue, Addresses addresses, String nodeName) {
@@ -63,11 +68,17 @@ public final class QueueAdminService extends VerticleBase {
   @Override
   public Future<?> start() {
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(addresses.adminQueue(nodeId), this::handle);
-    return consumer.completion().compose(v -> nodes()).compose(map -> map.put(nodeId, description));
+    return consumer.completion().compose(v -> announce()).onSuccess(v ->
+        renewTimer = vertx.setPeriodic(RENEW_MILLIS, id -> announce()));
+  }
+
+  private Future<Void> announce() {
+    return nodes().compose(map -> map.put(nodeId, description, TTL_MILLIS));
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(renewTimer);
     return nodes().compose(map -> map.remove(nodeId)).otherwiseEmpty();
   }
 
