@@ -18,8 +18,8 @@ import java.util.List;
  */
 final class SmtpSubmission implements AutoCloseable {
 
-  /** A reply: its code and text (lines joined). */
-  record Reply(int code, String text) {
+  /** A reply: its code, its text (lines joined) and its lines' texts. */
+  record Reply(int code, String text, List<String> lines) {
     @Override
     public String toString() {
       return code + " " + text;
@@ -50,8 +50,15 @@ final class SmtpSubmission implements AutoCloseable {
   Reply submit(String helo, String sender, List<String> recipients, MessageInput message) throws CommandFailure {
     try {
       expect(read(), 220, "greeting", ExitCodes.UNAVAILABLE);
-      expect(command("EHLO " + helo), 250, "EHLO", ExitCodes.UNAVAILABLE);
-      expect(command("MAIL FROM:<" + sender + ">"), 250, "MAIL FROM:<" + sender + ">", ExitCodes.UNAVAILABLE);
+      Reply ehlo = expect(command("EHLO " + helo), 250, "EHLO", ExitCodes.UNAVAILABLE);
+      // the content is not read before it is sent: declared 8-bit whenever the server takes it
+      String parameters = offers(ehlo, "8BITMIME") ? " BODY=8BITMIME" : "";
+      boolean international = !StandardCharsets.US_ASCII.newEncoder().canEncode(sender + String.join("", recipients));
+      if (international && offers(ehlo, "SMTPUTF8")) {
+        parameters += " SMTPUTF8";
+      }
+      expect(command("MAIL FROM:<" + sender + ">" + parameters), 250, "MAIL FROM:<" + sender + ">",
+          ExitCodes.UNAVAILABLE);
       for (String rcpt : recipients) {
         expect(command("RCPT TO:<" + rcpt + ">"), 250, "RCPT TO:<" + rcpt + ">", ExitCodes.NO_USER);
       }
@@ -66,6 +73,11 @@ final class SmtpSubmission implements AutoCloseable {
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new CommandFailure(ExitCodes.TEMPFAIL, "SMTP server " + server + ": " + e.getMessage());
     }
+  }
+
+  private static boolean offers(Reply ehlo, String keyword) {
+    return ehlo.lines().stream().anyMatch(l -> l.equalsIgnoreCase(keyword) || l.toUpperCase(java.util.Locale.ROOT)
+        .startsWith(keyword + " "));
   }
 
   private void write(byte[] bytes, int offset, int length) {
@@ -97,19 +109,16 @@ final class SmtpSubmission implements AutoCloseable {
   }
 
   private Reply read() throws IOException {
-    StringBuilder text = new StringBuilder();
+    List<String> lines = new java.util.ArrayList<>();
     while (true) {
       String line = readLine();
       if (line.length() < 3) {
         throw new IOException("malformed reply: " + line);
       }
-      if (text.length() > 0) {
-        text.append(' ');
-      }
-      text.append(line.length() > 4 ? line.substring(4) : "");
+      lines.add(line.length() > 4 ? line.substring(4) : "");
       if (line.length() == 3 || line.charAt(3) == ' ') {
         try {
-          return new Reply(Integer.parseInt(line.substring(0, 3)), text.toString());
+          return new Reply(Integer.parseInt(line.substring(0, 3)), String.join(" ", lines), List.copyOf(lines));
         } catch (NumberFormatException e) {
           throw new IOException("malformed reply: " + line);
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.testing.ChildCli;
 import io.postino.testing.ChildCli.Result;
 import io.postino.testing.SmtpSink;
+import io.postino.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,25 @@ class SendCommandTest {
     assertFalse(data.contains("Bcc"), data);
     assertFalse(data.contains("erin"), data);
     assertTrue(data.contains("Subject: hi\r\n\r\n.leading dot\r\nlast line\r\n"), data);
+  }
+
+  @Test
+  void anInternationalAddressGoesWithSmtpUtf8AndEightBitContentAsSuch() throws Exception {
+    TestServer server = new TestServer(dir.resolve("postino")).start();
+    try {
+      Path conf = dir.resolve("postino.json");
+      Files.writeString(conf, "{\"hostname\": \"host.test.example\"}");
+      Result r = ChildCli.inProcess("Subject: Grüße\n\nGrüße aus Köln\n".getBytes(StandardCharsets.UTF_8),
+          "send", "-f", "anne@b.example", "--server", "127.0.0.1:" + server.port(), "-conf", conf.toString(),
+          "jörg@local.example");
+      assertEquals(0, r.exit(), r.toString());
+      server.nextInbound();
+      List<Path> box = server.mailbox("local.example", "jörg");
+      assertEquals(1, box.size());
+      assertTrue(Files.readString(box.get(0), StandardCharsets.UTF_8).contains("Grüße aus Köln"));
+    } finally {
+      server.close();
+    }
   }
 
   @Test
