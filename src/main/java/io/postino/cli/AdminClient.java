@@ -118,12 +118,12 @@ final class AdminClient {
     return response;
   }
 
-  private String token() throws CommandFailure {
+  private String token() throws CommandFailure, Unreachable {
     try {
       return Files.readString(options.getTokenFile(), StandardCharsets.US_ASCII).trim();
     } catch (NoSuchFileException e) {
-      throw new CommandFailure(ExitCodes.NO_PERMISSION, "no admin token file " + options.getTokenFile()
-          + " (the server writes it when it starts)");
+      // the server writes it when it starts: none has with this configuration
+      throw new Unreachable("no admin token file " + options.getTokenFile() + ", so no server runs with this configuration");
     } catch (IOException e) {
       throw new CommandFailure(ExitCodes.NO_PERMISSION, "cannot read the admin token file " + options.getTokenFile()
           + ": " + e.getMessage() + " (run as the server's user)");

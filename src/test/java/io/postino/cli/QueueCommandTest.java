@@ -169,7 +169,7 @@ class QueueCommandTest {
     assertTrue(status.out().contains("Listener smtp        127.0.0.1:" + server.port()), status.out());
     assertTrue(status.out().contains("Queue: 1 message(s)"), status.out());
 
-    Result delete = postino("queue", "delete", id);
+    Result delete = ChildCli.inProcess(withConf("queue", "delete", id));
     assertEquals(0, delete.exit(), delete.toString());
     assertFalse(Files.exists(dir.resolve("spool/incoming").resolve(id)));
     assertEquals("Mail queue is empty\n", ChildCli.inProcess(withConf("queue", "list")).out());
@@ -233,6 +233,12 @@ class QueueCommandTest {
     assertEquals(3, status.exit(), status.toString());
     assertTrue(status.out().contains("Postino is not running"), status.out());
     assertTrue(status.out().contains("1 message(s), active 0, pending 0, deferred 1, hold 0"), status.out());
+
+    // without the token file (a server that never ran with this configuration) the spool is read too
+    Files.delete(dir.resolve("admin.token"));
+    Result noToken = ChildCli.inProcess(withConf("queue", "list"));
+    assertEquals(0, noToken.exit(), noToken.toString());
+    assertTrue(noToken.out().contains(id + " "), noToken.out());
 
     // a server without an admin port holds the spool's lock: the spool is not read under it
     start(ChildPostino.write(dir, config(dir, false)));
