@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Properties;
 import java.util.function.Supplier;
 
-/** What {@code GET /api/status} says of the node that answers: version, uptime, roles, listeners. */
+/** What a node says of itself: to the cluster (its member entry), and in {@code GET /api/status}. */
 final class NodeStatus {
 
   private static final String VERSION = readVersion();
@@ -36,27 +36,37 @@ final class NodeStatus {
     }
   }
 
-  /** What the status says of {@code node}, started now (its admin port starts last). */
-  static Supplier<JsonObject> of(Postino node) {
+  /**
+   * What this node announces to the cluster ({@code io.postino.admin.MemberAnnouncer}): its id,
+   * host name, version, start time, roles and SMTP listeners, {@code ports} being read at each
+   * announcement (the listeners bind after the announcer is made).
+   */
+  static Supplier<JsonObject> member(String id, PostinoOptions options, int[] ports) {
     long started = System.currentTimeMillis();
-    return () -> describe(node, started);
+    return () -> describe(options, ports[0], ports[1], ports[2], -1, started).put("id", id);
   }
 
-  private static JsonObject describe(Postino node, long started) {
-    PostinoOptions options = node.options();
+  /** What {@code GET /api/status} says of {@code node}, started now (its admin port starts last). */
+  static Supplier<JsonObject> of(Postino node) {
+    long started = System.currentTimeMillis();
+    return () -> describe(node.options(), node.smtpPort(), node.submissionPort(), node.smtpsPort(), node.adminPort(),
+        started).put("uptimeSeconds", Duration.ofMillis(System.currentTimeMillis() - started).toSeconds());
+  }
+
+  private static JsonObject describe(PostinoOptions options, int smtp, int submission, int smtps, int admin,
+      long started) {
     JsonArray roles = new JsonArray();
     options.getRoles().forEach(r -> roles.add(r.jsonName()));
     JsonArray listeners = new JsonArray();
     String host = options.getSmtp().getHost();
-    listener(listeners, "smtp", host, node.smtpPort());
-    listener(listeners, "submission", host, node.submissionPort());
-    listener(listeners, "smtps", host, node.smtpsPort());
-    listener(listeners, "admin", options.getAdmin().getHost(), node.adminPort());
+    listener(listeners, "smtp", host, smtp);
+    listener(listeners, "submission", host, submission);
+    listener(listeners, "smtps", host, smtps);
+    listener(listeners, "admin", options.getAdmin().getHost(), admin);
     return new JsonObject()
         .put("version", VERSION)
         .put("hostname", options.getHostname())
         .put("started", Instant.ofEpochMilli(started).toString())
-        .put("uptimeSeconds", Duration.ofMillis(System.currentTimeMillis() - started).toSeconds())
         .put("roles", roles)
         .put("listeners", listeners);
   }

@@ -2,6 +2,7 @@ package io.postino;
 
 import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
+import io.postino.admin.MemberAnnouncer;
 import io.postino.admin.QueueApi;
 import io.postino.admin.StatusApi;
 import io.postino.delivery.DeliveryVerticle;
@@ -33,6 +34,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -178,6 +180,7 @@ public final class Postino {
       TlsSupport tls, Authenticator auth) {
     Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
+    String nodeId = UUID.randomUUID().toString();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
         new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.defaultDomain(),
             config.addresses()),
@@ -199,13 +202,15 @@ public final class Postino {
       SendVerticle send = new SendVerticle(queue.intake(), config.addresses(),
           new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()));
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(queue)))
-          .compose(v -> deployed(ids, vertx.deployVerticle(new QueueAdminService(queue, config.addresses(),
-              config.getHostname()))))
+          .compose(v -> deployed(ids, vertx.deployVerticle(new QueueAdminService(queue, config.addresses(), nodeId))))
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
     if (roles.contains(Role.LISTENER)) {
       all = all.compose(v -> listenAll(vertx, config, policy, spool, queue, tls, auth, ids, ports));
     }
+    // last: the cluster learns of a node once it serves (the queue's operations among the rest)
+    all = all.compose(v -> deployed(ids, vertx.deployVerticle(new MemberAnnouncer(config.addresses(), nodeId,
+        NodeStatus.member(nodeId, config, ports)))));
     return all
         .recover(e -> {
           // a listener that cannot bind: take down what did start before reporting it

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
@@ -15,11 +16,12 @@ import java.util.Map;
 
 /**
  * Every queue node of the cluster (this node alone when not clustered), as the admin API reaches
- * them: the nodes announce themselves in the map {@code <prefix>.admin.queue.nodes} and serve
- * their queue at {@code <prefix>.admin.queue.<node id>} ({@code io.postino.queue.QueueAdminService}).
- * A question goes to all of them at once; each answer is tagged with its node. A node whose
- * address has no consumer (it died without leaving the map, where its entry soon expires, or its
- * consumer is not yet known here) is left out.
+ * them: the members announced in {@code <prefix>.admin.members} ({@link MemberAnnouncer}) with
+ * the queue role, which serve their queue at {@code <prefix>.admin.queue.<node id>}
+ * ({@code io.postino.queue.QueueAdminService}). A question goes to all of them at once; each
+ * answer is tagged with its node ({@code {"id", "node": <host name>}}). A node whose address has no
+ * consumer (it died without leaving the map, where its entry soon expires, or its consumer is not
+ * known here yet) is left out.
  */
 final class QueueNodes {
 
@@ -38,19 +40,24 @@ final class QueueNodes {
     this.addresses = addresses;
   }
 
-  private Future<AsyncMap<String, JsonObject>> map() {
-    return vertx.sharedData().getAsyncMap(addresses.adminQueueNodes());
-  }
-
-  /** The queue nodes, by host name then id. */
-  Future<List<JsonObject>> nodes() {
-    return map().compose(AsyncMap::entries).map(QueueNodes::sorted);
+  /** Every member's description, by host name then id. */
+  Future<List<JsonObject>> members() {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(addresses.adminMembers())
+        .compose(AsyncMap::entries).map(QueueNodes::sorted);
   }
 
   private static List<JsonObject> sorted(Map<String, JsonObject> entries) {
-    List<JsonObject> nodes = new ArrayList<>(entries.values());
-    nodes.sort(Comparator.comparing((JsonObject n) -> n.getString("node", "")).thenComparing(n -> n.getString("id")));
-    return nodes;
+    List<JsonObject> members = new ArrayList<>(entries.values());
+    members.sort(Comparator.comparing((JsonObject n) -> n.getString("hostname", "")).thenComparing(n -> n.getString("id")));
+    return members;
+  }
+
+  /** The queue nodes, each as {@code {"id", "node"}}. */
+  private Future<List<JsonObject>> nodes() {
+    return members().map(members -> members.stream()
+        .filter(m -> m.getJsonArray("roles", new JsonArray()).contains("queue"))
+        .map(m -> new JsonObject().put("id", m.getString("id")).put("node", m.getString("hostname")))
+        .toList());
   }
 
   /**

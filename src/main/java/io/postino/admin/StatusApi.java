@@ -10,8 +10,9 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /api/status} (the token): this node (version, uptime, roles, listeners with their
- * ports), the queue counts by state summed over every queue node of the cluster, and each queue
- * node with its own counts. What {@code postino status} prints.
+ * ports), the queue counts by state summed over every queue node of the cluster, each queue node
+ * with its own counts, and every member of the cluster as it announced itself. What
+ * {@code postino status} prints.
  */
 public final class StatusApi implements AdminRoutes {
 
@@ -42,6 +43,6 @@ public final class StatusApi implements AdminRoutes {
               .put("clustered", vertx.isClustered())
               .put("queue", total)
               .put("queueNodes", new JsonArray(List.copyOf(report)));
-        })));
+        }).compose(status -> nodes.members().map(members -> status.put("members", new JsonArray(members))))));
   }
 }

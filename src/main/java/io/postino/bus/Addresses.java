@@ -64,8 +64,11 @@ public record Addresses(String prefix) {
     return prefix + ".admin.queue." + nodeId;
   }
 
-  /** The cluster-wide map of the queue nodes that serve {@link #adminQueue}: node id to its description. */
-  public String adminQueueNodes() {
-    return prefix + ".admin.queue.nodes";
+  /**
+   * The cluster-wide map of the nodes running Postino: node id to its description (host name,
+   * version, roles, listeners); the queue nodes among them serve {@link #adminQueue}.
+   */
+  public String adminMembers() {
+    return prefix + ".admin.members";
   }
 }

@@ -40,11 +40,24 @@ final class StatusCommand extends OperatorCommand {
       out().printf("Listener %-11s %s:%d%n", l.getString("name"), l.getString("host"), l.getInteger("port"));
     }
     out().println("Queue: " + counts(status.getJsonObject("queue")));
-    out().println((status.getBoolean("clustered") ? "Cluster queue nodes:" : "Queue nodes:"));
+    out().println("Queue nodes:");
     for (Object o : status.getJsonArray("queueNodes")) {
       JsonObject n = (JsonObject) o;
       out().printf("  %s (%s): %s%n", n.getString("node"), n.getString("id"),
           n.containsKey("error") ? "no answer: " + n.getString("error") : counts(n.getJsonObject("counts")));
+    }
+    out().println(status.getBoolean("clustered") ? "Cluster members:" : "Members (not clustered):");
+    for (Object o : status.getJsonArray("members")) {
+      JsonObject m = (JsonObject) o;
+      StringBuilder listening = new StringBuilder();
+      for (Object l : m.getJsonArray("listeners")) {
+        JsonObject listener = (JsonObject) l;
+        listening.append(' ').append(listener.getString("name")).append('=').append(listener.getInteger("port"));
+      }
+      out().printf("  %s (%s): Postino %s since %s, %s;%s%n", m.getString("hostname"), m.getString("id"),
+          m.getString("version"), m.getString("started"),
+          String.join(", ", m.getJsonArray("roles").stream().map(String::valueOf).toList()),
+          listening.length() == 0 ? " no listeners" : listening);
     }
     return ExitCodes.OK;
   }

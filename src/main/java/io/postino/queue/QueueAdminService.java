@@ -7,24 +7,18 @@ import io.postino.spool.QueuedMessage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The operator's operations on this node's queue, served on the event bus at
  * {@code <prefix>.admin.queue.<node id>}, so that the admin API of any node of a cluster lists
- * and manages the queues of all of them. The node announces itself in the cluster-wide map
- * {@code <prefix>.admin.queue.nodes} (node id to {@code {"id", "node"}}) once its consumer is
- * registered, and leaves it when undeployed. The entry lives {@value #TTL_MILLIS} ms and is
- * renewed every {@value #RENEW_MILLIS} ms, so a node that dies without leaving drops out of the
- * map by itself (meanwhile its address has no consumer, and the admin API skips it).
+ * and manages the queues of all of them; the node id is the one the node announces itself with
+ * (see {@code io.postino.admin.MemberAnnouncer}), once this consumer is registered.
  *
  * <p>Requests are JSON objects {@code {"op": ..., ...}}:
  * <pre>{@code
@@ -44,46 +38,21 @@ import java.util.UUID;
  */
 public final class QueueAdminService extends VerticleBase {
 
-  static final long TTL_MILLIS = 30_000;
-  static final long RENEW_MILLIS = 10_000;
 
   private final QueueManager queue;
   private final Addresses addresses;
-  private final String nodeId = UUID.randomUUID().toString();
-  private final JsonObject description;
-  private long renewTimer = -1;
+  private final String nodeId;
 
-  /** @param nodeName how the node is named in listings: its host name */
-  public QueueAdminService(QueueManager queue, Addresses addresses, String nodeName) {
+  /** @param nodeId this node's id in the cluster */
+  public QueueAdminService(QueueManager queue, Addresses addresses, String nodeId) {
     this.queue = queue;
     this.addresses = addresses;
-    this.description = new JsonObject().put("id", nodeId).put("node", nodeName);
-  }
-
-  /** The id of this node's queue service, unique in the cluster. */
-  public String nodeId() {
-    return nodeId;
+    this.nodeId = nodeId;
   }
 
   @Override
   public Future<?> start() {
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(addresses.adminQueue(nodeId), this::handle);
-    return consumer.completion().compose(v -> announce()).onSuccess(v ->
-        renewTimer = vertx.setPeriodic(RENEW_MILLIS, id -> announce()));
-  }
-
-  private Future<Void> announce() {
-    return nodes().compose(map -> map.put(nodeId, description, TTL_MILLIS));
-  }
-
-  @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(renewTimer);
-    return nodes().compose(map -> map.remove(nodeId)).otherwiseEmpty();
-  }
-
-  private Future<AsyncMap<String, JsonObject>> nodes() {
-    return vertx.sharedData().getAsyncMap(addresses.adminQueueNodes());
+    return vertx.eventBus().<JsonObject>consumer(addresses.adminQueue(nodeId), this::handle).completion();
   }
 
   private void handle(Message<JsonObject> request) {

@@ -177,11 +177,28 @@ class QueueApiTest {
       JsonObject status = json("GET", "/api/status", 200);
       assertTrue(status.getBoolean("clustered"));
       assertEquals(2, status.getJsonArray("queueNodes").size());
+      // a member without the queue role is a member all the same
+      Postino.deploy(nodeB, new JsonObject().put("hostname", "d.test.example").put("roles", new JsonArray().add("delivery"))
+          .put("spool", new JsonObject().put("directory", dir.resolve("b/spool").toString()))).await();
+      TestServer.await("three members", () -> {
+        try {
+          return json("GET", "/api/status", 200).getJsonArray("members").size() == 3;
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      });
+      status = json("GET", "/api/status", 200);
+      JsonObject delivery = status.getJsonArray("members").getJsonObject(2);
+      assertEquals("d.test.example", delivery.getString("hostname"));
+      assertEquals(new JsonArray().add("delivery"), delivery.getJsonArray("roles"));
+      assertEquals(Postino.version(), delivery.getString("version"));
+      assertEquals(2, status.getJsonArray("queueNodes").size());
       assertEquals(1, status.getJsonObject("queue").getInteger("hold"));
       // B leaves the cluster
       nodeB.close().await();
       nodeB = null;
       assertEquals(1, listed().size());
+      assertEquals(1, json("GET", "/api/status", 200).getJsonArray("members").size());
     } finally {
       if (nodeB != null) {
         nodeB.close().await();
@@ -213,6 +230,7 @@ class QueueApiTest {
     assertEquals(2, status.getJsonObject("queue").getInteger("total"));
     assertEquals(1, status.getJsonObject("queue").getInteger("hold"));
     assertEquals(2, status.getJsonArray("queueNodes").size());
+    assertEquals(2, status.getJsonArray("members").size());
     assertEquals("a.test.example", status.getString("hostname"));
     assertEquals(Postino.version(), status.getString("version"));
 
@@ -224,8 +242,9 @@ class QueueApiTest {
     // the map until it expires) is left out
     b.close().await();
     assertEquals(1, json("GET", "/api/queue", 200).getJsonArray("nodes").size());
-    vertx.sharedData().<String, JsonObject>getAsyncMap("postino.admin.queue.nodes")
-        .compose(m -> m.put("dead", new JsonObject().put("id", "dead").put("node", "gone.example"))).await();
+    vertx.sharedData().<String, JsonObject>getAsyncMap("postino.admin.members")
+        .compose(m -> m.put("dead", new JsonObject().put("id", "dead").put("hostname", "gone.example")
+            .put("roles", new JsonArray().add("queue")))).await();
     JsonObject afterDeath = json("GET", "/api/queue", 200);
     assertEquals(1, afterDeath.getJsonArray("nodes").size());
     assertEquals("a.test.example", afterDeath.getJsonArray("nodes").getJsonObject(0).getString("node"));
