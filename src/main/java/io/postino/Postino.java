@@ -3,11 +3,15 @@ package io.postino;
 import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.postino.admin.MemberAnnouncer;
+import io.postino.admin.QueueApi;
+import io.postino.admin.StatusApi;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
+import io.postino.queue.QueueAdminService;
 import io.postino.queue.QueueManager;
 import io.postino.intake.SendVerticle;
 import io.postino.spool.Spool;
@@ -23,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -132,6 +137,11 @@ public final class Postino {
             monitoring))
         .onFailure(e -> {
           monitoring.close();
+          spool.onSuccess(s -> {
+            if (s != null) {
+              s.close();
+            }
+          });
           tls.onSuccess(t -> {
             if (t != null) {
               t.close();
@@ -191,6 +201,7 @@ public final class Postino {
       Monitoring monitoring) {
     Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
+    String nodeId = UUID.randomUUID().toString();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
         new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.get().defaultDomain(),
             config.addresses()),
@@ -215,6 +226,7 @@ public final class Postino {
       SendVerticle send = new SendVerticle(queue.intake(), config.addresses(),
           new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()));
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(queue)))
+          .compose(v -> deployed(ids, vertx.deployVerticle(new QueueAdminService(queue, config.addresses(), nodeId))))
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
     if (roles.contains(Role.LISTENER)) {
@@ -225,6 +237,10 @@ public final class Postino {
             return null;
           });
     }
+    // last: the cluster learns of a node once it serves (the queue's operations among the rest)
+    all = all.compose(v -> deployed(ids, vertx.deployVerticle(new MemberAnnouncer(config.addresses(), nodeId,
+        NodeStatus.member(nodeId, config,
+        i -> listeners[0] == null ? -1 : listeners[0].port(i))))));
     return all
         .recover(e -> {
           // a listener that cannot bind: take down what did start before reporting it
@@ -265,6 +281,8 @@ public final class Postino {
   /** What the admin port serves. */
   private List<AdminRoutes> adminRoutes() {
     List<AdminRoutes> routes = new ArrayList<>();
+    routes.add(new QueueApi(vertx, config.addresses()));
+    routes.add(new StatusApi(vertx, config.addresses(), NodeStatus.of(this)));
     routes.addAll(monitoring.routes());
     return routes;
   }
@@ -275,6 +293,11 @@ public final class Postino {
    */
   public MeterRegistry meterRegistry() {
     return monitoring.metrics().registry();
+  }
+
+  /** Postino's version, as the build recorded it ({@code 0.1.0-SNAPSHOT}, say). */
+  public static String version() {
+    return NodeStatus.version();
   }
 
   /** The port the admin HTTP server bound, or -1 when it is off. */

@@ -1,8 +1,11 @@
 package io.postino;
 
 import io.postino.queue.QueueManager;
+import io.postino.spool.QueueFilter;
 import io.postino.spool.Spool;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -43,6 +46,20 @@ final class QueueHandle implements QueueOperations {
   @Override
   public Future<Void> flush() {
     return manager.flush();
+  }
+
+  @Override
+  public Future<JsonArray> list() {
+    return manager.list(QueueFilter.ALL).map(messages -> {
+      JsonArray json = new JsonArray();
+      messages.forEach(m -> json.add(m.toJson()));
+      return json;
+    });
+  }
+
+  @Override
+  public Future<JsonObject> show(String queueId) {
+    return manager.show(queueId).map(details -> details == null ? null : details.toJson());
   }
 
   @Override

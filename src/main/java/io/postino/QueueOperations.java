@@ -1,6 +1,8 @@
 package io.postino;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -44,6 +46,21 @@ public interface QueueOperations {
 
   /** Makes every deferred message due now ({@code postqueue -f}); completes once the scan is started. */
   Future<Void> flush();
+
+  /**
+   * The messages in this node's queue, oldest first ({@code mailq}), each as in the admin API's
+   * {@code GET /api/queue}: id, state (pending, deferred, active, hold), size, arrival, sender,
+   * recipients with their state and last error, next attempt, attempts.
+   */
+  Future<JsonArray> list();
+
+  /**
+   * One message in detail ({@code postcat -q}), as the admin API's {@code GET /api/queue/{id}}:
+   * the listing's fields, the envelope, each recipient's history, the header section.
+   *
+   * @return null when there is no such message
+   */
+  Future<JsonObject> show(String queueId);
 
   /** The queue ids of the messages on hold, sorted. */
   Future<List<String>> held();

@@ -55,4 +55,20 @@ public record Addresses(String prefix) {
   public String policyData() {
     return prefix + ".policy.data";
   }
+
+  /**
+   * Request/reply: the queue operations of one queue node ({@code queue list}, {@code show},
+   * {@code hold}...), by which the admin API of any node reaches every node's queue.
+   */
+  public String adminQueue(String nodeId) {
+    return prefix + ".admin.queue." + nodeId;
+  }
+
+  /**
+   * The cluster-wide map of the nodes running Postino: node id to its description (host name,
+   * version, roles, listeners); the queue nodes among them serve {@link #adminQueue}.
+   */
+  public String adminMembers() {
+    return prefix + ".admin.members";
+  }
 }

@@ -19,11 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 
 /** The command line of the fat jar: {@code java -jar postino.jar [-conf FILE]} runs the server. */
-@Command(name = "postino", mixinStandardHelpOptions = true, version = "Postino 0.1.0",
-    subcommands = {CheckConfigCommand.class, RouteCommand.class, UsersCommand.class},
+@Command(name = "postino", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    subcommands = {CheckConfigCommand.class, RouteCommand.class, UsersCommand.class, QueueCommand.class,
+        StatusCommand.class, SendCommand.class, HelpCommand.class},
     description = "A reactive, non-blocking SMTP server on Vert.x.")
 public final class Main implements Callable<Integer> {
 
@@ -42,6 +45,14 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) {
     // exits explicitly: after a graceful stop, threads of libraries could otherwise keep the JVM up
     System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  /** {@code --version}: the version the build recorded. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"Postino " + Postino.version()};
+    }
   }
 
   /** The exit status for a configuration that cannot be read ({@code EX_CONFIG}). */

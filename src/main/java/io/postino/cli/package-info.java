@@ -3,16 +3,17 @@
  * stops it on SIGTERM, reloads it on SIGHUP: {@link io.postino.cli.Signals}),
  * {@link io.postino.cli.CheckConfigCommand} lists every problem of a configuration,
  * {@link io.postino.cli.RouteCommand} prints a domain's route, {@link io.postino.cli.UsersCommand}
- * manages the AUTH users file.
+ * manages the AUTH users file; {@code queue}, {@code status} and {@code send} are the operator's
+ * {@code mailq}/{@code postqueue}/{@code postsuper} and {@code sendmail}, talking to the running
+ * server's admin API (its options from {@code admin}) or, when none runs, reading its spool under
+ * the spool's lock ({@code spool}).
  *
  * <p>Implementation, not API: the commands and their exit statuses are the interface, not these
  * classes. It depends on {@code io.postino} and on the implementation packages whose work a
- * command does without starting a node (the resolver, the users file); nothing depends on it.
+ * command does without starting a node (the resolver, the users file, a stopped spool); nothing
+ * depends on it.
  *
- * <p>Implementation, not API: the commands and their exit statuses are the interface, not these
- * classes. Nothing depends on it.
- *
- * <p>Depends on: {@code io.postino}, {@code bus}, {@code dns}, {@code server.auth}, {@code smtp},
- * {@code config}.
+ * <p>Depends on: {@code io.postino}, {@code admin}, {@code spool}, {@code server}, {@code bus}, {@code dns},
+ * {@code server.auth}, {@code smtp}, {@code config}.
  */
 package io.postino.cli;

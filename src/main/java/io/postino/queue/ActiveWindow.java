@@ -57,6 +57,11 @@ final class ActiveWindow {
     return active.get(queueId);
   }
 
+  /** The queue ids in the window now (a copy). */
+  Set<String> ids() {
+    return Set.copyOf(active.keySet());
+  }
+
   /** Messages in the window now. Thread-safe. */
   int count() {
     return count.get();

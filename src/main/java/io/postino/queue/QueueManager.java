@@ -7,7 +7,10 @@ import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.intake.Intake;
 import io.postino.metrics.DeliveryMeters;
+import io.postino.spool.MessageDetails;
 import io.postino.spool.MessageStatus;
+import io.postino.spool.QueueFilter;
+import io.postino.spool.QueuedMessage;
 import io.postino.spool.Spool;
 import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
@@ -16,6 +19,8 @@ import io.vertx.core.VerticleBase;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -116,7 +121,9 @@ public final class QueueManager extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(scanTimer);
-    return Future.succeededFuture();
+    // the queue owns the spool: the directory's lock goes with it, also when the Vert.x instance
+    // is closed without Postino.close(), so that the spool can be opened again in this process
+    return spool.close();
   }
 
   /**
@@ -247,9 +254,50 @@ public final class QueueManager extends VerticleBase {
     });
   }
 
+  /** The messages in this node's queue that {@code filter} takes, oldest first (like {@code mailq}). */
+  public Future<List<QueuedMessage>> list(QueueFilter filter) {
+    return onContext(() -> spool.list(filter, window.ids()));
+  }
+
+  /** One message in detail (like {@code postcat -q}); null when there is no such message. */
+  public Future<MessageDetails> show(String queueId) {
+    return onContext(() -> spool.show(queueId, window.ids()));
+  }
+
+  /**
+   * Makes due now the deferred messages with a recipient not finished in {@code domain}
+   * ({@code postqueue -s}); completes with how many.
+   */
+  public Future<Integer> flush(String domain) {
+    return each(new QueueFilter(true, false, domain, null), this::requeue);
+  }
+
+  /** Deletes every deferred message without notice ({@code postsuper -d ALL deferred}); completes with how many. */
+  public Future<Integer> deleteDeferred() {
+    return each(new QueueFilter(true, false, null, null), this::delete);
+  }
+
+  /** Applies {@code operation} to each message {@code filter} takes, one after the other; counts the trues. */
+  private Future<Integer> each(QueueFilter filter, Function<String, Future<Boolean>> operation) {
+    return list(filter).compose(messages -> {
+      Future<Integer> done = Future.succeededFuture(0);
+      for (QueuedMessage m : messages) {
+        done = done.compose(n -> operation.apply(m.queueId()).map(ok -> ok ? n + 1 : n));
+      }
+      return done;
+    });
+  }
+
   private <T> Future<T> onContext(Supplier<Future<T>> action) {
     Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(promise));
+    context.runOnContext(v -> {
+      try {
+        action.get().onComplete(promise);
+      } catch (RuntimeException e) {
+        // an unacceptable queue id, say: the caller hears it rather than waiting forever
+        promise.fail(e);
+      }
+    });
     return promise.future();
   }
 }

@@ -3,6 +3,7 @@ package io.postino.spool;
 import io.postino.bus.RecipientResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * one JSON object per line, appended as things happen, replayed at load time.
  *
  * <pre>{@code
- * {"r":0,"result":{"recipient":"bob@example.com","outcome":"delivered","code":250,...}}
- * {"r":1,"result":{"recipient":"eve@example.net","outcome":"permanent","code":550,...}}
+ * {"r":0,"at":"2026-05-01T10:00:00Z","result":{"recipient":"bob@example.com","outcome":"delivered",...}}
+ * {"r":1,"at":"2026-05-01T10:00:00Z","result":{"recipient":"eve@example.net","outcome":"permanent","code":550,...}}
  * {"finished":[1]}
  * {"attempt":1}
  * {"warned":true}
@@ -149,8 +150,10 @@ public final class MessageStatus {
     return warned;
   }
 
+  /** A recipient's result, with the time it was recorded (for the operator's history of it). */
   public static String resultLine(int recipient, RecipientResult result) {
-    return new JsonObject().put("r", recipient).put("result", result.toJson()).encode() + "\n";
+    return new JsonObject().put("r", recipient).put("at", Instant.now().toString()).put("result", result.toJson())
+        .encode() + "\n";
   }
 
   public static String finishedLine(Collection<Integer> recipients) {

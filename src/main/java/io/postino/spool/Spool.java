@@ -69,10 +69,14 @@ public final class Spool {
   private final SharedSync journalSync;
   private final JudgedCommit judged;
   private final SpoolFigures figures;
+  private final QueueInspector inspector;
+  private final SpoolLock lock;
   private volatile SpoolFaults faults = SpoolFaults.NONE;
 
-  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal, SpoolMeters meters) {
+  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal, SpoolMeters meters, SpoolLock lock) {
     this.vertx = vertx;
+    this.lock = lock;
+    this.inspector = new QueueInspector(folders);
     this.journal = journal;
     this.dir = folders.root;
     this.tmp = folders.tmp;
@@ -96,7 +100,9 @@ public final class Spool {
 
   /**
    * Opens the spool, creating its directories as needed and recovering what a crash left (see
-   * {@link SpoolRecovery}).
+   * {@link SpoolRecovery}). Takes the directory's lock first ({@link SpoolLock}) and keeps it until
+   * {@link #close}: fails with a {@link SpoolLockedException} naming the directory when another
+   * process (or another open spool of this process) has it.
    */
   public static Future<Spool> open(Vertx vertx, Path dir) {
     return open(vertx, dir, SpoolMeters.none(), SpoolSpace.DEFAULT_MIN_FREE_SPACE);
@@ -106,14 +112,42 @@ public final class Spool {
   public static Future<Spool> open(Vertx vertx, Path dir, SpoolMeters meters, long minFreeSpace) {
     Path abs = dir.toAbsolutePath().normalize();
     return vertx.executeBlocking(() -> {
-      SpoolFolders folders = new SpoolFolders(abs);
-      SpoolJournal journal = SpoolRecovery.recover(folders, SpoolJournal.SEGMENT_OCTETS, SpoolJournal.SEGMENT_MILLIS);
-      Spool spool = new Spool(vertx, folders, journal, meters);
-      spool.figures.space().setReserve(minFreeSpace);
-      spool.figures.space().measure();
-      meters.freeSpace(spool.figures.space()::usable);
-      return spool;
+      SpoolLock lock = SpoolLock.acquire(abs);
+      try {
+        SpoolFolders folders = new SpoolFolders(abs);
+        SpoolJournal journal = SpoolRecovery.recover(folders, SpoolJournal.SEGMENT_OCTETS, SpoolJournal.SEGMENT_MILLIS);
+        Spool spool = new Spool(vertx, folders, journal, meters, lock);
+        spool.figures.space().setReserve(minFreeSpace);
+        spool.figures.space().measure();
+        meters.freeSpace(spool.figures.space()::usable);
+        return spool;
+      } catch (IOException | RuntimeException e) {
+        lock.close();
+        throw e;
+      }
     }, false);
+  }
+
+  /** Releases the directory's lock: call once nothing uses the spool any more. */
+  public Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      lock.close();
+      return null;
+    }, false);
+  }
+
+  /**
+   * The messages in the queue (incoming and hold) that {@code filter} takes, oldest first, those
+   * in {@code active} (the queue manager's window) shown as being delivered.
+   */
+  public Future<List<QueuedMessage>> list(QueueFilter filter, Set<String> active) {
+    return vertx.executeBlocking(() -> inspector.list(filter, active), false);
+  }
+
+  /** One message in detail; null when there is no such message. */
+  public Future<MessageDetails> show(String queueId, Set<String> active) {
+    checkId(queueId);
+    return vertx.executeBlocking(() -> inspector.show(queueId, active), false);
   }
 
   /** A new unique queue id: short, sortable by time, safe as a file name. */

@@ -92,6 +92,14 @@ public final class SpoolFileFormat {
    * header records, with the recorded checksum (which reads the content through once). Blocking.
    */
   static Header read(FileChannel ch) throws IOException, CorruptException {
+    return read(ch, true);
+  }
+
+  /**
+   * {@link #read(FileChannel)}, without reading the content through for its checksum unless
+   * {@code verify}: for a listing of the queue, which must not cost a pass over every message.
+   */
+  static Header read(FileChannel ch, boolean verify) throws IOException, CorruptException {
     long size = ch.size();
     byte[] head = readFully(ch, 0, (int) Math.min(size, MAX_FIRST_LINE));
     int eol = Bytes.indexOf(head, 0, head.length, (byte) '\n');
@@ -120,7 +128,7 @@ public final class SpoolFileFormat {
       throw new CorruptException("content is " + (size - contentOffset) + " octets, its header says "
           + contentLength);
     }
-    if (crc != UNKNOWN && crc(ch, contentOffset, size - contentOffset) != crc) {
+    if (verify && crc != UNKNOWN && crc(ch, contentOffset, size - contentOffset) != crc) {
       throw new CorruptException("content does not match its checksum");
     }
     return new Header(envelope, contentOffset, contentLength, crc);

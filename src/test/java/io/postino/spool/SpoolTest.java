@@ -174,6 +174,8 @@ class SpoolTest {
     Files.copy(stored.get(0).file(), incoming.resolve("RENAMED"));
     Files.createDirectory(incoming.resolve("ADIRECTORY"));
 
+    // a restart: the process that had the spool is gone, and its lock with it
+    await(first.close());
     Spool second = await(Spool.open(vertx, dir));
 
     assertEquals(List.of(), fileNames(dir.resolve("tmp")));
@@ -386,6 +388,7 @@ class SpoolTest {
     Files.delete(kept.file());
     Files.delete(big.file());
 
+    await(spool.close());
     Spool reopened = await(Spool.open(vertx, dir));
 
     SpooledMessage back = await(reopened.read(kept.queueId()));
@@ -409,6 +412,7 @@ class SpoolTest {
     Files.delete(incoming);
     Files.createDirectory(incoming);
 
+    await(spool.close());
     await(Spool.open(vertx, dir));
 
     assertEquals(List.of(), fileNames(incoming), "the client was told it failed: it must not come back");
