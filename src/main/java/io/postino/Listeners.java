@@ -142,11 +142,6 @@ final class Listeners {
     return current.get().sessions();
   }
 
-  /** The context new sessions start with. */
-  ServerContext context() {
-    return current.get();
-  }
-
   /**
    * New sessions start with these limits, this recipient policy and these hooks; the sessions in
    * progress keep theirs. What the listener sockets were bound with (host, port, instances) and
