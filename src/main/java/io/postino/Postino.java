@@ -4,6 +4,7 @@ import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
+import io.postino.dkim.DkimSigning;
 import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
@@ -63,11 +64,12 @@ public final class Postino {
   private final int smtpsPort;
   private final TlsSupport tls;
   private final Authenticator auth;
+  private final DkimSigning dkim;
   /** Null when the admin port is off; set once, right after start. */
   private AdminServer admin;
 
   private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue, RecipientPolicy policy,
-      List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth) {
+      List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth, DkimSigning dkim) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
@@ -79,6 +81,7 @@ public final class Postino {
     this.smtpsPort = ports[2];
     this.tls = tls;
     this.auth = auth;
+    this.dkim = dkim;
   }
 
   /**
@@ -120,9 +123,17 @@ public final class Postino {
     Future<Authenticator> auth = listener && config.getAuth().isEnabled()
         ? Authenticator.start(vertx, config.getAuth(), policy::isLocalDomain)
         : Future.succeededFuture();
-    return Future.all(spool, tls, auth)
-        .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result()))
+    Future<DkimSigning> dkim = config.getRoles().contains(Role.QUEUE) && !config.getDkim().getDomains().isEmpty()
+        ? DkimSigning.start(vertx, config.getDkim(), policy::isTrusted)
+        : Future.succeededFuture();
+    return Future.all(spool, tls, auth, dkim)
+        .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result(), dkim.result()))
         .onFailure(e -> {
+          dkim.onSuccess(d -> {
+            if (d != null) {
+              d.close();
+            }
+          });
           tls.onSuccess(t -> {
             if (t != null) {
               t.close();
@@ -167,13 +178,16 @@ public final class Postino {
    * @param spool null without the queue role
    */
   private static Future<Postino> deploy(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Spool spool,
-      TlsSupport tls, Authenticator auth) {
+      TlsSupport tls, Authenticator auth, DkimSigning dkim) {
     Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
         new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.defaultDomain(),
             config.addresses()),
         config.addresses(), config.getQueue(), config.getHostname(), policy::isLocalDomain);
+    if (queue != null && dkim != null) {
+      queue.intake().signWith(dkim);
+    }
     int[] ports = {-1, -1, -1};
     Future<Void> all = Future.succeededFuture();
     if (roles.contains(Role.RESOLVER)) {
@@ -203,7 +217,7 @@ public final class Postino {
           ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
           return Future.join(undeployed).transform(x -> Future.<Void>failedFuture(e));
         })
-        .map(v -> new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), ports, tls, auth))
+        .map(v -> new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), ports, tls, auth, dkim))
         .compose(postino -> postino.startAdmin().recover(e -> postino.close().transform(x -> Future.failedFuture(e))))
         .onSuccess(postino -> log.info("Postino {} started: {}", config.getHostname(),
             roles.stream().map(Role::jsonName).collect(Collectors.joining(", "))));
@@ -391,6 +405,9 @@ public final class Postino {
     }
     if (auth != null) {
       auth.close();
+    }
+    if (dkim != null) {
+      dkim.close();
     }
     // one after the other, last deployed first: the listeners, then the queue, then delivery
     for (int i = deployments.size() - 1; i >= 0; i--) {

@@ -4,6 +4,7 @@ import io.postino.admin.AdminOptions;
 import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
 import io.postino.delivery.OutboundOptions;
+import io.postino.dkim.DkimOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.local.MaildirOptions;
 import io.postino.queue.QueueOptions;
@@ -65,6 +66,7 @@ public final class PostinoOptions {
   private PolicyOptions policy = new PolicyOptions();
   private ClusterOptions cluster = new ClusterOptions(new JsonObject());
   private AdminOptions admin = new AdminOptions();
+  private DkimOptions dkim = new DkimOptions();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -94,6 +96,7 @@ public final class PostinoOptions {
     this.policy = new PolicyOptions(other.policy);
     this.cluster = other.cluster;
     this.admin = new AdminOptions(other.admin);
+    this.dkim = new DkimOptions(other.dkim);
   }
 
   /**
@@ -131,6 +134,7 @@ public final class PostinoOptions {
     policy = root.section("policy", PolicyOptions::new);
     cluster = root.section("cluster", ClusterOptions::new);
     admin = root.section("admin", AdminOptions::new);
+    dkim = root.section("dkim", DkimOptions::new);
     root.reportUnknown();
   }
 
@@ -326,6 +330,16 @@ public final class PostinoOptions {
 
   public PostinoOptions setCluster(ClusterOptions cluster) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
+    return this;
+  }
+
+  /** DKIM signing, the {@code "dkim"} object: no domains, nothing signed, by default. */
+  public DkimOptions getDkim() {
+    return dkim;
+  }
+
+  public PostinoOptions setDkim(DkimOptions dkim) {
+    this.dkim = Objects.requireNonNull(dkim, "dkim");
     return this;
   }
 
