@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** The command line of the fat jar: {@code java -jar postino.jar [-conf FILE]} runs the server. */
 @Command(name = "postino", mixinStandardHelpOptions = true, version = "Postino 0.1.0",
-    subcommands = {RouteCommand.class, UsersCommand.class},
+    subcommands = {RouteCommand.class, UsersCommand.class, DkimCommand.class},
     description = "A reactive, non-blocking SMTP server on Vert.x.")
 public final class Main implements Callable<Integer> {
 

@@ -1,6 +1,8 @@
 package io.postino.dkim;
 
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -66,6 +68,19 @@ public enum Algorithm {
       return ED25519_SHA256;
     }
     throw new GeneralSecurityException("not an RSA or Ed25519 key: " + key.getAlgorithm());
+  }
+
+  /** A new key pair; {@code bits} is the RSA modulus size (at least {@value #MIN_RSA_BITS}), unused for Ed25519. */
+  public KeyPair generate(int bits) throws GeneralSecurityException {
+    if (this == ED25519_SHA256) {
+      return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    }
+    if (bits < MIN_RSA_BITS) {
+      throw new GeneralSecurityException("DKIM RSA keys have at least " + MIN_RSA_BITS + " bits: " + bits);
+    }
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(bits);
+    return rsa.generateKeyPair();
   }
 
   /** Signs the data of RFC 6376 section 3.7 (the canonicalised header fields). Costly for RSA. */

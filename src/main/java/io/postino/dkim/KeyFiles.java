@@ -21,8 +21,9 @@ import org.bouncycastle.openssl.PEMParser;
  * DKIM private keys in PEM files: PKCS#8 ({@code PRIVATE KEY}, what {@code dkim keygen} and
  * {@code openssl genpkey} write) and the traditional {@code RSA PRIVATE KEY} of
  * {@code opendkim-genkey}. The key objects are the JDK's own, whichever form was read. Blocking.
+ * Used by the server and by {@code postino dkim keygen} and {@code check}.
  */
-final class KeyFiles {
+public final class KeyFiles {
 
   private KeyFiles() {
   }
@@ -32,7 +33,7 @@ final class KeyFiles {
    *
    * @throws GeneralSecurityException no key, an encrypted one, or one that is neither RSA nor Ed25519
    */
-  static PrivateKey read(Path file) throws IOException, GeneralSecurityException {
+  public static PrivateKey read(Path file) throws IOException, GeneralSecurityException {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(r)) {
       for (Object o = pem.readObject(); o != null; o = pem.readObject()) {
         PrivateKeyInfo info = o instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo()
@@ -53,7 +54,7 @@ final class KeyFiles {
   }
 
   /** Writes a key as PKCS#8 PEM, readable by its owner only (0600), replacing the file atomically. */
-  static void write(Path file, PrivateKey key) throws IOException {
+  public static void write(Path file, PrivateKey key) throws IOException {
     String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded());
     String pem = "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
     AtomicFiles.write(file, pem.getBytes(StandardCharsets.US_ASCII), true);

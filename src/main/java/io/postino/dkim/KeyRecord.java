@@ -2,6 +2,7 @@ package io.postino.dkim;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
@@ -28,6 +29,28 @@ public record KeyRecord(Algorithm algorithm, PublicKey key) {
     byte[] p = algorithm == Algorithm.ED25519_SHA256 ? Arrays.copyOfRange(der, ED25519_SPKI_PREFIX.length, der.length)
         : der;
     return "v=DKIM1; k=" + algorithm.keyType() + "; p=" + Base64.getEncoder().encodeToString(p);
+  }
+
+  /**
+   * The record as a zone-file line for {@code name} ({@code selector._domainkey.domain}), its text
+   * in strings of at most 250 characters (a TXT string holds 255 octets).
+   */
+  public String zoneLine(String name) {
+    String text = text();
+    StringBuilder line = new StringBuilder(name).append(". IN TXT (");
+    for (int i = 0; i < text.length(); i += 250) {
+      line.append(" \"").append(text, i, Math.min(text.length(), i + 250)).append('"');
+    }
+    return line.append(" )").toString();
+  }
+
+  /** Whether {@code key} is the private half of this record's key: it signs, the record's key verifies. */
+  public boolean matches(PrivateKey key) throws GeneralSecurityException {
+    if (Algorithm.of(key) != algorithm) {
+      return false;
+    }
+    byte[] probe = "postino dkim check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return algorithm.verify(this.key, probe, algorithm.sign(key, probe));
   }
 
   /**
