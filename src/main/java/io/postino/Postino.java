@@ -123,17 +123,11 @@ public final class Postino {
     Future<Authenticator> auth = listener && config.getAuth().isEnabled()
         ? Authenticator.start(vertx, config.getAuth(), policy::isLocalDomain)
         : Future.succeededFuture();
-    Future<DkimSigning> dkim = config.getRoles().contains(Role.QUEUE) && !config.getDkim().getDomains().isEmpty()
-        ? DkimSigning.start(vertx, config.getDkim(), policy::isTrusted)
-        : Future.succeededFuture();
+    Future<DkimSigning> dkim = DkimSigning.start(vertx, config.getDkim(), policy::isTrusted);
     return Future.all(spool, tls, auth, dkim)
         .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result(), dkim.result()))
         .onFailure(e -> {
-          dkim.onSuccess(d -> {
-            if (d != null) {
-              d.close();
-            }
-          });
+          dkim.onSuccess(DkimSigning::close);
           tls.onSuccess(t -> {
             if (t != null) {
               t.close();
@@ -185,7 +179,7 @@ public final class Postino {
         new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.defaultDomain(),
             config.addresses()),
         config.addresses(), config.getQueue(), config.getHostname(), policy::isLocalDomain);
-    if (queue != null && dkim != null) {
+    if (queue != null) {
       queue.intake().signWith(dkim);
     }
     int[] ports = {-1, -1, -1};
@@ -406,9 +400,7 @@ public final class Postino {
     if (auth != null) {
       auth.close();
     }
-    if (dkim != null) {
-      dkim.close();
-    }
+    dkim.close();
     // one after the other, last deployed first: the listeners, then the queue, then delivery
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);

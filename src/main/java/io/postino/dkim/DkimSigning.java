@@ -33,7 +33,8 @@ public final class DkimSigning {
   }
 
   /**
-   * Reads the configured keys (on a worker) and starts watching their files.
+   * Reads the configured keys (on a worker) and starts watching their files; without domains,
+   * signs nothing and watches nothing.
    *
    * @param trusted whether a client address (its octets) is in a trusted network
    */
@@ -43,13 +44,14 @@ public final class DkimSigning {
   }
 
   /**
-   * The signing of a message about to be spooled, or null when it is not to be signed.
+   * The signing of a message about to be spooled, or null when it is not to be signed (nothing is
+   * without domains).
    *
    * @param local whether the message is made on this node rather than received over SMTP
    */
   public LeadingHeaders forMessage(Envelope envelope, boolean local) {
-    boolean signed = local || envelope.authenticatedUser() != null
-        || options.isSignTrustedNetworks() && trusted.test(addressBytes(envelope.clientAddress()));
+    boolean signed = !options.getDomains().isEmpty() && (local || envelope.authenticatedUser() != null
+        || options.isSignTrustedNetworks() && trusted.test(addressBytes(envelope.clientAddress())));
     return signed ? new MessageSigning(vertx, envelope.queueId(), keys::of, options, clock) : null;
   }
 

@@ -43,6 +43,9 @@ final class SigningKeys {
           k.recordName(), k.algorithm().tag())));
       return before;
     }).map(before -> {
+      if (signing.files.isEmpty()) {
+        return signing;
+      }
       signing.watcher = FileWatcher.watch(vertx, signing.paths(), options.getWatchInterval(), before, signing::reload);
       return signing;
     });

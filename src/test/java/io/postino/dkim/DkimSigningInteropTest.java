@@ -1,11 +1,14 @@
 package io.postino.dkim;
 
+import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.testing.SmtpTestClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +87,25 @@ class DkimSigningInteropTest {
       body.append("line ").append(i).append(" of a long message,   with  some   spaces \t\r\n");
     }
     Path delivered = bed.send(MESSAGE.replace("\r\n\r\nHi Bob", "\r\n\r\n" + body + "Hi Bob"), true);
+    assertEquals(BOTH_PASS, bed.verify(delivered));
+  }
+
+  @Test
+  void onTheSubmissionPortTheFieldsPostinoAddsAreSignedToo() throws Exception {
+    bed.server.withSubmission().start();
+    String bare = MESSAGE.replace("Date: Sat, 05 Dec 2026 10:00:00 +0000\r\n", "")
+        .replace("Message-ID: <m1@signer.example>\r\n", "");
+    try (SmtpTestClient c = new SmtpTestClient(bed.server.submissionPort())) {
+      expect(c.read(), 220);
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("AUTH PLAIN " + Base64.getEncoder().encodeToString("\0alice\0secret".getBytes(
+          StandardCharsets.US_ASCII))), 235);
+      expect(c.startData("alice@signer.example", "bob@local.example"), 354);
+      expect(c.command(bare + "\r\n."), 250);
+    }
+    Path delivered = bed.delivered();
+    String text = Files.readString(delivered, StandardCharsets.ISO_8859_1);
+    assertTrue(text.replace("\r\n\t", "").contains("h=From:From:Subject:Date:To:Message-ID:"), text);
     assertEquals(BOTH_PASS, bed.verify(delivered));
   }
 
