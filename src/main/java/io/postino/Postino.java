@@ -4,7 +4,7 @@ import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
-import io.postino.dkim.DkimSigning;
+import io.postino.dkim.DkimIntake;
 import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
@@ -64,12 +64,12 @@ public final class Postino {
   private final int smtpsPort;
   private final TlsSupport tls;
   private final Authenticator auth;
-  private final DkimSigning dkim;
+  private final DkimIntake dkim;
   /** Null when the admin port is off; set once, right after start. */
   private AdminServer admin;
 
   private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue, RecipientPolicy policy,
-      List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth, DkimSigning dkim) {
+      List<String> deployments, int[] ports, TlsSupport tls, Authenticator auth, DkimIntake dkim) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
@@ -123,11 +123,12 @@ public final class Postino {
     Future<Authenticator> auth = listener && config.getAuth().isEnabled()
         ? Authenticator.start(vertx, config.getAuth(), policy::isLocalDomain)
         : Future.succeededFuture();
-    Future<DkimSigning> dkim = DkimSigning.start(vertx, config.getDkim(), policy::isTrusted);
+    Future<DkimIntake> dkim = DkimIntake.start(vertx, config.getDkim(), policy::isTrusted, config.getHostname(),
+        config.resolverOptions());
     return Future.all(spool, tls, auth, dkim)
         .compose(all -> deploy(vertx, config, policy, spool.result(), tls.result(), auth.result(), dkim.result()))
         .onFailure(e -> {
-          dkim.onSuccess(DkimSigning::close);
+          dkim.onSuccess(DkimIntake::close);
           tls.onSuccess(t -> {
             if (t != null) {
               t.close();
@@ -172,7 +173,7 @@ public final class Postino {
    * @param spool null without the queue role
    */
   private static Future<Postino> deploy(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Spool spool,
-      TlsSupport tls, Authenticator auth, DkimSigning dkim) {
+      TlsSupport tls, Authenticator auth, DkimIntake dkim) {
     Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
     QueueManager queue = spool == null ? null : new QueueManager(spool,

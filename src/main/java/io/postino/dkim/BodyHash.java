@@ -13,6 +13,9 @@ import java.security.NoSuchAlgorithmException;
 public final class BodyHash {
 
   private final boolean relaxed;
+  /** How many canonical octets are hashed ({@code l=}); negative: all. */
+  private final long limit;
+  private long hashed;
   private final MessageDigest digest;
   private final byte[] out = new byte[8192];
   private int outLength;
@@ -26,7 +29,13 @@ public final class BodyHash {
   private boolean anyLine;
 
   public BodyHash(Canonicalization canonicalization) {
+    this(canonicalization, -1);
+  }
+
+  /** A hash of the first {@code limit} octets of the canonical body (a signature's {@code l=}); negative: all. */
+  public BodyHash(Canonicalization canonicalization, long limit) {
     this.relaxed = canonicalization == Canonicalization.RELAXED;
+    this.limit = limit;
     try {
       this.digest = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -107,6 +116,10 @@ public final class BodyHash {
 
   private void emit(byte b) {
     anyLine = true;
+    if (limit >= 0 && hashed >= limit) {
+      return;
+    }
+    hashed++;
     if (outLength == out.length) {
       digest.update(out, 0, outLength);
       outLength = 0;

@@ -26,6 +26,9 @@ public final class DkimOptions {
   /** Zero: signatures carry no {@code x=} and do not expire. */
   public static final Duration DEFAULT_EXPIRATION = Duration.ZERO;
   public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofSeconds(5);
+  public static final boolean DEFAULT_VERIFY = false;
+  public static final int DEFAULT_MAX_SIGNATURES = 5;
+  public static final Duration DEFAULT_KEY_CACHE_TTL = Duration.ofHours(1);
 
   /** One key of a domain: its selector and its PEM file. */
   public record KeyFile(String selector, String key) {
@@ -44,6 +47,9 @@ public final class DkimOptions {
   private boolean signTrustedNetworks = DEFAULT_SIGN_TRUSTED_NETWORKS;
   private Duration expiration = DEFAULT_EXPIRATION;
   private Duration watchInterval = DEFAULT_WATCH_INTERVAL;
+  private boolean verify = DEFAULT_VERIFY;
+  private int maxSignatures = DEFAULT_MAX_SIGNATURES;
+  private Duration keyCacheTtl = DEFAULT_KEY_CACHE_TTL;
 
   public DkimOptions() {
   }
@@ -87,6 +93,9 @@ public final class DkimOptions {
     setSignTrustedNetworks(json.bool("signTrustedNetworks", DEFAULT_SIGN_TRUSTED_NETWORKS));
     setExpiration(json.seconds("expiration", DEFAULT_EXPIRATION));
     setWatchInterval(json.seconds("watchInterval", DEFAULT_WATCH_INTERVAL));
+    setVerify(json.bool("verify", DEFAULT_VERIFY));
+    setMaxSignatures(json.integer("maxSignatures", DEFAULT_MAX_SIGNATURES));
+    setKeyCacheTtl(json.seconds("keyCacheTtl", DEFAULT_KEY_CACHE_TTL));
   }
 
   public JsonObject toJson() {
@@ -98,7 +107,10 @@ public final class DkimOptions {
         .put("canonicalization", getCanonicalization())
         .put("signTrustedNetworks", signTrustedNetworks)
         .put("expiration", Seconds.of(expiration))
-        .put("watchInterval", Seconds.of(watchInterval));
+        .put("watchInterval", Seconds.of(watchInterval))
+        .put("verify", verify)
+        .put("maxSignatures", maxSignatures)
+        .put("keyCacheTtl", Seconds.of(keyCacheTtl));
   }
 
   /** The signing domains (lower case) and their keys; empty (the default): nothing is signed. */
@@ -171,6 +183,42 @@ public final class DkimOptions {
       throw new IllegalArgumentException("watchInterval must be positive: " + watchInterval);
     }
     this.watchInterval = watchInterval;
+    return this;
+  }
+
+  /** Whether mail received over SMTP (not signed here) is verified; false by default. */
+  public boolean isVerify() {
+    return verify;
+  }
+
+  public DkimOptions setVerify(boolean verify) {
+    this.verify = verify;
+    return this;
+  }
+
+  /** How many signatures of one message are checked, the first ones in the header; 5 by default. */
+  public int getMaxSignatures() {
+    return maxSignatures;
+  }
+
+  public DkimOptions setMaxSignatures(int maxSignatures) {
+    if (maxSignatures < 1) {
+      throw new IllegalArgumentException("maxSignatures must be positive: " + maxSignatures);
+    }
+    this.maxSignatures = maxSignatures;
+    return this;
+  }
+
+  /** How long a fetched key record (or its absence) is kept; an hour by default. */
+  public Duration getKeyCacheTtl() {
+    return keyCacheTtl;
+  }
+
+  public DkimOptions setKeyCacheTtl(Duration keyCacheTtl) {
+    if (keyCacheTtl.isNegative()) {
+      throw new IllegalArgumentException("keyCacheTtl must not be negative: " + keyCacheTtl);
+    }
+    this.keyCacheTtl = keyCacheTtl;
     return this;
   }
 }

@@ -1,10 +1,8 @@
 package io.postino.dkim;
 
-import io.postino.spool.LeadingHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -19,27 +17,21 @@ import org.slf4j.LoggerFactory;
  * body is hashed as it streams on (nothing of it kept), and at commit each key's
  * {@code DKIM-Signature:} is made, on a worker when a key is RSA (milliseconds of CPU), and goes in
  * front of the message. A message that cannot be signed (no author domain, no key for it, a header
- * section over {@value #MAX_HEADER_OCTETS} octets, a signing error) is stored unsigned, and the log
- * says why unless it simply has no key. Used on the spool writer's context.
+ * section over {@value StreamedMessage#MAX_HEADER_OCTETS} octets, a signing error) is stored
+ * unsigned, and the log says why unless it simply has no key. Used on the spool writer's context.
  */
-final class MessageSigning implements LeadingHeaders {
+final class MessageSigning extends StreamedMessage {
 
   private static final Logger log = LoggerFactory.getLogger(MessageSigning.class);
-
-  /** Far above any real header section; what is held in memory per message at most. */
-  static final int MAX_HEADER_OCTETS = 256 * 1024;
 
   private final Vertx vertx;
   private final String queueId;
   private final Function<String, List<DkimKey>> keysOf;
   private final DkimOptions options;
   private final Clock clock;
-  private final HeaderSection headers = new HeaderSection(MAX_HEADER_OCTETS);
-  private final byte[] scratch = new byte[8192];
   private List<String> fields;
   private List<DkimKey> keys;
   private BodyHash body;
-  private boolean skipped;
 
   MessageSigning(Vertx vertx, String queueId, Function<String, List<DkimKey>> keysOf, DkimOptions options, Clock clock) {
     this.vertx = vertx;
@@ -50,76 +42,34 @@ final class MessageSigning implements LeadingHeaders {
   }
 
   @Override
-  public void update(ByteBuffer content) {
-    if (skipped) {
-      return;
+  boolean headers(List<String> fields) {
+    if (fields == null) {
+      log.info("{}: not DKIM-signed: its header section is over {} octets", queueId, MAX_HEADER_OCTETS);
+      return false;
     }
-    ByteBuffer in = content.duplicate();
-    while (in.hasRemaining() && !skipped) {
-      byte[] bytes;
-      int offset;
-      int length;
-      if (in.hasArray()) {
-        bytes = in.array();
-        offset = in.arrayOffset() + in.position();
-        length = in.remaining();
-      } else {
-        bytes = scratch;
-        offset = 0;
-        length = Math.min(scratch.length, in.remaining());
-        in.duplicate().get(scratch, 0, length);
-      }
-      in.position(in.position() + length);
-      update(bytes, offset, length);
-    }
-  }
-
-  private void update(byte[] bytes, int offset, int length) {
-    if (body != null) {
-      body.update(bytes, offset, length);
-      return;
-    }
-    int used = headers.update(bytes, offset, length);
-    if (headers.isComplete()) {
-      startBody();
-      if (body != null) {
-        body.update(bytes, offset + used, length - used);
-      }
-    }
-  }
-
-  /** The header section is complete: sign or not, and how. */
-  private void startBody() {
-    if (headers.overflowed()) {
-      skip("its header section is over " + MAX_HEADER_OCTETS + " octets");
-      return;
-    }
-    fields = headers.fields();
+    this.fields = fields;
     String domain = AuthorDomain.of(fields);
-    keys = domain == null ? List.of() : keysOf.apply(domain);
+    if (domain == null) {
+      log.info("{}: not DKIM-signed: it has no single From: address", queueId);
+      return false;
+    }
+    keys = keysOf.apply(domain);
     if (keys.isEmpty()) {
-      if (domain == null) {
-        skip("it has no single From: address");
-      } else {
-        skipped = true;
-      }
-      return;
+      return false;
     }
     body = new BodyHash(options.getBodyCanonicalization());
+    return true;
   }
 
-  private void skip(String why) {
-    log.info("{}: not DKIM-signed: {}", queueId, why);
-    skipped = true;
+  @Override
+  void body(byte[] bytes, int offset, int length) {
+    body.update(bytes, offset, length);
   }
 
   @Override
   public Future<Buffer> complete() {
-    if (!skipped && body == null) {
-      // the message ended within its header section: no body
-      startBody();
-    }
-    if (skipped) {
+    endOfMessage();
+    if (body == null) {
       return Future.succeededFuture();
     }
     byte[] bodyHash = body.digest();

@@ -88,19 +88,8 @@ public final class SignatureBuilder {
     f.add(" bh=" + Base64.getEncoder().encodeToString(bodyHash) + ";");
     f.add(" b=");
     String unsigned = f.toString();
-    StringBuilder data = new StringBuilder(2048);
-    Map<String, Integer> used = new HashMap<>();
-    for (String name : names) {
-      String lower = name.toLowerCase(Locale.ROOT);
-      int taken = used.merge(lower, 1, Integer::sum);
-      String field = nthFromBottom(fields, lower, taken);
-      if (field != null) {
-        data.append(header.header(field));
-      }
-    }
-    String own = header.header(unsigned);
-    data.append(own, 0, own.length() - 2);
-    byte[] signature = key.algorithm().sign(key.key(), data.toString().getBytes(StandardCharsets.ISO_8859_1));
+    byte[] data = signedData(fields, names, unsigned, header);
+    byte[] signature = key.algorithm().sign(key.key(), data);
     // b= folded inside its value (white space there is ignored), never right after the "="
     String b64 = Base64.getEncoder().encodeToString(signature);
     StringBuilder signed = new StringBuilder(unsigned);
@@ -115,6 +104,27 @@ public final class SignatureBuilder {
       }
     }
     return signed.append("\r\n").toString();
+  }
+
+  /**
+   * What a signature signs (RFC 6376 section 3.7): the fields {@code names} lists, each name taking
+   * the next instance from the bottom up (none left: nothing), canonicalised; then the signature
+   * field itself with an empty {@code b=}, canonicalised, without its final CRLF.
+   */
+  static byte[] signedData(List<String> fields, List<String> names, String signatureWithoutB,
+      Canonicalization header) {
+    StringBuilder data = new StringBuilder(2048);
+    Map<String, Integer> used = new HashMap<>();
+    for (String name : names) {
+      String lower = name.strip().toLowerCase(Locale.ROOT);
+      String field = nthFromBottom(fields, lower, used.merge(lower, 1, Integer::sum));
+      if (field != null) {
+        data.append(header.header(field));
+      }
+    }
+    String own = header.header(signatureWithoutB);
+    data.append(own, 0, own.length() - 2);
+    return data.toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** The {@code n}th field (1: the last) named {@code lower}, or null when there are fewer. */

@@ -1,6 +1,6 @@
 package io.postino.intake;
 
-import io.postino.dkim.DkimSigning;
+import io.postino.dkim.DkimIntake;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
@@ -41,7 +41,7 @@ public final class Intake {
   private final Predicate<String> isLocalDomain;
   private final Consumer<SpooledMessage> queue;
   /** Null without DKIM signing; set once, before any message comes. */
-  private volatile DkimSigning dkim;
+  private volatile DkimIntake dkim;
 
   /**
    * @param hostname      this server's name, in the {@code Received:} headers it writes
@@ -55,8 +55,8 @@ public final class Intake {
     this.queue = Objects.requireNonNull(queue, "queue");
   }
 
-  /** Signs the messages {@code dkim} selects from now on (see {@link DkimSigning#forMessage}). */
-  public void signWith(DkimSigning dkim) {
+  /** Signs the messages {@code dkim} selects from now on (see {@link DkimIntake#forMessage}). */
+  public void signWith(DkimIntake dkim) {
     this.dkim = dkim;
   }
 
@@ -107,7 +107,7 @@ public final class Intake {
   }
 
   private LeadingHeaders signing(Envelope envelope, boolean local) {
-    DkimSigning signing = dkim;
+    DkimIntake signing = dkim;
     return signing == null ? null : signing.forMessage(envelope, local);
   }
 

@@ -16,7 +16,8 @@ public interface LeadingHeaders {
 
   /**
    * All content is written: the header fields (CRLF-terminated lines) to put in front of it, or
-   * null for none. The message is committed once this completes; it should not fail.
+   * null for none. The message is committed once this completes, on the writer's context wherever
+   * it completes; it should not fail (a failure counts as nothing to add).
    */
   Future<Buffer> complete();
 }

@@ -177,8 +177,14 @@ final class SpoolFileWriter implements SpoolWriter {
     }
     state = State.COMMITTED;
     drainHandler = null;
-    commitFuture = leading == null ? seal(null)
-        : leading.complete().otherwiseEmpty().compose(prefix -> seal(prefix == null || prefix.length() == 0 ? null : prefix));
+    if (leading == null) {
+      commitFuture = seal(null);
+    } else {
+      // the lead may complete on another context (a shared DNS lookup): back to this writer's
+      Promise<Buffer> prefix = Promise.promise();
+      leading.complete().onComplete(ar -> context.runOnContext(v -> prefix.handle(ar)));
+      commitFuture = prefix.future().otherwiseEmpty().compose(p -> seal(p == null || p.length() == 0 ? null : p));
+    }
     return commitFuture;
   }
 

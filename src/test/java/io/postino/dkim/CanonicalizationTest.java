@@ -97,4 +97,23 @@ class CanonicalizationTest {
     assertEquals(2, section.update(message, 0, message.length));
     assertEquals(List.of(), section.fields());
   }
+
+  @Test
+  void aLengthLimitHashesOnlyThatMuchOfTheCanonicalBody() throws Exception {
+    byte[] body = "abc  def\r\nmore\r\n".getBytes(StandardCharsets.US_ASCII);
+    BodyHash limited = new BodyHash(Canonicalization.RELAXED, 5);
+    limited.update(body, 0, body.length);
+    assertArrayEquals(MessageDigest.getInstance("SHA-256").digest("abc d".getBytes(StandardCharsets.US_ASCII)),
+        limited.digest());
+  }
+
+  @Test
+  void theSignatureFieldIsHashedWithoutItsBValue() {
+    String field = "DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=s1;\r\n\th=From:To; bh=AAAA;\r\n\tb=abc\r\n\t def";
+    SignatureField parsed = SignatureField.parse(field);
+    assertEquals("DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=s1;\r\n\th=From:To; bh=AAAA;\r\n\tb=",
+        parsed.withoutB());
+    assertEquals(List.of("From", "To"), parsed.names());
+    assertEquals(Canonicalization.SIMPLE, parsed.header());
+  }
 }

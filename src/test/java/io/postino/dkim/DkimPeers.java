@@ -45,6 +45,16 @@ final class DkimPeers {
           print(verifier.signature_fields.get(b'a', b'?').decode() + '=' + ('pass' if ok else 'fail'))
       """;
 
+  private static final String DKIMPY_SIGN = """
+      import sys, dkim
+      selector, domain, keyfile, algorithm = sys.argv[1:5]
+      message = sys.stdin.buffer.read()
+      signature = dkim.sign(message, selector.encode(), domain.encode(), open(keyfile, 'rb').read(),
+          canonicalize=(b'relaxed', b'simple'), signature_algorithm=algorithm.encode(),
+          include_headers=[b'from', b'to', b'subject', b'date'])
+      sys.stdout.buffer.write(signature + message)
+      """;
+
   private DkimPeers() {
   }
 
@@ -54,6 +64,30 @@ final class DkimPeers {
     Files.writeString(script, DKIMPY);
     String out = run(List.of("/usr/bin/python3", script.toString(), String.valueOf(dnsPort)), message);
     return new Results(out.lines().filter(l -> l.matches("[a-z0-9-]+=(pass|fail)")).toList(), out);
+  }
+
+  /**
+   * The message signed by dkimpy ({@code rsa-sha256} with a PEM key, {@code ed25519-sha256} with
+   * the base64 of the 32-octet seed), relaxed/simple, its DKIM-Signature field in front.
+   */
+  static byte[] dkimpySign(byte[] message, String selector, String domain, Path key, String algorithm, Path work)
+      throws Exception {
+    Path script = work.resolve("sign.py");
+    Files.writeString(script, DKIMPY_SIGN);
+    Path in = Files.write(work.resolve("unsigned.eml"), message);
+    ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), selector, domain, key.toString(),
+        algorithm).redirectInput(in.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new AssertionError("python3 cannot run (Debian: apt-get install python3-dkim)", e);
+    }
+    byte[] signed = p.getInputStream().readAllBytes();
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError("dkimpy could not sign (is python3-dkim installed?)");
+    }
+    return signed;
   }
 
   /**

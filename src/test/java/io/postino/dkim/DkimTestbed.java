@@ -43,6 +43,7 @@ final class DkimTestbed implements AutoCloseable {
     server = new TestServer(dir).untrusted().addUser("alice", "secret");
     server.auth().put("allowPlaintext", true);
     server.tls().put("enabled", false);
+    server.dns().put("servers", new JsonArray().add(dns.address()));
     server.config.put("dkim", new JsonObject().put("domains", new JsonObject().put("signer.example", new JsonArray()
         .add(new JsonObject().put("selector", "s2026r").put("key", dir.resolve("keys/rsa.pem").toString()))
         .add(new JsonObject().put("selector", "s2026e").put("key", dir.resolve("keys/ed.pem").toString())))));

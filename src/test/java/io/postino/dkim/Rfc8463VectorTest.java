@@ -66,6 +66,11 @@ class Rfc8463VectorTest {
       + " DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz\r\n"
       + " dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=";
 
+  /** The signed message of appendix A.3, both signatures in front. */
+  static String signedMessage() {
+    return ED25519_SIGNATURE + "\r\n" + RSA_SIGNATURE + "\r\n" + String.join("\r\n", HEADERS) + "\r\n\r\n" + BODY;
+  }
+
   static PrivateKey ed25519Key() throws Exception {
     return KeyFactory.getInstance("Ed25519").generatePrivate(
         new EdECPrivateKeySpec(NamedParameterSpec.ED25519, Base64.getDecoder().decode(ED25519_SEED)));
