@@ -8,6 +8,7 @@ import io.postino.admin.QueueApi;
 import io.postino.admin.StatusApi;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
+import io.postino.dkim.DkimIntake;
 import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;
 import io.postino.local.MaildirDelivery;
@@ -66,12 +67,14 @@ public final class Postino {
   private Future<?> reloading = Future.succeededFuture();
   private Future<Void> closing;
   private final Monitoring monitoring;
+  private final DkimIntake dkim;
   /** Null when the admin port is off; set once, right after start. */
   private AdminServer admin;
 
   private Postino(Vertx vertx, PostinoOptions config, Spool spool, QueueManager queue,
       AtomicReference<RecipientPolicy> policy, List<String> deployments, Listeners listeners, TlsSupport tls,
-      Authenticator auth, MxResolverVerticle resolver, Monitoring monitoring) {
+      Authenticator auth, MxResolverVerticle resolver, Monitoring monitoring,
+      DkimIntake dkim) {
     this.vertx = vertx;
     this.config = config;
     this.spool = spool;
@@ -84,6 +87,7 @@ public final class Postino {
     this.auth = auth;
     this.reloader = new Reloader(vertx, policy, listeners, resolver, tls, auth);
     this.monitoring = monitoring;
+    this.dkim = dkim;
   }
 
   /**
@@ -132,11 +136,14 @@ public final class Postino {
         ? Authenticator.start(vertx, config.getAuth(), isLocalDomain)
             .recover(e -> Future.failedFuture(StartFailures.auth(config.getAuth(), e)))
         : Future.succeededFuture();
-    return Future.all(spool, tls, auth)
+    Future<DkimIntake> dkim = DkimIntake.start(vertx, config.getDkim(), address -> policy.get().isTrusted(address),
+        config.getHostname(), config.resolverOptions());
+    return Future.all(spool, tls, auth, dkim)
         .compose(all -> deploy(vertx, config, policy, isLocalDomain, spool.result(), tls.result(), auth.result(),
-            monitoring))
+            monitoring, dkim.result()))
         .onFailure(e -> {
           monitoring.close();
+          dkim.onSuccess(DkimIntake::close);
           spool.onSuccess(s -> {
             if (s != null) {
               s.close();
@@ -198,7 +205,7 @@ public final class Postino {
    */
   private static Future<Postino> deploy(Vertx vertx, PostinoOptions config, AtomicReference<RecipientPolicy> policy,
       Predicate<String> isLocalDomain, Spool spool, TlsSupport tls, Authenticator auth,
-      Monitoring monitoring) {
+      Monitoring monitoring, DkimIntake dkim) {
     Set<Role> roles = config.getRoles();
     List<String> ids = new CopyOnWriteArrayList<>();
     String nodeId = UUID.randomUUID().toString();
@@ -211,6 +218,9 @@ public final class Postino {
     MxResolverVerticle resolver = roles.contains(Role.RESOLVER)
         ? new MxResolverVerticle(config.addresses(), config.resolverOptions(), monitoring.metrics().dns())
         : null;
+    if (queue != null) {
+      queue.intake().signWith(dkim);
+    }
     Future<Void> all = Future.succeededFuture();
     if (roles.contains(Role.RESOLVER)) {
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(resolver)));
@@ -252,7 +262,8 @@ public final class Postino {
           Listeners l = listeners[0];
           monitoring.started(spool, queue, l != null, l == null ? -1 : l.port(0), l == null ? -1 : l.port(1),
               l == null ? -1 : l.port(2));
-          return new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), l, tls, auth, resolver, monitoring);
+          return new Postino(vertx, config, spool, queue, policy, List.copyOf(ids), l, tls, auth, resolver, monitoring,
+              dkim);
         })
         .compose(postino -> postino.startAdmin().recover(e -> postino.close().transform(x -> Future.failedFuture(e))))
         .onSuccess(postino -> log.info("Postino {} started: {}", config.getHostname(),
@@ -433,6 +444,7 @@ public final class Postino {
     if (auth != null) {
       auth.close();
     }
+    dkim.close();
     // one after the other, last deployed first: the listeners, then the queue, then delivery
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);

@@ -5,6 +5,7 @@ import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
 import io.postino.delivery.OutboundOptions;
+import io.postino.dkim.DkimOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.local.MaildirOptions;
 import io.postino.metrics.MetricsOptions;
@@ -73,6 +74,7 @@ public final class PostinoOptions {
   private AdminOptions admin = new AdminOptions();
   private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
   private MetricsOptions metrics = new MetricsOptions();
+  private DkimOptions dkim = new DkimOptions();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -105,6 +107,7 @@ public final class PostinoOptions {
     this.admin = new AdminOptions(other.admin);
     this.shutdownGrace = other.shutdownGrace;
     this.metrics = new MetricsOptions(other.metrics);
+    this.dkim = new DkimOptions(other.dkim);
   }
 
   /**
@@ -159,6 +162,7 @@ public final class PostinoOptions {
     Duration grace = root.seconds("shutdownGrace", DEFAULT_SHUTDOWN_GRACE);
     root.apply("shutdownGrace", () -> setShutdownGrace(grace));
     metrics = root.section("metrics", MetricsOptions::new);
+    dkim = root.section("dkim", DkimOptions::new);
     root.reportUnknown();
   }
 
@@ -395,6 +399,16 @@ public final class PostinoOptions {
 
   public PostinoOptions setMetrics(MetricsOptions metrics) {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    return this;
+  }
+
+  /** DKIM signing, the {@code "dkim"} object: no domains, nothing signed, by default. */
+  public DkimOptions getDkim() {
+    return dkim;
+  }
+
+  public PostinoOptions setDkim(DkimOptions dkim) {
+    this.dkim = Objects.requireNonNull(dkim, "dkim");
     return this;
   }
 

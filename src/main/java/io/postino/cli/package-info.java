@@ -6,7 +6,8 @@
  * manages the AUTH users file; {@code queue}, {@code status} and {@code send} are the operator's
  * {@code mailq}/{@code postqueue}/{@code postsuper} and {@code sendmail}, talking to the running
  * server's admin API (its options from {@code admin}) or, when none runs, reading its spool under
- * the spool's lock ({@code spool}).
+ * the spool's lock ({@code spool}); {@link io.postino.cli.DkimCommand} makes DKIM keys and checks
+ * their DNS records.
  *
  * <p>Implementation, not API: the commands and their exit statuses are the interface, not these
  * classes. It depends on {@code io.postino} and on the implementation packages whose work a
@@ -14,6 +15,6 @@
  * depends on it.
  *
  * <p>Depends on: {@code io.postino}, {@code admin}, {@code spool}, {@code server}, {@code bus}, {@code dns},
- * {@code server.auth}, {@code smtp}, {@code config}.
+ * {@code server.auth}, {@code smtp}, {@code config}, {@code dkim}.
  */
 package io.postino.cli;

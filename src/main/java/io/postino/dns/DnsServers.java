@@ -79,6 +79,14 @@ final class DnsServers {
     return query("CNAME", name, client -> client.resolveCNAME(name));
   }
 
+  /**
+   * The strings of the TXT records of a name, every record's strings in order (Vert.x gives them
+   * without the record boundaries).
+   */
+  Future<List<String>> txt(String name) {
+    return query("TXT", name, client -> client.resolveTXT(name));
+  }
+
   /** Nothing to release: each query's client is closed when the query ends. */
   Future<Void> close() {
     return Future.succeededFuture();

@@ -1,10 +1,12 @@
 package io.postino.intake;
 
+import io.postino.dkim.DkimIntake;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
 import io.postino.smtp.SubmissionHeaders;
 import io.postino.spool.Envelope;
+import io.postino.spool.LeadingHeaders;
 import io.postino.spool.Spool;
 import io.postino.spool.SpoolWriter;
 import io.postino.spool.SpooledMessage;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * The one way a message enters Postino, whoever brings it (an SMTP session, {@code postino.send},
  * a report about another message): a queue id, an {@link Envelope} whose recipients are marked
  * local or relayed here and nowhere else, a spool file that starts with the {@code Received:}
- * header, a commit (or a commit judged by a policy), and the hand-off of the durable message to
+ * header (with DKIM signatures in front when {@link #signWith} selects the message), a commit (or a
+ * commit judged by a policy), and the hand-off of the durable message to
  * the queue once its sender was told it is accepted.
  *
  * <p>Adds nothing per message on the way to the spool: the writer returned is the spool's own, so
@@ -42,6 +45,8 @@ public final class Intake {
   private final String hostname;
   private final Predicate<String> isLocalDomain;
   private final Consumer<SpooledMessage> queue;
+  /** Null without DKIM signing; set once, before any message comes. */
+  private volatile DkimIntake dkim;
 
   /**
    * @param hostname      this server's name, in the {@code Received:} headers it writes
@@ -53,6 +58,11 @@ public final class Intake {
     this.hostname = Objects.requireNonNull(hostname, "hostname");
     this.isLocalDomain = Objects.requireNonNull(isLocalDomain, "isLocalDomain");
     this.queue = Objects.requireNonNull(queue, "queue");
+  }
+
+  /** Signs the messages {@code dkim} selects from now on (see {@link DkimIntake#forMessage}). */
+  public void signWith(DkimIntake dkim) {
+    this.dkim = dkim;
   }
 
   public String hostname() {
@@ -96,7 +106,8 @@ public final class Intake {
    * @throws IllegalArgumentException when the spool cannot take the envelope (see {@link Spool#create})
    */
   public SpoolWriter open(Envelope envelope, SSLSession tls, boolean nameUser) {
-    return spool.create(envelope, Buffer.buffer(ReceivedHeader.format(envelope, hostname, tls, nameUser)));
+    return spool.create(envelope, Buffer.buffer(ReceivedHeader.format(envelope, hostname, tls, nameUser)),
+        signing(envelope, false));
   }
 
   /**
@@ -105,7 +116,12 @@ public final class Intake {
    * @throws IllegalArgumentException when the spool cannot take the envelope
    */
   public SpoolWriter open(Envelope envelope, Buffer preamble) {
-    return spool.create(envelope, preamble);
+    return spool.create(envelope, preamble, signing(envelope, true));
+  }
+
+  private LeadingHeaders signing(Envelope envelope, boolean local) {
+    DkimIntake signing = dkim;
+    return signing == null ? null : signing.forMessage(envelope, local);
   }
 
   /** Makes the message durable; the sender may be told it is accepted once this completes. */

@@ -170,9 +170,17 @@ public final class Spool {
    *     envelope is too large to store
    */
   public SpoolWriter create(Envelope envelope, Buffer preamble) {
+    return create(envelope, preamble, null);
+  }
+
+  /**
+   * As {@link #create(Envelope, Buffer)}, the content (preamble included) read by {@code leading}
+   * (null: none) as it is written; what it gives at commit goes in front of all of it.
+   */
+  public SpoolWriter create(Envelope envelope, Buffer preamble, LeadingHeaders leading) {
     String id = checkId(envelope.queueId());
     return new SpoolFileWriter(vertx, committer, envelope, tmp.resolve(id), incoming.resolve(id),
-        SpoolFileFormat.header(envelope), preamble, faults);
+        SpoolFileFormat.header(envelope), preamble, leading, faults);
   }
 
   /** Tests: injects failures from now on (see {@link SpoolFaults}). */

@@ -33,6 +33,10 @@ import java.util.zip.CRC32C;
  * rest with back-pressure, and is fdatasync'd by the group commit. Either way nothing is held
  * beyond what the session has already read from the socket.
  *
+ * <p>A {@link LeadingHeaders} given at creation reads the content as it is written; what it gives
+ * at commit goes in front of the content: into the held buffers, or, for a streamed message, into
+ * a copy of its file made on a worker ({@link PrefixedFile}).
+ *
  * <p>Like AsyncFile, this writer keeps each written buffer (without copying) until its write's
  * future completes, so callers must not modify a buffer after writing it. The future of a write
  * that waits for the end of its turn completes when the message is committed or once the write
@@ -60,6 +64,8 @@ final class SpoolFileWriter implements SpoolWriter {
   /** The content's CRC-32C, computed as it is written (hardware-assisted: cheap next to the I/O). */
   private final CRC32C crc = new CRC32C();
   private final SpoolFaults faults;
+  /** Reads the content as it is written and gives what goes in front of it at commit; or null. */
+  private final LeadingHeaders leading;
 
   private State state = State.OPEN;
   private Future<SpooledMessage> commitFuture;
@@ -86,8 +92,9 @@ final class SpoolFileWriter implements SpoolWriter {
    * content written, since they are the writer's own and not anything read from a client.
    */
   SpoolFileWriter(Vertx vertx, GroupCommitter committer, Envelope envelope, Path tmpFile,
-      Path target, byte[] header, Buffer preamble, SpoolFaults faults) {
+      Path target, byte[] header, Buffer preamble, LeadingHeaders leading, SpoolFaults faults) {
     this.vertx = vertx;
+    this.leading = leading;
     this.faults = faults;
     this.context = vertx.getOrCreateContext();
     this.committer = committer;
@@ -103,6 +110,9 @@ final class SpoolFileWriter implements SpoolWriter {
       pendingBytes += preamble.length();
       contentLength = preamble.length();
       crc.update(nio(preamble));
+      if (leading != null) {
+        leading.update(nio(preamble));
+      }
     }
   }
 
@@ -113,6 +123,9 @@ final class SpoolFileWriter implements SpoolWriter {
     }
     contentLength += content.length();
     crc.update(nio(content));
+    if (leading != null) {
+      leading.update(nio(content));
+    }
     if (file != null) {
       return track(file.write(content));
     }
@@ -164,10 +177,30 @@ final class SpoolFileWriter implements SpoolWriter {
     }
     state = State.COMMITTED;
     drainHandler = null;
-    long length = contentLength;
-    int firstLine = SpoolFileFormat.seal(header, length, crc.getValue());
+    if (leading == null) {
+      commitFuture = seal(null);
+    } else {
+      // the lead may complete on another context (a shared DNS lookup): back to this writer's
+      Promise<Buffer> prefix = Promise.promise();
+      leading.complete().onComplete(ar -> context.runOnContext(v -> prefix.handle(ar)));
+      commitFuture = prefix.future().otherwiseEmpty().compose(p -> seal(p == null || p.length() == 0 ? null : p));
+    }
+    return commitFuture;
+  }
+
+  /** Makes the message durable, with {@code prefix} (or nothing when null) in front of its content. */
+  private Future<SpooledMessage> seal(Buffer prefix) {
+    long length = contentLength + (prefix == null ? 0 : prefix.length());
     Future<Void> durable;
     if (opened == null) {
+      long checksum = crc.getValue();
+      if (prefix != null) {
+        pending.add(1, prefix);
+        CRC32C all = new CRC32C();
+        pending.subList(1, pending.size()).forEach(b -> all.update(nio(b)));
+        checksum = all.getValue();
+      }
+      SpoolFileFormat.seal(header, length, checksum);
       pending.set(0, Buffer.buffer(header));
       ByteBuffer[] whole = takePending().stream().map(SpoolFileWriter::nio).toArray(ByteBuffer[]::new);
       if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
@@ -183,18 +216,28 @@ final class SpoolFileWriter implements SpoolWriter {
         }, false).compose(v -> committer.commit(tmpFile, target, true));
       }
       durable.onComplete(pendingWritten);
-    } else {
+    } else if (prefix == null) {
       // the header went out with the first turn's content, before the length and checksum were known
+      int firstLine = SpoolFileFormat.seal(header, length, crc.getValue());
       Buffer sealed = Buffer.buffer(header).slice(0, firstLine);
       durable = closeAfterWrites(sealed)
           .compose(v -> injected(SpoolFaults.Point.CONTENT_WRITE))
           .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
           .compose(v -> committer.commit(tmpFile, target, false));
+    } else {
+      // the content is in the file already: a copy puts the prefix in front (see PrefixedFile)
+      durable = closeAfterWrites(null)
+          .compose(v -> vertx.<Void>executeBlocking(() -> {
+            PrefixedFile.prepend(tmpFile, header, contentOffset, nio(prefix));
+            return null;
+          }, false))
+          .compose(v -> injected(SpoolFaults.Point.CONTENT_WRITE))
+          .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+          .compose(v -> committer.commit(tmpFile, target, false));
     }
-    commitFuture = durable
+    return durable
         .map(v -> new SpooledMessage(envelope, target, contentOffset, length))
         .recover(err -> deleteTmpFile().transform(ignored -> Future.failedFuture(err)));
-    return commitFuture;
   }
 
   @Override

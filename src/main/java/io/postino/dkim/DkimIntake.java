@@ -1,0 +1,98 @@
+package io.postino.dkim;
+
+import io.postino.dns.MxResolverOptions;
+import io.postino.dns.TxtLookup;
+import io.postino.spool.Envelope;
+import io.postino.spool.LeadingHeaders;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * What DKIM does to a message as it enters Postino ({@link #forMessage}): signing of mail from
+ * authenticated clients, mail made on this node ({@code postino.send}, reports), and, with
+ * {@code dkim.signTrustedNetworks}, mail from trusted networks, each with the keys of its author
+ * domain (the domain of {@code From:}) when that domain has keys configured; with
+ * {@code dkim.verify}, verification of every other message received over SMTP. Thread-safe.
+ */
+public final class DkimIntake {
+
+  private final Vertx vertx;
+  private final DkimOptions options;
+  private final SigningKeys keys;
+  private final Predicate<byte[]> trusted;
+  private final String hostname;
+  private final KeyRecords records;
+  private final Clock clock;
+
+  private DkimIntake(Vertx vertx, DkimOptions options, SigningKeys keys, Predicate<byte[]> trusted, String hostname,
+      KeyRecords records, Clock clock) {
+    this.vertx = vertx;
+    this.options = options;
+    this.keys = keys;
+    this.trusted = trusted;
+    this.hostname = hostname;
+    this.records = records;
+    this.clock = clock;
+  }
+
+  /**
+   * Reads the configured keys (on a worker) and starts watching their files; without domains,
+   * signs nothing and watches nothing.
+   *
+   * @param trusted  whether a client address (its octets) is in a trusted network
+   * @param hostname this server's name: the authserv-id of the Authentication-Results it writes
+   * @param dns      the DNS servers key records are fetched from
+   */
+  public static Future<DkimIntake> start(Vertx vertx, DkimOptions options, Predicate<byte[]> trusted, String hostname,
+      MxResolverOptions dns) {
+    DkimOptions copy = new DkimOptions(options);
+    KeyRecords records = new KeyRecords(TxtLookup.create(vertx, dns), copy.getKeyCacheTtl());
+    return SigningKeys.start(vertx, copy).map(keys -> new DkimIntake(vertx, copy, keys, trusted, hostname, records,
+        Clock.systemUTC()));
+  }
+
+  /**
+   * The signing or the verification of a message about to be spooled, or null for neither
+   * (nothing is signed without domains, nothing verified without {@code dkim.verify}).
+   *
+   * @param local whether the message is made on this node rather than received over SMTP
+   */
+  public LeadingHeaders forMessage(Envelope envelope, boolean local) {
+    boolean ours = local || envelope.authenticatedUser() != null
+        || options.isSignTrustedNetworks() && trusted.test(addressBytes(envelope.clientAddress()));
+    if (ours) {
+      return options.getDomains().isEmpty() ? null
+          : new MessageSigning(vertx, envelope.queueId(), keys::of, options, clock);
+    }
+    return options.isVerify() ? new MessageVerification(hostname, options.getMaxSignatures(), records, clock) : null;
+  }
+
+  /** The keys of a (lower-case) domain now in use. */
+  public List<DkimKey> keys(String domain) {
+    return keys.of(domain);
+  }
+
+  /** Reads the key files again now (they are also read when they change). */
+  public Future<Void> reload() {
+    return keys.reload();
+  }
+
+  /** Stops watching the key files. */
+  public void close() {
+    keys.close();
+  }
+
+  private static byte[] addressBytes(String ip) {
+    try {
+      // a numeric literal: InetAddress parses it without any lookup
+      return InetAddress.getByName(ip).getAddress();
+    } catch (UnknownHostException e) {
+      return new byte[0];
+    }
+  }
+}
