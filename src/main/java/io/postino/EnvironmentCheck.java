@@ -31,7 +31,7 @@ final class EnvironmentCheck {
 
   static Future<List<String>> run(Vertx vertx, PostinoOptions config) {
     List<String> problems = new ArrayList<>();
-    String roles = Postino.checkConfig(config);
+    String roles = roles(config);
     if (roles != null) {
       problems.add(roles);
     }
@@ -65,8 +65,7 @@ final class EnvironmentCheck {
         return null;
       });
     }
-    Future<List<String>> ports = !listener ? Future.succeededFuture(List.of())
-        : vertx.executeBlocking(() -> ports(config));
+    Future<List<String>> ports = vertx.executeBlocking(() -> ports(config, listener));
     Future<Void> tlsChecked = tls;
     Future<Void> authChecked = auth;
     return Future.join(tls, auth, ports).transform(ar -> {
@@ -82,6 +81,29 @@ final class EnvironmentCheck {
       }
       return Future.succeededFuture(problems);
     });
+  }
+
+  /** Roles or listeners that need what is turned off; null when the combination is fine. */
+  static String roles(PostinoOptions config) {
+    String roles = Role.check(config.getRoles());
+    if (roles != null) {
+      return roles;
+    }
+    if (config.getRoles().contains(Role.QUEUE) && !config.getRoles().contains(Role.DELIVERY)
+        && !config.getQueue().isDeliverAcrossCluster()) {
+      return "the queue role without the delivery role needs queue.deliverAcrossCluster: "
+          + "its jobs would otherwise wait for a delivery verticle on its own node";
+    }
+    if (!config.getRoles().contains(Role.LISTENER)) {
+      return null;
+    }
+    if (config.getSmtps().isEnabled() && !config.getTls().isEnabled()) {
+      return "smtps (implicit TLS) is enabled but tls is not";
+    }
+    if ((config.getSubmission().isEnabled() || config.getSmtps().isEnabled()) && !config.getAuth().isEnabled()) {
+      return "submission and smtps need AUTH, but auth is not enabled";
+    }
+    return null;
   }
 
   /** A directory the node writes in: there and writable, or makeable under the nearest ancestor that is. */
@@ -102,16 +124,21 @@ final class EnvironmentCheck {
     }
   }
 
-  /** The listeners' ports that cannot be bound now (a running Postino holds its own). */
-  private static List<String> ports(PostinoOptions config) {
+  /** The ports that cannot be bound now (a running Postino holds its own): the listeners', the admin port. */
+  private static List<String> ports(PostinoOptions config, boolean listeners) {
     List<String> problems = new ArrayList<>();
-    String host = config.getSmtp().getHost();
-    bind(problems, "smtp listener", host, config.getSmtp().getPort());
-    for (String name : List.of("submission", "smtps")) {
-      ListenerOptions listener = name.equals("submission") ? config.getSubmission() : config.getSmtps();
-      if (listener.isEnabled()) {
-        bind(problems, name + " listener", host, listener.getPort());
+    if (listeners) {
+      String host = config.getSmtp().getHost();
+      bind(problems, "smtp listener", host, config.getSmtp().getPort());
+      for (String name : List.of("submission", "smtps")) {
+        ListenerOptions listener = name.equals("submission") ? config.getSubmission() : config.getSmtps();
+        if (listener.isEnabled()) {
+          bind(problems, name + " listener", host, listener.getPort());
+        }
       }
+    }
+    if (config.getAdmin().isEnabled()) {
+      bind(problems, "admin listener", config.getAdmin().getHost(), config.getAdmin().getPort());
     }
     return problems;
   }

@@ -111,7 +111,7 @@ public final class Postino {
   }
 
   private static Future<Postino> startCopy(Vertx vertx, PostinoOptions config) {
-    String misconfigured = checkConfig(config);
+    String misconfigured = EnvironmentCheck.roles(config);
     if (misconfigured != null) {
       return Future.failedFuture(new IllegalArgumentException(misconfigured));
     }
@@ -171,29 +171,6 @@ public final class Postino {
    */
   public static Future<List<String>> check(Vertx vertx, PostinoOptions options) {
     return vertx.executeBlocking(() -> new PostinoOptions(options)).compose(copy -> EnvironmentCheck.run(vertx, copy));
-  }
-
-  /** Roles or listeners that need what is turned off; null when the combination is fine. */
-  static String checkConfig(PostinoOptions config) {
-    String roles = Role.check(config.getRoles());
-    if (roles != null) {
-      return roles;
-    }
-    if (config.getRoles().contains(Role.QUEUE) && !config.getRoles().contains(Role.DELIVERY)
-        && !config.getQueue().isDeliverAcrossCluster()) {
-      return "the queue role without the delivery role needs queue.deliverAcrossCluster: "
-          + "its jobs would otherwise wait for a delivery verticle on its own node";
-    }
-    if (!config.getRoles().contains(Role.LISTENER)) {
-      return null;
-    }
-    if (config.getSmtps().isEnabled() && !config.getTls().isEnabled()) {
-      return "smtps (implicit TLS) is enabled but tls is not";
-    }
-    if ((config.getSubmission().isEnabled() || config.getSmtps().isEnabled()) && !config.getAuth().isEnabled()) {
-      return "submission and smtps need AUTH, but auth is not enabled";
-    }
-    return null;
   }
 
   /**

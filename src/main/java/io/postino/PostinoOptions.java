@@ -129,41 +129,7 @@ public final class PostinoOptions {
   }
 
   private PostinoOptions(JsonReader root) {
-    hostname = root.string("hostname", null);
-    if (root.has("roles")) {
-      List<String> names = root.stringList("roles", List.of());
-      root.apply("roles", () -> setRoles(Role.fromNames(names)));
-    }
-    smtp = root.section("smtp", ServerOptions::new);
-    submission = root.section("submission", r -> new ListenerOptions(r, ListenerOptions.DEFAULT_SUBMISSION_PORT));
-    smtps = root.section("smtps", r -> new ListenerOptions(r, ListenerOptions.DEFAULT_SMTPS_PORT));
-    tls = root.section("tls", TlsOptions::new);
-    auth = root.section("auth", AuthOptions::new);
-    List<String> domains = root.stringList("localDomains", RecipientPolicy.DEFAULT_LOCAL_DOMAINS);
-    root.apply("localDomains", () -> setLocalDomains(domains));
-    JsonReader users = root.object("localUsers");
-    Map<String, List<String>> byDomain = new LinkedHashMap<>();
-    for (String domain : users.fieldNames()) {
-      byDomain.put(domain, users.stringList(domain, List.of()));
-    }
-    setLocalUsers(byDomain);
-    List<String> networks = root.stringList("trustedNetworks", RecipientPolicy.DEFAULT_TRUSTED_NETWORKS);
-    root.apply("trustedNetworks", () -> setTrustedNetworks(networks));
-    root.section("spool", spool -> setSpoolDirectory(Path.of(spool.string("directory", DEFAULT_SPOOL_DIRECTORY)))
-        .setSpoolMinFreeSpace(spool.longInteger("minFreeSpace", SpoolSpace.DEFAULT_MIN_FREE_SPACE)));
-    maildir = root.section("maildir", MaildirOptions::new);
-    setEventBusPrefix(root.object("eventBus").string("prefix", DEFAULT_EVENT_BUS_PREFIX));
-    queue = root.section("queue", QueueOptions::new);
-    delivery = root.section("delivery", OutboundOptions::new);
-    dns = root.section("dns", MxResolverOptions::new);
-    policy = root.section("policy", PolicyOptions::new);
-    cluster = root.section("cluster", ClusterOptions::new);
-    admin = root.section("admin", AdminOptions::new);
-    Duration grace = root.seconds("shutdownGrace", DEFAULT_SHUTDOWN_GRACE);
-    root.apply("shutdownGrace", () -> setShutdownGrace(grace));
-    metrics = root.section("metrics", MetricsOptions::new);
-    dkim = root.section("dkim", DkimOptions::new);
-    root.reportUnknown();
+    ConfigurationFile.read(root, this);
   }
 
   /**

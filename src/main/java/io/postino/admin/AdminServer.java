@@ -1,5 +1,6 @@
 package io.postino.admin;
 
+import io.postino.config.StartupException;
 import io.postino.files.AtomicFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,6 +34,7 @@ public final class AdminServer {
    */
   public static Future<AdminServer> start(Vertx vertx, AdminOptions options, List<AdminRoutes> routes) {
     return vertx.executeBlocking(() -> readOrCreateToken(options.getTokenFile()))
+        .recover(e -> Future.failedFuture(StartupException.path("admin.tokenFile", options.getTokenFile(), e)))
         .compose(token -> {
           Router router = Router.router(vertx);
           AdminAccess access = new AdminAccess(token, options.getHost());
@@ -40,8 +42,8 @@ public final class AdminServer {
           return vertx.createHttpServer(new HttpServerOptions().setHost(options.getHost()).setPort(options.getPort()))
               .requestHandler(router)
               .listen()
-              .recover(e -> Future.failedFuture(new IOException(
-                  "admin listener " + options.getHost() + ":" + options.getPort() + ": " + e.getMessage(), e)));
+              .recover(e -> Future.failedFuture(
+                  StartupException.listener("admin listener", options.getHost(), options.getPort(), e)));
         })
         .map(AdminServer::new);
   }
@@ -51,7 +53,7 @@ public final class AdminServer {
     if (Files.exists(file)) {
       String token = Files.readString(file, StandardCharsets.US_ASCII).trim();
       if (token.isEmpty()) {
-        throw new IOException("admin.tokenFile " + file + " is empty");
+        throw new IOException("empty, expected the token");
       }
       return token;
     }
