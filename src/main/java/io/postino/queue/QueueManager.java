@@ -47,7 +47,8 @@ import java.util.function.Supplier;
  * {@code <>} never causes a DSN.
  *
  * <p>The window is an {@link ActiveWindow}, a round a {@link DeliveryRound}; this verticle owns
- * them, the operations and the periodic scan.
+ * them, the operations and the periodic scan. Messages deferred because no delivery verticle took
+ * their jobs are tried again as soon as one announces itself ({@link DeliveryNodeWatch}).
  *
  * <p>SECURITY: a DSN goes only to the envelope sender, never to addresses from the content, and
  * never for a message from {@code <>}, so Postino cannot be made to reflect mail at a third party
@@ -63,6 +64,7 @@ public final class QueueManager extends VerticleBase {
   private final ActiveWindow window;
   private QueueEvents events;
   private DeliveryRound round;
+  private DeliveryNodeWatch deliveryNodes;
   private long scanTimer = -1;
 
   /**
@@ -91,23 +93,27 @@ public final class QueueManager extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options);
+    deliveryNodes = new DeliveryNodeWatch(id -> window.get(id) != null, this::requeue);
+    Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, deliveryNodes::noDeliveryNode);
     events = new QueueEvents(vertx, addresses);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
         options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
     Bouncer bouncer = new Bouncer(vertx, intake, reports);
     Notifier notifier = new Notifier(bouncer, reports);
-    round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> window.forget(e));
+    round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> {
+      window.forget(e);
+      deliveryNodes.left(e.queueId);
+    });
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> window.scan(false));
     // what a previous run left in the spool is found by the first scan
     window.scan(false);
-    return Future.succeededFuture();
+    return deliveryNodes.start(vertx, addresses);
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(scanTimer);
-    return Future.succeededFuture();
+    return deliveryNodes.stop();
   }
 
   /** Takes a message the server has just accepted. Thread-safe. */
