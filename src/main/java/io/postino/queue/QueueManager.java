@@ -199,9 +199,13 @@ public final class QueueManager extends VerticleBase {
     });
   }
 
+  /**
+   * Runs an operation on the queue's context once the spool is recovered: until then the replay of
+   * the journal may still rewrite or remove the message it is about.
+   */
   private <T> Future<T> onContext(Supplier<Future<T>> action) {
     Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(promise));
+    spool.recovered().onComplete(r -> context.runOnContext(v -> action.get().onComplete(promise)));
     return promise.future();
   }
 }

@@ -67,11 +67,13 @@ public final class Spool {
   private final SharedSync holdSync;
   private final SharedSync journalSync;
   private final JudgedCommit judged;
+  private final Future<Void> recovered;
   private volatile SpoolFaults faults = SpoolFaults.NONE;
 
-  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal) {
+  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal, Future<Void> recovered) {
     this.vertx = vertx;
     this.journal = journal;
+    this.recovered = recovered;
     this.dir = folders.root;
     this.tmp = folders.tmp;
     this.incoming = folders.incoming;
@@ -93,15 +95,34 @@ public final class Spool {
 
   /**
    * Opens the spool, creating its directories as needed and recovering what a crash left (see
-   * {@link SpoolRecovery}).
+   * {@link SpoolRecovery}); completes once the recovery is done.
    */
   public static Future<Spool> open(Vertx vertx, Path dir) {
+    return openWhileRecovering(vertx, dir, Future.succeededFuture()).compose(s -> s.recovered().map(s));
+  }
+
+  /**
+   * Opens the spool for new messages at once, however much a previous run left to recover: its
+   * directories are created and {@code tmp} emptied, and then the journal of the previous run is
+   * replayed on a worker once {@code replayAfter} completes (at once, but for tests that hold it),
+   * with {@link #recovered} completing when it is done. Until then {@link #due} waits, so the queue
+   * never lists a message the replay may still rewrite or remove; messages written meanwhile are
+   * new ones, which the replay does not touch.
+   */
+  public static Future<Spool> openWhileRecovering(Vertx vertx, Path dir, Future<?> replayAfter) {
     Path abs = dir.toAbsolutePath().normalize();
-    return vertx.executeBlocking(() -> {
-      SpoolFolders folders = new SpoolFolders(abs);
-      SpoolJournal journal = SpoolRecovery.recover(folders, SpoolJournal.SEGMENT_OCTETS, SpoolJournal.SEGMENT_MILLIS);
-      return new Spool(vertx, folders, journal);
-    }, false);
+    SpoolFolders folders = new SpoolFolders(abs);
+    return vertx.executeBlocking(() -> SpoolRecovery.begin(folders, SpoolJournal.SEGMENT_OCTETS,
+        SpoolJournal.SEGMENT_MILLIS), false)
+        .map(recovery -> new Spool(vertx, folders, recovery.journal(), recovery.finish(vertx, replayAfter)));
+  }
+
+  /**
+   * Completes when what a previous run left has been recovered (see {@link #openWhileRecovering});
+   * fails when it could not be.
+   */
+  public Future<Void> recovered() {
+    return recovered;
   }
 
   /**
@@ -170,11 +191,12 @@ public final class Spool {
 
   /**
    * Lists messages in {@code incoming} due by {@code now} (all of them when {@code ignoreTimes}),
-   * skipping {@code skip}, at most {@code limit}, oldest queue id first within what was found.
+   * skipping {@code skip}, at most {@code limit}, oldest queue id first within what was found; once
+   * the spool is {@link #recovered}.
    */
   public Future<Due> due(Instant now, int limit, Set<String> skip, boolean ignoreTimes) {
     long nowMillis = now.toEpochMilli();
-    return vertx.executeBlocking(() -> {
+    return recovered.compose(r -> vertx.executeBlocking(() -> {
       List<String> ids = new ArrayList<>();
       boolean more = false;
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
@@ -192,7 +214,7 @@ public final class Spool {
       }
       ids.sort(null);
       return new Due(ids, more);
-    }, false);
+    }, false));
   }
 
   private static boolean isDue(Path file, long nowMillis) {
