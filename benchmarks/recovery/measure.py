@@ -4,10 +4,13 @@
 Usage: measure.py JAR CONF SPOOL_DIR SMTP_PORT [JAVA_OPTS...]
 
 Prints one line of key=value figures, seconds from the moment the JVM was started:
-  listening     the "listening for SMTP" log line (the spool's start-up recovery is done by then)
+  listening     the "listening for SMTP" log line
   accepted      a new message sent as soon as the port answers got its 250 (and how long its
                 session took, from connect to 250: accept_session)
-  first         the first message delivered (its "done" log line)
+  new_done      that new message delivered
+  recovered     the journal of the previous run replayed (the "recovered ... journal segment(s)"
+                log line; the queue lists the spool from then on)
+  first         the first message of the previous run delivered (its "done" log line)
   drained       the spool's incoming/ is empty: every recovered message and the new one delivered
   rss_max_mib   the JVM's peak resident memory (VmHWM)
 """
@@ -31,6 +34,7 @@ proc = subprocess.Popen(["java", *java_opts, "-jar", jar, "-conf", conf],
 atexit.register(lambda: proc.poll() is None and proc.kill())
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
 marks = {}
+new_id = []
 done_count = [0]
 log_tail = []
 
@@ -45,9 +49,12 @@ def read_log():
     for line in proc.stderr:
         if "listening for SMTP" in line:
             mark("listening")
+        elif "journal segment(s) of the previous run" in line:
+            mark("recovered")
         elif line.rstrip().endswith(": done"):
             done_count[0] += 1
-            mark("first")
+            queue_id = line.rstrip()[:-len(": done")].split()[-1]
+            mark("new_done" if new_id and queue_id == new_id[0] else "first")
         elif " WARN " in line or " ERROR " in line:
             if len(log_tail) < 20:
                 log_tail.append(line.rstrip())
@@ -82,7 +89,11 @@ def smtp_send():
     cmd("MAIL FROM:<new@bench.example>", "250")
     cmd("RCPT TO:<new@sink.example>", "250")
     cmd("DATA", "354")
-    cmd("Subject: sent during recovery\r\n\r\nhello\r\n.", "250")
+    f.write(b"Subject: sent during recovery\r\n\r\nhello\r\n.\r\n")
+    r = reply()
+    if not r.startswith("250"):
+        raise SystemExit("message refused: " + r)
+    new_id.append(r.split()[-1])
     mark("accepted")
     marks["accept_session"] = time.monotonic() - start
     cmd("QUIT", "221")
