@@ -12,14 +12,17 @@
 #   1. fills a fresh spool with COUNT messages of $SIZE octets (1024) for sink.example through
 #      Postino's own spool writer (FillSpool.java: journal, group commit, files in incoming/, as
 #      the listener writes them), then stops: the spool is what a stop right after a burst of mail
-#      leaves, the newest journal segments (up to 64 MiB) still to replay;
+#      leaves, the newest journal segments (up to 64 MiB) still to replay. The writer fsyncs each
+#      file that waits past its journal segment's 30 s (as the server does), about 600 messages/s
+#      on a small virtual disk: past $WRITE_MAX (100,000) messages, clone_spool.py copies the
+#      files written under new queue ids (same format, checksums intact) up to COUNT, then sync;
 #   2. starts Postino on it (java -Xmx$HEAP -jar target/postino.jar, benchmarks/recovery config
 #      written below: the queue's defaults, sink.example routed to smtp-sink on 127.0.0.1:2727),
 #      and measure.py times from the JVM's start: listening (the port is open), accepted (a new
 #      message sent as soon as the port answers has its 250), first (the first delivery done),
 #      drained (incoming/ empty: everything delivered), and the peak resident memory;
 #   3. deletes the spool.
-# SKIP_BUILD=1 uses target/postino.jar as it is.
+# SKIP_BUILD=1 uses target/postino.jar as it is; JAR=FILE runs another copy.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +31,7 @@ BENCH_DIR=${BENCH_DIR:-/var/tmp/postino-recovery}
 COUNTS=${COUNTS:-"100000 1000000"}
 SIZE=${SIZE:-1024}
 HEAP=${HEAP:-1g}
+WRITE_MAX=${WRITE_MAX:-100000}
 SMTP_PORT=2725
 SINK_PORT=2727
 
@@ -37,7 +41,7 @@ done
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   (cd "$ROOT" && mvn -B -q package -DskipTests -Dinvoker.skip)
 fi
-JAR="$ROOT/target/postino.jar"
+JAR=${JAR:-"$ROOT/target/postino.jar"}
 mkdir -p "$BENCH_DIR"
 
 SINK_PID=
@@ -69,8 +73,11 @@ echo "Postino $(git -C "$ROOT" rev-parse --short HEAD), $(nproc) CPUs, $(uname -
 for n in $COUNTS; do
   rm -rf "$BENCH_DIR/spool" "$BENCH_DIR/maildir"
   echo "== $n messages of $SIZE octets"
-  java -cp "$JAR" "$HERE/FillSpool.java" "$BENCH_DIR/spool" "$n" "$SIZE" sink.example 2>&1 \
-    | grep -E '^(spooled|  [0-9])' || true
+  java -cp "$JAR" "$HERE/FillSpool.java" "$BENCH_DIR/spool" "$((n < WRITE_MAX ? n : WRITE_MAX))" "$SIZE" \
+    sink.example 2>&1 | grep -E '^(spooled|  [0-9])' || true
+  if [ "$n" -gt "$WRITE_MAX" ]; then
+    python3 "$HERE/clone_spool.py" "$BENCH_DIR/spool" "$n"
+  fi
   echo "   journal left to replay: $(du -sh "$BENCH_DIR/spool/journal" | cut -f1)"
   sync
   python3 "$HERE/measure.py" "$JAR" "$BENCH_DIR/postino.json" "$BENCH_DIR/spool" "$SMTP_PORT" "-Xmx$HEAP"

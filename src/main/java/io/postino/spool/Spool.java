@@ -1,7 +1,9 @@
 package io.postino.spool;
 
 import io.postino.files.DurableFiles;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
@@ -196,7 +199,7 @@ public final class Spool {
    */
   public Future<Due> due(Instant now, int limit, Set<String> skip, boolean ignoreTimes) {
     long nowMillis = now.toEpochMilli();
-    return recovered.compose(r -> vertx.executeBlocking(() -> {
+    return afterRecovery(() -> vertx.executeBlocking(() -> {
       List<String> ids = new ArrayList<>();
       boolean more = false;
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
@@ -215,6 +218,21 @@ public final class Spool {
       ids.sort(null);
       return new Due(ids, more);
     }, false));
+  }
+
+  /**
+   * {@code task} once the spool is recovered, started on the caller's context so that its future
+   * completes there (the recovery's own future belongs to the context that opened the spool).
+   */
+  private <T> Future<T> afterRecovery(Supplier<Future<T>> task) {
+    if (recovered.succeeded()) {
+      return task.get();
+    }
+    Context caller = vertx.getOrCreateContext();
+    Promise<T> promise = Promise.promise();
+    recovered.onComplete(r -> caller.runOnContext(v ->
+        (r.succeeded() ? task.get() : Future.<T>failedFuture(r.cause())).onComplete(promise)));
+    return promise.future();
   }
 
   private static boolean isDue(Path file, long nowMillis) {

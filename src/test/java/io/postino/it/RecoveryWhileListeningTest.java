@@ -2,6 +2,7 @@ package io.postino.it;
 
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.Postino;
@@ -15,6 +16,7 @@ import io.postino.spool.Spool;
 import io.postino.spool.SpoolWriter;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A restart on a spool that a previous run left full (its journal segments still to replay): the
  * server listens and takes new mail while the recovery is held, and once the recovery is let go
- * every message of the previous run is delivered, as well as the new one.
+ * every message of the previous run is delivered, as well as the new one; and the spool's
+ * listings, held by the recovery, still complete on the context of the queue that asked.
  */
 class RecoveryWhileListeningTest {
 
@@ -128,5 +132,20 @@ class RecoveryWhileListeningTest {
     } finally {
       before.close().await();
     }
+  }
+
+  @Test
+  void theSpoolAnswersTheQueueOnTheQueuesOwnContextAfterARecovery() throws Exception {
+    vertx = Vertx.vertx();
+    Promise<Void> replay = Promise.promise();
+    Spool spool = Spool.openWhileRecovering(vertx, dir.resolve("spool"), replay.future()).await();
+    // the queue's state lives on its context: a listing that completed on the context that opened
+    // the spool (or let the recovery go) would touch it from another thread
+    Context queue = vertx.getOrCreateContext();
+    CompletableFuture<Context> answeredOn = new CompletableFuture<>();
+    queue.runOnContext(v -> spool.due(Instant.now(), 10, Set.of(), false)
+        .onComplete(ar -> answeredOn.complete(Vertx.currentContext())));
+    replay.complete();
+    assertSame(queue, answeredOn.get(20, TimeUnit.SECONDS));
   }
 }
