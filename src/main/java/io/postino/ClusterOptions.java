@@ -25,9 +25,13 @@ public final class ClusterOptions {
   public static final int DEFAULT_PORT = 5701;
   public static final List<String> DEFAULT_MEMBERS = List.of("127.0.0.1");
   public static final String DEFAULT_NAME = "postino";
+  /** The event bus's port: 0, any free port, chosen at start (and logged). */
+  public static final int DEFAULT_EVENT_BUS_PORT = 0;
 
   private final String host;
   private final int port;
+  private final String eventBusHost;
+  private final int eventBusPort;
   private final List<String> members;
   private final String name;
 
@@ -46,8 +50,13 @@ public final class ClusterOptions {
     this.port = json.integer("port", DEFAULT_PORT);
     this.members = List.copyOf(json.stringList("members", DEFAULT_MEMBERS));
     this.name = json.string("name", DEFAULT_NAME);
+    this.eventBusHost = json.string("eventBusHost", host);
+    this.eventBusPort = json.integer("eventBusPort", DEFAULT_EVENT_BUS_PORT);
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(json.path("port") + " out of range: " + port);
+    }
+    if (eventBusPort < 0 || eventBusPort > 65535) {
+      throw new IllegalArgumentException(json.path("eventBusPort") + " out of range: " + eventBusPort);
     }
     if (alone) {
       json.reportUnknown();
@@ -76,16 +85,24 @@ public final class ClusterOptions {
   /** The {@code "cluster"} object these options were read from, defaults filled in. */
   public JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port).put("members", new JsonArray(members))
-        .put("name", name);
+        .put("name", name).put("eventBusHost", eventBusHost).put("eventBusPort", eventBusPort);
   }
 
-  /** A clustered Vert.x whose event bus listens on the cluster host. */
+  /** The event bus between nodes: on {@code eventBusHost}, port {@code eventBusPort} (0: any free one). */
+  public EventBusOptions eventBusOptions() {
+    return new EventBusOptions().setHost(eventBusHost).setClusterPublicHost(eventBusHost).setPort(eventBusPort);
+  }
+
+  /**
+   * A clustered Vert.x whose event bus listens as {@link #eventBusOptions} says. Logs the cluster
+   * it joined and, from then on, the members that join and leave.
+   */
   public Future<Vertx> clusteredVertx() {
-    VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(host).setClusterPublicHost(host));
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig());
     return Vertx.builder()
-        .with(options)
-        .withClusterManager(new HazelcastClusterManager(hazelcastConfig()))
-        .buildClustered();
+        .with(new VertxOptions().setEventBusOptions(eventBusOptions()))
+        .withClusterManager(manager)
+        .buildClustered()
+        .onSuccess(vertx -> ClusterLog.watch(name, manager));
   }
 }

@@ -106,11 +106,16 @@ public final class Postino {
    * of the options: changing them afterwards changes nothing.
    */
   public static Future<Postino> start(Vertx vertx, PostinoOptions options) {
-    // the copy settles the host name, which may need a lookup: not on the caller's event loop
-    return vertx.executeBlocking(() -> new PostinoOptions(options)).compose(copy -> startCopy(vertx, copy));
+    return start(vertx, options, Future.succeededFuture());
   }
 
-  private static Future<Postino> startCopy(Vertx vertx, PostinoOptions config) {
+  /** {@link #start}, the replay of what a previous run left in the spool held until {@code replayAfter} (tests). */
+  static Future<Postino> start(Vertx vertx, PostinoOptions options, Future<?> replayAfter) {
+    // the copy settles the host name, which may need a lookup: not on the caller's event loop
+    return vertx.executeBlocking(() -> new PostinoOptions(options)).compose(copy -> startCopy(vertx, copy, replayAfter));
+  }
+
+  private static Future<Postino> startCopy(Vertx vertx, PostinoOptions config, Future<?> replayAfter) {
     String misconfigured = EnvironmentCheck.roles(config);
     if (misconfigured != null) {
       return Future.failedFuture(new IllegalArgumentException(misconfigured));
@@ -120,10 +125,12 @@ public final class Postino {
     // the queue and AUTH ask the policy of the moment, so that a reload reaches them too
     Predicate<String> isLocalDomain = domain -> policy.get().isLocalDomain(domain);
     // only the queue role opens the spool: opening cleans its tmp directory, so a delivery node
-    // may share the directory of the node that writes there, as it must to read the content
+    // may share the directory of the node that writes there, as it must to read the content. The
+    // node listens at once: what a previous run left is recovered meanwhile, then delivered
     Monitoring monitoring = new Monitoring(vertx, config);
     Future<Spool> spool = config.getRoles().contains(Role.QUEUE)
-        ? Spool.open(vertx, config.getSpoolDirectory(), monitoring.metrics().spool(), config.getSpoolMinFreeSpace())
+        ? Spool.openWhileRecovering(vertx, config.getSpoolDirectory(), monitoring.metrics().spool(),
+            config.getSpoolMinFreeSpace(), replayAfter)
             .recover(e -> Future.failedFuture(StartFailures.spool(config.getSpoolDirectory(), e)))
         : Future.succeededFuture();
     // independent and each slow on a cold JVM (recovery scan, TLS set-up): side by side on workers

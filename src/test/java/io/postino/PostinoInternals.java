@@ -1,6 +1,8 @@
 package io.postino;
 
 import io.postino.spool.Spool;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.postino.server.RecipientPolicy;
 import io.postino.server.auth.Authenticator;
 import io.postino.server.tls.TlsSupport;
@@ -12,6 +14,11 @@ import io.postino.server.tls.TlsSupport;
 public final class PostinoInternals {
 
   private PostinoInternals() {
+  }
+
+  /** Starts Postino with the replay of what a previous run left in its spool held until {@code replayAfter}. */
+  public static Future<Postino> startHoldingRecovery(Vertx vertx, PostinoOptions options, Future<?> replayAfter) {
+    return Postino.start(vertx, options, replayAfter);
   }
 
   public static Spool spool(Postino postino) {

@@ -36,6 +36,14 @@ public record Addresses(String prefix) {
     return prefix + ".delivery.submit";
   }
 
+  /**
+   * Publish: a delivery verticle has started and takes jobs on {@link #deliverySubmit}; queues
+   * try at once what they deferred for want of one.
+   */
+  public String deliveryReady() {
+    return prefix + ".delivery.ready";
+  }
+
   /** Publish: delivered / deferred / bounced, per recipient. */
   public String deliveryEvents() {
     return prefix + ".delivery.events";

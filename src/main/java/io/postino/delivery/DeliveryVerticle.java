@@ -23,6 +23,9 @@ import java.util.Objects;
  * of a message already under way in this process is not run twice at once: it fails for now
  * (4.4.5).
  *
+ * <p>Once its consumer is registered it publishes on {@code postino.delivery.ready}, so that a
+ * queue holding jobs no delivery verticle answered tries them at once.
+ *
  * <p>A request that is not a valid job is failed with {@code message.fail(400, reason)}.
  *
  * <p>SECURITY: a job names a file whose octets are sent to a remote host. Whoever can send on
@@ -61,7 +64,11 @@ public class DeliveryVerticle extends VerticleBase {
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout().toMillis())));
     pool = new ConnectionPool(vertx, options);
     courier = new Courier(vertx, addresses, options, heloName, pool, new SessionOpener(vertx, client, options));
-    return vertx.eventBus().<Object>consumer(addresses.deliverySubmit(), this::handle).completion();
+    // once the consumer is known to the cluster, queues that deferred jobs for want of a delivery
+    // verticle hear of it and try them at once instead of at their next attempt
+    return vertx.eventBus().<Object>consumer(addresses.deliverySubmit(), this::handle).completion()
+        .onSuccess(v -> vertx.eventBus().publish(addresses.deliveryReady(),
+            new JsonObject().put("version", 1).put("helo", heloName)));
   }
 
   @Override

@@ -11,11 +11,14 @@ import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Sends the recipients of one message on their way for one round: local recipients to the
@@ -33,12 +36,16 @@ final class Dispatcher {
   private final LocalTransport local;
   private final Addresses addresses;
   private final QueueOptions options;
+  private final BiConsumer<String, String> noDeliveryNode;
 
-  Dispatcher(Vertx vertx, LocalTransport local, Addresses addresses, QueueOptions options) {
+  /** @param noDeliveryNode told of a message (and why) whose job no delivery verticle took or answered */
+  Dispatcher(Vertx vertx, LocalTransport local, Addresses addresses, QueueOptions options,
+      BiConsumer<String, String> noDeliveryNode) {
     this.vertx = vertx;
     this.local = local;
     this.addresses = addresses;
     this.options = options;
+    this.noDeliveryNode = noDeliveryNode;
   }
 
   /** The parts of a round for recipients {@code pending} (indices into the envelope). */
@@ -102,13 +109,31 @@ final class Dispatcher {
         .transform(ar -> {
           Map<Integer, RecipientResult> results = new LinkedHashMap<>();
           boolean whole = ar.succeeded() && ar.result().results().size() == indices.size();
-          String why = ar.succeeded() ? "a reply with the wrong number of results" : ar.cause().getMessage();
+          String why = ar.succeeded() ? "delivery was not done: a reply with the wrong number of results"
+              : missingDeliveryNode(ar.cause());
+          if (why == null) {
+            why = "delivery was not done: " + ar.cause().getMessage();
+          } else if (!ar.succeeded()) {
+            noDeliveryNode.accept(env.queueId(), why);
+          }
           for (int k = 0; k < indices.size(); k++) {
             results.put(indices.get(k), whole ? ar.result().results().get(k)
-                : transientFailure(rcpts.get(k).address(), "delivery was not done: " + why));
+                : transientFailure(rcpts.get(k).address(), why));
           }
           return Future.succeededFuture(results);
         });
+  }
+
+  /** Why a job failed when no delivery verticle took it or answered it; null for other failures. */
+  private String missingDeliveryNode(Throwable failure) {
+    if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+      return "no delivery node: nothing consumes " + addresses.deliverySubmit()
+          + (options.isDeliverAcrossCluster() ? " in the cluster" : " on this node");
+    }
+    if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      return "no delivery node answered within " + options.getDeliveryTimeout().toSeconds() + " s";
+    }
+    return null;
   }
 
   private static RecipientResult transientFailure(MailAddress address, String why) {

@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * {@code <>} never causes a DSN.
  *
  * <p>The window is an {@link ActiveWindow}, a round a {@link DeliveryRound}; this verticle owns
- * them, the operations and the periodic scan.
+ * them, the operations and the periodic scan. Messages deferred because no delivery verticle took
+ * their jobs are tried again as soon as one announces itself ({@link DeliveryNodeWatch}).
  *
  * <p>SECURITY: a DSN goes only to the envelope sender, never to addresses from the content, and
  * never for a message from {@code <>}, so Postino cannot be made to reflect mail at a third party
@@ -75,6 +76,7 @@ public final class QueueManager extends VerticleBase {
   private final DeliveryMeters meters;
   private QueueEvents events;
   private DeliveryRound round;
+  private DeliveryNodeWatch deliveryNodes;
   private long scanTimer = -1;
 
   /**
@@ -105,17 +107,21 @@ public final class QueueManager extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options);
+    deliveryNodes = new DeliveryNodeWatch(id -> window.get(id) != null, this::requeue);
+    Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, deliveryNodes::noDeliveryNode);
     events = new QueueEvents(vertx, addresses, meters);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
         options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
     Bouncer bouncer = new Bouncer(vertx, intake, reports);
     Notifier notifier = new Notifier(bouncer, reports);
-    round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> window.forget(e));
+    round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> {
+      window.forget(e);
+      deliveryNodes.left(e.queueId);
+    });
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> window.scan(false));
     // what a previous run left in the spool is found by the first scan
     window.scan(false);
-    return Future.succeededFuture();
+    return deliveryNodes.start(vertx, addresses);
   }
 
   @Override
@@ -123,7 +129,7 @@ public final class QueueManager extends VerticleBase {
     vertx.cancelTimer(scanTimer);
     // the queue owns the spool: the directory's lock goes with it, also when the Vert.x instance
     // is closed without Postino.close(), so that the spool can be opened again in this process
-    return spool.close();
+    return deliveryNodes.stop().eventually(spool::close);
   }
 
   /**
@@ -288,16 +294,20 @@ public final class QueueManager extends VerticleBase {
     });
   }
 
+  /**
+   * Runs an operation on the queue's context once the spool is recovered: until then the replay of
+   * the journal may still rewrite or remove the message it is about.
+   */
   private <T> Future<T> onContext(Supplier<Future<T>> action) {
     Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> {
+    spool.recovered().onComplete(r -> context.runOnContext(v -> {
       try {
         action.get().onComplete(promise);
       } catch (RuntimeException e) {
         // an unacceptable queue id, say: the caller hears it rather than waiting forever
         promise.fail(e);
       }
-    });
+    }));
     return promise.future();
   }
 }

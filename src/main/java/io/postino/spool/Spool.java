@@ -2,7 +2,9 @@ package io.postino.spool;
 
 import io.postino.files.DurableFiles;
 import io.postino.metrics.SpoolMeters;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
@@ -71,13 +74,16 @@ public final class Spool {
   private final SpoolFigures figures;
   private final QueueInspector inspector;
   private final SpoolLock lock;
+  private final Future<Void> recovered;
   private volatile SpoolFaults faults = SpoolFaults.NONE;
 
-  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal, SpoolMeters meters, SpoolLock lock) {
+  private Spool(Vertx vertx, SpoolFolders folders, SpoolJournal journal, SpoolMeters meters, SpoolLock lock,
+      Future<Void> recovered) {
     this.vertx = vertx;
     this.lock = lock;
     this.inspector = new QueueInspector(folders);
     this.journal = journal;
+    this.recovered = recovered;
     this.dir = folders.root;
     this.tmp = folders.tmp;
     this.incoming = folders.incoming;
@@ -100,9 +106,9 @@ public final class Spool {
 
   /**
    * Opens the spool, creating its directories as needed and recovering what a crash left (see
-   * {@link SpoolRecovery}). Takes the directory's lock first ({@link SpoolLock}) and keeps it until
-   * {@link #close}: fails with a {@link SpoolLockedException} naming the directory when another
-   * process (or another open spool of this process) has it.
+   * {@link SpoolRecovery}); completes once the recovery is done. Takes the directory's lock first
+   * ({@link SpoolLock}) and keeps it until {@link #close}: fails with a {@link SpoolLockedException}
+   * naming the directory when another process (or another open spool of this process) has it.
    */
   public static Future<Spool> open(Vertx vertx, Path dir) {
     return open(vertx, dir, SpoolMeters.none(), SpoolSpace.DEFAULT_MIN_FREE_SPACE);
@@ -110,22 +116,49 @@ public final class Spool {
 
   /** {@link #open(Vertx, Path)}, counting commits on {@code meters}, keeping {@code minFreeSpace} octets free. */
   public static Future<Spool> open(Vertx vertx, Path dir, SpoolMeters meters, long minFreeSpace) {
+    return openWhileRecovering(vertx, dir, meters, minFreeSpace, Future.succeededFuture())
+        .compose(s -> s.recovered().map(s).recover(e -> s.close().transform(x -> Future.failedFuture(e))));
+  }
+
+  /**
+   * Opens the spool for new messages at once, however much a previous run left to recover: takes
+   * the directory's lock, creates its directories and empties {@code tmp}, and then the journal of
+   * the previous run is replayed on a worker once {@code replayAfter} completes (at once, but for
+   * tests that hold it), with {@link #recovered} completing when it is done. Until then
+   * {@link #due} waits, so the queue never lists a message the replay may still rewrite or remove;
+   * messages written meanwhile are new ones, which the replay does not touch.
+   */
+  public static Future<Spool> openWhileRecovering(Vertx vertx, Path dir, SpoolMeters meters, long minFreeSpace,
+      Future<?> replayAfter) {
     Path abs = dir.toAbsolutePath().normalize();
+    SpoolFolders folders = new SpoolFolders(abs);
+    record Begun(SpoolLock lock, SpoolRecovery recovery) {
+    }
     return vertx.executeBlocking(() -> {
       SpoolLock lock = SpoolLock.acquire(abs);
       try {
-        SpoolFolders folders = new SpoolFolders(abs);
-        SpoolJournal journal = SpoolRecovery.recover(folders, SpoolJournal.SEGMENT_OCTETS, SpoolJournal.SEGMENT_MILLIS);
-        Spool spool = new Spool(vertx, folders, journal, meters, lock);
-        spool.figures.space().setReserve(minFreeSpace);
-        spool.figures.space().measure();
-        meters.freeSpace(spool.figures.space()::usable);
-        return spool;
+        SpoolRecovery recovery = SpoolRecovery.begin(folders, SpoolJournal.SEGMENT_OCTETS,
+            SpoolJournal.SEGMENT_MILLIS);
+        return new Begun(lock, recovery);
       } catch (IOException | RuntimeException e) {
         lock.close();
         throw e;
       }
-    }, false);
+    }, false).map(begun -> {
+      Spool spool = new Spool(vertx, folders, begun.recovery().journal(), meters, begun.lock(),
+          begun.recovery().finish(vertx, replayAfter));
+      spool.figures.space().setReserve(minFreeSpace);
+      meters.freeSpace(spool.figures.space()::usable);
+      return spool;
+    }).compose(spool -> spool.figures.measureSpace().map(spool));
+  }
+
+  /**
+   * Completes when what a previous run left has been recovered (see {@link #openWhileRecovering});
+   * fails when it could not be.
+   */
+  public Future<Void> recovered() {
+    return recovered;
   }
 
   /** Releases the directory's lock: call once nothing uses the spool any more. */
@@ -206,11 +239,12 @@ public final class Spool {
 
   /**
    * Lists messages in {@code incoming} due by {@code now} (all of them when {@code ignoreTimes}),
-   * skipping {@code skip}, at most {@code limit}, oldest queue id first within what was found.
+   * skipping {@code skip}, at most {@code limit}, oldest queue id first within what was found; once
+   * the spool is {@link #recovered}.
    */
   public Future<Due> due(Instant now, int limit, Set<String> skip, boolean ignoreTimes) {
     long nowMillis = now.toEpochMilli();
-    return vertx.executeBlocking(() -> {
+    return afterRecovery(() -> vertx.executeBlocking(() -> {
       List<String> ids = new ArrayList<>();
       boolean more = false;
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
@@ -228,7 +262,22 @@ public final class Spool {
       }
       ids.sort(null);
       return new Due(ids, more);
-    }, false);
+    }, false));
+  }
+
+  /**
+   * {@code task} once the spool is recovered, started on the caller's context so that its future
+   * completes there (the recovery's own future belongs to the context that opened the spool).
+   */
+  private <T> Future<T> afterRecovery(Supplier<Future<T>> task) {
+    if (recovered.succeeded()) {
+      return task.get();
+    }
+    Context caller = vertx.getOrCreateContext();
+    Promise<T> promise = Promise.promise();
+    recovered.onComplete(r -> caller.runOnContext(v ->
+        (r.succeeded() ? task.get() : Future.<T>failedFuture(r.cause())).onComplete(promise)));
+    return promise.future();
   }
 
   private static boolean isDue(Path file, long nowMillis) {

@@ -1,6 +1,8 @@
 package io.postino.spool;
 
 import io.postino.files.DurableFiles;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -20,17 +22,28 @@ import org.slf4j.LoggerFactory;
  * cut short: its content may never have been synced) is deleted. Then the segments are deleted; a
  * segment with damage in it (records skipped, valid ones after them) is moved to {@code corrupt/}
  * instead, as evidence. A segment whose last record was cut short is what a crash during an append
- * leaves: that record was never acknowledged. Then files in {@code tmp} (never acknowledged to a
- * client) are deleted, and status files whose message is gone.
+ * leaves: that record was never acknowledged. Then status files whose message is gone are deleted.
+ *
+ * <p>In two steps, so that a server listens at once however much the journal holds (up to a
+ * segment's 64 MiB of small messages, each of whose files is read back and fdatasync'd): {@link
+ * #begin} is quick (folders, files in {@code tmp}, never acknowledged to a client, deleted; the
+ * journal opened after the segments found) and new messages may be written as soon as it returns;
+ * {@link #finish} replays those segments and cleans the status files, and the queue lists the
+ * spool only once it is done. New messages touch neither: they have new queue ids and go to new
+ * segments.
  */
 final class SpoolRecovery {
 
   private static final Logger log = LoggerFactory.getLogger(SpoolRecovery.class);
 
   private final SpoolFolders folders;
+  private final List<Path> segments;
+  private final SpoolJournal journal;
 
-  private SpoolRecovery(SpoolFolders folders) {
+  private SpoolRecovery(SpoolFolders folders, List<Path> segments, SpoolJournal journal) {
     this.folders = folders;
+    this.segments = segments;
+    this.journal = journal;
   }
 
   /**
@@ -38,12 +51,54 @@ final class SpoolRecovery {
    * retires a segment past {@code segmentOctets} or {@code segmentMillis}.
    */
   static SpoolJournal recover(SpoolFolders folders, long segmentOctets, long segmentMillis) throws IOException {
+    SpoolRecovery recovery = begin(folders, segmentOctets, segmentMillis);
+    recovery.finish();
+    return recovery.journal();
+  }
+
+  /**
+   * The quick part of a recovery: creates what is missing, deletes what is in {@code tmp} and opens
+   * the journal after the segments a previous run left, which {@link #finish} replays.
+   */
+  static SpoolRecovery begin(SpoolFolders folders, long segmentOctets, long segmentMillis) throws IOException {
     folders.create();
-    SpoolRecovery recovery = new SpoolRecovery(folders);
+    // before any new message is written there: every file in tmp now was never acknowledged
+    cleanTmp(folders.tmp);
+    List<Path> found = segments(folders.journal);
+    long last = found.isEmpty() ? 0 : number(found.get(found.size() - 1));
+    return new SpoolRecovery(folders, found,
+        new SpoolJournal(folders.journal, folders, last + 1, segmentOctets, segmentMillis));
+  }
+
+  /** The journal, open for new messages since {@link #begin}. */
+  SpoolJournal journal() {
+    return journal;
+  }
+
+  /**
+   * {@link #finish()} on a worker once {@code after} completes, logged; the future fails when it
+   * does (new mail is still taken, but what the previous run left waits for a restart).
+   */
+  Future<Void> finish(Vertx vertx, Future<?> after) {
+    Path root = folders.root;
+    Future<Void> finished = after.transform(ar -> vertx.executeBlocking(() -> {
+      long start = System.nanoTime();
+      finish();
+      if (!segments.isEmpty()) {
+        log.info("spool {}: recovered {} journal segment(s) of the previous run in {} ms", root, segments.size(),
+            (System.nanoTime() - start) / 1_000_000);
+      }
+      return null;
+    }, false));
+    return finished.onFailure(e -> log.error("spool {}: recovery failed ({}); new mail is taken, but what the "
+        + "previous run left is not delivered until a restart recovers it", root, e.toString()));
+  }
+
+  /** Replays the segments a previous run left, then deletes the status files of messages that are gone. */
+  void finish() throws IOException {
     // the journal first: it may bring back messages, and with them their status files
-    long last = recovery.replay(folders.journal, folders.corrupt);
-    recovery.clean();
-    return new SpoolJournal(folders.journal, folders, last + 1, segmentOctets, segmentMillis);
+    replay(segments, folders.corrupt);
+    cleanStatus();
   }
 
   /** {@link #recover(SpoolFolders, long, long)} of the spool in {@code root}, with the usual segment limits. */
@@ -51,9 +106,11 @@ final class SpoolRecovery {
     return recover(new SpoolFolders(root), SpoolJournal.SEGMENT_OCTETS, SpoolJournal.SEGMENT_MILLIS);
   }
 
-  /** Replays and removes the segments in {@code dir}; returns the highest segment number found. */
-  private long replay(Path dir, Path corrupt) throws IOException {
-    List<Path> segments = segments(dir);
+  /** Replays and removes {@code segments}. */
+  private void replay(List<Path> segments, Path corrupt) throws IOException {
+    if (segments.isEmpty()) {
+      return;
+    }
     // a message's done record may be in a later segment than the message
     Set<String> done = new HashSet<>();
     List<JournalFormat.Outcome> outcomes = new ArrayList<>();
@@ -70,7 +127,6 @@ final class SpoolRecovery {
       }));
     }
     completeRemovals(done);
-    long last = 0;
     boolean moved = false;
     for (int i = 0; i < segments.size(); i++) {
       Path segment = segments.get(i);
@@ -78,7 +134,6 @@ final class SpoolRecovery {
       if (restored > 0) {
         log.warn("spool journal: rewrote {} message file(s) from {}", restored, segment);
       }
-      last = Math.max(last, number(segment));
       JournalFormat.Outcome outcome = outcomes.get(i);
       outcome.damaged().forEach(s -> log.error("spool journal: {}: octets {} to {} are damaged and were skipped; "
           + "records after them were replayed", segment, s.from(), s.to()));
@@ -100,8 +155,7 @@ final class SpoolRecovery {
     if (moved) {
       DurableFiles.fsyncDirectory(corrupt);
     }
-    DurableFiles.fsyncDirectory(dir);
-    return last;
+    DurableFiles.fsyncDirectory(folders.journal);
   }
 
   /** Deletes what is left of messages that have a done record: they left the queue. */
@@ -122,9 +176,9 @@ final class SpoolRecovery {
     }
   }
 
-  /** Start-up: deletes unacknowledged files and orphaned status files. */
-  private void clean() throws IOException {
-    for (Path file : SpoolFolders.list(folders.tmp)) {
+  /** Start-up: deletes unacknowledged files. */
+  private static void cleanTmp(Path tmp) throws IOException {
+    for (Path file : SpoolFolders.list(tmp)) {
       try {
         Files.delete(file);
         log.info("spool: deleted unacknowledged {}", file);
@@ -132,6 +186,10 @@ final class SpoolRecovery {
         log.warn("spool: cannot delete unacknowledged {}: {}", file, e.toString());
       }
     }
+  }
+
+  /** Start-up: deletes orphaned status files. */
+  private void cleanStatus() throws IOException {
     for (Path file : SpoolFolders.list(folders.status)) {
       String name = file.getFileName().toString();
       if (!Files.exists(folders.incoming.resolve(name)) && !Files.exists(folders.hold.resolve(name))) {

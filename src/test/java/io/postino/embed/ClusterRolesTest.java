@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * nodes send it out, each a clustered Vert.x with its own Hazelcast member, in one JVM. They
  * share the spool directory, as nodes on one host do (a delivery job names the spool file). When
  * the only delivery node leaves, A keeps the message and retries it; a new delivery node that
- * joins delivers it. This is the README's clustering example.
+ * joins delivers it, at once when the message was deferred for want of one. This is the README's
+ * clustering example.
  */
 class ClusterRolesTest {
 
@@ -112,22 +113,27 @@ class ClusterRolesTest {
     }
   }
 
-  @Test
-  void aListenerNodeAndDeliveryNodesDeliverEndToEnd() throws Exception {
+  /** Node A: listener, queue and resolver, its jobs sent across the cluster, retried after {@code backoff} s. */
+  private Postino startNodeA(double backoff) {
     nodeA = new ClusterOptions(cluster).clusteredVertx().await();
     nodeA.eventBus().<JsonObject>consumer("postino.delivery.events", m -> events.add(DeliveryEvent.fromJson(m.body())))
         .completion().await();
-    Postino a = Postino.deploy(nodeA, node("a", "listener", "queue", "resolver")
+    return Postino.deploy(nodeA, node("a", "listener", "queue", "resolver")
         .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("localDomains", new JsonArray().add("local.example"))
         .put("dns", new JsonObject().put("servers", new JsonArray().add("127.0.0.1:9"))
             .put("routes", new JsonObject().put("remote.example", "127.0.0.1:" + sink.port())))
-        // jobs may go to other nodes; retried every half second while no node takes them
         .put("queue", new JsonObject().put("deliverAcrossCluster", true)
-            .put("minBackoff", 0.5).put("maxBackoff", 0.5).put("scanInterval", 0.1).put("deliveryTimeout", 10))
+            .put("minBackoff", backoff).put("maxBackoff", backoff).put("scanInterval", 0.1).put("deliveryTimeout", 10))
         .put("admin", new JsonObject().put("enabled", true).put("port", 0)
             .put("tokenFile", dir.resolve("admin.token").toString())))
         .await();
+  }
+
+  @Test
+  void aListenerNodeAndDeliveryNodesDeliverEndToEnd() throws Exception {
+    // retried every half second while no node takes the jobs
+    Postino a = startNodeA(0.5);
     nodeB = joinWithDeliveryRole("b");
 
     // the status page's figures name both members of the cluster, A as itself
@@ -159,5 +165,19 @@ class ClusterRolesTest {
     assertEquals("c.test.example", second.helo());
     DeliveryEvent delivered = nextEvent(DeliveryEvent.Type.DELIVERED);
     assertEquals(deferred.queueId(), delivered.queueId());
+  }
+
+  @Test
+  void mailDeferredForWantOfADeliveryNodeGoesAsSoonAsOneJoins() throws Exception {
+    // an hour's backoff: only the new node's announcement can explain a delivery within the test
+    Postino a = startNodeA(3600);
+    sendMail(a.smtpPort(), "waiting");
+    DeliveryEvent deferred = nextEvent(DeliveryEvent.Type.DEFERRED);
+    assertTrue(deferred.result().text().startsWith("no delivery node"), deferred.result().text());
+
+    nodeB = joinWithDeliveryRole("b");
+    SmtpSink.Received received = sink.next();
+    assertEquals("b.test.example", received.helo());
+    assertEquals(deferred.queueId(), nextEvent(DeliveryEvent.Type.DELIVERED).queueId());
   }
 }

@@ -2,17 +2,22 @@ package io.postino.embed;
 
 import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.ClusterOptions;
 import io.postino.Postino;
 import io.postino.bus.InboundEvent;
 import io.postino.reactor.ReactivePostino;
+import io.postino.testing.LogCapture;
 import io.postino.testing.SmtpTestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
@@ -25,7 +30,8 @@ import reactor.util.retry.Retry;
 
 /**
  * Two clustered Vert.x nodes on 127.0.0.1 (Hazelcast, TCP-IP join): Postino runs on node A, and
- * code on node B uses its event-bus API across the cluster.
+ * code on node B uses its event-bus API across the cluster. The event-bus port is configured, and
+ * each node logs the cluster it joined and the members that join and leave.
  */
 class ClusterTest {
 
@@ -89,5 +95,29 @@ class ClusterTest {
       }
     }
     assertEquals("bob@local.example", seen.get(10, TimeUnit.SECONDS).mailboxes().get(0).recipient());
+  }
+
+  @Test
+  void theEventBusPortIsConfiguredAndMembersAreLogged() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    JsonObject cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID()).put("eventBusPort", port);
+    try (LogCapture log = new LogCapture()) {
+      nodeA = new ClusterOptions(cluster).clusteredVertx().await();
+      assertEquals(port, ((VertxInternal) nodeA).clusterManager().getNodeInfo().port());
+      String nodeId = ((VertxInternal) nodeA).clusterManager().getNodeId();
+      String joined = log.await("naming " + nodeId, l -> l.contains("joined as node " + nodeId));
+      assertTrue(joined.contains("event bus 127.0.0.1:" + port + "); 1 member(s)"), joined);
+
+      // B takes the next port; A logs it joining and leaving
+      nodeB = new ClusterOptions(cluster.copy().put("eventBusPort", 0)).clusteredVertx().await();
+      String nodeB = ((VertxInternal) this.nodeB).clusterManager().getNodeId();
+      log.await("of B joining", l -> l.contains("member ") && l.contains(nodeB + " joined; 2 member(s)"));
+      this.nodeB.close().await();
+      this.nodeB = null;
+      log.await("of B leaving", l -> l.contains(nodeB + " left; 1 member(s)") && l.contains(nodeId + " (this node)"));
+    }
   }
 }
