@@ -130,6 +130,8 @@ class RecoveryWhileListeningTest {
         Future.all(committed).<Void>mapEmpty().onComplete(written);
       });
       written.future().await();
+      // the previous run ends: its spool's lock goes with it
+      spool.close().await();
     } finally {
       before.close().await();
     }
