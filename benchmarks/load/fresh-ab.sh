@@ -34,7 +34,8 @@ for r in $(seq $ROUNDS); do
     t1=$(date +%s.%N); c1=$(awk '{print $14 + $15}' /proc/$pid/stat)
     v=$(python3 -c "print(round($COUNT / ($t1 - $t0)))"); u=$(((c1 - c0) * 1000000 / $(getconf CLK_TCK) / COUNT))
     rate[$b]+="$v "; cpu[$b]+="$u "; line+=" $b=$v ($u us CPU/msg)"
-    kill $pid; for i in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.2; done
+    # a stop is graceful (deliveries under way get shutdownGrace): wait until the port is free again
+    kill $pid; for i in $(seq 600); do kill -0 $pid 2>/dev/null || break; sleep 0.2; done
   done
   echo "$line; load $(cut -d' ' -f1 /proc/loadavg)"
 done
