@@ -4,6 +4,7 @@ import io.postino.config.StartupException;
 import io.postino.server.ListenerOptions;
 import io.postino.server.auth.UsersFile;
 import io.postino.server.tls.TlsSupport;
+import io.postino.spool.Spool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -124,9 +125,16 @@ final class EnvironmentCheck {
     }
   }
 
-  /** The ports that cannot be bound now (a running Postino holds its own): the listeners', the admin port. */
-  private static List<String> ports(PostinoOptions config, boolean listeners) {
+  /**
+   * The ports that cannot be bound now: the listeners', the admin port. None when a Postino runs on
+   * this configuration's spool: it holds them, as it should, and checking the file it runs with
+   * (before a reload, say) must not fail for that.
+   */
+  private static List<String> ports(PostinoOptions config, boolean listeners) throws IOException {
     List<String> problems = new ArrayList<>();
+    if (config.getRoles().contains(Role.QUEUE) && Spool.isInUse(config.getSpoolDirectory())) {
+      return problems;
+    }
     if (listeners) {
       String host = config.getSmtp().getHost();
       bind(problems, "smtp listener", host, config.getSmtp().getPort());

@@ -161,6 +161,11 @@ public final class Spool {
     return recovered;
   }
 
+  /** Whether a running Postino has the spool in {@code dir} open (holds its lock). Writes nothing. Blocks. */
+  public static boolean isInUse(Path dir) throws IOException {
+    return SpoolLock.isHeld(dir.toAbsolutePath().normalize());
+  }
+
   /** Releases the directory's lock: call once nothing uses the spool any more. */
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -57,6 +58,27 @@ final class SpoolLock implements AutoCloseable {
       throw new SpoolLockedException(root);
     }
     return new SpoolLock(channel, lock);
+  }
+
+  /**
+   * Whether a running Postino (this process or another) holds {@code root}'s lock; false when there
+   * is no spool there. Creates and writes nothing. Blocks.
+   */
+  static boolean isHeld(Path root) throws IOException {
+    Path file = root.resolve(FILE_NAME);
+    if (!Files.isRegularFile(file)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    }
   }
 
   /** Releases the lock; once is enough, again does nothing. */

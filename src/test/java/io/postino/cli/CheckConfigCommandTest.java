@@ -65,4 +65,26 @@ class CheckConfigCommandTest {
       }
     }
   }
+
+  @Test
+  void thePortsOfTheServerRunningOnTheSpoolAreNotAProblem() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    JsonObject config = ChildPostino.config(dir);
+    config.getJsonObject("smtp").put("port", port);
+    try (ChildPostino running = ChildPostino.start(ChildPostino.write(dir, config))) {
+      assertEquals(port, running.port());
+      Result result = checkConfig(config);
+      assertEquals(0, result.exitCode(), result.output());
+    }
+    // without the server the same port, taken by someone else, is a problem
+    try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      Result result = checkConfig(config);
+      assertEquals(78, result.exitCode(), result.output());
+      assertTrue(result.output().contains("smtp listener 127.0.0.1:" + port + ": address already in use"),
+          result.output());
+    }
+  }
 }
