@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reads the queue for the operator ({@code mailq}, {@code postcat -q}) without changing anything:
@@ -50,6 +51,39 @@ final class QueueInspector {
     }
     found.sort(Comparator.comparing(QueuedMessage::arrival).thenComparing(QueuedMessage::queueId));
     return found;
+  }
+
+  /**
+   * The messages in {@code incoming} due by {@code nowMillis} (all of them when {@code ignoreTimes})
+   * that are not {@code busy}, at most {@code limit}, oldest queue id first within what was found.
+   */
+  Spool.Due due(long nowMillis, int limit, Predicate<String> busy, boolean ignoreTimes) throws IOException {
+    List<String> ids = new ArrayList<>();
+    boolean more = false;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(folders.incoming)) {
+      for (Path file : entries) {
+        String id = file.getFileName().toString();
+        if (busy.test(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
+          continue;
+        }
+        if (ids.size() == limit) {
+          more = true;
+          break;
+        }
+        ids.add(id);
+      }
+    }
+    ids.sort(null);
+    return new Spool.Due(ids, more);
+  }
+
+  private static boolean isDue(Path file, long nowMillis) {
+    try {
+      return Files.getLastModifiedTime(file).toMillis() <= nowMillis;
+    } catch (IOException e) {
+      // gone since the listing: removed by the queue
+      return false;
+    }
   }
 
   /** One message in detail, or null when there is no such message (or it cannot be read). */

@@ -9,14 +9,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
@@ -71,6 +68,7 @@ public final class Spool {
   private final SharedSync holdSync;
   private final SharedSync journalSync;
   private final JudgedCommit judged;
+  private final OperatorMoves moves;
   private final SpoolFigures figures;
   private final QueueInspector inspector;
   private final SpoolLock lock;
@@ -102,6 +100,7 @@ public final class Spool {
       journal.sync();
     });
     this.judged = new JudgedCommit(message -> remove(message, true));
+    this.moves = new OperatorMoves(vertx, folders, journal, incomingSync, holdSync);
   }
 
   /**
@@ -249,25 +248,8 @@ public final class Spool {
    */
   public Future<Due> due(Instant now, int limit, Set<String> skip, boolean ignoreTimes) {
     long nowMillis = now.toEpochMilli();
-    return afterRecovery(() -> vertx.executeBlocking(() -> {
-      List<String> ids = new ArrayList<>();
-      boolean more = false;
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(incoming)) {
-        for (Path file : entries) {
-          String id = file.getFileName().toString();
-          if (skip.contains(id) || committer.isPublishing(id) || judged.isWithheld(id) || (!ignoreTimes && !isDue(file, nowMillis))) {
-            continue;
-          }
-          if (ids.size() == limit) {
-            more = true;
-            break;
-          }
-          ids.add(id);
-        }
-      }
-      ids.sort(null);
-      return new Due(ids, more);
-    }, false));
+    Predicate<String> busy = id -> skip.contains(id) || committer.isPublishing(id) || judged.isWithheld(id);
+    return afterRecovery(() -> vertx.executeBlocking(() -> inspector.due(nowMillis, limit, busy, ignoreTimes), false));
   }
 
   /**
@@ -283,15 +265,6 @@ public final class Spool {
     recovered.onComplete(r -> caller.runOnContext(v ->
         (r.succeeded() ? task.get() : Future.<T>failedFuture(r.cause())).onComplete(promise)));
     return promise.future();
-  }
-
-  private static boolean isDue(Path file, long nowMillis) {
-    try {
-      return Files.getLastModifiedTime(file).toMillis() <= nowMillis;
-    } catch (IOException e) {
-      // gone since the listing: removed by the queue
-      return false;
-    }
   }
 
   /**
@@ -409,53 +382,27 @@ public final class Spool {
 
   /** Moves a message from {@code incoming} to {@code hold}; false when it is not in incoming. */
   public Future<Boolean> hold(String queueId) {
-    return move(incoming.resolve(checkId(queueId)), hold.resolve(queueId), null);
+    return moves.hold(checkId(queueId));
   }
 
   /** Moves a message from {@code hold} back to {@code incoming}, due now; false when not held. */
   public Future<Boolean> release(String queueId) {
-    return move(hold.resolve(checkId(queueId)), incoming.resolve(queueId), Instant.now());
-  }
-
-  private Future<Boolean> move(Path from, Path to, Instant due) {
-    return vertx.executeBlocking(() -> {
-      try {
-        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-      } catch (NoSuchFileException e) {
-        return false;
-      }
-      if (due != null) {
-        Files.setLastModifiedTime(to, FileTime.from(due));
-      }
-      return true;
-    }, false).compose(moved -> !moved ? Future.succeededFuture(false)
-        : Future.all(incomingSync.sync(), holdSync.sync()).map(true));
+    return moves.release(checkId(queueId));
   }
 
   /** Deletes a message, held or not, with its status file; false when there is no such message. */
   public Future<Boolean> delete(String queueId) {
-    checkId(queueId);
-    return vertx.executeBlocking(() -> {
-      journal.done(queueId, true);
-      boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId));
-      return found;
-    }, false).compose(found -> !found ? Future.succeededFuture(false)
-        : Future.all(incomingSync.sync(), holdSync.sync()).compose(v -> vertx.executeBlocking(() -> {
-          Files.deleteIfExists(status.resolve(queueId));
-          return true;
-        }, false)));
+    return moves.delete(checkId(queueId));
   }
 
   /** Whether a message is on hold. */
   public Future<Boolean> isHeld(String queueId) {
-    Path file = hold.resolve(checkId(queueId));
-    return vertx.executeBlocking(() -> Files.exists(file), false);
+    return moves.isHeld(checkId(queueId));
   }
 
   /** The queue ids of the messages on hold. */
   public Future<List<String>> held() {
-    return vertx.executeBlocking(() -> SpoolFolders.list(hold).stream()
-        .map(p -> p.getFileName().toString()).sorted().toList(), false);
+    return moves.held();
   }
 
   private static String checkId(String queueId) {
