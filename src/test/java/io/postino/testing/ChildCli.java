@@ -8,8 +8,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +33,9 @@ public final class ChildCli {
 
   /** Runs the command line in a process, in {@code dir}, with {@code stdin} as its input (may be null). */
   public static Result run(Path dir, byte[] stdin, String... args) throws IOException, InterruptedException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-        "-Dlogback.configurationFile=" + Path.of("src/main/fatjar/logback.xml").toAbsolutePath(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    command.addAll(Arrays.asList(args));
+    // the executable jar's logging configuration: logs on standard error, results on standard output
+    List<String> command = ChildPostino.command(List.of("-XX:TieredStopAtLevel=1",
+        "-Dlogback.configurationFile=" + Path.of("conf/logback.xml").toAbsolutePath()), args);
     Process p = new ProcessBuilder(command).directory(dir.toFile()).start();
     CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
     CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
