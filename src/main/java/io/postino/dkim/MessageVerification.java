@@ -1,5 +1,7 @@
 package io.postino.dkim;
 
+import io.postino.authres.AuthResult;
+import io.postino.authres.AuthenticationResults;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +11,6 @@ import java.security.interfaces.RSAKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The DKIM verification of one message received over SMTP (RFC 6376 section 6): its signatures
@@ -76,57 +77,58 @@ final class MessageVerification extends StreamedMessage {
 
   @Override
   public Future<Buffer> complete() {
-    endOfMessage();
-    if (fields == null) {
-      return Future.succeededFuture(header(List.of("dkim=none (header section too large to check)")));
-    }
-    List<Future<String>> results = new ArrayList<>();
-    for (Check c : checks) {
-      results.add(c.signature() == null ? Future.succeededFuture("dkim=permerror (" + c.error() + ")") : verify(c));
-    }
-    if (results.isEmpty()) {
-      return Future.succeededFuture(header(List.of("dkim=none")));
-    }
-    return Future.all(results).map(all -> header(all.<String>list()));
+    return results().map(all -> Buffer.buffer(AuthenticationResults.field(authservId, all)
+        .getBytes(StandardCharsets.ISO_8859_1)));
   }
 
-  private Future<String> verify(Check c) {
+  /** The result of each signature checked, or one {@code dkim=none} result without signatures. */
+  Future<List<AuthResult>> results() {
+    endOfMessage();
+    if (fields == null) {
+      return Future.succeededFuture(List.of(AuthResult.of("dkim", "none", "header section too large to check")));
+    }
+    List<Future<AuthResult>> results = new ArrayList<>();
+    for (Check c : checks) {
+      results.add(c.signature() == null ? Future.succeededFuture(AuthResult.of("dkim", "permerror", c.error()))
+          : verify(c));
+    }
+    if (results.isEmpty()) {
+      return Future.succeededFuture(List.of(AuthResult.of("dkim", "none", null)));
+    }
+    return Future.all(results).map(all -> all.<AuthResult>list());
+  }
+
+  private Future<AuthResult> verify(Check c) {
     SignatureField s = c.signature();
-    String props = " header.d=" + s.domain() + " header.s=" + s.selector() + " header.a=" + s.algorithm().tag()
-        + " header.b=" + s.shortSignature();
     if (!MessageDigest.isEqual(c.body().digest(), s.bodyHash())) {
-      return Future.succeededFuture("dkim=fail (body hash did not verify)" + props);
+      return Future.succeededFuture(result(s, "fail", "body hash did not verify"));
     }
     if (s.expiration() >= 0 && s.expiration() < clock.instant().getEpochSecond()) {
-      return Future.succeededFuture("dkim=fail (signature expired)" + props);
+      return Future.succeededFuture(result(s, "fail", "signature expired"));
     }
     return keys.lookup(s.selector(), s.domain()).map(found -> {
       if (found.key() == null) {
-        return (found.temporary() ? "dkim=temperror (" : "dkim=permerror (") + found.error() + ")" + props;
+        return result(s, found.temporary() ? "temperror" : "permerror", found.error());
       }
       if (found.key().algorithm() != s.algorithm()) {
-        return "dkim=permerror (key type " + found.key().algorithm().keyType() + " does not fit a=" + s.algorithm().tag()
-            + ")" + props;
+        return result(s, "permerror", "key type " + found.key().algorithm().keyType() + " does not fit a="
+            + s.algorithm().tag());
       }
       if (found.key().key() instanceof RSAKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
-        return "dkim=fail (weak key, " + rsa.getModulus().bitLength() + " bits)" + props;
+        return result(s, "fail", "weak key, " + rsa.getModulus().bitLength() + " bits");
       }
       byte[] data = SignatureBuilder.signedData(fields, s.names(), s.withoutB(), s.header());
       try {
-        return (s.algorithm().verify(found.key().key(), data, s.signature()) ? "dkim=pass" : "dkim=fail (signature did not verify)")
-            + props;
+        return s.algorithm().verify(found.key().key(), data, s.signature()) ? result(s, "pass", null)
+            : result(s, "fail", "signature did not verify");
       } catch (GeneralSecurityException e) {
-        return "dkim=fail (" + e.getMessage() + ")" + props;
+        return result(s, "fail", e.getMessage());
       }
     });
   }
 
-  /** The Authentication-Results field: this server, then each result on a line of its own. */
-  private Buffer header(List<String> results) {
-    StringBuilder sb = new StringBuilder("Authentication-Results: ").append(authservId.toLowerCase(Locale.ROOT));
-    for (String r : results) {
-      sb.append(";\r\n\t").append(r);
-    }
-    return Buffer.buffer(sb.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+  private static AuthResult result(SignatureField s, String result, String reason) {
+    return AuthResult.of("dkim", result, reason).with("header.d", s.domain()).with("header.s", s.selector())
+        .with("header.a", s.algorithm().tag()).with("header.b", s.shortSignature());
   }
 }
