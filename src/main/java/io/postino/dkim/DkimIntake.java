@@ -1,5 +1,6 @@
 package io.postino.dkim;
 
+import io.postino.authres.AuthResult;
 import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TxtLookup;
 import io.postino.spool.Envelope;
@@ -61,15 +62,21 @@ public final class DkimIntake {
    * (nothing is signed without domains, nothing verified without {@code dkim.verify}).
    *
    * @param local whether the message is made on this node rather than received over SMTP
+   * @param known sender authentication results learnt before the content (DNS lists, SPF): a
+   *              received message that is not signed here gets them in its
+   *              {@code Authentication-Results:}, in front of its DKIM results
    */
-  public LeadingHeaders forMessage(Envelope envelope, boolean local) {
+  public LeadingHeaders forMessage(Envelope envelope, boolean local, List<AuthResult> known) {
     boolean ours = local || envelope.authenticatedUser() != null
         || options.isSignTrustedNetworks() && trusted.test(addressBytes(envelope.clientAddress()));
     if (ours) {
       return options.getDomains().isEmpty() ? null
           : new MessageSigning(vertx, envelope.queueId(), keys::of, options, clock);
     }
-    return options.isVerify() ? new MessageVerification(hostname, options.getMaxSignatures(), records, clock) : null;
+    if (options.isVerify()) {
+      return new MessageVerification(hostname, options.getMaxSignatures(), records, clock, known);
+    }
+    return known.isEmpty() ? null : new KnownResults(hostname, known);
   }
 
   /** The keys of a (lower-case) domain now in use. */

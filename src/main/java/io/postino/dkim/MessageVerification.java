@@ -36,7 +36,10 @@ final class MessageVerification extends StreamedMessage {
   private List<String> fields;
   private final List<Check> checks = new ArrayList<>();
 
-  MessageVerification(String authservId, int maxSignatures, KeyRecords keys, Clock clock) {
+  private final List<AuthResult> known;
+
+  MessageVerification(String authservId, int maxSignatures, KeyRecords keys, Clock clock, List<AuthResult> known) {
+    this.known = List.copyOf(known);
     this.authservId = authservId;
     this.maxSignatures = maxSignatures;
     this.keys = keys;
@@ -77,8 +80,11 @@ final class MessageVerification extends StreamedMessage {
 
   @Override
   public Future<Buffer> complete() {
-    return results().map(all -> Buffer.buffer(AuthenticationResults.field(authservId, all)
-        .getBytes(StandardCharsets.ISO_8859_1)));
+    return results().map(dkim -> {
+      List<AuthResult> all = new ArrayList<>(known);
+      all.addAll(dkim);
+      return Buffer.buffer(AuthenticationResults.field(authservId, all).getBytes(StandardCharsets.ISO_8859_1));
+    });
   }
 
   /** The result of each signature checked, or one {@code dkim=none} result without signatures. */

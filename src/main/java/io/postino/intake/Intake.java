@@ -1,5 +1,6 @@
 package io.postino.intake;
 
+import io.postino.authres.AuthResult;
 import io.postino.dkim.DkimIntake;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
@@ -103,11 +104,13 @@ public final class Intake {
    *
    * @param tls      the session's TLS parameters, or null without TLS
    * @param nameUser whether the header names the authenticated user, if any
+   * @param known    sender authentication results learnt before the content (DNS lists, SPF), for
+   *                 the message's {@code Authentication-Results:}
    * @throws IllegalArgumentException when the spool cannot take the envelope (see {@link Spool#create})
    */
-  public SpoolWriter open(Envelope envelope, SSLSession tls, boolean nameUser) {
+  public SpoolWriter open(Envelope envelope, SSLSession tls, boolean nameUser, List<AuthResult> known) {
     return spool.create(envelope, Buffer.buffer(ReceivedHeader.format(envelope, hostname, tls, nameUser)),
-        signing(envelope, false));
+        signing(envelope, false, known));
   }
 
   /**
@@ -116,12 +119,12 @@ public final class Intake {
    * @throws IllegalArgumentException when the spool cannot take the envelope
    */
   public SpoolWriter open(Envelope envelope, Buffer preamble) {
-    return spool.create(envelope, preamble, signing(envelope, true));
+    return spool.create(envelope, preamble, signing(envelope, true, List.of()));
   }
 
-  private LeadingHeaders signing(Envelope envelope, boolean local) {
+  private LeadingHeaders signing(Envelope envelope, boolean local, List<AuthResult> known) {
     DkimIntake signing = dkim;
-    return signing == null ? null : signing.forMessage(envelope, local);
+    return signing == null ? null : signing.forMessage(envelope, local, known);
   }
 
   /** Makes the message durable; the sender may be told it is accepted once this completes. */

@@ -71,7 +71,7 @@ class IntakeTest {
         "client.example.org", "192.0.2.1", "ESMTP", null, Instant.now());
     Promise<SpooledMessage> judged = Promise.promise();
     vertx.runOnContext(v -> {
-      SpoolWriter writer = intake.open(envelope, null, false);
+      SpoolWriter writer = intake.open(envelope, null, false, List.of());
       writer.write(Buffer.buffer("body\r\n"));
       intake.commitJudged(writer, Future::succeededFuture, m -> true).onComplete(judged);
     });

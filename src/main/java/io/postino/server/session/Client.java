@@ -1,5 +1,7 @@
 package io.postino.server.session;
 
+import io.postino.authres.AuthResult;
+import java.util.ArrayList;
 import io.postino.bus.PolicyRequest;
 import io.postino.spool.SpooledMessage;
 import io.postino.smtp.MailAddress;
@@ -21,6 +23,8 @@ final class Client {
   private boolean esmtp;
   private SSLSession tls;
   private String user;
+  /** Sender authentication results learnt of the connection (DNS lists), for every message's header. */
+  final List<AuthResult> results = new ArrayList<>();
 
   Client(String ip, int port, boolean trusted) {
     this.ip = ip;

@@ -1,5 +1,6 @@
 package io.postino.server.session;
 
+import io.postino.authres.AuthResult;
 import io.postino.intake.ReceivedHeader;
 import io.postino.metrics.Refusal;
 import io.postino.spool.Envelope;
@@ -20,6 +21,8 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +150,9 @@ final class ContentReception {
             client.user() != null), client.user(), Instant.now());
     boolean nameUser = ctx.auth() != null && ctx.auth().options().isAuthenticatedHeader();
     try {
-      writer = ctx.intake().open(envelope, client.tls(), nameUser);
+      List<AuthResult> known = new ArrayList<>(client.results);
+      known.addAll(tx.results);
+      writer = ctx.intake().open(envelope, client.tls(), nameUser, known);
     } catch (IllegalArgumentException e) {
       log.error("spool: cannot start a message file", e);
       return Replies.LOCAL_ERROR;

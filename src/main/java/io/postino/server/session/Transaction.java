@@ -1,5 +1,6 @@
 package io.postino.server.session;
 
+import io.postino.authres.AuthResult;
 import io.postino.spool.Envelope;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
@@ -19,6 +20,8 @@ final class Transaction {
   boolean bdat;
   /** Octets of content received in the BDAT chunks so far. */
   long bdatTotal;
+  /** Sender authentication results learnt of the envelope (SPF), for the message's header. */
+  final List<AuthResult> results = new ArrayList<>();
   /** Assigned when the message's spool file is started. */
   String queueId;
 
