@@ -13,9 +13,12 @@
 # Each directory holds the build's fat jar as p.jar and a configuration c.json (copy
 # postino-bench.json; "before" listens on 2625, "after" on 2655). Needs smtp-source (Debian's
 # postfix package, which run.sh installs) and root (to drop the caches). Settings: ROUNDS (5),
-# SIZE (1024), SESSIONS (50), COUNT (5000), WARM (3).
+# SIZE (1024), SESSIONS (50), COUNT (5000), WARM (3), MESSAGE (a file sent as every message's
+# header and body with smtp-source -F, instead of SIZE octets of its own making; dkim-ab.sh uses it).
 set -u
 ROUNDS=${ROUNDS:-5}; SIZE=${SIZE:-1024}; SESSIONS=${SESSIONS:-50}; COUNT=${COUNT:-5000}; WARM=${WARM:-3}
+MESSAGE=${MESSAGE:-}
+content=(-l "$SIZE"); [[ -n $MESSAGE ]] && content=(-F "$MESSAGE")
 declare -A rate cpu
 for r in $(seq $ROUNDS); do
   line="round $r:"
@@ -27,10 +30,10 @@ for r in $(seq $ROUNDS); do
     (cd $d && exec java -jar p.jar -conf c.json >log 2>&1) &
     echo $! > $d/pid
     for i in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.3; done
-    for w in $(seq $WARM); do smtp-source -s 50 -m 5000 -d -l 1024 -M bench.client -f s@bench.client -t bench@relay.example 127.0.0.1:$port; done
+    for w in $(seq $WARM); do smtp-source -s 50 -m 5000 -d "${content[@]}" -M bench.client -f s@bench.client -t bench@relay.example 127.0.0.1:$port; done
     sync; echo 3 > /proc/sys/vm/drop_caches; sleep 1
     pid=$(cat $d/pid); c0=$(awk '{print $14 + $15}' /proc/$pid/stat); t0=$(date +%s.%N)
-    smtp-source -s $SESSIONS -m $COUNT -d -l $SIZE -M bench.client -f s@bench.client -t bench@relay.example 127.0.0.1:$port
+    smtp-source -s $SESSIONS -m $COUNT -d "${content[@]}" -M bench.client -f s@bench.client -t bench@relay.example 127.0.0.1:$port
     t1=$(date +%s.%N); c1=$(awk '{print $14 + $15}' /proc/$pid/stat)
     v=$(python3 -c "print(round($COUNT / ($t1 - $t0)))"); u=$(((c1 - c0) * 1000000 / $(getconf CLK_TCK) / COUNT))
     rate[$b]+="$v "; cpu[$b]+="$u "; line+=" $b=$v ($u us CPU/msg)"
