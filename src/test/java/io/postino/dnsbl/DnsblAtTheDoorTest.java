@@ -196,4 +196,33 @@ class DnsblAtTheDoorTest {
     }
     assertEquals(0, dns.queries().size());
   }
+
+  @Test
+  void theSubmissionPortsAreNotChecked() throws Exception {
+    dnsbl(site("bl.test", 1));
+    server.withSubmission().start();
+    try (SmtpTestClient c = new SmtpTestClient("127.0.0.5", server.submissionPort(), 10_000)) {
+      // were the lists asked, the greeting would wait for their answer, and the query be logged first
+      expect(c.read(), 220);
+      expect(c.command("EHLO client.example"), 250);
+    }
+    assertEquals(0, dns.queries().size());
+  }
+
+  @Test
+  void aListedClientThatAuthenticatesIsNotRefused() throws Exception {
+    dnsbl(site("bl.test", 1));
+    server.addUser("alice", "secret");
+    server.auth().put("allowPlaintext", true);
+    server.tls().put("enabled", false);
+    server.start();
+    try (SmtpTestClient c = from("127.0.0.5")) {
+      expect(c.command("RCPT TO:<bob@local.example>"), 550);
+      expect(c.command("RSET"), 250);
+      expect(c.command("AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(
+          "\0alice\0secret".getBytes(StandardCharsets.US_ASCII))), 235);
+      expect(c.command("MAIL FROM:<alice@sender.example>"), 250);
+      delivers(c);
+    }
+  }
 }
