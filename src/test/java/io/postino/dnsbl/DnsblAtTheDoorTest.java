@@ -225,4 +225,19 @@ class DnsblAtTheDoorTest {
       delivers(c);
     }
   }
+
+  @Test
+  void aVerdictThatComesAfterTheGreetingStillCountsForTheCommandsAfterIt() throws Exception {
+    dnsbl(site("bl.test", 1)).put("maxGreetingWait", 0.1);
+    // the queries go unanswered until the client has been greeted; then the next retry (every half
+    // second, for ten) is answered
+    server.dns().put("queryTimeout", 500).put("retries", 20);
+    dns.mode("5.0.0.127.bl.test", TestDnsServer.Mode.SILENT);
+    server.start();
+    try (LogCapture log = new LogCapture(); SmtpTestClient c = from("127.0.0.5")) {
+      dns.mode("5.0.0.127.bl.test", TestDnsServer.Mode.ANSWER);
+      log.await("DNSBL rank 1 for unknown\\[127\\.0\\.0\\.5\\]");
+      expect(c.command("RCPT TO:<bob@local.example>"), 550);
+    }
+  }
 }
