@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +55,7 @@ class DnsblAtTheDoorTest {
   }
 
   private JsonObject dnsbl(JsonObject... sites) {
-    JsonObject o = new JsonObject().put("sites", new JsonArray(java.util.List.of((Object[]) sites)))
+    JsonObject o = new JsonObject().put("sites", new JsonArray(List.of((Object[]) sites)))
         // the verdict, not the bound, decides when the greeting comes: no race with the lookups
         .put("maxGreetingWait", 60);
     server.smtp().put("dnsbl", o);
@@ -61,7 +63,7 @@ class DnsblAtTheDoorTest {
   }
 
   private static JsonObject site(String zone, int weight, String... codes) {
-    return new JsonObject().put("zone", zone).put("weight", weight).put("codes", new JsonArray(java.util.List.of(
+    return new JsonObject().put("zone", zone).put("weight", weight).put("codes", new JsonArray(List.of(
         (Object[]) codes)));
   }
 
@@ -219,7 +221,7 @@ class DnsblAtTheDoorTest {
     try (SmtpTestClient c = from("127.0.0.5")) {
       expect(c.command("RCPT TO:<bob@local.example>"), 550);
       expect(c.command("RSET"), 250);
-      expect(c.command("AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(
+      expect(c.command("AUTH PLAIN " + Base64.getEncoder().encodeToString(
           "\0alice\0secret".getBytes(StandardCharsets.US_ASCII))), 235);
       expect(c.command("MAIL FROM:<alice@sender.example>"), 250);
       delivers(c);
