@@ -1,6 +1,8 @@
 package io.postino;
 
 import io.postino.config.StartupException;
+import io.postino.dns.MxResolverOptions;
+import io.postino.dnsbl.Reputation;
 import io.postino.intake.Intake;
 import io.postino.metrics.PostinoMetrics;
 import io.postino.server.ApplicationPolicy;
@@ -37,10 +39,12 @@ final class Listeners {
   private static final Logger log = LoggerFactory.getLogger(Postino.class);
 
   /** The SMTP listener's context; the other listeners derive theirs from it when a session starts. */
+  private final Vertx vertx;
   private final AtomicReference<ServerContext> current;
   private final int[] ports;
 
-  private Listeners(AtomicReference<ServerContext> current, int[] ports) {
+  private Listeners(Vertx vertx, AtomicReference<ServerContext> current, int[] ports) {
+    this.vertx = vertx;
     this.current = current;
     this.ports = ports;
   }
@@ -65,9 +69,10 @@ final class Listeners {
     AtomicReference<ServerContext> current = new AtomicReference<>(new ServerContext(smtp, config.getHostname(),
         policy, new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), intake,
         ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
-        new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()), new OpenSessions(), metrics));
+        new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()), new OpenSessions(), metrics,
+        Reputation.create(vertx, smtp.getDnsbl(), config.resolverOptions())));
     int[] ports = {-1, -1, -1};
-    Listeners listeners = new Listeners(current, ports);
+    Listeners listeners = new Listeners(vertx, current, ports);
     String host = smtp.getHost();
     return listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(), instances, ids)
         .compose(port -> {
@@ -143,15 +148,16 @@ final class Listeners {
   }
 
   /**
-   * New sessions start with these limits, this recipient policy and these hooks; the sessions in
-   * progress keep theirs. What the listener sockets were bound with (host, port, instances) and
-   * the shared counters stay.
+   * New sessions start with these limits, this recipient policy, these hooks and DNS lists (asked
+   * through {@code dns}); the sessions in progress keep theirs. What the listener sockets were bound
+   * with (host, port, instances) and the shared counters stay.
    */
-  void reconfigure(ServerOptions smtp, RecipientPolicy policy, ApplicationPolicy hooks) {
+  void reconfigure(ServerOptions smtp, RecipientPolicy policy, ApplicationPolicy hooks, MxResolverOptions dns) {
     current.updateAndGet(old -> {
       old.limiter().setMaxPerClient(smtp.getMaxConnectionsPerClient());
       return new ServerContext(smtp, old.hostname(), policy, old.limiter(), old.intake(), old.listener(), old.tls(),
-          old.auth(), hooks, old.spoolBudget(), old.sessions(), old.metrics());
+          old.auth(), hooks, old.spoolBudget(), old.sessions(), old.metrics(),
+          old.reputation().reconfigured(vertx, smtp.getDnsbl(), dns));
     });
   }
 }

@@ -95,7 +95,8 @@ final class Reloader {
         .setSmtp(smtpAtOnce(running.getSmtp(), next.getSmtp()));
     policy.set(now.recipientPolicy());
     if (listeners != null) {
-      listeners.reconfigure(now.getSmtp(), policy.get(), Listeners.applicationPolicy(vertx, now));
+      listeners.reconfigure(now.getSmtp(), policy.get(), Listeners.applicationPolicy(vertx, now),
+          now.resolverOptions());
     }
     Future<Void> dns = resolver != null && applied.stream().anyMatch(p -> p.startsWith("dns."))
         ? resolver.reconfigure(now.resolverOptions())

@@ -25,7 +25,9 @@ public enum Refusal {
   /** Content refused as malformed (bare line endings, over-long lines). */
   CONTENT("content"),
   /** A session that went silent or overran a deadline. */
-  TIMEOUT("timeout");
+  TIMEOUT("timeout"),
+  /** A recipient from a client whose DNS block list score reached {@code smtp.dnsbl.threshold}. */
+  DNSBL("dnsbl");
 
   private final String label;
 

@@ -1,5 +1,6 @@
 package io.postino.server;
 
+import io.postino.dnsbl.Reputation;
 import io.postino.intake.Intake;
 import io.postino.metrics.ListenerMeters;
 import io.postino.metrics.PostinoMetrics;
@@ -20,6 +21,7 @@ import io.postino.server.tls.TlsSupport;
  * @param spoolBudget the spool space unfinished messages may hold per anonymous client address
  * @param sessions    the sessions open on every listener of the node, and whether it is stopping
  * @param metrics     the node's figures; each listener counts under its own name ({@link ListenerPolicy#label})
+ * @param reputation  the DNS block and allow lists asked about the SMTP listener's clients ({@link Reputation#off()}: none)
  */
 public record ServerContext(
     ServerOptions options,
@@ -33,13 +35,15 @@ public record ServerContext(
     ApplicationPolicy applicationPolicy,
     ClientSpoolBudget spoolBudget,
     OpenSessions sessions,
-    PostinoMetrics metrics) {
+    PostinoMetrics metrics,
+    Reputation reputation) {
 
   /** A plain SMTP listener without TLS or AUTH. */
   public ServerContext(ServerOptions options, String hostname, RecipientPolicy policy, ConnectionLimiter limiter,
       Intake intake) {
     this(options, hostname, policy, limiter, intake, ListenerPolicy.SMTP, null, null, null,
-        new ClientSpoolBudget(options.getMaxSpoolBytesPerClient()), new OpenSessions(), PostinoMetrics.none());
+        new ClientSpoolBudget(options.getMaxSpoolBytesPerClient()), new OpenSessions(), PostinoMetrics.none(),
+        Reputation.off());
   }
 
   /** This listener's meters: a lookup, so a session takes them once. */
@@ -50,6 +54,6 @@ public record ServerContext(
   /** The same context for another kind of listener. */
   public ServerContext forListener(ListenerPolicy other) {
     return new ServerContext(options, hostname, policy, limiter, intake, other, tls, auth,
-        applicationPolicy, spoolBudget, sessions, metrics);
+        applicationPolicy, spoolBudget, sessions, metrics, reputation);
   }
 }

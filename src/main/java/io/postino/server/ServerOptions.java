@@ -2,10 +2,12 @@ package io.postino.server;
 
 import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
+import io.postino.dnsbl.DnsblOptions;
 import io.postino.smtp.DataDecoder.BareLineEndings;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Options of the SMTP listener: where it listens and the limits it enforces on every session.
@@ -61,6 +63,7 @@ public final class ServerOptions {
   private Duration minDataRateGrace = DEFAULT_MIN_DATA_RATE_GRACE;
   private BareLineEndings bareLineEndings = DEFAULT_BARE_LINE_ENDINGS;
   private int maxContentLineLength = DEFAULT_MAX_CONTENT_LINE_LENGTH;
+  private DnsblOptions dnsbl = new DnsblOptions();
 
   public ServerOptions() {
   }
@@ -102,6 +105,7 @@ public final class ServerOptions {
     setMinDataRateGrace(json.seconds("minDataRateGrace", DEFAULT_MIN_DATA_RATE_GRACE));
     setBareLineEndings(json.oneOf("bareLineEndings", BareLineEndings.class, DEFAULT_BARE_LINE_ENDINGS));
     setMaxContentLineLength(json.integer("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
+    setDnsbl(json.section("dnsbl", DnsblOptions::new));
   }
 
   public JsonObject toJson() {
@@ -122,7 +126,8 @@ public final class ServerOptions {
         .put("minDataRate", minDataRate)
         .put("minDataRateGrace", Seconds.of(minDataRateGrace))
         .put("bareLineEndings", bareLineEndings.name().toLowerCase(Locale.ROOT))
-        .put("maxContentLineLength", maxContentLineLength);
+        .put("maxContentLineLength", maxContentLineLength)
+        .put("dnsbl", dnsbl.toJson());
     // only when set: a default stays a default through copies
     return maxConnectionsSet ? json.put("maxConnections", maxConnections) : json;
   }
@@ -361,6 +366,16 @@ public final class ServerOptions {
       throw new IllegalArgumentException("maxContentLineLength must be >= 0");
     }
     this.maxContentLineLength = maxContentLineLength;
+    return this;
+  }
+
+  /** The DNS block and allow lists asked about each client (postscreen's DNSBL test); none by default. */
+  public DnsblOptions getDnsbl() {
+    return dnsbl;
+  }
+
+  public ServerOptions setDnsbl(DnsblOptions dnsbl) {
+    this.dnsbl = Objects.requireNonNull(dnsbl, "dnsbl");
     return this;
   }
 }

@@ -5,14 +5,14 @@
  * per-port rules ({@link io.postino.server.ListenerPolicy}), who may relay and to which local
  * users ({@link io.postino.server.RecipientPolicy}), the event-bus policy hooks ({@link
  * io.postino.server.ApplicationPolicy}), connection limits derived from the descriptor limit, and
- * the spool budget of anonymous clients. The sessions themselves are in {@link
- * io.postino.server.session}.
+ * the spool budget of anonymous clients, and the DNS lists asked about clients ({@code dnsbl}). The
+ * sessions themselves are in {@link io.postino.server.session}.
  *
- * <p>The listener never reaches the queue's scheduling, delivery, DNS or local delivery: an
- * accepted message leaves it through the {@code intake}, and everything after that happens
- * elsewhere.
+ * <p>The listener never reaches the queue's scheduling, delivery, MX resolution or local delivery:
+ * an accepted message leaves it through the {@code intake}, and everything after that happens
+ * elsewhere. Its one use of DNS is the client's reputation, through {@code dnsbl}.
  *
  * <p>Depends on: {@code server.auth}, {@code server.tls}, {@code intake}, {@code spool}, {@code
- * bus}, {@code smtp}, {@code config}, {@code files}, {@code metrics}.
+ * bus}, {@code smtp}, {@code config}, {@code files}, {@code metrics}, {@code dnsbl}.
  */
 package io.postino.server;

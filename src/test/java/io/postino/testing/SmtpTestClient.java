@@ -61,7 +61,18 @@ public final class SmtpTestClient implements Closeable {
   }
 
   public SmtpTestClient(int port, int readTimeoutMillis) throws IOException {
+    this(null, port, readTimeoutMillis);
+  }
+
+  /**
+   * A client connecting from {@code localAddress}, e.g. 127.0.0.5 (all of 127.0.0.0/8 is loopback
+   * on Linux), so that tests can be different clients; null for any.
+   */
+  public SmtpTestClient(String localAddress, int port, int readTimeoutMillis) throws IOException {
     socket = new Socket();
+    if (localAddress != null) {
+      socket.bind(new InetSocketAddress(localAddress, 0));
+    }
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(readTimeoutMillis);
     socket.setTcpNoDelay(true);

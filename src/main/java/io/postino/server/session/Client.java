@@ -3,6 +3,8 @@ package io.postino.server.session;
 import io.postino.authres.AuthResult;
 import java.util.ArrayList;
 import io.postino.bus.PolicyRequest;
+import io.postino.dnsbl.Verdict;
+import io.postino.smtp.SmtpReply;
 import io.postino.spool.SpooledMessage;
 import io.postino.smtp.MailAddress;
 import java.util.List;
@@ -23,6 +25,7 @@ final class Client {
   private boolean esmtp;
   private SSLSession tls;
   private String user;
+  private Verdict reputation;
   /** Sender authentication results learnt of the connection (DNS lists), for every message's header. */
   final List<AuthResult> results = new ArrayList<>();
 
@@ -78,6 +81,38 @@ final class Client {
     helo = null;
     esmtp = false;
     user = null;
+  }
+
+  /** In {@code trustedNetworks}. */
+  boolean trusted() {
+    return trusted;
+  }
+
+  /** What the DNS lists said of the client; null when they were not asked or have not answered yet. */
+  Verdict reputation() {
+    return reputation;
+  }
+
+  /** The DNS lists' verdict is in: its allow-list results go into every message's header. */
+  void reputation(Verdict verdict) {
+    reputation = verdict;
+    results.addAll(verdict.authResults());
+  }
+
+  /**
+   * Allow-listed by the DNS lists (a score at or below {@code smtp.dnsbl.allowThreshold}): the
+   * checks that judge a client by its address (the greeting delay, block lists) let it pass.
+   */
+  boolean allowListed() {
+    return reputation != null && reputation.allowListed();
+  }
+
+  /**
+   * The reply to each recipient of a client whose DNS list score reaches the threshold, unless it
+   * authenticated; null when its recipients may go on to the other checks.
+   */
+  SmtpReply blockedByDnsLists() {
+    return reputation != null && reputation.blocked() && user == null ? reputation.refusal(ip) : null;
   }
 
   /** Trusted or authenticated: may send to other than local domains. */

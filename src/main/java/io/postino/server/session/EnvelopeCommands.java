@@ -102,6 +102,13 @@ final class EnvelopeCommands {
       session.replyError(Replies.RCPT_AFTER_BDAT);
       return;
     }
+    SmtpReply blocked = client.blockedByDnsLists();
+    if (blocked != null) {
+      // postscreen's enforce: every recipient refused, so the log has who sent to whom
+      session.replyError(blocked);
+      session.meters().refused(Refusal.DNSBL);
+      return;
+    }
     if (tx.recipients.size() >= options.getMaxRecipients()) {
       // not the client's mistake: it sends the rest in a later transaction (RFC 5321 section
       // 4.5.3.1.8), so this does not count against its error budget, as in Postfix

@@ -4,14 +4,15 @@ import io.postino.server.ServerOptions;
 import io.postino.smtp.Replies;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The time limits of one session, each with a named timer: the deadline timer (idle timeout,
- * command deadline, content deadline and minimum data rate), the greeting delay, and the grace
- * period of a graceful close. Times are {@link System#nanoTime} values. Not thread-safe: one per
+ * command deadline, content deadline and minimum data rate), the greeting delay, the bound on the
+ * greeting's wait for the DNS lists, and the grace period of a graceful close. Times are {@link System#nanoTime} values. Not thread-safe: one per
  * session, on its event loop.
  */
 final class SessionClock {
@@ -33,6 +34,7 @@ final class SessionClock {
   private long deadlineTimer = -1;
   private long deadlineTimerDue;
   private long greetingTimer = -1;
+  private long dnsWaitTimer = -1;
   private long closeGraceTimer = -1;
   private final Handler<Long> onDeadlineTimer = id -> onDeadlineTimer();
 
@@ -55,17 +57,33 @@ final class SessionClock {
   }
 
   /**
-   * Delays the greeting as configured: false when there is no delay, and the caller greets now;
-   * otherwise the session is greeted when the delay is over.
+   * Delays the greeting as configured: false when there is no delay; otherwise {@code over} runs
+   * when the delay is over.
    */
-  boolean delayGreeting() {
+  boolean delayGreeting(Runnable over) {
     long delay = options.getGreetingDelay().toMillis();
     if (delay <= 0) {
       return false;
     }
     greetingTimer = vertx.setTimer(delay, id -> {
       greetingTimer = -1;
-      session.greet();
+      over.run();
+    });
+    return true;
+  }
+
+  /**
+   * The greeting waits for the DNS lists, at most {@code bound}: false when that is no wait at
+   * all; otherwise {@code over} runs when the bound is reached.
+   */
+  boolean boundDnsWait(Duration bound, Runnable over) {
+    long wait = bound.toMillis();
+    if (wait <= 0) {
+      return false;
+    }
+    dnsWaitTimer = vertx.setTimer(wait, id -> {
+      dnsWaitTimer = -1;
+      over.run();
     });
     return true;
   }
@@ -116,6 +134,7 @@ final class SessionClock {
   void stop() {
     cancel(deadlineTimer);
     cancel(greetingTimer);
+    cancel(dnsWaitTimer);
     cancel(closeGraceTimer);
   }
 

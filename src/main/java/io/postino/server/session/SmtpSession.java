@@ -68,6 +68,7 @@ final class SmtpSession {
   private final EnvelopeCommands envelope;
   private final SessionLog sessionLog;
   private final SessionStop stop;
+  private final ReputationCheck reputation;
 
   private Phase phase = Phase.CONNECTED;
   private Wait waiting = Wait.NONE;
@@ -89,6 +90,7 @@ final class SmtpSession {
     this.content = new ContentReception(this, ctx, client, input, clock, spoolHold, sessionLog);
     this.envelope = new EnvelopeCommands(this, ctx, client, spoolHold, content);
     this.stop = new SessionStop(this, content, ctx.listener().implicitTls(), vertx.getOrCreateContext());
+    this.reputation = new ReputationCheck(this, ctx, client, clock);
   }
 
   void start() {
@@ -102,18 +104,13 @@ final class SmtpSession {
       log.debug("connection from {}: {}", client.name(), e.toString());
       close();
     });
+    reputation.start();
     if (ctx.listener().implicitTls()) {
       tls.beginImplicitTls();
     } else {
-      greetAfterDelay();
+      reputation.greetWhenReady();
     }
     clock.start();
-  }
-
-  private void greetAfterDelay() {
-    if (!clock.delayGreeting()) {
-      greet();
-    }
   }
 
   void greet() {
@@ -341,7 +338,7 @@ final class SmtpSession {
     meters.tlsHandshake(session.getProtocol());
     if (ctx.listener().implicitTls()) {
       phase = Phase.CONNECTED;
-      greetAfterDelay();
+      reputation.greetWhenReady();
     } else {
       phase = Phase.GREETED;
     }

@@ -9,7 +9,9 @@
  * work on: {@code LineReader} reads command lines and AUTH responses under their limits from the
  * unread {@code Input}; {@code ReplyChannel} batches replies, notices a client that does not read
  * them, and closes gracefully or hard; {@code SessionClock} owns the timers (idle, command and
- * content deadlines with the {@code DataRateGuard}, greeting delay, close grace);
+ * content deadlines with the {@code DataRateGuard}, greeting delay, the bound on the wait for the
+ * DNS lists, close grace); {@code ReputationCheck} asks the DNS lists about the client at connect
+ * and holds the greeting for their verdict;
  * {@code TlsUpgrade} starts TLS; {@code AuthDialogue} runs AUTH and its failure limits;
  * {@code EnvelopeCommands} builds the current {@code Transaction} from MAIL and RCPT;
  * {@code ContentReception} takes DATA and BDAT into the spool through the intake (with
@@ -29,6 +31,6 @@
  * ({@code io.postino.Postino}) deploys the verticle with a {@code ServerContext}.
  *
  * <p>Depends on: {@code server}, {@code server.auth}, {@code server.tls}, {@code intake}, {@code
- * spool}, {@code bus}, {@code smtp}, {@code config}, {@code metrics}, {@code authres}.
+ * spool}, {@code bus}, {@code smtp}, {@code config}, {@code metrics}, {@code authres}, {@code dnsbl}.
  */
 package io.postino.server.session;

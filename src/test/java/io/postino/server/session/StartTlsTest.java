@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.dnsbl.Reputation;
 import io.postino.intake.Intake;
 import io.postino.server.ClientSpoolBudget;
 import io.postino.server.ConnectionLimiter;
@@ -253,7 +254,7 @@ class StartTlsTest {
         new ConnectionLimiter(10, 10),
         new Intake(PostinoInternals.spool(server.postino), "mx.test.example", d -> true, m -> { }), ListenerPolicy.SMTP,
         PostinoInternals.tls(server.postino), PostinoInternals.auth(server.postino), null, new ClientSpoolBudget(0),
-        new OpenSessions(), PostinoMetrics.none());
+        new OpenSessions(), PostinoMetrics.none(), Reputation.off());
     // a socket Vert.x did not make: the TLS handler has no pipeline to go into
     NetServer netServer = server.vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0))
         .connectHandler(real -> {
