@@ -111,7 +111,7 @@ public final class QueueManager extends VerticleBase {
     Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, deliveryNodes::noDeliveryNode);
     events = new QueueEvents(vertx, addresses, meters);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
-        options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
+        options.isDelayWarningWithoutNotify(), options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
     Bouncer bouncer = new Bouncer(vertx, intake, reports);
     Notifier notifier = new Notifier(bouncer, reports);
     round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> {

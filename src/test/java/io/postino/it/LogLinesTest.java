@@ -275,7 +275,7 @@ class LogLinesTest {
 
   @Test
   void aDelayNoticeIsLoggedWithTheIdOfTheNotice() throws Exception {
-    server.queue().put("delayWarning", 0.001);
+    server.queue().put("delayWarning", 0.001).put("delayWarningWithoutNotify", true);
     server.start();
     String queueId;
     try (SmtpTestClient c = server.connect()) {
