@@ -289,6 +289,23 @@ class LogLinesTest {
   }
 
   @Test
+  void aSuccessNoticeIsLoggedWithTheIdOfTheNotice() throws Exception {
+    server.start();
+    String queueId;
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("MAIL FROM:<alice@local.example>"), 250);
+      expect(c.command("RCPT TO:<carol@local.example> NOTIFY=SUCCESS"), 250);
+      expect(c.command("DATA"), 354);
+      c.send("Subject: in\r\n\r\nhello\r\n.\r\n");
+      queueId = queueIdOf(expect(c.read(), 250));
+    }
+    String notice = log.await(Pattern.quote(queueId) + ": sender delivery status notification: \\w+$");
+    String noticeId = notice.replaceAll(".*notification: (\\w+)$", "$1");
+    log.await(Pattern.quote(noticeId) + ": to=<alice@local\\.example>, relay=local, .*status=sent");
+  }
+
+  @Test
   void aDeliveryWithNoHostToTalkToIsDeferredWithItsReasonInTheLog() throws Exception {
     // the test server's route for every domain is 127.0.0.1:1, where nothing listens
     server.start();
