@@ -138,8 +138,9 @@ final class DeliveryRound {
                 }));
     reported
         .compose(hold -> notifier.reportSuccesses(e.message, s)
-            // a finished message's removal is its record; otherwise the report must not go twice
-            .compose(told -> told.isEmpty() || s.allFinished() ? Future.succeededFuture()
+            // recorded even when the message is finished: its removal may not be durable (local
+            // recipients only), and a message that came back must not report them again
+            .compose(told -> told.isEmpty() ? Future.succeededFuture()
                 : appendStatus(e, MessageStatus.successReportedLine(told), true).onSuccess(v -> s.successReported(told)))
             .compose(v -> notifier.warnIfDelayed(e.message, s, now, expiry))
             .compose(warned -> warned.isEmpty() ? Future.succeededFuture()
