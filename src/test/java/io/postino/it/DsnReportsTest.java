@@ -227,6 +227,32 @@ class DsnReportsTest {
   }
 
   @Test
+  void aSuccessRecordedButNotYetReportedWhenTheServerStoppedIsReportedAtTheNextStart() throws Exception {
+    sink.refuse("bob@plain.test", 451);
+    server.start();
+
+    String id = send("", "<carol@local.example> NOTIFY=SUCCESS", "<bob@plain.test> NOTIFY=NEVER");
+    assertEquals("deferred", server.nextEventFor("bob@plain.test").getString("event"));
+    TestServer.await("the report", () -> server.mailbox("local.example", "alice").size() == 1);
+    server.close();
+    // as if the process had died after carol's result was recorded and before her report was
+    // spooled: the result is in the status file, the report nowhere
+    Path status = dir.resolve("spool").resolve("status").resolve(id);
+    List<String> kept = Files.readAllLines(status).stream().filter(l -> !l.contains("successReported")).toList();
+    assertTrue(kept.size() < Files.readAllLines(status).size(), "the report was recorded");
+    Files.write(status, kept);
+    Files.delete(server.mailbox("local.example", "alice").get(0));
+    sink.accept("bob@plain.test");
+    server.start();
+    awaitDelivered("bob@plain.test");
+
+    Dsn dsn = only(reportsWhenDone());
+    assertEquals("rfc822; carol@local.example", dsn.perRecipient.get(0).get("Final-Recipient"));
+    assertEquals("delivered", dsn.perRecipient.get(0).get("Action"));
+    assertEquals(1, server.mailbox("local.example", "carol").size(), "carol's delivery is not repeated");
+  }
+
+  @Test
   void withoutSuccessInTheListNoSuccessReport() throws Exception {
     server.start();
 
