@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends delivery status notifications: reads what to return of the original message (its
- * headers, or all of it when the sender asked with RET=FULL and it is small enough), builds the
+ * headers, or all of it in a failure report when the sender asked with RET=FULL and it is small
+ * enough), builds the
  * report with {@link DsnBuilder}, and spools it as a new message from {@code <>} to the original
  * sender, so it is as durable as any mail and leaves through the normal path.
  *
@@ -64,9 +65,10 @@ public final class Bouncer {
   public Future<SpooledMessage> send(SpooledMessage original, DsnBuilder.Kind kind, List<DsnBuilder.Item> items,
       Instant willRetryUntil) {
     Envelope e = original.envelope();
-    // at most MAX_FULL_RETURNS whole copies in memory at once; beyond that the headers only,
-    // which RFC 3461 section 4.3 allows
-    boolean whole = e.mailParameters().ret() == MailParameters.Ret.FULL
+    // RET=FULL is for failure reports only: a report without a failure returns the headers
+    // (RFC 3461 section 4.3); at most MAX_FULL_RETURNS whole copies in memory at once, beyond
+    // that the headers only, which the same section allows
+    boolean whole = kind == DsnBuilder.Kind.FAILED && e.mailParameters().ret() == MailParameters.Ret.FULL
         && original.contentLength() <= settings.returnSizeLimit() && takeFullReturn();
     String queueId = intake.newQueueId();
     // reading the original, building the report and scanning it are blocking or CPU work

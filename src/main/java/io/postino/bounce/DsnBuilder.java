@@ -35,8 +35,11 @@ import org.apache.james.mime4j.stream.RawField;
  */
 final class DsnBuilder {
 
-  /** Whether the report says the recipients failed for good or are still being tried. */
-  enum Kind { FAILED, DELAYED }
+  /**
+   * What the report says of its recipients: failed for good, still being tried, or delivered
+   * (each one's action then {@code delivered} or {@code relayed}, from its result).
+   */
+  enum Kind { FAILED, DELAYED, SUCCESS }
 
   /**
    * One recipient of the report.
@@ -90,13 +93,16 @@ final class DsnBuilder {
           .addBodyPart(BodyPartBuilder.create()
               .setBody(r.returned(), r.whole() ? "message/rfc822" : "text/rfc822-headers")
               .setContentTransferEncoding(MessageText.hasEightBit(r.returned()) ? "8bit" : "7bit")
-              .setField(new RawField("Content-Description", r.whole() ? "Undelivered message" : "Undelivered message headers")))
+              .setField(new RawField("Content-Description", returnedDescription(r))))
           .build();
       Message message = Message.Builder.of()
           .setField(new RawField("From", "Mail Delivery System <MAILER-DAEMON@" + clean(r.reportingMta()) + ">"))
           .setField(new RawField("To", clean(r.sender().path())))
-          .setSubject(r.kind() == Kind.FAILED ? "Undelivered Mail Returned to Sender"
-              : "Delayed Mail (still being retried)")
+          .setSubject(switch (r.kind()) {
+            case FAILED -> "Undelivered Mail Returned to Sender";
+            case DELAYED -> "Delayed Mail (still being retried)";
+            case SUCCESS -> "Successful Mail Delivery Report";
+          })
           .setDate(Date.from(r.date()))
           .setMessageId(r.messageId())
           .setField(new RawField("Auto-Submitted", "auto-replied"))
@@ -114,14 +120,16 @@ final class DsnBuilder {
   private static String humanText(Report r) {
     StringBuilder sb = new StringBuilder();
     sb.append("This is the mail system at host ").append(r.reportingMta()).append(".\r\n\r\n");
-    if (r.kind() == Kind.FAILED) {
-      sb.append("Your message could not be delivered to one or more recipients.\r\n")
+    switch (r.kind()) {
+      case FAILED -> sb.append("Your message could not be delivered to one or more recipients.\r\n")
           .append(r.whole() ? "The details are below; your message is attached.\r\n"
               : "The details are below; the headers of your message are attached.\r\n");
-    } else {
-      sb.append("Your message has not been delivered yet to one or more recipients.\r\n")
+      case DELAYED -> sb.append("Your message has not been delivered yet to one or more recipients.\r\n")
           .append("Delivery will be tried again until ").append(Rfc5322Dates.format(r.willRetryUntil()))
           .append(";\r\nyou do not need to send the message again.\r\n");
+      case SUCCESS -> sb.append("Your message was delivered to the recipients listed below.\r\n")
+          .append("Delivered to a mailbox: no further notice will follow. Relayed to a system\r\n")
+          .append("that does not send delivery reports: it may still report a failure.\r\n");
     }
     sb.append("\r\n");
     for (Item i : r.items()) {
@@ -161,7 +169,7 @@ final class DsnBuilder {
             .append(global ? clean(i.orcpt().substring(semicolon + 1)) : ascii(i.orcpt().substring(semicolon + 1)))
             .append("\r\n");
       }
-      sb.append("Action: ").append(r.kind() == Kind.FAILED ? "failed" : "delayed").append("\r\n");
+      sb.append("Action: ").append(action(r.kind(), res)).append("\r\n");
       sb.append("Status: ").append(res.status()).append("\r\n");
       if (res.mx() != null) {
         sb.append("Remote-MTA: dns; ").append(ascii(res.mx())).append("\r\n");
@@ -174,6 +182,22 @@ final class DsnBuilder {
       }
     }
     return sb.toString();
+  }
+
+  /** RFC 3464 section 2.3.3. */
+  private static String action(Kind kind, RecipientResult result) {
+    return switch (kind) {
+      case FAILED -> "failed";
+      case DELAYED -> "delayed";
+      case SUCCESS -> result.success() == RecipientResult.Success.DELIVERED ? "delivered" : "relayed";
+    };
+  }
+
+  private static String returnedDescription(Report r) {
+    if (r.kind() != Kind.FAILED) {
+      return "Message headers";
+    }
+    return r.whole() ? "Undelivered message" : "Undelivered message headers";
   }
 
   /** Control characters (CR and LF above all) replaced. */

@@ -14,10 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides who is told what about a message's failures and delays, and has the reports sent:
- * one failure report (DSN) per round for the recipients that failed for good or ran out of time,
- * one delay warning per message when configured. A message from {@code <>} never causes a
- * report; a recipient that asked for none (RFC 3461 NOTIFY) is left out.
+ * Decides who is told what about a message's recipients, and has the reports sent (RFC 3461,
+ * RFC 3464): per round, one failure report for the recipients that failed for good or ran out of
+ * time, one success report for those delivered that asked for it (NOTIFY=SUCCESS), and one delay
+ * warning for those still being tried past {@code delayWarning} that were not warned yet. A
+ * message from {@code <>} never causes a report; a recipient that asked for none of a kind
+ * (NOTIFY=NEVER, or a list without it) is left out of that kind.
  *
  * <p>Each spooled report goes to the queue through the {@link Bouncer}, so it is delivered like any
  * other message. Recording that a report went out is the caller's work.
@@ -54,7 +56,7 @@ public final class Notifier {
     List<DsnBuilder.Item> items = new ArrayList<>();
     for (int i : all) {
       Envelope.Recipient r = env.recipients().get(i);
-      if (wants(r, RcptParameters.Notify.FAILURE)) {
+      if (wantsFailure(r)) {
         items.add(new DsnBuilder.Item(r.address(), r.parameters().orcpt(), resultOf(message, status, i),
             expired.contains(i)));
       }
@@ -70,39 +72,100 @@ public final class Notifier {
   }
 
   /**
-   * Sends the delay warning when it is configured and due and none went out yet. Completes with
-   * true when one was sent.
+   * Sends a delay warning about the recipients still being tried once the message has waited
+   * {@code delayWarning}, each recipient at most once: those that asked with NOTIFY=DELAY, and
+   * those that gave no NOTIFY when {@code delayWarningWithoutNotify} is set. Recipients never tried
+   * yet (no result to tell) wait for a later round. Completes with the recipients warned (none
+   * when nothing was sent), once the warning is durably spooled; recording them is the caller's.
    */
-  public Future<Boolean> warnIfDelayed(SpooledMessage message, MessageStatus status, Instant now, Instant expiry) {
+  public Future<List<Integer>> warnIfDelayed(SpooledMessage message, MessageStatus status, Instant now,
+      Instant expiry) {
     Envelope env = message.envelope();
-    if (settings.delayWarning().isZero() || status.isWarned() || env.sender().isNullSender()
+    if (settings.delayWarning().isZero() || env.sender().isNullSender()
         || now.isBefore(env.received().plus(settings.delayWarning()))) {
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(List.of());
     }
+    List<Integer> warned = new ArrayList<>();
     List<DsnBuilder.Item> items = new ArrayList<>();
     for (int i : status.pending()) {
       Envelope.Recipient r = env.recipients().get(i);
       RecipientResult last = status.result(i);
-      if (last != null && wants(r, RcptParameters.Notify.DELAY)) {
+      if (last != null && !status.isWarned(i) && wantsDelay(r)) {
+        warned.add(i);
         items.add(new DsnBuilder.Item(r.address(), r.parameters().orcpt(), last, false));
       }
     }
     if (items.isEmpty()) {
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(List.of());
     }
     return bouncer.send(message, DsnBuilder.Kind.DELAYED, items, expiry).map(dsn -> {
       log.info("{}: sender delay notification: {}", env.queueId(), dsn.queueId());
-      return true;
+      return warned;
     });
   }
 
   /**
-   * RFC 3461: without NOTIFY, failures are reported and delays may be; NOTIFY=NEVER, or a list
-   * without the kind, asks for no report of that kind.
+   * The delivered recipients whose success is still to be reported: they asked with
+   * NOTIFY=SUCCESS, and their message was delivered here or relayed to a host that does not offer
+   * DSN (a host that does took the request on and reports itself). None for a message from
+   * {@code <>}.
    */
-  private static boolean wants(Envelope.Recipient r, RcptParameters.Notify kind) {
+  public List<Integer> successesDue(SpooledMessage message, MessageStatus status) {
+    Envelope env = message.envelope();
+    List<Integer> due = new ArrayList<>();
+    if (env.sender().isNullSender()) {
+      return due;
+    }
+    for (int i = 0; i < status.recipients(); i++) {
+      RecipientResult r = status.result(i);
+      if (r != null && r.outcome() == RecipientResult.Outcome.DELIVERED && !status.isSuccessReported(i)
+          && r.success() != RecipientResult.Success.PASSED_ON
+          && env.recipients().get(i).parameters().notifications().contains(RcptParameters.Notify.SUCCESS)) {
+        due.add(i);
+      }
+    }
+    return due;
+  }
+
+  /**
+   * Sends one success report (RFC 3464 actions {@code delivered} and {@code relayed}) about the
+   * {@link #successesDue} recipients. Completes with them (none when nothing was sent) once the
+   * report is durably spooled; recording them is the caller's.
+   */
+  public Future<List<Integer>> reportSuccesses(SpooledMessage message, MessageStatus status) {
+    Envelope env = message.envelope();
+    List<Integer> due = successesDue(message, status);
+    if (due.isEmpty()) {
+      return Future.succeededFuture(due);
+    }
+    List<DsnBuilder.Item> items = new ArrayList<>();
+    for (int i : due) {
+      Envelope.Recipient r = env.recipients().get(i);
+      items.add(new DsnBuilder.Item(r.address(), r.parameters().orcpt(), status.result(i), false));
+    }
+    return bouncer.send(message, DsnBuilder.Kind.SUCCESS, items, null).map(dsn -> {
+      // Postfix's line for its success notices
+      log.info("{}: sender delivery status notification: {}", env.queueId(), dsn.queueId());
+      return due;
+    });
+  }
+
+  /**
+   * RFC 3461: without NOTIFY, failures are reported; NOTIFY=NEVER, or a list without FAILURE,
+   * asks for no failure report.
+   */
+  private static boolean wantsFailure(Envelope.Recipient r) {
     Set<RcptParameters.Notify> notify = r.parameters().notifications();
-    return notify.isEmpty() || notify.contains(kind);
+    return notify.isEmpty() || notify.contains(RcptParameters.Notify.FAILURE);
+  }
+
+  /**
+   * RFC 3461 leaves delay warnings to the MTA when no NOTIFY was given: Postino then warns only
+   * when told to, as Postfix warns only when its delay_warning_time is set.
+   */
+  private boolean wantsDelay(Envelope.Recipient r) {
+    Set<RcptParameters.Notify> notify = r.parameters().notifications();
+    return notify.contains(RcptParameters.Notify.DELAY) || notify.isEmpty() && settings.delayWarningWithoutNotify();
   }
 
   /** A recipient's last result, or "expired" for one never tried before its time ran out. */

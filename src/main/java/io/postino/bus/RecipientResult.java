@@ -14,6 +14,9 @@ import java.util.Objects;
  *  "text": "<bob@example.com>: Recipient address rejected: User unknown",
  *  "remote": true, "mx": "mx1.example.com", "address": "192.0.2.1", "port": 25,
  *  "setupMillis": 120, "transferMillis": 45}
+ * {"recipient": "carol@example.com", "outcome": "delivered", "code": 250, "status": "2.0.0",
+ *  "text": "Ok: queued as 4Vx1", "remote": true, "mx": "mx1.example.com", "address": "192.0.2.1",
+ *  "port": 25, "success": "passedOn"}
  * }</pre>
  *
  * @param code   the SMTP reply code: the remote server's, or the one Postino chose for a failure
@@ -31,6 +34,9 @@ import java.util.Objects;
  *                       EHLO, STARTTLS and AUTH; 0 when unknown or none (local delivery)
  * @param transferMillis the time of the transaction itself, from MAIL to the reply after the
  *                       content (for a local delivery, writing the mailboxes); 0 when unknown
+ * @param success what a delivered recipient's success report (NOTIFY=SUCCESS) says, null for the
+ *                other outcomes; when not given, {@link Success#RELAYED} for a remote server's
+ *                reply and {@link Success#DELIVERED} otherwise
  */
 public record RecipientResult(
     MailAddress recipient,
@@ -43,7 +49,8 @@ public record RecipientResult(
     String address,
     int port,
     long setupMillis,
-    long transferMillis) {
+    long transferMillis,
+    Success success) {
 
   /** Delivered, transient failure (retry later) or permanent failure (bounce). */
   public enum Outcome {
@@ -63,11 +70,41 @@ public record RecipientResult(
     }
   }
 
+  /**
+   * What became of a delivered recipient, as a success report (RFC 3464 {@code Action}) tells it:
+   * final delivery here ({@code delivered}), handed to a host that does not offer DSN
+   * ({@code relayed}: no further report will come), or handed to a host that offers DSN and took
+   * the recipient's NOTIFY with it, so that the report is the next hop's to send and none comes
+   * from here (as with Postfix).
+   */
+  public enum Success {
+    DELIVERED, RELAYED, PASSED_ON;
+
+    public String jsonName() {
+      return this == PASSED_ON ? "passedOn" : name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Success fromJsonName(String name) {
+      return "passedOn".equals(name) ? PASSED_ON : valueOf(name.toUpperCase(Locale.ROOT));
+    }
+  }
+
   public RecipientResult {
     Objects.requireNonNull(recipient, "recipient");
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(text, "text");
+    if (outcome != Outcome.DELIVERED) {
+      success = null;
+    } else if (success == null) {
+      success = remote ? Success.RELAYED : Success.DELIVERED;
+    }
+  }
+
+  /** A result whose success, if any, is the default one (see {@code success}). */
+  public RecipientResult(MailAddress recipient, Outcome outcome, int code, String status, String text,
+      boolean remote, String mx, String address, int port, long setupMillis, long transferMillis) {
+    this(recipient, outcome, code, status, text, remote, mx, address, port, setupMillis, transferMillis, null);
   }
 
   /** A result without port or times. */
@@ -79,7 +116,7 @@ public record RecipientResult(
   /** This result with the times it took (see the parameters of the same names). */
   public RecipientResult timed(long setupMillis, long transferMillis) {
     return new RecipientResult(recipient, outcome, code, status, text, remote, mx, address, port, setupMillis,
-        transferMillis);
+        transferMillis, success);
   }
 
 
@@ -106,6 +143,9 @@ public record RecipientResult(
     if (transferMillis != 0) {
       json.put("transferMillis", transferMillis);
     }
+    if (success != null) {
+      json.put("success", success.jsonName());
+    }
     return json;
   }
 
@@ -121,6 +161,7 @@ public record RecipientResult(
         json.getString("address"),
         json.getInteger("port", 0),
         json.getLong("setupMillis", 0L),
-        json.getLong("transferMillis", 0L));
+        json.getLong("transferMillis", 0L),
+        json.containsKey("success") ? Success.fromJsonName(json.getString("success")) : null);
   }
 }

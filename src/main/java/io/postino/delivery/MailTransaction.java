@@ -202,8 +202,10 @@ final class MailTransaction {
 
   private Future<Outcome> endOfData(SmtpReply reply) {
     if (Failure.isSuccess(reply)) {
+      // a host that offers DSN was given the recipients' NOTIFY: a success report is its to send
+      RecipientResult.Success success = ext.dsn() ? RecipientResult.Success.PASSED_ON : RecipientResult.Success.RELAYED;
       forAccepted(r -> new RecipientResult(r, RecipientResult.Outcome.DELIVERED, reply.code(), Failure.status(reply),
-          Failure.text(reply), true, c.target().host(), c.target().address(), c.target().port(), 0, 0));
+          Failure.text(reply), true, c.target().host(), c.target().address(), c.target().port(), 0, 0, success));
     } else {
       Failure f = Failure.of(reply);
       forAccepted(r -> f.toResult(r, c.target()));

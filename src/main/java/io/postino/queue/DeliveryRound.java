@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * A round of delivery of one message in the active window, and its end. Every recipient still to
  * be tried goes out through the {@link Dispatcher}; each part's results are appended to the status
  * file and fsync'd before anything is done about them (unless they finish the message: then its
- * durable removal records them). At the end of the round: reports for recipients refused for good
- * or out of time, a delay warning if due, and then the message is removed, held or deleted as an
- * operator asked, or deferred to its next attempt; it leaves the window, and the events of every
+ * durable removal records them). At the end of the round: a report for recipients refused for good
+ * or out of time, one for those delivered that asked for it (NOTIFY=SUCCESS), a delay warning for
+ * those it is due for, and then the message is removed, held or deleted as an operator asked, or
+ * deferred to its next attempt; it leaves the window, and the events of every
  * recipient touched are published. Queue context only.
  */
 final class DeliveryRound {
@@ -72,7 +73,8 @@ final class DeliveryRound {
 
   /**
    * Takes in one part's results. They are appended to the status file and fsync'd first, unless
-   * they are the last ones and finish the message: then its durable removal records them.
+   * they are the last ones and finish the message: then its durable removal records them (unless
+   * a success report is due, which goes to the spool before the removal and may fail).
    */
   private Future<Void> record(ActiveMessage e, Map<Integer, RecipientResult> results, boolean last) {
     results.forEach((i, r) -> {
@@ -80,7 +82,7 @@ final class DeliveryRound {
       e.roundResults.put(i, r);
       DeliveryLog.result(e.envelope(), i, r, e.entered, e.roundStarted);
     });
-    if (last && e.status.allFinished()) {
+    if (last && e.status.allFinished() && notifier.successesDue(e.message, e.status).isEmpty()) {
       return Future.succeededFuture();
     }
     StringBuilder lines = new StringBuilder();
@@ -99,13 +101,7 @@ final class DeliveryRound {
     MessageStatus s = e.status;
     Instant now = Instant.now();
     s.attempted();
-    if (s.allFinished()) {
-      // nothing left to hold or delete either: results that skipped the status file are recorded
-      // by this removal
-      complete(e, List.of());
-      return;
-    }
-    if (e.deleteRequested || e.holdRequested) {
+    if (!s.allFinished() && (e.deleteRequested || e.holdRequested)) {
       // an operator's decision: a released message is tried again, recipients that failed
       // included; a deleted one is never reported
       finishOperation(e);
@@ -141,9 +137,14 @@ final class DeliveryRound {
                   return false;
                 }));
     reported
-        .compose(hold -> notifier.warnIfDelayed(e.message, s, now, expiry)
-            .compose(warned -> !warned ? Future.succeededFuture()
-                : appendStatus(e, MessageStatus.warnedLine(), true).onSuccess(v -> s.warned()))
+        .compose(hold -> notifier.reportSuccesses(e.message, s)
+            // recorded even when the message is finished: its removal may not be durable (local
+            // recipients only), and a message that came back must not report them again
+            .compose(told -> told.isEmpty() ? Future.succeededFuture()
+                : appendStatus(e, MessageStatus.successReportedLine(told), true).onSuccess(v -> s.successReported(told)))
+            .compose(v -> notifier.warnIfDelayed(e.message, s, now, expiry))
+            .compose(warned -> warned.isEmpty() ? Future.succeededFuture()
+                : appendStatus(e, MessageStatus.warnedLine(warned), true).onSuccess(v -> s.warned(warned)))
             .map(hold))
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -151,12 +152,12 @@ final class DeliveryRound {
             defer(e, now, List.of());
             return;
           }
-          if (ar.result() || e.deleteRequested || e.holdRequested) {
+          if (s.allFinished()) {
+            complete(e, giveUp);
+          } else if (ar.result() || e.deleteRequested || e.holdRequested) {
             e.holdRequested |= ar.result();
             publishEvents(e, giveUp, null);
             finishOperation(e);
-          } else if (s.allFinished()) {
-            complete(e, giveUp);
           } else {
             defer(e, now, giveUp);
           }

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * never redoes a recipient that was delivered and never forgets one that was not. (When a reply
  * finishes the message, the durable removal of the message is that record instead.) At the end of
  * the round: recipients refused for good get a DSN (one per message and round), as do those still
- * failing after the queue lifetime; a delay warning goes out if configured; and the message is
+ * failing after the queue lifetime; those delivered that asked with NOTIFY=SUCCESS get a success
+ * report (one per message and round); a delay warning goes out to those due one; and the message is
  * removed, or its next attempt is set (backoff doubling from {@code minBackoff} to
  * {@code maxBackoff}) and it leaves memory until then. Events for every recipient touched are
  * published on {@code postino.delivery.events} at the end of the round.
@@ -111,7 +112,7 @@ public final class QueueManager extends VerticleBase {
     Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, deliveryNodes::noDeliveryNode);
     events = new QueueEvents(vertx, addresses, meters);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
-        options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
+        options.isDelayWarningWithoutNotify(), options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
     Bouncer bouncer = new Bouncer(vertx, intake, reports);
     Notifier notifier = new Notifier(bouncer, reports);
     round = new DeliveryRound(spool, options, dispatcher, notifier, events, e -> {

@@ -32,8 +32,13 @@ public final class QueueOptions {
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(4000);
   /** Postfix's maximal_queue_lifetime. */
   public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofDays(5);
-  /** 0: no delay warnings (Postfix's delay_warning_time default). */
-  public static final Duration DEFAULT_DELAY_WARNING = Duration.ZERO;
+  /**
+   * A delay warning after 4 hours, for the recipients that asked for one (NOTIFY=DELAY); Postfix's
+   * delay_warning_time, when it is set, is often 4h.
+   */
+  public static final Duration DEFAULT_DELAY_WARNING = Duration.ofHours(4);
+  /** Recipients without NOTIFY get no delay warning, as with Postfix's default delay_warning_time (0). */
+  public static final boolean DEFAULT_DELAY_WARNING_WITHOUT_NOTIFY = false;
   /** How often the spool is searched for messages whose retry time has come. */
   public static final Duration DEFAULT_SCAN_INTERVAL = Duration.ofSeconds(60);
   /** The send timeout of a delivery job: above the SMTP client's longest conversation. */
@@ -54,6 +59,7 @@ public final class QueueOptions {
   private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
   private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
   private Duration delayWarning = DEFAULT_DELAY_WARNING;
+  private boolean delayWarningWithoutNotify = DEFAULT_DELAY_WARNING_WITHOUT_NOTIFY;
   private Duration scanInterval = DEFAULT_SCAN_INTERVAL;
   private Duration deliveryTimeout = DEFAULT_DELIVERY_TIMEOUT;
   private int activeLimit = DEFAULT_ACTIVE_LIMIT;
@@ -86,6 +92,7 @@ public final class QueueOptions {
     setMaxBackoff(json.seconds("maxBackoff", maxBackoff));
     setMaxLifetime(json.seconds("maxLifetime", maxLifetime));
     setDelayWarning(json.seconds("delayWarning", delayWarning));
+    setDelayWarningWithoutNotify(json.bool("delayWarningWithoutNotify", delayWarningWithoutNotify));
     setScanInterval(json.seconds("scanInterval", scanInterval));
     setDeliveryTimeout(json.seconds("deliveryTimeout", deliveryTimeout));
     setActiveLimit(json.integer("activeLimit", activeLimit));
@@ -104,6 +111,7 @@ public final class QueueOptions {
         .put("maxBackoff", Seconds.of(maxBackoff))
         .put("maxLifetime", Seconds.of(maxLifetime))
         .put("delayWarning", Seconds.of(delayWarning))
+        .put("delayWarningWithoutNotify", delayWarningWithoutNotify)
         .put("scanInterval", Seconds.of(scanInterval))
         .put("deliveryTimeout", Seconds.of(deliveryTimeout))
         .put("activeLimit", activeLimit)
@@ -158,11 +166,25 @@ public final class QueueOptions {
   }
 
   /**
-   * After how long in the queue the sender gets one "delayed" notice for recipients still being
-   * retried; zero: never.
+   * After how long in the queue the sender gets a "delayed" notice (once per recipient) for the
+   * recipients still being retried that asked for it with NOTIFY=DELAY, and, with
+   * {@link #setDelayWarningWithoutNotify}, those that gave no NOTIFY; zero: never.
    */
   public QueueOptions setDelayWarning(Duration delayWarning) {
     this.delayWarning = Seconds.notNegative("delayWarning", delayWarning);
+    return this;
+  }
+
+  public boolean isDelayWarningWithoutNotify() {
+    return delayWarningWithoutNotify;
+  }
+
+  /**
+   * Whether recipients whose RCPT gave no NOTIFY get the delay warning too (RFC 3461 leaves it to
+   * the MTA): Postfix's behaviour whenever its delay_warning_time is set.
+   */
+  public QueueOptions setDelayWarningWithoutNotify(boolean delayWarningWithoutNotify) {
+    this.delayWarningWithoutNotify = delayWarningWithoutNotify;
     return this;
   }
 

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import org.slf4j.Logger;
@@ -13,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What is known about the recipients of one message beyond its envelope: each one's latest
  * delivery result, which ones are finished (delivered, or their failure reported to the sender),
- * how many delivery attempts were made, and whether a delay warning went out.
+ * how many delivery attempts were made, and which ones the sender was told of with a delay warning
+ * or a success report (RFC 3461 NOTIFY=DELAY, NOTIFY=SUCCESS), so that neither goes out twice.
  *
  * <p>It lives in memory while the message is active and on disk as the message's status file:
  * one JSON object per line, appended as things happen, replayed at load time.
@@ -23,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * {"r":1,"at":"2026-05-01T10:00:00Z","result":{"recipient":"eve@example.net","outcome":"permanent","code":550,...}}
  * {"finished":[1]}
  * {"attempt":1}
- * {"warned":true}
+ * {"warned":[1]}
+ * {"successReported":[0]}
  * {"retry":true}
  * }</pre>
+ *
+ * <p>{@code {"warned":true}}, written before warnings were kept per recipient, means every one.
  *
  * <p>A {@code retry} line (written when a held message is released) forgets the permanent
  * failures of the recipients not finished, so that they are tried again.
@@ -39,12 +44,15 @@ public final class MessageStatus {
 
   private final RecipientResult[] results;
   private final boolean[] finished;
+  private final boolean[] warned;
+  private final boolean[] successReported;
   private int attempts;
-  private boolean warned;
 
   public MessageStatus(int recipients) {
     this.results = new RecipientResult[recipients];
     this.finished = new boolean[recipients];
+    this.warned = new boolean[recipients];
+    this.successReported = new boolean[recipients];
   }
 
   /** Replays the lines of a status file. */
@@ -69,7 +77,13 @@ public final class MessageStatus {
     } else if (line.containsKey("attempt")) {
       attempts = Math.max(attempts, line.getInteger("attempt"));
     } else if (line.containsKey("warned")) {
-      warned = true;
+      if (line.getValue("warned") instanceof JsonArray some) {
+        some.forEach(i -> warned[(Integer) i] = true);
+      } else {
+        Arrays.fill(warned, true);
+      }
+    } else if (line.containsKey("successReported")) {
+      line.getJsonArray("successReported").forEach(i -> successReported[(Integer) i] = true);
     } else if (line.containsKey("retry")) {
       retry();
     }
@@ -100,8 +114,12 @@ public final class MessageStatus {
     attempts++;
   }
 
-  public void warned() {
-    warned = true;
+  public void warned(Collection<Integer> recipients) {
+    recipients.forEach(i -> warned[i] = true);
+  }
+
+  public void successReported(Collection<Integer> recipients) {
+    recipients.forEach(i -> successReported[i] = true);
   }
 
   public int recipients() {
@@ -146,8 +164,14 @@ public final class MessageStatus {
     return attempts;
   }
 
-  public boolean isWarned() {
-    return warned;
+  /** Whether the sender had a delay warning about this recipient. */
+  public boolean isWarned(int recipient) {
+    return warned[recipient];
+  }
+
+  /** Whether the sender had a success report about this recipient. */
+  public boolean isSuccessReported(int recipient) {
+    return successReported[recipient];
   }
 
   /** A recipient's result, with the time it was recorded (for the operator's history of it). */
@@ -164,8 +188,12 @@ public final class MessageStatus {
     return new JsonObject().put("attempt", attempt).encode() + "\n";
   }
 
-  public static String warnedLine() {
-    return new JsonObject().put("warned", true).encode() + "\n";
+  public static String warnedLine(Collection<Integer> recipients) {
+    return new JsonObject().put("warned", new JsonArray(new ArrayList<>(recipients))).encode() + "\n";
+  }
+
+  public static String successReportedLine(Collection<Integer> recipients) {
+    return new JsonObject().put("successReported", new JsonArray(new ArrayList<>(recipients))).encode() + "\n";
   }
 
   public static String retryLine() {

@@ -57,6 +57,35 @@ class DsnBuilderTest {
   }
 
   @Test
+  void successReportsSayDeliveredOrRelayedPerRecipient() throws Exception {
+    MailAddress carol = new MailAddress("carol", "example.org");
+    MailAddress bob = new MailAddress("bob", "example.com");
+    RecipientResult mailbox = new RecipientResult(carol, RecipientResult.Outcome.DELIVERED, 250, "2.0.0",
+        "delivered to mailbox", false, null, null);
+    RecipientResult relayed = new RecipientResult(bob, RecipientResult.Outcome.DELIVERED, 250, "2.0.0",
+        "Ok: queued as 4Vx1", true, "mx.example.com", "192.0.2.1");
+    DsnBuilder.Report r = new DsnBuilder.Report(DsnBuilder.Kind.SUCCESS, "mx.example.org", "<B2@mx.example.org>", NOW,
+        "Q2", new MailAddress("alice", "example.org"), "env-7", NOW.minusSeconds(5),
+        List.of(new DsnBuilder.Item(carol, "rfc822;carol@example.org", mailbox, false),
+            new DsnBuilder.Item(bob, null, relayed, false)),
+        null, "Subject: hi\r\n".getBytes(StandardCharsets.US_ASCII), false);
+
+    Dsn dsn = Dsn.parse(DsnBuilder.build(r));
+
+    assertEquals("Successful Mail Delivery Report", dsn.message.getSubject());
+    assertEquals("env-7", dsn.perMessage.get("Original-Envelope-Id"));
+    assertEquals("delivered", dsn.perRecipient.get(0).get("Action"));
+    assertEquals("rfc822; carol@example.org", dsn.perRecipient.get(0).get("Original-Recipient"));
+    assertEquals("X-Postino; delivered to mailbox", dsn.perRecipient.get(0).get("Diagnostic-Code"));
+    assertEquals("relayed", dsn.perRecipient.get(1).get("Action"));
+    assertEquals("dns; mx.example.com", dsn.perRecipient.get(1).get("Remote-MTA"));
+    assertEquals("smtp; 250 2.0.0 Ok: queued as 4Vx1", dsn.perRecipient.get(1).get("Diagnostic-Code"));
+    assertFalse(dsn.perRecipient.get(1).containsKey("Will-Retry-Until"));
+    assertTrue(dsn.human.contains("<bob@example.com>: host mx.example.com[192.0.2.1] said: 250 2.0.0"), dsn.human);
+    assertEquals("Message headers", dsn.parts.get(2).getHeader().getField("Content-Description").getBody());
+  }
+
+  @Test
   void internationalizedAddressesMakeAGlobalReport() throws Exception {
     MailAddress jose = new MailAddress("jos\u00e9", "ejemplo.es");
     RecipientResult r = new RecipientResult(jose, RecipientResult.Outcome.PERMANENT, 550, "5.1.1", "unknown", true,

@@ -37,6 +37,24 @@ class DeliveryMessagesTest {
   }
 
   @Test
+  void whatASuccessReportWouldSayTravelsWithADeliveredResult() {
+    MailAddress bob = new MailAddress("bob", "example.com");
+    RecipientResult passedOn = new RecipientResult(bob, RecipientResult.Outcome.DELIVERED, 250, "2.0.0", "Ok", true,
+        "mx1.example.com", "192.0.2.1", 25, 0, 0, RecipientResult.Success.PASSED_ON);
+    assertEquals("passedOn", passedOn.toJson().getString("success"));
+    assertEquals(passedOn, RecipientResult.fromJson(new JsonObject(passedOn.toJson().encode())));
+    // without it (an older node, a status file written before): the remote reply relays, a local one delivers
+    JsonObject remote = passedOn.toJson();
+    remote.remove("success");
+    assertEquals(RecipientResult.Success.RELAYED, RecipientResult.fromJson(remote).success());
+    RecipientResult local = new RecipientResult(bob, RecipientResult.Outcome.DELIVERED, 250, "2.0.0",
+        "delivered to mailbox", false, null, null);
+    assertEquals(RecipientResult.Success.DELIVERED, local.success());
+    assertEquals(null, BOUNCED.success());
+    assertEquals(null, BOUNCED.toJson().getString("success"));
+  }
+
+  @Test
   void nullSenderIsTheEmptyString() {
     DeliveryJob job = new DeliveryJob("Q", "example.com", MailAddress.NULL_SENDER, MailParameters.NONE,
         List.of(new DeliveryJob.Recipient(new MailAddress("bob", "example.com"), RcptParameters.NONE)),

@@ -275,7 +275,7 @@ class LogLinesTest {
 
   @Test
   void aDelayNoticeIsLoggedWithTheIdOfTheNotice() throws Exception {
-    server.queue().put("delayWarning", 0.001);
+    server.queue().put("delayWarning", 0.001).put("delayWarningWithoutNotify", true);
     server.start();
     String queueId;
     try (SmtpTestClient c = server.connect()) {
@@ -284,6 +284,23 @@ class LogLinesTest {
       queueId = queueIdOf(expect(c.read(), 250));
     }
     String notice = log.await(Pattern.quote(queueId) + ": sender delay notification: \\w+$");
+    String noticeId = notice.replaceAll(".*notification: (\\w+)$", "$1");
+    log.await(Pattern.quote(noticeId) + ": to=<alice@local\\.example>, relay=local, .*status=sent");
+  }
+
+  @Test
+  void aSuccessNoticeIsLoggedWithTheIdOfTheNotice() throws Exception {
+    server.start();
+    String queueId;
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("MAIL FROM:<alice@local.example>"), 250);
+      expect(c.command("RCPT TO:<carol@local.example> NOTIFY=SUCCESS"), 250);
+      expect(c.command("DATA"), 354);
+      c.send("Subject: in\r\n\r\nhello\r\n.\r\n");
+      queueId = queueIdOf(expect(c.read(), 250));
+    }
+    String notice = log.await(Pattern.quote(queueId) + ": sender delivery status notification: \\w+$");
     String noticeId = notice.replaceAll(".*notification: (\\w+)$", "$1");
     log.await(Pattern.quote(noticeId) + ": to=<alice@local\\.example>, relay=local, .*status=sent");
   }

@@ -373,7 +373,8 @@ class OutboundDeliveryTest {
       dead = s.getLocalPort();
     }
     server.dns().put("routes", new JsonObject().put("dest.test", "127.0.0.1:" + dead));
-    server.queue().put("minBackoff", 0.05).put("maxBackoff", 0.05).put("delayWarning", 0.2);
+    server.queue().put("minBackoff", 0.05).put("maxBackoff", 0.05).put("delayWarning", 0.2)
+        .put("delayWarningWithoutNotify", true);
     server.start();
 
     String id = send("alice@local.example", "Subject: slow\r\n\r\nbody\r\n", "bob@dest.test");

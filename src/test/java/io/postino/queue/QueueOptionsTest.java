@@ -19,7 +19,8 @@ class QueueOptionsTest {
     assertEquals(List.of(300L, 600L, 1200L, 2400L, 4000L, 4000L),
         List.of(1, 2, 3, 4, 5, 50).stream().map(n -> o.backoff(n).toSeconds()).toList());
     assertEquals(Duration.ofDays(5), o.getMaxLifetime());
-    assertEquals(Duration.ZERO, o.getDelayWarning());
+    assertEquals(Duration.ofHours(4), o.getDelayWarning());
+    assertEquals(false, o.isDelayWarningWithoutNotify());
   }
 
   @Test

@@ -55,7 +55,7 @@ class SmtpDialogueTest {
       Reply ehlo = expect(c.command("EHLO client.example"), 250);
       assertEquals("250-mx.test.example", ehlo.lines().get(0));
       for (String ext : List.of("PIPELINING", "SIZE 52428800", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES",
-          "CHUNKING")) {
+          "CHUNKING", "DSN")) {
         assertTrue(ehlo.lines().stream().anyMatch(l -> l.substring(4).equals(ext)), ext + " in " + ehlo);
       }
       assertTrue(ehlo.lines().get(ehlo.lines().size() - 1).startsWith("250 "));

@@ -22,7 +22,8 @@ final class EhloKeywords {
         "8BITMIME",
         "SMTPUTF8",
         "ENHANCEDSTATUSCODES",
-        "CHUNKING"));
+        "CHUNKING",
+        "DSN"));
     if (startTls) {
       extensions.add("STARTTLS");
     }
