@@ -25,7 +25,9 @@ public enum Refusal {
   /** Content refused as malformed (bare line endings, over-long lines). */
   CONTENT("content"),
   /** A session that went silent or overran a deadline. */
-  TIMEOUT("timeout");
+  TIMEOUT("timeout"),
+  /** Sender authentication: SPF at MAIL FROM, DMARC at the end of the content. */
+  SENDER_AUTH("sender_auth");
 
   private final String label;
 

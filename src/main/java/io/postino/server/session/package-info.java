@@ -29,6 +29,6 @@
  * ({@code io.postino.Postino}) deploys the verticle with a {@code ServerContext}.
  *
  * <p>Depends on: {@code server}, {@code server.auth}, {@code server.tls}, {@code intake}, {@code
- * spool}, {@code bus}, {@code smtp}, {@code config}, {@code metrics}, {@code authres}.
+ * spool}, {@code bus}, {@code smtp}, {@code config}, {@code metrics}, {@code authres}, {@code spf}.
  */
 package io.postino.server.session;
