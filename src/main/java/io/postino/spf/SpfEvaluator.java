@@ -150,7 +150,7 @@ public final class SpfEvaluator {
         case MX -> {
           countLookup();
           String target = target(d, domain, p);
-          yield dns.mx(target).compose(mx -> {
+          yield ask(target, dns::mx).compose(mx -> {
             if (mx.isTemporary()) {
               throw SpfException.temperror("MX of " + target + ": " + mx.temporary());
             }
@@ -181,7 +181,7 @@ public final class SpfEvaluator {
         case EXISTS -> {
           countLookup();
           String target = expand(d.domainSpec(), domain, p);
-          yield dns.a(target).map(a -> {
+          yield ask(target, dns::a).map(a -> {
             if (a.isTemporary()) {
               throw SpfException.temperror("A of " + target + ": " + a.temporary());
             }
@@ -198,7 +198,7 @@ public final class SpfEvaluator {
      */
     private Future<List<InetAddress>> addresses(String name, boolean counted) {
       boolean v4 = ip instanceof Inet4Address;
-      return (v4 ? dns.a(name) : dns.aaaa(name)).map(answer -> {
+      return ask(name, v4 ? dns::a : dns::aaaa).map(answer -> {
         if (answer.isTemporary()) {
           throw SpfException.temperror((v4 ? "A" : "AAAA") + " of " + name + ": " + answer.temporary());
         }
@@ -265,6 +265,14 @@ public final class SpfEvaluator {
           return null;
         }
       });
+    }
+
+    /**
+     * A lookup, unless the name cannot be asked (an empty or over-long label, from a macro):
+     * RFC 7208 leaves that undefined; it is taken as a name that does not exist, as in section 4.3.
+     */
+    private Future<DnsAnswer> ask(String name, java.util.function.Function<String, Future<DnsAnswer>> lookup) {
+      return isValidDomain(name) ? lookup.apply(name) : Future.succeededFuture(new DnsAnswer(List.of(), true, null));
     }
 
     private String target(Directive d, String domain, String p) {
