@@ -94,7 +94,9 @@ public final class DkimIntake {
       return options.getDomains().isEmpty() ? null
           : new MessageSigning(vertx, envelope.queueId(), keys::of, options, clock);
     }
-    AuthorPolicy policy = authorPolicy;
+    // as SPF, DMARC judges only what clients neither authenticated nor trusted send
+    AuthorPolicy policy = authorPolicy == null || trusted.test(addressBytes(envelope.clientAddress())) ? null
+        : authorPolicy;
     if (options.isVerify() || policy != null) {
       return new MessageVerification(hostname, options.getMaxSignatures(), records, clock, known, policy, verdict);
     }

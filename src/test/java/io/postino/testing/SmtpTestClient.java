@@ -61,7 +61,15 @@ public final class SmtpTestClient implements Closeable {
   }
 
   public SmtpTestClient(int port, int readTimeoutMillis) throws IOException {
+    this(port, readTimeoutMillis, null);
+  }
+
+  /** A client connecting from {@code localAddress} (another loopback address, such as 127.0.0.2), or any when null. */
+  public SmtpTestClient(int port, int readTimeoutMillis, String localAddress) throws IOException {
     socket = new Socket();
+    if (localAddress != null) {
+      socket.bind(new InetSocketAddress(localAddress, 0));
+    }
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(readTimeoutMillis);
     socket.setTcpNoDelay(true);
