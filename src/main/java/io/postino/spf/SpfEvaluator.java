@@ -343,9 +343,12 @@ public final class SpfEvaluator {
     return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
   }
 
-  /** A multi-label name whose labels are 1 to 63 octets, 253 in all (section 4.3). */
+  /**
+   * A multi-label name whose labels are 1 to 63 octets, 253 in all (section 4.3); an address
+   * literal ({@code [192.0.2.1]}) is none.
+   */
   static boolean isValidDomain(String d) {
-    if (d.isEmpty() || d.length() > 253 || d.indexOf('.') < 0) {
+    if (d.isEmpty() || d.length() > 253 || d.indexOf('.') < 0 || d.startsWith("[")) {
       return false;
     }
     for (String label : d.split("\\.", -1)) {

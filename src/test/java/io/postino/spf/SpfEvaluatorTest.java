@@ -236,6 +236,8 @@ class SpfEvaluatorTest {
     // rfc7208-tests "toolonglabel", "emptylabel"
     assertEquals(SpfResult.NONE, result("192.0.2.1", "a@" + "x".repeat(64) + ".test"));
     assertEquals(SpfResult.NONE, result("192.0.2.1", "a@a...test"));
+    // rfc7208-tests "domain-literal": no DNS question is asked for it
+    assertEquals(SpfResult.NONE, result("192.0.2.1", "a@[192.0.2.1]"));
   }
 
   @Test
