@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.postino.authres.AuthResult;
 import io.postino.authres.AuthorPolicy.Disposition;
 import io.postino.authres.AuthorPolicy.Outcome;
-import io.postino.dns.DnsLookups;
-import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TestDnsServer;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -53,9 +51,7 @@ class DmarcCheckTest {
   }
 
   private Outcome evaluate(String from, AuthResult... results) {
-    MxResolverOptions o = new MxResolverOptions().setServers(List.of(dns.address())).setQueryTimeout(300)
-        .setRetries(0);
-    DmarcCheck check = new DmarcCheck(DnsLookups.create(vertx, o, Duration.ZERO), options, percentile::get);
+    DmarcCheck check = new DmarcCheck(dns.lookups(vertx, Duration.ZERO), options, percentile::get);
     return check.evaluate(from, List.of(results)).await();
   }
 
@@ -174,8 +170,7 @@ class DmarcCheckTest {
 
   @Test
   void quarantineFieldNamesTheAuthorDomain() {
-    MxResolverOptions o = new MxResolverOptions().setServers(List.of(dns.address())).setQueryTimeout(300).setRetries(0);
-    DmarcCheck check = new DmarcCheck(DnsLookups.create(vertx, o, Duration.ZERO), options, percentile::get);
+    DmarcCheck check = new DmarcCheck(dns.lookups(vertx, Duration.ZERO), options, percentile::get);
     Outcome q = check.evaluate("strict.example", List.of()).await();
     assertEquals("X-Postino-Quarantine: DMARC policy of strict.example\r\n", check.quarantineField(q));
     assertNull(check.quarantineField(check.evaluate("nopolicy.test", List.of()).await()));

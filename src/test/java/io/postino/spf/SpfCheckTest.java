@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.postino.authres.AuthResult;
-import io.postino.dns.DnsLookups;
-import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TestDnsServer;
 import io.postino.smtp.MailAddress;
 import io.vertx.core.Vertx;
@@ -51,9 +49,7 @@ class SpfCheckTest {
   }
 
   private SpfCheck.Verdict check(String ip, String helo, String sender) {
-    MxResolverOptions o = new MxResolverOptions().setServers(List.of(dns.address())).setQueryTimeout(300)
-        .setRetries(0);
-    SpfCheck check = new SpfCheck(vertx, new SpfEvaluator(DnsLookups.create(vertx, o, Duration.ZERO),
+    SpfCheck check = new SpfCheck(vertx, new SpfEvaluator(dns.lookups(vertx, Duration.ZERO),
         "mx.receiver.test", Clock.systemUTC()), new SpfOptions(options));
     return check.check(ip, helo, sender.isEmpty() ? MailAddress.NULL_SENDER : MailAddress.parse(sender)).await();
   }

@@ -3,8 +3,6 @@ package io.postino.spf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.postino.dns.DnsLookups;
-import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TestDnsServer;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
@@ -52,9 +50,7 @@ class SpfEvaluatorTest {
   }
 
   private SpfEvaluator evaluator(Duration cacheTtl) {
-    MxResolverOptions options = new MxResolverOptions().setServers(List.of(dns.address())).setQueryTimeout(300)
-        .setRetries(0);
-    return new SpfEvaluator(DnsLookups.create(vertx, options, cacheTtl), "mx.receiver.test",
+    return new SpfEvaluator(dns.lookups(vertx, cacheTtl), "mx.receiver.test",
         Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC));
   }
 
