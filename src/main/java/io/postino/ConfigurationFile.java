@@ -4,6 +4,8 @@ import io.postino.admin.AdminOptions;
 import io.postino.config.JsonReader;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dkim.DkimOptions;
+import io.postino.dmarc.DmarcOptions;
+import io.postino.spf.SpfOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.local.MaildirOptions;
 import io.postino.metrics.MetricsOptions;
@@ -72,6 +74,8 @@ final class ConfigurationFile {
     root.apply("shutdownGrace", () -> options.setShutdownGrace(grace));
     options.setMetrics(root.section("metrics", MetricsOptions::new));
     options.setDkim(root.section("dkim", DkimOptions::new));
+    options.getSpf().set(root.section("spf", SpfOptions::new));
+    options.getDmarc().set(root.section("dmarc", DmarcOptions::new));
     root.reportUnknown();
   }
 }

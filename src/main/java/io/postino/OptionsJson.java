@@ -34,6 +34,8 @@ final class OptionsJson {
         .put("delivery", o.getDelivery().toJson(true))
         .put("dns", o.getDns().toJson())
         .put("policy", o.getPolicy().toJson())
+        .put("spf", o.getSpf().toJson())
+        .put("dmarc", o.getDmarc().toJson())
         .put("cluster", o.getCluster().toJson())
         .put("shutdownGrace", o.getShutdownGrace().toNanos() / 1e9);
   }

@@ -204,6 +204,7 @@ public final class Postino {
         : null;
     if (queue != null) {
       queue.intake().signWith(dkim);
+      ReceivingChecks.install(vertx, config, queue.intake(), dkim);
     }
     Future<Void> all = Future.succeededFuture();
     if (roles.contains(Role.RESOLVER)) {

@@ -6,6 +6,7 @@ import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dkim.DkimOptions;
+import io.postino.dmarc.DmarcOptions;
 import io.postino.dns.MxResolverOptions;
 import io.postino.local.MaildirOptions;
 import io.postino.metrics.MetricsOptions;
@@ -17,6 +18,7 @@ import io.postino.server.RecipientPolicy;
 import io.postino.server.ServerOptions;
 import io.postino.server.auth.AuthOptions;
 import io.postino.server.tls.TlsOptions;
+import io.postino.spf.SpfOptions;
 import io.postino.spool.SpoolSpace;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
@@ -75,6 +77,8 @@ public final class PostinoOptions {
   private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
   private MetricsOptions metrics = new MetricsOptions();
   private DkimOptions dkim = new DkimOptions();
+  private SpfOptions spf = new SpfOptions();
+  private DmarcOptions dmarc = new DmarcOptions();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -108,6 +112,8 @@ public final class PostinoOptions {
     this.shutdownGrace = other.shutdownGrace;
     this.metrics = new MetricsOptions(other.metrics);
     this.dkim = new DkimOptions(other.dkim);
+    this.spf = new SpfOptions(other.spf);
+    this.dmarc = new DmarcOptions(other.dmarc);
   }
 
   /**
@@ -147,18 +153,12 @@ public final class PostinoOptions {
     return new Checked(options, root.problems());
   }
 
-  private static String systemHostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
-  }
-
   /** The name the server gives itself (greeting, Received, HELO); the machine's name by default. May block. */
   public String getHostname() {
-    if (hostname == null) {
-      hostname = systemHostname();
+    try {
+      hostname = hostname != null ? hostname : InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      hostname = "localhost";
     }
     return hostname;
   }
@@ -342,10 +342,7 @@ public final class PostinoOptions {
     return this;
   }
 
-  /**
-   * Free octets the spool's file system keeps ({@code spool.minFreeSpace}): below it, MAIL is
-   * answered {@code 452 4.3.1} and the node is not ready.
-   */
+  /** Free octets the spool's file system keeps ({@code spool.minFreeSpace}): below it, MAIL gets 452 4.3.1. */
   public long getSpoolMinFreeSpace() {
     return spoolMinFreeSpace;
   }
@@ -378,6 +375,16 @@ public final class PostinoOptions {
     return this;
   }
 
+  /** SPF at MAIL FROM, the {@code "spf"} object (change it in place): off by default. */
+  public SpfOptions getSpf() {
+    return spf;
+  }
+
+  /** DMARC at the end of the content, the {@code "dmarc"} object (change it in place): off by default. */
+  public DmarcOptions getDmarc() {
+    return dmarc;
+  }
+
   /** The operator's HTTP port, the {@code "admin"} object: off by default, on in the shipped configuration. */
   public AdminOptions getAdmin() {
     return admin;
@@ -388,10 +395,7 @@ public final class PostinoOptions {
     return this;
   }
 
-  /**
-   * How long a stop ({@code SIGTERM}, {@link Postino#close()}) lets the messages being received and
-   * the deliveries under way finish before it cuts them, {@code shutdownGrace}: 30 s by default.
-   */
+  /** How long a stop lets messages being received and deliveries finish, {@code shutdownGrace}: 30 s by default. */
   public Duration getShutdownGrace() {
     return shutdownGrace;
   }
@@ -422,10 +426,7 @@ public final class PostinoOptions {
     return options;
   }
 
-  /**
-   * Where a generated self-signed certificate lives unless {@code tls.directory} says otherwise: a
-   * {@code tls} directory next to the spool ({@code data/tls} with the default spool).
-   */
+  /** Where a generated certificate lives unless {@code tls.directory} says otherwise: {@code tls} next to the spool. */
   Path tlsDirectory() {
     Path parent = spoolDirectory.toAbsolutePath().getParent();
     return parent == null ? Path.of("tls") : parent.resolve("tls");

@@ -1,6 +1,8 @@
 package io.postino.dkim;
 
 import io.postino.authres.AuthResult;
+import io.postino.authres.AuthorPolicy;
+import io.postino.authres.Verdict;
 import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TxtLookup;
 import io.postino.spool.Envelope;
@@ -18,7 +20,8 @@ import java.util.function.Predicate;
  * authenticated clients, mail made on this node ({@code postino.send}, reports), and, with
  * {@code dkim.signTrustedNetworks}, mail from trusted networks, each with the keys of its author
  * domain (the domain of {@code From:}) when that domain has keys configured; with
- * {@code dkim.verify}, verification of every other message received over SMTP. Thread-safe.
+ * {@code dkim.verify} or DMARC ({@link #judgeAuthorsWith}), verification of every other message
+ * received over SMTP. Thread-safe.
  */
 public final class DkimIntake {
 
@@ -29,6 +32,8 @@ public final class DkimIntake {
   private final String hostname;
   private final KeyRecords records;
   private final Clock clock;
+  /** DMARC, or null; set once, before any message comes. */
+  private volatile AuthorPolicy authorPolicy;
 
   private DkimIntake(Vertx vertx, DkimOptions options, SigningKeys keys, Predicate<byte[]> trusted, String hostname,
       KeyRecords records, Clock clock) {
@@ -67,14 +72,33 @@ public final class DkimIntake {
    *              {@code Authentication-Results:}, in front of its DKIM results
    */
   public LeadingHeaders forMessage(Envelope envelope, boolean local, List<AuthResult> known) {
+    return forMessage(envelope, local, known, new Verdict());
+  }
+
+  /**
+   * Checks the author domain of every message verified from now on with {@code policy} (DMARC),
+   * which implies verification whatever {@code dkim.verify} says.
+   */
+  public void judgeAuthorsWith(AuthorPolicy policy) {
+    this.authorPolicy = policy;
+  }
+
+  /**
+   * As {@link #forMessage(Envelope, boolean, List)}, and a refusal of the message by the author
+   * domain's policy goes to {@code verdict}.
+   */
+  public LeadingHeaders forMessage(Envelope envelope, boolean local, List<AuthResult> known, Verdict verdict) {
     boolean ours = local || envelope.authenticatedUser() != null
         || options.isSignTrustedNetworks() && trusted.test(addressBytes(envelope.clientAddress()));
     if (ours) {
       return options.getDomains().isEmpty() ? null
           : new MessageSigning(vertx, envelope.queueId(), keys::of, options, clock);
     }
-    if (options.isVerify()) {
-      return new MessageVerification(hostname, options.getMaxSignatures(), records, clock, known);
+    // as SPF, DMARC judges only what clients neither authenticated nor trusted send
+    AuthorPolicy policy = authorPolicy == null || trusted.test(addressBytes(envelope.clientAddress())) ? null
+        : authorPolicy;
+    if (options.isVerify() || policy != null) {
+      return new MessageVerification(hostname, options.getMaxSignatures(), records, clock, known, policy, verdict);
     }
     return known.isEmpty() ? null : new KnownResults(hostname, known);
   }

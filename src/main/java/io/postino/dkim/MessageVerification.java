@@ -2,6 +2,8 @@ package io.postino.dkim;
 
 import io.postino.authres.AuthResult;
 import io.postino.authres.AuthenticationResults;
+import io.postino.authres.AuthorPolicy;
+import io.postino.authres.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +20,8 @@ import java.util.List;
  * one's body hash computed while the body streams on to the spool (never by reading it again),
  * and at the end of the message each key record fetched (cached, see {@link KeyRecords}) and the
  * signature checked; the results go in front of the message in one {@code Authentication-Results:}
- * field (RFC 8601) naming this server. Used on the spool writer's context.
+ * field (RFC 8601) naming this server, with DMARC's result (and refusal, or quarantine mark) when an
+ * {@link AuthorPolicy} is given. Used on the spool writer's context.
  */
 final class MessageVerification extends StreamedMessage {
 
@@ -37,9 +40,21 @@ final class MessageVerification extends StreamedMessage {
   private final List<Check> checks = new ArrayList<>();
 
   private final List<AuthResult> known;
+  private final AuthorPolicy policy;
+  private final Verdict verdict;
 
-  MessageVerification(String authservId, int maxSignatures, KeyRecords keys, Clock clock, List<AuthResult> known) {
+  /**
+   * @param policy  asked once the signatures are checked (DMARC), or null
+   * @param verdict where the policy's refusal goes
+   */
+  MessageVerification(String authservId, int maxSignatures, KeyRecords keys, Clock clock, List<AuthResult> known,
+      AuthorPolicy policy, Verdict verdict) {
     this.known = List.copyOf(known);
+    this.policy = policy;
+    this.verdict = verdict;
+    if (policy != null) {
+      verdict.expect();
+    }
     this.authservId = authservId;
     this.maxSignatures = maxSignatures;
     this.keys = keys;
@@ -80,11 +95,26 @@ final class MessageVerification extends StreamedMessage {
 
   @Override
   public Future<Buffer> complete() {
-    return results().map(dkim -> {
+    return results().compose(dkim -> {
       List<AuthResult> all = new ArrayList<>(known);
       all.addAll(dkim);
-      return Buffer.buffer(AuthenticationResults.field(authservId, all).getBytes(StandardCharsets.ISO_8859_1));
+      if (policy == null) {
+        return Future.succeededFuture(field(all, null));
+      }
+      return policy.evaluate(fields == null ? null : AuthorDomain.of(fields), all).map(outcome -> {
+        all.addAll(outcome.results());
+        if (outcome.disposition() == AuthorPolicy.Disposition.REJECT) {
+          verdict.refuse(outcome.reason());
+        }
+        return field(all, policy.quarantineField(outcome));
+      });
     });
+  }
+
+  /** The Authentication-Results field, and the quarantine mark (or null) under it. */
+  private Buffer field(List<AuthResult> all, String quarantine) {
+    String field = AuthenticationResults.field(authservId, all);
+    return Buffer.buffer((quarantine == null ? field : field + quarantine).getBytes(StandardCharsets.ISO_8859_1));
   }
 
   /** The result of each signature checked, or one {@code dkim=none} result without signatures. */

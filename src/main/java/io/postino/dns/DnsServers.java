@@ -80,6 +80,14 @@ final class DnsServers {
   }
 
   /**
+   * The name a reverse-lookup name ({@code 4.3.2.1.in-addr.arpa}) points to, in a list of zero or
+   * one: Vert.x's client gives the first PTR record only.
+   */
+  Future<List<String>> ptr(String name) {
+    return query("PTR", name, client -> client.resolvePTR(name).map(n -> n == null ? List.<String>of() : List.of(n)));
+  }
+
+  /**
    * The strings of the TXT records of a name, every record's strings in order (Vert.x gives them
    * without the record boundaries).
    */

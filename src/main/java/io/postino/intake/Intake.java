@@ -1,8 +1,10 @@
 package io.postino.intake;
 
 import io.postino.authres.AuthResult;
+import io.postino.authres.Verdict;
 import io.postino.dkim.DkimIntake;
 import io.postino.smtp.MailAddress;
+import io.postino.spf.SpfCheck;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
 import io.postino.smtp.SubmissionHeaders;
@@ -48,6 +50,8 @@ public final class Intake {
   private final Consumer<SpooledMessage> queue;
   /** Null without DKIM signing; set once, before any message comes. */
   private volatile DkimIntake dkim;
+  /** Null without SPF verification; set once, before any message comes. */
+  private volatile SpfCheck spf;
 
   /**
    * @param hostname      this server's name, in the {@code Received:} headers it writes
@@ -64,6 +68,16 @@ public final class Intake {
   /** Signs the messages {@code dkim} selects from now on (see {@link DkimIntake#forMessage}). */
   public void signWith(DkimIntake dkim) {
     this.dkim = dkim;
+  }
+
+  /** Checks the senders of mail received over SMTP with SPF from now on. */
+  public void checkSendersWith(SpfCheck spf) {
+    this.spf = spf;
+  }
+
+  /** SPF at MAIL FROM, or null when it is off. */
+  public SpfCheck spf() {
+    return spf;
   }
 
   public String hostname() {
@@ -109,8 +123,18 @@ public final class Intake {
    * @throws IllegalArgumentException when the spool cannot take the envelope (see {@link Spool#create})
    */
   public SpoolWriter open(Envelope envelope, SSLSession tls, boolean nameUser, List<AuthResult> known) {
+    return open(envelope, tls, nameUser, known, new Verdict());
+  }
+
+  /**
+   * As {@link #open(Envelope, SSLSession, boolean, List)}; a check of the content that may refuse the
+   * message (DMARC) says so in {@code verdict} before the commit completes.
+   */
+  public SpoolWriter open(Envelope envelope, SSLSession tls, boolean nameUser, List<AuthResult> known,
+      Verdict verdict) {
+    DkimIntake d = dkim;
     return spool.create(envelope, Buffer.buffer(ReceivedHeader.format(envelope, hostname, tls, nameUser)),
-        signing(envelope, false, known));
+        d == null ? null : d.forMessage(envelope, false, known, verdict));
   }
 
   /**

@@ -9,6 +9,6 @@
  * <p>The hand-off to the queue is a {@code Consumer} given to it, so it never depends on the
  * queue.
  *
- * <p>Depends on: {@code spool}, {@code bus}, {@code smtp}, {@code config}, {@code dkim}, {@code authres}.
+ * <p>Depends on: {@code spool}, {@code bus}, {@code smtp}, {@code config}, {@code dkim}, {@code spf}, {@code authres}.
  */
 package io.postino.intake;

@@ -27,7 +27,9 @@ public enum Refusal {
   /** A session that went silent or overran a deadline. */
   TIMEOUT("timeout"),
   /** A recipient from a client whose DNS block list score reached {@code smtp.dnsbl.threshold}. */
-  DNSBL("dnsbl");
+  DNSBL("dnsbl"),
+  /** Sender authentication: SPF at MAIL FROM, DMARC at the end of the content. */
+  SENDER_AUTH("sender_auth");
 
   private final String label;
 

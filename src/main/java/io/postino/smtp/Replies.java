@@ -132,6 +132,11 @@ public final class Replies {
     return new SmtpReply(250, null, lines);
   }
 
+  /** The content is refused by its author domain's policy (DMARC); the reason names the policy domain. */
+  public static SmtpReply senderAuthenticationFailed(String reason) {
+    return SmtpReply.of(550, EnhancedStatus.of(5, 7, 1), reason);
+  }
+
   public static SmtpReply queued(String queueId) {
     return SmtpReply.of(250, es(2, 0, 0), "Ok: queued as " + queueId);
   }

@@ -92,6 +92,12 @@ public final class TestDnsServer implements AutoCloseable {
     return "127.0.0.1:" + port();
   }
 
+  /** Caching lookups (as SPF and DMARC make them) that ask this server only, quickly and once. */
+  public DnsLookups lookups(io.vertx.core.Vertx vertx, java.time.Duration cacheTtl) {
+    return DnsLookups.create(vertx, new MxResolverOptions().setServers(List.of(address())).setQueryTimeout(300)
+        .setRetries(0), cacheTtl);
+  }
+
   /** Adds records written as zone-file lines, e.g. {@code "example.org. 300 IN MX 10 mx.example.org."}. */
   public TestDnsServer zone(String... lines) {
     for (String line : lines) {

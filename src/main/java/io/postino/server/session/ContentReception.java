@@ -1,6 +1,7 @@
 package io.postino.server.session;
 
 import io.postino.authres.AuthResult;
+import io.postino.authres.Verdict;
 import io.postino.intake.ReceivedHeader;
 import io.postino.metrics.Refusal;
 import io.postino.spool.Envelope;
@@ -50,6 +51,8 @@ final class ContentReception {
 
   private DataDecoder decoder;
   private SpoolWriter writer;
+  /** What the checks of the current message's content (DMARC) decided. */
+  private Verdict verdict;
   private Buffer decoded;
   private final DataDecoder.Sink collect = (b, off, len) -> decoded.appendBytes(b, off, len);
   /** Where decoded content goes: {@link #collect}, or the header completion in front of it. */
@@ -152,7 +155,8 @@ final class ContentReception {
     try {
       List<AuthResult> known = new ArrayList<>(client.results);
       known.addAll(tx.results);
-      writer = ctx.intake().open(envelope, client.tls(), nameUser, known);
+      verdict = new Verdict();
+      writer = ctx.intake().open(envelope, client.tls(), nameUser, known, verdict);
     } catch (IllegalArgumentException e) {
       log.error("spool: cannot start a message file", e);
       return Replies.LOCAL_ERROR;
@@ -288,14 +292,18 @@ final class ContentReception {
       countRefusal(problem);
       return;
     }
-    session.suspendUntil(commitAndJudge(w).andThen(ar -> handOff(queueId, messageId, ar)), ar -> {
+    session.suspendUntil(commitAndJudge(w, verdict).andThen(ar -> handOff(queueId, messageId, ar)), ar -> {
       session.resetTransaction();
       session.reply(finalReply(queueId, ar));
     });
   }
 
-  /** A committed message and the data policy's refusal of it, if any. */
-  private record Judged(SpooledMessage message, SmtpReply refusal) {
+  /** A committed message and the refusal of it (by the data policy, or DMARC), if any. */
+  private record Judged(SpooledMessage message, SmtpReply refusal, Refusal reason) {
+
+    Judged(SpooledMessage message, SmtpReply refusal) {
+      this(message, refusal, Refusal.POLICY);
+    }
   }
 
   /**
@@ -303,15 +311,22 @@ final class ContentReception {
    * spool (so the consumer can read it there); the spool keeps the queue away from it until the
    * verdict, and removes a refused message durably before the refusal is sent.
    */
-  private Future<Judged> commitAndJudge(SpoolWriter w) {
+  private Future<Judged> commitAndJudge(SpoolWriter w, Verdict checks) {
     ApplicationPolicy hooks = ctx.applicationPolicy();
-    if (hooks == null) {
+    if (hooks == null && !checks.isExpected()) {
       return ctx.intake().commit(w).map(message -> new Judged(message, null));
     }
-    return ctx.intake().commitJudged(w, message -> hooks.checkMessage(client.policyRequest("data",
-        message.envelope().sender(), message.envelope().recipients().stream().map(r -> r.address().address())
-            .toList(), message))
-        .map(refusal -> new Judged(message, refusal)), judged -> judged.refusal() == null);
+    return ctx.intake().commitJudged(w, message -> {
+      // the content's checks ran before the commit completed: their refusal comes first
+      if (checks.refusal() != null) {
+        return Future.succeededFuture(new Judged(message, Replies.senderAuthenticationFailed(checks.refusal()),
+            Refusal.SENDER_AUTH));
+      }
+      return hooks == null ? Future.succeededFuture(new Judged(message, null))
+          : hooks.checkMessage(client.policyRequest("data", message.envelope().sender(),
+              message.envelope().recipients().stream().map(r -> r.address().address()).toList(), message))
+              .map(refusal -> new Judged(message, refusal));
+    }, judged -> judged.refusal() == null);
   }
 
   /** What becomes of the message, whether or not its client is still connected. */
@@ -321,7 +336,7 @@ final class ContentReception {
       countRefusal(finalReply(queueId, ar));
     } else if (ar.result().refusal() != null) {
       // a refusal is logged with its reply, as every refusal (SessionLog)
-      session.meters().refused(Refusal.POLICY);
+      session.meters().refused(ar.result().reason());
     } else {
       ctx.intake().handOff(ar.result().message(), messageId);
       session.meters().accepted();

@@ -13,12 +13,13 @@ import io.postino.smtp.MailParameters;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpCommand;
 import io.postino.smtp.SmtpReply;
+import io.postino.spf.SpfCheck;
 import java.util.List;
 
 /**
  * MAIL and RCPT: the checks that build the envelope of the current {@link Transaction}, against
- * the limits, the sender restriction of authenticated users, the recipient policy and the
- * application's recipient hook. Holds the current transaction; the session's phase and
+ * the limits, the sender restriction of authenticated users, SPF (clients neither authenticated
+ * nor trusted), the recipient policy and the application's recipient hook. Holds the current transaction; the session's phase and
  * the {@link CommandTable} have already been checked.
  */
 final class EnvelopeCommands {
@@ -88,8 +89,24 @@ final class EnvelopeCommands {
       session.replyError(Replies.NEEDS_SMTPUTF8);
       return;
     }
-    tx = new Transaction(mail.sender(), p);
-    session.reply(Replies.SENDER_OK);
+    SpfCheck spf = ctx.intake().spf();
+    if (spf == null || client.mayRelay()) {
+      // authenticated and trusted clients are not checked: SPF says nothing of mail they submit
+      tx = new Transaction(mail.sender(), p);
+      session.reply(Replies.SENDER_OK);
+      return;
+    }
+    session.suspendUntil(spf.check(client.ip(), client.helo(), mail.sender()), ar -> {
+      SpfCheck.Verdict verdict = ar.result();
+      if (verdict.refusal() != null) {
+        session.replyError(verdict.refusal());
+        session.meters().refused(Refusal.SENDER_AUTH);
+        return;
+      }
+      tx = new Transaction(mail.sender(), p);
+      tx.results.addAll(verdict.results());
+      session.reply(Replies.SENDER_OK);
+    });
   }
 
   void rcpt(SmtpCommand.Rcpt rcpt) {

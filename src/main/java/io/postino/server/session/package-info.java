@@ -31,6 +31,7 @@
  * ({@code io.postino.Postino}) deploys the verticle with a {@code ServerContext}.
  *
  * <p>Depends on: {@code server}, {@code server.auth}, {@code server.tls}, {@code intake}, {@code
- * spool}, {@code bus}, {@code smtp}, {@code config}, {@code metrics}, {@code authres}, {@code dnsbl}.
+ * spool}, {@code bus}, {@code smtp}, {@code config}, {@code metrics}, {@code authres}, {@code dnsbl},
+ * {@code spf}.
  */
 package io.postino.server.session;
