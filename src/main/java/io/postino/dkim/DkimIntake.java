@@ -74,7 +74,8 @@ public final class DkimIntake {
           : new MessageSigning(vertx, envelope.queueId(), keys::of, options, clock);
     }
     if (options.isVerify()) {
-      return new MessageVerification(hostname, options.getMaxSignatures(), records, clock, known);
+      return new MessageVerification(hostname, options.getMaxSignatures(), records, clock, known,
+          envelope.clientAddress());
     }
     return known.isEmpty() ? null : new KnownResults(hostname, known);
   }

@@ -5,9 +5,7 @@ import io.postino.authres.AuthenticationResults;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.interfaces.RSAKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +20,6 @@ import java.util.List;
  */
 final class MessageVerification extends StreamedMessage {
 
-  /** RFC 8301 section 3.2: verifiers do not accept RSA keys under 1024 bits. */
-  static final int MIN_RSA_BITS = 1024;
-
   /** One signature being checked: parsed (or why not) and its body hash under way. */
   private record Check(SignatureField signature, String error, BodyHash body) {
   }
@@ -37,9 +32,14 @@ final class MessageVerification extends StreamedMessage {
   private final List<Check> checks = new ArrayList<>();
 
   private final List<AuthResult> known;
+  private final String clientIp;
+  /** The message's ARC chain, checked alongside its DKIM signatures. */
+  private ArcVerification arc;
 
-  MessageVerification(String authservId, int maxSignatures, KeyRecords keys, Clock clock, List<AuthResult> known) {
+  MessageVerification(String authservId, int maxSignatures, KeyRecords keys, Clock clock, List<AuthResult> known,
+      String clientIp) {
     this.known = List.copyOf(known);
+    this.clientIp = clientIp;
     this.authservId = authservId;
     this.maxSignatures = maxSignatures;
     this.keys = keys;
@@ -52,6 +52,7 @@ final class MessageVerification extends StreamedMessage {
       return false;
     }
     this.fields = fields;
+    arc = new ArcVerification(fields, keys, clientIp);
     for (String f : fields) {
       if (checks.size() == maxSignatures) {
         break;
@@ -66,7 +67,7 @@ final class MessageVerification extends StreamedMessage {
         checks.add(new Check(null, e.getMessage(), null));
       }
     }
-    return checks.stream().anyMatch(c -> c.body() != null);
+    return arc.wantsBody() || checks.stream().anyMatch(c -> c.body() != null);
   }
 
   @Override
@@ -76,6 +77,7 @@ final class MessageVerification extends StreamedMessage {
         c.body().update(bytes, offset, length);
       }
     }
+    arc.body(bytes, offset, length);
   }
 
   @Override
@@ -87,8 +89,20 @@ final class MessageVerification extends StreamedMessage {
     });
   }
 
-  /** The result of each signature checked, or one {@code dkim=none} result without signatures. */
+  /**
+   * The result of each signature checked, or one {@code dkim=none} result without signatures; then
+   * the ARC chain's {@code arc=} result.
+   */
   Future<List<AuthResult>> results() {
+    return dkimResults().compose(dkim -> fields == null ? Future.succeededFuture(dkim)
+        : arc.result(fields).map(chain -> {
+          List<AuthResult> all = new ArrayList<>(dkim);
+          all.add(chain);
+          return all;
+        }));
+  }
+
+  private Future<List<AuthResult>> dkimResults() {
     endOfMessage();
     if (fields == null) {
       return Future.succeededFuture(List.of(AuthResult.of("dkim", "none", "header section too large to check")));
@@ -112,25 +126,9 @@ final class MessageVerification extends StreamedMessage {
     if (s.expiration() >= 0 && s.expiration() < clock.instant().getEpochSecond()) {
       return Future.succeededFuture(result(s, "fail", "signature expired"));
     }
-    return keys.lookup(s.selector(), s.domain()).map(found -> {
-      if (found.key() == null) {
-        return result(s, found.temporary() ? "temperror" : "permerror", found.error());
-      }
-      if (found.key().algorithm() != s.algorithm()) {
-        return result(s, "permerror", "key type " + found.key().algorithm().keyType() + " does not fit a="
-            + s.algorithm().tag());
-      }
-      if (found.key().key() instanceof RSAKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
-        return result(s, "fail", "weak key, " + rsa.getModulus().bitLength() + " bits");
-      }
-      byte[] data = SignatureBuilder.signedData(fields, s.names(), s.withoutB(), s.header());
-      try {
-        return s.algorithm().verify(found.key().key(), data, s.signature()) ? result(s, "pass", null)
-            : result(s, "fail", "signature did not verify");
-      } catch (GeneralSecurityException e) {
-        return result(s, "fail", e.getMessage());
-      }
-    });
+    byte[] data = SignatureBuilder.signedData(fields, s.names(), s.withoutB(), s.header());
+    return SignatureCheck.verify(keys, s.algorithm(), s.selector(), s.domain(), data, s.signature())
+        .map(outcome -> result(s, outcome.result(), outcome.reason()));
   }
 
   private static AuthResult result(SignatureField s, String result, String reason) {
