@@ -33,6 +33,8 @@ final class MessageVerification extends StreamedMessage {
 
   private final List<AuthResult> known;
   private final String clientIp;
+  /** What its Authentication-Results field records, once complete. */
+  private List<AuthResult> recorded = List.of();
   /** The message's ARC chain, checked alongside its DKIM signatures. */
   private ArcVerification arc;
 
@@ -85,8 +87,14 @@ final class MessageVerification extends StreamedMessage {
     return results().map(dkim -> {
       List<AuthResult> all = new ArrayList<>(known);
       all.addAll(dkim);
+      recorded = List.copyOf(all);
       return Buffer.buffer(AuthenticationResults.field(authservId, all).getBytes(StandardCharsets.ISO_8859_1));
     });
+  }
+
+  @Override
+  public List<AuthResult> authResults() {
+    return recorded;
   }
 
   /**
