@@ -11,12 +11,15 @@ import java.util.Locale;
  * {@code ARC-Authentication-Results:} (which belong to their ARC sets, and whose removal would break
  * them), pass unchanged.
  *
- * <p>A filter between the DATA decoder and the spool: only an {@code Authentication-Results} field
- * is held back, up to its authserv-id (at most {@value #MAX_HELD} octets: a field that hides its
- * authserv-id behind more comments and folding than that is removed too), never the message. The authserv-id is compared without regard to case, a final dot
- * ignored; comments and folding before it are skipped, a quoted one unquoted. The header section
- * ends at the first empty line or the first line that is no header field. Content must have CRLF
- * line endings, as the DATA decoder delivers it.
+ * <p>A filter between the DATA decoder and the spool that holds back as little as the header
+ * completion after it: the start of a line, up to a field name's worth (as {@link SubmissionHeaders}
+ * does: a longer one starts the body), and an {@code Authentication-Results} field up to its
+ * authserv-id (at most {@value #MAX_HELD} octets: a field that hides its authserv-id behind more
+ * comments and folding is removed too); never the message, so what the client sent reaches the
+ * spool, and its per-client budget, as it comes. The authserv-id is compared without regard to
+ * case, a final dot ignored; comments and folding before it are skipped, a quoted one unquoted.
+ * The header section ends at the first empty line or the first line that is no header field.
+ * Content must have CRLF line endings, as the DATA decoder delivers it.
  */
 public final class ForgedResultsFilter implements DataDecoder.Sink {
 
@@ -126,7 +129,7 @@ public final class ForgedResultsFilter implements DataDecoder.Sink {
           valueStart = heldLength;
           fieldSeen = true;
           state = isResultsField() ? State.ID : release(State.PASS);
-        } else if (heldLength < MAX_HELD && (space || !nameEnded && c >= 33 && c <= 126)) {
+        } else if (heldLength < SubmissionHeaders.MAX_FIELD_NAME && (space || !nameEnded && c >= 33 && c <= 126)) {
           hold(c);
           nameEnded |= space;
         } else {

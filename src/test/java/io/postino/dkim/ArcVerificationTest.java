@@ -59,7 +59,7 @@ class ArcVerificationTest {
   }
 
   /** The {@code arc=} result in the Authentication-Results of a delivered message, unfolded. */
-  private static String arc(Path delivered) throws Exception {
+  static String arc(Path delivered) throws Exception {
     String text = Files.readString(delivered, StandardCharsets.ISO_8859_1);
     Matcher m = Pattern.compile("(?m)^Authentication-Results: mx\\.test\\.example(.*(?:\r\n\t.*)*)\r\n").matcher(text);
     assertTrue(m.find(), text);

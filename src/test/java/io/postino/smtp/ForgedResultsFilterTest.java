@@ -63,6 +63,16 @@ class ForgedResultsFilterTest {
   }
 
   @Test
+  void aLineThatIsNoFieldIsPassedOnAsItComesNotHeld() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ForgedResultsFilter f = new ForgedResultsFilter(ID, out::write);
+    byte[] line = "x".repeat(800).getBytes(StandardCharsets.US_ASCII);
+    f.accept(line, 0, line.length);
+    // no more than a field name's worth waits for the colon that would make it a field
+    assertEquals(800, out.size());
+  }
+
+  @Test
   void everythingElsePassesUnchanged() {
     for (String message : new String[] {
         "Authentication-Results: other.example; dkim=pass\r\nFrom: a@example.org\r\n\r\nbody\r\n",
