@@ -1,20 +1,57 @@
 package io.postino.bus;
 
+import io.postino.authres.AuthResult;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The JSON forms the event-bus messages share: addresses as {@code local@domain} strings (the
- * empty string for the null sender), and the ESMTP parameters of MAIL and RCPT.
+ * empty string for the null sender), the ESMTP parameters of MAIL and RCPT, and sender
+ * authentication results.
  */
 final class BusJson {
 
   private BusJson() {
+  }
+
+  /**
+   * Sender authentication results, in order, each {@code {"method": "dkim", "result": "pass",
+   * "reason": null, "properties": {"header.d": "example.org"}}}.
+   */
+  static JsonArray authResults(List<AuthResult> results) {
+    JsonArray array = new JsonArray();
+    for (AuthResult r : results) {
+      JsonObject properties = new JsonObject();
+      r.properties().forEach(properties::put);
+      array.add(new JsonObject().put("method", r.method()).put("result", r.result()).put("reason", r.reason())
+          .put("properties", properties));
+    }
+    return array;
+  }
+
+  /** The inverse of {@link #authResults(List)}; a missing array is no result. */
+  static List<AuthResult> authResults(JsonArray array) {
+    List<AuthResult> results = new ArrayList<>();
+    if (array == null) {
+      return results;
+    }
+    for (Object o : array) {
+      JsonObject r = (JsonObject) o;
+      Map<String, String> properties = new LinkedHashMap<>();
+      JsonObject p = r.getJsonObject("properties", new JsonObject());
+      p.fieldNames().forEach(k -> properties.put(k, p.getString(k)));
+      results.add(new AuthResult(r.getString("method"), r.getString("result"), r.getString("reason"), properties));
+    }
+    return results;
   }
 
   static String address(MailAddress address) {

@@ -1,5 +1,6 @@
 package io.postino.bus;
 
+import io.postino.authres.AuthResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.List;
  * @param path           for data the spool file holding the message, else null
  * @param contentOffset  for data where the content starts in that file
  * @param size           for data the content's size in octets
+ * @param authResults    for data the sender authentication results the message got (those of the
+ *                       {@code Authentication-Results:} field in front of it), else empty
  */
 public record PolicyRequest(
     String stage,
@@ -30,12 +33,14 @@ public record PolicyRequest(
     String queueId,
     String path,
     long contentOffset,
-    long size) {
+    long size,
+    List<AuthResult> authResults) {
 
   public static final int VERSION = 1;
 
   public PolicyRequest {
     recipients = List.copyOf(recipients);
+    authResults = List.copyOf(authResults);
   }
 
   public JsonObject toJson() {
@@ -48,7 +53,8 @@ public record PolicyRequest(
         .put("sender", sender)
         .put("recipients", new JsonArray(recipients));
     if (queueId != null) {
-      json.put("queueId", queueId).put("path", path).put("contentOffset", contentOffset).put("size", size);
+      json.put("queueId", queueId).put("path", path).put("contentOffset", contentOffset).put("size", size)
+          .put("authResults", BusJson.authResults(authResults));
     }
     return json;
   }
@@ -57,6 +63,7 @@ public record PolicyRequest(
     List<String> rcpts = json.getJsonArray("recipients").stream().map(String.class::cast).toList();
     return new PolicyRequest(json.getString("stage"), json.getString("clientAddress"), json.getString("helo"),
         json.getString("authenticatedUser"), json.getString("sender"), rcpts, json.getString("queueId"),
-        json.getString("path"), json.getLong("contentOffset", 0L), json.getLong("size", 0L));
+        json.getString("path"), json.getLong("contentOffset", 0L), json.getLong("size", 0L),
+        BusJson.authResults(json.getJsonArray("authResults")));
   }
 }

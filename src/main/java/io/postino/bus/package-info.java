@@ -12,6 +12,6 @@
  * <p>Supported API: an application on the same bus (in the JVM or in the cluster) speaks these
  * formats.
  *
- * <p>Depends on: {@code smtp}.
+ * <p>Depends on: {@code smtp}, {@code authres}.
  */
 package io.postino.bus;

@@ -98,7 +98,8 @@ public final class DkimIntake {
     AuthorPolicy policy = authorPolicy == null || trusted.test(addressBytes(envelope.clientAddress())) ? null
         : authorPolicy;
     if (options.isVerify() || policy != null) {
-      return new MessageVerification(hostname, options.getMaxSignatures(), records, clock, known, policy, verdict);
+      return new MessageVerification(hostname, options.getMaxSignatures(), records, clock, known,
+          envelope.clientAddress(), policy, verdict);
     }
     return known.isEmpty() ? null : new KnownResults(hostname, known);
   }

@@ -28,6 +28,11 @@ final class KnownResults implements LeadingHeaders {
   }
 
   @Override
+  public List<AuthResult> authResults() {
+    return known;
+  }
+
+  @Override
   public Future<Buffer> complete() {
     return Future.succeededFuture(Buffer.buffer(AuthenticationResults.field(authservId, known)
         .getBytes(StandardCharsets.ISO_8859_1)));

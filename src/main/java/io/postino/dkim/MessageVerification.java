@@ -7,9 +7,7 @@ import io.postino.authres.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.interfaces.RSAKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +23,6 @@ import java.util.List;
  */
 final class MessageVerification extends StreamedMessage {
 
-  /** RFC 8301 section 3.2: verifiers do not accept RSA keys under 1024 bits. */
-  static final int MIN_RSA_BITS = 1024;
-
   /** One signature being checked: parsed (or why not) and its body hash under way. */
   private record Check(SignatureField signature, String error, BodyHash body) {
   }
@@ -42,14 +37,21 @@ final class MessageVerification extends StreamedMessage {
   private final List<AuthResult> known;
   private final AuthorPolicy policy;
   private final Verdict verdict;
+  private final String clientIp;
+  /** What its Authentication-Results field records, once complete. */
+  private List<AuthResult> recorded = List.of();
+  /** The message's ARC chain, checked alongside its DKIM signatures. */
+  private ArcVerification arc;
 
   /**
-   * @param policy  asked once the signatures are checked (DMARC), or null
-   * @param verdict where the policy's refusal goes
+   * @param clientIp the client's address, for ARC's {@code smtp.remote-ip}
+   * @param policy   asked once the signatures are checked (DMARC), or null
+   * @param verdict  where the policy's refusal goes
    */
   MessageVerification(String authservId, int maxSignatures, KeyRecords keys, Clock clock, List<AuthResult> known,
-      AuthorPolicy policy, Verdict verdict) {
+      String clientIp, AuthorPolicy policy, Verdict verdict) {
     this.known = List.copyOf(known);
+    this.clientIp = clientIp;
     this.policy = policy;
     this.verdict = verdict;
     if (policy != null) {
@@ -67,6 +69,7 @@ final class MessageVerification extends StreamedMessage {
       return false;
     }
     this.fields = fields;
+    arc = new ArcVerification(fields, keys, clientIp);
     for (String f : fields) {
       if (checks.size() == maxSignatures) {
         break;
@@ -81,7 +84,7 @@ final class MessageVerification extends StreamedMessage {
         checks.add(new Check(null, e.getMessage(), null));
       }
     }
-    return checks.stream().anyMatch(c -> c.body() != null);
+    return arc.wantsBody() || checks.stream().anyMatch(c -> c.body() != null);
   }
 
   @Override
@@ -91,6 +94,7 @@ final class MessageVerification extends StreamedMessage {
         c.body().update(bytes, offset, length);
       }
     }
+    arc.body(bytes, offset, length);
   }
 
   @Override
@@ -113,12 +117,30 @@ final class MessageVerification extends StreamedMessage {
 
   /** The Authentication-Results field, and the quarantine mark (or null) under it. */
   private Buffer field(List<AuthResult> all, String quarantine) {
+    recorded = List.copyOf(all);
     String field = AuthenticationResults.field(authservId, all);
     return Buffer.buffer((quarantine == null ? field : field + quarantine).getBytes(StandardCharsets.ISO_8859_1));
   }
 
-  /** The result of each signature checked, or one {@code dkim=none} result without signatures. */
+  @Override
+  public List<AuthResult> authResults() {
+    return recorded;
+  }
+
+  /**
+   * The result of each signature checked, or one {@code dkim=none} result without signatures; then
+   * the ARC chain's {@code arc=} result.
+   */
   Future<List<AuthResult>> results() {
+    return dkimResults().compose(dkim -> fields == null ? Future.succeededFuture(dkim)
+        : arc.result(fields).map(chain -> {
+          List<AuthResult> all = new ArrayList<>(dkim);
+          all.add(chain);
+          return all;
+        }));
+  }
+
+  private Future<List<AuthResult>> dkimResults() {
     endOfMessage();
     if (fields == null) {
       return Future.succeededFuture(List.of(AuthResult.of("dkim", "none", "header section too large to check")));
@@ -142,25 +164,9 @@ final class MessageVerification extends StreamedMessage {
     if (s.expiration() >= 0 && s.expiration() < clock.instant().getEpochSecond()) {
       return Future.succeededFuture(result(s, "fail", "signature expired"));
     }
-    return keys.lookup(s.selector(), s.domain()).map(found -> {
-      if (found.key() == null) {
-        return result(s, found.temporary() ? "temperror" : "permerror", found.error());
-      }
-      if (found.key().algorithm() != s.algorithm()) {
-        return result(s, "permerror", "key type " + found.key().algorithm().keyType() + " does not fit a="
-            + s.algorithm().tag());
-      }
-      if (found.key().key() instanceof RSAKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
-        return result(s, "fail", "weak key, " + rsa.getModulus().bitLength() + " bits");
-      }
-      byte[] data = SignatureBuilder.signedData(fields, s.names(), s.withoutB(), s.header());
-      try {
-        return s.algorithm().verify(found.key().key(), data, s.signature()) ? result(s, "pass", null)
-            : result(s, "fail", "signature did not verify");
-      } catch (GeneralSecurityException e) {
-        return result(s, "fail", e.getMessage());
-      }
-    });
+    byte[] data = SignatureBuilder.signedData(fields, s.names(), s.withoutB(), s.header());
+    return SignatureCheck.verify(keys, s.algorithm(), s.selector(), s.domain(), data, s.signature())
+        .map(outcome -> result(s, outcome.result(), outcome.reason()));
   }
 
   private static AuthResult result(SignatureField s, String result, String reason) {

@@ -26,17 +26,40 @@ record SignatureField(String field, Algorithm algorithm, String domain, String s
    *     From
    */
   static SignatureField parse(String field) {
-    Map<String, String> tags = KeyRecord.tags(field.substring(field.indexOf(':') + 1));
-    for (String required : List.of("v", "a", "b", "bh", "d", "h", "s")) {
-      if (!tags.containsKey(required) || tags.get(required).isEmpty()) {
-        throw new IllegalArgumentException("no " + required + "= tag");
-      }
-    }
+    Map<String, String> tags = tags(field, List.of("v", "a", "b", "bh", "d", "h", "s"));
     if (!tags.get("v").equals("1")) {
       throw new IllegalArgumentException("unknown version v=" + tags.get("v"));
     }
-    Algorithm algorithm = Arrays.stream(Algorithm.values()).filter(a -> a.tag().equalsIgnoreCase(tags.get("a")))
-        .findFirst().orElseThrow(() -> new IllegalArgumentException("unsupported algorithm a=" + tags.get("a")));
+    return of(field, tags);
+  }
+
+  /**
+   * Reads an {@code ARC-Message-Signature:} field (RFC 8617 section 4.1.2): a DKIM signature with
+   * an instance {@code i=} in place of {@code v=}, which must not sign {@code ARC-Seal}.
+   *
+   * @throws IllegalArgumentException as {@link #parse}
+   */
+  static SignatureField parseArc(String field) {
+    SignatureField ams = of(field, tags(field, List.of("i", "a", "b", "bh", "d", "h", "s")));
+    if (ams.names().stream().anyMatch(n -> n.equalsIgnoreCase("ARC-Seal"))) {
+      throw new IllegalArgumentException("h= signs ARC-Seal");
+    }
+    return ams;
+  }
+
+  /** The field's tags, each of {@code required} present and not empty. */
+  static Map<String, String> tags(String field, List<String> required) {
+    Map<String, String> tags = KeyRecord.tags(field.substring(field.indexOf(':') + 1));
+    for (String tag : required) {
+      if (!tags.containsKey(tag) || tags.get(tag).isEmpty()) {
+        throw new IllegalArgumentException("no " + tag + "= tag");
+      }
+    }
+    return tags;
+  }
+
+  private static SignatureField of(String field, Map<String, String> tags) {
+    Algorithm algorithm = algorithm(tags.get("a"));
     String c = tags.getOrDefault("c", "simple/simple");
     int slash = c.indexOf('/');
     Canonicalization header = Canonicalization.of(slash < 0 ? c : c.substring(0, slash));
@@ -52,6 +75,11 @@ record SignatureField(String field, Algorithm algorithm, String domain, String s
 
   /** The field with the value of {@code b=} (and the white space around it) removed: what is hashed. */
   String withoutB() {
+    return withoutB(field);
+  }
+
+  /** A signature-like field (DKIM-Signature, ARC-Message-Signature, ARC-Seal) with its {@code b=} value taken out. */
+  static String withoutB(String field) {
     int colon = field.indexOf(':');
     StringBuilder out = new StringBuilder(field.length()).append(field, 0, colon + 1);
     int start = colon + 1;
@@ -75,7 +103,13 @@ record SignatureField(String field, Algorithm algorithm, String domain, String s
     return Base64.getEncoder().encodeToString(signature).substring(0, 8);
   }
 
-  private static byte[] base64(String value, String tag) {
+  /** The algorithm of an {@code a=} value. */
+  static Algorithm algorithm(String a) {
+    return Arrays.stream(Algorithm.values()).filter(x -> x.tag().equalsIgnoreCase(a)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unsupported algorithm a=" + a));
+  }
+
+  static byte[] base64(String value, String tag) {
     try {
       return Base64.getDecoder().decode(value);
     } catch (IllegalArgumentException e) {
@@ -83,7 +117,7 @@ record SignatureField(String field, Algorithm algorithm, String domain, String s
     }
   }
 
-  private static long number(String value, String tag) {
+  static long number(String value, String tag) {
     if (value == null) {
       return -1;
     }

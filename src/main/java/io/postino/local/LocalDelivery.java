@@ -43,7 +43,7 @@ public final class LocalDelivery implements LocalTransport {
       }
       Envelope e = message.envelope();
       InboundEvent event = new InboundEvent(e.queueId(), e.sender().address(), boxes, e.received().toString(),
-          e.clientAddress(), e.helo());
+          e.clientAddress(), e.helo(), message.authResults());
       vertx.eventBus().publish(addresses.inbound(), event.toJson());
       return null;
     });

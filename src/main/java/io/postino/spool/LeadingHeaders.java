@@ -1,8 +1,10 @@
 package io.postino.spool;
 
+import io.postino.authres.AuthResult;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * Header fields that go in front of a message's content once all of it has been written, computed
@@ -20,4 +22,13 @@ public interface LeadingHeaders {
    * it completes; it should not fail (a failure counts as nothing to add).
    */
   Future<Buffer> complete();
+
+  /**
+   * The sender authentication results that the fields given by {@link #complete()} record (an
+   * {@code Authentication-Results:} field's), once it has completed; empty for none. They go with
+   * the committed message ({@link SpooledMessage#authResults()}).
+   */
+  default List<AuthResult> authResults() {
+    return List.of();
+  }
 }

@@ -236,7 +236,8 @@ final class SpoolFileWriter implements SpoolWriter {
           .compose(v -> committer.commit(tmpFile, target, false));
     }
     return durable
-        .map(v -> new SpooledMessage(envelope, target, contentOffset, length))
+        .map(v -> new SpooledMessage(envelope, target, contentOffset, length,
+            leading == null ? List.of() : leading.authResults()))
         .recover(err -> deleteTmpFile().transform(ignored -> Future.failedFuture(err)));
   }
 

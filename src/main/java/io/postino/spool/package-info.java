@@ -11,6 +11,6 @@
  * status file records recipients' results as {@link io.postino.bus.RecipientResult} (the bus's
  * contracts depend on {@code smtp} only, so there is no cycle).
  *
- * <p>Depends on: {@code smtp}, {@code files}, {@code config}, {@code bus}, {@code metrics}.
+ * <p>Depends on: {@code smtp}, {@code files}, {@code config}, {@code bus}, {@code metrics}, {@code authres}.
  */
 package io.postino.spool;

@@ -55,7 +55,50 @@ final class DkimPeers {
       sys.stdout.buffer.write(signature + message)
       """;
 
+  private static final String DKIMPY_SEAL = """
+      import sys, dkim
+      selector, domain, keyfile, srv_id = sys.argv[1:5]
+      message = sys.stdin.buffer.read()
+      arc_set = dkim.arc_sign(message, selector.encode(), domain.encode(), open(keyfile, 'rb').read(),
+          srv_id.encode())
+      sys.stdout.buffer.write(b''.join(arc_set) + message)
+      """;
+
+  private static final String DKIMPY_ARC_VERIFY = """
+      import sys, dkim, dns.resolver
+      resolver = dns.resolver.Resolver(configure=False)
+      resolver.nameservers = ['127.0.0.1']
+      resolver.port = int(sys.argv[1])
+      def txt(name, timeout=5):
+          answer = resolver.resolve(name.decode('ascii').rstrip('.'), 'TXT', lifetime=timeout)
+          return b''.join(b''.join(r.strings) for r in answer)
+      cv, results, reason = dkim.arc_verify(sys.stdin.buffer.read(), dnsfunc=txt)
+      print('arc=' + (cv.decode() if cv else 'none') + ' (' + reason + ')')
+      """;
+
   private DkimPeers() {
+  }
+
+  /**
+   * The message with an ARC set in front, sealed by dkimpy ({@code dkim.arc_sign}, rsa-sha256,
+   * relaxed/relaxed) as the ADMD {@code authservId}: the message must carry an
+   * Authentication-Results field of that authserv-id, whose {@code arc=} result (none without one)
+   * becomes the seal's {@code cv=}.
+   */
+  static byte[] dkimpySeal(byte[] message, String selector, String domain, Path key, String authservId, Path work)
+      throws Exception {
+    byte[] sealed = python(DKIMPY_SEAL, List.of(selector, domain, key.toString(), authservId), message, work);
+    if (!new String(sealed, StandardCharsets.ISO_8859_1).startsWith("ARC-Seal:")) {
+      throw new AssertionError("dkimpy did not seal: " + new String(sealed, StandardCharsets.ISO_8859_1));
+    }
+    return sealed;
+  }
+
+  /** dkimpy's ARC validation of a message: {@code arc=pass (success)}, {@code arc=fail (reason)}. */
+  static String dkimpyArcVerify(Path message, int dnsPort, Path work) throws Exception {
+    Path script = work.resolve("arcverify.py");
+    Files.writeString(script, DKIMPY_ARC_VERIFY);
+    return run(List.of("/usr/bin/python3", script.toString(), String.valueOf(dnsPort)), message);
   }
 
   /** dkimpy's results for every signature of a message, in message order ({@code rsa-sha256=pass}). */
@@ -72,22 +115,28 @@ final class DkimPeers {
    */
   static byte[] dkimpySign(byte[] message, String selector, String domain, Path key, String algorithm, Path work)
       throws Exception {
-    Path script = work.resolve("sign.py");
-    Files.writeString(script, DKIMPY_SIGN);
-    Path in = Files.write(work.resolve("unsigned.eml"), message);
-    ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), selector, domain, key.toString(),
-        algorithm).redirectInput(in.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+    return python(DKIMPY_SIGN, List.of(selector, domain, key.toString(), algorithm), message, work);
+  }
+
+  /** The standard output of a dkimpy script given {@code message} on its standard input; fails on an error. */
+  private static byte[] python(String script, List<String> arguments, byte[] message, Path work) throws Exception {
+    Path file = Files.writeString(work.resolve("dkimpy.py"), script);
+    Path in = Files.write(work.resolve("input.eml"), message);
+    List<String> command = new ArrayList<>(List.of("/usr/bin/python3", file.toString()));
+    command.addAll(arguments);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectInput(in.toFile())
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
     Process p;
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw new AssertionError("python3 cannot run (Debian: apt-get install python3-dkim)", e);
+      throw new AssertionError("python3 cannot run (Debian: apt-get install python3-dkim python3-authres)", e);
     }
-    byte[] signed = p.getInputStream().readAllBytes();
+    byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new AssertionError("dkimpy could not sign (is python3-dkim installed?)");
+      throw new AssertionError("dkimpy failed (are python3-dkim and python3-authres installed?)");
     }
-    return signed;
+    return out;
   }
 
   /**

@@ -131,6 +131,7 @@ final class Client {
         message == null ? null : message.queueId(),
         message == null ? null : message.file().toAbsolutePath().toString(),
         message == null ? 0 : message.contentOffset(),
-        message == null ? 0 : message.contentLength());
+        message == null ? 0 : message.contentLength(),
+        message == null ? List.of() : message.authResults());
   }
 }

@@ -13,6 +13,7 @@ import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.smtp.DataDecoder;
 import io.postino.smtp.DataDecoder.Framing;
+import io.postino.smtp.ForgedResultsFilter;
 import io.postino.smtp.Replies;
 import io.postino.smtp.Rfc5322Dates;
 import io.postino.smtp.SmtpCommand;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DATA and BDAT: the content of the current transaction's message, decoded from the session's
- * {@link Input} straight into its spool file (with the {@code Received:} header in front, and the
+ * {@link Input} straight into its spool file (with the {@code Received:} header in front, the
+ * {@code Authentication-Results:} fields that claim this server's name removed, and the
  * missing header fields added on listeners that complete them), under the size limits and the
  * client's spool budget; then the commit, the application's data policy and the final reply.
  * Content ends only at CRLF "." CRLF (see {@link DataDecoder}), so bare-LF smuggling cannot start
@@ -58,6 +60,8 @@ final class ContentReception {
   /** Where decoded content goes: {@link #collect}, or the header completion in front of it. */
   private DataDecoder.Sink sink = collect;
   private SubmissionHeaders headers;
+  /** In front of {@link #headers}: removes the Authentication-Results that claim this server's name. */
+  private ForgedResultsFilter forged;
   private long bdatRemaining;
   private boolean bdatLast;
   private SmtpReply bdatRefusal;
@@ -170,7 +174,8 @@ final class ContentReception {
         ? new SubmissionHeaders("<" + tx.queueId + "@" + ctx.hostname() + ">", Rfc5322Dates.format(envelope.received()),
             collect)
         : SubmissionHeaders.reading(collect);
-    sink = headers;
+    forged = new ForgedResultsFilter(ctx.hostname(), headers);
+    sink = forged;
     return null;
   }
 
@@ -270,6 +275,7 @@ final class ContentReception {
     }
     if (problem == null) {
       decoded = Buffer.buffer(128);
+      forged.finish();
       headers.finish();
       writeDecoded();
     }
@@ -283,6 +289,10 @@ final class ContentReception {
     }
     String queueId = session.transaction().queueId;
     String messageId = headers.messageId();
+    if (forged.removed() > 0) {
+      log.info("{}: removed {} Authentication-Results field(s) claiming to be from {}", queueId, forged.removed(),
+          ctx.hostname());
+    }
     writer = null;
     decoder = null;
     if (problem != null) {
@@ -370,6 +380,7 @@ final class ContentReception {
     }
     decoder = null;
     headers = null;
+    forged = null;
     sink = collect;
     spoolHold.release();
   }
