@@ -1,6 +1,7 @@
 package io.postino;
 
 import io.postino.admin.AdminOptions;
+import io.postino.alias.AliasOptions;
 import io.postino.config.JsonReader;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dkim.DkimOptions;
@@ -72,6 +73,7 @@ final class ConfigurationFile {
     root.apply("shutdownGrace", () -> options.setShutdownGrace(grace));
     options.setMetrics(root.section("metrics", MetricsOptions::new));
     options.setDkim(root.section("dkim", DkimOptions::new));
+    options.setAliases(new AliasOptions(root));
     root.reportUnknown();
   }
 }

@@ -1,5 +1,6 @@
 package io.postino;
 
+import io.postino.alias.Aliases;
 import io.postino.config.StartupException;
 import io.postino.intake.Intake;
 import io.postino.metrics.PostinoMetrics;
@@ -20,6 +21,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,10 +41,13 @@ final class Listeners {
   /** The SMTP listener's context; the other listeners derive theirs from it when a session starts. */
   private final AtomicReference<ServerContext> current;
   private final int[] ports;
+  /** The aliases every recipient policy of the listeners expands through. */
+  private final Aliases aliases;
 
-  private Listeners(AtomicReference<ServerContext> current, int[] ports) {
+  private Listeners(AtomicReference<ServerContext> current, int[] ports, Aliases aliases) {
     this.current = current;
     this.ports = ports;
+    this.aliases = aliases;
   }
 
   /**
@@ -62,14 +67,20 @@ final class Listeners {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    // the SRS key lives next to the spool unless srs.secretFile says otherwise, as the generated certificate
+    Path spoolParent = config.getSpoolDirectory().toAbsolutePath().getParent();
+    Aliases aliases = new Aliases(config.getAliases(),
+        spoolParent == null ? Path.of("srs.secret") : spoolParent.resolve("srs.secret"));
     AtomicReference<ServerContext> current = new AtomicReference<>(new ServerContext(smtp, config.getHostname(),
-        policy, new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), intake,
+        policy.withAliases(aliases), new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), intake,
         ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
         new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()), new OpenSessions(), metrics));
     int[] ports = {-1, -1, -1};
-    Listeners listeners = new Listeners(current, ports);
+    Listeners listeners = new Listeners(current, ports, aliases);
     String host = smtp.getHost();
-    return listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(), instances, ids)
+    return vertx.deployVerticle(aliases).map(id -> ids.add(id))
+        .compose(v -> listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(), instances,
+            ids))
         .compose(port -> {
           ports[0] = port;
           return listenIfEnabled(vertx, "submission", host, listeners.contextFor(ListenerPolicy.SUBMISSION),
@@ -150,7 +161,7 @@ final class Listeners {
   void reconfigure(ServerOptions smtp, RecipientPolicy policy, ApplicationPolicy hooks) {
     current.updateAndGet(old -> {
       old.limiter().setMaxPerClient(smtp.getMaxConnectionsPerClient());
-      return new ServerContext(smtp, old.hostname(), policy, old.limiter(), old.intake(), old.listener(), old.tls(),
+      return new ServerContext(smtp, old.hostname(), policy.withAliases(aliases), old.limiter(), old.intake(), old.listener(), old.tls(),
           old.auth(), hooks, old.spoolBudget(), old.sessions(), old.metrics());
     });
   }

@@ -1,6 +1,7 @@
 package io.postino;
 
 import io.postino.admin.AdminOptions;
+import io.postino.alias.AliasOptions;
 import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
@@ -75,6 +76,7 @@ public final class PostinoOptions {
   private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
   private MetricsOptions metrics = new MetricsOptions();
   private DkimOptions dkim = new DkimOptions();
+  private AliasOptions aliases = new AliasOptions();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -108,6 +110,7 @@ public final class PostinoOptions {
     this.shutdownGrace = other.shutdownGrace;
     this.metrics = new MetricsOptions(other.metrics);
     this.dkim = new DkimOptions(other.dkim);
+    this.aliases = new AliasOptions(other.aliases);
   }
 
   /**
@@ -147,18 +150,14 @@ public final class PostinoOptions {
     return new Checked(options, root.problems());
   }
 
-  private static String systemHostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
-  }
-
   /** The name the server gives itself (greeting, Received, HELO); the machine's name by default. May block. */
   public String getHostname() {
     if (hostname == null) {
-      hostname = systemHostname();
+      try {
+        hostname = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        hostname = "localhost";
+      }
     }
     return hostname;
   }
@@ -378,6 +377,16 @@ public final class PostinoOptions {
     return this;
   }
 
+  /** Aliases, subaddresses, the postmaster and SRS: the top-level {@code aliases}, {@code aliasesFile}, ..., {@code srs}. */
+  public AliasOptions getAliases() {
+    return aliases;
+  }
+
+  public PostinoOptions setAliases(AliasOptions aliases) {
+    this.aliases = Objects.requireNonNull(aliases, "aliases");
+    return this;
+  }
+
   /** The operator's HTTP port, the {@code "admin"} object: off by default, on in the shipped configuration. */
   public AdminOptions getAdmin() {
     return admin;
@@ -432,9 +441,7 @@ public final class PostinoOptions {
   }
 
   RecipientPolicy recipientPolicy() {
-    List<Cidr> networks = new ArrayList<>();
-    trustedNetworks.forEach(n -> networks.add(Cidr.parse(n)));
-    return new RecipientPolicy(localDomains, localUsers, networks);
+    return new RecipientPolicy(localDomains, localUsers, trustedNetworks.stream().map(Cidr::parse).toList());
   }
 
   Addresses addresses() {
