@@ -192,7 +192,11 @@ class AliasesEndToEndTest {
         .put("loop2@local.example", "loop1@local.example"));
     server.start();
 
-    send("dave@sender.test", "all@local.example");
+    try (LogCapture log = new LogCapture()) {
+      send("dave@sender.test", "all@local.example");
+      // the delivery line names the address the client gave, as Postfix's orig_to
+      log.await(".*: to=<alice@local\\.example>, orig_to=<all@local\\.example>, relay=local, .*status=sent.*");
+    }
 
     assertTrue(delivered(inbox("local.example", "alice")).contains("Delivered-To: alice@local.example\r\n"));
     // a subaddress without maildir.subaddressFolders: the user's inbox
