@@ -2,15 +2,19 @@ package io.postino.alias;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.PostinoOptions;
 import io.postino.alias.Expansion.Target;
 import io.postino.smtp.MailAddress;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,7 +86,7 @@ class AliasExpanderTest {
 
   @Test
   void anExpansionPastTheLimitIsRefused() {
-    List<String> many = java.util.stream.IntStream.range(0, 11).mapToObj(i -> "u" + i + "@open.example").toList();
+    List<String> many = IntStream.range(0, 11).mapToObj(i -> "u" + i + "@open.example").toList();
 
     assertEquals(Expansion.Why.TOO_MANY, ((Expansion.Refused) expand(Map.of("list@example.org", many),
         "list@example.org")).why());
@@ -139,6 +143,22 @@ class AliasExpanderTest {
         () -> AliasTable.of(Map.of("info@example.org", List.of("@example.net")), "t"));
     assertThrows(IllegalArgumentException.class,
         () -> AliasTable.of(Map.of("info@example.org", List.of("not an address")), "t"));
+  }
+
+  @Test
+  void aBadAliasInTheConfigurationStopsItNamingItsPath() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PostinoOptions(
+        new JsonObject().put("aliases", new JsonObject().put("info", "a@example.org"))));
+    assertEquals("aliases: info: not an address or @domain: info", e.getMessage());
+    IllegalArgumentException srs = assertThrows(IllegalArgumentException.class, () -> new PostinoOptions(
+        new JsonObject().put("srs", new JsonObject().put("secret", "short"))));
+    assertTrue(srs.getMessage().contains("srs.secret: at least 16 characters"), srs.getMessage());
+    AliasOptions read = new PostinoOptions(new JsonObject()
+        .put("aliases", new JsonObject().put("@old.example", "@example.org"))
+        .put("recipientDelimiter", "+-").put("postmasterAddress", "alice@example.org")).getAliases();
+    assertEquals(List.of("@example.org"), read.getAliases().domain("old.example"));
+    assertEquals("+-", read.getRecipientDelimiter());
+    assertEquals("alice@example.org", read.getPostmasterAddress());
   }
 
   @Test
