@@ -62,15 +62,10 @@ public final class RecipientPolicy implements Mailboxes {
   /**
    * @param localDomains    domains delivered here, the first one also for a bare {@code <postmaster>}
    * @param localUsers      per local domain, the known users; a domain not in the map takes any user
-   * @param trustedNetworks clients allowed to relay without authentication
+   * @param trustedNetworks clients allowed to relay without authentication (no aliases: see {@link #withAliases})
    */
   public RecipientPolicy(List<String> localDomains, Map<String, List<String>> localUsers, List<Cidr> trustedNetworks) {
-    this(localDomains, localUsers, trustedNetworks, null);
-  }
-
-  private RecipientPolicy(List<String> localDomains, Map<String, List<String>> localUsers, List<Cidr> trustedNetworks,
-      Aliases aliases) {
-    this.aliases = aliases;
+    this.aliases = null;
     if (localDomains.isEmpty()) {
       throw new IllegalArgumentException("at least one local domain is needed");
     }
