@@ -1,6 +1,7 @@
 package io.postino;
 
 import io.postino.admin.AdminOptions;
+import io.postino.alias.AliasOptions;
 import io.postino.config.JsonReader;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dkim.DkimOptions;
@@ -76,6 +77,7 @@ final class ConfigurationFile {
     options.setDkim(root.section("dkim", DkimOptions::new));
     options.getSpf().set(root.section("spf", SpfOptions::new));
     options.getDmarc().set(root.section("dmarc", DmarcOptions::new));
+    options.setAliases(new AliasOptions(root));
     root.reportUnknown();
   }
 }

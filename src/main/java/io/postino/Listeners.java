@@ -1,5 +1,6 @@
 package io.postino;
 
+import io.postino.alias.Aliases;
 import io.postino.config.StartupException;
 import io.postino.dns.MxResolverOptions;
 import io.postino.dnsbl.Reputation;
@@ -22,6 +23,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,11 +44,14 @@ final class Listeners {
   private final Vertx vertx;
   private final AtomicReference<ServerContext> current;
   private final int[] ports;
+  /** The aliases every recipient policy of the listeners expands through. */
+  private final Aliases aliases;
 
-  private Listeners(Vertx vertx, AtomicReference<ServerContext> current, int[] ports) {
+  private Listeners(Vertx vertx, AtomicReference<ServerContext> current, int[] ports, Aliases aliases) {
     this.vertx = vertx;
     this.current = current;
     this.ports = ports;
+    this.aliases = aliases;
   }
 
   /**
@@ -66,15 +71,21 @@ final class Listeners {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    // the SRS key lives next to the spool unless srs.secretFile says otherwise, as the generated certificate
+    Path spoolParent = config.getSpoolDirectory().toAbsolutePath().getParent();
+    Aliases aliases = new Aliases(config.getAliases(),
+        spoolParent == null ? Path.of("srs.secret") : spoolParent.resolve("srs.secret"));
     AtomicReference<ServerContext> current = new AtomicReference<>(new ServerContext(smtp, config.getHostname(),
-        policy, new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), intake,
+        policy.withAliases(aliases), new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), intake,
         ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
         new ClientSpoolBudget(smtp.getMaxSpoolBytesPerClient()), new OpenSessions(), metrics,
         Reputation.create(vertx, smtp.getDnsbl(), config.resolverOptions())));
     int[] ports = {-1, -1, -1};
-    Listeners listeners = new Listeners(vertx, current, ports);
+    Listeners listeners = new Listeners(vertx, current, ports, aliases);
     String host = smtp.getHost();
-    return listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(), instances, ids)
+    return vertx.deployVerticle(aliases).map(id -> ids.add(id))
+        .compose(v -> listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(), instances,
+            ids))
         .compose(port -> {
           ports[0] = port;
           return listenIfEnabled(vertx, "submission", host, listeners.contextFor(ListenerPolicy.SUBMISSION),
@@ -155,8 +166,8 @@ final class Listeners {
   void reconfigure(ServerOptions smtp, RecipientPolicy policy, ApplicationPolicy hooks, MxResolverOptions dns) {
     current.updateAndGet(old -> {
       old.limiter().setMaxPerClient(smtp.getMaxConnectionsPerClient());
-      return new ServerContext(smtp, old.hostname(), policy, old.limiter(), old.intake(), old.listener(), old.tls(),
-          old.auth(), hooks, old.spoolBudget(), old.sessions(), old.metrics(),
+      return new ServerContext(smtp, old.hostname(), policy.withAliases(aliases), old.limiter(), old.intake(), old.listener(),
+          old.tls(), old.auth(), hooks, old.spoolBudget(), old.sessions(), old.metrics(),
           old.reputation().reconfigured(vertx, smtp.getDnsbl(), dns));
     });
   }

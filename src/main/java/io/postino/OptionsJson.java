@@ -15,7 +15,7 @@ final class OptionsJson {
   static JsonObject of(PostinoOptions o) {
     JsonObject users = new JsonObject();
     o.getLocalUsers().forEach((domain, list) -> users.put(domain, new JsonArray(list)));
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("hostname", o.getHostname())
         .put("roles", new JsonArray(o.getRoles().stream().map(Role::jsonName).sorted().toList()))
         .put("smtp", o.getSmtp().toJson())
@@ -28,7 +28,8 @@ final class OptionsJson {
         .put("trustedNetworks", new JsonArray(o.getTrustedNetworks()))
         .put("spool", new JsonObject().put("directory", o.getSpoolDirectory().toString()))
         .put("maildir", new JsonObject().put("root", o.getMaildir().getRoot())
-            .put("fileMode", o.getMaildir().getFileMode()).put("directoryMode", o.getMaildir().getDirectoryMode()))
+            .put("fileMode", o.getMaildir().getFileMode()).put("directoryMode", o.getMaildir().getDirectoryMode())
+            .put("subaddressFolders", o.getMaildir().isSubaddressFolders()))
         .put("eventBus", new JsonObject().put("prefix", o.getEventBusPrefix()))
         .put("queue", o.getQueue().toJson())
         .put("delivery", o.getDelivery().toJson(true))
@@ -38,5 +39,7 @@ final class OptionsJson {
         .put("dmarc", o.getDmarc().toJson())
         .put("cluster", o.getCluster().toJson())
         .put("shutdownGrace", o.getShutdownGrace().toNanos() / 1e9);
+    o.getAliases().putJson(json);
+    return json;
   }
 }

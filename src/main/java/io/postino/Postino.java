@@ -194,7 +194,8 @@ public final class Postino {
     List<String> ids = new CopyOnWriteArrayList<>();
     String nodeId = UUID.randomUUID().toString();
     QueueManager queue = spool == null ? null : new QueueManager(spool,
-        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname()), policy.get().defaultDomain(),
+        new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname(),
+            config.getAliases().getRecipientDelimiter()), policy.get().defaultDomain(),
             config.addresses()),
         config.addresses(), config.getQueue(), config.getHostname(), isLocalDomain,
         monitoring.metrics().deliveries());

@@ -1,6 +1,7 @@
 package io.postino;
 
 import io.postino.admin.AdminOptions;
+import io.postino.alias.AliasOptions;
 import io.postino.bus.Addresses;
 import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
@@ -79,6 +80,7 @@ public final class PostinoOptions {
   private DkimOptions dkim = new DkimOptions();
   private SpfOptions spf = new SpfOptions();
   private DmarcOptions dmarc = new DmarcOptions();
+  private AliasOptions aliases = new AliasOptions();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -114,6 +116,7 @@ public final class PostinoOptions {
     this.dkim = new DkimOptions(other.dkim);
     this.spf = new SpfOptions(other.spf);
     this.dmarc = new DmarcOptions(other.dmarc);
+    this.aliases = new AliasOptions(other.aliases);
   }
 
   /**
@@ -155,10 +158,12 @@ public final class PostinoOptions {
 
   /** The name the server gives itself (greeting, Received, HELO); the machine's name by default. May block. */
   public String getHostname() {
-    try {
-      hostname = hostname != null ? hostname : InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      hostname = "localhost";
+    if (hostname == null) {
+      try {
+        hostname = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        hostname = "localhost";
+      }
     }
     return hostname;
   }
@@ -385,6 +390,16 @@ public final class PostinoOptions {
     return dmarc;
   }
 
+  /** Aliases, subaddresses, the postmaster and SRS: the top-level {@code aliases}, {@code aliasesFile}, ..., {@code srs}. */
+  public AliasOptions getAliases() {
+    return aliases;
+  }
+
+  public PostinoOptions setAliases(AliasOptions aliases) {
+    this.aliases = Objects.requireNonNull(aliases, "aliases");
+    return this;
+  }
+
   /** The operator's HTTP port, the {@code "admin"} object: off by default, on in the shipped configuration. */
   public AdminOptions getAdmin() {
     return admin;
@@ -433,9 +448,7 @@ public final class PostinoOptions {
   }
 
   RecipientPolicy recipientPolicy() {
-    List<Cidr> networks = new ArrayList<>();
-    trustedNetworks.forEach(n -> networks.add(Cidr.parse(n)));
-    return new RecipientPolicy(localDomains, localUsers, networks);
+    return new RecipientPolicy(localDomains, localUsers, trustedNetworks.stream().map(Cidr::parse).toList());
   }
 
   Addresses addresses() {

@@ -1,18 +1,14 @@
 package io.postino.admin;
 
 import io.postino.config.StartupException;
-import io.postino.files.AtomicFiles;
+import io.postino.files.SecretFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -50,18 +46,7 @@ public final class AdminServer {
 
   /** The token in {@code file}, written there first (owner-only) when the file does not exist. Blocks. */
   public static String readOrCreateToken(Path file) throws IOException {
-    if (Files.exists(file)) {
-      String token = Files.readString(file, StandardCharsets.US_ASCII).trim();
-      if (token.isEmpty()) {
-        throw new IOException("empty, expected the token");
-      }
-      return token;
-    }
-    byte[] random = new byte[32];
-    new SecureRandom().nextBytes(random);
-    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    AtomicFiles.write(file, (token + "\n").getBytes(StandardCharsets.US_ASCII), true);
-    return token;
+    return SecretFiles.readOrCreate(file);
   }
 
   /** The port bound (the real one when the options asked for 0). */

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Calls back when any of a few files changes: Vert.x has no file watching, so a periodic timer
  * compares each file's modification time, size and identity (a rename over it gives a new inode) on
- * a worker. Used for the TLS certificate and the users file, which operators replace while the
- * server runs.
+ * a worker. Used for the TLS certificate, the users file and the alias file, which operators
+ * replace while the server runs.
  */
 public final class FileWatcher {
 

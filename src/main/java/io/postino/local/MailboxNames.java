@@ -31,25 +31,55 @@ final class MailboxNames {
   private MailboxNames() {
   }
 
-  /** A mailbox: its domain and user directory names, both already safe path segments. */
-  record Mailbox(String domain, String user) {
+  /**
+   * A mailbox: its domain and user directory names, both already safe path segments, and the
+   * Maildir++ folder of a subaddress ({@code .news}), or null for the inbox.
+   */
+  record Mailbox(String domain, String user, String folder) {
 
-    /** {@code <root>/<domain>/<user>}; {@code root} must be absolute and normalized. */
+    /** {@code <root>/<domain>/<user>}, or its folder; {@code root} must be absolute and normalized. */
     Path directory(Path root) {
       Path dir = root.resolve(domain).resolve(user).normalize();
       if (dir.getParent() == null || !root.equals(dir.getParent().getParent())) {
         throw new IllegalArgumentException("mailbox escapes the Maildir root: " + dir);
       }
-      return dir;
+      if (folder == null) {
+        return dir;
+      }
+      Path sub = dir.resolve(folder).normalize();
+      if (!dir.equals(sub.getParent())) {
+        throw new IllegalArgumentException("folder escapes its mailbox: " + sub);
+      }
+      return sub;
     }
   }
 
-  /** The mailbox of a recipient; the bare {@code <postmaster>} belongs to {@code defaultDomain}. */
+  /** The mailbox of a recipient, without subaddresses; the bare {@code <postmaster>} belongs to {@code defaultDomain}. */
   static Mailbox mailbox(MailAddress recipient, String defaultDomain) {
+    return mailbox(recipient, defaultDomain, "", false);
+  }
+
+  /**
+   * The mailbox of a recipient whose local part may end in a subaddress after one of {@code
+   * delimiters} ({@code alice+news}): it is {@code alice}'s, in folder {@code .news} with {@code
+   * folders}, in her inbox without.
+   */
+  static Mailbox mailbox(MailAddress recipient, String defaultDomain, String delimiters, boolean folders) {
     if (recipient.isBarePostmaster()) {
-      return new Mailbox(domainDirectory(defaultDomain), "postmaster");
+      return new Mailbox(domainDirectory(defaultDomain), "postmaster", null);
     }
-    return new Mailbox(domainDirectory(recipient.domain()), userDirectory(recipient.localPart()));
+    String local = unquote(recipient.localPart());
+    int at = LocalParts.subaddressStart(local, delimiters);
+    String folder = null;
+    if (at > 0) {
+      String extension = local.substring(at + 1);
+      local = local.substring(0, at);
+      if (folders && !extension.isEmpty()) {
+        // one safe segment, and never "." or "..": the folder is ".<name>" under the mailbox
+        folder = checkLength("." + userDirectory(extension));
+      }
+    }
+    return new Mailbox(domainDirectory(recipient.domain()), userDirectory(local), folder);
   }
 
   /** The address to name in {@code Delivered-To:}: the bare postmaster gets its domain. */
@@ -90,12 +120,13 @@ final class MailboxNames {
    * recipient maps to it. Recipients that share a mailbox ({@code A@x} and {@code a@x}) thus share
    * one copy, and a repeated delivery always finds the same name.
    */
-  static String recipientTag(Envelope envelope, Mailbox mailbox, String defaultDomain) {
+  static String recipientTag(Envelope envelope, Mailbox mailbox, String defaultDomain, String delimiters,
+      boolean folders) {
     List<Envelope.Recipient> recipients = envelope.recipients();
     for (int i = 0; i < recipients.size(); i++) {
       Mailbox other;
       try {
-        other = mailbox(recipients.get(i).address(), defaultDomain);
+        other = mailbox(recipients.get(i).address(), defaultDomain, delimiters, folders);
       } catch (IllegalArgumentException e) {
         continue;
       }
@@ -103,7 +134,8 @@ final class MailboxNames {
         return Integer.toString(i);
       }
     }
-    return "h" + Integer.toHexString((mailbox.domain() + "/" + mailbox.user()).hashCode());
+    return "h" + Integer.toHexString((mailbox.domain() + "/" + mailbox.user()
+        + (mailbox.folder() == null ? "" : "/" + mailbox.folder())).hashCode());
   }
 
   /**

@@ -47,13 +47,25 @@ public final class MaildirDelivery {
   private final String hostname;
   private final Set<PosixFilePermission> fileMode;
   private final Set<PosixFilePermission> directoryMode;
+  private final String delimiters;
+  private final boolean folders;
+
+  /** Without subaddresses: {@code alice+news} is a mailbox of its own. */
+  public MaildirDelivery(Vertx vertx, MaildirOptions options, String hostname) {
+    this(vertx, options, hostname, "");
+  }
 
   /**
    * @param hostname this server's configured name, part of every file name: it must not change
    *     between runs, or a message resumed after a crash would get a second copy
+   * @param delimiters the characters that start a subaddress ({@code recipientDelimiter}):
+   *     {@code alice+news} is delivered to {@code alice}, into folder {@code .news} with
+   *     {@code maildir.subaddressFolders}
    */
-  public MaildirDelivery(Vertx vertx, MaildirOptions options, String hostname) {
+  public MaildirDelivery(Vertx vertx, MaildirOptions options, String hostname, String delimiters) {
     this.vertx = vertx;
+    this.delimiters = delimiters;
+    this.folders = options.isSubaddressFolders();
     this.root = Path.of(options.getRoot()).toAbsolutePath().normalize();
     this.hostname = hostname;
     this.fileMode = options.filePermissions();
@@ -77,12 +89,12 @@ public final class MaildirDelivery {
 
   private Path deliverBlocking(SpooledMessage message, MailAddress recipient, String defaultDomain)
       throws IOException {
-    MailboxNames.Mailbox mailbox = MailboxNames.mailbox(recipient, defaultDomain);
+    MailboxNames.Mailbox mailbox = MailboxNames.mailbox(recipient, defaultDomain, delimiters, folders);
     Path dir = mailbox.directory(root);
     String name = MailboxNames.uniqueName(
         message.envelope().received().getEpochSecond(),
         message.queueId(),
-        MailboxNames.recipientTag(message.envelope(), mailbox, defaultDomain),
+        MailboxNames.recipientTag(message.envelope(), mailbox, defaultDomain, delimiters, folders),
         hostname);
     Path newDir = dir.resolve("new");
     Path delivered = newDir.resolve(name);
@@ -90,6 +102,9 @@ public final class MaildirDelivery {
       byte[] headers = headers(message, MailboxNames.deliveredTo(recipient, defaultDomain));
       for (String sub : new String[] {"tmp", "new", "cur"}) {
         DurableFiles.createDirectories(dir.resolve(sub), directoryMode);
+      }
+      if (mailbox.folder() != null) {
+        markFolder(dir);
       }
       // a name of its own per attempt: two recipients of one message can share a mailbox
       // (A@x and a@x) and be delivered at the same time, and must not write one temporary file
@@ -113,6 +128,15 @@ public final class MaildirDelivery {
     // making the link durable.
     DurableFiles.fsyncDirectory(newDir);
     return delivered;
+  }
+
+  /** A Maildir++ folder has an empty {@code maildirfolder} file, which mail readers (Dovecot, Courier) look for. */
+  private void markFolder(Path folder) throws IOException {
+    try {
+      Files.createFile(folder.resolve("maildirfolder"), PosixFilePermissions.asFileAttribute(fileMode));
+    } catch (FileAlreadyExistsException e) {
+      // made by an earlier delivery
+    }
   }
 
   private static void deleteQuietly(Path tmpFile, Exception cause) {

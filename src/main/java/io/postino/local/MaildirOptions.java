@@ -26,6 +26,7 @@ public final class MaildirOptions {
   private String root = DEFAULT_ROOT;
   private String fileMode = DEFAULT_FILE_MODE;
   private String directoryMode = DEFAULT_DIRECTORY_MODE;
+  private boolean subaddressFolders;
 
   public MaildirOptions() {
   }
@@ -34,6 +35,7 @@ public final class MaildirOptions {
     this.root = other.root;
     this.fileMode = other.fileMode;
     this.directoryMode = other.directoryMode;
+    this.subaddressFolders = other.subaddressFolders;
   }
 
   /** Reads a {@code "maildir"} object on its own: unknown keys and wrong types are refused. */
@@ -52,6 +54,7 @@ public final class MaildirOptions {
     setRoot(json.string("root", DEFAULT_ROOT));
     setFileMode(mode(json, "fileMode", DEFAULT_FILE_MODE));
     setDirectoryMode(mode(json, "directoryMode", DEFAULT_DIRECTORY_MODE));
+    setSubaddressFolders(json.bool("subaddressFolders", false));
   }
 
   private static String mode(JsonReader json, String key, String def) {
@@ -90,6 +93,16 @@ public final class MaildirOptions {
   public MaildirOptions setDirectoryMode(String directoryMode) {
     permissions("maildir.directoryMode", directoryMode, 0700);
     this.directoryMode = directoryMode;
+    return this;
+  }
+
+  /** Deliver {@code alice+news@} into the Maildir++ folder {@code .news} of {@code alice} rather than her inbox. */
+  public boolean isSubaddressFolders() {
+    return subaddressFolders;
+  }
+
+  public MaildirOptions setSubaddressFolders(boolean subaddressFolders) {
+    this.subaddressFolders = subaddressFolders;
     return this;
   }
 

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * ID: to=&lt;bob@example.com&gt;, relay=mx1.example.com[192.0.2.1]:25, delay=1.3, delays=0.02/0.01/0.9/0.35, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Vx1)
+ * ID: to=&lt;alice@example.org&gt;, orig_to=&lt;info@example.org&gt;, relay=local, delay=0.04, delays=0.02/0/0/0.02, dsn=2.0.0, status=sent (delivered to mailbox)
  * ID: to=&lt;al@localhost&gt;, relay=local, delay=0.04, delays=0.02/0/0/0.02, dsn=2.0.0, status=sent (delivered to mailbox)
  * ID: to=&lt;x@example.net&gt;, relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to ...: Connection refused)
  * </pre>
@@ -52,8 +53,14 @@ final class DeliveryLog {
       Instant now) {
     Instant received = envelope.received();
     boolean local = envelope.recipients().get(index).local();
-    StringBuilder sb = new StringBuilder(200).append(envelope.queueId()).append(": to=").append(r.recipient().path())
-        .append(", relay=");
+    StringBuilder sb = new StringBuilder(200).append(envelope.queueId()).append(": to=").append(r.recipient().path());
+    String orcpt = envelope.recipients().get(index).parameters().orcpt();
+    if (orcpt != null && orcpt.regionMatches(true, 0, "rfc822;", 0, 7)
+        && !orcpt.substring(7).strip().equalsIgnoreCase(r.recipient().address())) {
+      // as Postfix: the address the client gave, when an alias led elsewhere
+      sb.append(", orig_to=<").append(orcpt.substring(7).strip()).append('>');
+    }
+    sb.append(", relay=");
     if (local) {
       sb.append("local");
     } else if (r.mx() == null) {

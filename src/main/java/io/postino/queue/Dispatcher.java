@@ -23,7 +23,8 @@ import java.util.function.BiConsumer;
 /**
  * Sends the recipients of one message on their way for one round: local recipients to the
  * {@link LocalTransport}, remote ones as {@link DeliveryJob}s on
- * {@code postino.delivery.submit}, one per domain and at most {@code maxRecipientsPerJob}
+ * {@code postino.delivery.submit}, one per domain and envelope sender (a copy an alias forwards
+ * has its own, see {@link Envelope.Recipient#sender()}) and at most {@code maxRecipientsPerJob}
  * recipients each. Every part completes with a result for each of its recipients, never fails:
  * a local transport failure, a bus timeout or an unreadable reply is a transient result.
  *
@@ -52,12 +53,15 @@ final class Dispatcher {
   List<Future<Map<Integer, RecipientResult>>> dispatch(SpooledMessage message, List<Integer> pending) {
     List<Envelope.Recipient> rcpts = message.envelope().recipients();
     List<Integer> locals = new ArrayList<>();
-    Map<String, List<Integer>> byDomain = new LinkedHashMap<>();
+    // one job per domain and envelope sender: a copy an alias forwards has a sender of its own (SRS)
+    Map<List<String>, List<Integer>> byDomain = new LinkedHashMap<>();
     for (int i : pending) {
-      if (rcpts.get(i).local()) {
+      Envelope.Recipient r = rcpts.get(i);
+      if (r.local()) {
         locals.add(i);
       } else {
-        byDomain.computeIfAbsent(rcpts.get(i).address().domainLowerCase(), d -> new ArrayList<>()).add(i);
+        byDomain.computeIfAbsent(List.of(r.address().domainLowerCase(), message.envelope().senderFor(r).address()),
+            d -> new ArrayList<>()).add(i);
       }
     }
     List<Future<Map<Integer, RecipientResult>>> parts = new ArrayList<>();
@@ -65,9 +69,9 @@ final class Dispatcher {
       parts.add(deliverLocally(message, locals));
     }
     int max = options.getMaxRecipientsPerJob();
-    byDomain.forEach((domain, indices) -> {
+    byDomain.forEach((domainAndSender, indices) -> {
       for (int from = 0; from < indices.size(); from += max) {
-        parts.add(submit(message, domain, indices.subList(from, Math.min(indices.size(), from + max))));
+        parts.add(submit(message, domainAndSender.get(0), indices.subList(from, Math.min(indices.size(), from + max))));
       }
     });
     return parts;
@@ -95,7 +99,8 @@ final class Dispatcher {
     List<DeliveryJob.Recipient> rcpts = indices.stream()
         .map(i -> new DeliveryJob.Recipient(env.recipients().get(i).address(), env.recipients().get(i).parameters()))
         .toList();
-    DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.sender(), env.mailParameters(), rcpts,
+    DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.senderFor(env.recipients().get(indices.get(0))),
+        env.mailParameters(), rcpts,
         new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()));
     long timeoutMillis = options.getDeliveryTimeout().toMillis();
     // the delivery side replies by the deadline whatever the destination does (it resets a

@@ -41,4 +41,18 @@ public final class LocalParts {
       default -> false;
     };
   }
+
+  /**
+   * Where the subaddress of a local part starts ({@code alice+news}: at the {@code +}): the first of
+   * the {@code delimiters} characters after the first character (Postfix's recipient_delimiter), or
+   * -1 when there is none.
+   */
+  public static int subaddressStart(String localPart, String delimiters) {
+    for (int i = 1; i < localPart.length() && !delimiters.isEmpty(); i++) {
+      if (delimiters.indexOf(localPart.charAt(i)) >= 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
 }

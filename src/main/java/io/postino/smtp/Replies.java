@@ -153,6 +153,24 @@ public final class Replies {
     return SmtpReply.of(550, es(5, 1, 1), recipient.path() + ": Recipient address rejected: User unknown");
   }
 
+  /** An alias that leads back to itself, or nests too deep (RFC 3463 X.4.6, routing loop detected). */
+  public static SmtpReply aliasLoop(MailAddress recipient) {
+    return SmtpReply.of(550, es(5, 4, 6), recipient.path() + ": Recipient address rejected: alias loop");
+  }
+
+  /** An alias that expands to more addresses than the limit. */
+  public static SmtpReply aliasTooMany(MailAddress recipient) {
+    return SmtpReply.of(550, es(5, 5, 3), recipient.path() + ": Recipient address rejected: alias expands to too many addresses");
+  }
+
+  /**
+   * An SRS address this server did not make, or made too long ago: to the sender it is a mailbox that
+   * does not exist (X.1.1) rather than a policy it could satisfy (X.7.1).
+   */
+  public static SmtpReply badSrs(MailAddress recipient, String why) {
+    return SmtpReply.of(550, es(5, 1, 1), recipient.path() + ": Recipient address rejected: " + why);
+  }
+
   /** A SASL challenge (RFC 4954): {@code 334} and the base64 text, which may be empty. */
   public static SmtpReply challenge(String base64) {
     return SmtpReply.of(334, base64);

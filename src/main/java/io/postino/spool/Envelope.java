@@ -39,8 +39,22 @@ public record Envelope(
     recipients = List.copyOf(recipients);
   }
 
-  /** One accepted recipient and whether it is for a local domain (else it is relayed). */
-  public record Recipient(MailAddress address, RcptParameters parameters, boolean local) {
+  /**
+   * One accepted recipient and whether it is for a local domain (else it is relayed).
+   *
+   * @param sender the envelope sender of this recipient's copy when it is not the message's: the
+   *     SRS form of it for a copy an alias forwards to another domain; null otherwise
+   */
+  public record Recipient(MailAddress address, RcptParameters parameters, boolean local, MailAddress sender) {
+
+    public Recipient(MailAddress address, RcptParameters parameters, boolean local) {
+      this(address, parameters, local, null);
+    }
+  }
+
+  /** The envelope sender of {@code recipient}'s copy. */
+  public MailAddress senderFor(Recipient recipient) {
+    return recipient.sender() != null ? recipient.sender() : sender;
   }
 
   public List<Recipient> remoteRecipients() {
@@ -61,6 +75,9 @@ public record Envelope(
       }
       if (r.parameters().orcpt() != null) {
         o.put("orcpt", r.parameters().orcpt());
+      }
+      if (r.sender() != null) {
+        o.put("sender", new JsonObject().put("local", r.sender().localPart()).put("domain", r.sender().domain()));
       }
       rcpts.add(o);
     }
@@ -116,10 +133,12 @@ public record Envelope(
           notify.add(RcptParameters.Notify.valueOf((String) x));
         }
       }
+      JsonObject own = r.getJsonObject("sender");
       rcpts.add(new Recipient(
           new MailAddress(r.getString("local"), r.getString("domain")),
           new RcptParameters(notify, r.getString("orcpt")),
-          r.getBoolean("isLocal")));
+          r.getBoolean("isLocal"),
+          own == null ? null : new MailAddress(own.getString("local"), own.getString("domain"))));
     }
     if (rcpts.isEmpty()) {
       throw new IllegalArgumentException("envelope without recipients");

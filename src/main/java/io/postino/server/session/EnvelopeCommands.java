@@ -1,5 +1,6 @@
 package io.postino.server.session;
 
+import io.postino.alias.Expansion.Target;
 import io.postino.metrics.Refusal;
 import io.postino.spool.Envelope;
 import io.postino.server.ApplicationPolicy;
@@ -10,10 +11,12 @@ import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
+import io.postino.smtp.RcptParameters;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpCommand;
 import io.postino.smtp.SmtpReply;
 import io.postino.spf.SpfCheck;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -126,7 +129,7 @@ final class EnvelopeCommands {
       session.meters().refused(Refusal.DNSBL);
       return;
     }
-    if (tx.recipients.size() >= options.getMaxRecipients()) {
+    if (tx.accepted >= options.getMaxRecipients()) {
       // not the client's mistake: it sends the rest in a later transaction (RFC 5321 section
       // 4.5.3.1.8), so this does not count against its error budget, as in Postfix
       session.reply(Replies.TOO_MANY_RECIPIENTS);
@@ -143,12 +146,10 @@ final class EnvelopeCommands {
       session.meters().refused(refuse.reason());
       return;
     }
-    Envelope.Recipient recipient = new Envelope.Recipient(address, rcpt.parameters(),
-        ((RecipientPolicy.Accept) decision).local());
+    List<Envelope.Recipient> copies = copies(address, rcpt.parameters(), (RecipientPolicy.Accept) decision);
     ApplicationPolicy hooks = ctx.applicationPolicy();
     if (hooks == null) {
-      tx.recipients.add(recipient);
-      session.reply(Replies.RECIPIENT_OK);
+      accept(copies);
       return;
     }
     session.suspendUntil(hooks.checkRecipient(client.policyRequest("rcpt", tx.sender, List.of(address.address()),
@@ -158,9 +159,41 @@ final class EnvelopeCommands {
             session.replyError(refusal);
             session.meters().refused(Refusal.POLICY);
           } else {
-            tx.recipients.add(recipient);
-            session.reply(Replies.RECIPIENT_OK);
+            accept(copies);
           }
         });
+  }
+
+  /**
+   * The envelope recipients of an accepted RCPT. A copy an alias or SRS leads elsewhere keeps the
+   * address the client gave as its ORCPT (RFC 3461), unless the client gave one, so that a DSN names
+   * the address the sender knows, as Postfix's cleanup does; a copy forwarded to another domain gets
+   * the SRS form of the sender.
+   */
+  private List<Envelope.Recipient> copies(MailAddress address, RcptParameters parameters,
+      RecipientPolicy.Accept accept) {
+    List<Envelope.Recipient> copies = new ArrayList<>(accept.targets().size());
+    for (Target t : accept.targets()) {
+      RcptParameters p = parameters;
+      if (!t.address().equals(address) && p.orcpt() == null) {
+        p = new RcptParameters(p.notifications(), "rfc822;" + address.address());
+      }
+      MailAddress sender = t.forwarded() ? ctx.policy().forwardingSender(tx.sender, address) : null;
+      copies.add(new Envelope.Recipient(t.address(), p, t.local(), sender));
+    }
+    return copies;
+  }
+
+  private void accept(List<Envelope.Recipient> copies) {
+    for (Envelope.Recipient copy : copies) {
+      // Postfix's cleanup drops duplicate recipients too: one copy per mailbox or address
+      boolean duplicate = tx.recipients.stream().anyMatch(r -> r.local() == copy.local()
+          && r.address().address().equalsIgnoreCase(copy.address().address()));
+      if (!duplicate) {
+        tx.recipients.add(copy);
+      }
+    }
+    tx.accepted++;
+    session.reply(Replies.RECIPIENT_OK);
   }
 }

@@ -15,7 +15,10 @@ final class Transaction {
 
   final MailAddress sender;
   final MailParameters parameters;
+  /** The copies to make: each accepted RCPT, expanded through the aliases, without duplicates. */
   final List<Envelope.Recipient> recipients = new ArrayList<>();
+  /** RCPT commands accepted: what {@code maxRecipients} counts, as Postfix's smtpd_recipient_limit. */
+  int accepted;
   /** Content comes in BDAT chunks: DATA may no longer follow. */
   boolean bdat;
   /** Octets of content received in the BDAT chunks so far. */

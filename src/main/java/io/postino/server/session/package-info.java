@@ -30,7 +30,7 @@
  * into this package, or needed an adapter for each.) Whoever starts listeners
  * ({@code io.postino.Postino}) deploys the verticle with a {@code ServerContext}.
  *
- * <p>Depends on: {@code server}, {@code server.auth}, {@code server.tls}, {@code intake}, {@code
+ * <p>Depends on: {@code server}, {@code alias}, {@code server.auth}, {@code server.tls}, {@code intake}, {@code
  * spool}, {@code bus}, {@code smtp}, {@code config}, {@code metrics}, {@code authres}, {@code dnsbl},
  * {@code spf}.
  */
