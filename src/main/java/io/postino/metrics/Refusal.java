@@ -25,7 +25,9 @@ public enum Refusal {
   /** Content refused as malformed (bare line endings, over-long lines). */
   CONTENT("content"),
   /** A session that went silent or overran a deadline. */
-  TIMEOUT("timeout");
+  TIMEOUT("timeout"),
+  /** A PROXY protocol header from a peer that is not a trusted proxy. */
+  PROXY("proxy");
 
   private final String label;
 

@@ -61,6 +61,7 @@ public final class ServerOptions {
   private Duration minDataRateGrace = DEFAULT_MIN_DATA_RATE_GRACE;
   private BareLineEndings bareLineEndings = DEFAULT_BARE_LINE_ENDINGS;
   private int maxContentLineLength = DEFAULT_MAX_CONTENT_LINE_LENGTH;
+  private ProxyProtocolOptions proxyProtocol;
 
   public ServerOptions() {
   }
@@ -102,6 +103,7 @@ public final class ServerOptions {
     setMinDataRateGrace(json.seconds("minDataRateGrace", DEFAULT_MIN_DATA_RATE_GRACE));
     setBareLineEndings(json.oneOf("bareLineEndings", BareLineEndings.class, DEFAULT_BARE_LINE_ENDINGS));
     setMaxContentLineLength(json.integer("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
+    setProxyProtocol(ProxyProtocolOptions.read(json));
   }
 
   public JsonObject toJson() {
@@ -123,6 +125,9 @@ public final class ServerOptions {
         .put("minDataRateGrace", Seconds.of(minDataRateGrace))
         .put("bareLineEndings", bareLineEndings.name().toLowerCase(Locale.ROOT))
         .put("maxContentLineLength", maxContentLineLength);
+    if (proxyProtocol != null) {
+      json.put("proxyProtocol", proxyProtocol.toJson());
+    }
     // only when set: a default stays a default through copies
     return maxConnectionsSet ? json.put("maxConnections", maxConnections) : json;
   }
@@ -361,6 +366,17 @@ public final class ServerOptions {
       throw new IllegalArgumentException("maxContentLineLength must be >= 0");
     }
     this.maxContentLineLength = maxContentLineLength;
+    return this;
+  }
+
+  /** The SMTP listener's PROXY protocol; null (the default) when it reads no header. */
+  public ProxyProtocolOptions getProxyProtocol() {
+    return proxyProtocol;
+  }
+
+  /** Only the SMTP listener's: submission and implicit TLS have their own in {@link ListenerOptions}. */
+  public ServerOptions setProxyProtocol(ProxyProtocolOptions proxyProtocol) {
+    this.proxyProtocol = proxyProtocol;
     return this;
   }
 }

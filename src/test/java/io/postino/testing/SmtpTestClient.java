@@ -61,7 +61,23 @@ public final class SmtpTestClient implements Closeable {
   }
 
   public SmtpTestClient(int port, int readTimeoutMillis) throws IOException {
+    this(null, port, readTimeoutMillis);
+  }
+
+  /** A client connecting from another loopback address ({@code 127.0.0.3}); the greeting is not read. */
+  public static SmtpTestClient from(String localAddress, int port) throws IOException {
+    return from(localAddress, port, 10_000);
+  }
+
+  public static SmtpTestClient from(String localAddress, int port, int readTimeoutMillis) throws IOException {
+    return new SmtpTestClient(localAddress, port, readTimeoutMillis);
+  }
+
+  private SmtpTestClient(String localAddress, int port, int readTimeoutMillis) throws IOException {
     socket = new Socket();
+    if (localAddress != null) {
+      socket.bind(new InetSocketAddress(localAddress, 0));
+    }
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(readTimeoutMillis);
     socket.setTcpNoDelay(true);
