@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.Reloaded;
 import io.postino.testing.HaProxy;
 import io.postino.testing.LogCapture;
 import io.postino.testing.SmtpTestClient;
@@ -188,6 +189,23 @@ class ProxyProtocolTest {
           .strip()), 500).enhanced());
     }
     logs.await("connect from unknown\\[127\\.0\\.0\\.3\\]:");
+  }
+
+  @Test
+  void aReloadKeepsTheProxiesTheListenerStartedWithAndSaysSo() throws Exception {
+    start();
+    JsonObject next = server.config.copy();
+    next.getJsonObject("smtp").getJsonObject("proxyProtocol").put("trustedProxies", new JsonArray().add("127.0.0.1/32"));
+    Reloaded reloaded = server.postino.reload(next).await();
+    assertEquals(List.of("smtp.proxyProtocol.trustedProxies"), reloaded.needsRestart());
+    assertEquals(List.of(), reloaded.applied());
+    try (SmtpTestClient c = greeted(SmtpTestClient.from(TRUSTED_CLIENT, haproxy.v2Port()))) {
+      expect(c.command("QUIT"), 221);
+    }
+    try (SmtpTestClient c = new SmtpTestClient(server.port())) {
+      c.sendBytes(header(1, TRUSTED_CLIENT, 40000));
+      expect(c.read(), 554);
+    }
   }
 
   @Test

@@ -68,7 +68,9 @@ public final class HaProxy implements AutoCloseable {
     Path log = dir.resolve("haproxy.log");
     Process process;
     try {
-      process = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
+      // Debian puts it in /usr/sbin, on the PATH of root only
+      String haproxy = Files.isExecutable(Path.of("/usr/sbin/haproxy")) ? "/usr/sbin/haproxy" : "haproxy";
+      process = new ProcessBuilder(haproxy, "-db", "-f", config.toString())
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     } catch (IOException e) {
       throw new AssertionError("haproxy cannot run (Debian: apt-get install haproxy)", e);
