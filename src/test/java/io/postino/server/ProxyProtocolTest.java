@@ -192,6 +192,39 @@ class ProxyProtocolTest {
   }
 
   @Test
+  void submissionAndImplicitTlsHaveTheirOwnProxyProtocol() throws Exception {
+    JsonObject proxyProtocol = new JsonObject().put("trustedProxies", new JsonArray().add(PROXY));
+    server.smtp().remove("proxyProtocol");
+    server.withSubmission().withSmtps();
+    server.config.getJsonObject("submission").put("proxyProtocol", proxyProtocol);
+    server.config.getJsonObject("smtps").put("proxyProtocol", proxyProtocol.copy());
+    server.start();
+    try (SmtpTestClient c = SmtpTestClient.from(PROXY, server.submissionPort())) {
+      c.sendBytes(header(2, OTHER_CLIENT, 40001));
+      expect(c.read(), 220);
+      expect(c.command("QUIT"), 221);
+    }
+    logs.await("connect from unknown\\[127\\.0\\.0\\.4\\]:40001");
+    // the header comes before the TLS handshake
+    try (SmtpTestClient c = SmtpTestClient.from(PROXY, server.smtpsPort())) {
+      c.sendBytes(header(1, OTHER_CLIENT, 40002));
+      c.handshake();
+      expect(c.read(), 220);
+      expect(c.command("QUIT"), 221);
+    }
+    logs.await("connect from unknown\\[127\\.0\\.0\\.4\\]:40002");
+    // on implicit TLS a peer that is no trusted proxy is closed without a word
+    try (SmtpTestClient c = new SmtpTestClient(server.smtpsPort())) {
+      c.sendBytes(header(1, OTHER_CLIENT, 40003));
+      assertArrayEquals(new byte[0], c.readUntilClosed());
+    }
+    // and the SMTP listener, without the option, greets at once
+    try (SmtpTestClient c = greeted(SmtpTestClient.from(TRUSTED_CLIENT, server.port()))) {
+      expect(c.command("QUIT"), 221);
+    }
+  }
+
+  @Test
   void aReloadKeepsTheProxiesTheListenerStartedWithAndSaysSo() throws Exception {
     start();
     JsonObject next = server.config.copy();
