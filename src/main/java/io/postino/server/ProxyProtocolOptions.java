@@ -27,7 +27,8 @@ public final class ProxyProtocolOptions {
 
   /**
    * @param trustedProxies the balancers' addresses or networks ({@code 10.0.0.5}, {@code 10.0.0.0/24})
-   * @param timeout how long a connection may take to send its header before it is closed
+   * @param timeout how long a connection may stay silent before its header is complete (Vert.x's
+   *     proxy protocol timeout is one of inactivity); then it is closed
    */
   public ProxyProtocolOptions(List<String> trustedProxies, Duration timeout) {
     if (trustedProxies.isEmpty()) {

@@ -32,10 +32,13 @@ import org.slf4j.LoggerFactory;
  * <p>Behind a load balancer ({@link ProxyProtocolOptions}) Vert.x reads the PROXY protocol header
  * before the connection reaches {@link #connected}: a connection without a valid header, or
  * silent past the timeout, is closed by Vert.x and never takes a session slot. The socket's {@code
- * remoteAddress()} is then the client the header names, and {@code remoteAddress(true)} the peer
- * that sent it; a header is believed only when that peer is a trusted proxy. Everything a session
- * decides on the client's address (relay, connection and AUTH limits, the spool budget, logs,
- * {@code Received:}) sees the client the header names.
+ * remoteAddress()} is then the client the header names, and {@code remoteAddress(true)} the TCP
+ * peer that sent it, which must be a trusted proxy. Vert.x's support rather than a Netty handler
+ * of ours: both addresses are on its public {@code NetSocket}, so the peer is checked once the
+ * header is parsed and refused before anything it sends is read as SMTP; a handler of ours could
+ * check the peer before the header, but only by reaching into Vert.x's internal pipeline.
+ * Everything a session decides on the client's address (relay, connection and AUTH limits, the
+ * spool budget, logs, {@code Received:}) sees the client the header names.
  */
 public final class SmtpServerVerticle extends VerticleBase {
 
