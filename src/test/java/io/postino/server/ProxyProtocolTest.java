@@ -13,10 +13,13 @@ import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,6 +216,20 @@ class ProxyProtocolTest {
       expect(c.command("QUIT"), 221);
     }
     logs.await("connect from unknown\\[127\\.0\\.0\\.4\\]:40002");
+    // the ClientHello in the same packet as the header, as a balancer may pass them on: it goes
+    // through TLS, which answers with its ServerHello (a handshake record, 0x16)
+    try (SmtpTestClient c = SmtpTestClient.from(PROXY, server.smtpsPort())) {
+      SSLEngine engine = SmtpTestClient.trustAll().createSSLEngine("localhost", server.smtpsPort());
+      engine.setUseClientMode(true);
+      engine.beginHandshake();
+      ByteBuffer hello = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+      engine.wrap(ByteBuffer.allocate(0), hello);
+      byte[] header = header(2, OTHER_CLIENT, 40004);
+      byte[] both = Arrays.copyOf(header, header.length + hello.position());
+      System.arraycopy(hello.array(), 0, both, header.length, hello.position());
+      c.sendBytes(both);
+      assertEquals(0x16, c.rawInput().read());
+    }
     // on implicit TLS a peer that is no trusted proxy is closed without a word
     try (SmtpTestClient c = new SmtpTestClient(server.smtpsPort())) {
       c.sendBytes(header(1, OTHER_CLIENT, 40003));
