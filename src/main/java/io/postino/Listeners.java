@@ -13,6 +13,7 @@ import io.postino.server.DescriptorBudget;
 import io.postino.server.ListenerOptions;
 import io.postino.server.ListenerPolicy;
 import io.postino.server.OpenSessions;
+import io.postino.server.ProxyProtocolOptions;
 import io.postino.server.RecipientPolicy;
 import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
@@ -84,8 +85,8 @@ final class Listeners {
     Listeners listeners = new Listeners(vertx, current, ports, aliases);
     String host = smtp.getHost();
     return vertx.deployVerticle(aliases).map(id -> ids.add(id))
-        .compose(v -> listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(), instances,
-            ids))
+        .compose(v -> listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(),
+            smtp.getProxyProtocol(), instances, ids))
         .compose(port -> {
           ports[0] = port;
           return listenIfEnabled(vertx, "submission", host, listeners.contextFor(ListenerPolicy.SUBMISSION),
@@ -126,18 +127,18 @@ final class Listeners {
     if (!options.isEnabled()) {
       return Future.succeededFuture(-1);
     }
-    return listen(vertx, name, host, ctx, options.getPort(), instances, ids);
+    return listen(vertx, name, host, ctx, options.getPort(), options.getProxyProtocol(), instances, ids);
   }
 
   private static Future<Integer> listen(Vertx vertx, String name, String host, Supplier<ServerContext> ctx,
-      int configuredPort, int instances, List<String> ids) {
+      int configuredPort, ProxyProtocolOptions proxy, int instances, List<String> ids) {
     // Vert.x shares a port between instances only when they ask for the same one; a negative
     // port is its way of asking for "a random port, the same for all of us", one per listener
     // (see SmtpServerVerticle.sharedRandomPort)
     int port = configuredPort == 0 ? SmtpServerVerticle.sharedRandomPort() : configuredPort;
     List<SmtpServerVerticle> verticles = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      SmtpServerVerticle v = new SmtpServerVerticle(ctx, port);
+      SmtpServerVerticle v = new SmtpServerVerticle(ctx, port, proxy);
       verticles.add(v);
       return v;
     }, new DeploymentOptions().setInstances(instances))

@@ -29,7 +29,7 @@ final class Reloader {
 
   /** The {@code smtp} keys that the listening sockets or shared counters were built with. */
   private static final List<String> SMTP_AT_START = List.of("host", "port", "instances", "maxConnections",
-      "maxSpoolBytesPerClient");
+      "maxSpoolBytesPerClient", "proxyProtocol");
 
   /** Top-level keys (and whole sections) that apply at once. */
   private static final List<String> AT_ONCE = List.of("localDomains", "localUsers", "trustedNetworks", "policy",
@@ -63,7 +63,9 @@ final class Reloader {
     List<String> restart = new ArrayList<>();
     for (String path : changed) {
       String top = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
-      boolean smtpAtStart = top.equals("smtp") && SMTP_AT_START.contains(path.substring("smtp.".length()));
+      // a nested key (smtp.proxyProtocol.timeout) goes by its smtp key
+      String smtpKey = path.startsWith("smtp.") ? path.substring("smtp.".length()).split("\\.", 2)[0] : "";
+      boolean smtpAtStart = SMTP_AT_START.contains(smtpKey);
       if (!AT_ONCE.contains(top) || smtpAtStart) {
         restart.add(path);
       }

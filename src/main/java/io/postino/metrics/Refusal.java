@@ -29,7 +29,9 @@ public enum Refusal {
   /** A recipient from a client whose DNS block list score reached {@code smtp.dnsbl.threshold}. */
   DNSBL("dnsbl"),
   /** Sender authentication: SPF at MAIL FROM, DMARC at the end of the content. */
-  SENDER_AUTH("sender_auth");
+  SENDER_AUTH("sender_auth"),
+  /** A PROXY protocol header from a peer that is not a trusted proxy. */
+  PROXY("proxy");
 
   private final String label;
 

@@ -4,8 +4,9 @@ import io.postino.config.JsonReader;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Options of an additional listener, the submission port or the implicit-TLS port: whether it runs
- * and its port. Everything else (host, instances, limits, timeouts) comes from the {@code "smtp"}
+ * Options of an additional listener, the submission port or the implicit-TLS port: whether it runs,
+ * its port and whether it sits behind a load balancer (its own {@link ProxyProtocolOptions}, as
+ * the SMTP listener has its own in {@link ServerOptions}). Everything else (host, instances, limits, timeouts) comes from the {@code "smtp"}
  * options. Maps onto the {@code "submission"} and {@code "smtps"} objects of
  * {@code conf/postino.json}.
  *
@@ -22,6 +23,7 @@ public final class ListenerOptions {
 
   private boolean enabled = DEFAULT_ENABLED;
   private int port;
+  private ProxyProtocolOptions proxyProtocol;
 
   public ListenerOptions(int port) {
     setPort(port);
@@ -30,6 +32,7 @@ public final class ListenerOptions {
   public ListenerOptions(ListenerOptions other) {
     this.enabled = other.enabled;
     this.port = other.port;
+    this.proxyProtocol = other.proxyProtocol;
   }
 
   /**
@@ -52,10 +55,12 @@ public final class ListenerOptions {
   private void read(JsonReader json, int defaultPort) {
     setEnabled(json.bool("enabled", DEFAULT_ENABLED));
     setPort(json.integer("port", defaultPort));
+    setProxyProtocol(ProxyProtocolOptions.read(json));
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("enabled", enabled).put("port", port);
+    JsonObject json = new JsonObject().put("enabled", enabled).put("port", port);
+    return proxyProtocol == null ? json : json.put("proxyProtocol", proxyProtocol.toJson());
   }
 
   public boolean isEnabled() {
@@ -77,6 +82,16 @@ public final class ListenerOptions {
       throw new IllegalArgumentException("port out of range: " + port);
     }
     this.port = port;
+    return this;
+  }
+
+  /** Null (the default) when this listener reads no PROXY protocol header. */
+  public ProxyProtocolOptions getProxyProtocol() {
+    return proxyProtocol;
+  }
+
+  public ListenerOptions setProxyProtocol(ProxyProtocolOptions proxyProtocol) {
+    this.proxyProtocol = proxyProtocol;
     return this;
   }
 }

@@ -64,6 +64,7 @@ public final class ServerOptions {
   private BareLineEndings bareLineEndings = DEFAULT_BARE_LINE_ENDINGS;
   private int maxContentLineLength = DEFAULT_MAX_CONTENT_LINE_LENGTH;
   private DnsblOptions dnsbl = new DnsblOptions();
+  private ProxyProtocolOptions proxyProtocol;
 
   public ServerOptions() {
   }
@@ -106,6 +107,7 @@ public final class ServerOptions {
     setBareLineEndings(json.oneOf("bareLineEndings", BareLineEndings.class, DEFAULT_BARE_LINE_ENDINGS));
     setMaxContentLineLength(json.integer("maxContentLineLength", DEFAULT_MAX_CONTENT_LINE_LENGTH));
     setDnsbl(json.section("dnsbl", DnsblOptions::new));
+    setProxyProtocol(ProxyProtocolOptions.read(json));
   }
 
   public JsonObject toJson() {
@@ -128,6 +130,9 @@ public final class ServerOptions {
         .put("bareLineEndings", bareLineEndings.name().toLowerCase(Locale.ROOT))
         .put("maxContentLineLength", maxContentLineLength)
         .put("dnsbl", dnsbl.toJson());
+    if (proxyProtocol != null) {
+      json.put("proxyProtocol", proxyProtocol.toJson());
+    }
     // only when set: a default stays a default through copies
     return maxConnectionsSet ? json.put("maxConnections", maxConnections) : json;
   }
@@ -376,6 +381,17 @@ public final class ServerOptions {
 
   public ServerOptions setDnsbl(DnsblOptions dnsbl) {
     this.dnsbl = Objects.requireNonNull(dnsbl, "dnsbl");
+    return this;
+  }
+
+  /** The SMTP listener's PROXY protocol; null (the default) when it reads no header. */
+  public ProxyProtocolOptions getProxyProtocol() {
+    return proxyProtocol;
+  }
+
+  /** Only the SMTP listener's: submission and implicit TLS have their own in {@link ListenerOptions}. */
+  public ServerOptions setProxyProtocol(ProxyProtocolOptions proxyProtocol) {
+    this.proxyProtocol = proxyProtocol;
     return this;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What every listener of a node shares, and the rules a session applies: {@link
  * io.postino.server.ServerContext} (options, policies, connection limits, the intake, TLS, AUTH),
- * {@link io.postino.server.ServerOptions} and {@link io.postino.server.ListenerOptions}, the
+ * {@link io.postino.server.ServerOptions} and {@link io.postino.server.ListenerOptions} (with the
+ * {@link io.postino.server.ProxyProtocolOptions} of a listener behind a load balancer), the
  * per-port rules ({@link io.postino.server.ListenerPolicy}), who may relay and to which local
  * users, through which aliases ({@link io.postino.server.RecipientPolicy}), the event-bus policy hooks ({@link
  * io.postino.server.ApplicationPolicy}), connection limits derived from the descriptor limit, and

@@ -98,6 +98,10 @@ public final class Replies {
       "Error: unsupported or unrecognized parameter");
 
   // 5xx: policy and content
+  // 5xx: policy and content
+  /** In place of the greeting (RFC 5321 section 3.1): a PROXY protocol header from a peer not trusted to send one. */
+  public static final SmtpReply UNTRUSTED_PROXY = SmtpReply.of(554, es(5, 7, 1),
+      "Error: PROXY protocol header not accepted from your address");
   public static final SmtpReply AUTH_REQUIRED = SmtpReply.of(530, es(5, 7, 0), "Error: authentication required");
   public static final SmtpReply AUTH_FAILED = SmtpReply.of(535, es(5, 7, 8),
       "Error: authentication failed");

@@ -142,6 +142,10 @@ public final class SmtpTestClient implements Closeable {
   }
 
   /** The raw output stream, for tests that write TLS records or other bytes by hand. */
+  public InputStream rawInput() {
+    return in;
+  }
+
   public OutputStream rawOutput() {
     return out;
   }

@@ -1,5 +1,6 @@
 package io.postino.server.tls;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
@@ -9,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
+import java.util.Map;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -68,8 +70,26 @@ public final class TlsHandshake {
       }
     }));
     // first in the pipeline, as Vert.x places its own: every byte in and out goes through it
-    pipeline.addFirst(HANDLER_NAME, handler);
+    String proxyDecoder = proxyHeaderDecoder(pipeline);
+    if (proxyDecoder == null) {
+      pipeline.addFirst(HANDLER_NAME, handler);
+    } else {
+      // Behind a load balancer the session starts while Netty's PROXY header decoder is still
+      // first, about to pass on what came in the same read as the header (on implicit TLS, the
+      // ClientHello): first would put TLS in front of those bytes, and they would miss it
+      pipeline.addAfter(proxyDecoder, HANDLER_NAME, handler);
+    }
     return new TlsHandshake(handler, promise.future());
+  }
+
+  /** The name of the PROXY protocol decoder still in the pipeline, or null; by name, as the codec is optional. */
+  private static String proxyHeaderDecoder(ChannelPipeline pipeline) {
+    for (Map.Entry<String, ChannelHandler> e : pipeline) {
+      if (e.getValue().getClass().getName().equals("io.netty.handler.codec.haproxy.HAProxyMessageDecoder")) {
+        return e.getKey();
+      }
+    }
+    return null;
   }
 
   /**
