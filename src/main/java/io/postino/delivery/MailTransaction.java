@@ -59,6 +59,7 @@ final class MailTransaction {
   private final JobDeadline deadline;
   private int accepted;
   private boolean endOfDataSent;
+  private OutboundContent content;
 
   private MailTransaction(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
       boolean reused, OutboundOptions options, JobDeadline deadline) {
@@ -105,6 +106,29 @@ final class MailTransaction {
     if (deadline.contentTimeUp()) {
       return Future.succeededFuture(new Outcome(Arrays.asList(results), JobDeadline.expired(), false, c.isOpen()));
     }
+    boolean sevenBit = !bdat && !ext.eightBitMime();
+    boolean asciiHeadersOnly = job.parameters().smtpUtf8() && !ext.smtpUtf8();
+    String target = c.target().toString();
+    return vertx.executeBlocking(() -> ContentPreparation.prepare(job.content(), job.queueId(), target, sevenBit,
+        asciiHeadersOnly, !bdat), false).transform(ar -> {
+          if (ar.failed()) {
+            return Future.succeededFuture(allFinal(Failure.temporary("4.3.0", "cannot read message content: "
+                + ar.cause().getMessage()), true));
+          }
+          content = ar.result();
+          Failure unfitContent = content.unfit() != null ? content.unfit() : tooLarge();
+          if (unfitContent != null) {
+            return Future.succeededFuture(allFinal(unfitContent, true));
+          }
+          return transaction();
+        }).andThen(ar -> {
+          if (content != null && content.temp() != null) {
+            vertx.fileSystem().delete(content.temp().toString());
+          }
+        });
+  }
+
+  private Future<Outcome> transaction() {
     c.transactionStarted();
     List<String> commands = new ArrayList<>();
     if (reused) {
@@ -170,7 +194,7 @@ final class MailTransaction {
       }
       // the reply's clock starts once the content is written, as for DATA: a large message on a
       // slow link must not time out while it is still being sent
-      c.writeLine("BDAT " + job.content().length() + " LAST");
+      c.writeLine("BDAT " + content.length() + " LAST");
       return content(false).compose(v -> c.next(deadline.replyWait(options.getDataTimeout()), "BDAT"))
           .compose(this::endOfData, this::failedDuringContent);
     }
@@ -195,8 +219,7 @@ final class MailTransaction {
   }
 
   private Future<Void> content(boolean dotStuff) {
-    boolean refuseEightBit = job.parameters().body() == MailParameters.Body.EIGHT_BIT_MIME && !ext.eightBitMime();
-    return ContentSender.send(vertx, c, job.content(), dotStuff, refuseEightBit, options.getDataTimeout(), deadline)
+    return ContentSender.send(vertx, c, content, dotStuff, options.getDataTimeout(), deadline)
         .onSuccess(v -> endOfDataSent = true);
   }
 
@@ -206,7 +229,10 @@ final class MailTransaction {
           Failure.text(reply), true, c.target().host(), c.target().address(), c.target().port(), 0, 0));
     } else {
       Failure f = Failure.of(reply);
-      forAccepted(r -> f.toResult(r, c.target()));
+      Failure told = content.eightBitAsIs() ? new Failure(f.permanent(), f.code(), f.status(), f.text()
+          + " (the message has 8-bit content and " + c.target() + " does not offer 8BITMIME; it was not converted to"
+          + " 7 bits because that would break its DKIM signature)", f.remote()) : f;
+      forAccepted(r -> told.toResult(r, c.target()));
     }
     return Future.succeededFuture(finished(true));
   }
@@ -219,14 +245,19 @@ final class MailTransaction {
     return Future.succeededFuture(finished(false));
   }
 
-  /** Why the message cannot go to this host at all, or null. */
-  private Failure unfit() {
+  /** Why the message, as it will be sent, is too large for this host, or null. */
+  private Failure tooLarge() {
     long max = ext.maxSize();
-    long size = job.content().length();
+    long size = content.length();
     if (max > 0 && size > max) {
       return Failure.permanent(552, "5.3.4", "message size " + size + " exceeds size limit " + max + " of host "
           + c.target());
     }
+    return null;
+  }
+
+  /** Why the message cannot go to this host at all whatever its content, or null. */
+  private Failure unfit() {
     if (needsSmtpUtf8() && !ext.smtpUtf8()) {
       return Failure.permanent(553, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + c.target());
     }
@@ -246,7 +277,7 @@ final class MailTransaction {
     MailParameters p = job.parameters();
     StringBuilder sb = new StringBuilder("MAIL FROM:").append(job.sender().path());
     if (ext.has("SIZE")) {
-      sb.append(" SIZE=").append(job.content().length());
+      sb.append(" SIZE=").append(content.length());
     }
     if (bdat) {
       sb.append(" BODY=BINARYMIME");

@@ -8,15 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.james.mime4j.MimeException;
-import org.apache.james.mime4j.stream.EntityState;
-import org.apache.james.mime4j.stream.MimeConfig;
-import org.apache.james.mime4j.stream.MimeTokenStream;
-import org.apache.james.mime4j.stream.RecursionMode;
+import io.postino.testing.MimeParts;
 import org.junit.jupiter.api.Test;
 
 class SevenBitConversionTest {
@@ -112,7 +106,7 @@ class SevenBitConversionTest {
     assertTrue(text.contains("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"),
         "a missing encoding is added: " + text);
     assertSameParts(message, out);
-    List<Part> parts = parts(out);
+    List<MimeParts.Part> parts = parts(out);
     assertEquals(5, parts.size(), parts.toString());
     assertArrayEquals(binary, parts.get(4).body());
   }
@@ -216,51 +210,19 @@ class SevenBitConversionTest {
   }
 
   static void assertSevenBitAndShort(byte[] out) {
-    int line = 0;
-    for (byte b : out) {
-      assertTrue(b >= 0 && b != 0, "8-bit or NUL octet " + (b & 0xff));
-      line = b == '\n' ? 0 : line + 1;
-      assertTrue(line <= 1000, "line too long");
-    }
+    MimeParts.assertSevenBitAndShort(out);
   }
 
-  /** Every leaf part of both messages, decoded by Mime4j, is the same: type and octets. */
   static void assertSameParts(byte[] original, byte[] converted) throws Exception {
-    List<Part> before = parts(original);
-    List<Part> after = parts(converted);
-    assertEquals(before.size(), after.size(), before + " / " + after);
-    for (int i = 0; i < before.size(); i++) {
-      assertEquals(before.get(i).type(), after.get(i).type());
-      assertEquals(new String(before.get(i).body(), StandardCharsets.ISO_8859_1),
-          new String(after.get(i).body(), StandardCharsets.ISO_8859_1), "part " + i);
-    }
+    MimeParts.assertSame(original, converted);
   }
 
-  record Part(String type, byte[] body) {
-    @Override
-    public String toString() {
-      return type + "(" + body.length + ")";
-    }
-  }
-
-  static List<Part> parts(byte[] message) throws IOException, MimeException {
-    MimeTokenStream s = new MimeTokenStream(MimeConfig.PERMISSIVE);
-    s.setRecursionMode(RecursionMode.M_RECURSE);
-    s.parse(new ByteArrayInputStream(message));
-    List<Part> parts = new ArrayList<>();
-    for (EntityState st = s.getState(); st != EntityState.T_END_OF_STREAM; st = s.next()) {
-      if (st == EntityState.T_BODY) {
-        try (InputStream in = s.getDecodedInputStream()) {
-          parts.add(new Part(s.getBodyDescriptor().getMimeType(), in.readAllBytes()));
-        }
-      }
-    }
-    return parts;
+  static List<MimeParts.Part> parts(byte[] message) throws Exception {
+    return MimeParts.of(message);
   }
 
   static byte[] crlf(String text) {
-    return text.replace("\n", "\r\n").getBytes(text.chars().anyMatch(c -> c > 255) ? StandardCharsets.UTF_8
-        : StandardCharsets.UTF_8);
+    return text.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
   }
 
   private static String header(String message, String name) {
