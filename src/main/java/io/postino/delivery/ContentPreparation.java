@@ -2,8 +2,10 @@ package io.postino.delivery;
 
 import io.postino.bus.DeliveryJob;
 import io.postino.mime.ContentFacts;
+import io.postino.mime.Resigner;
 import io.postino.mime.SevenBitConversion;
 import io.vertx.core.buffer.Buffer;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -44,12 +46,13 @@ final class ContentPreparation {
   }
 
   /**
-   * @param sevenBit          the host takes 7-bit content only (DATA without 8BITMIME)
-   * @param asciiHeadersOnly  the message was declared SMTPUTF8 and the host does not offer it
-   * @param convertible       false for content that goes as it is whatever it holds (BDAT)
+   * @param sevenBit         the host takes 7-bit content only (DATA without 8BITMIME)
+   * @param asciiHeadersOnly the message was declared SMTPUTF8 and the host does not offer it
+   * @param convertible      false for content that goes as it is whatever it holds (BDAT)
+   * @param resigner         signs again a message this node signed, once converted; or null
    */
   static OutboundContent prepare(DeliveryJob.Content content, String queueId, String target, boolean sevenBit,
-      boolean asciiHeadersOnly, boolean convertible) throws IOException {
+      boolean asciiHeadersOnly, boolean convertible, Resigner resigner) throws IOException {
     byte[] small = content.length() <= SMALL ? readWhole(content) : null;
     Supplier<InputStream> open = small != null ? () -> new ByteArrayInputStream(small) : () -> range(content);
     if (!convertible) {
@@ -63,46 +66,61 @@ final class ContentPreparation {
         facts = ContentFacts.scan(in);
       }
     }
-    boolean convert = !facts.fitsAsIs(sevenBit);
-    if (asciiHeadersOnly && facts.eightBit()) {
-      if (facts.headerEightBit() || headersOfPartsNeedUtf8(open, sevenBit)) {
-        return OutboundContent.unfit(Failure.permanent(553, "5.6.7", "message headers are not ASCII, and SMTPUTF8"
-            + " was not offered by host " + target));
-      }
+    if (asciiHeadersOnly && facts.eightBit() && (facts.headerEightBit() || headersOfPartsNeedUtf8(open, sevenBit))) {
+      return OutboundContent.unfit(Failure.permanent(553, "5.6.7", "message headers are not ASCII, and SMTPUTF8"
+          + " was not offered by host " + target));
     }
-    if (!convert) {
-      return asIs(content, small, false);
+    boolean eightBitAsIs = sevenBit && facts.eightBit();
+    // signed here: 7-bit for every host, so that no later hop has to convert it and break the signature
+    boolean resign = resigner != null && facts.leadingSignatures() > 0 && !facts.signedElsewhere()
+        && (facts.eightBit() || facts.longLines());
+    if (!resign && (facts.fitsAsIs(sevenBit) || facts.signatures() > 0)) {
+      return asIs(content, small, eightBitAsIs);
     }
-    if (facts.signatures() > 0) {
-      return asIs(content, small, sevenBit && facts.eightBit());
-    }
+    boolean toSevenBit = sevenBit || resign;
+    int drop = resign ? facts.leadingSignatures() : 0;
     if (small != null) {
       ByteArrayOutputStream out = new ByteArrayOutputStream(small.length + small.length / 3 + 256);
-      return converted(SevenBitConversion.convert(open, out, sevenBit, 0),
-          () -> new OutboundContent(Buffer.buffer(out.toByteArray()), null, null, null, false, true),
-          () -> asIs(content, small, false));
+      if (!SevenBitConversion.convert(open, out, toSevenBit, drop).changes()) {
+        return asIs(content, small, false);
+      }
+      byte[] converted = out.toByteArray();
+      byte[] signatures = resign ? resigner.sign(queueId, new ByteArrayInputStream(converted)) : null;
+      if (resign && signatures == null) {
+        // the original's own signatures still verify over it
+        return asIs(content, small, eightBitAsIs);
+      }
+      return new OutboundContent(prefix(signatures), Buffer.buffer(converted), null, null, null, false, true);
     }
     Path temp = tempFile(Path.of(content.path()), queueId);
+    boolean keep = false;
     try {
-      SevenBitConversion.Plan plan;
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), SMALL)) {
-        plan = SevenBitConversion.convert(open, out, sevenBit, 0);
+        if (!SevenBitConversion.convert(open, out, toSevenBit, drop).changes()) {
+          return asIs(content, null, false);
+        }
       }
-      if (!plan.changes()) {
+      byte[] signatures = null;
+      if (resign) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(temp), SMALL)) {
+          signatures = resigner.sign(queueId, in);
+        }
+        if (signatures == null) {
+          return asIs(content, null, eightBitAsIs);
+        }
+      }
+      keep = true;
+      return new OutboundContent(prefix(signatures), null, new DeliveryJob.Content(temp.toString(), 0, Files.size(temp)),
+          temp, null, false, true);
+    } finally {
+      if (!keep) {
         Files.deleteIfExists(temp);
-        return asIs(content, null, false);
       }
-      return new OutboundContent(null, new DeliveryJob.Content(temp.toString(), 0, Files.size(temp)), temp, null, false,
-          true);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temp);
-      throw e;
     }
   }
 
-  private static OutboundContent converted(SevenBitConversion.Plan plan, Supplier<OutboundContent> converted,
-      Supplier<OutboundContent> original) {
-    return plan.changes() ? converted.get() : original.get();
+  private static Buffer prefix(byte[] signatures) {
+    return signatures == null ? null : Buffer.buffer(signatures);
   }
 
   private static boolean headersOfPartsNeedUtf8(Supplier<InputStream> open, boolean sevenBit) throws IOException {
@@ -112,7 +130,8 @@ final class ContentPreparation {
   }
 
   private static OutboundContent asIs(DeliveryJob.Content content, byte[] small, boolean eightBitAsIs) {
-    return new OutboundContent(small == null ? null : Buffer.buffer(small), content, null, null, eightBitAsIs, false);
+    return new OutboundContent(null, small == null ? null : Buffer.buffer(small), content, null, null, eightBitAsIs,
+        false);
   }
 
   /** In the spool's {@code tmp} next to {@code incoming}, or beside the message elsewhere. */
@@ -142,7 +161,7 @@ final class ContentPreparation {
       FileChannel ch = FileChannel.open(Path.of(content.path()), Set.of(StandardOpenOption.READ));
       ch.position(content.offset());
       InputStream in = Channels.newInputStream(ch);
-      return new java.io.BufferedInputStream(new InputStream() {
+      return new BufferedInputStream(new InputStream() {
         private long left = content.length();
 
         @Override

@@ -62,6 +62,9 @@ final class ContentSender {
   private void start() {
     connection.closed().onComplete(v -> fail(connection.failure()));
     armTimer();
+    if (content.prefix() != null) {
+      chunk(content.prefix());
+    }
     if (content.whole() != null) {
       chunk(content.whole());
       finish();

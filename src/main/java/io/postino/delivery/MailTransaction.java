@@ -2,6 +2,7 @@ package io.postino.delivery;
 
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.RecipientResult;
+import io.postino.mime.Resigner;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
@@ -60,10 +61,12 @@ final class MailTransaction {
   private int accepted;
   private boolean endOfDataSent;
   private OutboundContent content;
+  private final Resigner resigner;
 
   private MailTransaction(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
-      boolean reused, OutboundOptions options, JobDeadline deadline) {
+      boolean reused, OutboundOptions options, JobDeadline deadline, Resigner resigner) {
     this.vertx = vertx;
+    this.resigner = resigner;
     this.deadline = deadline;
     this.c = c;
     this.job = job;
@@ -79,10 +82,12 @@ final class MailTransaction {
    * Runs a transaction for {@code recipients} (a subset of the job's) on a ready session. When
    * the deadline's content cut-off passes before the end of data is sent, the connection is reset
    * and the recipients still unanswered wait for the next attempt.
+   *
+   * @param resigner signs again a message this node signed once it is converted; or null
    */
   static Future<Outcome> run(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
-      boolean reused, OutboundOptions options, JobDeadline deadline) {
-    return new MailTransaction(vertx, c, job, recipients, reused, options, deadline).bounded();
+      boolean reused, OutboundOptions options, JobDeadline deadline, Resigner resigner) {
+    return new MailTransaction(vertx, c, job, recipients, reused, options, deadline, resigner).bounded();
   }
 
   private Future<Outcome> bounded() {
@@ -110,7 +115,7 @@ final class MailTransaction {
     boolean asciiHeadersOnly = job.parameters().smtpUtf8() && !ext.smtpUtf8();
     String target = c.target().toString();
     return vertx.executeBlocking(() -> ContentPreparation.prepare(job.content(), job.queueId(), target, sevenBit,
-        asciiHeadersOnly, !bdat), false).transform(ar -> {
+        asciiHeadersOnly, !bdat, resigner), false).transform(ar -> {
           if (ar.failed()) {
             return Future.succeededFuture(allFinal(Failure.temporary("4.3.0", "cannot read message content: "
                 + ar.cause().getMessage()), true));

@@ -9,6 +9,8 @@ import java.nio.file.Path;
  * spooled message, or a conversion of it; in memory when small ({@code whole}), otherwise a byte
  * range of a file (the spool file, or a converted copy in {@code temp} that is deleted once sent).
  *
+ * @param prefix       octets sent in front of the rest (signatures made again over a converted
+ *                     message), or null
  * @param whole        the content, or null when it is read from {@code range}
  * @param range        where the content lies when not in memory
  * @param temp         a converted copy to delete after the transaction, or null
@@ -17,14 +19,14 @@ import java.nio.file.Path;
  *                     it would break a DKIM signature made elsewhere): a refusal says so
  * @param converted    whether the content is a conversion
  */
-record OutboundContent(Buffer whole, DeliveryJob.Content range, Path temp, Failure unfit, boolean eightBitAsIs,
+record OutboundContent(Buffer prefix, Buffer whole, DeliveryJob.Content range, Path temp, Failure unfit, boolean eightBitAsIs,
     boolean converted) {
 
   static OutboundContent unfit(Failure why) {
-    return new OutboundContent(null, null, null, why, false, false);
+    return new OutboundContent(null, null, null, null, why, false, false);
   }
 
   long length() {
-    return whole != null ? whole.length() : range.length();
+    return (prefix == null ? 0 : prefix.length()) + (whole != null ? whole.length() : range.length());
   }
 }

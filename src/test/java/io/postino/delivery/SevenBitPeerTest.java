@@ -7,87 +7,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.bus.RecipientResult;
 import io.postino.bus.RecipientResult.Outcome;
 import io.postino.smtp.MailParameters;
+import io.postino.testing.AiosmtpdPeer;
 import io.postino.testing.MimeParts;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Delivery to a real strict 7-bit server: aiosmtpd (Debian {@code python3-aiosmtpd}, installed by
- * {@code .ci/run}) with {@code decode_data=True} and no SMTPUTF8 announces neither 8BITMIME nor
- * SMTPUTF8, refuses content with an 8-bit octet ({@code 500 Error: strict ASCII mode}) and a line
- * over 998 octets ({@code 500 Line too long}). What it took is stored for the test to decode.
+ * Delivery to a real strict 7-bit server ({@link AiosmtpdPeer}: aiosmtpd announcing neither
+ * 8BITMIME nor SMTPUTF8, refusing 8-bit octets and lines over 998 octets). What it took is decoded
+ * with Mime4j and compared with what was sent.
  */
 class SevenBitPeerTest extends DeliveryTestBase {
 
-  private static final String PEER = """
-      import asyncio, os, sys
-      from aiosmtpd.smtp import SMTP
-      out = sys.argv[1]
-      class Store:
-          def __init__(self):
-              self.count = 0
-          async def handle_DATA(self, server, session, envelope):
-              self.count += 1
-              path = os.path.join(out, 'message-%d' % self.count)
-              with open(path, 'wb') as f:
-                  f.write(envelope.original_content)
-              print('STORED ' + path + ' ' + envelope.mail_from + ' ' + ' '.join(envelope.mail_options), flush=True)
-              return '250 2.0.0 stored'
-      async def main():
-          loop = asyncio.get_running_loop()
-          handler = Store()
-          server = await loop.create_server(lambda: SMTP(handler, decode_data=True, enable_SMTPUTF8=False,
-              hostname='strict.test'), '127.0.0.1', 0)
-          print('PORT %d' % server.sockets[0].getsockname()[1], flush=True)
-          await server.serve_forever()
-      asyncio.run(main())
-      """;
-
-  private Process peer;
-  private BufferedReader said;
-  private Path stored;
+  private AiosmtpdPeer peer;
 
   @BeforeEach
   void startPeer() throws IOException {
-    Path script = dir.resolve("peer.py");
-    Files.writeString(script, PEER);
-    stored = Files.createDirectory(dir.resolve("stored"));
-    try {
-      peer = new ProcessBuilder("/usr/bin/python3", script.toString(), stored.toString())
-          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    } catch (IOException e) {
-      throw new AssertionError("python3 cannot run (Debian: apt-get install python3-aiosmtpd)", e);
-    }
-    said = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
-    String first = said.readLine();
-    assertTrue(first != null && first.startsWith("PORT "), "aiosmtpd did not start (Debian: apt-get install"
-        + " python3-aiosmtpd): " + first);
-    deploy(Map.of("dest.test", List.of("127.0.0.1:" + first.substring(5).trim())), fast());
+    peer = new AiosmtpdPeer(dir, true);
+    deploy(Map.of("dest.test", List.of("127.0.0.1:" + peer.port())), fast());
   }
 
   @AfterEach
   void stopPeer() throws InterruptedException {
-    peer.destroy();
-    peer.waitFor(10, TimeUnit.SECONDS);
-  }
-
-  /** The next message the peer stored, and the MAIL parameters it got. */
-  private String[] nextStored() throws IOException {
-    String line = said.readLine();
-    assertTrue(line != null && line.startsWith("STORED "), String.valueOf(line));
-    return line.substring(7).split(" ", 3);
+    peer.close();
   }
 
   @Test
@@ -141,9 +92,9 @@ class SevenBitPeerTest extends DeliveryTestBase {
     RecipientResult r = deliver(job(eightBit, message, "bob@dest.test")).results().get(0);
 
     assertEquals(Outcome.DELIVERED, r.outcome(), r.toString());
-    String[] got = nextStored();
-    assertFalse(got.length > 2 && got[2].contains("BODY"), "no BODY=8BITMIME to a host without it: " + got[2]);
-    byte[] content = Files.readAllBytes(Path.of(got[0]));
+    AiosmtpdPeer.Stored got = peer.next();
+    assertFalse(got.mailOptions().contains("BODY"), "no BODY=8BITMIME to a host without it: " + got.mailOptions());
+    byte[] content = got.content();
     MimeParts.assertSevenBitAndShort(content);
     MimeParts.assertSame(message, content);
     try (Stream<Path> left = Files.walk(dir)) {
@@ -159,7 +110,7 @@ class SevenBitPeerTest extends DeliveryTestBase {
     RecipientResult r = deliver(job(MailParameters.NONE, message, "bob@dest.test")).results().get(0);
 
     assertEquals(Outcome.DELIVERED, r.outcome(), r.toString());
-    byte[] content = Files.readAllBytes(Path.of(nextStored()[0]));
+    byte[] content = peer.next().content();
     MimeParts.assertSevenBitAndShort(content);
     MimeParts.assertSame(message, content);
     String text = new String(content, StandardCharsets.US_ASCII);
@@ -212,9 +163,9 @@ class SevenBitPeerTest extends DeliveryTestBase {
     RecipientResult r = deliver(job(utf8, message, "bob@dest.test")).results().get(0);
 
     assertEquals(Outcome.DELIVERED, r.outcome(), r.toString());
-    String[] got = nextStored();
-    assertFalse(got.length > 2 && got[2].contains("SMTPUTF8"), got[2]);
-    assertEquals(new String(message, StandardCharsets.US_ASCII), Files.readString(Path.of(got[0])));
+    AiosmtpdPeer.Stored got = peer.next();
+    assertFalse(got.mailOptions().contains("SMTPUTF8"), got.mailOptions());
+    assertEquals(new String(message, StandardCharsets.US_ASCII), new String(got.content(), StandardCharsets.US_ASCII));
   }
 
   private static byte[] text(String s) {

@@ -133,6 +133,14 @@ class SevenBitConversionTest {
   }
 
   @Test
+  void aLastLineEndingInWhiteSpaceKeepsItsLineBreak() throws Exception {
+    byte[] message = crlf("From: a@example.org\nContent-Type: text/plain; charset=UTF-8\n"
+        + "Content-Transfer-Encoding: 8bit\n\nD\u00e9j\u00e0 vu.\nUne ligne: " + "\u00e9t\u00e9 ".repeat(300) + "\n");
+    byte[] out = converted(message, true);
+    assertSameParts(message, out);
+  }
+
+  @Test
   void messageThatFitsIsWrittenAsItWas() throws Exception {
     byte[] message = crlf("""
         From: a@example.org
