@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,7 +52,7 @@ public final class AiosmtpdPeer implements AutoCloseable {
       """;
 
   private final Process process;
-  private final BufferedReader said;
+  private final BlockingQueue<String> said = new LinkedBlockingQueue<>();
   private final int port;
 
   /**
@@ -66,22 +68,33 @@ public final class AiosmtpdPeer implements AutoCloseable {
     } catch (IOException e) {
       throw new AssertionError("python3 cannot run (Debian: apt-get install python3-aiosmtpd)", e);
     }
-    said = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String first = said.readLine();
+    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String first = out.readLine();
     if (first == null || !first.startsWith("PORT ")) {
       process.destroy();
       throw new AssertionError("aiosmtpd did not start (Debian: apt-get install python3-aiosmtpd): " + first);
     }
     port = Integer.parseInt(first.substring(5).trim());
+    Thread reader = new Thread(() -> {
+      try {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+          said.add(line);
+        }
+      } catch (IOException e) {
+        // the peer is gone: next() times out
+      }
+    }, "aiosmtpd-peer");
+    reader.setDaemon(true);
+    reader.start();
   }
 
   public int port() {
     return port;
   }
 
-  /** The next message the peer took (waits for it to say so). */
-  public Stored next() throws IOException {
-    String line = said.readLine();
+  /** The next message the peer took (waits up to 30 s for it to say so). */
+  public Stored next() throws InterruptedException {
+    String line = said.poll(30, TimeUnit.SECONDS);
     if (line == null || !line.startsWith("STORED ")) {
       throw new AssertionError("aiosmtpd stored nothing: " + line);
     }
