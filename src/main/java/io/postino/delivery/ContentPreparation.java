@@ -28,9 +28,11 @@ import java.util.function.Supplier;
  * one pass over the spooled octets ({@link ContentFacts}) finds whether anything needs converting,
  * and only then does {@link SevenBitConversion} rewrite it: to 7 bits for a host without 8BITMIME,
  * and, for every host, parts with lines over 998 octets (RFC 5322 section 2.1.1). A message with a
- * DKIM signature is sent as it is (converting its body would break the signature; the host may
- * well take it). A message declared SMTPUTF8 whose header fields are not all ASCII cannot go to a
- * host without SMTPUTF8 (RFC 6531: {@code 5.6.7}).
+ * DKIM signature made elsewhere is sent as it is (converting its body would break the signature;
+ * the host may well take it). A message this node signed (its signatures at the very top) that
+ * has 8-bit octets or long lines is converted for every host and signed again by the
+ * {@link Resigner}: no later hop then needs to convert it. A message declared SMTPUTF8 whose
+ * header fields are not all ASCII cannot go to a host without SMTPUTF8 (RFC 6531: {@code 5.6.7}).
  *
  * <p>Small content ({@value #SMALL} octets at most) is read and, when needed, converted in memory;
  * larger content is read as it is scanned and converted into a file in the spool's {@code tmp}

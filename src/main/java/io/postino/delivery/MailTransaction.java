@@ -25,9 +25,11 @@ import java.util.stream.Collectors;
  *
  * <p>With PIPELINING the commands up to DATA go in one write (RFC 2920), preceded by RSET on a
  * reused connection; without it they go one by one, and DATA is not sent when no recipient was
- * accepted. What the message needs is checked against the session first: SIZE, SMTPUTF8,
- * BINARYMIME; a message that does not fit is a permanent failure with a clear reason and nothing
- * is sent. DSN parameters (RET, ENVID, NOTIFY, ORCPT) are passed on when the host offers DSN.
+ * accepted. What the message needs is checked against the session first: SMTPUTF8, BINARYMIME,
+ * then its content is made to fit the host ({@link ContentPreparation}, on a worker: 8-bit and
+ * long lines converted) and its size checked against SIZE; a message that does not fit is a
+ * permanent failure with a clear reason and nothing is sent. DSN parameters (RET, ENVID, NOTIFY,
+ * ORCPT) are passed on when the host offers DSN.
  *
  * <p>Which answers are final (RFC 5321 section 5.1: try the next host only while no host has
  * answered for a recipient): a refused MAIL with 4xx, or a connection lost before the recipients
