@@ -214,7 +214,8 @@ public final class Postino {
     if (roles.contains(Role.DELIVERY)) {
       OutboundOptions outbound = config.getDelivery();
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(
-          () -> new DeliveryVerticle(config.addresses(), outbound, config.getHostname(), config.getSpoolDirectory()),
+          () -> new DeliveryVerticle(config.addresses(), outbound, config.getHostname(), config.getSpoolDirectory(),
+              dkim.resigner()),
           new DeploymentOptions().setInstances(outbound.getInstances()))));
     }
     if (queue != null) {

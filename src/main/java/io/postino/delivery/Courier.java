@@ -7,6 +7,7 @@ import io.postino.bus.RecipientResult;
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
 import io.postino.bus.RouteHost;
+import io.postino.mime.Resigner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -42,10 +43,13 @@ final class Courier {
   private final KeyedLimiter domains;
   /** "queueId recipient" of every delivery under way in this process, shared by all instances. */
   private final LocalMap<String, Boolean> underWay;
+  private final Resigner resigner;
 
+  /** @param resigner signs again the mail this node signed once it is converted; or null */
   Courier(Vertx vertx, Addresses addresses, OutboundOptions options, String heloName, ConnectionPool pool,
-      SessionOpener opener) {
+      SessionOpener opener, Resigner resigner) {
     this.vertx = vertx;
+    this.resigner = resigner;
     this.addresses = addresses;
     this.options = options;
     this.heloName = heloName;
@@ -236,7 +240,7 @@ final class Courier {
         return deadline.bound(vertx, session, SmtpConnection::close)
             .compose(c -> {
               ready = System.nanoTime();
-              return MailTransaction.run(vertx, c, job, recipients, lease.reused(), options, deadline);
+              return MailTransaction.run(vertx, c, job, recipients, lease.reused(), options, deadline, resigner);
             })
             .andThen(ar -> pool.release(lease, ar.succeeded() && ar.result().reusable()))
             .compose(outcome -> outcome.stale() && mayRetryStale ? attempt(target, recipients, false)

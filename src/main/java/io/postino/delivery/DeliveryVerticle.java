@@ -2,6 +2,7 @@ package io.postino.delivery;
 
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
+import io.postino.mime.Resigner;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -42,6 +43,7 @@ public class DeliveryVerticle extends VerticleBase {
   private final OutboundOptions options;
   private final String heloName;
   private final Path contentRoot;
+  private final Resigner resigner;
   private NetClient client;
   private ConnectionPool pool;
   private Courier courier;
@@ -51,6 +53,17 @@ public class DeliveryVerticle extends VerticleBase {
    * @param contentRoot the directory every job's content must lie in; null allows any file
    */
   public DeliveryVerticle(Addresses addresses, OutboundOptions options, String heloName, Path contentRoot) {
+    this(addresses, options, heloName, contentRoot, null);
+  }
+
+  /**
+   * @param resigner signs again, over the converted octets, mail this node signed (DKIM) that is
+   *                 converted on its way out (see {@link io.postino.mime.SevenBitConversion}); null
+   *                 when nothing is signed here: such mail then goes as it is
+   */
+  public DeliveryVerticle(Addresses addresses, OutboundOptions options, String heloName, Path contentRoot,
+      Resigner resigner) {
+    this.resigner = resigner;
     this.addresses = Objects.requireNonNull(addresses, "addresses");
     this.options = new OutboundOptions(options);
     this.heloName = options.getHeloName() != null ? options.getHeloName() : Objects.requireNonNull(heloName, "heloName");
@@ -63,7 +76,8 @@ public class DeliveryVerticle extends VerticleBase {
     client = vertx.createNetClient(new NetClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout().toMillis())));
     pool = new ConnectionPool(vertx, options);
-    courier = new Courier(vertx, addresses, options, heloName, pool, new SessionOpener(vertx, client, options));
+    courier = new Courier(vertx, addresses, options, heloName, pool, new SessionOpener(vertx, client, options),
+        resigner);
     // once the consumer is known to the cluster, queues that deferred jobs for want of a delivery
     // verticle hear of it and try them at once instead of at their next attempt
     return vertx.eventBus().<Object>consumer(addresses.deliverySubmit(), this::handle).completion()

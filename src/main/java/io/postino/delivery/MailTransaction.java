@@ -2,6 +2,7 @@ package io.postino.delivery;
 
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.RecipientResult;
+import io.postino.mime.Resigner;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
@@ -24,9 +25,11 @@ import java.util.stream.Collectors;
  *
  * <p>With PIPELINING the commands up to DATA go in one write (RFC 2920), preceded by RSET on a
  * reused connection; without it they go one by one, and DATA is not sent when no recipient was
- * accepted. What the message needs is checked against the session first: SIZE, SMTPUTF8,
- * BINARYMIME; a message that does not fit is a permanent failure with a clear reason and nothing
- * is sent. DSN parameters (RET, ENVID, NOTIFY, ORCPT) are passed on when the host offers DSN.
+ * accepted. What the message needs is checked against the session first: SMTPUTF8, BINARYMIME,
+ * then its content is made to fit the host ({@link ContentPreparation}, on a worker: 8-bit and
+ * long lines converted) and its size checked against SIZE; a message that does not fit is a
+ * permanent failure with a clear reason and nothing is sent. DSN parameters (RET, ENVID, NOTIFY,
+ * ORCPT) are passed on when the host offers DSN.
  *
  * <p>Which answers are final (RFC 5321 section 5.1: try the next host only while no host has
  * answered for a recipient): a refused MAIL with 4xx, or a connection lost before the recipients
@@ -59,10 +62,13 @@ final class MailTransaction {
   private final JobDeadline deadline;
   private int accepted;
   private boolean endOfDataSent;
+  private OutboundContent content;
+  private final Resigner resigner;
 
   private MailTransaction(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
-      boolean reused, OutboundOptions options, JobDeadline deadline) {
+      boolean reused, OutboundOptions options, JobDeadline deadline, Resigner resigner) {
     this.vertx = vertx;
+    this.resigner = resigner;
     this.deadline = deadline;
     this.c = c;
     this.job = job;
@@ -78,10 +84,12 @@ final class MailTransaction {
    * Runs a transaction for {@code recipients} (a subset of the job's) on a ready session. When
    * the deadline's content cut-off passes before the end of data is sent, the connection is reset
    * and the recipients still unanswered wait for the next attempt.
+   *
+   * @param resigner signs again a message this node signed once it is converted; or null
    */
   static Future<Outcome> run(Vertx vertx, SmtpConnection c, DeliveryJob job, List<DeliveryJob.Recipient> recipients,
-      boolean reused, OutboundOptions options, JobDeadline deadline) {
-    return new MailTransaction(vertx, c, job, recipients, reused, options, deadline).bounded();
+      boolean reused, OutboundOptions options, JobDeadline deadline, Resigner resigner) {
+    return new MailTransaction(vertx, c, job, recipients, reused, options, deadline, resigner).bounded();
   }
 
   private Future<Outcome> bounded() {
@@ -105,6 +113,29 @@ final class MailTransaction {
     if (deadline.contentTimeUp()) {
       return Future.succeededFuture(new Outcome(Arrays.asList(results), JobDeadline.expired(), false, c.isOpen()));
     }
+    boolean sevenBit = !bdat && !ext.eightBitMime();
+    boolean asciiHeadersOnly = job.parameters().smtpUtf8() && !ext.smtpUtf8();
+    String target = c.target().toString();
+    return vertx.executeBlocking(() -> ContentPreparation.prepare(job.content(), job.queueId(), target, sevenBit,
+        asciiHeadersOnly, !bdat, resigner), false).transform(ar -> {
+          if (ar.failed()) {
+            return Future.succeededFuture(allFinal(Failure.temporary("4.3.0", "cannot read message content: "
+                + ar.cause().getMessage()), true));
+          }
+          content = ar.result();
+          Failure unfitContent = content.unfit() != null ? content.unfit() : tooLarge();
+          if (unfitContent != null) {
+            return Future.succeededFuture(allFinal(unfitContent, true));
+          }
+          return transaction();
+        }).andThen(ar -> {
+          if (content != null && content.temp() != null) {
+            vertx.fileSystem().delete(content.temp().toString());
+          }
+        });
+  }
+
+  private Future<Outcome> transaction() {
     c.transactionStarted();
     List<String> commands = new ArrayList<>();
     if (reused) {
@@ -170,7 +201,7 @@ final class MailTransaction {
       }
       // the reply's clock starts once the content is written, as for DATA: a large message on a
       // slow link must not time out while it is still being sent
-      c.writeLine("BDAT " + job.content().length() + " LAST");
+      c.writeLine("BDAT " + content.length() + " LAST");
       return content(false).compose(v -> c.next(deadline.replyWait(options.getDataTimeout()), "BDAT"))
           .compose(this::endOfData, this::failedDuringContent);
     }
@@ -195,8 +226,7 @@ final class MailTransaction {
   }
 
   private Future<Void> content(boolean dotStuff) {
-    boolean refuseEightBit = job.parameters().body() == MailParameters.Body.EIGHT_BIT_MIME && !ext.eightBitMime();
-    return ContentSender.send(vertx, c, job.content(), dotStuff, refuseEightBit, options.getDataTimeout(), deadline)
+    return ContentSender.send(vertx, c, content, dotStuff, options.getDataTimeout(), deadline)
         .onSuccess(v -> endOfDataSent = true);
   }
 
@@ -208,7 +238,10 @@ final class MailTransaction {
           Failure.text(reply), true, c.target().host(), c.target().address(), c.target().port(), 0, 0, success));
     } else {
       Failure f = Failure.of(reply);
-      forAccepted(r -> f.toResult(r, c.target()));
+      Failure told = content.eightBitAsIs() ? new Failure(f.permanent(), f.code(), f.status(), f.text()
+          + " (the message has 8-bit content and " + c.target() + " does not offer 8BITMIME; it was not converted to"
+          + " 7 bits because that would break its DKIM signature)", f.remote()) : f;
+      forAccepted(r -> told.toResult(r, c.target()));
     }
     return Future.succeededFuture(finished(true));
   }
@@ -221,14 +254,19 @@ final class MailTransaction {
     return Future.succeededFuture(finished(false));
   }
 
-  /** Why the message cannot go to this host at all, or null. */
-  private Failure unfit() {
+  /** Why the message, as it will be sent, is too large for this host, or null. */
+  private Failure tooLarge() {
     long max = ext.maxSize();
-    long size = job.content().length();
+    long size = content.length();
     if (max > 0 && size > max) {
       return Failure.permanent(552, "5.3.4", "message size " + size + " exceeds size limit " + max + " of host "
           + c.target());
     }
+    return null;
+  }
+
+  /** Why the message cannot go to this host at all whatever its content, or null. */
+  private Failure unfit() {
     if (needsSmtpUtf8() && !ext.smtpUtf8()) {
       return Failure.permanent(553, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + c.target());
     }
@@ -248,7 +286,7 @@ final class MailTransaction {
     MailParameters p = job.parameters();
     StringBuilder sb = new StringBuilder("MAIL FROM:").append(job.sender().path());
     if (ext.has("SIZE")) {
-      sb.append(" SIZE=").append(job.content().length());
+      sb.append(" SIZE=").append(content.length());
     }
     if (bdat) {
       sb.append(" BODY=BINARYMIME");

@@ -8,6 +8,6 @@
  * <p>Stateless, so any node of a cluster can run it. It meets the resolver and the queue over the
  * bus only.
  *
- * <p>Depends on: {@code bus}, {@code smtp}, {@code config}.
+ * <p>Depends on: {@code bus}, {@code smtp}, {@code config}, {@code mime}.
  */
 package io.postino.delivery;

@@ -5,12 +5,15 @@ import io.postino.authres.AuthorPolicy;
 import io.postino.authres.Verdict;
 import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TxtLookup;
+import io.postino.mime.Resigner;
 import io.postino.spool.Envelope;
 import io.postino.spool.LeadingHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Predicate;
@@ -102,6 +105,27 @@ public final class DkimIntake {
           envelope.clientAddress(), policy, verdict);
     }
     return known.isEmpty() ? null : new KnownResults(hostname, known);
+  }
+
+  /**
+   * Signs a message converted on its way out (8-bit to 7-bit, long lines re-encoded) as
+   * {@link #forMessage} signs mail of this node's own, with the keys of its author domain now in
+   * use: the signatures made at intake were over the original octets. Null when nothing is signed
+   * here (no domains).
+   */
+  public Resigner resigner() {
+    if (options.getDomains().isEmpty()) {
+      return null;
+    }
+    return (id, message) -> {
+      MessageSigning signing = new MessageSigning(vertx, id, keys::of, options, clock);
+      byte[] block = new byte[64 * 1024];
+      for (int n = message.read(block); n >= 0; n = message.read(block)) {
+        signing.update(ByteBuffer.wrap(block, 0, n));
+      }
+      Buffer signatures = signing.completeHere();
+      return signatures == null ? null : signatures.getBytes();
+    };
   }
 
   /** The keys of a (lower-case) domain now in use. */

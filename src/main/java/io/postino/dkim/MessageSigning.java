@@ -82,6 +82,17 @@ final class MessageSigning extends StreamedMessage {
     return vertx.executeBlocking(() -> sign(bodyHash, now, expires), false);
   }
 
+  /** As {@link #complete()}, on the calling thread (a worker): the signatures, or null for none. */
+  Buffer completeHere() {
+    endOfMessage();
+    if (body == null) {
+      return null;
+    }
+    long now = clock.instant().getEpochSecond();
+    long expires = options.getExpiration().isZero() ? -1 : now + options.getExpiration().toSeconds();
+    return sign(body.digest(), now, expires);
+  }
+
   /** Every key's signature, in the order the domain lists its keys; null if any cannot be made. */
   private Buffer sign(byte[] bodyHash, long now, long expires) {
     StringBuilder all = new StringBuilder(1024);

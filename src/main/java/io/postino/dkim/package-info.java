@@ -10,6 +10,6 @@
  * ({@link io.postino.dkim.SignatureBuilder}) are pure code over octets; the key record published in
  * DNS is {@link io.postino.dkim.KeyRecord}.
  *
- * <p>Depends on: {@code spool}, {@code dns}, {@code files}, {@code config}, {@code authres}.
+ * <p>Depends on: {@code spool}, {@code dns}, {@code files}, {@code config}, {@code authres}, {@code mime}.
  */
 package io.postino.dkim;
