@@ -72,6 +72,12 @@ final class ConfigurationFile {
     root.apply("shutdownGrace", () -> options.setShutdownGrace(grace));
     options.setMetrics(root.section("metrics", MetricsOptions::new));
     options.setDkim(root.section("dkim", DkimOptions::new));
+    JsonReader transport = root.object("transport");
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (String key : transport.fieldNames()) {
+      entries.put(key, transport.requiredString(key));
+    }
+    root.apply("transport", () -> options.setTransport(entries));
     root.reportUnknown();
   }
 }

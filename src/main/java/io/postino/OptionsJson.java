@@ -35,6 +35,7 @@ final class OptionsJson {
         .put("dns", o.getDns().toJson())
         .put("policy", o.getPolicy().toJson())
         .put("cluster", o.getCluster().toJson())
+        .put("transport", new JsonObject(new java.util.LinkedHashMap<>(o.getTransport())))
         .put("shutdownGrace", o.getShutdownGrace().toNanos() / 1e9);
   }
 }

@@ -2,6 +2,7 @@ package io.postino;
 
 import io.postino.admin.AdminOptions;
 import io.postino.bus.Addresses;
+import io.postino.bus.TransportTable;
 import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
 import io.postino.delivery.OutboundOptions;
@@ -75,6 +76,7 @@ public final class PostinoOptions {
   private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
   private MetricsOptions metrics = new MetricsOptions();
   private DkimOptions dkim = new DkimOptions();
+  private Map<String, String> transport = Map.of();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -108,6 +110,7 @@ public final class PostinoOptions {
     this.shutdownGrace = other.shutdownGrace;
     this.metrics = new MetricsOptions(other.metrics);
     this.dkim = new DkimOptions(other.dkim);
+    this.transport = other.transport;
   }
 
   /**
@@ -147,18 +150,12 @@ public final class PostinoOptions {
     return new Checked(options, root.problems());
   }
 
-  private static String systemHostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
-  }
-
   /** The name the server gives itself (greeting, Received, HELO); the machine's name by default. May block. */
   public String getHostname() {
-    if (hostname == null) {
-      hostname = systemHostname();
+    try {
+      hostname = hostname != null ? hostname : InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      hostname = "localhost";
     }
     return hostname;
   }
@@ -375,6 +372,16 @@ public final class PostinoOptions {
 
   public PostinoOptions setDkim(DkimOptions dkim) {
     this.dkim = Objects.requireNonNull(dkim, "dkim");
+    return this;
+  }
+
+  /** The {@code "transport"} table: address, domain, .domain or * to lmtp:..., discard or error:...; empty by default. */
+  public Map<String, String> getTransport() {
+    return transport;
+  }
+
+  public PostinoOptions setTransport(Map<String, String> transport) {
+    this.transport = TransportTable.of(transport).isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(transport));
     return this;
   }
 
