@@ -4,6 +4,7 @@ import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.postino.testing.DovecotLmtp;
 import io.postino.testing.Dsn;
 import io.postino.testing.LmtpPeer;
 import io.postino.testing.LogCapture;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code transport} table end to end, over real sockets: LMTP to aiosmtpd's LMTP server (on a
- * unix-domain socket and over TCP) with replies per recipient after the final dot, one LMTP
+ * unix-domain socket and over TCP) and to Dovecot's (on a unix-domain socket) with replies per
+ * recipient after the final dot, one LMTP
  * connection for two messages; and the discard and error transports, whose bounce reaches the
  * sender. The static route of every other domain points nowhere (127.0.0.1 port 1), so a message
  * delivered through a transport cannot have gone through an MX lookup or a route.
@@ -32,6 +34,7 @@ class TransportTest {
   Path dir;
   private TestServer server;
   private LmtpPeer lmtp;
+  private DovecotLmtp dovecot;
 
   @AfterEach
   void tearDown() throws Exception {
@@ -40,6 +43,9 @@ class TransportTest {
     }
     if (lmtp != null) {
       lmtp.close();
+    }
+    if (dovecot != null) {
+      dovecot.close();
     }
   }
 
@@ -101,6 +107,31 @@ class TransportTest {
     assertTrue(server.mailbox("local.example", "bob").isEmpty(), "no Maildir delivery for an LMTP domain");
     // the deferred recipient keeps the message in the spool (the report leaves it once delivered)
     TestServer.await("only the deferred message in the spool", () -> server.spooled().size() == 1);
+  }
+
+  @Test
+  void dovecotStoresTakesForLaterOrRefusesEachRecipient() throws Exception {
+    dovecot = DovecotLmtp.start(dir, List.of(new DovecotLmtp.User("bob@local.example", 0),
+        new DovecotLmtp.User("fullcarol@local.example", 1)));
+    start(Map.of("local.example", "lmtp:unix:" + dovecot.socket));
+
+    send("alice@other.example", "bob@local.example", "fullcarol@local.example", "unknowndave@local.example");
+
+    JsonObject bob = server.nextEventFor("bob@local.example");
+    JsonObject carol = server.nextEventFor("fullcarol@local.example");
+    JsonObject dave = server.nextEventFor("unknowndave@local.example");
+    // bob and carol are answered after the final dot, each on his own; dave at RCPT
+    assertEquals("delivered", bob.getString("event"), dovecot.log());
+    assertEquals(1, dovecot.inbox("bob@local.example").size());
+    assertTrue(Files.readString(dovecot.inbox("bob@local.example").get(0)).contains("Subject: transports"));
+    assertEquals("deferred", carol.getString("event"), carol.encode());
+    assertEquals(452, carol.getJsonObject("result").getInteger("code"));
+    assertEquals("4.2.2", carol.getJsonObject("result").getString("status"));
+    assertTrue(dovecot.inbox("fullcarol@local.example").isEmpty());
+    assertEquals("bounced", dave.getString("event"), dave.encode());
+    assertEquals("5.1.1", dave.getJsonObject("result").getString("status"));
+    Dsn dsn = nextDsn();
+    assertEquals("rfc822; unknowndave@local.example", dsn.perRecipient.get(0).get("Final-Recipient"));
   }
 
   @Test
