@@ -43,8 +43,7 @@ final class DeliveryLog {
    * @param entered      when the message entered the active window for this attempt
    * @param handedOver   when its recipients were handed over (the round's start)
    */
-  static void result(Envelope envelope, int index, RecipientResult r, boolean local, Instant entered,
-      Instant handedOver) {
+  static void result(Envelope envelope, RecipientResult r, boolean local, Instant entered, Instant handedOver) {
     if (log.isInfoEnabled()) {
       log.info(line(envelope, r, local, entered, handedOver, Instant.now()));
     }

@@ -78,7 +78,7 @@ final class DeliveryRound {
     results.forEach((i, r) -> {
       e.status.record(i, r);
       e.roundResults.put(i, r);
-      DeliveryLog.result(e.envelope(), i, r, dispatcher.deliversLocally(e.envelope().recipients().get(i)), e.entered,
+      DeliveryLog.result(e.envelope(), r, dispatcher.deliversLocally(e.envelope().recipients().get(i)), e.entered,
           e.roundStarted);
     });
     if (last && e.status.allFinished()) {

@@ -168,10 +168,15 @@ class TransportTest {
 
   @Test
   void errorBouncesWithTheConfiguredStatusAndText() throws Exception {
+    LogCapture logs = new LogCapture();
     start(Map.of("gone@local.example", "error:5.1.6 this address has moved to gone@elsewhere.example",
         "busy.example", "error:4.3.2 come back later"));
 
     send("alice@other.example", "gone@local.example", "bob@local.example", "x@busy.example");
+    logs.await(".*: to=<gone@local\\.example>, relay=none, .*dsn=5\\.1\\.6, status=bounced "
+        + "\\(this address has moved to gone@elsewhere\\.example\\)$");
+    logs.await(".*: to=<bob@local\\.example>, relay=local, .*status=sent \\(delivered to mailbox\\)$");
+    logs.close();
 
     JsonObject gone = server.nextEventFor("gone@local.example");
     assertEquals("bounced", gone.getString("event"));
