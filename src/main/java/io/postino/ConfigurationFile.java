@@ -78,6 +78,12 @@ final class ConfigurationFile {
     options.getSpf().set(root.section("spf", SpfOptions::new));
     options.getDmarc().set(root.section("dmarc", DmarcOptions::new));
     options.setAliases(new AliasOptions(root));
+    JsonReader transport = root.object("transport");
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (String key : transport.fieldNames()) {
+      entries.put(key, transport.requiredString(key));
+    }
+    root.apply("transport", () -> options.setTransport(entries));
     root.reportUnknown();
   }
 }

@@ -38,6 +38,7 @@ final class OptionsJson {
         .put("spf", o.getSpf().toJson())
         .put("dmarc", o.getDmarc().toJson())
         .put("cluster", o.getCluster().toJson())
+        .put("transport", new JsonObject(new java.util.LinkedHashMap<>(o.getTransport())))
         .put("shutdownGrace", o.getShutdownGrace().toNanos() / 1e9);
     o.getAliases().putJson(json);
     return json;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.postino.admin.MemberAnnouncer;
 import io.postino.admin.QueueApi;
 import io.postino.admin.StatusApi;
+import io.postino.bus.TransportTable;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dkim.DkimIntake;
@@ -197,7 +198,8 @@ public final class Postino {
         new LocalDelivery(vertx, new MaildirDelivery(vertx, config.getMaildir(), config.getHostname(),
             config.getAliases().getRecipientDelimiter()), policy.get().defaultDomain(),
             config.addresses()),
-        config.addresses(), config.getQueue(), config.getHostname(), isLocalDomain,
+        config.addresses(), config.getQueue(), TransportTable.of(config.getTransport()), config.getHostname(),
+        isLocalDomain,
         monitoring.metrics().deliveries());
     Listeners[] listeners = {null};
     MxResolverVerticle resolver = roles.contains(Role.RESOLVER)

@@ -3,6 +3,7 @@ package io.postino;
 import io.postino.admin.AdminOptions;
 import io.postino.alias.AliasOptions;
 import io.postino.bus.Addresses;
+import io.postino.bus.TransportTable;
 import io.postino.config.JsonReader;
 import io.postino.config.Seconds;
 import io.postino.delivery.OutboundOptions;
@@ -81,6 +82,7 @@ public final class PostinoOptions {
   private SpfOptions spf = new SpfOptions();
   private DmarcOptions dmarc = new DmarcOptions();
   private AliasOptions aliases = new AliasOptions();
+  private Map<String, String> transport = Map.of();
 
   /**
    * The defaults: every role; SMTP on port 2525 with STARTTLS (a generated certificate) and AUTH
@@ -117,6 +119,7 @@ public final class PostinoOptions {
     this.spf = new SpfOptions(other.spf);
     this.dmarc = new DmarcOptions(other.dmarc);
     this.aliases = new AliasOptions(other.aliases);
+    this.transport = other.transport;
   }
 
   /**
@@ -397,6 +400,16 @@ public final class PostinoOptions {
 
   public PostinoOptions setAliases(AliasOptions aliases) {
     this.aliases = Objects.requireNonNull(aliases, "aliases");
+    return this;
+  }
+
+  /** The {@code "transport"} table: address, domain, .domain or * to lmtp:..., discard or error:...; empty by default. */
+  public Map<String, String> getTransport() {
+    return transport;
+  }
+
+  public PostinoOptions setTransport(Map<String, String> transport) {
+    this.transport = TransportTable.of(transport).isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(transport));
     return this;
   }
 

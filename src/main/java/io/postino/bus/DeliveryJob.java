@@ -26,8 +26,12 @@ import java.util.Objects;
  * node therefore needs the spool directory at the same path: the node that accepted the message,
  * or another one mounting the same file system. The sender is the empty string for {@code <>}.
  *
+ * <p>An optional {@code "transport": "lmtp:unix:/run/dovecot/lmtp"} (or {@code "lmtp:host:port"})
+ * sends the recipients there over LMTP instead of to the domain's mail exchangers.
+ *
  * @param parameters the MAIL parameters to pass on: size, body type, SMTPUTF8, DSN RET and ENVID
  * @param recipients in the order the results of the reply follow
+ * @param lmtp       the LMTP server to deliver to, or null for the domain's route (MX or static)
  */
 public record DeliveryJob(
     String queueId,
@@ -35,7 +39,8 @@ public record DeliveryJob(
     MailAddress sender,
     MailParameters parameters,
     List<Recipient> recipients,
-    Content content) {
+    Content content,
+    Transport.Lmtp lmtp) {
 
   public static final int VERSION = 1;
 
@@ -58,6 +63,17 @@ public record DeliveryJob(
     }
   }
 
+  /** A job for the domain's route. */
+  public DeliveryJob(String queueId, String domain, MailAddress sender, MailParameters parameters,
+      List<Recipient> recipients, Content content) {
+    this(queueId, domain, sender, parameters, recipients, content, null);
+  }
+
+  /** The same job for other recipients. */
+  public DeliveryJob withRecipients(List<Recipient> others) {
+    return new DeliveryJob(queueId, domain, sender, parameters, others, content, lmtp);
+  }
+
   /** One recipient and its DSN parameters (RFC 3461 NOTIFY and ORCPT). */
   public record Recipient(MailAddress address, RcptParameters parameters) {
   }
@@ -76,7 +92,7 @@ public record DeliveryJob(
     JsonArray rcpts = new JsonArray();
     recipients.forEach(r -> rcpts.add(BusJson.rcptParameters(r.parameters(),
         new JsonObject().put("address", BusJson.address(r.address())))));
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("version", VERSION)
         .put("queueId", queueId)
         .put("domain", domain)
@@ -87,6 +103,7 @@ public record DeliveryJob(
             .put("path", content.path())
             .put("offset", content.offset())
             .put("length", content.length()));
+    return lmtp == null ? json : json.put("transport", lmtp.spec());
   }
 
   /** Reads a job; throws {@link IllegalArgumentException} or another runtime exception when malformed. */
@@ -98,12 +115,21 @@ public record DeliveryJob(
       rcpts.add(new Recipient(BusJson.address(r.getString("address")), BusJson.rcptParameters(r)));
     }
     JsonObject c = json.getJsonObject("content");
+    String transport = json.getString("transport");
+    Transport.Lmtp lmtp = null;
+    if (transport != null) {
+      if (!(Transport.parse(transport) instanceof Transport.Lmtp l)) {
+        throw new IllegalArgumentException("a job's transport is lmtp:...: " + transport);
+      }
+      lmtp = l;
+    }
     return new DeliveryJob(
         json.getString("queueId"),
         json.getString("domain"),
         BusJson.address(json.getString("sender")),
         BusJson.mailParameters(json.getJsonObject("parameters")),
         rcpts,
-        new Content(c.getString("path"), c.getLong("offset"), c.getLong("length")));
+        new Content(c.getString("path"), c.getLong("offset"), c.getLong("length")),
+        lmtp);
   }
 }

@@ -4,7 +4,9 @@
  * ({@code postino.send}), inbound mail, the policy hooks, delivery jobs and events, and the MX
  * resolver's replies ({@link io.postino.bus.Route}, {@link io.postino.bus.RouteHost},
  * {@link io.postino.bus.RouteException}), which live here because delivery and the resolver meet
- * only over the bus.
+ * only over the bus. The {@code transport} table ({@link io.postino.bus.Transport},
+ * {@link io.postino.bus.TransportTable}) is here too: the queue reads it, and a delivery job
+ * carries its LMTP server to the delivery side.
  *
  * <p>Supported API: an application on the same bus (in the JVM or in the cluster) speaks these
  * formats. It depends on {@code io.postino.smtp} (addresses, replies) and Vert.x only.

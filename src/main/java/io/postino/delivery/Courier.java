@@ -7,6 +7,7 @@ import io.postino.bus.RecipientResult;
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
 import io.postino.bus.RouteHost;
+import io.postino.bus.Transport;
 import io.postino.mime.Resigner;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out delivery jobs: asks {@code postino.mx.resolve} where the domain's mail goes, then
+ * Carries out delivery jobs: asks {@code postino.mx.resolve} where the domain's mail goes (unless
+ * the job names its LMTP server), then
  * tries the host addresses in that order (RFC 5321 section 5.1) until every recipient has a final
  * answer: the next host after a connection failure, a timeout, a refused greeting or EHLO, a 4xx
  * to MAIL, a TLS or AUTH requirement not met; never after a host has answered for a recipient.
@@ -87,7 +89,7 @@ final class Courier {
     }
     Future<DeliveryReply> partReply = free.isEmpty()
         ? Future.succeededFuture(new DeliveryReply(job.queueId(), job.domain(), List.of()))
-        : run(new DeliveryJob(job.queueId(), job.domain(), job.sender(), job.parameters(), free, job.content()), deadline)
+        : run(job.withRecipients(free), deadline)
             .onComplete(ar -> claimed.forEach(underWay::remove));
     return partReply.map(reply -> {
       List<RecipientResult> results = new ArrayList<>();
@@ -110,8 +112,8 @@ final class Courier {
     String domain = job.domain().toLowerCase(Locale.ROOT);
     JobDeadline limit = JobDeadline.of(deadline, options.getDataTimeout());
     return limit.bound(vertx, domains.acquire(domain), v -> domains.release(domain))
-        .compose(v -> limit.bound(vertx, resolve(job), route -> { })
-            .compose(route -> new Run(job, route, limit, started).start(),
+        .compose(v -> limit.bound(vertx, targets(job), route -> { })
+            .compose(targets -> new Run(job, targets, limit, started).start(),
                 failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
             .onComplete(ar -> domains.release(domain)),
           failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
@@ -119,6 +121,29 @@ final class Courier {
             // a recipient no transaction answered spent its whole time getting nowhere
             .map(r -> r.setupMillis() == 0 && r.transferMillis() == 0 ? r.timed(millisSince(started), 0) : r)
             .toList()));
+  }
+
+  /**
+   * Where the job's recipients go, in the order to try: its LMTP server (no MX lookup), or the
+   * addresses of the domain's route, at most {@code maxConnectAttempts} of them.
+   */
+  private Future<List<Target>> targets(DeliveryJob job) {
+    Transport.Lmtp lmtp = job.lmtp();
+    if (lmtp != null) {
+      return Future.succeededFuture(List.of(lmtp.isUnixSocket() ? Target.unixSocket(heloName, lmtp.socketPath())
+          : new Target(lmtp.host(), lmtp.host(), lmtp.port())));
+    }
+    return resolve(job).map(route -> {
+      List<Target> targets = new ArrayList<>();
+      for (RouteHost host : route.hosts()) {
+        for (String address : host.addresses()) {
+          if (targets.size() < options.getMaxConnectAttempts()) {
+            targets.add(new Target(host.name(), address, host.port()));
+          }
+        }
+      }
+      return targets;
+    });
   }
 
   private Future<Route> resolve(DeliveryJob job) {
@@ -140,7 +165,7 @@ final class Courier {
   /** One job going through the hosts of its route. */
   private final class Run {
     final DeliveryJob job;
-    final List<Target> targets = new ArrayList<>();
+    final List<Target> targets;
     final RecipientResult[] results;
     Failure last;
     Target lastTarget;
@@ -151,18 +176,12 @@ final class Courier {
     final long started;
     long ready;
 
-    Run(DeliveryJob job, Route route, JobDeadline deadline, long started) {
+    Run(DeliveryJob job, List<Target> targets, JobDeadline deadline, long started) {
       this.job = job;
+      this.targets = targets;
       this.deadline = deadline;
       this.started = started;
       this.results = new RecipientResult[job.recipients().size()];
-      for (RouteHost host : route.hosts()) {
-        for (String address : host.addresses()) {
-          if (targets.size() < options.getMaxConnectAttempts()) {
-            targets.add(new Target(host.name(), address, host.port()));
-          }
-        }
-      }
     }
 
     Future<List<RecipientResult>> start() {
@@ -232,7 +251,7 @@ final class Courier {
       if (deadline.contentTimeUp()) {
         return Future.failedFuture(new HostException(JobDeadline.expired()));
       }
-      ConnectionPool.Key key = new ConnectionPool.Key(target, policy(target, job.domain()));
+      ConnectionPool.Key key = new ConnectionPool.Key(target, policy(target, job));
       // waited too long for a connection slot: it is given back untouched
       return deadline.bound(vertx, pool.acquire(key, !mayRetryStale), lease -> pool.release(lease, true)).compose(lease -> {
         Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
@@ -250,11 +269,21 @@ final class Courier {
     }
   }
 
-  /** TLS and AUTH for a session to {@code target} carrying mail for {@code domain}. */
-  private SessionPolicy policy(Target target, String domain) {
+  /**
+   * The protocol, TLS and AUTH of a session to {@code target} carrying {@code job}. LMTP goes to a
+   * mailbox server of this site: STARTTLS when offered over TCP (unless {@code starttls} is off),
+   * never over a unix socket, and never required or verified ({@code requireTlsDomains} and
+   * {@code verifyCertificates} are about MX hosts).
+   */
+  private SessionPolicy policy(Target target, DeliveryJob job) {
+    if (job.lmtp() != null) {
+      return new SessionPolicy(true, heloName, options.isStarttls() && !target.isUnixSocket(), false, false,
+          target.isUnixSocket() ? null : options.credentials(target.host()));
+    }
+    String domain = job.domain();
     OutboundOptions.Credentials credentials = options.credentials(target.host());
     boolean requireTls = options.requiresTls(domain);
-    return new SessionPolicy(heloName,
+    return new SessionPolicy(false, heloName,
         options.isStarttls() || (credentials != null && options.isAuthRequiresTls()),
         requireTls, requireTls || options.isVerifyCertificates(), credentials);
   }

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 
 /**
  * One mail transaction over a ready session: MAIL, one RCPT per recipient, DATA (or BDAT for
- * BINARYMIME), the content, and the final reply, giving one result per recipient.
+ * BINARYMIME), the content, and the final reply (over LMTP one per accepted recipient), giving
+ * one result per recipient.
  *
  * <p>With PIPELINING the commands up to DATA go in one write (RFC 2920), preceded by RSET on a
  * reused connection; without it they go one by one, and DATA is not sent when no recipient was
@@ -202,8 +203,7 @@ final class MailTransaction {
       // the reply's clock starts once the content is written, as for DATA: a large message on a
       // slow link must not time out while it is still being sent
       c.writeLine("BDAT " + content.length() + " LAST");
-      return content(false).compose(v -> c.next(deadline.replyWait(options.getDataTimeout()), "BDAT"))
-          .compose(this::endOfData, this::failedDuringContent);
+      return content(false).compose(v -> afterContent("BDAT"), this::failedDuringContent);
     }
     if (accepted == 0 && !ext.pipelining()) {
       return Future.succeededFuture(finished(true));
@@ -220,8 +220,7 @@ final class MailTransaction {
         c.close();
         return Future.succeededFuture(finished(false));
       }
-      return content(true).compose(v -> c.next(deadline.replyWait(options.getDataTimeout()), "end of data"))
-          .compose(this::endOfData, this::failedDuringContent);
+      return content(true).compose(v -> afterContent("end of data"), this::failedDuringContent);
     }, e -> Future.succeededFuture(connectionLost(HostException.failureOf(e))));
   }
 
@@ -230,20 +229,46 @@ final class MailTransaction {
         .onSuccess(v -> endOfDataSent = true);
   }
 
-  private Future<Outcome> endOfData(SmtpReply reply) {
-    if (Failure.isSuccess(reply)) {
-      // a host that offers DSN was given the recipients' NOTIFY: a success report is its to send
-      RecipientResult.Success success = ext.dsn() ? RecipientResult.Success.PASSED_ON : RecipientResult.Success.RELAYED;
-      forAccepted(r -> new RecipientResult(r, RecipientResult.Outcome.DELIVERED, reply.code(), Failure.status(reply),
-          Failure.text(reply), true, c.target().host(), c.target().address(), c.target().port(), 0, 0, success));
-    } else {
-      Failure f = Failure.of(reply);
-      Failure told = content.eightBitAsIs() ? new Failure(f.permanent(), f.code(), f.status(), f.text()
-          + " (the message has 8-bit content and " + c.target() + " does not offer 8BITMIME; it was not converted to"
-          + " 7 bits because that would break its DKIM signature)", f.remote()) : f;
-      forAccepted(r -> told.toResult(r, c.target()));
+  /**
+   * The replies after the content: one for the message (SMTP), or one per accepted recipient, in
+   * the order of the RCPTs (LMTP, RFC 2033 section 4.2). A connection lost in between leaves the
+   * recipients answered so far with their answer and the others waiting.
+   */
+  private Future<Outcome> afterContent(String command) {
+    if (job.lmtp() == null) {
+      return c.next(deadline.replyWait(options.getDataTimeout()), command).compose(reply -> {
+        forAccepted(r -> resultOf(reply, r));
+        return Future.succeededFuture(finished(true));
+      }, this::failedDuringContent);
     }
-    return Future.succeededFuture(finished(true));
+    int next = 0;
+    while (next < results.length && results[next] != null) {
+      next++;
+    }
+    if (next == results.length) {
+      return Future.succeededFuture(finished(true));
+    }
+    int n = next;
+    return c.next(deadline.replyWait(options.getDataTimeout()), command).compose(reply -> {
+      results[n] = resultOf(reply, recipients.get(n).address());
+      return afterContent(command);
+    }, this::failedDuringContent);
+  }
+
+  private RecipientResult resultOf(SmtpReply reply, MailAddress recipient) {
+    if (Failure.isSuccess(reply)) {
+      // LMTP's server is the mailbox: delivered. A host that offers DSN was given the recipients'
+      // NOTIFY: a success report is its to send
+      RecipientResult.Success success = job.lmtp() != null ? RecipientResult.Success.DELIVERED
+          : ext.dsn() ? RecipientResult.Success.PASSED_ON : RecipientResult.Success.RELAYED;
+      return new RecipientResult(recipient, RecipientResult.Outcome.DELIVERED, reply.code(), Failure.status(reply),
+          Failure.text(reply), true, c.target().host(), c.target().address(), c.target().port(), 0, 0, success);
+    }
+    Failure f = Failure.of(reply);
+    Failure told = content.eightBitAsIs() ? new Failure(f.permanent(), f.code(), f.status(), f.text()
+        + " (the message has 8-bit content and " + c.target() + " does not offer 8BITMIME; it was not converted to"
+        + " 7 bits because that would break its DKIM signature)", f.remote()) : f;
+    return told.toResult(recipient, c.target());
   }
 
   /** The content could not be sent whole, or its reply never came: the accepted recipients wait. */

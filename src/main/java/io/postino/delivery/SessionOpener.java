@@ -13,7 +13,8 @@ import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Opens a session ready for mail: connect, greeting, EHLO (HELO when EHLO is refused), STARTTLS
+ * Opens a session ready for mail: connect, greeting, EHLO (HELO when EHLO is refused; LHLO for
+ * LMTP, RFC 2033), STARTTLS
  * when offered or required then EHLO again, and AUTH PLAIN or LOGIN when the host has
  * credentials. Every refusal fails with a {@link HostException} so the caller tries the next host.
  *
@@ -102,12 +103,13 @@ final class SessionOpener {
 
   private Future<Void> hello(SmtpConnection c, SessionPolicy policy) {
     Duration timeout = options.getCommandTimeout();
-    return c.command("EHLO " + policy.heloName(), timeout).compose(ehlo -> {
+    return c.command(hello(policy), timeout).compose(ehlo -> {
       if (ehlo.code() == 250) {
         c.extensions(ServerExtensions.parse(ehlo));
         return Future.succeededFuture();
       }
-      if (!ehlo.isPermanent()) {
+      // LMTP has no HELO to fall back to (RFC 2033 section 4.1)
+      if (!ehlo.isPermanent() || policy.lmtp()) {
         return refused(ehlo);
       }
       return c.command("HELO " + policy.heloName(), timeout).compose(helo -> {
@@ -135,7 +137,7 @@ final class SessionOpener {
       ClientSSLOptions ssl = policy.verify() ? verifying : trusting;
       return c.upgradeToTls(ssl, t.host())
           .recover(e -> Future.failedFuture(new TlsFallback(new HostException(HostException.failureOf(e)))))
-          .compose(v -> c.command("EHLO " + policy.heloName(), options.getCommandTimeout()))
+          .compose(v -> c.command(hello(policy), options.getCommandTimeout()))
           .compose(ehlo -> {
             if (ehlo.code() != 250) {
               return refused(ehlo);
@@ -169,6 +171,11 @@ final class SessionOpener {
         // Postfix's smtp_sasl_auth_soft_bounce: a refused login is a configuration problem to fix,
         // not a reason to bounce the mail
         : Future.failedFuture(new HostException(Failure.of(reply).asTemporary())));
+  }
+
+  /** EHLO, or LMTP's LHLO, with the name to greet with. */
+  private static String hello(SessionPolicy policy) {
+    return (policy.lmtp() ? "LHLO " : "EHLO ") + policy.heloName();
   }
 
   /** A refusal: the remote reply, as it is, is what the results report. */

@@ -13,6 +13,7 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -84,7 +85,10 @@ final class SmtpConnection {
    * Call on the event loop that will use the connection.
    */
   static Future<SmtpConnection> connect(Vertx vertx, NetClient client, Target target) {
-    return client.connect(target.port(), target.address())
+    // unix-domain sockets work over NIO on Java 16+ (Netty 4.2), no native transport needed
+    SocketAddress peer = target.isUnixSocket() ? SocketAddress.domainSocketAddress(target.address())
+        : SocketAddress.inetSocketAddress(target.port(), target.address());
+    return client.connect(peer)
         .<SmtpConnection>map(socket -> new SmtpConnection(vertx, socket, target))
         .recover(e -> Future.failedFuture(
             new ConnectionException("4.4.1", "connect to " + target + ": " + e.getMessage())));
@@ -323,7 +327,8 @@ final class SmtpConnection {
     while (!waiting.isEmpty()) {
       waiting.poll().promise().fail(e);
     }
-    if (abortive && socket instanceof NetSocketInternal internal
+    // a unix-domain socket has no reset to send (and no SO_LINGER): it is closed
+    if (abortive && !target.isUnixSocket() && socket instanceof NetSocketInternal internal
         && internal.channelHandlerContext().channel().isActive()) {
       // the reset discards what is still queued, here and in the kernel, instead of sending it
       internal.channelHandlerContext().channel().config().setOption(ChannelOption.SO_LINGER, 0);

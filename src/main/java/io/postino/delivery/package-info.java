@@ -3,7 +3,9 @@
  * postino.delivery.submit}, asks for the route over {@code postino.mx.resolve}, connects to each
  * mail exchanger in turn, speaks ESMTP as a client (STARTTLS, PIPELINING, SIZE, 8BITMIME,
  * SMTPUTF8, CHUNKING), keeps connections for reuse within per-destination limits, keeps the job's
- * deadline inside the transaction, and answers with one result per recipient.
+ * deadline inside the transaction, and answers with one result per recipient. A job that names
+ * an LMTP server goes there instead (a unix-domain socket or TCP, no MX lookup) over the same
+ * client: LHLO, and one reply per recipient after the content (RFC 2033).
  *
  * <p>Stateless, so any node of a cluster can run it. It meets the resolver and the queue over the
  * bus only.

@@ -40,19 +40,21 @@ final class DeliveryLog {
   /**
    * Logs one result.
    *
+   * @param index        the recipient's index in the envelope
+   * @param local        whether the recipient went to a Maildir here ({@code relay=local})
    * @param entered      when the message entered the active window for this attempt
    * @param handedOver   when its recipients were handed over (the round's start)
    */
-  static void result(Envelope envelope, int index, RecipientResult r, Instant entered, Instant handedOver) {
+  static void result(Envelope envelope, int index, RecipientResult r, boolean local, Instant entered,
+      Instant handedOver) {
     if (log.isInfoEnabled()) {
-      log.info(line(envelope, index, r, entered, handedOver, Instant.now()));
+      log.info(line(envelope, index, r, local, entered, handedOver, Instant.now()));
     }
   }
 
-  static String line(Envelope envelope, int index, RecipientResult r, Instant entered, Instant handedOver,
+  static String line(Envelope envelope, int index, RecipientResult r, boolean local, Instant entered, Instant handedOver,
       Instant now) {
     Instant received = envelope.received();
-    boolean local = envelope.recipients().get(index).local();
     StringBuilder sb = new StringBuilder(200).append(envelope.queueId()).append(": to=").append(r.recipient().path());
     String orcpt = envelope.recipients().get(index).parameters().orcpt();
     if (orcpt != null && orcpt.regionMatches(true, 0, "rfc822;", 0, 7)

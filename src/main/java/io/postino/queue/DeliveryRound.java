@@ -80,7 +80,8 @@ final class DeliveryRound {
     results.forEach((i, r) -> {
       e.status.record(i, r);
       e.roundResults.put(i, r);
-      DeliveryLog.result(e.envelope(), i, r, e.entered, e.roundStarted);
+      DeliveryLog.result(e.envelope(), i, r, dispatcher.deliversLocally(e.envelope().recipients().get(i)), e.entered,
+          e.roundStarted);
     });
     if (last && e.status.allFinished() && notifier.successesDue(e.message, e.status).isEmpty()) {
       return Future.succeededFuture();
@@ -164,9 +165,9 @@ final class DeliveryRound {
         });
   }
 
-  /** Every recipient is finished: the message goes, durably when remote deliveries depend on it. */
+  /** Every recipient is finished: the message goes, durably when deliveries to other servers depend on it. */
   private void complete(ActiveMessage e, List<Integer> bounced) {
-    boolean durable = !e.envelope().remoteRecipients().isEmpty();
+    boolean durable = dispatcher.handedToOthers(e.envelope());
     spool.remove(e.message, durable, e.statusFile).onComplete(ar -> {
       if (ar.failed()) {
         log.error("{}: cannot remove from the spool: {}", e.queueId, ar.cause().toString());

@@ -5,6 +5,8 @@ import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
 import io.postino.bus.RecipientResult.Outcome;
 import io.postino.bus.RecipientResult;
+import io.postino.bus.Transport;
+import io.postino.bus.TransportTable;
 import io.postino.smtp.MailAddress;
 import io.postino.spool.Envelope;
 import io.postino.spool.SpooledMessage;
@@ -21,11 +23,12 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * Sends the recipients of one message on their way for one round: local recipients to the
- * {@link LocalTransport}, remote ones as {@link DeliveryJob}s on
- * {@code postino.delivery.submit}, one per domain and envelope sender (a copy an alias forwards
- * has its own, see {@link Envelope.Recipient#sender()}) and at most {@code maxRecipientsPerJob}
- * recipients each. Every part completes with a result for each of its recipients, never fails:
+ * Sends the recipients of one message on their way for one round: those the transport table
+ * discards or refuses get their result at once; local recipients go to the {@link LocalTransport},
+ * remote ones and those with an LMTP transport as {@link DeliveryJob}s on
+ * {@code postino.delivery.submit}, one per domain (and LMTP server) and envelope sender (a copy an
+ * alias forwards has its own, see {@link Envelope.Recipient#sender()}) and at most
+ * {@code maxRecipientsPerJob} recipients each. Every part completes with a result for each of its recipients, never fails:
  * a local transport failure, a bus timeout or an unreadable reply is a transient result.
  *
  * <p>Jobs stay on this node unless {@code deliverAcrossCluster} is set: they name the spool file,
@@ -38,43 +41,86 @@ final class Dispatcher {
   private final Addresses addresses;
   private final QueueOptions options;
   private final BiConsumer<String, String> noDeliveryNode;
+  private final TransportTable transports;
 
-  /** @param noDeliveryNode told of a message (and why) whose job no delivery verticle took or answered */
-  Dispatcher(Vertx vertx, LocalTransport local, Addresses addresses, QueueOptions options,
+  /**
+   * @param transports     the transport table: recipients it names go by their transport
+   * @param noDeliveryNode told of a message (and why) whose job no delivery verticle took or answered
+   */
+  Dispatcher(Vertx vertx, LocalTransport local, Addresses addresses, QueueOptions options, TransportTable transports,
       BiConsumer<String, String> noDeliveryNode) {
     this.vertx = vertx;
+    this.transports = transports;
     this.local = local;
     this.addresses = addresses;
     this.options = options;
     this.noDeliveryNode = noDeliveryNode;
   }
 
+  /**
+   * One destination of a round: a domain, the envelope sender its copies go with, and the LMTP
+   * server of its recipients' transport (or null).
+   */
+  private record Destination(String domain, String sender, Transport.Lmtp lmtp) {
+  }
+
   /** The parts of a round for recipients {@code pending} (indices into the envelope). */
   List<Future<Map<Integer, RecipientResult>>> dispatch(SpooledMessage message, List<Integer> pending) {
     List<Envelope.Recipient> rcpts = message.envelope().recipients();
     List<Integer> locals = new ArrayList<>();
-    // one job per domain and envelope sender: a copy an alias forwards has a sender of its own (SRS)
-    Map<List<String>, List<Integer>> byDomain = new LinkedHashMap<>();
+    // one job per destination and envelope sender: a copy an alias forwards has a sender of its own (SRS)
+    Map<Integer, RecipientResult> decided = new LinkedHashMap<>();
+    Map<Destination, List<Integer>> byDestination = new LinkedHashMap<>();
     for (int i : pending) {
       Envelope.Recipient r = rcpts.get(i);
-      if (r.local()) {
+      Transport t = transport(r);
+      if (t instanceof Transport.Discard discard) {
+        decided.put(i, discard.resultFor(r.address()));
+      } else if (t instanceof Transport.Error error) {
+        decided.put(i, error.resultFor(r.address()));
+      } else if (t == null && r.local()) {
         locals.add(i);
       } else {
-        byDomain.computeIfAbsent(List.of(r.address().domainLowerCase(), message.envelope().senderFor(r).address()),
+        byDestination.computeIfAbsent(new Destination(r.address().domainLowerCase(),
+                message.envelope().senderFor(r).address(), (Transport.Lmtp) t),
             d -> new ArrayList<>()).add(i);
       }
     }
     List<Future<Map<Integer, RecipientResult>>> parts = new ArrayList<>();
+    if (!decided.isEmpty()) {
+      parts.add(Future.succeededFuture(decided));
+    }
     if (!locals.isEmpty()) {
       parts.add(deliverLocally(message, locals));
     }
     int max = options.getMaxRecipientsPerJob();
-    byDomain.forEach((domainAndSender, indices) -> {
+    byDestination.forEach((destination, indices) -> {
       for (int from = 0; from < indices.size(); from += max) {
-        parts.add(submit(message, domainAndSender.get(0), indices.subList(from, Math.min(indices.size(), from + max))));
+        parts.add(submit(message, destination, indices.subList(from, Math.min(indices.size(), from + max))));
       }
     });
     return parts;
+  }
+
+  /**
+   * The transport of a recipient, or null when its mail goes the usual way (Maildir, or SMTP to
+   * its domain's route). A bare {@code <postmaster>} is always delivered here.
+   */
+  Transport transport(Envelope.Recipient r) {
+    return r.address().isBarePostmaster() ? null : transports.lookup(r.address());
+  }
+
+  /** Whether {@code r} is delivered to a Maildir here (its log line says {@code relay=local}). */
+  boolean deliversLocally(Envelope.Recipient r) {
+    return r.local() && transport(r) == null;
+  }
+
+  /**
+   * Whether the removal of a finished message must be durable: another server holds some of it
+   * (SMTP or LMTP) and must not get it again after a crash. Maildir delivery is idempotent.
+   */
+  boolean handedToOthers(Envelope envelope) {
+    return envelope.recipients().stream().anyMatch(r -> !r.local() || transport(r) instanceof Transport.Lmtp);
   }
 
   private Future<Map<Integer, RecipientResult>> deliverLocally(SpooledMessage message, List<Integer> indices) {
@@ -94,14 +140,16 @@ final class Dispatcher {
     });
   }
 
-  private Future<Map<Integer, RecipientResult>> submit(SpooledMessage message, String domain, List<Integer> indices) {
+  private Future<Map<Integer, RecipientResult>> submit(SpooledMessage message, Destination destination,
+      List<Integer> indices) {
     Envelope env = message.envelope();
     List<DeliveryJob.Recipient> rcpts = indices.stream()
         .map(i -> new DeliveryJob.Recipient(env.recipients().get(i).address(), env.recipients().get(i).parameters()))
         .toList();
-    DeliveryJob job = new DeliveryJob(env.queueId(), domain, env.senderFor(env.recipients().get(indices.get(0))),
-        env.mailParameters(), rcpts,
-        new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()));
+    DeliveryJob job = new DeliveryJob(env.queueId(), destination.domain(),
+        env.senderFor(env.recipients().get(indices.get(0))), env.mailParameters(), rcpts,
+        new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()),
+        destination.lmtp());
     long timeoutMillis = options.getDeliveryTimeout().toMillis();
     // the delivery side replies by the deadline whatever the destination does (it resets a
     // session that overruns it), so its result, a late success included, is recorded and the

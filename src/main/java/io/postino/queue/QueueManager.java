@@ -5,6 +5,7 @@ import io.postino.bounce.Bouncer;
 import io.postino.bounce.Notifier;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
+import io.postino.bus.TransportTable;
 import io.postino.intake.Intake;
 import io.postino.metrics.DeliveryMeters;
 import io.postino.spool.MessageDetails;
@@ -75,6 +76,7 @@ public final class QueueManager extends VerticleBase {
   private final Intake intake;
   private final ActiveWindow window;
   private final DeliveryMeters meters;
+  private final TransportTable transports;
   private QueueEvents events;
   private DeliveryRound round;
   private DeliveryNodeWatch deliveryNodes;
@@ -88,6 +90,13 @@ public final class QueueManager extends VerticleBase {
    */
   public QueueManager(Spool spool, LocalTransport local, Addresses addresses, QueueOptions options, String hostname,
       Predicate<String> isLocalDomain, DeliveryMeters meters) {
+    this(spool, local, addresses, options, TransportTable.EMPTY, hostname, isLocalDomain, meters);
+  }
+
+  /** @param transports which recipients go by a transport (LMTP, discard, error) rather than the usual way */
+  public QueueManager(Spool spool, LocalTransport local, Addresses addresses, QueueOptions options,
+      TransportTable transports, String hostname, Predicate<String> isLocalDomain, DeliveryMeters meters) {
+    this.transports = transports;
     this.meters = meters;
     this.spool = spool;
     this.local = local;
@@ -109,7 +118,8 @@ public final class QueueManager extends VerticleBase {
   @Override
   public Future<?> start() {
     deliveryNodes = new DeliveryNodeWatch(id -> window.get(id) != null, this::requeue);
-    Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, deliveryNodes::noDeliveryNode);
+    Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, transports,
+        deliveryNodes::noDeliveryNode);
     events = new QueueEvents(vertx, addresses, meters);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
         options.isDelayWarningWithoutNotify(), options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
