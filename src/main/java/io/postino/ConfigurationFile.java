@@ -18,6 +18,7 @@ import io.postino.server.ServerOptions;
 import io.postino.server.auth.AuthOptions;
 import io.postino.server.tls.TlsOptions;
 import io.postino.spool.SpoolSpace;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -29,9 +30,31 @@ import java.util.Map;
  * setter or section, so that the options stay a typed builder and this stays the one map of the
  * file (the configuration reference of the README follows it).
  */
-final class ConfigurationFile {
+public final class ConfigurationFile {
 
   private ConfigurationFile() {
+  }
+
+  /** Every key a configuration may have, as a tree (see {@link JsonReader#knownKeys()}). */
+  public static JsonObject knownKeys() {
+    JsonReader root = JsonReader.of(new JsonObject());
+    new PostinoOptions(root);
+    return root.knownKeys();
+  }
+
+  /**
+   * A configuration read without stopping at its first problem: the options (with the default in
+   * place of each value that was wrong) and every problem (unknown keys with the nearest known
+   * one, wrong types, values out of range), each naming its JSON path. For {@code check-config}.
+   */
+  public record Checked(PostinoOptions options, List<String> problems) {
+  }
+
+  /** Reads {@code json} as {@link Checked} says. */
+  public static Checked check(JsonObject json) {
+    JsonReader root = JsonReader.collecting(json);
+    PostinoOptions options = new PostinoOptions(root);
+    return new Checked(options, root.problems());
   }
 
   /** Reads every key of {@code root} into {@code options}; unknown keys are reported at the end. */

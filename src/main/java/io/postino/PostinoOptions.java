@@ -27,7 +27,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -133,30 +132,8 @@ public final class PostinoOptions {
     this(JsonReader.of(json));
   }
 
-  /** Every key a configuration may have, as a tree (see {@link JsonReader#knownKeys()}). */
-  public static JsonObject knownKeys() {
-    JsonReader root = JsonReader.of(new JsonObject());
-    new PostinoOptions(root);
-    return root.knownKeys();
-  }
-
-  private PostinoOptions(JsonReader root) {
+  PostinoOptions(JsonReader root) {
     ConfigurationFile.read(root, this);
-  }
-
-  /**
-   * A configuration read without stopping at its first problem: the options (with the default in
-   * place of each value that was wrong) and every problem (unknown keys with the nearest known
-   * one, wrong types, values out of range), each naming its JSON path. For {@code check-config}.
-   */
-  public record Checked(PostinoOptions options, List<String> problems) {
-  }
-
-  /** Reads {@code json} as {@link Checked} says. */
-  public static Checked check(JsonObject json) {
-    JsonReader root = JsonReader.collecting(json);
-    PostinoOptions options = new PostinoOptions(root);
-    return new Checked(options, root.problems());
   }
 
   /** The name the server gives itself (greeting, Received, HELO); the machine's name by default. May block. */
@@ -439,19 +416,7 @@ public final class PostinoOptions {
    * sent back to it.
    */
   public MxResolverOptions resolverOptions() {
-    MxResolverOptions options = new MxResolverOptions(dns);
-    List<String> names = new ArrayList<>(options.getOwnHostnames());
-    if (!names.contains(getHostname())) {
-      names.add(getHostname());
-    }
-    options.setOwnHostnames(names);
-    if (smtp.getPort() > 0) {
-      List<String> addresses = new ArrayList<>(options.getOwnAddresses());
-      String host = smtp.getHost().indexOf(':') >= 0 ? "[" + smtp.getHost() + "]" : smtp.getHost();
-      addresses.add(host + ":" + smtp.getPort());
-      options.setOwnAddresses(addresses);
-    }
-    return options;
+    return dns.withOwn(getHostname(), smtp.getHost(), smtp.getPort());
   }
 
   /** Where a generated certificate lives unless {@code tls.directory} says otherwise: {@code tls} next to the spool. */

@@ -1,6 +1,7 @@
 package io.postino.cli;
 
 import io.postino.Postino;
+import io.postino.ConfigurationFile;
 import io.postino.PostinoOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -50,7 +51,7 @@ public class CheckConfigCommand implements Callable<Integer> {
       out.flush();
       return Main.CONFIG_ERROR;
     }
-    PostinoOptions.Checked checked = PostinoOptions.check(json);
+    ConfigurationFile.Checked checked = ConfigurationFile.check(json);
     List<String> problems = new ArrayList<>(checked.problems());
     Vertx vertx = Vertx.vertx();
     try {

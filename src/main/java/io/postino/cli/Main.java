@@ -1,6 +1,7 @@
 package io.postino.cli;
 
 import io.postino.Postino;
+import io.postino.ConfigurationFile;
 import io.postino.PostinoOptions;
 import io.postino.config.ConfigException;
 import io.postino.config.Overrides;
@@ -83,7 +84,7 @@ public final class Main implements Callable<Integer> {
     }
     Map<String, String> properties = new HashMap<>();
     System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
-    return Overrides.apply(json, PostinoOptions.knownKeys(), System.getenv(), properties);
+    return Overrides.apply(json, ConfigurationFile.knownKeys(), System.getenv(), properties);
   }
 
   @Override

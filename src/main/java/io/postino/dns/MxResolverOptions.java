@@ -344,4 +344,24 @@ public class MxResolverOptions {
     this.ownAddresses = List.copyOf(checked);
     return this;
   }
+  /**
+   * A copy that also knows this server as its own: its host name, and the SMTP listen address
+   * when it listens on a fixed port (so that mail for a domain whose MX is this server is never
+   * sent back to it).
+   */
+  public MxResolverOptions withOwn(String hostname, String listenHost, int listenPort) {
+    MxResolverOptions options = new MxResolverOptions(this);
+    List<String> names = new ArrayList<>(options.getOwnHostnames());
+    if (!names.contains(hostname)) {
+      names.add(hostname);
+    }
+    options.setOwnHostnames(names);
+    if (listenPort > 0) {
+      List<String> addresses = new ArrayList<>(options.getOwnAddresses());
+      addresses.add((listenHost.indexOf(':') >= 0 ? "[" + listenHost + "]" : listenHost) + ":" + listenPort);
+      options.setOwnAddresses(addresses);
+    }
+    return options;
+  }
+
 }
