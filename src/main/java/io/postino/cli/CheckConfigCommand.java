@@ -2,7 +2,6 @@ package io.postino.cli;
 
 import io.postino.Postino;
 import io.postino.ConfigurationFile;
-import io.postino.PostinoOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The lookups of the receiving checks (SPF, DMARC) through the configured DNS servers
+ * The lookups of the receiving checks (SPF, DMARC, the DNS lists) through the configured DNS servers
  * ({@link DnsServers}: failover, retries, one question in flight per name), with caching: an answer
  * (records, no data or NXDOMAIN) is kept for the configured {@code ttl}; a temporary failure is
  * not kept, so the next message asks again. The records' own TTLs are not used: Vert.x's DNS client
@@ -82,8 +82,14 @@ public final class DnsLookups {
     }
     Future<DnsAnswer> answer = ask.get().recover(failure -> Future.succeededFuture(DnsAnswer.failed(failure)));
     if (ttlNanos > 0) {
+      // bounded: a botnet of a million addresses, or a flood of made-up sender domains, must not
+      // make it a million entries; past the bound the expired ones go, and if that is not enough
+      // the answer is used but not kept
       if (cache.size() >= MAX_ENTRIES) {
-        cache.clear();
+        cache.values().removeIf(e -> now - e.expires() >= 0);
+      }
+      if (cache.size() >= MAX_ENTRIES) {
+        return answer;
       }
       Entry mine = new Entry(answer, now + ttlNanos);
       cache.put(key, mine);

@@ -1,6 +1,7 @@
 package io.postino.dnsbl;
 
-import io.postino.dns.AddressLookup;
+import io.postino.dns.DnsAnswer;
+import io.postino.dns.DnsLookups;
 import io.postino.dns.MxResolverOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -27,9 +28,10 @@ public final class Reputation {
   private final Vertx vertx;
   private final DnsblOptions options;
   private final MxResolverOptions dns;
-  private final AnswerCache cache;
+  /** The lists' answers, kept for {@code cacheTtl} (not-listed included, failures not): see {@link DnsLookups}. */
+  private final DnsLookups cache;
 
-  private Reputation(Vertx vertx, DnsblOptions options, MxResolverOptions dns, AnswerCache cache) {
+  private Reputation(Vertx vertx, DnsblOptions options, MxResolverOptions dns, DnsLookups cache) {
     this.vertx = vertx;
     this.options = options;
     this.dns = dns;
@@ -46,8 +48,7 @@ public final class Reputation {
     if (!options.isEnabled()) {
       return OFF;
     }
-    return new Reputation(vertx, options, dns, new AnswerCache(AddressLookup.create(vertx, dns),
-        options.getCacheTtl().toNanos(), System::nanoTime));
+    return new Reputation(vertx, options, dns, DnsLookups.create(vertx, dns, options.getCacheTtl()));
   }
 
   /** After a reload: this one (and its cache) when nothing it uses changed, else a new one. */
@@ -75,13 +76,13 @@ public final class Reputation {
       return Future.succeededFuture(combine(Map.of()));
     }
     Context caller = vertx.getOrCreateContext();
-    Map<String, Future<List<String>>> byZone = new LinkedHashMap<>();
+    Map<String, Future<DnsAnswer>> byZone = new LinkedHashMap<>();
     for (DnsblSite site : options.getSites()) {
       String name = QueryName.of(ip, site.zone());
       if (name == null) {
         return Future.succeededFuture(combine(Map.of()));
       }
-      byZone.computeIfAbsent(site.zone(), z -> cache.get(name));
+      byZone.computeIfAbsent(site.zone(), z -> cache.a(name));
     }
     Promise<Verdict> mine = Promise.promise();
     Future.join(new ArrayList<>(byZone.values())).onComplete(ar -> {
@@ -96,22 +97,24 @@ public final class Reputation {
     return mine.future();
   }
 
-  private Verdict combine(Map<String, Future<List<String>>> byZone) {
+  private Verdict combine(Map<String, Future<DnsAnswer>> byZone) {
     int score = 0;
     List<Verdict.Listing> listings = new ArrayList<>();
     List<Verdict.Failure> failures = new ArrayList<>();
     for (DnsblSite site : options.getSites()) {
-      Future<List<String>> answer = byZone.get(site.zone());
-      if (answer == null) {
+      Future<DnsAnswer> asked = byZone.get(site.zone());
+      if (asked == null) {
         continue;
       }
-      if (answer.failed()) {
+      // a DnsAnswer never fails as a future; NXDOMAIN is "not listed"
+      DnsAnswer answer = asked.result();
+      if (answer.isTemporary()) {
         if (failures.stream().noneMatch(f -> f.zone().equals(site.zone()))) {
-          failures.add(new Verdict.Failure(site.zone(), site.allows(), AddressLookup.describe(answer.cause())));
+          failures.add(new Verdict.Failure(site.zone(), site.allows(), answer.temporary()));
         }
         continue;
       }
-      for (String address : answer.result()) {
+      for (String address : answer.records()) {
         if (site.lists(address)) {
           score += site.weight();
           listings.add(new Verdict.Listing(site, address));
