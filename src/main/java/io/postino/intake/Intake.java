@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one way a message enters Postino, whoever brings it (an SMTP session, {@code postino.send},
  * a report about another message): a queue id, an {@link Envelope} whose recipients are marked
- * local or relayed here and nowhere else, a spool file that starts with the {@code Received:}
+ * local or relayed here and nowhere else (those of a message made here expanded first, see
+ * {@link #expandWith}), a spool file that starts with the {@code Received:}
  * header (with DKIM signatures in front when {@link #signWith} selects the message), a commit (or a
  * commit judged by a policy), and the hand-off of the durable message to
  * the queue once its sender was told it is accepted.
