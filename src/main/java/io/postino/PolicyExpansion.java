@@ -23,7 +23,10 @@ final class PolicyExpansion implements RecipientExpansion {
     this.aliases = aliases;
   }
 
-  /** The node's aliases, one for the listeners and the intake; the SRS key lives next to the spool unless {@code srs.secretFile} says otherwise. */
+  /**
+   * The node's aliases, the same for the listeners and the intake; the SRS key lives next to the
+   * spool unless {@code srs.secretFile} says otherwise, as the generated certificate does.
+   */
   static Aliases aliases(PostinoOptions config) {
     Path spoolParent = config.getSpoolDirectory().toAbsolutePath().getParent();
     return new Aliases(config.getAliases(),

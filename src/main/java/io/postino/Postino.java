@@ -2,6 +2,7 @@ package io.postino;
 
 import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
+import io.postino.alias.Aliases;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.postino.admin.MemberAnnouncer;
 import io.postino.admin.QueueApi;
@@ -9,7 +10,6 @@ import io.postino.admin.StatusApi;
 import io.postino.bus.TransportTable;
 import io.postino.delivery.DeliveryVerticle;
 import io.postino.delivery.OutboundOptions;
-import io.postino.alias.Aliases;
 import io.postino.dkim.DkimIntake;
 import io.postino.dns.MxResolverVerticle;
 import io.postino.local.LocalDelivery;

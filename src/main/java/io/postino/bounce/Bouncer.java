@@ -103,8 +103,8 @@ public final class Bouncer {
         envelope = intake.localEnvelope(queueId, MailAddress.NULL_SENDER, parameters, List.of(to), hostname,
             Instant.now());
       } catch (RefusedRecipients refused) {
-        // as Postfix, which bounces a report it cannot deliver to nobody (a double bounce) and by
-        // default only logs it: nobody asked for it but the sender it cannot reach
+        // nobody but the unreachable sender wants it: Postfix would make it a double bounce, which
+        // by default (notify_classes without 2bounce) it only logs
         log.warn("{}: {} report about {} dropped: {}", queueId, kind.name().toLowerCase(Locale.ROOT), e.queueId(),
             refused.getMessage());
         return Future.succeededFuture();
