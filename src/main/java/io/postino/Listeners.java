@@ -24,7 +24,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,8 +59,8 @@ final class Listeners {
    * {@link StartupException} naming it ({@code submission listener 0.0.0.0:587: address already in use});
    * those already deployed are in {@code ids}, for the caller to take down.
    */
-  static Future<Listeners> start(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Intake intake,
-      TlsSupport tls, Authenticator auth, PostinoMetrics metrics, List<String> ids) {
+  static Future<Listeners> start(Vertx vertx, PostinoOptions config, RecipientPolicy policy, Aliases aliases,
+      Intake intake, TlsSupport tls, Authenticator auth, PostinoMetrics metrics, List<String> ids) {
     ServerOptions smtp = config.getSmtp();
     int instances = smtp.getInstances() > 0 ? smtp.getInstances() : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     int maxConnections;
@@ -72,10 +71,6 @@ final class Listeners {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    // the SRS key lives next to the spool unless srs.secretFile says otherwise, as the generated certificate
-    Path spoolParent = config.getSpoolDirectory().toAbsolutePath().getParent();
-    Aliases aliases = new Aliases(config.getAliases(),
-        spoolParent == null ? Path.of("srs.secret") : spoolParent.resolve("srs.secret"));
     AtomicReference<ServerContext> current = new AtomicReference<>(new ServerContext(smtp, config.getHostname(),
         policy.withAliases(aliases), new ConnectionLimiter(maxConnections, smtp.getMaxConnectionsPerClient()), intake,
         ListenerPolicy.SMTP, tls, auth, applicationPolicy(vertx, config),
@@ -84,9 +79,8 @@ final class Listeners {
     int[] ports = {-1, -1, -1};
     Listeners listeners = new Listeners(vertx, current, ports, aliases);
     String host = smtp.getHost();
-    return vertx.deployVerticle(aliases).map(id -> ids.add(id))
-        .compose(v -> listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(),
-            smtp.getProxyProtocol(), instances, ids))
+    return listen(vertx, "smtp", host, listeners.contextFor(ListenerPolicy.SMTP), smtp.getPort(),
+        smtp.getProxyProtocol(), instances, ids)
         .compose(port -> {
           ports[0] = port;
           return listenIfEnabled(vertx, "submission", host, listeners.contextFor(ListenerPolicy.SUBMISSION),

@@ -2,6 +2,7 @@ package io.postino;
 
 import io.postino.admin.AdminRoutes;
 import io.postino.admin.AdminServer;
+import io.postino.alias.Aliases;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.postino.admin.MemberAnnouncer;
 import io.postino.admin.QueueApi;
@@ -205,8 +206,10 @@ public final class Postino {
     MxResolverVerticle resolver = roles.contains(Role.RESOLVER)
         ? new MxResolverVerticle(config.addresses(), config.resolverOptions(), monitoring.metrics().dns())
         : null;
+    Aliases aliases = queue == null ? null : PolicyExpansion.aliases(config);
     if (queue != null) {
       queue.intake().signWith(dkim);
+      queue.intake().expandWith(new PolicyExpansion(policy, aliases));
       ReceivingChecks.install(vertx, config, queue.intake(), dkim);
     }
     Future<Void> all = Future.succeededFuture();
@@ -224,12 +227,13 @@ public final class Postino {
       ServerOptions smtp = config.getSmtp();
       SendVerticle send = new SendVerticle(queue.intake(), config.addresses(),
           new SendVerticle.Limits(smtp.getMaxMessageSize(), smtp.getMaxRecipients()));
-      all = all.compose(v -> deployed(ids, vertx.deployVerticle(queue)))
+      all = all.compose(v -> deployed(ids, vertx.deployVerticle(aliases)))
+          .compose(v -> deployed(ids, vertx.deployVerticle(queue)))
           .compose(v -> deployed(ids, vertx.deployVerticle(new QueueAdminService(queue, config.addresses(), nodeId))))
           .compose(v -> deployed(ids, vertx.deployVerticle(send)));
     }
     if (roles.contains(Role.LISTENER)) {
-      all = all.compose(v -> Listeners.start(vertx, config, policy.get(), queue.intake(), tls, auth,
+      all = all.compose(v -> Listeners.start(vertx, config, policy.get(), aliases, queue.intake(), tls, auth,
           monitoring.metrics(), ids))
           .map(l -> {
             listeners[0] = l;

@@ -8,7 +8,9 @@
  *
  * <p>Expansion happens at RCPT time, for the recipient policy of the listener ({@code server}), so
  * that the envelope in the spool holds the expanded recipients, as Postfix's cleanup writes them
- * into the queue file; the original recipient stays as each copy's ORCPT.
+ * into the queue file; the original recipient stays as each copy's ORCPT. Messages made on the
+ * node ({@code postino.send}, reports) go through the same policy before they are spooled, by way
+ * of the intake's {@code RecipientExpansion}.
  *
  * <p>Depends on: {@code smtp}, {@code config}, {@code files}.
  */

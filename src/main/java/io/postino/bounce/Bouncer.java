@@ -1,6 +1,7 @@
 package io.postino.bounce;
 
 import io.postino.intake.Intake;
+import io.postino.intake.RefusedRecipients;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.MessageText;
@@ -18,7 +19,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends delivery status notifications: reads what to return of the original message (its
@@ -33,6 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * headers only. The reading and the building are done off the event loop.
  */
 public final class Bouncer {
+
+  private static final Logger log = LoggerFactory.getLogger(Bouncer.class);
 
   /** The most of an original header section a report returns. */
   static final int MAX_HEADER_OCTETS = 64 * 1024;
@@ -60,7 +66,9 @@ public final class Bouncer {
 
   /**
    * Builds and spools a report about {@code items} of {@code original}, and hands it to the queue
-   * once it is durable; completes with the spooled report then. Call on the queue's context.
+   * once it is durable; completes with the spooled report then, or with null when the expansion of
+   * its recipient refuses it (an unknown user, an alias loop): dropped, with a log line. Call on the
+   * queue's context.
    */
   public Future<SpooledMessage> send(SpooledMessage original, DsnBuilder.Kind kind, List<DsnBuilder.Item> items,
       Instant willRetryUntil) {
@@ -90,8 +98,17 @@ public final class Bouncer {
       MailParameters parameters = new MailParameters(b.report().length,
           b.eightBit() ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
           to.isInternationalized(), null, null, null);
-      Envelope envelope = intake.localEnvelope(queueId, MailAddress.NULL_SENDER, parameters, List.of(to), hostname,
-          Instant.now());
+      Envelope envelope;
+      try {
+        envelope = intake.localEnvelope(queueId, MailAddress.NULL_SENDER, parameters, List.of(to), hostname,
+            Instant.now());
+      } catch (RefusedRecipients refused) {
+        // nobody but the unreachable sender wants it: Postfix would make it a double bounce, which
+        // by default (notify_classes without 2bounce) it only logs
+        log.warn("{}: {} report about {} dropped: {}", queueId, kind.name().toLowerCase(Locale.ROOT), e.queueId(),
+            refused.getMessage());
+        return Future.succeededFuture();
+      }
       return intake.store(envelope, null, Buffer.buffer(b.report()))
           .onSuccess(report -> intake.handOff(report, messageId(queueId)));
     });

@@ -66,7 +66,9 @@ public final class Notifier {
     }
     return bouncer.send(message, DsnBuilder.Kind.FAILED, items, null).map(dsn -> {
       // Postfix's line; the new id's own accept and delivery lines follow it
-      log.info("{}: sender non-delivery notification: {}", env.queueId(), dsn.queueId());
+      if (dsn != null) {
+        log.info("{}: sender non-delivery notification: {}", env.queueId(), dsn.queueId());
+      }
       return false;
     });
   }
@@ -99,7 +101,9 @@ public final class Notifier {
       return Future.succeededFuture(List.of());
     }
     return bouncer.send(message, DsnBuilder.Kind.DELAYED, items, expiry).map(dsn -> {
-      log.info("{}: sender delay notification: {}", env.queueId(), dsn.queueId());
+      if (dsn != null) {
+        log.info("{}: sender delay notification: {}", env.queueId(), dsn.queueId());
+      }
       return warned;
     });
   }
@@ -145,7 +149,9 @@ public final class Notifier {
     }
     return bouncer.send(message, DsnBuilder.Kind.SUCCESS, items, null).map(dsn -> {
       // Postfix's line for its success notices
-      log.info("{}: sender delivery status notification: {}", env.queueId(), dsn.queueId());
+      if (dsn != null) {
+        log.info("{}: sender delivery status notification: {}", env.queueId(), dsn.queueId());
+      }
       return due;
     });
   }

@@ -7,6 +7,7 @@ import io.postino.smtp.MailAddress;
 import io.postino.spf.SpfCheck;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
+import io.postino.smtp.SmtpReply;
 import io.postino.smtp.SubmissionHeaders;
 import io.postino.spool.Envelope;
 import io.postino.spool.LeadingHeaders;
@@ -16,7 +17,10 @@ import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -28,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one way a message enters Postino, whoever brings it (an SMTP session, {@code postino.send},
  * a report about another message): a queue id, an {@link Envelope} whose recipients are marked
- * local or relayed here and nowhere else, a spool file that starts with the {@code Received:}
+ * local or relayed here and nowhere else (those of a message made here expanded first, see
+ * {@link #expandWith}), a spool file that starts with the {@code Received:}
  * header (with DKIM signatures in front when {@link #signWith} selects the message), a commit (or a
  * commit judged by a policy), and the hand-off of the durable message to
  * the queue once its sender was told it is accepted.
@@ -52,6 +57,8 @@ public final class Intake {
   private volatile DkimIntake dkim;
   /** Null without SPF verification; set once, before any message comes. */
   private volatile SpfCheck spf;
+  /** Null until {@link #expandWith}: each recipient as addressed. */
+  private volatile RecipientExpansion expansion;
 
   /**
    * @param hostname      this server's name, in the {@code Received:} headers it writes
@@ -68,6 +75,14 @@ public final class Intake {
   /** Signs the messages {@code dkim} selects from now on (see {@link DkimIntake#forMessage}). */
   public void signWith(DkimIntake dkim) {
     this.dkim = dkim;
+  }
+
+  /**
+   * Expands the recipients of the messages made here ({@link #localEnvelope}) with {@code expansion}
+   * from now on, as the SMTP listener expands those it receives.
+   */
+  public void expandWith(RecipientExpansion expansion) {
+    this.expansion = expansion;
   }
 
   /** Checks the senders of mail received over SMTP with SPF from now on. */
@@ -102,14 +117,35 @@ public final class Intake {
     return isLocalDomain.test(recipient.domainLowerCase());
   }
 
-  /** The envelope of a message made here rather than received over SMTP. */
+  /**
+   * The envelope of a message made here rather than received over SMTP, each recipient expanded
+   * (see {@link #expandWith}) into its copies, duplicates dropped as Postfix's cleanup does.
+   *
+   * @throws RefusedRecipients when the expansion refuses any recipient: the message is not to be
+   *     made, for nobody or for fewer than were asked
+   */
   public Envelope localEnvelope(String queueId, MailAddress sender, MailParameters parameters,
       List<MailAddress> recipients, String helo, Instant received) {
-    List<Envelope.Recipient> rcpts = recipients.stream()
-        .map(r -> new Envelope.Recipient(r, RcptParameters.NONE, isLocal(r)))
-        .toList();
-    return new Envelope(queueId, sender, parameters, rcpts, helo, LOCAL_ADDRESS, LOCAL_PROTOCOL, null,
-        received);
+    RecipientExpansion expand = expansion;
+    Map<String, Envelope.Recipient> rcpts = new LinkedHashMap<>();
+    Map<MailAddress, SmtpReply> refused = new LinkedHashMap<>();
+    for (MailAddress r : recipients) {
+      RecipientExpansion.Outcome outcome = expand == null
+          ? new RecipientExpansion.Copies(List.of(new Envelope.Recipient(r, RcptParameters.NONE, isLocal(r))))
+          : expand.expand(sender, r);
+      if (outcome instanceof RecipientExpansion.Refused no) {
+        refused.put(r, no.reply());
+      } else {
+        for (Envelope.Recipient copy : ((RecipientExpansion.Copies) outcome).recipients()) {
+          rcpts.putIfAbsent(copy.local() + copy.address().address().toLowerCase(Locale.ROOT), copy);
+        }
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new RefusedRecipients(refused);
+    }
+    return new Envelope(queueId, sender, parameters, List.copyOf(rcpts.values()), helo, LOCAL_ADDRESS,
+        LOCAL_PROTOCOL, null, received);
   }
 
   /**

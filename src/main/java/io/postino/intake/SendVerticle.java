@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests are read, checked and (structured ones) built on a worker thread, never on the
  * event loop; the limits are the SMTP listener's ({@code smtp.maxMessageSize},
- * {@code smtp.maxRecipients}). A request that is malformed, invalid or too large is failed with
+ * {@code smtp.maxRecipients}), and so is the expansion of the recipients (aliases, see
+ * {@link Intake#expandWith}). A request that is malformed, invalid or too large, or one with a
+ * recipient the expansion refuses ({@link RefusedRecipients}), is failed with
  * {@link SendReply#BAD_REQUEST}; a spool that cannot take the message, with
  * {@link SendReply#SPOOL_FAILURE}, as is one that comes while {@value #MAX_IN_FLIGHT} requests, or
  * {@value #MAX_BYTES_IN_FLIGHT} octets of content, are already being prepared or spooled ("busy,

@@ -7,7 +7,9 @@
  * and by bounces: one instance per node, made by the queue manager, whose door it is.
  *
  * <p>The hand-off to the queue is a {@code Consumer} given to it, so it never depends on the
- * queue.
+ * queue; likewise the expansion of the recipients of messages made on the node (aliases, see
+ * {@code alias}) is a {@link io.postino.intake.RecipientExpansion} the root sets on it, so that the
+ * recipient policy of the listeners serves here too without intake depending on {@code server}.
  *
  * <p>Depends on: {@code spool}, {@code bus}, {@code smtp}, {@code config}, {@code dkim}, {@code spf}, {@code authres}.
  */

@@ -10,8 +10,11 @@ import io.postino.alias.Mailboxes;
 import io.postino.metrics.Refusal;
 import io.postino.smtp.LocalParts;
 import io.postino.smtp.MailAddress;
+import io.postino.smtp.RcptParameters;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpReply;
+import io.postino.spool.Envelope;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -147,6 +150,26 @@ public final class RecipientPolicy implements Mailboxes {
     }
     return mayRelay ? new Accept(List.of(new Target(recipient, false, false)))
         : new Refuse(Replies.relayDenied(recipient), Refusal.RELAY);
+  }
+
+  /**
+   * The envelope recipients of an accepted {@code recipient} of a message from {@code sender}. A
+   * copy an alias or SRS leads elsewhere keeps the address given as its ORCPT (RFC 3461), unless
+   * {@code parameters} hold one, so that a DSN names the address the sender knows, as Postfix's
+   * cleanup does; a copy forwarded to another domain gets the SRS form of the sender.
+   */
+  public List<Envelope.Recipient> copies(MailAddress sender, MailAddress recipient, RcptParameters parameters,
+      Accept accept) {
+    List<Envelope.Recipient> copies = new ArrayList<>(accept.targets().size());
+    for (Target t : accept.targets()) {
+      RcptParameters p = parameters;
+      if (!t.address().equals(recipient) && p.orcpt() == null) {
+        p = new RcptParameters(p.notifications(), "rfc822;" + recipient.address());
+      }
+      MailAddress copySender = t.forwarded() ? forwardingSender(sender, recipient) : null;
+      copies.add(new Envelope.Recipient(t.address(), p, t.local(), copySender));
+    }
+    return copies;
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.postino.server.session;
 
-import io.postino.alias.Expansion.Target;
 import io.postino.metrics.Refusal;
 import io.postino.spool.Envelope;
 import io.postino.server.ApplicationPolicy;
@@ -11,12 +10,10 @@ import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
-import io.postino.smtp.RcptParameters;
 import io.postino.smtp.Replies;
 import io.postino.smtp.SmtpCommand;
 import io.postino.smtp.SmtpReply;
 import io.postino.spf.SpfCheck;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -146,7 +143,8 @@ final class EnvelopeCommands {
       session.meters().refused(refuse.reason());
       return;
     }
-    List<Envelope.Recipient> copies = copies(address, rcpt.parameters(), (RecipientPolicy.Accept) decision);
+    List<Envelope.Recipient> copies = ctx.policy().copies(tx.sender, address, rcpt.parameters(),
+        (RecipientPolicy.Accept) decision);
     ApplicationPolicy hooks = ctx.applicationPolicy();
     if (hooks == null) {
       accept(copies);
@@ -162,26 +160,6 @@ final class EnvelopeCommands {
             accept(copies);
           }
         });
-  }
-
-  /**
-   * The envelope recipients of an accepted RCPT. A copy an alias or SRS leads elsewhere keeps the
-   * address the client gave as its ORCPT (RFC 3461), unless the client gave one, so that a DSN names
-   * the address the sender knows, as Postfix's cleanup does; a copy forwarded to another domain gets
-   * the SRS form of the sender.
-   */
-  private List<Envelope.Recipient> copies(MailAddress address, RcptParameters parameters,
-      RecipientPolicy.Accept accept) {
-    List<Envelope.Recipient> copies = new ArrayList<>(accept.targets().size());
-    for (Target t : accept.targets()) {
-      RcptParameters p = parameters;
-      if (!t.address().equals(address) && p.orcpt() == null) {
-        p = new RcptParameters(p.notifications(), "rfc822;" + address.address());
-      }
-      MailAddress sender = t.forwarded() ? ctx.policy().forwardingSender(tx.sender, address) : null;
-      copies.add(new Envelope.Recipient(t.address(), p, t.local(), sender));
-    }
-    return copies;
   }
 
   private void accept(List<Envelope.Recipient> copies) {
