@@ -61,16 +61,16 @@ final class KeyRecords {
     return entry.lookup();
   }
 
-  private static Lookup outcome(List<String> strings, Throwable failure) {
+  private static Lookup outcome(List<String> records, Throwable failure) {
     if (failure != null) {
       return TxtLookup.isNxDomain(failure) ? new Lookup(null, "no key record", false)
           : new Lookup(null, TxtLookup.describe(failure), true);
     }
-    if (strings.isEmpty()) {
+    if (records.isEmpty()) {
       return new Lookup(null, "no key record", false);
     }
     try {
-      return new Lookup(KeyRecord.parse(String.join("", strings)), null, false);
+      return new Lookup(KeyRecord.firstUsable(records), null, false);
     } catch (GeneralSecurityException | RuntimeException e) {
       return new Lookup(null, "unusable key record: " + e.getMessage(), false);
     }
