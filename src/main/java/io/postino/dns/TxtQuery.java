@@ -75,10 +75,12 @@ final class TxtQuery {
     DnsQuestion question = new DefaultDnsQuestion(name, DnsRecordType.TXT);
     InetSocketAddress to = InetSocketAddress.createUnresolved(server.getHost(), server.getPort());
     int id = IDS.nextInt(0x10000);
+    DatagramDnsQuery query = new DatagramDnsQuery(null, to, id);
+    prepare(query, question);
+    Buffer wire = encode(new DatagramDnsQueryEncoder(), query);
     Promise<DnsResponse> reply = Promise.promise();
     DatagramSocket socket = vertx.createDatagramSocket();
-    long timer = vertx.setTimer(server.getQueryTimeout(), t -> reply.tryFail(
-        new DnsNameResolverTimeoutException(to, question, "no answer in " + server.getQueryTimeout() + " ms")));
+    long[] timer = {-1};
     socket.handler(packet -> {
       if (packet.sender().port() == server.getPort() && sameHost(packet.sender().host(), server.getHost())) {
         DnsResponse r = decode(packet.data(), to);
@@ -89,13 +91,14 @@ final class TxtQuery {
         }
       }
     });
-    DatagramDnsQuery query = new DatagramDnsQuery(null, to, id);
-    prepare(query, question);
+    // the timeout runs from the sending, as Vert.x's client's: setting up the socket is not the server's delay
     socket.listen(0, server.getHost().indexOf(':') >= 0 ? "::" : "0.0.0.0")
-        .compose(s -> s.send(encode(new DatagramDnsQueryEncoder(), query), server.getPort(), server.getHost()))
+        .compose(s -> s.send(wire, server.getPort(), server.getHost()))
+        .onSuccess(sent -> timer[0] = vertx.setTimer(server.getQueryTimeout(), t -> reply.tryFail(
+            new DnsNameResolverTimeoutException(to, question, "no answer in " + server.getQueryTimeout() + " ms"))))
         .onFailure(reply::tryFail);
     Future<DnsResponse> answered = reply.future().andThen(ar -> {
-      vertx.cancelTimer(timer);
+      vertx.cancelTimer(timer[0]);
       socket.close();
     }).compose(r -> r.isTruncated() ? released(r, overTcp(vertx, server, question, to)) : Future.succeededFuture(r));
     return answered.compose(r -> {
