@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Key records fetched for verification through Postino's DNS servers ({@link TxtLookup}), cached:
- * a record or a permanent failure (no record, not a usable key) for {@code ttl} (Vert.x's DNS
- * client gives no TTL for TXT answers), a temporary failure not at all. One lookup in flight per
+ * a record or a permanent failure (no record, not a usable key) for {@code ttl} (the records' own
+ * TTLs are not used), a temporary failure not at all. One lookup in flight per
  * name. At most {@value #MAX_ENTRIES} names are kept. Thread-safe.
  */
 final class KeyRecords {
