@@ -192,13 +192,13 @@ public class DkimCommand implements Callable<Integer> {
         resolver.setServers(dns);
       }
       String name = recordName(domain, selector);
-      List<String> strings;
+      List<String> records;
       Vertx vertx = Vertx.vertx();
       try {
-        strings = TxtLookup.create(vertx, resolver).txt(name).toCompletionStage().toCompletableFuture().join();
+        records = TxtLookup.create(vertx, resolver).txt(name).toCompletionStage().toCompletableFuture().join();
       } catch (CompletionException e) {
         if (TxtLookup.isNxDomain(e.getCause())) {
-          strings = List.of();
+          records = List.of();
         } else {
           err.println("dkim check: " + name + ": " + TxtLookup.describe(e.getCause()));
           return TEMPORARY;
@@ -206,14 +206,14 @@ public class DkimCommand implements Callable<Integer> {
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().join();
       }
-      if (strings.isEmpty()) {
+      if (records.isEmpty()) {
         o.println(name + ": no TXT record is published");
         o.flush();
         return NO_RECORD;
       }
-      String text = String.join("", strings);
+      String text = String.join(" | ", records);
       try {
-        KeyRecord published = KeyRecord.parse(text);
+        KeyRecord published = KeyRecord.firstUsable(records);
         boolean matches = published.matches(privateKey);
         o.println(name + ": " + (matches ? "OK, the published " + published.algorithm().keyType()
             + " key matches " + keyFile : "MISMATCH, the published key is not the key in " + keyFile));

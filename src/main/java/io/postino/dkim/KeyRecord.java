@@ -54,6 +54,27 @@ public record KeyRecord(Algorithm algorithm, PublicKey key) {
   }
 
   /**
+   * The first usable key record among the TXT records at a selector's name (each record's strings
+   * joined): other TXT records may sit at that name, and RFC 6376 section 3.6.2.2 lets a verifier
+   * choose among several records.
+   *
+   * @throws GeneralSecurityException with the first record's fault when none is usable
+   */
+  public static KeyRecord firstUsable(java.util.List<String> records) throws GeneralSecurityException {
+    GeneralSecurityException first = null;
+    for (String text : records) {
+      try {
+        return parse(text);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        if (first == null) {
+          first = e instanceof GeneralSecurityException g ? g : new GeneralSecurityException(e.getMessage(), e);
+        }
+      }
+    }
+    throw first != null ? first : new GeneralSecurityException("no key record");
+  }
+
+  /**
    * Reads a key record's text (the strings of a TXT record, joined).
    *
    * @throws GeneralSecurityException when it is no key record, names an unknown key type, has no

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Key records fetched for verification through Postino's DNS servers ({@link TxtLookup}), cached:
- * a record or a permanent failure (no record, not a usable key) for {@code ttl} (Vert.x's DNS
- * client gives no TTL for TXT answers), a temporary failure not at all. One lookup in flight per
+ * a record or a permanent failure (no record, not a usable key) for {@code ttl} (the records' own
+ * TTLs are not used), a temporary failure not at all. One lookup in flight per
  * name. At most {@value #MAX_ENTRIES} names are kept. Thread-safe.
  */
 final class KeyRecords {
@@ -61,16 +61,16 @@ final class KeyRecords {
     return entry.lookup();
   }
 
-  private static Lookup outcome(List<String> strings, Throwable failure) {
+  private static Lookup outcome(List<String> records, Throwable failure) {
     if (failure != null) {
       return TxtLookup.isNxDomain(failure) ? new Lookup(null, "no key record", false)
           : new Lookup(null, TxtLookup.describe(failure), true);
     }
-    if (strings.isEmpty()) {
+    if (records.isEmpty()) {
       return new Lookup(null, "no key record", false);
     }
     try {
-      return new Lookup(KeyRecord.parse(String.join("", strings)), null, false);
+      return new Lookup(KeyRecord.firstUsable(records), null, false);
     } catch (GeneralSecurityException | RuntimeException e) {
       return new Lookup(null, "unusable key record: " + e.getMessage(), false);
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * tried) that asking again later may cure. SPF counts the first two without records as "void"
  * (RFC 7208 section 4.6.4); DKIM and DMARC treat them as "no record".
  *
- * @param records   the records' values (TXT strings, addresses, host names), empty for none
+ * @param records   the records' values (TXT records with their strings joined, addresses, host names), empty for none
  * @param nxdomain  the name does not exist
  * @param temporary why the question failed for now, or null when it has an answer
  */

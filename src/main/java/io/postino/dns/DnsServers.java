@@ -28,7 +28,9 @@ import java.util.function.Function;
  * send every query from one fixed port, and Netty 4.2.9 (the version the Vert.x 5.0.7 BOM brings)
  * draws the ids of a fresh client from 0-16383 only (14 bits). Vert.x's options set no local
  * address: the socket is bound to the wildcard address. A validating resolver on loopback is
- * the recommended setup (README, MX resolution).
+ * the recommended setup (README, MX resolution). TXT questions, which Vert.x's client cannot answer
+ * record by record, go through {@link TxtQuery}, which keeps the fresh port and draws all 16 bits
+ * of the id.
  *
  * <p>NXDOMAIN is an answer and ends the query; a timeout, SERVFAIL, REFUSED or any other error
  * moves on to the next server. Each question fails with the last error once every server has
@@ -61,22 +63,22 @@ final class DnsServers {
 
   /** The MX records of a name, unsorted; a null MX has a null or empty name. */
   Future<List<MxRecord>> mx(String name) {
-    return query("MX", name, client -> client.resolveMX(name));
+    return query("MX", name, viaClient(client -> client.resolveMX(name)));
   }
 
   /** The IPv4 addresses of a name; empty when the name is a CNAME. */
   Future<List<String>> a(String name) {
-    return query("A", name, client -> client.resolveA(name));
+    return query("A", name, viaClient(client -> client.resolveA(name)));
   }
 
   /** The IPv6 addresses of a name; empty when the name is a CNAME. */
   Future<List<String>> aaaa(String name) {
-    return query("AAAA", name, client -> client.resolveAAAA(name));
+    return query("AAAA", name, viaClient(client -> client.resolveAAAA(name)));
   }
 
   /** The canonical name a name is an alias of, in a list of zero or one. */
   Future<List<String>> cname(String name) {
-    return query("CNAME", name, client -> client.resolveCNAME(name));
+    return query("CNAME", name, viaClient(client -> client.resolveCNAME(name)));
   }
 
   /**
@@ -84,15 +86,16 @@ final class DnsServers {
    * one: Vert.x's client gives the first PTR record only.
    */
   Future<List<String>> ptr(String name) {
-    return query("PTR", name, client -> client.resolvePTR(name).map(n -> n == null ? List.<String>of() : List.of(n)));
+    return query("PTR", name, viaClient(client -> client.resolvePTR(name)
+        .map(n -> n == null ? List.<String>of() : List.of(n))));
   }
 
   /**
-   * The strings of the TXT records of a name, every record's strings in order (Vert.x gives them
-   * without the record boundaries).
+   * The TXT records of a name, one string per record, its strings joined ({@link TxtQuery}: Vert.x's
+   * client loses the record boundaries).
    */
   Future<List<String>> txt(String name) {
-    return query("TXT", name, client -> client.resolveTXT(name));
+    return query("TXT", name, server -> TxtQuery.ask(vertx, server, name));
   }
 
   /** Nothing to release: each query's client is closed when the query ends. */
@@ -116,7 +119,7 @@ final class DnsServers {
   }
 
   @SuppressWarnings("unchecked")
-  private <T> Future<T> query(String type, String name, Function<DnsClient, Future<T>> ask) {
+  private <T> Future<T> query(String type, String name, Function<DnsClientOptions, Future<T>> ask) {
     String key = type + ' ' + name;
     Promise<T> mine = Promise.promise();
     Future<?> existing = inflight.putIfAbsent(key, mine.future());
@@ -131,16 +134,29 @@ final class DnsServers {
     return mine.future();
   }
 
-  private <T> Future<T> attempt(int n, Function<DnsClient, Future<T>> ask) {
+  /** A question asked through a Vert.x client of its own for the server, closed once answered. */
+  private <T> Function<DnsClientOptions, Future<T>> viaClient(Function<DnsClient, Future<T>> ask) {
+    return server -> {
+      DnsClient client = vertx.createDnsClient(server);
+      Future<T> answer;
+      try {
+        answer = ask.apply(client);
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      return answer.andThen(ar -> client.close());
+    };
+  }
+
+  private <T> Future<T> attempt(int n, Function<DnsClientOptions, Future<T>> ask) {
     Future<T> answer;
-    DnsClient client = vertx.createDnsClient(servers.get(n % servers.size()));
     try {
-      answer = ask.apply(client);
+      answer = ask.apply(servers.get(n % servers.size()));
     } catch (RuntimeException e) {
-      // a client that throws instead of failing its future must not leave the query in flight forever
+      // a question that throws instead of failing its future must not leave the query in flight forever
       answer = Future.failedFuture(e);
     }
-    return answer.andThen(ar -> client.close()).recover(failure ->
+    return answer.recover(failure ->
         isNxDomain(failure) || n + 1 >= attempts ? Future.failedFuture(failure) : attempt(n + 1, ask));
   }
 }

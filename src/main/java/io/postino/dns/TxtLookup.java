@@ -22,9 +22,9 @@ public final class TxtLookup {
   }
 
   /**
-   * The TXT strings at {@code name}, in answer order (a record of several strings gives several;
-   * DKIM joins them). Fails with the DNS error: NXDOMAIN when the name does not exist, a timeout or
-   * server failure once every server was tried.
+   * The TXT records at {@code name}, in answer order, one string per record: a record of several
+   * strings gives them joined (RFC 6376 section 3.6.2.2). Fails with the DNS error: NXDOMAIN when
+   * the name does not exist, a timeout or server failure once every server was tried.
    */
   public Future<List<String>> txt(String name) {
     return servers.txt(name);

@@ -2,7 +2,8 @@
  * MX resolution: the {@link io.postino.dns.MxResolverVerticle} answers {@code postino.mx.resolve}
  * with the hosts to try in order (RFC 5321 section 5.1, implicit MX, null MX of RFC 7505, static
  * routes and a smarthost), cached by TTL, with loop detection; the DNS lookups themselves, one
- * short-lived client per query and failover across the configured servers.
+ * short-lived client per query and failover across the configured servers; TXT questions through
+ * a query of Postino's own ({@link io.postino.dns.TxtQuery}), one string per record.
  *
  * <p>Its replies are the bus's {@code Route} types: delivery never depends on this package.
  *

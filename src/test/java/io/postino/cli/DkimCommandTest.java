@@ -94,6 +94,17 @@ class DkimCommandTest {
   }
 
   @Test
+  void checkReadsAKeyRecordOfSeveralStringsAmongOtherTxtRecords() throws Exception {
+    Path key = dir.resolve("rsa.pem");
+    assertEquals(DkimCommand.OK, dkim("keygen", "example.org", "s1", "--type", "rsa", "--out", key.toString()));
+    String record = zoneLine();
+    assertTrue(record.split("\" \"").length >= 2, "a 2048-bit key takes several strings: " + record);
+    dns.zone("s1._domainkey.example.org. 300 IN TXT \"google-site-verification=abc\"", record,
+        "s1._domainkey.example.org. 300 IN TXT \"MS=ms12345\"");
+    assertEquals(DkimCommand.OK, dkim("check", "example.org", "s1", "--key", key.toString()), out + " " + err);
+  }
+
+  @Test
   void checkFindsTheKeyInTheConfiguration() throws Exception {
     Path key = dir.resolve("k.pem");
     assertEquals(DkimCommand.OK, dkim("keygen", "example.org", "s1", "--type", "ed25519", "--out", key.toString()));

@@ -104,6 +104,26 @@ class DkimVerificationTest {
   }
 
   @Test
+  void aKeyRecordOfSeveralStringsIsFoundAmongOtherTxtRecords() throws Exception {
+    // RFC 6376 section 3.6.2.2: a record's strings are joined; other TXT records at the selector are not
+    // part of it, before or after it
+    String rsa = "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQ"
+        + "oBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqM"
+        + "KrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB";
+    String split = DkimTestbed.txt("test._domainkey.football.example.com.", rsa);
+    assertTrue(split.split("\" \"").length == 2, "two strings: " + split);
+    bed.dns.zone("test._domainkey.football.example.com. 300 IN TXT \"google-site-verification=abc\"", split,
+        "test._domainkey.football.example.com. 300 IN TXT \"v=spf1 -all\"",
+        DkimTestbed.txt("brisbane._domainkey.football.example.com.", Rfc8463VectorTest.ED25519_RECORD),
+        "brisbane._domainkey.football.example.com. 300 IN TXT \"MS=ms12345\"");
+    bed.server.start();
+    String results = authenticationResults(bed.send(Rfc8463VectorTest.signedMessage(), false));
+    assertTrue(results.contains("dkim=pass header.d=football.example.com header.s=brisbane header.a=ed25519-sha256"),
+        results);
+    assertTrue(results.contains("dkim=pass header.d=football.example.com header.s=test header.a=rsa-sha256"), results);
+  }
+
+  @Test
   void noSignatureUnknownKeysAndOwnMail() throws Exception {
     bed.server.start();
     assertEquals("mx.test.example; dkim=none; arc=none", authenticationResults(bed.send(UNSIGNED, false)));

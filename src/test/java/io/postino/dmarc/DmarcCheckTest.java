@@ -154,6 +154,17 @@ class DmarcCheckTest {
   }
 
   @Test
+  void aRecordOfSeveralStringsIsReadJoinedNextToOtherTxtRecords() {
+    // RFC 7489 section 6.6.3 and RFC 7208 section 3.3: each record's strings joined, records kept apart
+    dns.zone("_dmarc.split.test. 300 IN TXT \"google-site-verification=abc\"",
+        "_dmarc.split.test. 300 IN TXT \"v=DMARC1; \" \"p=reject\"",
+        "_dmarc.split.test. 300 IN TXT \"p=none\"");
+    Outcome o = evaluate("split.test", spf("fail", "a@split.test"));
+    assertEquals("fail", o.results().get(0).result());
+    assertEquals(Disposition.REJECT, o.disposition());
+  }
+
+  @Test
   void aDnsFailureIsATemperrorThatAccepts() {
     dns.mode("_dmarc.slow.test", TestDnsServer.Mode.SILENT);
     Outcome o = evaluate("slow.test", spf("fail", "a@slow.test"));

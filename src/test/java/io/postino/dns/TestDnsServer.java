@@ -36,7 +36,8 @@ import org.xbill.DNS.Type;
  * <p>Like a recursive resolver, it answers a question about a CNAME with the CNAME and the
  * target's records of the asked type. It can be told to answer SERVFAIL, REFUSED or NXDOMAIN,
  * to stay silent, or to truncate UDP answers (so the client must retry over TCP), for every
- * question, for one name, or for one type of one name. Every question it receives is logged so
+ * question, for one name, or for one type of one name. A UDP answer may be as long as the query's
+ * EDNS0 OPT record allows, 512 octets without one. Every question it receives is logged so
  * tests can count queries.
  */
 public final class TestDnsServer implements AutoCloseable {
@@ -153,7 +154,7 @@ public final class TestDnsServer implements AutoCloseable {
   }
 
   private void serveUdp() {
-    byte[] buffer = new byte[512];
+    byte[] buffer = new byte[4096];
     while (!udp.isClosed()) {
       DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
       try {
@@ -237,7 +238,9 @@ public final class TestDnsServer implements AutoCloseable {
       }
       default -> fill(reply, question);
     }
-    return reply.toWire(overTcp ? 65535 : 512);
+    // over UDP, as much as the query's EDNS0 OPT record allows (RFC 6891), 512 octets without one
+    int udpLimit = query.getOPT() == null ? 512 : Math.max(512, query.getOPT().getPayloadSize());
+    return reply.toWire(overTcp ? 65535 : udpLimit);
   }
 
   /** Answers from the zone, following CNAMEs as a recursive resolver would. */

@@ -237,6 +237,28 @@ class SpfEvaluatorTest {
   }
 
   @Test
+  void aRecordOfSeveralStringsIsReadJoinedNextToOtherTxtRecords() throws Exception {
+    // RFC 7208 section 3.3: a record over 255 octets is published as several strings, read joined
+    StringBuilder record = new StringBuilder("v=spf1");
+    for (int i = 1; i <= 30; i++) {
+      record.append(" ip4:198.51.100.").append(i);
+    }
+    record.append(" ip4:192.0.2.77 -all");
+    String text = record.toString();
+    assertTrue(text.length() > 255, "long enough to need several strings: " + text.length());
+    // strings of 200 octets, split inside mechanisms, as nothing forbids; unrelated records before and after
+    StringBuilder strings = new StringBuilder();
+    for (int i = 0; i < text.length(); i += 200) {
+      strings.append(" \"").append(text, i, Math.min(text.length(), i + 200)).append('"');
+    }
+    dns.zone("long.test. 300 IN TXT \"google-site-verification=abc\"", "long.test. 300 IN TXT" + strings,
+        "long.test. 300 IN TXT \"MS=ms12345\"");
+    assertEquals(SpfResult.PASS, result("192.0.2.77", "a@long.test"));
+    assertEquals(SpfResult.PASS, result("198.51.100.30", "a@long.test"));
+    assertEquals(SpfResult.FAIL, result("192.0.2.1", "a@long.test"));
+  }
+
+  @Test
   void severalRecordsAreAPermerror() throws Exception {
     // rfc7208-tests "multitxt2": the version is case-insensitive
     txt("multi.test", "v=spf1 -all");
