@@ -1,6 +1,7 @@
 package io.postino.cli;
 
 import io.postino.PostinoOptions;
+import io.postino.dkim.DkimKey;
 import io.postino.dkim.Algorithm;
 import io.postino.dkim.DkimOptions;
 import io.postino.dkim.KeyFiles;
@@ -62,11 +63,6 @@ public class DkimCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
     return USAGE;
-  }
-
-  /** Where verifiers find a selector's key. */
-  static String recordName(String domain, String selector) {
-    return selector + "._domainkey." + domain.toLowerCase(Locale.ROOT);
   }
 
   @Command(name = "keygen", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = USAGE,
@@ -131,7 +127,7 @@ public class DkimCommand implements Callable<Integer> {
       }
       PrintWriter o = spec.commandLine().getOut();
       o.println("; " + algorithm.tag() + " key written to " + file + " (mode 0600). Publish this record:");
-      o.println(new KeyRecord(algorithm, pair.getPublic()).zoneLine(recordName(domain, selector)));
+      o.println(new KeyRecord(algorithm, pair.getPublic()).zoneLine(DkimKey.recordName(domain, selector)));
       o.println("; then add the key to the \"dkim\" configuration:");
       o.println("; \"dkim\": {\"domains\": {\"" + domain.toLowerCase(Locale.ROOT) + "\": [{\"selector\": \""
           + checked.selector() + "\", \"key\": \"" + checked.key() + "\"}]}}");
@@ -191,7 +187,7 @@ public class DkimCommand implements Callable<Integer> {
       if (dns != null && !dns.isEmpty()) {
         resolver.setServers(dns);
       }
-      String name = recordName(domain, selector);
+      String name = DkimKey.recordName(domain, selector);
       List<String> records;
       Vertx vertx = Vertx.vertx();
       try {

@@ -16,6 +16,11 @@ public record DkimKey(String domain, String selector, Algorithm algorithm, Priva
 
   /** Where verifiers find the public key: {@code selector._domainkey.domain}. */
   public String recordName() {
-    return selector + "._domainkey." + domain;
+    return recordName(domain, selector);
+  }
+
+  /** Where verifiers find the key of {@code domain} and {@code selector}. */
+  public static String recordName(String domain, String selector) {
+    return selector + "._domainkey." + domain.toLowerCase(Locale.ROOT);
   }
 }

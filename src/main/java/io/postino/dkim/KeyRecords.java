@@ -1,18 +1,18 @@
 package io.postino.dkim;
 
+import io.postino.dns.AnswerCache;
 import io.postino.dns.TxtLookup;
 import io.vertx.core.Future;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Locale;
 
 /**
- * Key records fetched for verification through Postino's DNS servers ({@link TxtLookup}), cached:
- * a record or a permanent failure (no record, not a usable key) for {@code ttl} (the records' own
- * TTLs are not used), a temporary failure not at all. One lookup in flight per
- * name. At most {@value #MAX_ENTRIES} names are kept. Thread-safe.
+ * Key records fetched for verification through Postino's DNS servers ({@link TxtLookup}), cached
+ * parsed ({@link AnswerCache}): a key or a permanent failure (no record, not a usable key) for
+ * {@code ttl} (the records' own TTLs are not used), a temporary failure not at all. One lookup in
+ * flight per name. At most {@value #MAX_ENTRIES} names are kept. Thread-safe.
  */
 final class KeyRecords {
 
@@ -22,43 +22,20 @@ final class KeyRecords {
 
   static final int MAX_ENTRIES = 10_000;
 
-  private record Entry(Future<Lookup> lookup, long expires) {
-  }
-
   private final TxtLookup dns;
-  private final long ttlNanos;
-  private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+  /** Parsed, so that a cached key is not decoded again for every message. */
+  private final AnswerCache<Lookup> cache;
 
   KeyRecords(TxtLookup dns, Duration ttl) {
     this.dns = dns;
-    this.ttlNanos = ttl.toNanos();
+    this.cache = new AnswerCache<>(ttl, MAX_ENTRIES, lookup -> !lookup.temporary());
   }
 
   /** The key record at {@code selector._domainkey.domain}. Never fails: the outcome says. */
   Future<Lookup> lookup(String selector, String domain) {
-    String name = selector + "._domainkey." + domain;
-    long now = System.nanoTime();
-    if (cache.size() >= MAX_ENTRIES) {
-      cache.clear();
-    }
-    Entry[] created = new Entry[1];
-    Entry entry = cache.compute(name, (k, old) -> {
-      if (old != null && now - old.expires() < 0) {
-        return old;
-      }
-      created[0] = new Entry(dns.txt(name).transform(ar -> Future.succeededFuture(
-          outcome(ar.succeeded() ? ar.result() : null, ar.cause()))), now + ttlNanos);
-      return created[0];
-    });
-    if (created[0] != null) {
-      // outside compute: the lookup may already be complete, and its listener then runs at once
-      created[0].lookup().onSuccess(l -> {
-        if (l.temporary()) {
-          cache.remove(name, created[0]);
-        }
-      });
-    }
-    return entry.lookup();
+    String name = DkimKey.recordName(domain, selector);
+    return cache.get(name.toLowerCase(Locale.ROOT), () -> dns.txt(name).transform(ar -> Future.succeededFuture(
+        outcome(ar.succeeded() ? ar.result() : null, ar.cause()))));
   }
 
   private static Lookup outcome(List<String> records, Throwable failure) {

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -16,22 +14,19 @@ import java.util.function.Supplier;
  * (records, no data or NXDOMAIN) is kept for the configured {@code ttl}; a temporary failure is
  * not kept, so the next message asks again. The records' own TTLs are not used: Vert.x's DNS client
  * gives them for MX records only (A, AAAA and PTR come as bare strings, and TXT records as read by
- * {@link TxtQuery} keep none either), so one configured bound serves every type, as the DKIM key cache's. At most {@value #MAX_ENTRIES} answers are kept. Non-blocking; thread-safe.
+ * {@link TxtQuery} keep none either), so one configured bound serves every type, as the DKIM key cache's. At most {@value #MAX_ENTRIES}
+ * answers are kept ({@link AnswerCache}). Non-blocking; thread-safe.
  */
 public final class DnsLookups {
 
   static final int MAX_ENTRIES = 20_000;
 
-  private record Entry(Future<DnsAnswer> answer, long expires) {
-  }
-
   private final DnsServers servers;
-  private final long ttlNanos;
-  private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+  private final AnswerCache<DnsAnswer> cache;
 
   DnsLookups(DnsServers servers, Duration ttl) {
     this.servers = servers;
-    this.ttlNanos = ttl.toNanos();
+    this.cache = new AnswerCache<>(ttl, MAX_ENTRIES, answer -> !answer.isTemporary());
   }
 
   /** Lookups through the servers of {@code dns}, answers cached for {@code ttl} (zero: not cached). */
@@ -74,31 +69,7 @@ public final class DnsLookups {
   }
 
   private Future<DnsAnswer> cached(String type, String name, Supplier<Future<DnsAnswer>> ask) {
-    String key = type + ' ' + name.toLowerCase(Locale.ROOT);
-    long now = System.nanoTime();
-    Entry entry = cache.get(key);
-    if (entry != null && now - entry.expires() < 0) {
-      return entry.answer();
-    }
-    Future<DnsAnswer> answer = ask.get().recover(failure -> Future.succeededFuture(DnsAnswer.failed(failure)));
-    if (ttlNanos > 0) {
-      // bounded: a botnet of a million addresses, or a flood of made-up sender domains, must not
-      // make it a million entries; past the bound the expired ones go, and if that is not enough
-      // the answer is used but not kept
-      if (cache.size() >= MAX_ENTRIES) {
-        cache.values().removeIf(e -> now - e.expires() >= 0);
-      }
-      if (cache.size() >= MAX_ENTRIES) {
-        return answer;
-      }
-      Entry mine = new Entry(answer, now + ttlNanos);
-      cache.put(key, mine);
-      answer.onSuccess(a -> {
-        if (a.isTemporary()) {
-          cache.remove(key, mine);
-        }
-      });
-    }
-    return answer;
+    return cache.get(type + ' ' + name.toLowerCase(Locale.ROOT),
+        () -> ask.get().recover(failure -> Future.succeededFuture(DnsAnswer.failed(failure))));
   }
 }
