@@ -135,9 +135,10 @@ final class NodeStart {
     }
     if (roles.contains(Role.DELIVERY)) {
       OutboundOptions outbound = config.getDelivery();
+      OutboundTls tlsPolicies = OutboundTls.create(vertx, config);
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(
           () -> new DeliveryVerticle(config.addresses(), outbound, config.getHostname(), config.getSpoolDirectory(),
-              dkim.resigner()),
+              dkim.resigner(), tlsPolicies.policies(), tlsPolicies.reporter()),
           new DeploymentOptions().setInstances(outbound.getInstances()))));
     }
     if (queue != null) {

@@ -37,6 +37,8 @@ import java.util.Objects;
  * @param success what a delivered recipient's success report (NOTIFY=SUCCESS) says, null for the
  *                other outcomes; when not given, {@link Success#RELAYED} for a remote server's
  *                reply and {@link Success#DELIVERED} otherwise
+ * @param tls     the TLS policy and session of the host that answered, or null (no session: a
+ *                local delivery, no host reached)
  */
 public record RecipientResult(
     MailAddress recipient,
@@ -50,7 +52,8 @@ public record RecipientResult(
     int port,
     long setupMillis,
     long transferMillis,
-    Success success) {
+    Success success,
+    TlsSummary tls) {
 
   /** Delivered, transient failure (retry later) or permanent failure (bounce). */
   public enum Outcome {
@@ -101,6 +104,12 @@ public record RecipientResult(
     }
   }
 
+  /** A result without a TLS summary. */
+  public RecipientResult(MailAddress recipient, Outcome outcome, int code, String status, String text,
+      boolean remote, String mx, String address, int port, long setupMillis, long transferMillis, Success success) {
+    this(recipient, outcome, code, status, text, remote, mx, address, port, setupMillis, transferMillis, success, null);
+  }
+
   /** A result whose success, if any, is the default one (see {@code success}). */
   public RecipientResult(MailAddress recipient, Outcome outcome, int code, String status, String text,
       boolean remote, String mx, String address, int port, long setupMillis, long transferMillis) {
@@ -116,7 +125,13 @@ public record RecipientResult(
   /** This result with the times it took (see the parameters of the same names). */
   public RecipientResult timed(long setupMillis, long transferMillis) {
     return new RecipientResult(recipient, outcome, code, status, text, remote, mx, address, port, setupMillis,
-        transferMillis, success);
+        transferMillis, success, tls);
+  }
+
+  /** This result with the TLS policy and session of the host that answered. */
+  public RecipientResult withTls(TlsSummary tls) {
+    return new RecipientResult(recipient, outcome, code, status, text, remote, mx, address, port, setupMillis,
+        transferMillis, success, tls);
   }
 
 
@@ -146,6 +161,9 @@ public record RecipientResult(
     if (success != null) {
       json.put("success", success.jsonName());
     }
+    if (tls != null) {
+      json.put("tls", tls.toJson());
+    }
     return json;
   }
 
@@ -162,6 +180,7 @@ public record RecipientResult(
         json.getInteger("port", 0),
         json.getLong("setupMillis", 0L),
         json.getLong("transferMillis", 0L),
-        json.containsKey("success") ? Success.fromJsonName(json.getString("success")) : null);
+        json.containsKey("success") ? Success.fromJsonName(json.getString("success")) : null,
+        TlsSummary.fromJson(json.getJsonObject("tls")));
   }
 }

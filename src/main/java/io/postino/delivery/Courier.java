@@ -6,9 +6,13 @@ import io.postino.bus.DeliveryReply;
 import io.postino.bus.RecipientResult;
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
-import io.postino.bus.RouteHost;
+import io.postino.bus.TlsSummary;
 import io.postino.bus.Transport;
 import io.postino.mime.Resigner;
+import io.postino.tlspolicy.Destination;
+import io.postino.tlspolicy.TlsPolicies;
+import io.postino.tlspolicy.TlsPolicy;
+import io.postino.tlspolicy.TlsReporter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -46,11 +50,19 @@ final class Courier {
   /** "queueId recipient" of every delivery under way in this process, shared by all instances. */
   private final LocalMap<String, Boolean> underWay;
   private final Resigner resigner;
+  private final TlsPolicies tlsPolicies;
+  private final TlsReporter tlsReporter;
 
-  /** @param resigner signs again the mail this node signed once it is converted; or null */
+  /**
+   * @param resigner    signs again the mail this node signed once it is converted; or null
+   * @param tlsPolicies decides the TLS policy of each MX host
+   * @param tlsReporter hears of each TLS negotiation with an MX host
+   */
   Courier(Vertx vertx, Addresses addresses, OutboundOptions options, String heloName, ConnectionPool pool,
-      SessionOpener opener, Resigner resigner) {
+      SessionOpener opener, Resigner resigner, TlsPolicies tlsPolicies, TlsReporter tlsReporter) {
     this.vertx = vertx;
+    this.tlsPolicies = tlsPolicies;
+    this.tlsReporter = tlsReporter;
     this.resigner = resigner;
     this.addresses = addresses;
     this.options = options;
@@ -124,25 +136,29 @@ final class Courier {
   }
 
   /**
-   * Where the job's recipients go, in the order to try: its LMTP server (no MX lookup), or the
+   * Where the job's recipients go, in the order to try, each with its TLS policy: its LMTP server
+   * (no MX lookup; STARTTLS when offered over TCP, unless {@code starttls} is off), or the
    * addresses of the domain's route, at most {@code maxConnectAttempts} of them.
    */
-  private Future<List<Target>> targets(DeliveryJob job) {
+  private Future<List<Hop>> targets(DeliveryJob job) {
     Transport.Lmtp lmtp = job.lmtp();
     if (lmtp != null) {
-      return Future.succeededFuture(List.of(lmtp.isUnixSocket() ? Target.unixSocket(heloName, lmtp.socketPath())
-          : new Target(lmtp.host(), lmtp.host(), lmtp.port())));
+      Target target = lmtp.isUnixSocket() ? Target.unixSocket(heloName, lmtp.socketPath())
+          : new Target(lmtp.host(), lmtp.host(), lmtp.port());
+      TlsPolicy tls = options.isStarttls() && !target.isUnixSocket() ? new TlsPolicy.Opportunistic()
+          : new TlsPolicy.Plaintext();
+      return Future.succeededFuture(List.of(new Hop(target, tls, null)));
     }
-    return resolve(job).map(route -> {
-      List<Target> targets = new ArrayList<>();
-      for (RouteHost host : route.hosts()) {
-        for (String address : host.addresses()) {
-          if (targets.size() < options.getMaxConnectAttempts()) {
-            targets.add(new Target(host.name(), address, host.port()));
+    return resolve(job).compose(tlsPolicies::forRoute).map(destination -> {
+      List<Hop> hops = new ArrayList<>();
+      for (Destination.HostPolicy host : destination.hosts()) {
+        for (String address : host.host().addresses()) {
+          if (hops.size() < options.getMaxConnectAttempts()) {
+            hops.add(new Hop(new Target(host.host().name(), address, host.host().port()), host.policy(), host.scope()));
           }
         }
       }
-      return targets;
+      return hops;
     });
   }
 
@@ -165,7 +181,7 @@ final class Courier {
   /** One job going through the hosts of its route. */
   private final class Run {
     final DeliveryJob job;
-    final List<Target> targets;
+    final List<Hop> targets;
     final RecipientResult[] results;
     Failure last;
     Target lastTarget;
@@ -176,7 +192,10 @@ final class Courier {
     final long started;
     long ready;
 
-    Run(DeliveryJob job, List<Target> targets, JobDeadline deadline, long started) {
+    /** The protection of the session that gave the last results. */
+    TlsSummary tls;
+
+    Run(DeliveryJob job, List<Hop> targets, JobDeadline deadline, long started) {
       this.job = job;
       this.targets = targets;
       this.deadline = deadline;
@@ -213,9 +232,10 @@ final class Courier {
         }
         return Future.succeededFuture();
       }
-      Target target = targets.get(index);
+      Hop hop = targets.get(index);
+      Target target = hop.target();
       List<DeliveryJob.Recipient> recipients = pending.stream().map(i -> job.recipients().get(i)).toList();
-      return attempt(target, recipients, true).transform(ar -> {
+      return attempt(hop, recipients, true).transform(ar -> {
         if (ar.failed()) {
           failed(target, HostException.failureOf(ar.cause()));
           return next(index + 1);
@@ -225,7 +245,7 @@ final class Courier {
         long transfer = millisSince(ready);
         for (int k = 0; k < pending.size(); k++) {
           RecipientResult r = outcome.results().get(k);
-          results[pending.get(k)] = r == null ? null : r.timed(setup, transfer);
+          results[pending.get(k)] = r == null ? null : r.timed(setup, transfer).withTls(tls);
         }
         if (outcome.hostFailure() != null) {
           failed(target, outcome.hostFailure());
@@ -246,46 +266,57 @@ final class Courier {
      * One transaction with {@code target}. When a reused session turns out dead, it is tried once
      * more ({@code mayRetryStale}) over a new connection: another parked session may be as stale.
      */
-    private Future<MailTransaction.Outcome> attempt(Target target, List<DeliveryJob.Recipient> recipients,
+    private Future<MailTransaction.Outcome> attempt(Hop hop, List<DeliveryJob.Recipient> recipients,
         boolean mayRetryStale) {
       if (deadline.contentTimeUp()) {
         return Future.failedFuture(new HostException(JobDeadline.expired()));
       }
-      ConnectionPool.Key key = new ConnectionPool.Key(target, policy(target, job));
+      Target target = hop.target();
+      if (hop.tls() instanceof TlsPolicy.Unusable u) {
+        report(hop, u.resultType(), u.text());
+        return Future.failedFuture(new HostException(Failure.temporary(u.status(), u.text())));
+      }
+      ConnectionPool.Key key = new ConnectionPool.Key(target, policy(hop));
       // waited too long for a connection slot: it is given back untouched
       return deadline.bound(vertx, pool.acquire(key, !mayRetryStale), lease -> pool.release(lease, true)).compose(lease -> {
         Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
-            : opener.open(target, key.policy()).onSuccess(lease::attach);
+            : opener.open(target, key.policy())
+                .onSuccess(lease::attach)
+                .onSuccess(c -> report(hop, c.isTls() ? null : "starttls-not-supported",
+                    c.isTls() ? null : "host " + target + " offers no STARTTLS"))
+                .onFailure(e -> {
+                  if (e instanceof HostException h && h.tlsResultType() != null) {
+                    report(hop, h.tlsResultType(), h.getMessage());
+                  }
+                });
         return deadline.bound(vertx, session, SmtpConnection::close)
             .compose(c -> {
               ready = System.nanoTime();
+              tls = c.tlsSummary(hop.tls());
               return MailTransaction.run(vertx, c, job, recipients, lease.reused(), options, deadline, resigner);
             })
             .andThen(ar -> pool.release(lease, ar.succeeded() && ar.result().reusable()))
-            .compose(outcome -> outcome.stale() && mayRetryStale ? attempt(target, recipients, false)
+            .compose(outcome -> outcome.stale() && mayRetryStale ? attempt(hop, recipients, false)
                 : outcome.stale() ? Future.failedFuture(new ConnectionException("4.4.2", "lost connection with " + target))
                 : Future.succeededFuture(outcome));
       });
     }
   }
 
-  /**
-   * The protocol, TLS and AUTH of a session to {@code target} carrying {@code job}. LMTP goes to a
-   * mailbox server of this site: STARTTLS when offered over TCP (unless {@code starttls} is off),
-   * never over a unix socket, and never required or verified ({@code requireTlsDomains} and
-   * {@code verifyCertificates} are about MX hosts).
-   */
-  private SessionPolicy policy(Target target, DeliveryJob job) {
-    if (job.lmtp() != null) {
-      return new SessionPolicy(true, heloName, options.isStarttls() && !target.isUnixSocket(), false, false,
-          target.isUnixSocket() ? null : options.credentials(target.host()));
+  /** The protocol, TLS and AUTH of a session to {@code hop}. */
+  private SessionPolicy policy(Hop hop) {
+    Target target = hop.target();
+    boolean lmtp = hop.scope() == null;
+    return new SessionPolicy(lmtp, heloName, hop.tls(),
+        lmtp && target.isUnixSocket() ? null : options.credentials(target.host()));
+  }
+
+  /** A TLS negotiation with an MX host (not a plaintext session under no policy), for TLS reports. */
+  private void report(Hop hop, String resultType, String detail) {
+    if (hop.scope() != null && !(hop.tls() instanceof TlsPolicy.Plaintext)) {
+      tlsReporter.record(new TlsReporter.Attempt(hop.scope(), hop.target().host(), hop.target().address(),
+          resultType, detail));
     }
-    String domain = job.domain();
-    OutboundOptions.Credentials credentials = options.credentials(target.host());
-    boolean requireTls = options.requiresTls(domain);
-    return new SessionPolicy(false, heloName,
-        options.isStarttls() || (credentials != null && options.isAuthRequiresTls()),
-        requireTls, requireTls || options.isVerifyCertificates(), credentials);
   }
 
   private static List<RecipientResult> allFailed(DeliveryJob job, Failure f) {

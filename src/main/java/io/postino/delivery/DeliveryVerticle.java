@@ -3,6 +3,10 @@ package io.postino.delivery;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.mime.Resigner;
+import io.postino.tlspolicy.DaneLookup;
+import io.postino.tlspolicy.StsLookup;
+import io.postino.tlspolicy.TlsPolicies;
+import io.postino.tlspolicy.TlsReporter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -44,6 +48,8 @@ public class DeliveryVerticle extends VerticleBase {
   private final String heloName;
   private final Path contentRoot;
   private final Resigner resigner;
+  private final TlsPolicies tlsPolicies;
+  private final TlsReporter tlsReporter;
   private NetClient client;
   private ConnectionPool pool;
   private Courier courier;
@@ -63,7 +69,20 @@ public class DeliveryVerticle extends VerticleBase {
    */
   public DeliveryVerticle(Addresses addresses, OutboundOptions options, String heloName, Path contentRoot,
       Resigner resigner) {
+    this(addresses, options, heloName, contentRoot, resigner,
+        new TlsPolicies(options.tlsSettings(), DaneLookup.NONE, StsLookup.NONE), TlsReporter.NONE);
+  }
+
+  /**
+   * @param tlsPolicies decides the TLS policy of each MX host (DANE, MTA-STS, the configuration);
+   *                    one for every instance, so that their caches are shared
+   * @param tlsReporter hears of each TLS negotiation with an MX host (SMTP TLS reporting)
+   */
+  public DeliveryVerticle(Addresses addresses, OutboundOptions options, String heloName, Path contentRoot,
+      Resigner resigner, TlsPolicies tlsPolicies, TlsReporter tlsReporter) {
     this.resigner = resigner;
+    this.tlsPolicies = Objects.requireNonNull(tlsPolicies, "tlsPolicies");
+    this.tlsReporter = Objects.requireNonNull(tlsReporter, "tlsReporter");
     this.addresses = Objects.requireNonNull(addresses, "addresses");
     this.options = new OutboundOptions(options);
     this.heloName = options.getHeloName() != null ? options.getHeloName() : Objects.requireNonNull(heloName, "heloName");
@@ -77,7 +96,7 @@ public class DeliveryVerticle extends VerticleBase {
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout().toMillis())));
     pool = new ConnectionPool(vertx, options);
     courier = new Courier(vertx, addresses, options, heloName, pool, new SessionOpener(vertx, client, options),
-        resigner);
+        resigner, tlsPolicies, tlsReporter);
     // once the consumer is known to the cluster, queues that deferred jobs for want of a delivery
     // verticle hear of it and try them at once instead of at their next attempt
     return vertx.eventBus().<Object>consumer(addresses.deliverySubmit(), this::handle).completion()

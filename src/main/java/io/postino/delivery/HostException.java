@@ -11,14 +11,29 @@ final class HostException extends VertxException {
   private static final long serialVersionUID = 1L;
 
   private final transient Failure failure;
+  private final String tlsResultType;
 
   HostException(Failure failure) {
+    this(failure, null);
+  }
+
+  /**
+   * @param tlsResultType for a failure to set up TLS as the policy asks, its RFC 8460 result type
+   *                      ({@code starttls-not-supported}, {@code certificate-not-trusted}...)
+   */
+  HostException(Failure failure, String tlsResultType) {
     super(failure.text(), true);
     this.failure = failure;
+    this.tlsResultType = tlsResultType;
   }
 
   Failure failure() {
     return failure;
+  }
+
+  /** The RFC 8460 result type when TLS failed, else null. */
+  String tlsResultType() {
+    return tlsResultType;
   }
 
   /** The failure a cause from opening or using a session stands for. */

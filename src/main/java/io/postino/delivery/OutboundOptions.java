@@ -2,6 +2,8 @@ package io.postino.delivery;
 
 import io.postino.config.Seconds;
 import io.postino.config.JsonReader;
+import io.postino.tlspolicy.TlsPolicyOptions;
+import io.postino.tlspolicy.TlsSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -80,6 +82,7 @@ public final class OutboundOptions {
   private int maxConnectAttempts = DEFAULT_MAX_CONNECT_ATTEMPTS;
   private Map<String, Credentials> auth = Map.of();
   private boolean authRequiresTls = DEFAULT_AUTH_REQUIRES_TLS;
+  private TlsPolicyOptions tlsPolicy = new TlsPolicyOptions();
 
   public OutboundOptions() {
   }
@@ -127,6 +130,7 @@ public final class OutboundOptions {
     }
     setAuth(credentials);
     setAuthRequiresTls(json.bool("authRequiresTls", authRequiresTls));
+    setTlsPolicy(json.section("tlsPolicy", TlsPolicyOptions::new));
   }
 
   public JsonObject toJson(boolean withSecrets) {
@@ -152,7 +156,8 @@ public final class OutboundOptions {
         .put("connectionIdleTimeout", Seconds.of(connectionIdleTimeout))
         .put("maxConnectAttempts", maxConnectAttempts)
         .put("auth", authJson)
-        .put("authRequiresTls", authRequiresTls);
+        .put("authRequiresTls", authRequiresTls)
+        .put("tlsPolicy", tlsPolicy.toJson());
   }
 
   private static int positive(String name, int value) {
@@ -268,6 +273,22 @@ public final class OutboundOptions {
   /** True when mail for {@code domain} needs verified TLS. */
   public boolean requiresTls(String domain) {
     return requireTlsDomains.contains(domain.toLowerCase(Locale.ROOT));
+  }
+
+  /** Which policies that destinations publish (DANE, MTA-STS) outbound mail follows. */
+  public TlsPolicyOptions getTlsPolicy() {
+    return tlsPolicy;
+  }
+
+  public OutboundOptions setTlsPolicy(TlsPolicyOptions tlsPolicy) {
+    this.tlsPolicy = tlsPolicy == null ? new TlsPolicyOptions() : tlsPolicy;
+    return this;
+  }
+
+  /** What the TLS policy of MX hosts follows of these options. */
+  public TlsSettings tlsSettings() {
+    return new TlsSettings(starttls, verifyCertificates, java.util.Set.copyOf(requireTlsDomains), tlsPolicy.getDane(),
+        tlsPolicy.getDomains(), tlsPolicy.isMtaSts());
   }
 
   public List<String> getTrustedCertificates() {

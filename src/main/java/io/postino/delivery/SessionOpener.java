@@ -2,6 +2,7 @@ package io.postino.delivery;
 
 import io.postino.smtp.ServerExtensions;
 import io.postino.smtp.SmtpReply;
+import io.postino.tlspolicy.TlsPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
@@ -59,14 +60,15 @@ final class SessionOpener {
 
   /** A connection that has greeted, said EHLO, and met the policy. */
   Future<SmtpConnection> open(Target target, SessionPolicy policy) {
-    return open(target, policy, policy.tryTls() || policy.requireTls());
+    boolean credentialsNeedTls = policy.credentials() != null && options.isAuthRequiresTls();
+    return open(target, policy, !(policy.tls() instanceof TlsPolicy.Plaintext) || credentialsNeedTls);
   }
 
   private Future<SmtpConnection> open(Target target, SessionPolicy policy, boolean tls) {
     return SmtpConnection.connect(vertx, client, target).compose(c -> setUp(c, policy, tls).recover(e -> {
       c.quit();
       // falling back after a failed verification would make verifying pointless
-      if (e instanceof TlsFallback && !policy.requireTls() && !policy.verify()) {
+      if (e instanceof TlsFallback && policy.fallsBackToPlaintext()) {
         return open(target, policy, false);
       }
       return Future.failedFuture(e instanceof TlsFallback f ? f.cause : e);
@@ -92,9 +94,10 @@ final class SessionOpener {
             : refused(greeting))
         .compose(v -> tls && c.extensions().startTls() ? startTls(c, policy) : Future.succeededFuture())
         .compose(v -> {
-          if (policy.requireTls() && !c.isTls()) {
-            return Future.failedFuture(new HostException(
-                Failure.temporary("4.7.4", "TLS is required, but was not offered by host " + t)));
+          if (policy.tls().requiresTls() && !c.isTls()) {
+            return Future.failedFuture(new HostException(Failure.temporary("4.7.4",
+                "TLS is required (" + policy.tls().name() + "), but was not offered by host " + t),
+                "starttls-not-supported"));
           }
           return policy.credentials() == null ? Future.succeededFuture() : authenticate(c, policy);
         })
@@ -127,16 +130,17 @@ final class SessionOpener {
     return c.command("STARTTLS", options.getCommandTimeout()).compose(reply -> {
       if (reply.code() != 220) {
         // a server that offers STARTTLS and then refuses it: plaintext, unless TLS is required
-        return policy.requireTls() ? refused(reply).mapEmpty()
+        return policy.tls().requiresTls()
+            ? Future.failedFuture(new HostException(Failure.of(reply), "starttls-not-supported"))
             : Future.succeededFuture();
       }
       if (c.hasBufferedInput()) {
         return Future.failedFuture(new HostException(Failure.temporary("4.7.0",
             "host " + t + " sent plaintext after its reply to STARTTLS (injection attempt?)")));
       }
-      ClientSSLOptions ssl = policy.verify() ? verifying : trusting;
-      return c.upgradeToTls(ssl, t.host())
-          .recover(e -> Future.failedFuture(new TlsFallback(new HostException(HostException.failureOf(e)))))
+      return c.upgradeToTls(sslOptions(policy.tls()), t.host())
+          .recover(e -> Future.failedFuture(new TlsFallback(
+              new HostException(HostException.failureOf(e), TlsFailures.resultType(e)))))
           .compose(v -> c.command(hello(policy), options.getCommandTimeout()))
           .compose(ehlo -> {
             if (ehlo.code() != 250) {
@@ -171,6 +175,22 @@ final class SessionOpener {
         // Postfix's smtp_sasl_auth_soft_bounce: a refused login is a configuration problem to fix,
         // not a reason to bounce the mail
         : Future.failedFuture(new HostException(Failure.of(reply).asTemporary())));
+  }
+
+  /**
+   * How the handshake checks the server: against the trusted authorities and the MX host name
+   * (enforced WebPKI), against the host's TLSA records (DANE), or not at all (opportunistic TLS,
+   * and MTA-STS {@code testing}, whose check is only reported).
+   */
+  private ClientSSLOptions sslOptions(TlsPolicy tls) {
+    if (tls instanceof TlsPolicy.Dane d) {
+      return daneOptions(d);
+    }
+    return tls instanceof TlsPolicy.Pkix p && p.enforced() ? verifying : trusting;
+  }
+
+  private ClientSSLOptions daneOptions(TlsPolicy.Dane dane) {
+    throw new UnsupportedOperationException("DANE verification: " + dane.records());
   }
 
   /** EHLO, or LMTP's LHLO, with the name to greet with. */

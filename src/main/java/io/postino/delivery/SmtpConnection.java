@@ -1,9 +1,11 @@
 package io.postino.delivery;
 
 import io.netty.channel.ChannelOption;
+import io.postino.bus.TlsSummary;
 import io.postino.smtp.ReplyParser;
 import io.postino.smtp.ServerExtensions;
 import io.postino.smtp.SmtpReply;
+import io.postino.tlspolicy.TlsPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -204,6 +206,15 @@ final class SmtpConnection {
 
   boolean isTls() {
     return socket.isSsl();
+  }
+
+  /** The session's protection under {@code policy}: the TLS version and cipher, or plaintext. */
+  TlsSummary tlsSummary(TlsPolicy policy) {
+    javax.net.ssl.SSLSession session = socket.isSsl() ? socket.sslSession() : null;
+    if (session == null) {
+      return TlsSummary.plaintext(policy.name());
+    }
+    return new TlsSummary(policy.name(), session.getProtocol(), session.getCipherSuite(), policy.authenticates());
   }
 
   ServerExtensions extensions() {

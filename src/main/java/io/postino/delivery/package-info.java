@@ -10,6 +10,6 @@
  * <p>Stateless, so any node of a cluster can run it. It meets the resolver and the queue over the
  * bus only.
  *
- * <p>Depends on: {@code bus}, {@code smtp}, {@code config}, {@code mime}.
+ * <p>Depends on: {@code bus}, {@code smtp}, {@code config}, {@code mime}, {@code tlspolicy}.
  */
 package io.postino.delivery;

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * The line of each delivery attempt of each recipient, local and remote alike, in Postfix's form:
  *
  * <pre>
- * ID: to=&lt;bob@example.com&gt;, relay=mx1.example.com[192.0.2.1]:25, delay=1.3, delays=0.02/0.01/0.9/0.35, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Vx1)
+ * ID: to=&lt;bob@example.com&gt;, relay=mx1.example.com[192.0.2.1]:25, delay=1.3, delays=0.02/0.01/0.9/0.35, tls=opportunistic:TLSv1.3:TLS_AES_256_GCM_SHA384:unverified, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Vx1)
  * ID: to=&lt;alice@example.org&gt;, orig_to=&lt;info@example.org&gt;, relay=local, delay=0.04, delays=0.02/0/0/0.02, dsn=2.0.0, status=sent (delivered to mailbox)
  * ID: to=&lt;al@localhost&gt;, relay=local, delay=0.04, delays=0.02/0/0/0.02, dsn=2.0.0, status=sent (delivered to mailbox)
  * ID: to=&lt;x@example.net&gt;, relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to ...: Connection refused)
@@ -78,6 +78,7 @@ final class DeliveryLog {
         .append('/').append(seconds(millis(entered, handedOver)))
         .append('/').append(seconds(r.setupMillis()))
         .append('/').append(seconds(r.transferMillis()))
+        .append(tls(r))
         .append(", dsn=").append(r.status())
         .append(", status=").append(status(r.outcome()))
         .append(" (");
@@ -88,6 +89,11 @@ final class DeliveryLog {
       sb.append(r.code()).append(' ').append(r.status()).append(' ');
     }
     return sb.append(r.text()).append(')').toString();
+  }
+
+  /** {@code , tls=dane:TLSv1.3:TLS_AES_256_GCM_SHA384:verified} when a host answered; nothing otherwise. */
+  private static String tls(RecipientResult r) {
+    return r.tls() == null ? "" : ", tls=" + r.tls().logForm();
   }
 
   /** Postfix's words: sent, deferred, bounced. */

@@ -259,10 +259,10 @@ class LogLinesTest {
       }
       String id = Pattern.quote(queueId);
       String relay = "relay=mx\\.dest\\.test\\[127\\.0\\.0\\.1\\]:" + sink.port();
-      log.await(id + ": to=<bob@dest\\.test>, " + relay + ", " + DELAYS + ", dsn=2\\.0\\.0, status=sent \\(250 ");
-      log.await(id + ": to=<nobody@dest\\.test>, " + relay + ", " + DELAYS + ", dsn=5\\.\\d\\.\\d, status=bounced "
+      log.await(id + ": to=<bob@dest\\.test>, " + relay + ", " + DELAYS + ", tls=opportunistic:plaintext, dsn=2\\.0\\.0, status=sent \\(250 ");
+      log.await(id + ": to=<nobody@dest\\.test>, " + relay + ", " + DELAYS + ", tls=opportunistic:plaintext, dsn=5\\.\\d\\.\\d, status=bounced "
           + "\\(host mx\\.dest\\.test\\[127\\.0\\.0\\.1\\] said: 550 ");
-      log.await(id + ": to=<later@dest\\.test>, " + relay + ", " + DELAYS + ", dsn=4\\.\\d\\.\\d, status=deferred "
+      log.await(id + ": to=<later@dest\\.test>, " + relay + ", " + DELAYS + ", tls=opportunistic:plaintext, dsn=4\\.\\d\\.\\d, status=deferred "
           + "\\(host mx\\.dest\\.test\\[127\\.0\\.0\\.1\\] said: 451 ");
       String notice = log.await(id + ": sender non-delivery notification: \\w+$");
       String dsnId = notice.replaceAll(".*notification: (\\w+)$", "$1");
