@@ -64,7 +64,7 @@ final class Courier {
     this.heloName = heloName;
     this.pool = pool;
     this.opener = opener;
-    this.shared = SharedLimits.of(vertx, addresses.prefix());
+    this.shared = SharedLimits.of(vertx);
     this.underWay = vertx.sharedData().getLocalMap("postino.delivery.under-way");
   }
 
@@ -168,7 +168,7 @@ final class Courier {
       JobDeadline deadline) {
     String endpoint = target.endpoint();
     Future<Void> place = shared.acquire("postino.limit.host." + endpoint, options.getMaxConnectionsPerHost(),
-        deadline.contentBy(), () -> vertx.eventBus().publish(SharedLimits.idleWantedAddress(shared.prefix()), endpoint))
+        deadline.contentBy(), () -> vertx.eventBus().publish(SharedLimits.IDLE_WANTED_ADDRESS, endpoint))
         .map(permit -> {
           lease.hold(permit);
           return null;

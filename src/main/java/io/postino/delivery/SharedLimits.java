@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
  * The limits per destination that hold for every delivery verticle of the cluster, or of the
  * process when Vert.x is not clustered: places per host endpoint and per recipient domain
  * ({@link SlotPermits}), rates per domain ({@link RateStore}) and the adaptive back-off
- * ({@link Throttles}). One per Vert.x instance and address prefix, shared by the instances of
- * {@link DeliveryVerticle}; each verticle's own {@link ConnectionPool} and per-domain queue come
+ * ({@link Throttles}). One per Vert.x instance, shared by the instances of
+ * {@link DeliveryVerticle} (whatever their address prefix: a destination is the same for all);
+ * each verticle's own {@link ConnectionPool} and per-domain queue come
  * first, so the single-node path costs a compare-and-set, and the cluster is asked only once a
  * delivery has its local place.
  *
@@ -29,24 +30,27 @@ final class SharedLimits implements Shareable {
   /** The longest a message waits for its turn under a rate limit when its job has no deadline. */
   static final long MAX_RATE_WAIT_MICROS = 60_000_000L;
 
+  /** Where a node that raised a domain's back-off says so. */
+  static final String THROTTLED_ADDRESS = "postino.delivery.limits.throttled";
+  /** Where a verticle waiting for a place at a host endpoint asks the others to close an idle session there. */
+  static final String IDLE_WANTED_ADDRESS = "postino.delivery.limits.idle-wanted";
+
   private final Vertx vertx;
-  private final String prefix;
   private final SlotPermits permits;
   private final RateStore rates;
   private final Throttles throttles;
 
-  private SharedLimits(Vertx vertx, String prefix) {
+  private SharedLimits(Vertx vertx) {
     this.vertx = vertx;
-    this.prefix = prefix;
     this.permits = vertx.isClustered() ? new LockSlotPermits(vertx) : new LocalSlotPermits();
     this.rates = vertx.isClustered() ? clusterRates(vertx) : RateStore.local();
-    this.throttles = new Throttles(vertx, throttledAddress(prefix));
+    this.throttles = new Throttles(vertx, THROTTLED_ADDRESS);
   }
 
-  /** The instance of {@code vertx} for the addresses under {@code prefix}. */
-  static SharedLimits of(Vertx vertx, String prefix) {
+  /** The instance of {@code vertx}. */
+  static SharedLimits of(Vertx vertx) {
     return vertx.sharedData().<String, SharedLimits>getLocalMap("postino.delivery.shared-limits")
-        .computeIfAbsent(prefix, p -> new SharedLimits(vertx, p));
+        .computeIfAbsent("limits", p -> new SharedLimits(vertx));
   }
 
   private static RateStore clusterRates(Vertx vertx) {
@@ -56,20 +60,6 @@ final class SharedLimits implements Shareable {
     }
     log.warn("cluster manager {} is not Hazelcast's: rate limits hold per node", manager);
     return RateStore.local();
-  }
-
-  /** Where a node that raised a domain's back-off says so. */
-  static String throttledAddress(String prefix) {
-    return prefix + ".delivery.limits.throttled";
-  }
-
-  /** Where a verticle waiting for a place at a host endpoint asks the others to close an idle session there. */
-  static String idleWantedAddress(String prefix) {
-    return prefix + ".delivery.limits.idle-wanted";
-  }
-
-  String prefix() {
-    return prefix;
   }
 
   Throttles throttles() {
