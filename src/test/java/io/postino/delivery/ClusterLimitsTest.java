@@ -150,6 +150,20 @@ class ClusterLimitsTest {
   }
 
   @Test
+  void anIdleSessionOnAnotherNodeIsClosedForADeliveryThatWaits() throws Exception {
+    // one place, kept by node 1's idle session for a minute unless node 2 asks for it
+    startNodes(2, options().setMaxConnectionsPerHost(1).setConnectionIdleTimeout(Duration.ofSeconds(60)));
+    assertEquals(RecipientResult.Outcome.DELIVERED, submit(1, "I1", 30).await().outcome());
+    assertEquals(1, destination.open(), "node 1's session is parked");
+
+    RecipientResult second = submit(2, "I2", 15).await();
+    assertEquals(RecipientResult.Outcome.DELIVERED, second.outcome(), second.toString());
+    assertEquals(2, destination.connections());
+    assertEquals(1, destination.maxOpen());
+    destination.assertNoErrors();
+  }
+
+  @Test
   void aMessageRateHoldsForTheWholeCluster() throws Exception {
     startNodes(3, options().setLimits(new DestinationLimits()
         .setDomains(Map.of(DOMAIN, new DestinationLimits.Domain(0, 3, 0)))));
