@@ -120,6 +120,10 @@ final class Throttles {
       if (raised == current) {
         return Future.succeededFuture();
       }
+      if (known.size() > 10_000) {
+        // what has decayed to nothing is the same as unknown
+        known.values().removeIf(k -> k.level().effective(now, period) == 0);
+      }
       known.put(domain, new Known(raised, now));
       if (!vertx.isClustered()) {
         return Future.succeededFuture();

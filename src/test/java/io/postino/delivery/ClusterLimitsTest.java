@@ -172,7 +172,8 @@ class ClusterLimitsTest {
     // of the others would come after their jobs' deadline: they are deferred, not bounced
     List<Future<RecipientResult>> results = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      results.add(submit(i % 3 + 1, "R" + i, 6));
+      // the content cut-off is half the job's time away: 10 s, before the next turn in 20 s
+      results.add(submit(i % 3 + 1, "R" + i, 20));
     }
     List<RecipientResult> done = all(results);
     assertEquals(3, done.stream().filter(r -> r.outcome() == RecipientResult.Outcome.DELIVERED).count(), done.toString());
