@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.bus.Addresses;
+import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
 import io.postino.bus.RecipientResult;
 import io.postino.dns.MxResolverVerticle;
@@ -44,5 +45,27 @@ class ProcessLimitsTest extends DeliveryTestBase {
       assertTrue(destination.maxOpen() <= 2, "the destination saw " + destination.maxOpen() + " connections at once");
       destination.assertNoErrors();
     }
+  }
+
+  @Test
+  void aConnectionRateDefersWhatWouldWaitPastTheDeadline() throws Exception {
+    try (CountingDestination destination = new CountingDestination()) {
+      // one new connection a minute, and none reused: the second message's turn is a minute away
+      deploy(Map.of("dest.test", List.of("127.0.0.1:" + destination.port())), fast().setMaxMessagesPerConnection(1)
+          .setLimits(new DestinationLimits().setConnectionsPerMinute(1)));
+      assertEquals(RecipientResult.Outcome.DELIVERED, submit("first@dest.test").outcome());
+      RecipientResult second = submit("second@dest.test");
+      assertEquals(RecipientResult.Outcome.TRANSIENT, second.outcome(), second.toString());
+      assertEquals("4.7.0", second.status());
+      assertTrue(second.text().contains("connection rate limit reached (1 per minute)"), second.text());
+      assertEquals(1, destination.connections());
+    }
+  }
+
+  private RecipientResult submit(String recipient) throws Exception {
+    DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(20_000)
+        .addHeader(DeliveryJob.DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + 10_000));
+    return DeliveryReply.fromJson(vertx.eventBus().<JsonObject>request(Addresses.DEFAULT.deliverySubmit(),
+        job("Subject: x\r\n\r\nhi\r\n", recipient).toJson(), deadline).await().body()).results().get(0);
   }
 }
