@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * member that owns the key: one round trip, no lock, and the owner's clock for every node. Vert.x's
  * shared data offers no compare-and-set with an expiry on Hazelcast ({@code replaceIfPresent}
  * with a TTL is unsupported), and a state must expire or the map would keep every domain ever
- * mailed. Only loaded when the cluster manager is Hazelcast's (an optional dependency).
+ * mailed. The backup copy replays the same reservation with its member's clock, so after a
+ * failover the state may be off by the clocks' difference, no more. Only loaded when the cluster
+ * manager is Hazelcast's (an optional dependency).
  */
 final class HazelcastRateStore implements RateStore {
 
