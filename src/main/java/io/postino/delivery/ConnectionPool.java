@@ -23,6 +23,11 @@ import java.util.Map;
  * order. An idle session is closed after the idle timeout, after its message limit, or as soon as
  * the server says anything unasked or hangs up.
  *
+ * <p>A new connection also takes a place of the cluster-wide limit per host ({@link SharedLimits},
+ * {@link Lease#hold}); that place stays with the connection while it is idle, and is given back
+ * when the connection is closed. Another verticle that waits for one asks for an idle session to
+ * be closed ({@link #closeIdle}).
+ *
  * <p>Not thread-safe: used from the verticle's event loop only.
  */
 final class ConnectionPool {
@@ -35,12 +40,14 @@ final class ConnectionPool {
   static final class Lease {
     final Key key;
     private SmtpConnection connection;
+    private SlotPermits.Permit permit;
     private final boolean reused;
     private boolean released;
 
-    private Lease(Key key, SmtpConnection connection) {
+    private Lease(Key key, SmtpConnection connection, SlotPermits.Permit permit) {
       this.key = key;
       this.connection = connection;
+      this.permit = permit;
       this.reused = connection != null;
     }
 
@@ -56,16 +63,27 @@ final class ConnectionPool {
     void attach(SmtpConnection c) {
       this.connection = c;
     }
+
+    /** The cluster-wide place the new connection takes; given back with the connection (at once if that is gone). */
+    void hold(SlotPermits.Permit permit) {
+      if (released) {
+        permit.release();
+      } else {
+        this.permit = permit;
+      }
+    }
   }
 
   private final class Idle {
     final Key key;
     final SmtpConnection connection;
+    final SlotPermits.Permit permit;
     long timer;
 
-    Idle(Key key, SmtpConnection connection) {
+    Idle(Key key, SmtpConnection connection, SlotPermits.Permit permit) {
       this.key = key;
       this.connection = connection;
+      this.permit = permit;
     }
   }
 
@@ -129,14 +147,21 @@ final class ConnectionPool {
     lease.released = true;
     SmtpConnection c = lease.connection;
     if (c != null && reusable && !closed && c.isOpen() && c.transactions() < maxMessages) {
-      park(lease.key, c);
+      park(lease.key, c, lease.permit);
     } else {
       if (c != null) {
         c.quit();
       }
-      freeSlot(lease.key);
+      freeSlot(lease.key, lease.permit);
     }
     wake();
+  }
+
+  /** Closes the oldest idle session to {@code endpoint}, if any: a delivery elsewhere waits for its place. */
+  void closeIdle(String endpoint) {
+    if (evictOne(endpoint)) {
+      wake();
+    }
   }
 
   /** Closes the idle sessions and refuses new leases (verticle stop). */
@@ -154,9 +179,9 @@ final class ConnectionPool {
       Idle i = parked.pollLast();
       unpark(i);
       if (i.connection.isOpen()) {
-        return new Lease(key, i.connection);
+        return new Lease(key, i.connection, i.permit);
       }
-      freeSlot(i.key);
+      freeSlot(i.key, i.permit);
     }
     String endpoint = key.target().endpoint();
     if (openPerEndpoint.getOrDefault(endpoint, 0) >= maxPerHost && !evictOne(endpoint)) {
@@ -167,7 +192,7 @@ final class ConnectionPool {
     }
     open++;
     openPerEndpoint.merge(endpoint, 1, Integer::sum);
-    return new Lease(key, null);
+    return new Lease(key, null, null);
   }
 
   /** Closes the oldest idle session (to {@code endpoint}, or to any host when null). */
@@ -188,14 +213,14 @@ final class ConnectionPool {
     }
     unpark(i);
     i.connection.quit();
-    freeSlot(i.key);
+    freeSlot(i.key, i.permit);
   }
 
-  private void park(Key key, SmtpConnection c) {
-    Idle i = new Idle(key, c);
+  private void park(Key key, SmtpConnection c, SlotPermits.Permit permit) {
+    Idle i = new Idle(key, c, permit);
     c.idle();
     if (!c.isOpen()) {
-      freeSlot(key);
+      freeSlot(key, permit);
       return;
     }
     i.timer = vertx.setTimer(Math.max(1, idleTimeout.toMillis()), id -> {
@@ -227,7 +252,10 @@ final class ConnectionPool {
     }
   }
 
-  private void freeSlot(Key key) {
+  private void freeSlot(Key key, SlotPermits.Permit permit) {
+    if (permit != null) {
+      permit.release();
+    }
     open--;
     openPerEndpoint.computeIfPresent(key.target().endpoint(), (k, n) -> n == 1 ? null : n - 1);
   }

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sessions are borrowed from the {@link ConnectionPool} and given back for reuse; a reused one
  * found dead is replaced by a new connection to the same host, which does not count as a try.
+ *
+ * <p>The limits per domain and per host hold for the whole cluster ({@link SharedLimits}): a job
+ * takes a place of its domain (fewer while the domain is throttled) and waits for its turn under
+ * the domain's message rate, a new connection a place of its host and a turn under the domain's
+ * connection rate. A remote reply that asks to slow down throttles the domain everywhere
+ * ({@link Throttles}) before the job's reply goes back.
  */
 final class Courier {
 
@@ -46,7 +52,8 @@ final class Courier {
   private final String heloName;
   private final ConnectionPool pool;
   private final SessionOpener opener;
-  private final KeyedLimiter domains;
+  private final KeyedLimiter domains = new KeyedLimiter();
+  private final SharedLimits shared;
   /** "queueId recipient" of every delivery under way in this process, shared by all instances. */
   private final LocalMap<String, Boolean> underWay;
   private final Resigner resigner;
@@ -69,7 +76,7 @@ final class Courier {
     this.heloName = heloName;
     this.pool = pool;
     this.opener = opener;
-    this.domains = new KeyedLimiter(options.getMaxConnectionsPerDomain());
+    this.shared = SharedLimits.of(vertx);
     this.underWay = vertx.sharedData().getLocalMap("postino.delivery.under-way");
   }
 
@@ -123,16 +130,69 @@ final class Courier {
     long started = System.nanoTime();
     String domain = job.domain().toLowerCase(Locale.ROOT);
     JobDeadline limit = JobDeadline.of(deadline, options.getDataTimeout());
-    return limit.bound(vertx, domains.acquire(domain), v -> domains.release(domain))
-        .compose(v -> limit.bound(vertx, targets(job), route -> { })
-            .compose(targets -> new Run(job, targets, limit, started).start(),
-                failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
+    DestinationLimits.Domain own = options.getLimits().forDomain(domain, options.getMaxConnectionsPerDomain());
+    return limit.bound(vertx, domains.acquire(domain, own.maxConnections()), v -> domains.release(domain))
+        .compose(v -> limit.bound(vertx, admit(domain, own, limit), SlotPermits.Permit::release)
+            .compose(permit -> limit.bound(vertx, targets(job), route -> { })
+                .compose(targets -> new Run(job, domain, targets, limit, started).start(),
+                    failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
+                .onComplete(ar -> permit.release()),
+              failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
             .onComplete(ar -> domains.release(domain)),
           failure -> Future.succeededFuture(allFailed(job, HostException.failureOf(failure))))
         .map(results -> new DeliveryReply(job.queueId(), job.domain(), results.stream()
             // a recipient no transaction answered spent its whole time getting nowhere
             .map(r -> r.setupMillis() == 0 && r.transferMillis() == 0 ? r.timed(millisSince(started), 0) : r)
             .toList()));
+  }
+
+  /**
+   * The domain's place in the cluster (its limit halved per level of back-off), then the turn of
+   * one message under its rate (halved likewise).
+   */
+  private Future<SlotPermits.Permit> admit(String domain, DestinationLimits.Domain own, JobDeadline limit) {
+    long period = options.getLimits().getThrottlePeriod().toMillis();
+    return shared.throttles().level(domain).compose(level -> {
+      long now = System.currentTimeMillis();
+      Future<SlotPermits.Permit> place = shared.acquire("postino.limit.domain." + domain,
+          level.apply(own.maxConnections(), now, period), limit.contentBy(), null);
+      if (own.messagesPerMinute() == 0) {
+        return place;
+      }
+      return place.compose(permit -> shared.pace("postino.rate.messages." + domain,
+              level.apply(own.messagesPerMinute(), now, period), limit.contentBy(), "message")
+          .transform(ar -> {
+            if (ar.failed()) {
+              permit.release();
+              return Future.failedFuture(ar.cause());
+            }
+            return Future.succeededFuture(permit);
+          }));
+    });
+  }
+
+  /**
+   * Before a new connection to {@code target}: the host's place in the cluster, held by the lease
+   * (and asked of idle sessions elsewhere while none is free), then a turn under the domain's
+   * connection rate.
+   */
+  private Future<Void> connectionAllowed(Target target, String domain, ConnectionPool.Lease lease,
+      JobDeadline deadline) {
+    String endpoint = target.endpoint();
+    Future<Void> place = shared.acquire("postino.limit.host." + endpoint, options.getMaxConnectionsPerHost(),
+        deadline.contentBy(), () -> vertx.eventBus().publish(SharedLimits.IDLE_WANTED_ADDRESS, endpoint))
+        .map(permit -> {
+          lease.hold(permit);
+          return null;
+        });
+    int perMinute = options.getLimits().forDomain(domain, 1).connectionsPerMinute();
+    if (perMinute == 0) {
+      return place;
+    }
+    return place.compose(v -> shared.throttles().level(domain)).compose(level -> shared.pace(
+        "postino.rate.connections." + domain,
+        level.apply(perMinute, System.currentTimeMillis(), options.getLimits().getThrottlePeriod().toMillis()),
+        deadline.contentBy(), "connection"));
   }
 
   /**
@@ -181,7 +241,10 @@ final class Courier {
   /** One job going through the hosts of its route. */
   private final class Run {
     final DeliveryJob job;
+    final String domain;
     final List<Hop> targets;
+    /** The back-off being recorded after replies that asked to slow down. */
+    final List<Future<Void>> slowDowns = new ArrayList<>();
     final RecipientResult[] results;
     Failure last;
     Target lastTarget;
@@ -195,8 +258,9 @@ final class Courier {
     /** The protection of the session that gave the last results. */
     TlsSummary tls;
 
-    Run(DeliveryJob job, List<Hop> targets, JobDeadline deadline, long started) {
+    Run(DeliveryJob job, String domain, List<Hop> targets, JobDeadline deadline, long started) {
       this.job = job;
+      this.domain = domain;
       this.targets = targets;
       this.deadline = deadline;
       this.started = started;
@@ -204,7 +268,16 @@ final class Courier {
     }
 
     Future<List<RecipientResult>> start() {
-      return next(0).map(v -> List.of(results));
+      // the other nodes slow down before this job's recipients are retried
+      return next(0).compose(v -> Future.all(slowDowns).otherwiseEmpty()).map(v -> List.of(results));
+    }
+
+    private void heard(Failure f) {
+      if (Throttles.asksToSlowDown(f)) {
+        log.info("{}: {} asks to slow down ({} {} {}): throttling it", job.queueId(), domain, f.code(), f.status(),
+            f.text());
+        slowDowns.add(shared.throttles().slowDown(domain, options.getLimits().getThrottlePeriod().toMillis()));
+      }
     }
 
     private Future<Void> next(int index) {
@@ -246,6 +319,9 @@ final class Courier {
         for (int k = 0; k < pending.size(); k++) {
           RecipientResult r = outcome.results().get(k);
           results[pending.get(k)] = r == null ? null : r.timed(setup, transfer).withTls(tls);
+          if (r != null && r.outcome() == RecipientResult.Outcome.TRANSIENT) {
+            heard(new Failure(false, r.code(), r.status(), r.text(), r.remote()));
+          }
         }
         if (outcome.hostFailure() != null) {
           failed(target, outcome.hostFailure());
@@ -260,6 +336,7 @@ final class Courier {
       last = f;
       lastTarget = target;
       allPermanent &= f.permanent();
+      heard(f);
     }
 
     /**
@@ -280,7 +357,7 @@ final class Courier {
       // waited too long for a connection slot: it is given back untouched
       return deadline.bound(vertx, pool.acquire(key, !mayRetryStale), lease -> pool.release(lease, true)).compose(lease -> {
         Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
-            : opener.open(target, key.policy())
+            : connectionAllowed(target, domain, lease, deadline).compose(v -> opener.open(target, key.policy()))
                 .onSuccess(lease::attach)
                 .onSuccess(c -> report(hop, c.isTls() ? null : "starttls-not-supported",
                     c.isTls() ? null : "host " + target + " offers no STARTTLS"))

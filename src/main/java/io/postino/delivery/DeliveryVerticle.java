@@ -97,6 +97,11 @@ public class DeliveryVerticle extends VerticleBase {
     pool = new ConnectionPool(vertx, options);
     courier = new Courier(vertx, addresses, options, heloName, pool, new SessionOpener(vertx, client, options),
         resigner, tlsPolicies, tlsReporter);
+    // the limits every delivery verticle of the cluster shares: what other nodes say about them
+    SharedLimits shared = SharedLimits.of(vertx);
+    vertx.eventBus().<JsonObject>consumer(SharedLimits.THROTTLED_ADDRESS,
+        m -> shared.throttles().heard(m.body()));
+    vertx.eventBus().<String>consumer(SharedLimits.IDLE_WANTED_ADDRESS, m -> pool.closeIdle(m.body()));
     // once the consumer is known to the cluster, queues that deferred jobs for want of a delivery
     // verticle hear of it and try them at once instead of at their next attempt
     return vertx.eventBus().<Object>consumer(addresses.deliverySubmit(), this::handle).completion()

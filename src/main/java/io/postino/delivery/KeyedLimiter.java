@@ -7,8 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * At most {@code max} holders per key at once (deliveries per recipient domain); the others
- * wait in arrival order. Not thread-safe: used from one event loop.
+ * At most so many holders per key at once (deliveries per recipient domain), the number given
+ * with each request; the others wait in arrival order. Not thread-safe: used from one event loop.
  */
 final class KeyedLimiter {
 
@@ -17,15 +17,13 @@ final class KeyedLimiter {
     final ArrayDeque<Promise<Void>> waiting = new ArrayDeque<>();
   }
 
-  private final int max;
   private final Map<String, State> states = new HashMap<>();
 
-  KeyedLimiter(int max) {
-    this.max = max;
-  }
-
-  /** Completes when the caller holds one of the key's places; give it back with {@link #release}. */
-  Future<Void> acquire(String key) {
+  /**
+   * Completes when the caller holds one of the key's {@code max} places; give it back with
+   * {@link #release}.
+   */
+  Future<Void> acquire(String key, int max) {
     State s = states.computeIfAbsent(key, k -> new State());
     if (s.holders < max) {
       s.holders++;

@@ -19,8 +19,9 @@ import java.util.Objects;
  * {@code conf/postino.json}; durations there are seconds (fractions allowed). (Not called
  * {@code DeliveryOptions}, which every Vert.x user knows as the event bus's.)
  *
- * <p>Limits apply per {@link DeliveryVerticle} instance: N instances or N delivery nodes may open
- * up to N times as many connections to one host.
+ * <p>The limits per host and per domain hold for the whole cluster (for the process when it is not
+ * clustered), whatever the number of {@link DeliveryVerticle} instances and nodes: see
+ * {@link SharedLimits}; {@code maxConnections} is per instance.
  *
  * <p>SECURITY: {@code auth} holds smarthost passwords in clear; keep the configuration file
  * readable by Postino's user only. A password is only ever sent over TLS unless
@@ -83,6 +84,7 @@ public final class OutboundOptions {
   private Map<String, Credentials> auth = Map.of();
   private boolean authRequiresTls = DEFAULT_AUTH_REQUIRES_TLS;
   private TlsPolicyOptions tlsPolicy = new TlsPolicyOptions();
+  private DestinationLimits limits = new DestinationLimits();
 
   public OutboundOptions() {
   }
@@ -131,6 +133,7 @@ public final class OutboundOptions {
     setAuth(credentials);
     setAuthRequiresTls(json.bool("authRequiresTls", authRequiresTls));
     setTlsPolicy(json.section("tlsPolicy", TlsPolicyOptions::new));
+    setLimits(DestinationLimits.read(json));
   }
 
   public JsonObject toJson(boolean withSecrets) {
@@ -138,7 +141,7 @@ public final class OutboundOptions {
     auth.forEach((host, c) -> authJson.put(host, new JsonObject()
         .put("username", c.username())
         .put("password", withSecrets ? c.password() : "****")));
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("instances", instances)
         .put("heloName", heloName)
         .put("connectTimeout", Seconds.of(connectTimeout))
@@ -158,6 +161,8 @@ public final class OutboundOptions {
         .put("auth", authJson)
         .put("authRequiresTls", authRequiresTls)
         .put("tlsPolicy", tlsPolicy.toJson());
+    limits.writeTo(json);
+    return json;
   }
 
   private static int positive(String name, int value) {
@@ -318,7 +323,7 @@ public final class OutboundOptions {
     return maxConnectionsPerHost;
   }
 
-  /** Connections open at once (busy or idle) to one host address and port. */
+  /** Connections open at once (busy or idle) to one host address and port, by the whole cluster. */
   public OutboundOptions setMaxConnectionsPerHost(int maxConnectionsPerHost) {
     this.maxConnectionsPerHost = positive("maxConnectionsPerHost", maxConnectionsPerHost);
     return this;
@@ -328,7 +333,10 @@ public final class OutboundOptions {
     return maxConnectionsPerDomain;
   }
 
-  /** Deliveries in progress at once to one recipient domain (each uses one connection). */
+  /**
+   * Deliveries in progress at once to one recipient domain (each uses one connection), unless
+   * {@code destinationLimits} says otherwise for the domain.
+   */
   public OutboundOptions setMaxConnectionsPerDomain(int maxConnectionsPerDomain) {
     this.maxConnectionsPerDomain = positive("maxConnectionsPerDomain", maxConnectionsPerDomain);
     return this;
@@ -391,6 +399,16 @@ public final class OutboundOptions {
   /** Whether a host with credentials must offer STARTTLS (else it is skipped, never sent a password). */
   public OutboundOptions setAuthRequiresTls(boolean authRequiresTls) {
     this.authRequiresTls = authRequiresTls;
+    return this;
+  }
+
+  public DestinationLimits getLimits() {
+    return limits;
+  }
+
+  /** Rate limits, the throttle period and per-domain limits. */
+  public OutboundOptions setLimits(DestinationLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
     return this;
   }
 }

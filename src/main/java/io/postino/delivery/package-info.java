@@ -7,8 +7,10 @@
  * an LMTP server goes there instead (a unix-domain socket or TCP, no MX lookup) over the same
  * client: LHLO, and one reply per recipient after the content (RFC 2033).
  *
- * <p>Stateless, so any node of a cluster can run it. It meets the resolver and the queue over the
- * bus only.
+ * <p>Stateless, so any node of a cluster can run it: the per-destination limits, rates and
+ * back-off that all nodes must keep together live in the cluster's shared data
+ * ({@link io.postino.delivery.SharedLimits}). It meets the resolver and the queue over the bus
+ * only.
  *
  * <p>Depends on: {@code bus}, {@code smtp}, {@code config}, {@code mime}, {@code tlspolicy}.
  */

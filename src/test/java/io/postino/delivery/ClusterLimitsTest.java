@@ -1,0 +1,229 @@
+package io.postino.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.postino.ClusterOptions;
+import io.postino.bus.Addresses;
+import io.postino.bus.DeliveryJob;
+import io.postino.bus.DeliveryReply;
+import io.postino.bus.RecipientResult;
+import io.postino.dns.MxResolverOptions;
+import io.postino.dns.MxResolverVerticle;
+import io.postino.smtp.MailAddress;
+import io.postino.smtp.MailParameters;
+import io.postino.smtp.RcptParameters;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Limits per destination that hold for a cluster: three clustered Vert.x nodes in this JVM
+ * (Hazelcast, a cluster of their own per test), each with its own resolver and delivery verticle
+ * under its own address prefix (so that a test chooses which node delivers), all sending to one
+ * {@link CountingDestination}. They share the content directory, as nodes on one host do.
+ */
+class ClusterLimitsTest {
+
+  static final String DOMAIN = "limits.example";
+
+  @TempDir
+  Path dir;
+  CountingDestination destination;
+  JsonObject cluster;
+  final List<Vertx> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws IOException {
+    destination = new CountingDestination();
+    cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID());
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    for (Vertx node : nodes) {
+      node.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 20, TimeUnit.SECONDS).join();
+    }
+    destination.close();
+  }
+
+  private OutboundOptions options() {
+    return new OutboundOptions().setConnectTimeout(Duration.ofSeconds(5)).setCommandTimeout(Duration.ofSeconds(30))
+        .setDataTimeout(Duration.ofSeconds(30)).setConnectionIdleTimeout(Duration.ofMillis(300));
+  }
+
+  /** Starts nodes n1, n2... each delivering with {@code options}. */
+  private void startNodes(int count, OutboundOptions options) {
+    for (int i = 1; i <= count; i++) {
+      Vertx node = new ClusterOptions(cluster).clusteredVertx().await();
+      nodes.add(node);
+      Addresses addresses = new Addresses("n" + i);
+      node.deployVerticle(new MxResolverVerticle(addresses, new MxResolverOptions().setServers(List.of("127.0.0.1:9"))
+          .setRoutes(Map.of(DOMAIN, List.of("127.0.0.1:" + destination.port()))))).await();
+      node.deployVerticle(new DeliveryVerticle(addresses, options, "n" + i + ".test", dir)).await();
+    }
+  }
+
+  private DeliveryJob job(String queueId) throws IOException {
+    byte[] content = ("Subject: " + queueId + "\r\n\r\nhello\r\n").getBytes(StandardCharsets.US_ASCII);
+    Path file = dir.resolve(queueId);
+    Files.write(file, content);
+    return new DeliveryJob(queueId, DOMAIN, new MailAddress("alice", "example.org"), MailParameters.NONE,
+        List.of(new DeliveryJob.Recipient(new MailAddress("bob", DOMAIN), RcptParameters.NONE)),
+        new DeliveryJob.Content(file.toString(), 0, content.length));
+  }
+
+  /** Submits a job to node {@code n} (from 1), due back within {@code seconds}. */
+  private Future<RecipientResult> submit(int n, String queueId, int seconds) throws IOException {
+    DeliveryOptions deadline = new DeliveryOptions().setSendTimeout(seconds * 1000L + 5000)
+        .addHeader(DeliveryJob.DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + seconds * 1000L));
+    return nodes.get(n - 1).eventBus().<JsonObject>request("n" + n + ".delivery.submit", job(queueId).toJson(), deadline)
+        .map(reply -> DeliveryReply.fromJson(reply.body()).results().get(0));
+  }
+
+  private static List<RecipientResult> all(List<Future<RecipientResult>> results) {
+    return Future.all(results).await().<RecipientResult>list();
+  }
+
+  @Test
+  void threeNodesNeverOpenMoreConnectionsThanTheHostLimitBetweenThem() throws Exception {
+    // every greeting waits until 6 connections are open, or a moment: without a limit shared by
+    // the nodes, 3 x 5 connections would be open together
+    destination.holdGreetings(6, 300);
+    startNodes(3, options().setMaxConnectionsPerHost(5));
+
+    List<Future<RecipientResult>> results = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      results.add(submit(i % 3 + 1, "Q" + i, 60));
+    }
+    for (RecipientResult r : all(results)) {
+      assertEquals(RecipientResult.Outcome.DELIVERED, r.outcome(), r.toString());
+    }
+    assertEquals(30, destination.delivered());
+    assertTrue(destination.maxOpen() <= 5, "the destination saw " + destination.maxOpen() + " connections at once");
+    assertTrue(destination.maxOpen() >= 2, "the nodes delivered side by side: " + destination.maxOpen());
+    destination.assertNoErrors();
+  }
+
+  @Test
+  void theConnectionPlacesOfANodeThatDiesAreFreedForTheOthers() throws Exception {
+    // node 3 takes all 5 places with connections that are never greeted
+    destination.stallFirst(5);
+    startNodes(3, options().setMaxConnectionsPerHost(5));
+    List<Future<RecipientResult>> stalled = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      stalled.add(submit(3, "S" + i, 60));
+    }
+    await("node 3 holding 5 connections", () -> destination.open() == 5);
+    List<Future<RecipientResult>> results = List.of(submit(1, "A", 60), submit(2, "B", 60));
+
+    // node 3 dies: its Hazelcast member is gone at once, then its sockets
+    Vertx dead = nodes.get(2);
+    ((HazelcastClusterManager) ((VertxInternal) dead).clusterManager()).getHazelcastInstance().getLifecycleService()
+        .terminate();
+    dead.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 20, TimeUnit.SECONDS).join();
+    nodes.remove(dead);
+
+    for (RecipientResult r : all(results)) {
+      assertEquals(RecipientResult.Outcome.DELIVERED, r.outcome(), r.toString());
+    }
+    assertEquals(2, destination.delivered());
+    assertTrue(destination.maxOpen() <= 5, "the destination saw " + destination.maxOpen() + " connections at once");
+    destination.assertNoErrors();
+  }
+
+  @Test
+  void anIdleSessionOnAnotherNodeIsClosedForADeliveryThatWaits() throws Exception {
+    // one place, kept by node 1's idle session for a minute unless node 2 asks for it
+    startNodes(2, options().setMaxConnectionsPerHost(1).setConnectionIdleTimeout(Duration.ofSeconds(60)));
+    assertEquals(RecipientResult.Outcome.DELIVERED, submit(1, "I1", 30).await().outcome());
+    assertEquals(1, destination.open(), "node 1's session is parked");
+
+    RecipientResult second = submit(2, "I2", 15).await();
+    assertEquals(RecipientResult.Outcome.DELIVERED, second.outcome(), second.toString());
+    assertEquals(2, destination.connections());
+    assertEquals(1, destination.maxOpen());
+    destination.assertNoErrors();
+  }
+
+  @Test
+  void aMessageRateHoldsForTheWholeCluster() throws Exception {
+    startNodes(3, options().setLimits(new DestinationLimits()
+        .setDomains(Map.of(DOMAIN, new DestinationLimits.Domain(0, 3, 0)))));
+
+    // 3 a minute: each node alone would send its 2; together the cluster sends 3, and the turn
+    // of the others would come after their jobs' deadline: they are deferred, not bounced
+    List<Future<RecipientResult>> results = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      // the content cut-off is half the job's time away: 10 s, before the next turn in 20 s
+      results.add(submit(i % 3 + 1, "R" + i, 20));
+    }
+    List<RecipientResult> done = all(results);
+    assertEquals(3, done.stream().filter(r -> r.outcome() == RecipientResult.Outcome.DELIVERED).count(), done.toString());
+    List<RecipientResult> deferred = done.stream().filter(r -> r.outcome() != RecipientResult.Outcome.DELIVERED).toList();
+    assertEquals(3, deferred.size());
+    for (RecipientResult r : deferred) {
+      assertEquals(RecipientResult.Outcome.TRANSIENT, r.outcome(), r.toString());
+      assertEquals("4.7.0", r.status(), r.toString());
+      assertTrue(r.text().contains("rate limit"), r.text());
+    }
+    assertEquals(3, destination.delivered());
+  }
+
+  @Test
+  void aDestinationThatSaysSlowDownSlowsEveryNode() throws Exception {
+    // 4 deliveries at once to the domain, until the first connection is told "too many"; every
+    // later greeting waits until 4 connections are open, or a moment
+    destination.greeting(n -> n == 0 ? "421 4.7.0 Too many connections from your network, slow down"
+        : "220 counting.test ready").holdGreetings(4, 300);
+    startNodes(3, options().setMaxMessagesPerConnection(1)
+        .setLimits(new DestinationLimits().setDomains(Map.of(DOMAIN, new DestinationLimits.Domain(4, 0, 0)))));
+
+    RecipientResult first = submit(1, "T0", 30).await();
+    assertEquals(RecipientResult.Outcome.TRANSIENT, first.outcome(), first.toString());
+    assertEquals(421, first.code(), first.toString());
+
+    // nodes 2 and 3, which saw nothing, now deliver at most 2 at once (4 halved)
+    List<Future<RecipientResult>> results = new ArrayList<>();
+    for (int i = 1; i <= 12; i++) {
+      results.add(submit(i % 2 + 2, "T" + i, 60));
+    }
+    for (RecipientResult r : all(results)) {
+      assertEquals(RecipientResult.Outcome.DELIVERED, r.outcome(), r.toString());
+    }
+    assertEquals(12, destination.delivered());
+    assertTrue(destination.maxOpen() <= 2, "the destination saw " + destination.maxOpen() + " connections at once");
+    destination.assertNoErrors();
+  }
+
+  /** Waits (on a Vert.x timer, never sleeping the test on a fixed delay) until {@code condition} holds, for 20 s at most. */
+  private void await(String what, java.util.function.BooleanSupplier condition) {
+    long until = System.currentTimeMillis() + 20_000;
+    Vertx vertx = nodes.get(0);
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > until) {
+        throw new AssertionError("not within 20 s: " + what);
+      }
+      io.vertx.core.Promise<Void> tick = io.vertx.core.Promise.promise();
+      vertx.setTimer(20, id -> tick.complete());
+      tick.future().await();
+    }
+  }
+}
