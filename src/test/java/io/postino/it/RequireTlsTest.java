@@ -95,12 +95,17 @@ class RequireTlsTest {
 
   /** Sends one message to A over STARTTLS, with REQUIRETLS on MAIL FROM or not. */
   private void send(String to, boolean requireTls, String content) throws IOException {
+    send(to, requireTls ? " REQUIRETLS" : "", content);
+  }
+
+  /** Sends one message to A over STARTTLS with these MAIL FROM parameters. */
+  private void send(String to, String mailParameters, String content) throws IOException {
     try (SmtpTestClient c = a.connect()) {
       expect(c.command("EHLO client.example"), 250);
       expect(c.startTls(), 220);
       Reply ehlo = expect(c.command("EHLO client.example"), 250);
       assertTrue(advertises(ehlo, "REQUIRETLS"), ehlo.text());
-      expect(c.command("MAIL FROM:<alice@sender.test>" + (requireTls ? " REQUIRETLS" : "")), 250);
+      expect(c.command("MAIL FROM:<alice@sender.test>" + mailParameters), 250);
       expect(c.command("RCPT TO:<" + to + ">"), 250);
       expect(c.command("DATA"), 354);
       c.send(content + ".\r\n");
@@ -166,7 +171,8 @@ class RequireTlsTest {
 
   @Test
   void aServerWithoutRequireTlsGetsNothingAndTheSenderAHeadersOnlyReportSentWithRequireTls() throws Exception {
-    send("bob@nosupport.test", true, message());
+    // RET=FULL is disregarded with REQUIRETLS (RFC 8689 section 5)
+    send("bob@nosupport.test", " REQUIRETLS RET=FULL", message());
 
     JsonObject bounced = a.nextEventFor("bob@nosupport.test");
     assertEquals("bounced", bounced.getString("event"), bounced.encodePrettily());
