@@ -19,7 +19,7 @@ class QueueTextTest {
 
   @Test
   void requireTlsIsShownOnlyWhenGiven() {
-    assertTrue(QueueText.show(message(new JsonObject().put("requireTls", true))).contains("REQUIRETLS:    yes"));
+    assertTrue(QueueText.show(message(new JsonObject().put("requireTls", true))).contains("REQUIRETLS:   yes"));
     assertFalse(QueueText.show(message(new JsonObject().put("size", 10))).contains("REQUIRETLS"));
   }
 }
