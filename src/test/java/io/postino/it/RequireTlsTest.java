@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <li>{@code nosupport.test}: a SubEthaSMTP server with STARTTLS and a trusted certificate, but
  * without REQUIRETLS;</li>
  * <li>{@code mismatch.test}: B under another name ({@code alias.test}), which its certificate does
- * not name.</li>
+ * not name;</li>
+ * <li>{@code plaintext.test}: a SubEthaSMTP server without STARTTLS.</li>
  * </ul>
  * Senders are {@code alice@sender.test}, so that reports go back to B too.
  */
@@ -45,6 +46,7 @@ class RequireTlsTest {
   Path dir;
   private TestDnsServer dns;
   private SmtpSink sink;
+  private SmtpSink plain;
   private TestServer a;
   private TestServer b;
 
@@ -53,8 +55,10 @@ class RequireTlsTest {
     TestCertificate certB = TestCertificate.create("mx-b.test", dir);
     TestCertificate certSink = TestCertificate.create("sink.test", dir);
     sink = new SmtpSink().startWithTls(certSink);
+    plain = new SmtpSink().start();
     dns = TestDnsServer.start();
-    dns.zone("mx-b.test. 300 IN A 127.0.0.1", "sink.test. 300 IN A 127.0.0.1", "alias.test. 300 IN A 127.0.0.1");
+    dns.zone("mx-b.test. 300 IN A 127.0.0.1", "sink.test. 300 IN A 127.0.0.1", "alias.test. 300 IN A 127.0.0.1",
+        "plain.test. 300 IN A 127.0.0.1");
 
     b = new TestServer(Files.createDirectories(dir.resolve("b")));
     b.config.put("hostname", "mx-b.test");
@@ -69,7 +73,8 @@ class RequireTlsTest {
             .put("final.test", "mx-b.test:" + b.port())
             .put("sender.test", "mx-b.test:" + b.port())
             .put("nosupport.test", "sink.test:" + sink.port())
-            .put("mismatch.test", "alias.test:" + b.port())));
+            .put("mismatch.test", "alias.test:" + b.port())
+            .put("plaintext.test", "plain.test:" + plain.port())));
     a.config.put("delivery", new JsonObject()
         .put("trustedCertificates", new JsonArray().add(certB.pemFile.toString()).add(certSink.pemFile.toString()))
         .put("requireTlsDomains", new JsonArray().add("mismatch.test")));
@@ -86,6 +91,7 @@ class RequireTlsTest {
       b.close();
     }
     sink.close();
+    plain.close();
     dns.close();
   }
 
@@ -204,6 +210,20 @@ class RequireTlsTest {
     assertEquals("5.7.10", dsn.perRecipient.get(0).get("Status"));
     assertTrue(b.spooled().stream().map(RequireTlsTest::read).noneMatch(h -> h.recipients().contains("bob@mismatch.test")),
         "nothing for bob reached B");
+  }
+
+  @Test
+  void aServerWithoutStartTlsGetsNothingNotEvenOverTheSessionLeftOpenByAnotherMessage() throws Exception {
+    send("carol@plaintext.test", false, message());
+    assertEquals("delivered", a.nextEventFor("carol@plaintext.test").getString("event"));
+    assertEquals(1, plain.transactions());
+
+    send("bob@plaintext.test", true, message());
+    JsonObject bounced = a.nextEventFor("bob@plaintext.test");
+    assertEquals("bounced", bounced.getString("event"), bounced.encodePrettily());
+    assertEquals("5.7.10", bounced.getJsonObject("result").getString("status"));
+    assertEquals(1, plain.transactions(), "nothing more sent in plaintext");
+    assertEquals("5.7.10", Dsn.parse(heldBy(b, "alice@sender.test").content()).perRecipient.get(0).get("Status"));
   }
 
   @Test
