@@ -22,10 +22,11 @@ import java.io.InputStream;
  * <p>A report about a REQUIRETLS message (empty return path, REQUIRETLS) is protected as the
  * message was (section 5): TLS with an authenticated server, or it waits; but a server that does
  * not offer REQUIRETLS still gets it, without the parameter, since section 5 asks that it not be
- * lost for want of REQUIRETLS on the return path. An LMTP job is final delivery into this site's mailbox server (section
- * 4.4): not held to it. A message with {@code TLS-Required: No} and without REQUIRETLS goes with
- * the recipient domain's policies set aside ({@link TlsDemand#OPTIONAL}); its header section is
- * read for that only when some host's policy is stricter than opportunistic TLS.
+ * lost for want of REQUIRETLS on the return path. An LMTP job is final delivery into this site's
+ * mailbox server (section 4.4): not held to it. A message with {@code TLS-Required: No} and
+ * without REQUIRETLS goes with the recipient domain's policies set aside
+ * ({@link TlsDemand#OPTIONAL}); its header section is read for that only when some host's policy
+ * is stricter than opportunistic TLS.
  */
 final class RequireTls {
 

@@ -79,7 +79,7 @@ class RequireTlsTest {
         .put("trustedCertificates", new JsonArray().add(certB.pemFile.toString()).add(certSink.pemFile.toString()))
         .put("requireTlsDomains", new JsonArray().add("mismatch.test")));
     a.queue().put("minBackoff", 3600).put("maxBackoff", 3600).put("scanInterval", 0.05);
-    a.start();
+    a.withSmtps().start();
   }
 
   @AfterEach
@@ -147,6 +147,10 @@ class RequireTlsTest {
         .findFirst().orElseThrow();
   }
 
+  private boolean reachedB(String recipient) {
+    return b.spooled().stream().map(RequireTlsTest::read).anyMatch(h -> h.recipients().contains(recipient));
+  }
+
   private static Held read(Path file) {
     try {
       byte[] bytes = Files.readAllBytes(file);
@@ -208,8 +212,7 @@ class RequireTlsTest {
     assertEquals("5.7.10", bounced.getJsonObject("result").getString("status"));
     Dsn dsn = Dsn.parse(heldBy(b, "alice@sender.test").content());
     assertEquals("5.7.10", dsn.perRecipient.get(0).get("Status"));
-    assertTrue(b.spooled().stream().map(RequireTlsTest::read).noneMatch(h -> h.recipients().contains("bob@mismatch.test")),
-        "nothing for bob reached B");
+    assertFalse(reachedB("bob@mismatch.test"));
   }
 
   @Test
@@ -241,7 +244,7 @@ class RequireTlsTest {
     Held held = heldBy(b, "dave@mismatch.test");
     assertFalse(held.requireTls());
     assertTrue(new String(held.content(), StandardCharsets.UTF_8).contains("TLS-Required: No"), "the field is kept");
-    assertTrue(b.spooled().stream().map(RequireTlsTest::read).noneMatch(h -> h.recipients().contains("carol@mismatch.test")));
+    assertFalse(reachedB("carol@mismatch.test"));
   }
 
   @Test
@@ -257,6 +260,10 @@ class RequireTlsTest {
       Reply secure = expect(c.command("EHLO client.example"), 250);
       assertTrue(advertises(secure, "REQUIRETLS"), secure.text());
       expect(c.command("MAIL FROM:<alice@sender.test> REQUIRETLS"), 250);
+    }
+    try (SmtpTestClient c = a.connectSmtps()) {
+      Reply implicit = expect(c.command("EHLO client.example"), 250);
+      assertTrue(advertises(implicit, "REQUIRETLS"), "implicit TLS: " + implicit.text());
     }
   }
 }
