@@ -75,9 +75,11 @@ public final class Bouncer {
     Envelope e = original.envelope();
     // RET=FULL is for failure reports only: a report without a failure returns the headers
     // (RFC 3461 section 4.3); at most MAX_FULL_RETURNS whole copies in memory at once, beyond
-    // that the headers only, which the same section allows
+    // that the headers only, which the same section allows. A REQUIRETLS message is returned as
+    // if RET=HDRS were given, whatever RET says (RFC 8689 section 5)
+    boolean requireTls = e.mailParameters().requireTls();
     boolean whole = kind == DsnBuilder.Kind.FAILED && e.mailParameters().ret() == MailParameters.Ret.FULL
-        && original.contentLength() <= settings.returnSizeLimit() && takeFullReturn();
+        && !requireTls && original.contentLength() <= settings.returnSizeLimit() && takeFullReturn();
     String queueId = intake.newQueueId();
     // reading the original, building the report and scanning it are blocking or CPU work
     Future<Built> built = vertx.executeBlocking(() -> {
@@ -97,7 +99,8 @@ public final class Bouncer {
       MailAddress to = e.sender();
       MailParameters parameters = new MailParameters(b.report().length,
           b.eightBit() ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
-          to.isInternationalized(), null, null, null);
+          // the report of a REQUIRETLS message is itself sent with REQUIRETLS (RFC 8689 section 5)
+          to.isInternationalized(), null, null, null, requireTls);
       Envelope envelope;
       try {
         envelope = intake.localEnvelope(queueId, MailAddress.NULL_SENDER, parameters, List.of(to), hostname,

@@ -81,6 +81,9 @@ final class BusJson {
     if (p.envId() != null) {
       json.put("envId", p.envId());
     }
+    if (p.requireTls()) {
+      json.put("requireTls", true);
+    }
     return json;
   }
 
@@ -91,7 +94,8 @@ final class BusJson {
     MailParameters.Body body = body(json.getString("body", MailParameters.Body.SEVEN_BIT.keyword()));
     String ret = json.getString("ret");
     return new MailParameters(json.getLong("size", -1L), body, json.getBoolean("smtpUtf8", false), null,
-        ret == null ? null : MailParameters.Ret.valueOf(ret.toUpperCase(Locale.ROOT)), json.getString("envId"));
+        ret == null ? null : MailParameters.Ret.valueOf(ret.toUpperCase(Locale.ROOT)), json.getString("envId"),
+        json.getBoolean("requireTls", false));
   }
 
   /** A BODY keyword (RFC 6152, RFC 3030): 7BIT, 8BITMIME or BINARYMIME, in any case. */

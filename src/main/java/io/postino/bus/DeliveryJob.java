@@ -29,7 +29,8 @@ import java.util.Objects;
  * <p>An optional {@code "transport": "lmtp:unix:/run/dovecot/lmtp"} (or {@code "lmtp:host:port"})
  * sends the recipients there over LMTP instead of to the domain's mail exchangers.
  *
- * @param parameters the MAIL parameters to pass on: size, body type, SMTPUTF8, DSN RET and ENVID
+ * @param parameters the MAIL parameters to pass on: size, body type, SMTPUTF8, DSN RET and ENVID,
+ *                   REQUIRETLS ({@code "requireTls": true}, absent when not given)
  * @param recipients in the order the results of the reply follow
  * @param lmtp       the LMTP server to deliver to, or null for the domain's route (MX or static)
  */

@@ -12,7 +12,9 @@ import java.util.Objects;
  *
  * @param policy   {@code none}, {@code opportunistic}, {@code verify}, {@code mta-sts} or
  *                 {@code dane}; {@code requiretls} is not a policy but a demand of the message,
- *                 met by one of the authenticating ones
+ *                 met by one of the authenticating ones: a session whose MAIL FROM carried
+ *                 REQUIRETLS (RFC 8689) names it {@code requiretls+dane}, {@code requiretls+mta-sts}
+ *                 or {@code requiretls+verify}
  * @param protocol the TLS version, or null when the session was plaintext
  * @param cipher   the cipher suite, or null when plaintext
  * @param verified whether the server's certificate was checked and passed (WebPKI or DANE)

@@ -89,6 +89,9 @@ final class QueueText {
     line(out, "Next attempt", m.getString("nextAttempt") == null ? "-" : m.getString("nextAttempt"));
     line(out, "Attempts", String.valueOf(m.getInteger("attempts", 0)));
     line(out, "Sender", "<" + m.getString("sender") + ">");
+    if (m.getJsonObject("parameters", new JsonObject()).getBoolean("requireTls", false)) {
+      line(out, "REQUIRETLS", "yes: only over authenticated TLS to servers that offer REQUIRETLS");
+    }
     String client = m.getString("helo") + " [" + m.getString("clientAddress") + "] " + m.getString("protocol");
     if (m.getString("authenticatedUser") != null) {
       client += " user=" + m.getString("authenticatedUser");

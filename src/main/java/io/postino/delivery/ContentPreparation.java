@@ -158,7 +158,7 @@ final class ContentPreparation {
   }
 
   /** The content's octets from the spool file, read as they are asked for. */
-  private static InputStream range(DeliveryJob.Content content) {
+  static InputStream range(DeliveryJob.Content content) {
     try {
       FileChannel ch = FileChannel.open(Path.of(content.path()), Set.of(StandardOpenOption.READ));
       ch.position(content.offset());

@@ -19,6 +19,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -198,7 +199,8 @@ final class Courier {
   /**
    * Where the job's recipients go, in the order to try, each with its TLS policy: its LMTP server
    * (no MX lookup; STARTTLS when offered over TCP, unless {@code starttls} is off), or the
-   * addresses of the domain's route, at most {@code maxConnectAttempts} of them.
+   * addresses of the domain's route, at most {@code maxConnectAttempts} of them, each host's policy
+   * as the message asks (REQUIRETLS, {@code TLS-Required: No}: {@link RequireTls}).
    */
   private Future<List<Hop>> targets(DeliveryJob job) {
     Transport.Lmtp lmtp = job.lmtp();
@@ -209,17 +211,19 @@ final class Courier {
           : new TlsPolicy.Plaintext();
       return Future.succeededFuture(List.of(new Hop(target, tls, null)));
     }
-    return resolve(job).compose(tlsPolicies::forRoute).map(destination -> {
-      List<Hop> hops = new ArrayList<>();
-      for (Destination.HostPolicy host : destination.hosts()) {
-        for (String address : host.host().addresses()) {
-          if (hops.size() < options.getMaxConnectAttempts()) {
-            hops.add(new Hop(new Target(host.host().name(), address, host.host().port()), host.policy(), host.scope()));
+    return resolve(job).compose(tlsPolicies::forRoute).compose(destination -> RequireTls.demand(vertx, job, destination)
+        .map(demand -> {
+          List<Hop> hops = new ArrayList<>();
+          for (Destination.HostPolicy host : destination.hosts()) {
+            for (String address : host.host().addresses()) {
+              if (hops.size() < options.getMaxConnectAttempts()) {
+                hops.add(new Hop(new Target(host.host().name(), address, host.host().port()),
+                    demand.apply(host.policy()), host.scope()));
+              }
+            }
           }
-        }
-      }
-      return hops;
-    });
+          return hops;
+        }));
   }
 
   private Future<Route> resolve(DeliveryJob job) {
@@ -257,6 +261,8 @@ final class Courier {
 
     /** The protection of the session that gave the last results. */
     TlsSummary tls;
+    /** The message demands REQUIRETLS of every host (RFC 8689 section 4.2.1). */
+    final boolean requireTls;
 
     Run(DeliveryJob job, String domain, List<Hop> targets, JobDeadline deadline, long started) {
       this.job = job;
@@ -265,6 +271,7 @@ final class Courier {
       this.deadline = deadline;
       this.started = started;
       this.results = new RecipientResult[job.recipients().size()];
+      this.requireTls = RequireTls.required(job);
     }
 
     Future<List<RecipientResult>> start() {
@@ -365,12 +372,20 @@ final class Courier {
                   if (e instanceof HostException h && h.tlsResultType() != null) {
                     report(hop, h.tlsResultType(), h.getMessage());
                   }
-                });
+                })
+                .recover(e -> Future.failedFuture(requireTls ? RequireTls.sessionFailure(e) : e));
         return deadline.bound(vertx, session, SmtpConnection::close)
             .compose(c -> {
               ready = System.nanoTime();
-              tls = c.tlsSummary(hop.tls());
-              return MailTransaction.run(vertx, c, job, recipients, lease.reused(), options, deadline, resigner);
+              Failure refused = requireTls ? RequireTls.refusal(hop.tls(), c) : null;
+              if (refused != null) {
+                // nothing sent: the session may serve other messages, and the next host is tried
+                return Future.succeededFuture(new MailTransaction.Outcome(
+                    Arrays.asList(new RecipientResult[recipients.size()]), refused, false, true));
+              }
+              DeliveryJob sent = RequireTls.asSent(job, hop.tls(), c);
+              tls = RequireTls.summary(c.tlsSummary(hop.tls()), hop.tls(), sent);
+              return MailTransaction.run(vertx, c, sent, recipients, lease.reused(), options, deadline, resigner);
             })
             .andThen(ar -> pool.release(lease, ar.succeeded() && ar.result().reusable()))
             .compose(outcome -> outcome.stale() && mayRetryStale ? attempt(hop, recipients, false)

@@ -321,6 +321,10 @@ final class MailTransaction {
     if ((p.smtpUtf8() || needsSmtpUtf8()) && ext.smtpUtf8()) {
       sb.append(" SMTPUTF8");
     }
+    if (p.requireTls() && ext.has("REQUIRETLS")) {
+      // the courier has checked that the session meets it (RequireTls)
+      sb.append(" REQUIRETLS");
+    }
     if (ext.dsn()) {
       if (p.ret() != null) {
         sb.append(" RET=").append(p.ret().name());

@@ -1,6 +1,7 @@
 package io.postino.delivery;
 
 import io.netty.channel.ChannelOption;
+import io.netty.util.NetUtil;
 import io.postino.bus.TlsSummary;
 import io.postino.smtp.ReplyParser;
 import io.postino.smtp.ServerExtensions;
@@ -16,6 +17,9 @@ import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -89,11 +93,29 @@ final class SmtpConnection {
   static Future<SmtpConnection> connect(Vertx vertx, NetClient client, Target target) {
     // unix-domain sockets work over NIO on Java 16+ (Netty 4.2), no native transport needed
     SocketAddress peer = target.isUnixSocket() ? SocketAddress.domainSocketAddress(target.address())
-        : SocketAddress.inetSocketAddress(target.port(), target.address());
+        : inet(target);
     return client.connect(peer)
         .<SmtpConnection>map(socket -> new SmtpConnection(vertx, socket, target))
         .recover(e -> Future.failedFuture(
             new ConnectionException("4.4.1", "connect to " + target + ": " + e.getMessage())));
+  }
+
+  /**
+   * The address to connect to, named with the host's name: Vert.x checks a server certificate
+   * against the name of the address the socket was opened to, which must be the MX host's (RFC
+   * 7672, RFC 8461, RFC 8689), never its IP address.
+   */
+  private static SocketAddress inet(Target target) {
+    byte[] ip = NetUtil.createByteArrayFromIpAddressString(target.address());
+    if (ip == null) {
+      return SocketAddress.inetSocketAddress(target.port(), target.address());
+    }
+    try {
+      return SocketAddress.inetSocketAddress(new InetSocketAddress(InetAddress.getByAddress(target.host(), ip),
+          target.port()));
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   Target target() {

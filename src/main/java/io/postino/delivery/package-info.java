@@ -5,7 +5,9 @@
  * SMTPUTF8, CHUNKING), keeps connections for reuse within per-destination limits, keeps the job's
  * deadline inside the transaction, and answers with one result per recipient. A job that names
  * an LMTP server goes there instead (a unix-domain socket or TCP, no MX lookup) over the same
- * client: LHLO, and one reply per recipient after the content (RFC 2033).
+ * client: LHLO, and one reply per recipient after the content (RFC 2033). What a message asks of
+ * its transport (RFC 8689: REQUIRETLS, {@code TLS-Required: No}) adjusts each host's TLS policy
+ * and, for REQUIRETLS, which hosts may take it ({@link io.postino.delivery.RequireTls}).
  *
  * <p>Stateless, so any node of a cluster can run it: the per-destination limits, rates and
  * back-off that all nodes must keep together live in the cluster's shared data

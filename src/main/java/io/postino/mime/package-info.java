@@ -6,7 +6,9 @@
  * ({@link io.postino.mime.SevenBitConversion}): 8-bit and over-long leaf parts become
  * quoted-printable or base64, header fields over 998 octets are folded, everything else is kept
  * as it was. Parsing is Apache Mime4j's token stream, read twice (facts, then output), so that
- * nothing of a message is held whole in memory. Blocking streams: use it on a worker.
+ * nothing of a message is held whole in memory. Also what the header section asks of the transport
+ * ({@link io.postino.mime.TlsRequiredField}: {@code TLS-Required: No}, RFC 8689). Blocking streams:
+ * use it on a worker.
  *
  * <p>Depends on: nothing of Postino.
  */

@@ -17,6 +17,7 @@ final class EsmtpParameters {
   private static final byte[] AUTH = Ascii.bytes("AUTH");
   private static final byte[] RET = Ascii.bytes("RET");
   private static final byte[] ENVID = Ascii.bytes("ENVID");
+  private static final byte[] REQUIRETLS = Ascii.bytes("REQUIRETLS");
   private static final byte[] NOTIFY = Ascii.bytes("NOTIFY");
   private static final byte[] ORCPT = Ascii.bytes("ORCPT");
 
@@ -61,6 +62,7 @@ final class EsmtpParameters {
     String auth = null;
     MailParameters.Ret ret = null;
     String envId = null;
+    boolean requireTls = false;
     int seen = 0;
     Parameter p = new Parameter();
     for (int at = Ascii.skipSpaces(b, from, to); at < to; at = Ascii.skipSpaces(b, p.end, to)) {
@@ -93,6 +95,10 @@ final class EsmtpParameters {
       } else if (Ascii.equalsIgnoreCase(b, at, p.keywordEnd, ENVID)) {
         bit = 32;
         envId = xtext(b, value(p), p.end);
+      } else if (Ascii.equalsIgnoreCase(b, at, p.keywordEnd, REQUIRETLS)) {
+        bit = 64;
+        check(!p.hasValue());
+        requireTls = true;
       } else {
         throw new SmtpException(Replies.UNSUPPORTED_PARAMETER);
       }
@@ -102,7 +108,7 @@ final class EsmtpParameters {
     if (seen == 0) {
       return MailParameters.NONE;
     }
-    return new MailParameters(size, body, smtpUtf8, auth, ret, envId);
+    return new MailParameters(size, body, smtpUtf8, auth, ret, envId, requireTls);
   }
 
   /** The RCPT TO parameters in {@code b[from, to)}, which is empty or starts with a space. */
@@ -150,7 +156,7 @@ final class EsmtpParameters {
     check(p.valueStart < end && Ascii.skip(b, p.valueStart, end, Ascii.VALUE) == end);
   }
 
-  /** Where the value starts: every parameter we know but SMTPUTF8 must have one. */
+  /** Where the value starts: every parameter we know but SMTPUTF8 and REQUIRETLS must have one. */
   private static int value(Parameter p) throws SmtpException {
     check(p.hasValue());
     return p.valueStart;

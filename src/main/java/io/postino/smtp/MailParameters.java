@@ -9,10 +9,23 @@ package io.postino.smtp;
  * @param auth   AUTH= mailbox, xtext-decoded (RFC 4954), or null; {@code <>} when the client sent it
  * @param ret    RET= (RFC 3461), or null
  * @param envId  ENVID=, xtext-decoded (RFC 3461), or null
+ * @param requireTls REQUIRETLS given (RFC 8689): every hop must be TLS with an authenticated
+ *               server that offers REQUIRETLS, or the message is returned
  */
-public record MailParameters(long size, Body body, boolean smtpUtf8, String auth, Ret ret, String envId) {
+public record MailParameters(long size, Body body, boolean smtpUtf8, String auth, Ret ret, String envId,
+    boolean requireTls) {
 
   public static final MailParameters NONE = new MailParameters(-1, Body.SEVEN_BIT, false, null, null, null);
+
+  /** Parameters without REQUIRETLS. */
+  public MailParameters(long size, Body body, boolean smtpUtf8, String auth, Ret ret, String envId) {
+    this(size, body, smtpUtf8, auth, ret, envId, false);
+  }
+
+  /** The same parameters with REQUIRETLS given or not. */
+  public MailParameters withRequireTls(boolean required) {
+    return new MailParameters(size, body, smtpUtf8, auth, ret, envId, required);
+  }
 
   public enum Body {
     SEVEN_BIT("7BIT"), EIGHT_BIT_MIME("8BITMIME"), BINARY_MIME("BINARYMIME");

@@ -119,6 +119,13 @@ public final class Replies {
       "Error: recipient address rejected: control or bidirectional formatting character in the mailbox name");
   public static final SmtpReply NEEDS_SMTPUTF8 = SmtpReply.of(553, es(5, 6, 7),
       "Error: non-ASCII address needs the SMTPUTF8 parameter on MAIL");
+  /**
+   * MAIL FROM ... REQUIRETLS over plaintext: RFC 8689 section 2 allows the parameter only in a TLS
+   * session (where it is offered); 530 as RFC 3207's "must issue STARTTLS first", 5.7.10
+   * "encryption needed" as RFC 8689 section 4.2.1 reports a hop without TLS.
+   */
+  public static final SmtpReply REQUIRETLS_NEEDS_TLS = SmtpReply.of(530, es(5, 7, 10),
+      "Error: REQUIRETLS needs a TLS session: issue STARTTLS first");
 
   public static SmtpReply greeting(String hostname) {
     return SmtpReply.of(220, hostname + " ESMTP Postino");

@@ -16,7 +16,7 @@ import java.util.List;
  *
  * @param queueId        the id given to the client in {@code 250 ... queued as}
  * @param sender         the reverse path ({@link MailAddress#NULL_SENDER} for bounces)
- * @param mailParameters MAIL FROM parameters (BODY, SMTPUTF8, DSN RET/ENVID...)
+ * @param mailParameters MAIL FROM parameters (BODY, SMTPUTF8, DSN RET/ENVID, REQUIRETLS...)
  * @param recipients     accepted recipients, in RCPT order
  * @param helo           the name the client gave in HELO/EHLO
  * @param clientAddress  the client's IP address
@@ -95,6 +95,10 @@ public record Envelope(
     if (p.envId() != null) {
       params.put("envId", p.envId());
     }
+    if (p.requireTls()) {
+      // only when given, so that the files of earlier versions read the same
+      params.put("requireTls", true);
+    }
     return new JsonObject()
         .put("version", 1)
         .put("queueId", queueId)
@@ -122,7 +126,8 @@ public record Envelope(
         p.getBoolean("smtpUtf8"),
         p.getString("auth"),
         p.getString("ret") == null ? null : MailParameters.Ret.valueOf(p.getString("ret")),
-        p.getString("envId"));
+        p.getString("envId"),
+        p.getBoolean("requireTls", false));
     List<Recipient> rcpts = new ArrayList<>();
     for (Object o : json.getJsonArray("recipients")) {
       JsonObject r = (JsonObject) o;

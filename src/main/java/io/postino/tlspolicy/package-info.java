@@ -6,7 +6,9 @@
  * it and reports each negotiation to a {@link io.postino.tlspolicy.TlsReporter} (SMTP TLS
  * reporting, RFC 8460). What DANE's DNS says ({@link io.postino.tlspolicy.DaneLookup}) and what
  * MTA-STS policy a domain publishes ({@link io.postino.tlspolicy.StsLookup}) are found by the
- * implementations given to it. No I/O of its own.
+ * implementations given to it. What a message's originator asks ({@link
+ * io.postino.tlspolicy.TlsDemand}: REQUIRETLS, {@code TLS-Required: No}, RFC 8689) raises or sets
+ * aside those policies for that message. No I/O of its own.
  *
  * <p>Depends on: {@code bus}, {@code config}.
  */

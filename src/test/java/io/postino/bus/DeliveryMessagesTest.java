@@ -37,6 +37,20 @@ class DeliveryMessagesTest {
   }
 
   @Test
+  void requireTlsTravelsInTheJobAndIsAbsentWhenNotGiven() {
+    DeliveryJob job = new DeliveryJob("Q", "example.com", new MailAddress("alice", "example.org"),
+        MailParameters.NONE.withRequireTls(true),
+        List.of(new DeliveryJob.Recipient(new MailAddress("bob", "example.com"), RcptParameters.NONE)),
+        new DeliveryJob.Content("/spool/Q", 0, 10));
+    JsonObject json = job.toJson();
+    assertEquals(true, json.getJsonObject("parameters").getBoolean("requireTls"));
+    assertEquals(true, DeliveryJob.fromJson(new JsonObject(json.encode())).parameters().requireTls());
+    json.getJsonObject("parameters").remove("requireTls");
+    assertEquals(false, DeliveryJob.fromJson(json).parameters().requireTls());
+    assertEquals(null, BusJson.mailParameters(MailParameters.NONE).getValue("requireTls"));
+  }
+
+  @Test
   void whatASuccessReportWouldSayTravelsWithADeliveredResult() {
     MailAddress bob = new MailAddress("bob", "example.com");
     RecipientResult passedOn = new RecipientResult(bob, RecipientResult.Outcome.DELIVERED, 250, "2.0.0", "Ok", true,

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The ESMTP parameters of MAIL FROM (SIZE, BODY, SMTPUTF8, AUTH, RET, ENVID) and RCPT TO (NOTIFY, ORCPT). */
+/**
+ * The ESMTP parameters of MAIL FROM (SIZE, BODY, SMTPUTF8, AUTH, RET, ENVID, REQUIRETLS) and RCPT TO
+ * (NOTIFY, ORCPT).
+ */
 class EsmtpParametersTest {
 
   private static MailParameters mail(String params) throws SmtpException {
@@ -71,6 +74,21 @@ class EsmtpParametersTest {
     assertEquals(true, mail(" smtputf8").smtpUtf8());
     assertRefused("MAIL FROM:<a@example.com> SMTPUTF8=yes", Replies.SYNTAX, 501, "5.5.4");
     assertRefused("MAIL FROM:<a@example.com> SMTPUTF8=", Replies.SYNTAX, 501, "5.5.4");
+  }
+
+  @Test
+  void requireTls() throws SmtpException {
+    assertEquals(with(-1, Body.SEVEN_BIT, false, null, null, null).withRequireTls(true), mail(" REQUIRETLS"));
+    assertEquals(true, mail(" requiretls").requireTls());
+    assertEquals(false, mail(" SMTPUTF8").requireTls());
+    MailParameters all = mail(" SIZE=10 REQUIRETLS RET=HDRS");
+    assertEquals(true, all.requireTls());
+    assertEquals(10, all.size());
+    assertEquals(Ret.HDRS, all.ret());
+    assertRefused("MAIL FROM:<a@example.com> REQUIRETLS=yes", Replies.SYNTAX, 501, "5.5.4");
+    assertRefused("MAIL FROM:<a@example.com> REQUIRETLS=", Replies.SYNTAX, 501, "5.5.4");
+    assertRefused("MAIL FROM:<a@example.com> REQUIRETLS REQUIRETLS", Replies.SYNTAX, 501, "5.5.4");
+    assertRefused("RCPT TO:<a@example.com> REQUIRETLS", Replies.UNSUPPORTED_PARAMETER, 555, "5.5.4");
   }
 
   @Test

@@ -31,10 +31,13 @@ public final class TestCertificate {
 
   public final SSLContext serverContext;
   public final Path pemFile;
+  /** The private key as PEM (PKCS#8), for a server configured with files (a Postino's tls.key). */
+  public final Path keyFile;
 
-  private TestCertificate(SSLContext serverContext, Path pemFile) {
+  private TestCertificate(SSLContext serverContext, Path pemFile, Path keyFile) {
     this.serverContext = serverContext;
     this.pemFile = pemFile;
+    this.keyFile = keyFile;
   }
 
   /** A certificate for {@code hostName} (and 127.0.0.1), its PEM written under {@code dir}. */
@@ -61,9 +64,15 @@ public final class TestCertificate {
     context.init(kmf.getKeyManagers(), null, null);
 
     Path pem = dir.resolve(hostName + ".pem");
-    Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(cert.getEncoded())
-        + "\n-----END CERTIFICATE-----\n");
-    return new TestCertificate(context, pem);
+    Files.writeString(pem, pem("CERTIFICATE", cert.getEncoded()));
+    Path key = dir.resolve(hostName + ".key");
+    Files.writeString(key, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+    return new TestCertificate(context, pem, key);
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
   }
 }

@@ -14,8 +14,10 @@ final class EhloKeywords {
   /**
    * @param startTls whether STARTTLS is offered: configured, and TLS not up yet
    * @param auth     whether AUTH is offered (see {@link AuthDialogue#offered})
+   * @param tls      whether the session is TLS (after STARTTLS, or on an implicit TLS port): only
+   *                 then is REQUIRETLS offered (RFC 8689 section 2)
    */
-  static List<String> of(ServerOptions options, boolean startTls, boolean auth) {
+  static List<String> of(ServerOptions options, boolean startTls, boolean auth, boolean tls) {
     List<String> extensions = new ArrayList<>(List.of(
         "PIPELINING",
         "SIZE " + options.getMaxMessageSize(),
@@ -26,6 +28,9 @@ final class EhloKeywords {
         "DSN"));
     if (startTls) {
       extensions.add("STARTTLS");
+    }
+    if (tls) {
+      extensions.add("REQUIRETLS");
     }
     if (auth) {
       extensions.add("AUTH " + SaslExchange.MECHANISMS);

@@ -89,6 +89,10 @@ final class EnvelopeCommands {
       session.replyError(Replies.NEEDS_SMTPUTF8);
       return;
     }
+    if (p.requireTls() && client.tls() == null) {
+      session.replyError(Replies.REQUIRETLS_NEEDS_TLS);
+      return;
+    }
     SpfCheck spf = ctx.intake().spf();
     if (spf == null || client.mayRelay()) {
       // authenticated and trusted clients are not checked: SPF says nothing of mail they submit

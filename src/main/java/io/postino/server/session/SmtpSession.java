@@ -313,8 +313,8 @@ final class SmtpSession {
       reply(Replies.helo(ctx.hostname()));
       return;
     }
-    reply(Replies.ehlo(ctx.hostname(),
-        EhloKeywords.of(options, ctx.tls() != null && client.tls() == null, auth.offered())));
+    boolean tls = client.tls() != null;
+    reply(Replies.ehlo(ctx.hostname(), EhloKeywords.of(options, ctx.tls() != null && !tls, auth.offered(), tls)));
   }
 
   /** RSET, HELO/EHLO, STARTTLS and the final reply end the transaction; the session goes on. */
