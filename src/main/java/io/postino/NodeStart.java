@@ -136,7 +136,7 @@ final class NodeStart {
     if (roles.contains(Role.DELIVERY)) {
       OutboundOptions outbound = config.getDelivery();
       OutboundTls tlsPolicies = OutboundTls.create(vertx, config);
-      for (io.vertx.core.Verticle service : tlsPolicies.verticles()) {
+      for (io.vertx.core.Deployable service : tlsPolicies.verticles()) {
         all = all.compose(v -> deployed(ids, vertx.deployVerticle(service)));
       }
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(

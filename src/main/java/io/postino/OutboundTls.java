@@ -8,7 +8,7 @@ import io.postino.tlspolicy.TlsPolicies;
 import io.postino.tlspolicy.TlsReportOptions;
 import io.postino.tlspolicy.TlsReporter;
 import io.postino.tlsrpt.TlsReports;
-import io.vertx.core.Verticle;
+import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,8 +30,8 @@ record OutboundTls(TlsPolicies policies, TlsReporter reporter) {
   }
 
   /** What runs beside the delivery verticles (the TLS reports' timer and files): deployed before them. */
-  List<Verticle> verticles() {
-    return reporter instanceof Verticle v ? List.of(v) : List.of();
+  List<Deployable> verticles() {
+    return reporter instanceof Deployable v ? List.of(v) : List.of();
   }
 
   /** The daily TLS reports (RFC 8460), unless {@code delivery.tlsPolicy.reports} turns them off. */
