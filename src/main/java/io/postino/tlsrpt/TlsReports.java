@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +73,9 @@ public final class TlsReports extends VerticleBase implements TlsReporter {
   private final Clock clock;
   private final Map<LocalDate, DayCounts> days = new ConcurrentHashMap<>();
   private volatile boolean dirty;
-  private ReportStore store;
+  /** Opened at start when the directory exists, else with the first counts to keep; on workers. */
+  private volatile ReportStore store;
+  private boolean started;
   private WebClient web;
   private ReportTransport transport;
   private long timer = -1;
@@ -114,7 +117,12 @@ public final class TlsReports extends VerticleBase implements TlsReporter {
     web = WebClient.create(vertx, options);
     transport = new ReportTransport(vertx, web, settings.sendAddress(), settings.sender(), clock);
     List<String> unreadable = new ArrayList<>();
+    // a directory that is not there yet is made with the first counts: a node that never
+    // delivers (or a delivery node whose spool is not mounted yet) leaves nothing behind
     return vertx.executeBlocking(() -> {
+      if (!Files.exists(settings.directory())) {
+        return new Loaded(null, List.<byte[]>of());
+      }
       ReportStore s = ReportStore.open(settings.directory());
       try {
         return new Loaded(s, s.load(unreadable));
@@ -122,11 +130,15 @@ public final class TlsReports extends VerticleBase implements TlsReporter {
         s.close();
         throw e;
       }
-    }).map(loaded -> {
+    }).recover(e -> Future.failedFuture(new java.io.IOException("TLS reports: no place for the counts in "
+        + settings.directory() + " (" + e.getMessage() + "); set delivery.tlsPolicy.reports.directory, or turn the "
+        + "reports off with delivery.tlsPolicy.reports.enabled: false", e))).map(loaded -> {
       store = loaded.store();
       loaded.days().forEach(bytes -> restore(bytes, unreadable));
       unreadable.forEach(u -> log.warn("TLS report counts not read back: {}", u));
-      log.info("TLS reports: counts kept in {}, {} day(s) not reported yet", store.directory(), days.size());
+      log.info("TLS reports: counts kept in {}, {} day(s) not reported yet",
+          store == null ? settings.directory() : store.directory(), days.size());
+      started = true;
       timer = vertx.setPeriodic(TICK.toMillis(), id -> tick());
       tick();
       return null;
@@ -152,10 +164,19 @@ public final class TlsReports extends VerticleBase implements TlsReporter {
 
   @Override
   public Future<?> stop() {
+    if (!started) {
+      // the start failed: nothing kept, nothing to write
+      if (web != null) {
+        web.close();
+      }
+      return Future.succeededFuture();
+    }
     vertx.cancelTimer(timer);
     return running.eventually(() -> flush())
         .eventually(() -> vertx.executeBlocking(() -> {
-          store.close();
+          if (store != null) {
+            store.close();
+          }
           return null;
         }))
         .andThen(ar -> web.close());
@@ -176,6 +197,9 @@ public final class TlsReports extends VerticleBase implements TlsReporter {
     Map<LocalDate, byte[]> snapshot = new java.util.TreeMap<>();
     days.forEach((day, counts) -> snapshot.put(day, counts.toJson().toBuffer().getBytes()));
     return vertx.<Void>executeBlocking(() -> {
+      if (store == null) {
+        store = ReportStore.open(settings.directory());
+      }
       for (Map.Entry<LocalDate, byte[]> e : snapshot.entrySet()) {
         store.save(e.getKey(), e.getValue());
       }
@@ -183,7 +207,7 @@ public final class TlsReports extends VerticleBase implements TlsReporter {
       return null;
     }).onFailure(e -> {
       dirty = true;
-      log.warn("TLS report counts not written to {}: {}", store.directory(), e.toString());
+      log.warn("TLS report counts not written to {}: {}", settings.directory(), e.toString());
     }).recover(e -> Future.succeededFuture());
   }
 
@@ -259,11 +283,13 @@ public final class TlsReports extends VerticleBase implements TlsReporter {
   private Future<Void> forget(DayCounts day) {
     days.remove(day.day());
     return vertx.<Void>executeBlocking(() -> {
-      store.delete(day.day());
-      store.sync();
+      if (store != null) {
+        store.delete(day.day());
+        store.sync();
+      }
       return null;
     }).recover(e -> {
-      log.warn("TLS report counts of {} not deleted from {}: {}", day.day(), store.directory(), e.toString());
+      log.warn("TLS report counts of {} not deleted from {}: {}", day.day(), settings.directory(), e.toString());
       return Future.succeededFuture();
     });
   }

@@ -277,6 +277,17 @@ class TlsReportsTest {
     assertFalse(state.finished);
   }
 
+  @Test
+  void aDirectoryThatCannotHoldTheCountsFailsTheStartSayingWhatToDo() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+    TlsReports reports = new TlsReports(new TlsReports.Settings("mx.test.example", "o", "c", "s@mx.test.example", file,
+        "postino.send", List.of()), lookups(server.vertx, dns), clock);
+    Throwable e = server.vertx.deployVerticle(reports).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause()))
+        .await();
+    assertTrue(e != null && e.getMessage().contains("TLS reports: no place for the counts in " + file)
+        && e.getMessage().contains("delivery.tlsPolicy.reports.directory"), String.valueOf(e));
+  }
+
   private static JsonObject policy(JsonArray policies, String type) {
     for (int i = 0; i < policies.size(); i++) {
       JsonObject p = policies.getJsonObject(i);
