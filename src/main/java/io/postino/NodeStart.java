@@ -136,6 +136,9 @@ final class NodeStart {
     if (roles.contains(Role.DELIVERY)) {
       OutboundOptions outbound = config.getDelivery();
       OutboundTls tlsPolicies = OutboundTls.create(vertx, config);
+      for (io.vertx.core.Deployable service : tlsPolicies.verticles()) {
+        all = all.compose(v -> deployed(ids, vertx.deployVerticle(service)));
+      }
       all = all.compose(v -> deployed(ids, vertx.deployVerticle(
           () -> new DeliveryVerticle(config.addresses(), outbound, config.getHostname(), config.getSpoolDirectory(),
               dkim.resigner(), tlsPolicies.policies(), tlsPolicies.reporter()),

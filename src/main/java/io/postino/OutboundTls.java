@@ -1,11 +1,19 @@
 package io.postino;
 
 import io.postino.delivery.OutboundOptions;
+import io.postino.dns.DnsLookups;
 import io.postino.tlspolicy.DaneLookup;
 import io.postino.tlspolicy.StsLookup;
 import io.postino.tlspolicy.TlsPolicies;
+import io.postino.tlspolicy.TlsReportOptions;
 import io.postino.tlspolicy.TlsReporter;
+import io.postino.tlsrpt.TlsReports;
+import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * The TLS policy services of outbound delivery on a node, shared by every delivery verticle
@@ -15,9 +23,35 @@ record OutboundTls(TlsPolicies policies, TlsReporter reporter) {
 
   static OutboundTls create(Vertx vertx, PostinoOptions config) {
     OutboundOptions delivery = config.getDelivery();
-    TlsReporter reporter = TlsReporter.NONE;
+    TlsReporter reporter = tlsReports(vertx, config);
     DaneLookup dane = DaneLookup.NONE;
     StsLookup sts = StsLookup.NONE;
     return new OutboundTls(new TlsPolicies(delivery.tlsSettings(), dane, sts), reporter);
+  }
+
+  /** What runs beside the delivery verticles (the TLS reports' timer and files): deployed before them. */
+  List<Deployable> verticles() {
+    return reporter instanceof Deployable v ? List.of(v) : List.of();
+  }
+
+  /** The daily TLS reports (RFC 8460), unless {@code delivery.tlsPolicy.reports} turns them off. */
+  private static TlsReporter tlsReports(Vertx vertx, PostinoOptions config) {
+    OutboundOptions delivery = config.getDelivery();
+    TlsReportOptions options = delivery.getTlsPolicy().getReports();
+    if (!options.isEnabled()) {
+      return TlsReporter.NONE;
+    }
+    String host = config.getHostname();
+    String postmaster = "postmaster@" + host;
+    Path dir = options.getDirectory() != null ? Path.of(options.getDirectory())
+        : config.getSpoolDirectory().resolve("tls-reports");
+    TlsReports.Settings settings = new TlsReports.Settings(host,
+        options.getOrganizationName() != null ? options.getOrganizationName() : host,
+        options.getContactInfo() != null ? options.getContactInfo() : postmaster,
+        options.getSender() != null ? options.getSender() : postmaster,
+        dir, config.addresses().send(), delivery.getTrustedCertificates());
+    // a report a day per domain: nothing to gain from caching the TLSRPT records
+    return new TlsReports(settings, DnsLookups.create(vertx, config.resolverOptions(), Duration.ZERO),
+        Clock.systemUTC());
   }
 }

@@ -357,7 +357,7 @@ final class Courier {
       }
       Target target = hop.target();
       if (hop.tls() instanceof TlsPolicy.Unusable u) {
-        report(hop, u.resultType(), u.text());
+        report(hop, u.resultType(), u.text(), null);
         return Future.failedFuture(new HostException(Failure.temporary(u.status(), u.text())));
       }
       ConnectionPool.Key key = new ConnectionPool.Key(target, policy(hop));
@@ -367,10 +367,10 @@ final class Courier {
             : connectionAllowed(target, domain, lease, deadline).compose(v -> opener.open(target, key.policy()))
                 .onSuccess(lease::attach)
                 .onSuccess(c -> report(hop, c.isTls() ? null : "starttls-not-supported",
-                    c.isTls() ? null : "host " + target + " offers no STARTTLS"))
+                    c.isTls() ? null : "host " + target + " offers no STARTTLS", c.localAddress()))
                 .onFailure(e -> {
                   if (e instanceof HostException h && h.tlsResultType() != null) {
-                    report(hop, h.tlsResultType(), h.getMessage());
+                    report(hop, h.tlsResultType(), h.getMessage(), null);
                   }
                 })
                 .recover(e -> Future.failedFuture(requireTls ? RequireTls.sessionFailure(e) : e));
@@ -404,10 +404,10 @@ final class Courier {
   }
 
   /** A TLS negotiation with an MX host (not a plaintext session under no policy), for TLS reports. */
-  private void report(Hop hop, String resultType, String detail) {
+  private void report(Hop hop, String resultType, String detail, String localAddress) {
     if (hop.scope() != null && !(hop.tls() instanceof TlsPolicy.Plaintext)) {
       tlsReporter.record(new TlsReporter.Attempt(hop.scope(), hop.target().host(), hop.target().address(),
-          resultType, detail));
+          resultType, detail, localAddress));
     }
   }
 

@@ -226,6 +226,12 @@ final class SmtpConnection {
     });
   }
 
+  /** The local address of the session (the sending MTA's, for TLS reports), or null for a unix socket. */
+  String localAddress() {
+    io.vertx.core.net.SocketAddress local = socket.localAddress();
+    return local == null || target.isUnixSocket() ? null : local.hostAddress();
+  }
+
   boolean isTls() {
     return socket.isSsl();
   }

@@ -22,6 +22,7 @@ public final class TlsPolicyOptions {
   private TlsSettings.Dane dane = DEFAULT_DANE;
   private Map<String, TlsSettings.Dane> domains = Map.of();
   private boolean mtaSts = DEFAULT_MTA_STS;
+  private TlsReportOptions reports = new TlsReportOptions();
 
   public TlsPolicyOptions() {
   }
@@ -36,6 +37,7 @@ public final class TlsPolicyOptions {
     }
     this.domains = Map.copyOf(map);
     this.mtaSts = json.bool("mtaSts", mtaSts);
+    this.reports = json.section("reports", TlsReportOptions::new);
   }
 
   public TlsSettings.Dane getDane() {
@@ -68,9 +70,20 @@ public final class TlsPolicyOptions {
     return this;
   }
 
+  /** The daily TLS reports (RFC 8460) this node sends. */
+  public TlsReportOptions getReports() {
+    return reports;
+  }
+
+  public TlsPolicyOptions setReports(TlsReportOptions reports) {
+    this.reports = reports == null ? new TlsReportOptions() : reports;
+    return this;
+  }
+
   public JsonObject toJson() {
     JsonObject d = new JsonObject();
     domains.forEach((k, v) -> d.put(k, v.jsonName()));
-    return new JsonObject().put("dane", dane.jsonName()).put("domains", d).put("mtaSts", mtaSts);
+    return new JsonObject().put("dane", dane.jsonName()).put("domains", d).put("mtaSts", mtaSts)
+        .put("reports", reports.toJson());
   }
 }

@@ -48,10 +48,16 @@ public interface TlsReporter {
    *                    {@code dane-required}, {@code sts-policy-fetch-error},
    *                    {@code sts-policy-invalid}, {@code sts-webpki-invalid})
    * @param detail      what happened, in words, or null
+   * @param sendingIp   the local address of the session, or null where there was none or it is not known
    */
-  record Attempt(Scope scope, String mxHost, String receivingIp, String resultType, String detail) {
+  record Attempt(Scope scope, String mxHost, String receivingIp, String resultType, String detail, String sendingIp) {
     public Attempt {
       Objects.requireNonNull(scope, "scope");
+    }
+
+    /** An attempt whose local address is not known. */
+    public Attempt(Scope scope, String mxHost, String receivingIp, String resultType, String detail) {
+      this(scope, mxHost, receivingIp, resultType, detail, null);
     }
 
     public boolean success() {
