@@ -7,8 +7,11 @@
  * an LMTP server goes there instead (a unix-domain socket or TCP, no MX lookup) over the same
  * client: LHLO, and one reply per recipient after the content (RFC 2033).
  *
- * <p>Stateless, so any node of a cluster can run it. It meets the resolver and the queue over the
- * bus only.
+ * <p>Stateless, so any node of a cluster can run it, with nothing shared but the network: the
+ * content of a job owned by a queue node of another process is fetched from that node's spool
+ * read service over the bus (in memory up to 64 KiB, else into a file of this node), the spool
+ * file of this process's queue is read directly. It meets the resolver and the queue over the bus
+ * only.
  *
  * <p>Depends on: {@code bus}, {@code smtp}, {@code config}, {@code mime}.
  */
