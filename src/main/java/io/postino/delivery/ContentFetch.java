@@ -69,7 +69,8 @@ final class ContentFetch {
     if (length <= CHUNK) {
       return chunk(0).map(DeliveryJob.Content::inline);
     }
-    return vertx.fileSystem().createTempFile(dir.toString(), job.queueId() + ".", ".fetched", (String) null)
+    return vertx.fileSystem().mkdirs(dir.toString())
+        .compose(v -> vertx.fileSystem().createTempFile(dir.toString(), job.queueId() + ".", ".fetched", (String) null))
         .compose(temp -> vertx.fileSystem().open(temp, new OpenOptions().setWrite(true).setCreate(false))
             .compose(file -> copy(file, 0).eventually(file::close))
             .map(v -> new DeliveryJob.Content(temp, 0, length))

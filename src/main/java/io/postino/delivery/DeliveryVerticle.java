@@ -158,12 +158,15 @@ public class DeliveryVerticle extends VerticleBase {
   }
 
   /**
-   * Makes the directory of fetched content, and empties it of what a process before this one left
-   * (files older than this JVM; several instances start side by side and must not delete what
-   * another one has just fetched).
+   * Empties the directory of fetched content of what a process before this one left (files older
+   * than this JVM; several instances start side by side and must not delete what another one has
+   * just fetched). The directory is made by the first fetch that needs it: a delivery node leaves
+   * the spool directory alone until then.
    */
   private static Void cleanFetched(Path dir) throws IOException {
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
     long started = ManagementFactory.getRuntimeMXBean().getStartTime();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {

@@ -15,6 +15,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,10 +63,27 @@ class ClusterContentTest {
   /** Spool read requests A has received. */
   final AtomicInteger reads = new AtomicInteger();
 
+  /** Hazelcast ports of A, B and C, free when the test starts. */
+  final Map<String, Integer> ports = new HashMap<>();
+
   @BeforeEach
-  void setUp() {
+  void setUp() throws Exception {
     sink = new SmtpSink().start();
-    cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID());
+    // members on ports of their own: the default range (5701 and the next two) may be taken by
+    // other clusters on this host, and nodes pushed past it would not find each other
+    JsonArray members = new JsonArray();
+    for (String name : List.of("a", "b", "c")) {
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        ports.put(name, s.getLocalPort());
+        members.add("127.0.0.1:" + s.getLocalPort());
+      }
+    }
+    cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID()).put("host", "127.0.0.1")
+        .put("members", members);
+  }
+
+  private Vertx clustered(String name) {
+    return new ClusterOptions(cluster.copy().put("port", ports.get(name))).clusteredVertx().await();
   }
 
   @AfterEach
@@ -90,7 +109,7 @@ class ClusterContentTest {
 
   /** @param deliveryTimeout seconds until a job without a reply is given up (the dead node's) */
   private Postino startNodeA(int destinationPort, Runnable onRead, int deliveryTimeout) {
-    nodeA = new ClusterOptions(cluster).clusteredVertx().await();
+    nodeA = clustered("a");
     nodeA.eventBus().<JsonObject>consumer("postino.delivery.events", m -> events.add(DeliveryEvent.fromJson(m.body())))
         .completion().await();
     nodeA.eventBus().addInboundInterceptor(ctx -> {
@@ -111,7 +130,7 @@ class ClusterContentTest {
   }
 
   private Vertx joinWithDeliveryRole(String name) {
-    Vertx node = new ClusterOptions(cluster).clusteredVertx().await();
+    Vertx node = clustered(name);
     Postino.deploy(node, node(name, "delivery")).await();
     return node;
   }
