@@ -44,6 +44,15 @@ public record Addresses(String prefix) {
     return prefix + ".delivery.ready";
   }
 
+  /**
+   * Request/reply: the content of a message under way in the queue of node {@code nodeId}, by
+   * queue id and position, in chunks; see {@link SpoolRead}. How a delivery node on another
+   * machine reads what a {@link DeliveryJob} names.
+   */
+  public String spoolRead(String nodeId) {
+    return prefix + ".spool.read." + nodeId;
+  }
+
   /** Publish: delivered / deferred / bounced, per recipient. */
   public String deliveryEvents() {
     return prefix + ".delivery.events";

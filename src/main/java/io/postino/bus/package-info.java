@@ -1,7 +1,8 @@
 /**
  * The event-bus contracts: the addresses ({@link io.postino.bus.Addresses}) and the message
  * formats of everything that crosses the bus, each with {@code toJson}/{@code fromJson}: sending
- * ({@code postino.send}), inbound mail, the policy hooks, delivery jobs and events, and the MX
+ * ({@code postino.send}), inbound mail, the policy hooks, delivery jobs and events, the spool
+ * read service's requests ({@link io.postino.bus.SpoolRead}), and the MX
  * resolver's replies ({@link io.postino.bus.Route}, {@link io.postino.bus.RouteHost},
  * {@link io.postino.bus.RouteException}), which live here because delivery and the resolver meet
  * only over the bus. The {@code transport} table ({@link io.postino.bus.Transport},

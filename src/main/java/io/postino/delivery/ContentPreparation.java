@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  * {@link Resigner}: no later hop then needs to convert it. A message declared SMTPUTF8 whose
  * header fields are not all ASCII cannot go to a host without SMTPUTF8 (RFC 6531: {@code 5.6.7}).
  *
- * <p>Small content ({@value #SMALL} octets at most) is read and, when needed, converted in memory;
+ * <p>Small content ({@value #SMALL} octets at most), and content the job carries, is read and,
+ * when needed, converted in memory;
  * larger content is read as it is scanned and converted into a file in the spool's {@code tmp}
  * directory (deleted there at start-up if a crash leaves it), never whole in memory. Blocking: on
  * a worker.
@@ -55,7 +56,8 @@ final class ContentPreparation {
    */
   static OutboundContent prepare(DeliveryJob.Content content, String queueId, String target, boolean sevenBit,
       boolean asciiHeadersOnly, boolean convertible, Resigner resigner) throws IOException {
-    byte[] small = content.length() <= SMALL ? readWhole(content) : null;
+    byte[] small = content.data() != null ? content.data().getBytes()
+        : content.length() <= SMALL ? readWhole(content) : null;
     Supplier<InputStream> open = small != null ? () -> new ByteArrayInputStream(small) : () -> range(content);
     if (!convertible) {
       return asIs(content, small, false);

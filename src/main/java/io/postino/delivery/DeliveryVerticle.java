@@ -2,6 +2,8 @@ package io.postino.delivery;
 
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
+import io.postino.bus.DeliveryReply;
+import io.postino.bus.SpoolRead;
 import io.postino.mime.Resigner;
 import io.postino.tlspolicy.DaneLookup;
 import io.postino.tlspolicy.StsLookup;
@@ -13,14 +15,19 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * Consumes {@code postino.delivery.submit}: each request is a {@link DeliveryJob}, each reply a
  * {@link io.postino.bus.DeliveryReply} with one result per recipient. Stateless between jobs
- * (idle connections aside), so any number of instances, on any nodes of a cluster that see the
- * spool directory at the same path, can share the work.
+ * (idle connections aside), so any number of instances, on any nodes of a cluster, can share the
+ * work: a job whose content is owned by a queue node of another process has it brought over the
+ * bus first ({@link ContentFetch}), one of this process's queue is read from its spool file.
  *
  * <p>A request may carry a {@link DeliveryJob#DEADLINE_HEADER} header: the reply then comes by
  * that time, and no end of data is sent too late for its reply to come by then (see
@@ -33,10 +40,10 @@ import java.util.Objects;
  *
  * <p>A request that is not a valid job is failed with {@code message.fail(400, reason)}.
  *
- * <p>SECURITY: a job names a file whose octets are sent to a remote host. Whoever can send on
+ * <p>SECURITY: a job may name a file whose octets are sent to a remote host. Whoever can send on
  * the event bus could otherwise have any file the process can read mailed out, so only files
  * under the configured content root (the spool directory) are read; any other path is refused
- * with 400.
+ * with 400. Content owned by another process is asked of its node by queue id, never by path.
  */
 public class DeliveryVerticle extends VerticleBase {
 
@@ -53,6 +60,7 @@ public class DeliveryVerticle extends VerticleBase {
   private NetClient client;
   private ConnectionPool pool;
   private Courier courier;
+  private Path fetched;
 
   /**
    * @param heloName    the name to greet with when the options name none (the server's host name)
@@ -95,6 +103,8 @@ public class DeliveryVerticle extends VerticleBase {
     client = vertx.createNetClient(new NetClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout().toMillis())));
     pool = new ConnectionPool(vertx, options);
+    Path root = contentRoot != null ? contentRoot : Path.of(System.getProperty("java.io.tmpdir"), "postino");
+    fetched = root.resolve("fetched");
     courier = new Courier(vertx, addresses, options, heloName, pool, new SessionOpener(vertx, client, options),
         resigner, tlsPolicies, tlsReporter);
     // the limits every delivery verticle of the cluster shares: what other nodes say about them
@@ -104,7 +114,8 @@ public class DeliveryVerticle extends VerticleBase {
     vertx.eventBus().<String>consumer(SharedLimits.IDLE_WANTED_ADDRESS, m -> pool.closeIdle(m.body()));
     // once the consumer is known to the cluster, queues that deferred jobs for want of a delivery
     // verticle hear of it and try them at once instead of at their next attempt
-    return vertx.eventBus().<Object>consumer(addresses.deliverySubmit(), this::handle).completion()
+    return vertx.executeBlocking(() -> cleanFetched(fetched), false)
+        .compose(v -> vertx.eventBus().<Object>consumer(addresses.deliverySubmit(), this::handle).completion())
         .onSuccess(v -> vertx.eventBus().publish(addresses.deliveryReady(),
             new JsonObject().put("version", 1).put("helo", heloName)));
   }
@@ -126,7 +137,11 @@ public class DeliveryVerticle extends VerticleBase {
       message.fail(BAD_REQUEST, "not a delivery job: " + e.getMessage());
       return;
     }
-    if (contentRoot != null && !Path.of(job.content().path()).toAbsolutePath().normalize().startsWith(contentRoot)) {
+    DeliveryJob.Content content = job.content();
+    boolean remote = content.data() == null && content.node() != null
+        && (content.path() == null || !SpoolRead.servedHere(vertx, content.node()));
+    if (!remote && content.data() == null
+        && contentRoot != null && !Path.of(content.path()).toAbsolutePath().normalize().startsWith(contentRoot)) {
       message.fail(BAD_REQUEST, "content path outside " + contentRoot);
       return;
     }
@@ -140,7 +155,23 @@ public class DeliveryVerticle extends VerticleBase {
         return;
       }
     }
-    courier.deliver(job, deadline).onComplete(ar -> {
+    long by = deadline;
+    Future<DeliveryReply> reply = !remote ? courier.deliver(job, deadline)
+        : ContentFetch.fetch(vertx, addresses, job, fetched, options.getCommandTimeout(), deadline).transform(ar -> {
+          if (ar.failed()) {
+            Failure f = Failure.temporary("4.3.0", "cannot read message content from node " + content.node() + ": "
+                + ar.cause().getMessage());
+            return Future.succeededFuture(new DeliveryReply(job.queueId(), job.domain(),
+                job.recipients().stream().map(r -> f.toResult(r.address(), null)).toList()));
+          }
+          DeliveryJob.Content local = ar.result();
+          return courier.deliver(job.withContent(local), by).andThen(done -> {
+            if (ContentFetch.isFetchedFile(local, fetched)) {
+              vertx.fileSystem().delete(local.path());
+            }
+          });
+        });
+    reply.onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result().toJson());
       } else {
@@ -148,5 +179,26 @@ public class DeliveryVerticle extends VerticleBase {
         message.fail(500, String.valueOf(ar.cause()));
       }
     });
+  }
+
+  /**
+   * Empties the directory of fetched content of what a process before this one left (files older
+   * than this JVM; several instances start side by side and must not delete what another one has
+   * just fetched). The directory is made by the first fetch that needs it: a delivery node leaves
+   * the spool directory alone until then.
+   */
+  private static Void cleanFetched(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    long started = ManagementFactory.getRuntimeMXBean().getStartTime();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        if (Files.getLastModifiedTime(f).toMillis() < started) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+    return null;
   }
 }

@@ -9,9 +9,12 @@
  * its transport (RFC 8689: REQUIRETLS, {@code TLS-Required: No}) adjusts each host's TLS policy
  * and, for REQUIRETLS, which hosts may take it ({@link io.postino.delivery.RequireTls}).
  *
- * <p>Stateless, so any node of a cluster can run it: the per-destination limits, rates and
- * back-off that all nodes must keep together live in the cluster's shared data
- * ({@link io.postino.delivery.SharedLimits}). It meets the resolver and the queue over the bus
+ * <p>Stateless, so any node of a cluster can run it, with nothing shared but the network: the
+ * per-destination limits, rates and back-off that all nodes must keep together live in the
+ * cluster's shared data ({@link io.postino.delivery.SharedLimits}); the content of a job owned by a
+ * queue node of another process is fetched from that node's spool read service over the bus (in
+ * memory up to 64 KiB, else into a file of this node), the spool file of this process's queue is
+ * read directly. It meets the resolver and the queue over the bus
  * only.
  *
  * <p>Depends on: {@code bus}, {@code smtp}, {@code config}, {@code mime}, {@code tlspolicy}.

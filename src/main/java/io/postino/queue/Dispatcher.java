@@ -31,8 +31,9 @@ import java.util.function.BiConsumer;
  * {@code maxRecipientsPerJob} recipients each. Every part completes with a result for each of its recipients, never fails:
  * a local transport failure, a bus timeout or an unreadable reply is a transient result.
  *
- * <p>Jobs stay on this node unless {@code deliverAcrossCluster} is set: they name the spool file,
- * which other nodes may not see.
+ * <p>Jobs stay on this node unless {@code deliverAcrossCluster} is set. A job names this node and
+ * the message ({@link DeliveryJob.Content#onNode}): a delivery verticle elsewhere reads the content
+ * from this node's {@link SpoolReadService}, one on this node reads the spool file.
  */
 final class Dispatcher {
 
@@ -42,14 +43,17 @@ final class Dispatcher {
   private final QueueOptions options;
   private final BiConsumer<String, String> noDeliveryNode;
   private final TransportTable transports;
+  private final String nodeId;
 
   /**
    * @param transports     the transport table: recipients it names go by their transport
    * @param noDeliveryNode told of a message (and why) whose job no delivery verticle took or answered
+   * @param nodeId         this queue's id, which serves the content of its jobs
    */
   Dispatcher(Vertx vertx, LocalTransport local, Addresses addresses, QueueOptions options, TransportTable transports,
-      BiConsumer<String, String> noDeliveryNode) {
+      BiConsumer<String, String> noDeliveryNode, String nodeId) {
     this.vertx = vertx;
+    this.nodeId = nodeId;
     this.transports = transports;
     this.local = local;
     this.addresses = addresses;
@@ -148,7 +152,7 @@ final class Dispatcher {
         .toList();
     DeliveryJob job = new DeliveryJob(env.queueId(), destination.domain(),
         env.senderFor(env.recipients().get(indices.get(0))), env.mailParameters(), rcpts,
-        new DeliveryJob.Content(message.file().toString(), message.contentOffset(), message.contentLength()),
+        DeliveryJob.Content.onNode(nodeId, message.file().toString(), message.contentOffset(), message.contentLength()),
         destination.lmtp());
     long timeoutMillis = options.getDeliveryTimeout().toMillis();
     // the delivery side replies by the deadline whatever the destination does (it resets a

@@ -21,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -77,6 +78,8 @@ public final class QueueManager extends VerticleBase {
   private final ActiveWindow window;
   private final DeliveryMeters meters;
   private final TransportTable transports;
+  private final String nodeId = UUID.randomUUID().toString();
+  private SpoolReadService reads;
   private QueueEvents events;
   private DeliveryRound round;
   private DeliveryNodeWatch deliveryNodes;
@@ -110,6 +113,14 @@ public final class QueueManager extends VerticleBase {
         corrupt -> events.corrupt(corrupt, spool.directory()), e -> round.start(e));
   }
 
+  /**
+   * The id this queue's delivery jobs name as the owner of their content, and under which its
+   * spool read service ({@link Addresses#spoolRead}) serves that content.
+   */
+  public String nodeId() {
+    return nodeId;
+  }
+
   /** Where messages enter this node's queue: the listener, {@code postino.send} and reports use it. */
   public Intake intake() {
     return intake;
@@ -119,7 +130,12 @@ public final class QueueManager extends VerticleBase {
   public Future<?> start() {
     deliveryNodes = new DeliveryNodeWatch(id -> window.get(id) != null, this::requeue);
     Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, transports,
-        deliveryNodes::noDeliveryNode);
+        deliveryNodes::noDeliveryNode, nodeId);
+    // only a message in a round has jobs out, and only those jobs' content is served
+    reads = new SpoolReadService(vertx, id -> {
+      ActiveMessage e = window.get(id);
+      return e == null || e.roundStarted == null ? null : e.message;
+    });
     events = new QueueEvents(vertx, addresses, meters);
     BounceSettings reports = new BounceSettings(options.getBounceSizeLimit(), options.getDelayWarning(),
         options.isDelayWarningWithoutNotify(), options.getFailedBounces() == QueueOptions.FailedBounces.HOLD);
@@ -132,7 +148,7 @@ public final class QueueManager extends VerticleBase {
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> window.scan(false));
     // what a previous run left in the spool is found by the first scan
     window.scan(false);
-    return deliveryNodes.start(vertx, addresses);
+    return reads.start(addresses, nodeId).compose(v -> deliveryNodes.start(vertx, addresses));
   }
 
   @Override
@@ -140,7 +156,7 @@ public final class QueueManager extends VerticleBase {
     vertx.cancelTimer(scanTimer);
     // the queue owns the spool: the directory's lock goes with it, also when the Vert.x instance
     // is closed without Postino.close(), so that the spool can be opened again in this process
-    return deliveryNodes.stop().eventually(spool::close);
+    return reads.stop().eventually(deliveryNodes::stop).eventually(spool::close);
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -48,6 +49,35 @@ class DeliveryMessagesTest {
     json.getJsonObject("parameters").remove("requireTls");
     assertEquals(false, DeliveryJob.fromJson(json).parameters().requireTls());
     assertEquals(null, BusJson.mailParameters(MailParameters.NONE).getValue("requireTls"));
+  }
+
+  @Test
+  void aJobOfTheQueueNamesItsNodeAndIsVersion2() {
+    List<DeliveryJob.Recipient> bob = List.of(new DeliveryJob.Recipient(new MailAddress("bob", "example.com"),
+        RcptParameters.NONE));
+    DeliveryJob job = new DeliveryJob("Q", "example.com", new MailAddress("alice", "example.org"), MailParameters.NONE,
+        bob, DeliveryJob.Content.onNode("5f0c", "/var/spool/postino/incoming/Q", 412, 2048));
+    JsonObject json = job.toJson();
+    assertEquals(2, json.getInteger("version"));
+    assertEquals("5f0c", json.getJsonObject("content").getString("node"));
+    assertEquals(job, DeliveryJob.fromJson(new JsonObject(json.encode())));
+
+    // the node alone (no path) is enough
+    DeliveryJob remote = job.withContent(DeliveryJob.Content.onNode("5f0c", null, 0, 2048));
+    assertEquals(remote, DeliveryJob.fromJson(new JsonObject(remote.toJson().encode())));
+
+    // content in the job, base64
+    DeliveryJob inline = job.withContent(DeliveryJob.Content.inline(Buffer.buffer("Subject: hi\r\n\r\nhello\r\n")));
+    JsonObject inlineJson = new JsonObject(inline.toJson().encode());
+    assertEquals("U3ViamVjdDogaGkNCg0KaGVsbG8NCg==", inlineJson.getJsonObject("content").getString("data"));
+    assertEquals(inline, DeliveryJob.fromJson(inlineJson));
+
+    // version 1 names a file only
+    assertThrows(IllegalArgumentException.class, () -> DeliveryJob.fromJson(json.copy().put("version", 1)));
+    assertThrows(IllegalArgumentException.class, () -> DeliveryJob.fromJson(json.copy().put("version", 3)));
+    // inline data that does not match its length
+    assertThrows(IllegalArgumentException.class, () -> DeliveryJob.fromJson(inlineJson.copy()
+        .put("content", inlineJson.getJsonObject("content").copy().put("length", 3))));
   }
 
   @Test

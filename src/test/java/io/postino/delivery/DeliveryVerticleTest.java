@@ -246,6 +246,48 @@ class DeliveryVerticleTest extends DeliveryTestBase {
   }
 
   @Test
+  void contentInTheJobIsSentAsItIs() throws Exception {
+    sink = new SmtpSink().start();
+    deploy(Map.of("dest.test", List.of("127.0.0.1:" + sink.port())), fast());
+    byte[] content = "Subject: inline\r\n\r\ncarried in the job\r\n".getBytes(StandardCharsets.US_ASCII);
+    DeliveryJob job = job("unused\r\n", "bob@dest.test").withContent(DeliveryJob.Content.inline(
+        io.vertx.core.buffer.Buffer.buffer(content)));
+
+    DeliveryReply reply = deliver(job);
+
+    assertEquals(Outcome.DELIVERED, reply.results().get(0).outcome());
+    assertArrayEquals(content, sink.next().data());
+  }
+
+  @Test
+  void contentOfANodeThatDoesNotServeItIsATransientFailure() throws Exception {
+    sink = new SmtpSink().start();
+    deploy(Map.of("dest.test", List.of("127.0.0.1:" + sink.port())), fast());
+    DeliveryJob job = job("Subject: x\r\n\r\nx\r\n", "bob@dest.test")
+        .withContent(DeliveryJob.Content.onNode("gone-node", "/var/spool/elsewhere/Q1", 0, 10));
+
+    RecipientResult result = deliver(job).results().get(0);
+
+    assertEquals(Outcome.TRANSIENT, result.outcome());
+    assertEquals("4.3.0", result.status());
+    assertTrue(result.text().startsWith("cannot read message content from node gone-node"), result.text());
+    assertEquals(0, sink.sessions());
+  }
+
+  @Test
+  void aFileOfANodeOfThisProcessIsReadOnlyUnderTheSpool() throws Exception {
+    deploy(Map.of(), fast());
+    vertx.sharedData().<String, Boolean>getLocalMap(io.postino.bus.SpoolRead.LOCAL_NODES).put("here", true);
+    DeliveryJob job = new DeliveryJob("Q1", "dest.test", MailAddress.NULL_SENDER, MailParameters.NONE,
+        List.of(new DeliveryJob.Recipient(address("bob@dest.test"), RcptParameters.NONE)),
+        DeliveryJob.Content.onNode("here", dir.resolve("../../etc/passwd").toString(), 0, 10));
+    CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, () ->
+        vertx.eventBus().request(Addresses.DEFAULT.deliverySubmit(), job.toJson())
+            .toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join());
+    assertEquals(400, ((ReplyException) e.getCause()).failureCode());
+  }
+
+  @Test
   void requiredTlsWithVerificationAndAuthAgainstARealServer() throws Exception {
     TestCertificate cert = TestCertificate.create("relay.test", dir);
     sink = new SmtpSink().startWithTlsAndAuth(cert, "postino", "s3cret");

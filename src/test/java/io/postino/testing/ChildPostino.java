@@ -99,6 +99,18 @@ public final class ChildPostino implements AutoCloseable {
 
   /** Starts Postino with this command line and {@code env} added to the environment; returns once it listens. */
   public static ChildPostino start(List<String> command, Map<String, String> env) throws Exception {
+    return start(command, env, null);
+  }
+
+  /**
+   * Starts a Postino that does not listen for SMTP (a delivery node, say); returns once it has
+   * written {@code ready}. Its {@link #port()} is -1.
+   */
+  public static ChildPostino startUntil(List<String> command, String ready) throws Exception {
+    return start(command, Map.of(), ready);
+  }
+
+  private static ChildPostino start(List<String> command, Map<String, String> env, String ready) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     Process p = builder.start();
@@ -113,11 +125,13 @@ public final class ChildPostino implements AutoCloseable {
             output.notifyAll();
           }
           Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
+          if (ready != null && line.contains(ready)) {
+            port.complete(-1);
+          } else if (ready == null && m.find()) {
             port.complete(Integer.parseInt(m.group(1)));
           }
         }
-        port.completeExceptionally(new AssertionError("server exited before listening:\n" + output));
+        port.completeExceptionally(new AssertionError("server exited before it was ready:\n" + output));
       } catch (Exception e) {
         port.completeExceptionally(e);
       }
@@ -125,7 +139,8 @@ public final class ChildPostino implements AutoCloseable {
     reader.setDaemon(true);
     reader.start();
     try {
-      return new ChildPostino(p, port.get(60, TimeUnit.SECONDS), output);
+      // a minute is plenty for a JVM alone; a clustered one joining on a busy machine takes longer
+      return new ChildPostino(p, port.get(ready == null ? 60 : 180, TimeUnit.SECONDS), output);
     } catch (Exception e) {
       p.destroyForcibly();
       throw e;
