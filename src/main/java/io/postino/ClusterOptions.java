@@ -15,8 +15,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
@@ -158,11 +156,8 @@ public final class ClusterOptions {
         });
   }
 
+  /** Whether {@code host} is a loopback address, by its text (no name lookup: this runs on an event loop). */
   private static boolean loopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 }
