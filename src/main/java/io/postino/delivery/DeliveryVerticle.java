@@ -2,6 +2,7 @@ package io.postino.delivery;
 
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
+import io.postino.bus.JobTaken;
 import io.postino.mime.Resigner;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,6 +27,9 @@ import java.util.Objects;
  *
  * <p>Once its consumer is registered it publishes on {@code postino.delivery.ready}, so that a
  * queue holding jobs no delivery verticle answered tries them at once.
+ *
+ * <p>A job that asks for it ({@link JobTaken#ADDRESS_HEADER}) is acknowledged with this node's
+ * cluster node id as soon as it is taken.
  *
  * <p>A request that is not a valid job is failed with {@code message.fail(400, reason)}.
  *
@@ -116,6 +120,8 @@ public class DeliveryVerticle extends VerticleBase {
         return;
       }
     }
+    // before the session starts: the queue learns which node holds the job, to try it elsewhere if this node dies
+    JobTaken.acknowledge(vertx, message);
     courier.deliver(job, deadline).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result().toJson());

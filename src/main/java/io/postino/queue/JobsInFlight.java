@@ -1,0 +1,136 @@
+package io.postino.queue;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.postino.bus.Addresses;
+import io.postino.bus.JobTaken;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The jobs this queue has sent across the cluster and the node that took each (it says so, see
+ * {@link JobTaken}). When a node leaves the cluster (Hazelcast's membership: it was stopped,
+ * killed, or cut off), the jobs it held are given up at once: their recipients are deferred and
+ * tried again on another delivery node right after the round, instead of after
+ * {@code queue.deliveryTimeout}. A node that is only cut off may still deliver what it held: the
+ * recipient may then get the message twice, which the at-least-once promise allows.
+ *
+ * <p>A job sent to a node that dies before acknowledging it still waits for its timeout. Tracking
+ * needs the Hazelcast cluster manager (its membership events); with another cluster manager, or
+ * none, {@link #track} returns null and jobs wait for their timeout as before. Queue context only.
+ */
+final class JobsInFlight {
+
+  private static final Logger log = LoggerFactory.getLogger(JobsInFlight.class);
+  /** The member attribute under which the Vert.x Hazelcast cluster manager publishes the node id. */
+  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+  /**
+   * A job under way: its id and where to acknowledge it (its {@link JobTaken} headers), and why
+   * it was lost if its node leaves.
+   */
+  record Job(String id, String address, Future<String> lost) {
+  }
+
+  /** A tracked job: the node that took it, once it said so. */
+  private static final class Holder {
+    final Promise<String> lost = Promise.promise();
+    String node;
+  }
+
+  private final Map<String, Holder> jobs = new HashMap<>();
+  private String address;
+  private ClusterManager manager;
+  private HazelcastClusterManager hazelcast;
+  private UUID listener;
+  private MessageConsumer<JsonObject> consumer;
+
+  /** Starts listening for acknowledgements and members leaving, when the cluster manager is Hazelcast's. */
+  Future<Void> start(Vertx vertx, Addresses addresses) {
+    manager = vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
+    if (!(manager instanceof HazelcastClusterManager hz)) {
+      return Future.succeededFuture();
+    }
+    hazelcast = hz;
+    address = addresses.prefix() + ".queue.job-taken." + UUID.randomUUID();
+    Context context = vertx.getOrCreateContext();
+    listener = hz.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String node = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
+        String where = event.getMember().getAddress().toString();
+        context.runOnContext(v -> left(node, where));
+      }
+    });
+    consumer = vertx.eventBus().consumer(address, m -> taken(JobTaken.fromJson(m.body())));
+    return consumer.completion();
+  }
+
+  Future<Void> stop() {
+    if (listener != null) {
+      hazelcast.getHazelcastInstance().getCluster().removeMembershipListener(listener);
+    }
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /** A new job to track until {@link #done}, or null when nothing tells this queue of members leaving. */
+  Job track() {
+    if (consumer == null) {
+      return null;
+    }
+    String id = UUID.randomUUID().toString();
+    Holder holder = new Holder();
+    jobs.put(id, holder);
+    return new Job(id, address, holder.lost.future());
+  }
+
+  /** The job has its answer (or timed out): nothing to watch any more. */
+  void done(Job job) {
+    jobs.remove(job.id());
+  }
+
+  private void taken(JobTaken taken) {
+    Holder holder = jobs.get(taken.job());
+    if (holder == null) {
+      return;
+    }
+    holder.node = taken.node();
+    // the node may have left between acknowledging and now
+    if (!manager.getNodes().contains(taken.node())) {
+      holder.lost.tryComplete("delivery node " + taken.node() + " left the cluster");
+    }
+  }
+
+  private void left(String node, String where) {
+    if (node == null) {
+      return;
+    }
+    int lost = 0;
+    for (Holder holder : jobs.values()) {
+      if (node.equals(holder.node) && holder.lost.tryComplete("delivery node " + where + " (" + node
+          + ") left the cluster")) {
+        lost++;
+      }
+    }
+    if (lost > 0) {
+      log.warn("delivery node {} ({}) left the cluster: its {} job(s) are tried again on another node", where, node,
+          lost);
+    }
+  }
+}
