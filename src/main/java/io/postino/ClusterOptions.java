@@ -36,6 +36,8 @@ public final class ClusterOptions {
   public static final String DEFAULT_NAME = "postino";
   /** The event bus's port: 0, any free port, chosen at start (and logged). */
   public static final int DEFAULT_EVENT_BUS_PORT = 0;
+  /** Hazelcast's own default: a member silent this long (seconds) is taken for dead. */
+  public static final int DEFAULT_HEARTBEAT_TIMEOUT = 60;
 
   private final String host;
   private final int port;
@@ -43,6 +45,7 @@ public final class ClusterOptions {
   private final int eventBusPort;
   private final List<String> members;
   private final String name;
+  private final int heartbeatTimeout;
   /** PEM files; all null when the event bus is in plain text. */
   private final String tlsCertificate;
   private final String tlsKey;
@@ -65,6 +68,11 @@ public final class ClusterOptions {
     this.name = json.string("name", DEFAULT_NAME);
     this.eventBusHost = json.string("eventBusHost", host);
     this.eventBusPort = json.integer("eventBusPort", DEFAULT_EVENT_BUS_PORT);
+    this.heartbeatTimeout = json.integer("heartbeatTimeout", DEFAULT_HEARTBEAT_TIMEOUT);
+    if (heartbeatTimeout < 10) {
+      // Hazelcast heartbeats every 5 s: less would take live members for dead
+      throw new IllegalArgumentException(json.path("heartbeatTimeout") + " must be at least 10 s: " + heartbeatTimeout);
+    }
     JsonReader tls = json.object("tls");
     this.tlsCertificate = tls.string("certificate", null);
     this.tlsKey = tls.string("key", null);
@@ -94,6 +102,10 @@ public final class ClusterOptions {
     config.setProperty("hazelcast.socket.bind.any", "false");
     // without it a node waits several seconds before joining
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    // how soon a member that vanished without closing its connections (power cut, cable) is
+    // declared gone, and its delivery jobs tried elsewhere; a killed process's closed
+    // connections are noticed within a second or so whatever this says
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(heartbeatTimeout));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).addInterface(host);
@@ -108,6 +120,7 @@ public final class ClusterOptions {
   public JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port).put("members", new JsonArray(members))
         .put("name", name).put("eventBusHost", eventBusHost).put("eventBusPort", eventBusPort)
+        .put("heartbeatTimeout", heartbeatTimeout)
         .put("tls", tlsCertificate == null ? new JsonObject() : new JsonObject().put("certificate", tlsCertificate)
             .put("key", tlsKey).put("trustedCertificates", tlsTrusted));
   }

@@ -121,7 +121,7 @@ class ClusterTlsTest {
   }
 
   @Test
-  void theCertificateKeyAndCaGoTogether() {
+  void theOptionsAreCheckedAndApplied() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ClusterOptions(
         new JsonObject().put("tls", new JsonObject().put("certificate", "node.pem").put("key", "node.key"))));
     assertTrue(e.getMessage().startsWith("cluster.tls: certificate, key and trustedCertificates go together"),
@@ -135,6 +135,11 @@ class ClusterTlsTest {
     assertEquals(false, options.eventBusOptions().isTrustAll());
     assertEquals(options.toJson(), new ClusterOptions(options.toJson()).toJson());
     assertEquals(false, new ClusterOptions(new JsonObject()).eventBusOptions().isSsl());
+    assertEquals("60", new ClusterOptions(new JsonObject()).hazelcastConfig()
+        .getProperty("hazelcast.max.no.heartbeat.seconds"));
+    assertEquals("15", new ClusterOptions(new JsonObject().put("heartbeatTimeout", 15)).hazelcastConfig()
+        .getProperty("hazelcast.max.no.heartbeat.seconds"));
+    assertThrows(IllegalArgumentException.class, () -> new ClusterOptions(new JsonObject().put("heartbeatTimeout", 5)));
   }
 
   @Test
