@@ -84,7 +84,13 @@ final class JobsInFlight {
 
   Future<Void> stop() {
     if (listener != null) {
-      hazelcast.getHazelcastInstance().getCluster().removeMembershipListener(listener);
+      try {
+        hazelcast.getHazelcastInstance().getCluster().removeMembershipListener(listener);
+      } catch (RuntimeException gone) {
+        // Hazelcast already stopped (the node is leaving): the listener went with it, and the
+        // queue's stop must go on to close the spool
+        log.debug("membership listener not removed: {}", gone.toString());
+      }
     }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
