@@ -14,7 +14,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +37,6 @@ import org.slf4j.LoggerFactory;
 final class JobsInFlight {
 
   private static final Logger log = LoggerFactory.getLogger(JobsInFlight.class);
-  /** The member attribute under which the Vert.x Hazelcast cluster manager publishes the node id. */
-  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
-
   /**
    * A job under way: its id and where to acknowledge it (its {@link JobTaken} headers), and why
    * it was lost if its node leaves.
@@ -73,9 +73,8 @@ final class JobsInFlight {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String node = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
         String where = event.getMember().getAddress().toString();
-        context.runOnContext(v -> left(node, where));
+        context.runOnContext(v -> left(where));
       }
     });
     consumer = vertx.eventBus().consumer(address, m -> taken(JobTaken.fromJson(m.body())));
@@ -123,20 +122,23 @@ final class JobsInFlight {
     }
   }
 
-  private void left(String node, String where) {
-    if (node == null) {
-      return;
-    }
-    int lost = 0;
+  /**
+   * A member left: the jobs held by nodes no longer in the cluster are lost (the members are
+   * read afresh, so a node whose leaving was reported before its acknowledgement came is caught
+   * by {@link #taken}, and one reported in the same breath as another here).
+   */
+  private void left(String where) {
+    Set<String> members = new HashSet<>(manager.getNodes());
+    Set<String> gone = new TreeSet<>();
     for (Holder holder : jobs.values()) {
-      if (node.equals(holder.node) && holder.lost.tryComplete("delivery node " + where + " (" + node
-          + ") left the cluster")) {
-        lost++;
+      if (holder.node != null && !members.contains(holder.node)
+          && holder.lost.tryComplete("delivery node " + holder.node + " left the cluster")) {
+        gone.add(holder.node);
       }
     }
-    if (lost > 0) {
-      log.warn("delivery node {} ({}) left the cluster: its {} job(s) are tried again on another node", where, node,
-          lost);
+    if (!gone.isEmpty()) {
+      log.warn("member {} left the cluster: the jobs held by delivery node {} are tried again on another node", where,
+          String.join(", ", gone));
     }
   }
 }
