@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * {@code postino.delivery.submit}, one per domain (and LMTP server) and envelope sender (a copy an
  * alias forwards has its own, see {@link Envelope.Recipient#sender()}) and at most
  * {@code maxRecipientsPerJob} recipients each. Every part completes with a result for each of its recipients, never fails:
- * a local transport failure, a bus timeout or an unreadable reply is a transient result.
+ * a local transport failure, a bus timeout or an unreadable reply is a transient result, and so
+ * is a job given up because the node that took it left the cluster ({@link JobsInFlight}).
  *
  * <p>Jobs stay on this node unless {@code deliverAcrossCluster} is set: they name the spool file,
  * which other nodes may not see.
@@ -176,24 +177,25 @@ final class Dispatcher {
       reply.onComplete(ar -> jobs.done(tracked));
       reply = firstOf(reply, tracked.lost());
     }
-    return reply.transform(ar -> {
-      Map<Integer, RecipientResult> results = new LinkedHashMap<>();
-      boolean whole = ar.succeeded() && ar.result().results().size() == indices.size();
-      String why = ar.succeeded() ? "delivery was not done: a reply with the wrong number of results"
-          : ar.cause() instanceof NodeLeft left ? left.getMessage() : missingDeliveryNode(ar.cause());
-      if (ar.cause() instanceof NodeLeft) {
-        deliveryNodeLeft.accept(env.queueId());
-      } else if (why == null) {
-        why = "delivery was not done: " + ar.cause().getMessage();
-      } else if (!ar.succeeded()) {
-        noDeliveryNode.accept(env.queueId(), why);
-      }
-      for (int k = 0; k < indices.size(); k++) {
-        results.put(indices.get(k), whole ? ar.result().results().get(k)
-            : transientFailure(rcpts.get(k).address(), why));
-      }
-      return Future.succeededFuture(results);
-    });
+    return reply
+        .transform(ar -> {
+          Map<Integer, RecipientResult> results = new LinkedHashMap<>();
+          boolean whole = ar.succeeded() && ar.result().results().size() == indices.size();
+          String why = ar.succeeded() ? "delivery was not done: a reply with the wrong number of results"
+              : ar.cause() instanceof NodeLeft left ? left.getMessage() : missingDeliveryNode(ar.cause());
+          if (ar.cause() instanceof NodeLeft) {
+            deliveryNodeLeft.accept(env.queueId());
+          } else if (why == null) {
+            why = "delivery was not done: " + ar.cause().getMessage();
+          } else if (!ar.succeeded()) {
+            noDeliveryNode.accept(env.queueId(), why);
+          }
+          for (int k = 0; k < indices.size(); k++) {
+            results.put(indices.get(k), whole ? ar.result().results().get(k)
+                : transientFailure(rcpts.get(k).address(), why));
+          }
+          return Future.succeededFuture(results);
+        });
   }
 
   /** The reply, or a {@link NodeLeft} failure when the node that took the job leaves first. */

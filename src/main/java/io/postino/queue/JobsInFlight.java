@@ -1,7 +1,5 @@
 package io.postino.queue;
 
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import io.postino.bus.Addresses;
 import io.postino.bus.JobTaken;
 import io.vertx.core.Context;
@@ -12,7 +10,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -31,10 +28,17 @@ import org.slf4j.LoggerFactory;
  * recipient may then get the message twice, which the at-least-once promise allows.
  *
  * <p>A job sent to a node that dies before acknowledging it still waits for its timeout. Tracking
- * needs the Hazelcast cluster manager (its membership events); with another cluster manager, or
- * none, {@link #track} returns null and jobs wait for their timeout as before. Queue context only.
+ * needs the Hazelcast cluster manager (its membership events, {@link HazelcastDepartures}); with
+ * another cluster manager, or none, {@link #track} returns null and jobs wait for their timeout as
+ * before. Queue context only.
  */
 final class JobsInFlight {
+
+  /**
+   * Named, not imported: Hazelcast is optional for an embedding application, and this class is
+   * loaded by every queue.
+   */
+  private static final String HAZELCAST_MANAGER = "io.vertx.spi.cluster.hazelcast.HazelcastClusterManager";
 
   private static final Logger log = LoggerFactory.getLogger(JobsInFlight.class);
   /**
@@ -53,43 +57,37 @@ final class JobsInFlight {
   private final Map<String, Holder> jobs = new HashMap<>();
   private String address;
   private ClusterManager manager;
-  private HazelcastClusterManager hazelcast;
-  private UUID listener;
+  private Runnable stopWatching;
   private MessageConsumer<JsonObject> consumer;
 
   /** Starts listening for acknowledgements and members leaving, when the cluster manager is Hazelcast's. */
   Future<Void> start(Vertx vertx, Addresses addresses) {
     manager = vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
-    if (!(manager instanceof HazelcastClusterManager hz)) {
+    if (!isHazelcast(manager)) {
       return Future.succeededFuture();
     }
-    hazelcast = hz;
     address = addresses.prefix() + ".queue.job-taken." + UUID.randomUUID();
     Context context = vertx.getOrCreateContext();
-    listener = hz.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        String where = event.getMember().getAddress().toString();
-        context.runOnContext(v -> left(where));
-      }
-    });
+    stopWatching = HazelcastDepartures.watch(manager, where -> context.runOnContext(v -> left(where)));
     consumer = vertx.eventBus().consumer(address, m -> taken(JobTaken.fromJson(m.body())));
     return consumer.completion();
   }
 
+  /** Whether {@code manager} is Vert.x's Hazelcast one, asked without loading Hazelcast's classes when absent. */
+  private static boolean isHazelcast(ClusterManager manager) {
+    if (manager == null) {
+      return false;
+    }
+    try {
+      return Class.forName(HAZELCAST_MANAGER, false, manager.getClass().getClassLoader()).isInstance(manager);
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
   Future<Void> stop() {
-    if (listener != null) {
-      try {
-        hazelcast.getHazelcastInstance().getCluster().removeMembershipListener(listener);
-      } catch (RuntimeException gone) {
-        // Hazelcast already stopped (the node is leaving): the listener went with it, and the
-        // queue's stop must go on to close the spool
-        log.debug("membership listener not removed: {}", gone.toString());
-      }
+    if (stopWatching != null) {
+      stopWatching.run();
     }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
