@@ -8,16 +8,25 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a node joins a Postino cluster: the {@code "cluster"} object of {@code conf/postino.json}.
  * Hazelcast with a TCP-IP member list (no multicast, no cloud auto-detection), bound to one
  * interface; the defaults make a loopback-only lab cluster of nodes on one machine.
+ *
+ * <p>With {@code cluster.tls} the event bus between nodes is TLS both ways: every node presents
+ * its certificate and accepts only peers whose certificate the cluster's CA signed, so a process
+ * without such a certificate can neither send on Postino's addresses nor be sent jobs, replies or
+ * events, even when it has joined Hazelcast (whose open-source edition authenticates no one).
  */
 public final class ClusterOptions {
 
@@ -27,6 +36,8 @@ public final class ClusterOptions {
   public static final String DEFAULT_NAME = "postino";
   /** The event bus's port: 0, any free port, chosen at start (and logged). */
   public static final int DEFAULT_EVENT_BUS_PORT = 0;
+  /** Hazelcast's own default: a member silent this long (seconds) is taken for dead. */
+  public static final int DEFAULT_HEARTBEAT_TIMEOUT = 60;
 
   private final String host;
   private final int port;
@@ -34,6 +45,11 @@ public final class ClusterOptions {
   private final int eventBusPort;
   private final List<String> members;
   private final String name;
+  private final int heartbeatTimeout;
+  /** PEM files; all null when the event bus is in plain text. */
+  private final String tlsCertificate;
+  private final String tlsKey;
+  private final String tlsTrusted;
 
   /** Reads a {@code "cluster"} object on its own: unknown keys and wrong types are refused. */
   public ClusterOptions(JsonObject json) {
@@ -52,6 +68,20 @@ public final class ClusterOptions {
     this.name = json.string("name", DEFAULT_NAME);
     this.eventBusHost = json.string("eventBusHost", host);
     this.eventBusPort = json.integer("eventBusPort", DEFAULT_EVENT_BUS_PORT);
+    this.heartbeatTimeout = json.integer("heartbeatTimeout", DEFAULT_HEARTBEAT_TIMEOUT);
+    if (heartbeatTimeout < 10) {
+      // Hazelcast heartbeats every 5 s: less would take live members for dead
+      throw new IllegalArgumentException(json.path("heartbeatTimeout") + " must be at least 10 s: " + heartbeatTimeout);
+    }
+    JsonReader tls = json.object("tls");
+    this.tlsCertificate = tls.string("certificate", null);
+    this.tlsKey = tls.string("key", null);
+    this.tlsTrusted = tls.string("trustedCertificates", null);
+    boolean anyTls = tlsCertificate != null || tlsKey != null || tlsTrusted != null;
+    if (anyTls && (tlsCertificate == null || tlsKey == null || tlsTrusted == null)) {
+      throw new IllegalArgumentException(json.path("tls")
+          + ": certificate, key and trustedCertificates go together (the node's own and the cluster's CA)");
+    }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(json.path("port") + " out of range: " + port);
     }
@@ -72,6 +102,10 @@ public final class ClusterOptions {
     config.setProperty("hazelcast.socket.bind.any", "false");
     // without it a node waits several seconds before joining
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    // how soon a member that vanished without closing its connections (power cut, cable) is
+    // declared gone, and its delivery jobs tried elsewhere; a killed process's closed
+    // connections are noticed within a second or so whatever this says
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(heartbeatTimeout));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).addInterface(host);
@@ -85,12 +119,34 @@ public final class ClusterOptions {
   /** The {@code "cluster"} object these options were read from, defaults filled in. */
   public JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port).put("members", new JsonArray(members))
-        .put("name", name).put("eventBusHost", eventBusHost).put("eventBusPort", eventBusPort);
+        .put("name", name).put("eventBusHost", eventBusHost).put("eventBusPort", eventBusPort)
+        .put("heartbeatTimeout", heartbeatTimeout)
+        .put("tls", tlsCertificate == null ? new JsonObject() : new JsonObject().put("certificate", tlsCertificate)
+            .put("key", tlsKey).put("trustedCertificates", tlsTrusted));
   }
 
-  /** The event bus between nodes: on {@code eventBusHost}, port {@code eventBusPort} (0: any free one). */
+  /** Whether the event bus between nodes is TLS with client certificates ({@code cluster.tls}). */
+  public boolean isTls() {
+    return tlsCertificate != null;
+  }
+
+  /**
+   * The event bus between nodes: on {@code eventBusHost}, port {@code eventBusPort} (0: any free
+   * one); with {@code cluster.tls}, TLS both ways with a client certificate required. Only the
+   * cluster's CA is trusted and no host name is checked: the CA is the cluster's own, and what a
+   * peer proves is that it holds a certificate of it, not which host it is. Vert.x's event bus
+   * trusts every server certificate by default ({@code EventBusOptions.DEFAULT_TRUST_ALL}), which
+   * would hand jobs to any process that subscribed in Hazelcast; that is turned off.
+   */
   public EventBusOptions eventBusOptions() {
-    return new EventBusOptions().setHost(eventBusHost).setClusterPublicHost(eventBusHost).setPort(eventBusPort);
+    EventBusOptions options = new EventBusOptions().setHost(eventBusHost).setClusterPublicHost(eventBusHost)
+        .setPort(eventBusPort);
+    if (isTls()) {
+      options.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setTrustAll(false)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tlsCertificate).setKeyPath(tlsKey))
+          .setTrustOptions(new PemTrustOptions().addCertPath(tlsTrusted));
+    }
+    return options;
   }
 
   /**
@@ -103,6 +159,18 @@ public final class ClusterOptions {
         .with(new VertxOptions().setEventBusOptions(eventBusOptions()))
         .withClusterManager(manager)
         .buildClustered()
-        .onSuccess(vertx -> ClusterLog.watch(name, manager));
+        .onSuccess(vertx -> {
+          ClusterLog.watch(name, manager);
+          if (!isTls() && !loopback(eventBusHost)) {
+            LoggerFactory.getLogger(ClusterLog.class).warn("cluster {}: the event bus on {}:{} is plain text: any process"
+                + " that reaches the Hazelcast port can join and use it; set cluster.tls (README, Clustering)", name,
+                eventBusHost, manager.getNodeInfo().port());
+          }
+        });
+  }
+
+  /** Whether {@code host} is a loopback address, by its text (no name lookup: this runs on an event loop). */
+  private static boolean loopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 }

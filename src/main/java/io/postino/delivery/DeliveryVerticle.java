@@ -4,6 +4,7 @@ import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
 import io.postino.bus.SpoolRead;
+import io.postino.bus.JobTaken;
 import io.postino.mime.Resigner;
 import io.postino.tlspolicy.DaneLookup;
 import io.postino.tlspolicy.StsLookup;
@@ -37,6 +38,9 @@ import java.util.Objects;
  *
  * <p>Once its consumer is registered it publishes on {@code postino.delivery.ready}, so that a
  * queue holding jobs no delivery verticle answered tries them at once.
+ *
+ * <p>A job that asks for it ({@link JobTaken#ADDRESS_HEADER}) is acknowledged with this node's
+ * cluster node id as soon as it is taken.
  *
  * <p>A request that is not a valid job is failed with {@code message.fail(400, reason)}.
  *
@@ -155,6 +159,8 @@ public class DeliveryVerticle extends VerticleBase {
         return;
       }
     }
+    // before the session starts: the queue learns which node holds the job, to try it elsewhere if this node dies
+    JobTaken.acknowledge(vertx, message);
     long by = deadline;
     Future<DeliveryReply> reply = !remote ? courier.deliver(job, deadline)
         : ContentFetch.fetch(vertx, addresses, job, fetched, options.getCommandTimeout(), deadline).transform(ar -> {

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * answered): when a delivery verticle announces itself on {@code postino.delivery.ready} (it has
  * just started: a node joined, or one came back), they are made due at once rather than waiting
  * out their backoff, which may be hours. A message still in its round when the announcement comes
- * is made due as it leaves the window, after its next attempt was written. Queue context only.
+ * is made due as it leaves the window, after its next attempt was written. Likewise a message
+ * whose job was held by a delivery node that left the cluster ({@link JobsInFlight}) is made due
+ * as its round ends. Queue context only.
  */
 final class DeliveryNodeWatch {
 
@@ -53,6 +55,19 @@ final class DeliveryNodeWatch {
   void noDeliveryNode(String queueId, String why) {
     if (waiting.add(queueId)) {
       log.info("{}: deferred: {}; tried again as soon as a delivery node announces itself", queueId, why);
+    }
+  }
+
+  /**
+   * A job of this message was held by a delivery node that left the cluster: the message is due
+   * again as soon as its round ends, for another node to take it (or, if there is none, to wait
+   * for one as above).
+   */
+  void nodeLeft(String queueId) {
+    if (active.test(queueId)) {
+      dueOnLeaving.add(queueId);
+    } else {
+      makeDue(queueId);
     }
   }
 

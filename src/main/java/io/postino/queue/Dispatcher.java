@@ -3,6 +3,7 @@ package io.postino.queue;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
+import io.postino.bus.JobTaken;
 import io.postino.bus.RecipientResult.Outcome;
 import io.postino.bus.RecipientResult;
 import io.postino.bus.Transport;
@@ -11,6 +12,7 @@ import io.postino.smtp.MailAddress;
 import io.postino.spool.Envelope;
 import io.postino.spool.SpooledMessage;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Sends the recipients of one message on their way for one round: those the transport table
@@ -29,7 +32,8 @@ import java.util.function.BiConsumer;
  * {@code postino.delivery.submit}, one per domain (and LMTP server) and envelope sender (a copy an
  * alias forwards has its own, see {@link Envelope.Recipient#sender()}) and at most
  * {@code maxRecipientsPerJob} recipients each. Every part completes with a result for each of its recipients, never fails:
- * a local transport failure, a bus timeout or an unreadable reply is a transient result.
+ * a local transport failure, a bus timeout or an unreadable reply is a transient result, and so
+ * is a job given up because the node that took it left the cluster ({@link JobsInFlight}).
  *
  * <p>Jobs stay on this node unless {@code deliverAcrossCluster} is set. A job names this node and
  * the message ({@link DeliveryJob.Content#onNode}): a delivery verticle elsewhere reads the content
@@ -42,16 +46,22 @@ final class Dispatcher {
   private final Addresses addresses;
   private final QueueOptions options;
   private final BiConsumer<String, String> noDeliveryNode;
+  private final Consumer<String> deliveryNodeLeft;
+  private final JobsInFlight jobs;
   private final TransportTable transports;
   private final String nodeId;
 
   /**
    * @param transports     the transport table: recipients it names go by their transport
-   * @param noDeliveryNode told of a message (and why) whose job no delivery verticle took or answered
-   * @param nodeId         this queue's id, which serves the content of its jobs
+   * @param noDeliveryNode   told of a message (and why) whose job no delivery verticle took or answered
+   * @param nodeId           this queue's id, which serves the content of its jobs
+   * @param jobs             the jobs sent across the cluster, watched for their node leaving
+   * @param deliveryNodeLeft told of a message whose job was held by a node that left the cluster
    */
   Dispatcher(Vertx vertx, LocalTransport local, Addresses addresses, QueueOptions options, TransportTable transports,
-      BiConsumer<String, String> noDeliveryNode, String nodeId) {
+      BiConsumer<String, String> noDeliveryNode, String nodeId, JobsInFlight jobs, Consumer<String> deliveryNodeLeft) {
+    this.jobs = jobs;
+    this.deliveryNodeLeft = deliveryNodeLeft;
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.transports = transports;
@@ -161,14 +171,25 @@ final class Dispatcher {
     DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(timeoutMillis + Math.max(1000, timeoutMillis / 20))
         .setLocalOnly(!options.isDeliverAcrossCluster())
         .addHeader(DeliveryJob.DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + timeoutMillis));
-    return vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
-        .map(reply -> DeliveryReply.fromJson(reply.body()))
+    JobsInFlight.Job tracked = options.isDeliverAcrossCluster() ? jobs.track() : null;
+    if (tracked != null) {
+      timeout.addHeader(JobTaken.ADDRESS_HEADER, tracked.address()).addHeader(JobTaken.JOB_HEADER, tracked.id());
+    }
+    Future<DeliveryReply> reply = vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
+        .map(m -> DeliveryReply.fromJson(m.body()));
+    if (tracked != null) {
+      reply.onComplete(ar -> jobs.done(tracked));
+      reply = firstOf(reply, tracked.lost());
+    }
+    return reply
         .transform(ar -> {
           Map<Integer, RecipientResult> results = new LinkedHashMap<>();
           boolean whole = ar.succeeded() && ar.result().results().size() == indices.size();
           String why = ar.succeeded() ? "delivery was not done: a reply with the wrong number of results"
-              : missingDeliveryNode(ar.cause());
-          if (why == null) {
+              : ar.cause() instanceof NodeLeft left ? left.getMessage() : missingDeliveryNode(ar.cause());
+          if (ar.cause() instanceof NodeLeft) {
+            deliveryNodeLeft.accept(env.queueId());
+          } else if (why == null) {
             why = "delivery was not done: " + ar.cause().getMessage();
           } else if (!ar.succeeded()) {
             noDeliveryNode.accept(env.queueId(), why);
@@ -179,6 +200,27 @@ final class Dispatcher {
           }
           return Future.succeededFuture(results);
         });
+  }
+
+  /** The reply, or a {@link NodeLeft} failure when the node that took the job leaves first. */
+  private static Future<DeliveryReply> firstOf(Future<DeliveryReply> reply, Future<String> lost) {
+    Promise<DeliveryReply> first = Promise.promise();
+    reply.onComplete(ar -> {
+      if (ar.succeeded()) {
+        first.tryComplete(ar.result());
+      } else {
+        first.tryFail(ar.cause());
+      }
+    });
+    lost.onSuccess(why -> first.tryFail(new NodeLeft(why)));
+    return first.future();
+  }
+
+  /** The node that had taken a job left the cluster before answering it. */
+  private static final class NodeLeft extends RuntimeException {
+    NodeLeft(String why) {
+      super(why, null, false, false);
+    }
   }
 
   /** Why a job failed when no delivery verticle took it or answered it; null for other failures. */

@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The window is an {@link ActiveWindow}, a round a {@link DeliveryRound}; this verticle owns
  * them, the operations and the periodic scan. Messages deferred because no delivery verticle took
- * their jobs are tried again as soon as one announces itself ({@link DeliveryNodeWatch}).
+ * their jobs are tried again as soon as one announces itself ({@link DeliveryNodeWatch}); jobs
+ * held by a delivery node that leaves the cluster, as soon as it has left ({@link JobsInFlight}).
  *
  * <p>SECURITY: a DSN goes only to the envelope sender, never to addresses from the content, and
  * never for a message from {@code <>}, so Postino cannot be made to reflect mail at a third party
@@ -83,6 +84,7 @@ public final class QueueManager extends VerticleBase {
   private QueueEvents events;
   private DeliveryRound round;
   private DeliveryNodeWatch deliveryNodes;
+  private final JobsInFlight jobs = new JobsInFlight();
   private long scanTimer = -1;
 
   /**
@@ -130,7 +132,7 @@ public final class QueueManager extends VerticleBase {
   public Future<?> start() {
     deliveryNodes = new DeliveryNodeWatch(id -> window.get(id) != null, this::requeue);
     Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, transports,
-        deliveryNodes::noDeliveryNode, nodeId);
+        deliveryNodes::noDeliveryNode, nodeId, jobs, deliveryNodes::nodeLeft);
     // only a message in a round has jobs out, and only those jobs' content is served
     reads = new SpoolReadService(vertx, id -> {
       ActiveMessage e = window.get(id);
@@ -149,6 +151,7 @@ public final class QueueManager extends VerticleBase {
     // what a previous run left in the spool is found by the first scan
     window.scan(false);
     return reads.start(addresses, nodeId).compose(v -> deliveryNodes.start(vertx, addresses));
+    return deliveryNodes.start(vertx, addresses).compose(v -> jobs.start(vertx, addresses));
   }
 
   @Override
@@ -156,7 +159,7 @@ public final class QueueManager extends VerticleBase {
     vertx.cancelTimer(scanTimer);
     // the queue owns the spool: the directory's lock goes with it, also when the Vert.x instance
     // is closed without Postino.close(), so that the spool can be opened again in this process
-    return reads.stop().eventually(deliveryNodes::stop).eventually(spool::close);
+    return reads.stop().eventually(jobs::stop).eventually(deliveryNodes::stop).eventually(spool::close);
   }
 
   /**
