@@ -150,8 +150,8 @@ public final class QueueManager extends VerticleBase {
     scanTimer = vertx.setPeriodic(Math.max(1, options.getScanInterval().toMillis()), id -> window.scan(false));
     // what a previous run left in the spool is found by the first scan
     window.scan(false);
-    return reads.start(addresses, nodeId).compose(v -> deliveryNodes.start(vertx, addresses));
-    return deliveryNodes.start(vertx, addresses).compose(v -> jobs.start(vertx, addresses));
+    return reads.start(addresses, nodeId).compose(v -> deliveryNodes.start(vertx, addresses))
+        .compose(v -> jobs.start(vertx, addresses));
   }
 
   @Override
