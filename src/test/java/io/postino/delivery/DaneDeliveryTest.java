@@ -49,12 +49,12 @@ class DaneDeliveryTest extends DeliveryTestBase {
     }
   }
 
-  private static String spkiSha256(X509Certificate cert) throws Exception {
+  static String spkiSha256(X509Certificate cert) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
   }
 
   /** A destination offering STARTTLS with a self-signed certificate for {@code name}. */
-  private static TestPki.Issued startTls(SmtpSink sink, String name) throws Exception {
+  static TestPki.Issued startTls(SmtpSink sink, String name) throws Exception {
     TestPki.Issued cert = TestPki.server(name, List.of(name), null);
     sink.startWithTls(TestCertificate.serving(TestPki.serverContext(cert)));
     return cert;
@@ -62,13 +62,19 @@ class DaneDeliveryTest extends DeliveryTestBase {
 
   /** The resolver (MX port: the sink's) and a delivery verticle with DANE, reporting every negotiation here. */
   private void deployDane(MxResolverOptions mx, TlsPolicyOptions tlsPolicy) {
-    OutboundOptions options = fast().setTlsPolicy(tlsPolicy);
+    deployDane(this, mx, tlsPolicy, reported::add);
+  }
+
+  /** The resolver, its routes marked with what DNSSEC validated, and a delivery verticle with DANE. */
+  static void deployDane(DeliveryTestBase test, MxResolverOptions mx, TlsPolicyOptions tlsPolicy,
+      TlsReporter reporter) {
+    OutboundOptions options = test.fast().setTlsPolicy(tlsPolicy);
     mx.setDnssec(true);
-    vertx.deployVerticle(new MxResolverVerticle(Addresses.DEFAULT, mx)).await();
-    TlsPolicies policies = new TlsPolicies(options.tlsSettings(), new TlsaLookup(ValidatedLookup.create(vertx, mx)),
-        StsLookup.NONE);
-    vertx.deployVerticle(new DeliveryVerticle(Addresses.DEFAULT, options, "postino.test", dir, null, policies,
-        reported::add)).await();
+    test.vertx.deployVerticle(new MxResolverVerticle(Addresses.DEFAULT, mx)).await();
+    TlsPolicies policies = new TlsPolicies(options.tlsSettings(),
+        new TlsaLookup(ValidatedLookup.create(test.vertx, mx)), StsLookup.NONE);
+    test.vertx.deployVerticle(new DeliveryVerticle(Addresses.DEFAULT, options, "postino.test", test.dir, null,
+        policies, reporter)).await();
   }
 
   private void deployDane() {
