@@ -33,7 +33,7 @@ final class DnsMxResolver implements MxResolver {
   private final DnsServers dns;
   private final RouteAssembler assembler;
   private final RouteCache cache;
-  /** Null when routes need not say what DNSSEC validated (no DANE). */
+  /** Null when routes need not say what DNSSEC validated (no DANE, or no trusted validating resolver). */
   private final RouteSecurity security;
 
   DnsMxResolver(Vertx vertx, MxResolverOptions options, LongSupplier nanoClock) {
@@ -48,7 +48,8 @@ final class DnsMxResolver implements MxResolver {
         new LoopDetector(options.getOwnHostnames(), options.getOwnAddresses()), options.getNegativeTtl(),
         options.getMaxAddresses());
     this.cache = new RouteCache(nanoClock, options.getNegativeTtl(), meters);
-    this.security = options.isDnssec() ? new RouteSecurity(dns) : null;
+    // with no server whose AD bit is believed, nothing could be marked validated: no question is asked
+    this.security = options.isDnssec() && dns.believesAnyAdBit() ? new RouteSecurity(dns) : null;
   }
 
   @Override

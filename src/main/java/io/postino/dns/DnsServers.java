@@ -126,6 +126,11 @@ final class DnsServers {
                 ? new RecordQuery.Reply(reply.rcode(), false, reply.answers()) : reply)));
   }
 
+  /** Whether the AD bit of any configured server is believed: else asking for it is pointless. */
+  boolean believesAnyAdBit() {
+    return servers.stream().anyMatch(this::trusts);
+  }
+
   private boolean trusts(DnsClientOptions server) {
     return believesAdBit(server.getHost(), trustAdBit);
   }

@@ -69,8 +69,8 @@ final class RecordQuery {
   private static final SecureRandom IDS = new SecureRandom();
 
   /**
-   * One record of an answer section: for MX and CNAME records, {@code target} is the name they
-   * point to (decompressed); {@code data} is the record's data as sent.
+   * One record of an answer section: {@code data} is the record's data as sent; for an MX record,
+   * {@code target} is the exchange's name (decompressed), else null.
    */
   record Rr(String owner, int type, long ttl, byte[] data, String target) {
   }
@@ -266,9 +266,7 @@ final class RecordQuery {
     for (int i = 0; i < response.count(DnsSection.ANSWER); i++) {
       DnsRecord r = response.recordAt(DnsSection.ANSWER, i);
       if (r instanceof DnsRawRecord raw) {
-        String target = raw instanceof MxRawRecord mx ? mx.target
-            // Netty decompresses the name of a CNAME record into its content
-            : r.type() == DnsRecordType.CNAME ? DefaultDnsRecordDecoder.decodeName(raw.content().duplicate()) : null;
+        String target = raw instanceof MxRawRecord mx ? mx.target : null;
         records.add(new Rr(r.name(), r.type().intValue(), r.timeToLive(), ByteBufUtil.getBytes(raw.content()),
             target));
       }

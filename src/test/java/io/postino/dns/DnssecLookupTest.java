@@ -100,6 +100,21 @@ class DnssecLookupTest extends ResolverTestBase {
   }
 
   @Test
+  void withoutAServerWhoseAdBitIsBelievedNoDnssecQuestionIsAsked() throws Exception {
+    dns.zone("example.org. 300 IN MX 10 mx1.example.org.", "mx1.example.org. 300 IN A 192.0.2.1");
+    dns.signed("example.org", "mx1.example.org");
+    // a server off this host (never asked here): its AD bit is not believed
+    DnsServers remote = new DnsServers(vertx, options().setServers(List.of("192.0.2.53:53")));
+    assertFalse(remote.believesAnyAdBit());
+    assertTrue(new DnsServers(vertx, options()).believesAnyAdBit());
+    assertTrue(new DnsServers(vertx, options().setServers(List.of("192.0.2.53:53")).setTrustAdBit(true))
+        .believesAnyAdBit());
+    Route route = route(resolver(options().setDnssec(true).setServers(List.of(dns.address(), "192.0.2.53:53"))),
+        "example.org");
+    assertTrue(route.dnssec(), "one loopback server is enough");
+  }
+
+  @Test
   void withoutDaneNoDnssecQuestionIsAskedAndOldJsonStillReads() {
     dns.zone("example.org. 300 IN MX 10 mx1.example.org.", "mx1.example.org. 300 IN A 192.0.2.1");
     dns.signed("example.org", "mx1.example.org");
