@@ -1,7 +1,9 @@
 package io.postino;
 
+import io.postino.dane.TlsaLookup;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.DnsLookups;
+import io.postino.dns.ValidatedLookup;
 import io.postino.tlspolicy.DaneLookup;
 import io.postino.tlspolicy.StsLookup;
 import io.postino.tlspolicy.TlsPolicies;
@@ -24,7 +26,9 @@ record OutboundTls(TlsPolicies policies, TlsReporter reporter) {
   static OutboundTls create(Vertx vertx, PostinoOptions config) {
     OutboundOptions delivery = config.getDelivery();
     TlsReporter reporter = tlsReports(vertx, config);
-    DaneLookup dane = DaneLookup.NONE;
+    // TLSA records are asked only when some domain may use DANE; its DNS servers are the MX resolver's
+    DaneLookup dane = delivery.tlsSettings().usesDane()
+        ? new TlsaLookup(ValidatedLookup.create(vertx, config.getDns())) : DaneLookup.NONE;
     StsLookup sts = StsLookup.NONE;
     return new OutboundTls(new TlsPolicies(delivery.tlsSettings(), dane, sts), reporter);
   }

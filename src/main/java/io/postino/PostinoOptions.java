@@ -413,10 +413,11 @@ public final class PostinoOptions {
   /**
    * The MX resolver options of {@link #getDns()} with this server's own host name and SMTP listen
    * address added for loop detection, so that mail for a domain whose MX is this server is never
-   * sent back to it.
+   * sent back to it; and, unless outbound DANE is off for every domain, routes that say what DNSSEC
+   * validated.
    */
   public MxResolverOptions resolverOptions() {
-    return dns.withOwn(getHostname(), smtp.getHost(), smtp.getPort());
+    return dns.withOwn(getHostname(), smtp.getHost(), smtp.getPort()).setDnssec(delivery.tlsSettings().usesDane());
   }
 
   /** Where a generated certificate lives unless {@code tls.directory} says otherwise: {@code tls} next to the spool. */

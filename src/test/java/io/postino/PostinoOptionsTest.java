@@ -34,6 +34,20 @@ class PostinoOptionsTest {
   }
 
   @Test
+  void routesSayWhatDnssecValidatedUnlessDaneIsOffForEveryDomainAndTheAdBitIsBelievedFromLoopbackByDefault() {
+    assertTrue(new PostinoOptions().resolverOptions().isDnssec(), "DANE may by default");
+    assertFalse(new PostinoOptions().resolverOptions().isTrustAdBit());
+    JsonObject off = new JsonObject().put("delivery", new JsonObject().put("tlsPolicy",
+        new JsonObject().put("dane", "none")));
+    assertFalse(new PostinoOptions(off).resolverOptions().isDnssec());
+    JsonObject oneDomain = new JsonObject().put("delivery", new JsonObject().put("tlsPolicy",
+        new JsonObject().put("dane", "none").put("domains", new JsonObject().put("example.org", "dane-only"))))
+        .put("dns", new JsonObject().put("trustAdBit", true));
+    assertTrue(new PostinoOptions(oneDomain).resolverOptions().isDnssec());
+    assertTrue(new PostinoOptions(oneDomain).resolverOptions().isTrustAdBit());
+  }
+
+  @Test
   void aTypoedKeyIsRefusedWithItsFullPath() {
     JsonObject json = new JsonObject().put("smtp", new JsonObject().put("maxConection", 10));
     ConfigException e = assertThrows(ConfigException.class, () -> new PostinoOptions(json));

@@ -12,9 +12,17 @@ import java.util.Objects;
  * already shuffled), and where that list came from.
  *
  * <p>JSON, the reply body of {@code postino.mx.resolve}: {@code {"domain": "example.org",
- * "hosts": [...], "source": "mx"}} with hosts as in {@link RouteHost}.
+ * "hosts": [...], "source": "mx"}} with hosts as in {@link RouteHost}, and {@code "dnssec": true}
+ * when the hosts' names were DNSSEC-validated (RFC 7672 section 2.2.1: the MX RRset, or for an
+ * implicit MX the domain's address records; a static route's names are the configuration's);
+ * absent, false.
  */
-public record Route(String domain, List<RouteHost> hosts, Source source) {
+public record Route(String domain, List<RouteHost> hosts, Source source, boolean dnssec) {
+
+  /** A route whose host names DNSSEC did not vouch for. */
+  public Route(String domain, List<RouteHost> hosts, Source source) {
+    this(domain, hosts, source, false);
+  }
 
   /** Where the hosts of a route came from. */
   public enum Source {
@@ -47,12 +55,14 @@ public record Route(String domain, List<RouteHost> hosts, Source source) {
   public JsonObject toJson() {
     JsonArray array = new JsonArray();
     hosts.forEach(h -> array.add(h.toJson()));
-    return new JsonObject().put("domain", domain).put("hosts", array).put("source", source.jsonName());
+    JsonObject json = new JsonObject().put("domain", domain).put("hosts", array).put("source", source.jsonName());
+    return dnssec ? json.put("dnssec", true) : json;
   }
 
   public static Route fromJson(JsonObject json) {
     List<RouteHost> hosts = new ArrayList<>();
     json.getJsonArray("hosts").forEach(h -> hosts.add(RouteHost.fromJson((JsonObject) h)));
-    return new Route(json.getString("domain"), hosts, Source.fromJsonName(json.getString("source")));
+    return new Route(json.getString("domain"), hosts, Source.fromJsonName(json.getString("source")),
+        json.getBoolean("dnssec", false));
   }
 }

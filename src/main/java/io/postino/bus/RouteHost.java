@@ -11,9 +11,15 @@ import java.util.Objects;
  * first), its addresses in the order to try them, and the SMTP port.
  *
  * <p>JSON: {@code {"name": "mx1.example.org", "preference": 10, "addresses": ["192.0.2.1",
- * "2001:db8::1"], "port": 25}}.
+ * "2001:db8::1"], "port": 25}}, and {@code "dnssec": true} when its address records were
+ * DNSSEC-validated (RFC 7672 section 2.2.2: only then are its TLSA records looked up); absent, false.
  */
-public record RouteHost(String name, int preference, List<String> addresses, int port) {
+public record RouteHost(String name, int preference, List<String> addresses, int port, boolean dnssec) {
+
+  /** A host whose addresses DNSSEC did not vouch for. */
+  public RouteHost(String name, int preference, List<String> addresses, int port) {
+    this(name, preference, addresses, port, false);
+  }
 
   public RouteHost {
     Objects.requireNonNull(name, "name");
@@ -26,17 +32,24 @@ public record RouteHost(String name, int preference, List<String> addresses, int
     addresses = List.copyOf(addresses);
   }
 
+  /** The same host, its addresses validated or not. */
+  public RouteHost withDnssec(boolean validated) {
+    return new RouteHost(name, preference, addresses, port, validated);
+  }
+
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("name", name)
         .put("preference", preference)
         .put("addresses", new JsonArray(addresses))
         .put("port", port);
+    return dnssec ? json.put("dnssec", true) : json;
   }
 
   public static RouteHost fromJson(JsonObject json) {
     List<String> addresses = new ArrayList<>();
     json.getJsonArray("addresses").forEach(a -> addresses.add((String) a));
-    return new RouteHost(json.getString("name"), json.getInteger("preference"), addresses, json.getInteger("port"));
+    return new RouteHost(json.getString("name"), json.getInteger("preference"), addresses, json.getInteger("port"),
+        json.getBoolean("dnssec", false));
   }
 }

@@ -20,6 +20,12 @@ final class ConnectionException extends VertxException {
     this.status = status;
   }
 
+  /** @param cause what failed underneath (a TLS handshake's failure: the RFC 8460 result type is read from it) */
+  ConnectionException(String status, String message, Throwable cause) {
+    super(message, cause, true);
+    this.status = status;
+  }
+
   String status() {
     return status;
   }

@@ -2,12 +2,14 @@ package io.postino.delivery;
 
 import io.postino.smtp.ServerExtensions;
 import io.postino.smtp.SmtpReply;
+import io.postino.tlspolicy.DaneTrustManager;
 import io.postino.tlspolicy.TlsPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -189,8 +191,17 @@ final class SessionOpener {
     return tls instanceof TlsPolicy.Pkix p && p.enforced() ? verifying : trusting;
   }
 
+  /**
+   * The host's TLSA records instead of the trusted authorities, and no host name check by the TLS
+   * stack: DANE-EE checks no name, and the DANE trust manager checks DANE-TA's names itself
+   * (RFC 7672 section 3.2.3: the MX host or the domain, not only the name connected to).
+   */
   private ClientSSLOptions daneOptions(TlsPolicy.Dane dane) {
-    throw new UnsupportedOperationException("DANE verification: " + dane.records());
+    return new ClientSSLOptions()
+        .setTrustOptions(TrustOptions.wrap(new DaneTrustManager(dane)))
+        .setHostnameVerificationAlgorithm("")
+        .setSslHandshakeTimeout(options.getConnectTimeout().toMillis())
+        .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
   }
 
   /** EHLO, or LMTP's LHLO, with the name to greet with. */

@@ -220,7 +220,7 @@ final class SmtpConnection {
     }
     return socket.upgradeToSsl(options, serverName).recover(e -> {
       ConnectionException f = new ConnectionException("4.7.5",
-          "TLS handshake with " + target + " failed: " + e.getMessage());
+          "TLS handshake with " + target + " failed: " + e.getMessage(), e);
       fail(f);
       return Future.failedFuture(f);
     });

@@ -1,5 +1,6 @@
 package io.postino.delivery;
 
+import io.postino.tlspolicy.DaneVerificationException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.util.Locale;
@@ -12,6 +13,9 @@ final class TlsFailures {
 
   static String resultType(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof DaneVerificationException dane) {
+        return dane.resultType();
+      }
       if (t instanceof CertificateExpiredException || t instanceof CertificateNotYetValidException) {
         return "certificate-expired";
       }

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * (records, no data or NXDOMAIN) is kept for the configured {@code ttl}; a temporary failure is
  * not kept, so the next message asks again. The records' own TTLs are not used: Vert.x's DNS client
  * gives them for MX records only (A, AAAA and PTR come as bare strings, and TXT records as read by
- * {@link TxtQuery} keep none either), so one configured bound serves every type, as the DKIM key cache's. At most {@value #MAX_ENTRIES}
+ * {@link RecordQuery} keep none either), so one configured bound serves every type, as the DKIM key cache's. At most {@value #MAX_ENTRIES}
  * answers are kept ({@link AnswerCache}). Non-blocking; thread-safe.
  */
 public final class DnsLookups {

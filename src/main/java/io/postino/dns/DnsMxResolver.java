@@ -33,6 +33,8 @@ final class DnsMxResolver implements MxResolver {
   private final DnsServers dns;
   private final RouteAssembler assembler;
   private final RouteCache cache;
+  /** Null when routes need not say what DNSSEC validated (no DANE, or no trusted validating resolver). */
+  private final RouteSecurity security;
 
   DnsMxResolver(Vertx vertx, MxResolverOptions options, LongSupplier nanoClock) {
     this(vertx, options, nanoClock, DnsMeters.none());
@@ -46,6 +48,8 @@ final class DnsMxResolver implements MxResolver {
         new LoopDetector(options.getOwnHostnames(), options.getOwnAddresses()), options.getNegativeTtl(),
         options.getMaxAddresses());
     this.cache = new RouteCache(nanoClock, options.getNegativeTtl(), meters);
+    // with no server whose AD bit is believed, nothing could be marked validated: no question is asked
+    this.security = options.isDnssec() && dns.believesAnyAdBit() ? new RouteSecurity(dns) : null;
   }
 
   @Override
@@ -54,7 +58,7 @@ final class DnsMxResolver implements MxResolver {
     String key = key(domain);
     Future<Route> shared = key == null
         ? Future.failedFuture(RouteException.invalidDomain(domain))
-        : cache.get(key, this::lookup);
+        : cache.get(key, security == null ? this::lookup : d -> lookup(d).compose(security::mark));
     Promise<Route> mine = Promise.promise();
     shared.onComplete(ar -> {
       AsyncResult<Route> result = ar.map(DnsMxResolver::shuffleEqualPreferences);
@@ -179,6 +183,6 @@ final class DnsMxResolver implements MxResolver {
         start = i;
       }
     }
-    return new Route(route.domain(), hosts, route.source());
+    return new Route(route.domain(), hosts, route.source(), route.dnssec());
   }
 }

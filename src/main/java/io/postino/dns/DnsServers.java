@@ -1,6 +1,8 @@
 package io.postino.dns;
 
 import io.netty.resolver.dns.DnsNameResolverTimeoutException;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.util.NetUtil;
 import io.postino.metrics.DnsMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,6 +12,8 @@ import io.vertx.core.dns.DnsClientOptions;
 import io.vertx.core.dns.DnsException;
 import io.vertx.core.dns.DnsResponseCode;
 import io.vertx.core.dns.MxRecord;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +33,13 @@ import java.util.function.Function;
  * draws the ids of a fresh client from 0-16383 only (14 bits). Vert.x's options set no local
  * address: the socket is bound to the wildcard address. A validating resolver on loopback is
  * the recommended setup (README, MX resolution). TXT questions, which Vert.x's client cannot answer
- * record by record, go through {@link TxtQuery}, which keeps the fresh port and draws all 16 bits
- * of the id.
+ * record by record, and DNSSEC questions, whose AD bit it does not show, go through
+ * {@link RecordQuery}, which keeps the fresh port and draws all 16 bits of the id.
+ *
+ * <p>SECURITY: the AD bit of an answer says a resolver validated it (RFC 4035 section 3.2.3), but
+ * nothing protects the bit itself on the way: it is believed only from a server on loopback (a
+ * validating resolver on this host, what Postfix requires for DANE), or from every configured
+ * server when {@code dns.trustAdBit} says the path to them is trusted.
  *
  * <p>NXDOMAIN is an answer and ends the query; a timeout, SERVFAIL, REFUSED or any other error
  * moves on to the next server. Each question fails with the last error once every server has
@@ -38,9 +47,12 @@ import java.util.function.Function;
  */
 final class DnsServers {
 
+  private static final int NXDOMAIN = 3;
+
   private final Vertx vertx;
   private final List<DnsClientOptions> servers = new ArrayList<>();
   private final int attempts;
+  private final boolean trustAdBit;
   private final DnsMeters meters;
   private final Map<String, Future<?>> inflight = new ConcurrentHashMap<>();
 
@@ -59,6 +71,7 @@ final class DnsServers {
           .setQueryTimeout(options.getQueryTimeout()));
     }
     attempts = servers.size() * (options.getRetries() + 1);
+    trustAdBit = options.isTrustAdBit();
   }
 
   /** The MX records of a name, unsorted; a null MX has a null or empty name. */
@@ -91,11 +104,48 @@ final class DnsServers {
   }
 
   /**
-   * The TXT records of a name, one string per record, its strings joined ({@link TxtQuery}: Vert.x's
+   * The TXT records of a name, one string per record, its strings joined ({@link RecordQuery}: Vert.x's
    * client loses the record boundaries).
    */
   Future<List<String>> txt(String name) {
-    return query("TXT", name, server -> TxtQuery.ask(vertx, server, name));
+    return query("TXT", name, server -> RecordQuery.ask(vertx, server, name, DnsRecordType.TXT, false)
+        .compose(reply -> reply.rcode() == 0 ? Future.succeededFuture(reply.txt())
+            : Future.failedFuture(new DnsException(DnsResponseCode.valueOf(reply.rcode())))));
+  }
+
+  /**
+   * The records of a type at a name, and whether a resolver this server trusts validated them
+   * (DNSSEC). NXDOMAIN is an answer here (the reply has its code, 3, and no records): whether it
+   * was validated matters as much as for records. Other errors fail over to the next server.
+   */
+  Future<RecordQuery.Reply> validated(DnsRecordType type, String name) {
+    return query("DNSSEC " + type.name(), name, server -> RecordQuery.ask(vertx, server, name, type, true)
+        .compose(reply -> reply.rcode() != 0 && reply.rcode() != NXDOMAIN
+            ? Future.failedFuture(new DnsException(DnsResponseCode.valueOf(reply.rcode())))
+            : Future.succeededFuture(reply.authenticData() && !trusts(server)
+                ? new RecordQuery.Reply(reply.rcode(), false, reply.answers()) : reply)));
+  }
+
+  /** Whether the AD bit of any configured server is believed: else asking for it is pointless. */
+  boolean believesAnyAdBit() {
+    return servers.stream().anyMatch(this::trusts);
+  }
+
+  private boolean trusts(DnsClientOptions server) {
+    return believesAdBit(server.getHost(), trustAdBit);
+  }
+
+  /** Whether the AD bit of the answers of the server at {@code host} (an IP address) is believed. */
+  static boolean believesAdBit(String host, boolean trustAdBit) {
+    if (trustAdBit) {
+      return true;
+    }
+    byte[] address = NetUtil.createByteArrayFromIpAddressString(host);
+    try {
+      return address != null && InetAddress.getByAddress(address).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   /** Nothing to release: each query's client is closed when the query ends. */

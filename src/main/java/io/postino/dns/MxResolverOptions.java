@@ -16,7 +16,7 @@ import java.util.Map;
  * {@link JsonObject} constructor whose keys are the property names ({@code servers},
  * {@code queryTimeout}, {@code retries}, {@code preferIpv6}, {@code negativeTtl},
  * {@code defaultTtl}, {@code smtpPort}, {@code maxAddresses}, {@code routes}, {@code ownHostnames},
- * {@code ownAddresses}), and setters that reject invalid values with an
+ * {@code ownAddresses}, {@code trustAdBit}), and setters that reject invalid values with an
  * {@link IllegalArgumentException}.
  */
 public class MxResolverOptions {
@@ -38,6 +38,9 @@ public class MxResolverOptions {
   /** Addresses a route needs at most: the outbound side's default {@code maxConnectAttempts}. */
   public static final int DEFAULT_MAX_ADDRESSES = 5;
 
+  /** The AD bit is believed only from DNS servers on loopback: a validating resolver on this host. */
+  public static final boolean DEFAULT_TRUST_AD_BIT = false;
+
   /** The key of the static route that applies to every domain without its own. */
   public static final String WILDCARD_ROUTE = "*";
 
@@ -52,6 +55,8 @@ public class MxResolverOptions {
   private Map<String, List<String>> routes;
   private List<String> ownHostnames;
   private List<String> ownAddresses;
+  private boolean trustAdBit;
+  private boolean dnssec;
 
   public MxResolverOptions() {
     servers = DEFAULT_SERVERS;
@@ -65,6 +70,7 @@ public class MxResolverOptions {
     routes = Map.of();
     ownHostnames = List.of();
     ownAddresses = List.of();
+    trustAdBit = DEFAULT_TRUST_AD_BIT;
   }
 
   public MxResolverOptions(MxResolverOptions other) {
@@ -79,6 +85,8 @@ public class MxResolverOptions {
     routes = other.routes;
     ownHostnames = other.ownHostnames;
     ownAddresses = other.ownAddresses;
+    trustAdBit = other.trustAdBit;
+    dnssec = other.dnssec;
   }
 
   /** Reads a {@code "dns"} object on its own: unknown keys and wrong types are refused. */
@@ -102,6 +110,7 @@ public class MxResolverOptions {
     setQueryTimeout(json.longInteger("queryTimeout", queryTimeout));
     setRetries(json.integer("retries", retries));
     setPreferIpv6(json.bool("preferIpv6", preferIpv6));
+    setTrustAdBit(json.bool("trustAdBit", trustAdBit));
     setNegativeTtl(json.longInteger("negativeTtl", negativeTtl));
     setDefaultTtl(json.longInteger("defaultTtl", defaultTtl));
     setSmtpPort(json.integer("smtpPort", smtpPort));
@@ -132,6 +141,7 @@ public class MxResolverOptions {
         .put("queryTimeout", queryTimeout)
         .put("retries", retries)
         .put("preferIpv6", preferIpv6)
+        .put("trustAdBit", trustAdBit)
         .put("negativeTtl", negativeTtl)
         .put("defaultTtl", defaultTtl)
         .put("smtpPort", smtpPort)
@@ -202,6 +212,33 @@ public class MxResolverOptions {
   /** Whether each host lists its IPv6 addresses before its IPv4 ones. */
   public MxResolverOptions setPreferIpv6(boolean preferIpv6) {
     this.preferIpv6 = preferIpv6;
+    return this;
+  }
+
+  public boolean isTrustAdBit() {
+    return trustAdBit;
+  }
+
+  /**
+   * Whether the AD bit (DNSSEC validated) is believed from every configured server, not only from
+   * those on loopback: for a validating resolver reached over a path as trusted as loopback.
+   */
+  public MxResolverOptions setTrustAdBit(boolean trustAdBit) {
+    this.trustAdBit = trustAdBit;
+    return this;
+  }
+
+  public boolean isDnssec() {
+    return dnssec;
+  }
+
+  /**
+   * Whether routes say which of their parts DNSSEC validated (for DANE, RFC 7672 section 2.2):
+   * not a {@code dns} key, but on when outbound DANE is not off ({@code delivery.tlsPolicy}), so
+   * that without DANE a route costs no more queries.
+   */
+  public MxResolverOptions setDnssec(boolean dnssec) {
+    this.dnssec = dnssec;
     return this;
   }
 

@@ -51,6 +51,11 @@ public record TlsSettings(boolean starttls, boolean verifyCertificates, Set<Stri
     return daneDomains.getOrDefault(domain.toLowerCase(Locale.ROOT), dane);
   }
 
+  /** Whether DANE may apply to any domain (it is not {@code none} for all). */
+  public boolean usesDane() {
+    return dane != Dane.NONE || daneDomains.values().stream().anyMatch(d -> d != Dane.NONE);
+  }
+
   public boolean requiresTls(String domain) {
     return requireTlsDomains.contains(domain.toLowerCase(Locale.ROOT));
   }

@@ -39,6 +39,10 @@ import org.xbill.DNS.Type;
  * question, for one name, or for one type of one name. A UDP answer may be as long as the query's
  * EDNS0 OPT record allows, 512 octets without one. Every question it receives is logged so
  * tests can count queries.
+ *
+ * <p>As a validating resolver would, it sets the AD bit on answers about the names the test
+ * declares {@link #signed} (only when the query asked with the DO or AD bit, RFC 6840 section 5.7),
+ * and logs which questions asked for it.
  */
 public final class TestDnsServer implements AutoCloseable {
 
@@ -55,6 +59,8 @@ public final class TestDnsServer implements AutoCloseable {
   private final Map<String, Mode> modeByName = new ConcurrentHashMap<>();
   private final List<Query> queries = new CopyOnWriteArrayList<>();
   private final List<UdpSource> udpSources = new CopyOnWriteArrayList<>();
+  private final java.util.Set<String> signed = ConcurrentHashMap.newKeySet();
+  private final List<Query> dnssecQueries = new CopyOnWriteArrayList<>();
   private final DatagramSocket udp;
   private final ServerSocket tcp;
   private volatile Mode mode = Mode.ANSWER;
@@ -130,6 +136,27 @@ public final class TestDnsServer implements AutoCloseable {
   public TestDnsServer mode(String name, String type, Mode mode) {
     modeByName.put(key(name) + " " + type, mode);
     return this;
+  }
+
+  /** Answers about these names (any type, NXDOMAIN and no data too) carry the AD bit: "validated". */
+  public TestDnsServer signed(String... names) {
+    for (String name : names) {
+      signed.add(key(name));
+    }
+    return this;
+  }
+
+  /** No longer validated: the zone's signatures are gone (an insecure delegation). */
+  public TestDnsServer unsigned(String... names) {
+    for (String name : names) {
+      signed.remove(key(name));
+    }
+    return this;
+  }
+
+  /** The questions that asked for DNSSEC (the DO bit of EDNS0, or the AD bit). */
+  public List<Query> dnssecQueries() {
+    return List.copyOf(dnssecQueries);
   }
 
   /** The source port and transaction id of every UDP query received, in order. */
@@ -213,6 +240,11 @@ public final class TestDnsServer implements AutoCloseable {
     Record question = query.getQuestion();
     String name = key(question.getName().toString());
     queries.add(new Query(name, Type.string(question.getType()), overTcp));
+    boolean wantsAd = query.getHeader().getFlag(Flags.AD)
+        || query.getOPT() != null && (query.getOPT().getFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0;
+    if (wantsAd) {
+      dnssecQueries.add(new Query(name, Type.string(question.getType()), overTcp));
+    }
     Mode m = modeByName.getOrDefault(name + " " + Type.string(question.getType()),
         modeByName.getOrDefault(name, mode));
     if (m == Mode.SILENT) {
@@ -237,6 +269,9 @@ public final class TestDnsServer implements AutoCloseable {
         }
       }
       default -> fill(reply, question);
+    }
+    if (wantsAd && signed.contains(name) && reply.getRcode() != Rcode.SERVFAIL && reply.getRcode() != Rcode.REFUSED) {
+      reply.getHeader().setFlag(Flags.AD);
     }
     // over UDP, as much as the query's EDNS0 OPT record allows (RFC 6891), 512 octets without one
     int udpLimit = query.getOPT() == null ? 512 : Math.max(512, query.getOPT().getPayloadSize());

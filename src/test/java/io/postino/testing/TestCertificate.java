@@ -40,6 +40,11 @@ public final class TestCertificate {
     this.keyFile = keyFile;
   }
 
+  /** A server context of the test's own making ({@link TestPki}), with no PEM file to trust. */
+  public static TestCertificate serving(SSLContext serverContext) {
+    return new TestCertificate(serverContext, null, null);
+  }
+
   /** A certificate for {@code hostName} (and 127.0.0.1), its PEM written under {@code dir}. */
   public static TestCertificate create(String hostName, Path dir) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
