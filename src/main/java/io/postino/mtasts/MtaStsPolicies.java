@@ -164,14 +164,15 @@ public final class MtaStsPolicies implements StsLookup {
   private Future<StsPolicy> fetch(String domain, String id) {
     Future<StsPolicy>[] started = new Future[1];
     Future<StsPolicy> shared = fetching.computeIfAbsent(domain, d -> started[0] = fetcher.fetch(d, id)
-        .map(fetched -> fetched(d, id, fetched)));
+        .compose(fetched -> fetched(d, id, fetched)));
     if (started[0] != null) {
       started[0].onComplete(ar -> fetching.remove(domain, started[0]));
     }
     return shared;
   }
 
-  private StsPolicy fetched(String domain, String id, Fetched fetched) {
+  /** Takes in what a fetch gave; a new policy is kept on disk before it is used. */
+  private Future<StsPolicy> fetched(String domain, String id, Fetched fetched) {
     StsPolicy previous = live(domain);
     if (fetched.policy() == null) {
       failures.put(domain, new Failure(id, clock.millis() + settings.retryPause().toMillis()));
@@ -179,18 +180,18 @@ public final class MtaStsPolicies implements StsLookup {
           previous == null ? "no policy cached" : "the cached one (id " + previous.id() + ") stays");
       reporter.record(new TlsReporter.Attempt(scope(domain, previous), null, null, fetched.resultType(),
           fetched.detail()));
-      return previous;
+      return Future.succeededFuture(previous);
     }
     StsPolicy policy = fetched.policy();
     failures.remove(domain);
     CachedPolicy entry = new CachedPolicy(domain, policy, clock.millis());
     cache.put(domain, entry);
-    store.save(entry);
     if (previous == null || !previous.id().equals(policy.id())) {
       LOG.info("MTA-STS policy of {}: id {}, mode {}, mx {}, max_age {}", domain, policy.id(),
           policy.mode().jsonName(), policy.mx(), policy.maxAge());
     }
-    return policy;
+    // a policy that could not be written is still the domain's policy: it is used, from memory
+    return store.save(entry).transform(ignored -> Future.succeededFuture(policy));
   }
 
   /** The cached policy of {@code domain} if it has not expired; an expired one is forgotten. */
