@@ -138,6 +138,20 @@ class TlsPoliciesTest {
   }
 
   @Test
+  void aStaticRouteIsNotUnderTheDomainsMtaStsPolicy() {
+    AtomicInteger asked = new AtomicInteger();
+    StsLookup counting = domain -> {
+      asked.incrementAndGet();
+      return Future.succeededFuture(ENFORCE);
+    };
+    Route smarthost = new Route("dest.test", List.of(new RouteHost("relay.test", 0, List.of("192.0.2.9"), 587)),
+        Route.Source.STATIC);
+    Destination d = new TlsPolicies(defaults(), DaneLookup.NONE, counting).forRoute(smarthost).await();
+    assertEquals(new TlsPolicy.Opportunistic(), d.hosts().get(0).policy());
+    assertEquals(0, asked.get());
+  }
+
+  @Test
   void aFailingMtaStsLookupIsNoPolicy() {
     assertEquals(new TlsPolicy.Opportunistic(), decide(defaults(), DaneLookup.NONE,
         domain -> Future.failedFuture("broken")).get(1));
