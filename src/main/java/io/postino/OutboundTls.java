@@ -4,6 +4,7 @@ import io.postino.dane.TlsaLookup;
 import io.postino.delivery.OutboundOptions;
 import io.postino.dns.DnsLookups;
 import io.postino.dns.ValidatedLookup;
+import io.postino.mtasts.MtaStsPolicies;
 import io.postino.tlspolicy.DaneLookup;
 import io.postino.tlspolicy.StsLookup;
 import io.postino.tlspolicy.TlsPolicies;
@@ -29,7 +30,7 @@ record OutboundTls(TlsPolicies policies, TlsReporter reporter) {
     // TLSA records are asked only when some domain may use DANE; its DNS servers are the MX resolver's
     DaneLookup dane = delivery.tlsSettings().usesDane()
         ? new TlsaLookup(ValidatedLookup.create(vertx, config.getDns())) : DaneLookup.NONE;
-    StsLookup sts = StsLookup.NONE;
+    StsLookup sts = delivery.getTlsPolicy().isMtaSts() ? mtaSts(vertx, config, reporter) : StsLookup.NONE;
     return new OutboundTls(new TlsPolicies(delivery.tlsSettings(), dane, sts), reporter);
   }
 
@@ -57,5 +58,16 @@ record OutboundTls(TlsPolicies policies, TlsReporter reporter) {
     // a report a day per domain: nothing to gain from caching the TLSRPT records
     return new TlsReports(settings, DnsLookups.create(vertx, config.resolverOptions(), Duration.ZERO),
         Clock.systemUTC());
+  }
+
+
+  /** MTA-STS policies through the node's DNS servers, kept under the spool directory's {@code mta-sts}. */
+  private static StsLookup mtaSts(Vertx vertx, PostinoOptions config, TlsReporter reporter) {
+    OutboundOptions delivery = config.getDelivery();
+    return new MtaStsPolicies(vertx, DnsLookups.create(vertx, config.resolverOptions(), MtaStsPolicies.DNS_CACHE_TTL),
+        reporter, new MtaStsPolicies.Settings(config.getSpoolDirectory().resolve("mta-sts"),
+            delivery.getTlsPolicy().getMtaStsPort(), MtaStsPolicies.Settings.DEFAULT_FETCH_TIMEOUT,
+            MtaStsPolicies.Settings.DEFAULT_REFRESH_INTERVAL, MtaStsPolicies.Settings.DEFAULT_RETRY_PAUSE,
+            delivery.getTrustedCertificates()), Clock.systemUTC());
   }
 }

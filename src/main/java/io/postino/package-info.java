@@ -17,6 +17,7 @@
  *
  * <p>Depends on: {@code admin}, {@code monitor}, {@code metrics}, {@code dkim}, {@code spf}, {@code dmarc}, {@code tlspolicy}, {@code tlsrpt}, {@code dane}, {@code alias}, {@code server}, {@code server.session}, {@code server.auth}, {@code server.tls},
  * {@code intake}, {@code spool}, {@code queue}, {@code bounce}, {@code local}, {@code delivery},
- * {@code dns}, {@code dnsbl}, {@code bus}, {@code reactor}, {@code smtp}, {@code config}, {@code files}, {@code mime}.
+ * {@code dns}, {@code dnsbl}, {@code bus}, {@code reactor}, {@code smtp}, {@code config}, {@code files}, {@code mime},
+ * {@code mtasts}.
  */
 package io.postino;

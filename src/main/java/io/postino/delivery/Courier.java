@@ -366,8 +366,7 @@ final class Courier {
         Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
             : connectionAllowed(target, domain, lease, deadline).compose(v -> opener.open(target, key.policy()))
                 .onSuccess(lease::attach)
-                .onSuccess(c -> report(hop, c.isTls() ? null : "starttls-not-supported",
-                    c.isTls() ? null : "host " + target + " offers no STARTTLS", c.localAddress()))
+                .onSuccess(c -> reportSession(hop, c))
                 .onFailure(e -> {
                   if (e instanceof HostException h && h.tlsResultType() != null) {
                     report(hop, h.tlsResultType(), h.getMessage(), null);
@@ -401,6 +400,23 @@ final class Courier {
     boolean lmtp = hop.scope() == null;
     return new SessionPolicy(lmtp, heloName, hop.tls(),
         lmtp && target.isUnixSocket() ? null : options.credentials(target.host()));
+  }
+
+  /**
+   * A session set up: TLS or not, and under MTA-STS {@code testing} what checking the certificate
+   * found (RFC 8461 section 5: reported, the mail goes anyway).
+   */
+  private void reportSession(Hop hop, SmtpConnection c) {
+    if (!c.isTls()) {
+      report(hop, "starttls-not-supported", "host " + hop.target() + " offers no STARTTLS", c.localAddress());
+    } else if (hop.tls() instanceof TlsPolicy.Pkix p && !p.enforced()) {
+      opener.checkPeer(c).onComplete(ar -> report(hop, ar.succeeded() ? ar.result() : "validation-failure",
+          ar.succeeded() && ar.result() == null ? null
+              : "the certificate of host " + hop.target() + " would not pass (" + p.name() + " testing)",
+          c.localAddress()));
+    } else {
+      report(hop, null, null, c.localAddress());
+    }
   }
 
   /** A TLS negotiation with an MX host (not a plaintext session under no policy), for TLS reports. */

@@ -37,6 +37,7 @@ final class SessionOpener {
   private final OutboundOptions options;
   private final ClientSSLOptions verifying;
   private final ClientSSLOptions trusting;
+  private final PeerCheck peerCheck;
 
   SessionOpener(Vertx vertx, NetClient client, OutboundOptions options) {
     this.vertx = vertx;
@@ -53,11 +54,20 @@ final class SessionOpener {
       v.setTrustOptions(trust);
     }
     this.verifying = v;
+    this.peerCheck = new PeerCheck(vertx, options.getTrustedCertificates());
     this.trusting = new ClientSSLOptions()
         .setTrustAll(true)
         .setHostnameVerificationAlgorithm("")
         .setSslHandshakeTimeout(handshake)
         .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * For a TLS session whose handshake did not verify the host (MTA-STS {@code testing}), what
+   * verifying would have found: null when the certificate passes, else its RFC 8460 result type.
+   */
+  Future<String> checkPeer(SmtpConnection c) {
+    return peerCheck.resultType(c.sslSession(), c.target().host());
   }
 
   /** A connection that has greeted, said EHLO, and met the policy. */

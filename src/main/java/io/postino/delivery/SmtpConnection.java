@@ -236,6 +236,11 @@ final class SmtpConnection {
     return socket.isSsl();
   }
 
+  /** The TLS session, or null for a plaintext one. */
+  javax.net.ssl.SSLSession sslSession() {
+    return socket.isSsl() ? socket.sslSession() : null;
+  }
+
   /** The session's protection under {@code policy}: the TLS version and cipher, or plaintext. */
   TlsSummary tlsSummary(TlsPolicy policy) {
     javax.net.ssl.SSLSession session = socket.isSsl() ? socket.sslSession() : null;

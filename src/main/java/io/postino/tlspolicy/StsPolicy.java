@@ -33,11 +33,20 @@ public record StsPolicy(Mode mode, List<String> mx, long maxAge, String id, Stri
    * a pattern {@code *.example.com} one label in front of {@code example.com}.
    */
   public boolean matches(String host) {
+    return matches(mx, host);
+  }
+
+  /**
+   * Whether {@code host} is one of {@code patterns} (lower case): equal, or for {@code *.example.com}
+   * one label in front of {@code example.com}. The same rule serves a certificate's DNS names
+   * (RFC 8461 section 4.2, RFC 6125 section 6.4.3).
+   */
+  public static boolean matches(List<String> patterns, String host) {
     String h = host.toLowerCase(Locale.ROOT);
     if (h.endsWith(".")) {
       h = h.substring(0, h.length() - 1);
     }
-    for (String pattern : mx) {
+    for (String pattern : patterns) {
       if (pattern.startsWith("*.")) {
         String suffix = pattern.substring(1);
         int dot = h.indexOf('.');
@@ -50,4 +59,5 @@ public record StsPolicy(Mode mode, List<String> mx, long maxAge, String id, Stri
     }
     return false;
   }
+
 }

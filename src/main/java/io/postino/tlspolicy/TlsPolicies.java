@@ -15,7 +15,7 @@ import java.util.List;
  * the host unused for now (4.7.5), never in plaintext; {@code dane-only} leaves unused a host
  * without DANE.</li>
  * <li>MTA-STS {@code enforce} (RFC 8461): a host the policy lists gets verified TLS, one it does not
- * list is not used.</li>
+ * list is not used. Not for a static route: a smarthost is not one of the domain's MX hosts.</li>
  * <li>The configuration's {@code requireTlsDomains}: verified TLS.</li>
  * <li>MTA-STS {@code testing}: opportunistic TLS, the check made and reported only.</li>
  * <li>{@code verifyCertificates}, then opportunistic TLS ({@code starttls}), then plaintext.</li>
@@ -49,8 +49,9 @@ public final class TlsPolicies {
           ? Future.succeededFuture(TlsaAnswer.insecure("DANE is off for " + domain))
           : dane.tlsa(route, host).otherwise(e -> TlsaAnswer.failed(String.valueOf(e.getMessage()))));
     }
-    Future<StsPolicy> policy = settings.mtaSts() ? sts.policy(domain).otherwise((StsPolicy) null)
-        : Future.succeededFuture(null);
+    // a static route (a smarthost) does not go to the domain's MX hosts, which MTA-STS is about
+    Future<StsPolicy> policy = settings.mtaSts() && route.source() != Route.Source.STATIC
+        ? sts.policy(domain).otherwise((StsPolicy) null) : Future.succeededFuture(null);
     return Future.join(answers).transform(ignored -> policy).transform(ar -> {
       StsPolicy p = ar.succeeded() ? ar.result() : null;
       List<Destination.HostPolicy> hosts = new ArrayList<>();

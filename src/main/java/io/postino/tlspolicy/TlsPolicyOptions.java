@@ -18,11 +18,14 @@ public final class TlsPolicyOptions {
   /** DANE where the destination publishes it, as Postfix's {@code dane} level (it needs a validating resolver). */
   public static final TlsSettings.Dane DEFAULT_DANE = TlsSettings.Dane.MAY;
   public static final boolean DEFAULT_MTA_STS = true;
+  /** The HTTPS port MTA-STS policies are fetched from: 443 (RFC 8461 section 3.3); another is for labs and tests. */
+  public static final int DEFAULT_MTA_STS_PORT = 443;
 
   private TlsSettings.Dane dane = DEFAULT_DANE;
   private Map<String, TlsSettings.Dane> domains = Map.of();
   private boolean mtaSts = DEFAULT_MTA_STS;
   private TlsReportOptions reports = new TlsReportOptions();
+  private int mtaStsPort = DEFAULT_MTA_STS_PORT;
 
   public TlsPolicyOptions() {
   }
@@ -38,6 +41,7 @@ public final class TlsPolicyOptions {
     this.domains = Map.copyOf(map);
     this.mtaSts = json.bool("mtaSts", mtaSts);
     this.reports = json.section("reports", TlsReportOptions::new);
+    setMtaStsPort(json.integer("mtaStsPort", mtaStsPort));
   }
 
   public TlsSettings.Dane getDane() {
@@ -80,10 +84,23 @@ public final class TlsPolicyOptions {
     return this;
   }
 
+  public int getMtaStsPort() {
+    return mtaStsPort;
+  }
+
+  public TlsPolicyOptions setMtaStsPort(int mtaStsPort) {
+    if (mtaStsPort < 1 || mtaStsPort > 65535) {
+      throw new IllegalArgumentException("mtaStsPort must be a port number: " + mtaStsPort);
+    }
+    this.mtaStsPort = mtaStsPort;
+    return this;
+  }
+
   public JsonObject toJson() {
     JsonObject d = new JsonObject();
     domains.forEach((k, v) -> d.put(k, v.jsonName()));
     return new JsonObject().put("dane", dane.jsonName()).put("domains", d).put("mtaSts", mtaSts)
-        .put("reports", reports.toJson());
+        .put("reports", reports.toJson())
+        .put("mtaStsPort", mtaStsPort);
   }
 }

@@ -120,6 +120,16 @@ public final class TestDnsServer implements AutoCloseable {
     return this;
   }
 
+  /** Removes every record at {@code name} (e.g. to publish a changed one). */
+  public TestDnsServer remove(String name) {
+    try {
+      zone.remove(Name.fromString(name.endsWith(".") ? name : name + "."));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
   /** How every question is treated unless {@link #mode(String, Mode)} says otherwise for its name. */
   public TestDnsServer mode(Mode mode) {
     this.mode = mode;

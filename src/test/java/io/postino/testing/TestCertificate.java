@@ -45,6 +45,11 @@ public final class TestCertificate {
     return new TestCertificate(serverContext, null, null);
   }
 
+  /** A certificate made elsewhere (e.g. by a {@link TestAuthority}): the server side and the PEM file. */
+  public static TestCertificate of(SSLContext serverContext, Path pemFile) {
+    return new TestCertificate(serverContext, pemFile, null);
+  }
+
   /** A certificate for {@code hostName} (and 127.0.0.1), its PEM written under {@code dir}. */
   public static TestCertificate create(String hostName, Path dir) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
