@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.dns.TestDnsServer;
 import io.postino.testing.MtaStsServer;
+import io.postino.testing.MutableClock;
 import io.postino.testing.TestAuthority;
 import io.postino.tlspolicy.StsPolicy;
 import io.postino.tlspolicy.TlsReporter;

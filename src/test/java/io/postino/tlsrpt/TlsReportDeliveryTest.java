@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.bus.RawMessage;
 import io.postino.dns.TestDnsServer;
+import io.postino.testing.MutableClock;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.TestCertificate;
 import io.postino.testing.TestServer;

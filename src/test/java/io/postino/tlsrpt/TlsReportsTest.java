@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.dns.DnsLookups;
 import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TestDnsServer;
+import io.postino.testing.MutableClock;
 import io.postino.tlspolicy.TlsReporter;
 import io.postino.testing.TestServer;
 import io.vertx.core.Vertx;
