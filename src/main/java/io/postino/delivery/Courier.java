@@ -59,7 +59,7 @@ final class Courier {
   private final LocalMap<String, Boolean> underWay;
   private final Resigner resigner;
   private final TlsPolicies tlsPolicies;
-  private final TlsReporter tlsReporter;
+  private final NegotiationReports reports;
 
   /**
    * @param resigner    signs again the mail this node signed once it is converted; or null
@@ -70,7 +70,7 @@ final class Courier {
       SessionOpener opener, Resigner resigner, TlsPolicies tlsPolicies, TlsReporter tlsReporter) {
     this.vertx = vertx;
     this.tlsPolicies = tlsPolicies;
-    this.tlsReporter = tlsReporter;
+    this.reports = new NegotiationReports(tlsReporter, opener);
     this.resigner = resigner;
     this.addresses = addresses;
     this.options = options;
@@ -357,7 +357,7 @@ final class Courier {
       }
       Target target = hop.target();
       if (hop.tls() instanceof TlsPolicy.Unusable u) {
-        report(hop, u.resultType(), u.text(), null);
+        reports.failure(hop, u.resultType(), u.text(), null);
         return Future.failedFuture(new HostException(Failure.temporary(u.status(), u.text())));
       }
       ConnectionPool.Key key = new ConnectionPool.Key(target, policy(hop));
@@ -366,10 +366,10 @@ final class Courier {
         Future<SmtpConnection> session = lease.reused() ? Future.succeededFuture(lease.connection())
             : connectionAllowed(target, domain, lease, deadline).compose(v -> opener.open(target, key.policy()))
                 .onSuccess(lease::attach)
-                .onSuccess(c -> reportSession(hop, c))
+                .onSuccess(c -> reports.session(hop, c))
                 .onFailure(e -> {
                   if (e instanceof HostException h && h.tlsResultType() != null) {
-                    report(hop, h.tlsResultType(), h.getMessage(), null);
+                    reports.failure(hop, h.tlsResultType(), h.getMessage(), null);
                   }
                 })
                 .recover(e -> Future.failedFuture(requireTls ? RequireTls.sessionFailure(e) : e));
@@ -400,31 +400,6 @@ final class Courier {
     boolean lmtp = hop.scope() == null;
     return new SessionPolicy(lmtp, heloName, hop.tls(),
         lmtp && target.isUnixSocket() ? null : options.credentials(target.host()));
-  }
-
-  /**
-   * A session set up: TLS or not, and under MTA-STS {@code testing} what checking the certificate
-   * found (RFC 8461 section 5: reported, the mail goes anyway).
-   */
-  private void reportSession(Hop hop, SmtpConnection c) {
-    if (!c.isTls()) {
-      report(hop, "starttls-not-supported", "host " + hop.target() + " offers no STARTTLS", c.localAddress());
-    } else if (hop.tls() instanceof TlsPolicy.Pkix p && !p.enforced()) {
-      opener.checkPeer(c).onComplete(ar -> report(hop, ar.succeeded() ? ar.result() : "validation-failure",
-          ar.succeeded() && ar.result() == null ? null
-              : "the certificate of host " + hop.target() + " would not pass (" + p.name() + " testing)",
-          c.localAddress()));
-    } else {
-      report(hop, null, null, c.localAddress());
-    }
-  }
-
-  /** A TLS negotiation with an MX host (not a plaintext session under no policy), for TLS reports. */
-  private void report(Hop hop, String resultType, String detail, String localAddress) {
-    if (hop.scope() != null && !(hop.tls() instanceof TlsPolicy.Plaintext)) {
-      tlsReporter.record(new TlsReporter.Attempt(hop.scope(), hop.target().host(), hop.target().address(),
-          resultType, detail, localAddress));
-    }
   }
 
   private static List<RecipientResult> allFailed(DeliveryJob job, Failure f) {
