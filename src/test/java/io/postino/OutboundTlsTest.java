@@ -8,7 +8,7 @@ import io.postino.bus.RouteHost;
 import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TestDnsServer;
 import io.postino.testing.MtaStsServer;
-import io.postino.testing.TestAuthority;
+import io.postino.testing.TestCa;
 import io.postino.tlspolicy.TlsPolicy;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ class OutboundTlsTest {
   @BeforeEach
   void setUp() throws Exception {
     dns = TestDnsServer.start();
-    TestAuthority ca = TestAuthority.create("test-ca", dir);
+    TestCa ca = TestCa.create("test-ca", dir);
     web = MtaStsServer.start(vertx, ca.issue("mta-sts.dest.test").keyCertOptions())
         .policy("version: STSv1\nmode: enforce\nmx: mx.dest.test\nmax_age: 86400\n");
     dns.zone("mta-sts.dest.test. 300 IN A 127.0.0.1", "_mta-sts.dest.test. 300 IN TXT \"v=STSv1; id=1;\"");

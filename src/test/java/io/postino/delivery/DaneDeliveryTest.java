@@ -15,7 +15,7 @@ import io.postino.dns.TestDnsServer;
 import io.postino.dns.ValidatedLookup;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.TestCertificate;
-import io.postino.testing.TestPki;
+import io.postino.testing.TestCa;
 import io.postino.tlspolicy.StsLookup;
 import io.postino.tlspolicy.TlsPolicies;
 import io.postino.tlspolicy.TlsPolicyOptions;
@@ -54,9 +54,9 @@ class DaneDeliveryTest extends DeliveryTestBase {
   }
 
   /** A destination offering STARTTLS with a self-signed certificate for {@code name}. */
-  static TestPki.Issued startTls(SmtpSink sink, String name) throws Exception {
-    TestPki.Issued cert = TestPki.server(name, List.of(name), null);
-    sink.startWithTls(TestCertificate.serving(TestPki.serverContext(cert)));
+  static TestCa.Issued startTls(SmtpSink sink, String name) throws Exception {
+    TestCa.Issued cert = TestCa.selfSigned(name).dns(name).issue();
+    sink.startWithTls(TestCertificate.serving(cert));
     return cert;
   }
 
@@ -98,7 +98,7 @@ class DaneDeliveryTest extends DeliveryTestBase {
   @Test
   void aCertificateMatchingTheTlsaRecordsIsDeliveredOverVerifiedTls() throws Exception {
     sink = new SmtpSink();
-    TestPki.Issued cert = startTls(sink, "mx.dest.test");
+    TestCa.Issued cert = startTls(sink, "mx.dest.test");
     zone("3 1 1 " + spkiSha256(cert.certificate()));
     deployDane();
 
@@ -118,9 +118,9 @@ class DaneDeliveryTest extends DeliveryTestBase {
 
   @Test
   void aDaneTaRecordAcceptsAChainFromThatAuthorityNamingTheMxHost() throws Exception {
-    TestPki.Issued ca = TestPki.authority("Dest CA");
-    TestPki.Issued leaf = TestPki.server("mx.dest.test", List.of("mx.dest.test"), ca);
-    sink = new SmtpSink().startWithTls(TestCertificate.serving(TestPki.serverContext(leaf, ca.certificate())));
+    TestCa ca = TestCa.create("Dest CA");
+    TestCa.Issued leaf = ca.leaf("mx.dest.test").dns("mx.dest.test").issue();
+    sink = new SmtpSink().startWithTls(TestCertificate.serving(leaf));
     zone("2 1 1 " + spkiSha256(ca.certificate()));
     deployDane();
 
@@ -135,7 +135,7 @@ class DaneDeliveryTest extends DeliveryTestBase {
   void aCertificateMatchingNoTlsaRecordIsNeverSentTheMessage() throws Exception {
     sink = new SmtpSink();
     startTls(sink, "mx.dest.test");
-    TestPki.Issued other = TestPki.server("mx.dest.test", List.of("mx.dest.test"), null);
+    TestCa.Issued other = TestCa.selfSigned("mx.dest.test").dns("mx.dest.test").issue();
     zone("3 1 1 " + spkiSha256(other.certificate()));
     deployDane();
 
@@ -152,8 +152,8 @@ class DaneDeliveryTest extends DeliveryTestBase {
     sink = new SmtpSink();
     startTls(sink, "mx1.dest.test");
     second = new SmtpSink();
-    TestPki.Issued good = startTls(second, "mx2.dest.test");
-    TestPki.Issued other = TestPki.server("mx1.dest.test", List.of("mx1.dest.test"), null);
+    TestCa.Issued good = startTls(second, "mx2.dest.test");
+    TestCa.Issued other = TestCa.selfSigned("mx1.dest.test").dns("mx1.dest.test").issue();
     // a static route lets the two hosts have ports of their own on 127.0.0.1
     dns.zone("mx1.dest.test. 300 IN A 127.0.0.1", "mx2.dest.test. 300 IN A 127.0.0.1",
         "_" + sink.port() + "._tcp.mx1.dest.test. 300 IN TLSA 3 1 1 " + spkiSha256(other.certificate()),
@@ -208,7 +208,7 @@ class DaneDeliveryTest extends DeliveryTestBase {
   void tlsaRecordsOfAnUnsignedZoneAreIgnored() throws Exception {
     sink = new SmtpSink();
     startTls(sink, "mx.dest.test");
-    TestPki.Issued other = TestPki.server("mx.dest.test", List.of("mx.dest.test"), null);
+    TestCa.Issued other = TestCa.selfSigned("mx.dest.test").dns("mx.dest.test").issue();
     zone("3 1 1 " + spkiSha256(other.certificate()));
     dns.unsigned("dest.test", "mx.dest.test", "_" + sink.port() + "._tcp.mx.dest.test");
     deployDane();
@@ -223,7 +223,7 @@ class DaneDeliveryTest extends DeliveryTestBase {
   @Test
   void aDestinationThatStripsStartTlsNeverReceivesTheMessage() throws Exception {
     sink = new SmtpSink().start();
-    TestPki.Issued cert = TestPki.server("mx.dest.test", List.of("mx.dest.test"), null);
+    TestCa.Issued cert = TestCa.selfSigned("mx.dest.test").dns("mx.dest.test").issue();
     zone("3 1 1 " + spkiSha256(cert.certificate()));
     deployDane();
 
@@ -252,7 +252,7 @@ class DaneDeliveryTest extends DeliveryTestBase {
   @Test
   void withDaneOffNoDnssecQuestionIsAsked() throws Exception {
     sink = new SmtpSink();
-    TestPki.Issued other = TestPki.server("mx.dest.test", List.of("mx.dest.test"), null);
+    TestCa.Issued other = TestCa.selfSigned("mx.dest.test").dns("mx.dest.test").issue();
     startTls(sink, "mx.dest.test");
     zone("3 1 1 " + spkiSha256(other.certificate()));
     OutboundOptions options = fast().setTlsPolicy(new TlsPolicyOptions().setDane(TlsSettings.Dane.NONE));

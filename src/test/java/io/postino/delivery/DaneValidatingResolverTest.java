@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.bus.RecipientResult;
 import io.postino.bus.RecipientResult.Outcome;
 import io.postino.testing.SmtpSink;
-import io.postino.testing.TestPki;
+import io.postino.testing.TestCa;
 import io.postino.testing.UnboundResolver;
 import io.postino.testing.UnboundResolver.Signing;
 import io.postino.testing.UnboundResolver.Zone;
@@ -55,7 +55,7 @@ class DaneValidatingResolverTest extends DeliveryTestBase {
   @Test
   void aSignedZoneWhoseTlsaRecordMatchesGetsTheMailOverDane() throws Exception {
     sink = new SmtpSink();
-    TestPki.Issued cert = DaneDeliveryTest.startTls(sink, "mx.signed.test");
+    TestCa.Issued cert = DaneDeliveryTest.startTls(sink, "mx.signed.test");
     unbound = UnboundResolver.start(dir, zone("signed.test", Signing.SIGNED,
         "3 1 1 " + DaneDeliveryTest.spkiSha256(cert.certificate())));
 
@@ -71,7 +71,7 @@ class DaneValidatingResolverTest extends DeliveryTestBase {
   void aSignedZoneWhoseTlsaRecordDoesNotMatchNeverGetsTheMail() throws Exception {
     sink = new SmtpSink();
     DaneDeliveryTest.startTls(sink, "mx.signed.test");
-    TestPki.Issued other = TestPki.server("mx.signed.test", List.of("mx.signed.test"), null);
+    TestCa.Issued other = TestCa.selfSigned("mx.signed.test").dns("mx.signed.test").issue();
     unbound = UnboundResolver.start(dir, zone("signed.test", Signing.SIGNED,
         "3 1 1 " + DaneDeliveryTest.spkiSha256(other.certificate())));
 
@@ -87,8 +87,8 @@ class DaneValidatingResolverTest extends DeliveryTestBase {
   void anUnsignedZonesTlsaRecordsAreIgnored() throws Exception {
     sink = new SmtpSink();
     DaneDeliveryTest.startTls(sink, "mx.plain.test");
-    TestPki.Issued other = TestPki.server("mx.plain.test", List.of("mx.plain.test"), null);
-    TestPki.Issued anchor = TestPki.server("mx.signed.test", List.of("mx.signed.test"), null);
+    TestCa.Issued other = TestCa.selfSigned("mx.plain.test").dns("mx.plain.test").issue();
+    TestCa.Issued anchor = TestCa.selfSigned("mx.signed.test").dns("mx.signed.test").issue();
     unbound = UnboundResolver.start(dir,
         zone("signed.test", Signing.SIGNED, "3 1 1 " + DaneDeliveryTest.spkiSha256(anchor.certificate())),
         zone("plain.test", Signing.UNSIGNED, "3 1 1 " + DaneDeliveryTest.spkiSha256(other.certificate())));
@@ -102,8 +102,8 @@ class DaneValidatingResolverTest extends DeliveryTestBase {
   @Test
   void aTlsaRecordChangedAfterSigningIsBogusAndTheHostIsNotUsed() throws Exception {
     sink = new SmtpSink();
-    TestPki.Issued cert = DaneDeliveryTest.startTls(sink, "mx.signed.test");
-    TestPki.Issued forged = TestPki.server("mx.signed.test", List.of("mx.signed.test"), null);
+    TestCa.Issued cert = DaneDeliveryTest.startTls(sink, "mx.signed.test");
+    TestCa.Issued forged = TestCa.selfSigned("mx.signed.test").dns("mx.signed.test").issue();
     String real = DaneDeliveryTest.spkiSha256(cert.certificate());
     Zone zone = zone("signed.test", Signing.SIGNED, "3 1 1 " + real);
     // signed once to learn the file, then the record swapped for the attacker's: its signature no longer verifies

@@ -10,7 +10,8 @@ import io.postino.dns.MxResolverVerticle;
 import io.postino.mtasts.MtaStsPolicies;
 import io.postino.testing.MtaStsServer;
 import io.postino.testing.SmtpSink;
-import io.postino.testing.TestAuthority;
+import io.postino.testing.TestCa;
+import io.postino.testing.TestCertificate;
 import io.postino.tlspolicy.DaneLookup;
 import io.postino.tlspolicy.TlsPolicies;
 import io.postino.tlspolicy.TlsReporter;
@@ -30,13 +31,13 @@ import org.junit.jupiter.api.Test;
 class MtaStsDeliveryTest extends DeliveryTestBase {
 
   final List<TlsReporter.Attempt> reports = new CopyOnWriteArrayList<>();
-  TestAuthority ca;
+  TestCa ca;
   MtaStsServer web;
   MtaStsPolicies policies;
 
   @BeforeEach
   void publish() throws Exception {
-    ca = TestAuthority.create("test-ca", dir);
+    ca = TestCa.create("test-ca", dir);
     web = MtaStsServer.start(vertx, ca.issue("mta-sts.dest.test").keyCertOptions());
     dns.zone("dest.test. 300 IN MX 10 mx.dest.test.", "mx.dest.test. 300 IN A 127.0.0.1",
         "mta-sts.dest.test. 300 IN A 127.0.0.1", "_mta-sts.dest.test. 300 IN TXT \"v=STSv1; id=1;\"");
@@ -56,7 +57,7 @@ class MtaStsDeliveryTest extends DeliveryTestBase {
 
   /** The MX host with a certificate for {@code names}, the resolver, and delivery following MTA-STS. */
   void start(String... names) throws Exception {
-    sink = new SmtpSink().startWithTls(ca.issue(names).testCertificate());
+    sink = new SmtpSink().startWithTls(TestCertificate.serving(ca.issue(names)));
     OutboundOptions options = fast().setTrustedCertificates(List.of(ca.pemFile().toString()));
     policies = new MtaStsPolicies(vertx, dns.lookups(vertx, Duration.ZERO), reports::add,
         new MtaStsPolicies.Settings(dir.resolve("mta-sts"), web.port(), Duration.ofSeconds(30), Duration.ofHours(1),

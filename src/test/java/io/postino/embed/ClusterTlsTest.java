@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,8 +70,12 @@ class ClusterTlsTest {
     return node;
   }
 
-  private static JsonObject tls(TestCa.Node node, Path trusted) {
-    return new JsonObject().put("certificate", node.certificate().toString()).put("key", node.key().toString())
+  /** A node's TLS settings: a certificate from {@code ca} for both ends of a connection, and whom it trusts. */
+  private JsonObject tls(TestCa ca, String node, Path trusted) throws Exception {
+    TestCa.Issued issued = ca.leaf(node)
+        .purposes(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth).issue();
+    return new JsonObject().put("certificate", issued.writeCertificate(dir.resolve(node + ".pem")).toString())
+        .put("key", issued.writeKey(dir.resolve(node + ".key")).toString())
         .put("trustedCertificates", trusted.toString());
   }
 
@@ -80,7 +85,7 @@ class ClusterTlsTest {
   }
 
   private Vertx startNodeA(JsonArray roles, JsonObject queue) throws Exception {
-    Vertx a = join(tls(clusterCa.issue("a"), clusterCa.certificate));
+    Vertx a = join(tls(clusterCa, "a", clusterCa.pemFile()));
     postino = Postino.deploy(a, new JsonObject()
         .put("hostname", "a.test.example")
         .put("roles", roles)
@@ -145,7 +150,7 @@ class ClusterTlsTest {
   @Test
   void aNodeWithTheClusterCertificateSends() throws Exception {
     startNodeA();
-    Vertx b = join(tls(clusterCa.issue("b"), clusterCa.certificate));
+    Vertx b = join(tls(clusterCa, "b", clusterCa.pemFile()));
 
     String queueId = send(b, 20_000).await();
     JsonArray queue = postino.queue().list().await();
@@ -159,7 +164,7 @@ class ClusterTlsTest {
     Vertx plain = join(null);
     TestCa otherCa = TestCa.create("other", dir);
     // trusts the cluster's CA (which is no secret) and presents a certificate of its own CA
-    Vertx stranger = join(tls(otherCa.issue("stranger"), clusterCa.certificate));
+    Vertx stranger = join(tls(otherCa, "stranger", clusterCa.pemFile()));
     // both are members of the Hazelcast cluster: Hazelcast keeps no one out
     assertEquals(3, members(stranger));
 
@@ -184,7 +189,7 @@ class ClusterTlsTest {
       }
     }).completion().await();
     TestCa otherCa = TestCa.create("other", dir);
-    Vertx stranger = join(tls(otherCa.issue("stranger"), clusterCa.certificate));
+    Vertx stranger = join(tls(otherCa, "stranger", clusterCa.pemFile()));
     List<JsonObject> taken = new CopyOnWriteArrayList<>();
     stranger.eventBus().<JsonObject>consumer("postino.delivery.submit", m -> taken.add(m.body())).completion().await();
 

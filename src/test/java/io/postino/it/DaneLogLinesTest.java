@@ -8,14 +8,13 @@ import io.postino.testing.LogCapture;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestCertificate;
-import io.postino.testing.TestPki;
+import io.postino.testing.TestCa;
 import io.postino.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,10 +39,10 @@ class DaneLogLinesTest {
 
   @Test
   void aMatchingTlsaRecordIsLoggedAsVerifiedDaneAndAMismatchAsADeferral() throws Exception {
-    TestPki.Issued cert = TestPki.server("mx.dest.test", List.of("mx.dest.test"), null);
-    TestPki.Issued other = TestPki.server("mx.bad.test", List.of("mx.bad.test"), null);
+    TestCa.Issued cert = TestCa.selfSigned("mx.dest.test").dns("mx.dest.test").issue();
+    TestCa.Issued other = TestCa.selfSigned("mx.bad.test").dns("mx.bad.test").issue();
     try (TestDnsServer dns = TestDnsServer.start();
-        SmtpSink sink = new SmtpSink().startWithTls(TestCertificate.serving(TestPki.serverContext(cert)));
+        SmtpSink sink = new SmtpSink().startWithTls(TestCertificate.serving(cert));
         TestServer server = new TestServer(dir)) {
       String port = String.valueOf(sink.port());
       dns.zone("dest.test. 300 IN MX 10 mx.dest.test.", "mx.dest.test. 300 IN A 127.0.0.1",
@@ -71,7 +70,7 @@ class DaneLogLinesTest {
     }
   }
 
-  private static String spki(TestPki.Issued issued) throws Exception {
+  private static String spki(TestCa.Issued issued) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
         .digest(issued.certificate().getPublicKey().getEncoded()));
   }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.dns.TestDnsServer;
 import io.postino.testing.MtaStsServer;
 import io.postino.testing.MutableClock;
-import io.postino.testing.TestAuthority;
+import io.postino.testing.TestCa;
 import io.postino.tlspolicy.StsPolicy;
 import io.postino.tlspolicy.TlsReporter;
 import io.vertx.core.Future;
@@ -42,13 +42,13 @@ class MtaStsPoliciesTest {
   final List<TlsReporter.Attempt> reports = new CopyOnWriteArrayList<>();
   final List<MtaStsPolicies> opened = new ArrayList<>();
   TestDnsServer dns;
-  TestAuthority ca;
+  TestCa ca;
   MtaStsServer web;
 
   @BeforeEach
   void setUp() throws Exception {
     dns = TestDnsServer.start();
-    ca = TestAuthority.create("test-ca", dir);
+    ca = TestCa.create("test-ca", dir);
     web = MtaStsServer.start(vertx, ca.issue("mta-sts.dest.test").keyCertOptions());
     dns.zone("mta-sts.dest.test. 300 IN A 127.0.0.1", "_mta-sts.dest.test. 300 IN TXT \"v=STSv1; id=one;\"");
   }
@@ -242,7 +242,7 @@ class MtaStsPoliciesTest {
   @Test
   void anUntrustedCertificateIsAWebPkiFailure() throws Exception {
     web.policy(ENFORCE);
-    TestAuthority other = TestAuthority.create("other-ca", dir);
+    TestCa other = TestCa.create("other-ca", dir);
 
     assertNull(policies(Duration.ofSeconds(30), other.pemFile()).policy("dest.test").await());
 

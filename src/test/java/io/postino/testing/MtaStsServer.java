@@ -29,7 +29,7 @@ public final class MtaStsServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts serving with the certificate {@code keyCert} (e.g. from {@link TestAuthority.Issued#keyCertOptions()}). */
+  /** Starts serving with the certificate {@code keyCert} (e.g. from {@link TestCa.Issued#keyCertOptions()}). */
   public static MtaStsServer start(Vertx vertx, PemKeyCertOptions keyCert) {
     MtaStsServer[] self = new MtaStsServer[1];
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)

@@ -1,97 +1,223 @@
 package io.postino.testing;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A certificate authority of a test's own (ECDSA P-256), as a cluster's CA: its certificate as a
- * PEM file to trust, and node certificates it signs, good for both ends of a TLS connection
- * (server and client), each written as a PEM certificate and a PKCS#8 PEM key.
+ * A certificate authority of a test's own and the certificates it issues (or self-signed ones), with
+ * the names, dates and key usages a test wants; each certificate as a server {@link SSLContext},
+ * Vert.x key/cert options or PEM files. ECDSA P-256 keys: quick to make and to handshake with.
  */
 public final class TestCa {
 
-  private static final AtomicLong serial = new AtomicLong(System.currentTimeMillis());
+  private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
 
-  private final Path dir;
-  private final X500Name name;
-  private final KeyPair keys;
-  /** The CA's certificate, PEM: what a node trusts. */
-  public final Path certificate;
+  private final Issued self;
+  private final Path pemFile;
 
-  /** A node's certificate and key, PEM files. */
-  public record Node(Path certificate, Path key) {
+  private TestCa(Issued self, Path pemFile) {
+    this.self = self;
+    this.pemFile = pemFile;
   }
 
-  private TestCa(Path dir, X500Name name, KeyPair keys, Path certificate) {
-    this.dir = dir;
-    this.name = name;
-    this.keys = keys;
-    this.certificate = certificate;
+  /** A new authority called {@code commonName}, valid from yesterday to tomorrow, kept in memory. */
+  public static TestCa create(String commonName) throws Exception {
+    return new TestCa(new Leaf(commonName, null).authority().issue(), null);
   }
 
-  /** A new CA called {@code commonName}, its files under {@code dir}. */
+  /** A new authority called {@code commonName}, its certificate written to {@code dir/<commonName>-ca.pem}. */
   public static TestCa create(String commonName, Path dir) throws Exception {
-    KeyPair keys = newKeys();
-    X500Name name = new X500Name("CN=" + commonName);
-    JcaX509v3CertificateBuilder builder = builder(name, name, keys);
-    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-    X509Certificate cert = sign(builder, keys.getPrivate());
-    Path pem = dir.resolve(commonName + "-ca.pem");
-    Files.writeString(pem, pem("CERTIFICATE", cert.getEncoded()));
-    return new TestCa(dir, name, keys, pem);
+    Issued self = new Leaf(commonName, null).authority().issue();
+    return new TestCa(self, self.writeCertificate(dir.resolve(commonName + "-ca.pem")));
   }
 
-  /** A certificate for node {@code commonName}, signed by this CA. */
-  public Node issue(String commonName) throws Exception {
-    KeyPair nodeKeys = newKeys();
-    JcaX509v3CertificateBuilder builder = builder(name, new X500Name("CN=" + commonName), nodeKeys);
-    builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-    builder.addExtension(Extension.extendedKeyUsage, false,
-        new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-    X509Certificate cert = sign(builder, keys.getPrivate());
-    Path certFile = dir.resolve(commonName + ".pem");
-    Path keyFile = dir.resolve(commonName + ".key");
-    Files.writeString(certFile, pem("CERTIFICATE", cert.getEncoded()));
-    Files.writeString(keyFile, pem("PRIVATE KEY", nodeKeys.getPrivate().getEncoded()));
-    return new Node(certFile, keyFile);
+  /** A self-signed certificate called {@code commonName}, to be given names, dates and usages. */
+  public static Leaf selfSigned(String commonName) {
+    return new Leaf(commonName, null);
   }
 
-  private static KeyPair newKeys() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec("secp256r1"));
-    return generator.generateKeyPair();
+  /** A certificate called {@code commonName} this authority signs, to be given names, dates and usages. */
+  public Leaf leaf(String commonName) {
+    return new Leaf(commonName, self);
   }
 
-  private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair subjectKeys) {
-    Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(serial.incrementAndGet()),
-        Date.from(now.minus(1, ChronoUnit.DAYS)), Date.from(now.plus(1, ChronoUnit.DAYS)), subject,
-        subjectKeys.getPublic());
+  /** A server certificate for {@code dnsNames} (the first is its common name), valid from yesterday to tomorrow. */
+  public Issued issue(String... dnsNames) throws Exception {
+    return leaf(dnsNames[0]).dns(dnsNames).issue();
   }
 
-  private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey issuerKey) throws Exception {
-    return new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+  /** The authority's certificate, to trust. */
+  public X509Certificate certificate() {
+    return self.certificate();
+  }
+
+  /** The authority's certificate as a PEM file, to trust (null for one kept in memory). */
+  public Path pemFile() {
+    return pemFile;
+  }
+
+  /** The authority's own key pair and certificate (e.g. to sign with, or to present as a leaf). */
+  public Issued issued() {
+    return self;
+  }
+
+  /** A certificate being made: by default valid from yesterday to tomorrow, with no names. */
+  public static final class Leaf {
+
+    private final String commonName;
+    private final Issued issuer;
+    private final List<GeneralName> names = new ArrayList<>();
+    private final List<KeyPurposeId> purposes = new ArrayList<>();
+    private Instant notBefore = Instant.now().minus(1, ChronoUnit.DAYS);
+    private Instant notAfter = Instant.now().plus(1, ChronoUnit.DAYS);
+    private boolean authority;
+
+    private Leaf(String commonName, Issued issuer) {
+      this.commonName = commonName;
+      this.issuer = issuer;
+    }
+
+    public Leaf dns(String... dnsNames) {
+      return dns(List.of(dnsNames));
+    }
+
+    public Leaf dns(List<String> dnsNames) {
+      dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+      return this;
+    }
+
+    public Leaf ip(String... addresses) {
+      for (String address : addresses) {
+        names.add(new GeneralName(GeneralName.iPAddress, address));
+      }
+      return this;
+    }
+
+    /** Valid between two instants: in the past for an expired certificate. */
+    public Leaf validity(Instant from, Instant until) {
+      this.notBefore = from;
+      this.notAfter = until;
+      return this;
+    }
+
+    /** Extended key usages, e.g. server and client authentication for a cluster node. */
+    public Leaf purposes(KeyPurposeId... ids) {
+      purposes.addAll(List.of(ids));
+      return this;
+    }
+
+    private Leaf authority() {
+      this.authority = true;
+      return this;
+    }
+
+    public Issued issue() throws Exception {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      KeyPair keys = generator.generateKeyPair();
+      X500Name subject = new X500Name("CN=" + commonName);
+      X500Name issuerName = issuer == null ? subject
+          : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+      JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName,
+          BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(notBefore), Date.from(notAfter), subject,
+          keys.getPublic());
+      if (authority) {
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      } else if (issuer != null) {
+        // A self-signed leaf stays without it: some DANE tests publish one as a trust anchor.
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      }
+      if (!names.isEmpty()) {
+        builder.addExtension(Extension.subjectAlternativeName, false,
+            new GeneralNames(names.toArray(GeneralName[]::new)));
+      }
+      if (!purposes.isEmpty()) {
+        builder.addExtension(Extension.extendedKeyUsage, false,
+            new ExtendedKeyUsage(purposes.toArray(KeyPurposeId[]::new)));
+      }
+      KeyPair signer = issuer == null ? keys : issuer.keys();
+      X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
+          builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+      List<X509Certificate> chain = new ArrayList<>(List.of(certificate));
+      if (issuer != null) {
+        chain.addAll(issuer.chain());
+      }
+      return new Issued(keys, certificate, List.copyOf(chain));
+    }
+  }
+
+  /** A key pair and its certificate, with the chain from it up to its authority (just itself if self-signed). */
+  public record Issued(KeyPair keys, X509Certificate certificate, List<X509Certificate> chain) {
+
+    /** A server context presenting the chain. */
+    public SSLContext serverContext() throws Exception {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      char[] password = "test".toCharArray();
+      store.setKeyEntry("server", keys.getPrivate(), password, chain.toArray(X509Certificate[]::new));
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(store, password);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), null, null);
+      return context;
+    }
+
+    /** For a Vert.x server ({@code HttpServerOptions.setKeyCertOptions}): the key and the chain. */
+    public PemKeyCertOptions keyCertOptions() throws Exception {
+      return new PemKeyCertOptions().setKeyValue(Buffer.buffer(keyPem())).setCertValue(Buffer.buffer(chainPem()));
+    }
+
+    /** Writes the certificate alone as PEM to {@code file}. */
+    public Path writeCertificate(Path file) throws Exception {
+      return Files.writeString(file, pem("CERTIFICATE", certificate.getEncoded()));
+    }
+
+    /** Writes the private key as PEM (PKCS#8) to {@code file}. */
+    public Path writeKey(Path file) throws Exception {
+      return Files.writeString(file, keyPem());
+    }
+
+    private String chainPem() throws Exception {
+      StringBuilder pem = new StringBuilder();
+      for (X509Certificate c : chain) {
+        pem.append(pem("CERTIFICATE", c.getEncoded()));
+      }
+      return pem.toString();
+    }
+
+    private String keyPem() {
+      return pem("PRIVATE KEY", keys.getPrivate().getEncoded());
+    }
   }
 
   private static String pem(String type, byte[] der) {

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.postino.testing.TestPki;
-import io.postino.testing.TestPki.Issued;
+import io.postino.testing.TestCa;
+import io.postino.testing.TestCa.Issued;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -46,8 +46,8 @@ class DaneTrustManagerTest {
   @Test
   void daneEeMatchesTheCertificateOrItsKeyByEveryMatchingTypeWithoutNamesOrDates() throws Exception {
     Instant longAgo = Instant.now().minus(400, ChronoUnit.DAYS);
-    Issued leaf = TestPki.server("whatever.invalid", List.of("other.invalid"), null, longAgo,
-        longAgo.plus(1, ChronoUnit.DAYS));
+    Issued leaf = TestCa.selfSigned("whatever.invalid").dns("other.invalid")
+        .validity(longAgo, longAgo.plus(1, ChronoUnit.DAYS)).issue();
     X509Certificate cert = leaf.certificate();
     for (int selector = 0; selector <= 1; selector++) {
       for (int matching = 0; matching <= 2; matching++) {
@@ -61,8 +61,8 @@ class DaneTrustManagerTest {
 
   @Test
   void aCertificateNoRecordMatchesIsTlsaInvalid() throws Exception {
-    Issued presented = TestPki.server("mx.example.org", NAMES, null);
-    Issued published = TestPki.server("mx.example.org", NAMES, null);
+    Issued presented = TestCa.selfSigned("mx.example.org").dns(NAMES).issue();
+    Issued published = TestCa.selfSigned("mx.example.org").dns(NAMES).issue();
     for (int selector = 0; selector <= 1; selector++) {
       for (int matching = 0; matching <= 2; matching++) {
         DaneVerificationException e = refused(manager(record(TlsaRecord.DANE_EE, selector, matching,
@@ -74,17 +74,17 @@ class DaneTrustManagerTest {
 
   @Test
   void daneEeMatchesTheServersOwnCertificateNotOneAboveIt() throws Exception {
-    Issued ca = TestPki.authority("Test CA");
-    Issued leaf = TestPki.server("mx.example.org", NAMES, ca);
+    TestCa ca = TestCa.create("Test CA");
+    Issued leaf = ca.leaf("mx.example.org").dns(NAMES).issue();
     DaneTrustManager eeForTheCa = manager(record(TlsaRecord.DANE_EE, 1, 1, ca.certificate()));
     assertEquals("tlsa-invalid", refused(eeForTheCa, leaf.certificate(), ca.certificate()).resultType());
   }
 
   @Test
   void daneTaMatchesAnAuthorityOfTheChainWithTheNamesChecked() throws Exception {
-    Issued ca = TestPki.authority("Test CA");
+    TestCa ca = TestCa.create("Test CA");
     for (String name : List.of("mx.example.org", "*.example.org", "example.org", "MX.Example.Org.")) {
-      Issued leaf = TestPki.server("ignored", List.of(name), ca);
+      Issued leaf = ca.leaf("ignored").dns(name).issue();
       for (int selector = 0; selector <= 1; selector++) {
         DaneTrustManager m = manager(record(TlsaRecord.DANE_TA, selector, 1, ca.certificate()));
         assertDoesNotThrow(() -> m.checkServerTrusted(new X509Certificate[] {leaf.certificate(), ca.certificate()},
@@ -95,10 +95,10 @@ class DaneTrustManagerTest {
 
   @Test
   void daneTaRefusesACertificateForAnotherName() throws Exception {
-    Issued ca = TestPki.authority("Test CA");
+    TestCa ca = TestCa.create("Test CA");
     DaneTrustManager m = manager(record(TlsaRecord.DANE_TA, 1, 1, ca.certificate()));
     for (String name : List.of("mx.example.net", "*.mx.example.org", "m*.example.org", "a.mx.example.org")) {
-      Issued leaf = TestPki.server("mx.example.org", List.of(name), ca);
+      Issued leaf = ca.leaf("mx.example.org").dns(name).issue();
       DaneVerificationException e = refused(m, leaf.certificate(), ca.certificate());
       assertEquals("certificate-host-mismatch", e.resultType(), name + ": " + e.getMessage());
     }
@@ -106,20 +106,20 @@ class DaneTrustManagerTest {
 
   @Test
   void withoutDnsNamesTheCommonNameIsTheName() throws Exception {
-    Issued ca = TestPki.authority("Test CA");
+    TestCa ca = TestCa.create("Test CA");
     DaneTrustManager m = manager(record(TlsaRecord.DANE_TA, 0, 2, ca.certificate()));
-    Issued named = TestPki.server("mx.example.org", List.of(), ca);
+    Issued named = ca.leaf("mx.example.org").issue();
     assertDoesNotThrow(() -> m.checkServerTrusted(new X509Certificate[] {named.certificate(), ca.certificate()},
         "ECDHE_ECDSA"));
-    Issued other = TestPki.server("mx.example.net", List.of(), ca);
+    Issued other = ca.leaf("mx.example.net").issue();
     assertEquals("certificate-host-mismatch", refused(m, other.certificate(), ca.certificate()).resultType());
   }
 
   @Test
   void daneTaRefusesACertificateTheAuthorityDidNotSign() throws Exception {
-    Issued ca = TestPki.authority("Test CA");
-    Issued impostor = TestPki.authority("Test CA");
-    Issued leaf = TestPki.server("mx.example.org", NAMES, impostor);
+    TestCa ca = TestCa.create("Test CA");
+    TestCa impostor = TestCa.create("Test CA");
+    Issued leaf = impostor.leaf("mx.example.org").dns(NAMES).issue();
     DaneTrustManager m = manager(record(TlsaRecord.DANE_TA, 1, 1, ca.certificate()));
     // the impostor's leaf presented with the real authority's certificate: the signature does not verify
     DaneVerificationException e = refused(m, leaf.certificate(), ca.certificate());
@@ -130,17 +130,17 @@ class DaneTrustManagerTest {
 
   @Test
   void daneTaRefusesAnExpiredServerCertificate() throws Exception {
-    Issued ca = TestPki.authority("Test CA");
+    TestCa ca = TestCa.create("Test CA");
     Instant then = Instant.now().minus(10, ChronoUnit.DAYS);
-    Issued leaf = TestPki.server("mx.example.org", NAMES, ca, then, then.plus(1, ChronoUnit.DAYS));
+    Issued leaf = ca.leaf("mx.example.org").dns(NAMES).validity(then, then.plus(1, ChronoUnit.DAYS)).issue();
     DaneTrustManager m = manager(record(TlsaRecord.DANE_TA, 1, 1, ca.certificate()));
     assertEquals("certificate-expired", refused(m, leaf.certificate(), ca.certificate()).resultType());
   }
 
   @Test
   void aTrustAnchorTheServerDoesNotSendIsNotFound() throws Exception {
-    Issued ca = TestPki.authority("Test CA");
-    Issued leaf = TestPki.server("mx.example.org", NAMES, ca);
+    TestCa ca = TestCa.create("Test CA");
+    Issued leaf = ca.leaf("mx.example.org").dns(NAMES).issue();
     DaneTrustManager m = manager(record(TlsaRecord.DANE_TA, 1, 1, ca.certificate()));
     assertEquals("tlsa-invalid", refused(m, leaf.certificate()).resultType());
   }

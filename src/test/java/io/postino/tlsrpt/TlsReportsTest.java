@@ -9,6 +9,7 @@ import io.postino.dns.MxResolverOptions;
 import io.postino.dns.TestDnsServer;
 import io.postino.testing.MutableClock;
 import io.postino.tlspolicy.TlsReporter;
+import io.postino.testing.TestCa;
 import io.postino.testing.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -194,11 +195,10 @@ class TlsReportsTest {
 
   @Test
   void aReportIsPostedToAnHttpsDestinationWhoseCertificateVerifies() throws Exception {
-    TestCa ca = TestCa.create(dir);
+    TestCa ca = TestCa.create("Postino Test CA", dir);
     BlockingQueue<JsonObject> posted = new LinkedBlockingQueue<>();
     HttpServer https = server.vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
-            .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(ca.serverKey().toString())
-                .setCertPath(ca.serverCertificate().toString())))
+            .setKeyCertOptions(reportServer(ca)))
         .requestHandler(req -> req.body().onSuccess(body -> {
           try {
             posted.add(new JsonObject().put("method", req.method().name()).put("path", req.path())
@@ -211,7 +211,7 @@ class TlsReportsTest {
         }));
     https.listen().await();
     dns.zone("_smtp._tls.dest.test. 300 IN TXT \"v=TLSRPTv1; rua=https://127.0.0.1:" + https.actualPort() + "/tlsrpt\"");
-    TlsReports reports = reporter(List.of(ca.caCertificate().toString()));
+    TlsReports reports = reporter(List.of(ca.pemFile().toString()));
     server.vertx.deployVerticle(reports).await();
     day(reports);
     clock.set(NEXT_DAY);
@@ -227,18 +227,17 @@ class TlsReportsTest {
 
   @Test
   void aDestinationThatFailsIsTriedAgainABoundedNumberOfTimes() throws Exception {
-    TestCa ca = TestCa.create(dir);
+    TestCa ca = TestCa.create("Postino Test CA", dir);
     BlockingQueue<String> requests = new LinkedBlockingQueue<>();
     HttpServer https = server.vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
-            .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(ca.serverKey().toString())
-                .setCertPath(ca.serverCertificate().toString())))
+            .setKeyCertOptions(reportServer(ca)))
         .requestHandler(req -> {
           requests.add(req.path());
           req.response().setStatusCode(503).end();
         });
     https.listen().await();
     dns.zone("_smtp._tls.dest.test. 300 IN TXT \"v=TLSRPTv1; rua=https://127.0.0.1:" + https.actualPort() + "/r\"");
-    TlsReports reports = reporter(List.of(ca.caCertificate().toString()));
+    TlsReports reports = reporter(List.of(ca.pemFile().toString()));
     server.vertx.deployVerticle(reports).await();
     day(reports);
     clock.set(NEXT_DAY);
@@ -256,11 +255,10 @@ class TlsReportsTest {
 
   @Test
   void anHttpsDestinationWithAnUntrustedCertificateIsNotSentTheReport() throws Exception {
-    TestCa ca = TestCa.create(dir);
+    TestCa ca = TestCa.create("Postino Test CA", dir);
     BlockingQueue<String> requests = new LinkedBlockingQueue<>();
     HttpServer https = server.vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
-            .setKeyCertOptions(new PemKeyCertOptions().setKeyPath(ca.serverKey().toString())
-                .setCertPath(ca.serverCertificate().toString())))
+            .setKeyCertOptions(reportServer(ca)))
         .requestHandler(req -> {
           requests.add(req.path());
           req.response().end();
@@ -297,5 +295,10 @@ class TlsReportsTest {
       }
     }
     throw new AssertionError("no " + type + " policy in " + policies.encodePrettily());
+  }
+
+  /** The HTTPS report destination's certificate, for 127.0.0.1. */
+  private static PemKeyCertOptions reportServer(TestCa ca) throws Exception {
+    return ca.leaf("reports.test").dns("localhost").ip("127.0.0.1").issue().keyCertOptions();
   }
 }
