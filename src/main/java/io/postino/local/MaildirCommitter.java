@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Makes Maildir copies durable many at a time, as the spool's group commit does for messages: at
@@ -43,6 +44,7 @@ final class MaildirCommitter {
 
   private final Vertx vertx;
   private final MailboxDirectories directories;
+  private final AtomicLong directorySyncs = new AtomicLong();
 
   // Guarded by this.
   private List<Pending> waiting = new ArrayList<>();
@@ -68,6 +70,11 @@ final class MaildirCommitter {
       run(batch);
     }
     return promise.future();
+  }
+
+  /** The fsyncs of {@code new/} directories so far: one per directory per batch. */
+  long directorySyncs() {
+    return directorySyncs.get();
   }
 
   private List<Pending> take() {
@@ -141,6 +148,7 @@ final class MaildirCommitter {
     // also for a copy found already there: the attempt that made it may have died before this fsync
     byDirectory.forEach((dir, copies) -> {
       try {
+        directorySyncs.incrementAndGet();
         DurableFiles.fsyncDirectory(dir);
       } catch (IOException | RuntimeException e) {
         if (e instanceof NoSuchFileException) {

@@ -122,11 +122,15 @@ final class MaildirCopy {
       return;
     }
     try {
-      Files.move(tmp, target(), StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof NoSuchFileException) {
+      try {
+        Files.move(tmp, target(), StandardCopyOption.ATOMIC_MOVE);
+      } catch (NoSuchFileException e) {
+        // new/ removed since the write: made again once (a copy whose tmp/ went too is not retried)
         directories.forget(dir);
+        directories.ensure(dir, folder);
+        Files.move(tmp, target(), StandardCopyOption.ATOMIC_MOVE);
       }
+    } catch (IOException | RuntimeException e) {
       discard(e);
       throw e;
     }

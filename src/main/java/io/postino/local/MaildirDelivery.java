@@ -104,6 +104,11 @@ public final class MaildirDelivery {
     return mine.future();
   }
 
+  /** Tests: the fsyncs of {@code new/} directories so far. */
+  long directorySyncs() {
+    return committer.directorySyncs();
+  }
+
   private MaildirCopy copyFor(SpooledMessage message, MailAddress recipient, String defaultDomain) {
     MailboxNames.Mailbox mailbox = MailboxNames.mailbox(recipient, defaultDomain, delimiters, folders);
     Path dir = mailbox.directory(root);
