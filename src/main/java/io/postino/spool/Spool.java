@@ -69,6 +69,7 @@ public final class Spool {
   private final SharedSync journalSync;
   private final JudgedCommit judged;
   private final OperatorMoves moves;
+  private final SpoolRemovals removals;
   private final SpoolFigures figures;
   private final QueueInspector inspector;
   private final SpoolLock lock;
@@ -101,6 +102,7 @@ public final class Spool {
     });
     this.judged = new JudgedCommit(message -> remove(message, true));
     this.moves = new OperatorMoves(vertx, folders, journal, incomingSync, holdSync);
+    this.removals = new SpoolRemovals(vertx, journal, journalSync, incomingSync);
   }
 
   /**
@@ -340,6 +342,7 @@ public final class Spool {
    * Deletes a message and its status file. With {@code durable} the deletion reaches the disk
    * before the future completes, so the message cannot come back after a crash; without, a crash
    * may bring it back to be delivered again, which is harmless when delivery is idempotent.
+   * Concurrent removals are done together, see {@link SpoolRemovals}.
    */
   public Future<Void> remove(SpooledMessage message, boolean durable) {
     return remove(message, durable, true);
@@ -354,30 +357,8 @@ public final class Spool {
     if (!incoming.equals(file.getParent())) {
       return Future.failedFuture(new IllegalArgumentException("not a file of this spool: " + file));
     }
-    Path statusFile = status.resolve(file.getFileName());
-    String queueId = message.queueId();
-    // the status file goes last: were it gone and the message back, its recipients would be redone
-    if (!durable) {
-      return vertx.executeBlocking(() -> {
-        journal.done(queueId, false);
-        Files.deleteIfExists(file);
-        if (withStatus) {
-          Files.deleteIfExists(statusFile);
-        }
-        return null;
-      }, false);
-    }
-    // the done record and the deletion reach the disk with syncs shared by concurrent removals
-    return vertx.<Void>executeBlocking(() -> {
-      journal.done(queueId, false);
-      Files.deleteIfExists(file);
-      return null;
-    }, false).compose(v -> Future.all(journalSync.sync(), incomingSync.sync())).compose(v -> !withStatus
-        ? Future.succeededFuture()
-        : vertx.executeBlocking(() -> {
-          Files.deleteIfExists(statusFile);
-          return null;
-        }, false));
+    Path statusFile = withStatus ? status.resolve(file.getFileName()) : null;
+    return removals.remove(message.queueId(), file, statusFile, durable);
   }
 
   /** Moves a message from {@code incoming} to {@code hold}; false when it is not in incoming. */
