@@ -1,18 +1,17 @@
 package io.postino.spool;
 
-import io.vertx.core.Context;
+import io.postino.files.BatchedWork;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Removes finished messages from {@code incoming} many at a time: at most one batch is in flight,
- * removals asked for meanwhile wait and form the next one (at most {@link #MAX_BATCH}). One worker
+ * removals asked for meanwhile wait and form the next one (at most {@link #MAX_BATCH}, see
+ * {@link BatchedWork}). One worker
  * task writes the batch's done records to the journal and deletes its files; when some of them
  * must be durable, the journal's and {@code incoming}'s shared syncs follow, once for the batch,
  * and only then do their status files go (were a status file gone and its message back after a
@@ -26,24 +25,21 @@ final class SpoolRemovals {
 
   static final int MAX_BATCH = 256;
 
-  private record Pending(String queueId, Path file, Path statusFile, boolean durable, Context context,
-      Promise<Void> promise) {
+  private record Removal(String queueId, Path file, Path statusFile, boolean durable) {
   }
 
   private final Vertx vertx;
   private final SpoolJournal journal;
   private final SharedSync journalSync;
   private final SharedSync incomingSync;
-
-  // Guarded by this.
-  private List<Pending> waiting = new ArrayList<>();
-  private boolean inFlight;
+  private final BatchedWork<Removal, Void> batches;
 
   SpoolRemovals(Vertx vertx, SpoolJournal journal, SharedSync journalSync, SharedSync incomingSync) {
     this.vertx = vertx;
     this.journal = journal;
     this.journalSync = journalSync;
     this.incomingSync = incomingSync;
+    this.batches = new BatchedWork<>(vertx, MAX_BATCH, this::run, r -> null);
   }
 
   /**
@@ -51,93 +47,50 @@ final class SpoolRemovals {
    * {@code durable}, the deletion reaches the disk before the future completes.
    */
   Future<Void> remove(String queueId, Path file, Path statusFile, boolean durable) {
-    Promise<Void> promise = Promise.promise();
-    List<Pending> batch = null;
-    synchronized (this) {
-      waiting.add(new Pending(queueId, file, statusFile, durable, vertx.getOrCreateContext(), promise));
-      if (!inFlight) {
-        inFlight = true;
-        batch = take();
-      }
-    }
-    if (batch != null) {
-      run(batch);
-    }
-    return promise.future();
+    return batches.submit(new Removal(queueId, file, statusFile, durable));
   }
 
-  private List<Pending> take() {
-    if (waiting.size() <= MAX_BATCH) {
-      List<Pending> batch = waiting;
-      waiting = new ArrayList<>();
-      return batch;
-    }
-    List<Pending> batch = new ArrayList<>(waiting.subList(0, MAX_BATCH));
-    waiting = new ArrayList<>(waiting.subList(MAX_BATCH, waiting.size()));
-    return batch;
-  }
-
-  private void run(List<Pending> batch) {
-    Throwable[] failures = new Throwable[batch.size()];
-    boolean[] ran = new boolean[1];
-    vertx.<Boolean>executeBlocking(() -> {
+  private Future<Void> run(List<Removal> batch, Throwable[] failures) {
+    return vertx.<Boolean>executeBlocking(() -> {
       boolean syncs = false;
       for (int i = 0; i < batch.size(); i++) {
-        Pending p = batch.get(i);
+        Removal r = batch.get(i);
         try {
-          journal.done(p.queueId(), false);
-          Files.deleteIfExists(p.file());
-          if (p.durable()) {
+          journal.done(r.queueId(), false);
+          Files.deleteIfExists(r.file());
+          if (r.durable()) {
             syncs = true;
-          } else if (p.statusFile() != null) {
-            Files.deleteIfExists(p.statusFile());
+          } else if (r.statusFile() != null) {
+            Files.deleteIfExists(r.statusFile());
           }
         } catch (IOException | RuntimeException e) {
           failures[i] = e;
         }
       }
-      ran[0] = true;
       return syncs;
     }, false).compose(syncs -> !syncs ? Future.succeededFuture()
-        : Future.all(journalSync.sync(), incomingSync.sync()).compose(v -> vertx.<Void>executeBlocking(() -> {
-          for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            if (p.durable() && p.statusFile() != null && failures[i] == null) {
-              try {
-                Files.deleteIfExists(p.statusFile());
-              } catch (IOException | RuntimeException e) {
-                failures[i] = e;
+        : Future.all(journalSync.sync(), incomingSync.sync())
+            .compose(v -> vertx.<Void>executeBlocking(() -> {
+              for (int i = 0; i < batch.size(); i++) {
+                Removal r = batch.get(i);
+                if (r.durable() && r.statusFile() != null && failures[i] == null) {
+                  try {
+                    Files.deleteIfExists(r.statusFile());
+                  } catch (IOException | RuntimeException e) {
+                    failures[i] = e;
+                  }
+                }
               }
-            }
-          }
-          return null;
-        }, false))).onComplete(ar -> {
-          for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            // a failed sync fails the durable removals only: the others never waited for it
-            Throwable failure = failures[i] != null ? failures[i]
-                : ar.failed() && (p.durable() || !ran[0]) ? ar.cause() : null;
-            p.context().runOnContext(v -> {
-              if (failure == null) {
-                p.promise().complete();
-              } else {
-                p.promise().fail(failure);
+              return null;
+            }, false))
+            .recover(e -> {
+              // a failed sync fails the durable removals only: the others never waited for it
+              for (int i = 0; i < batch.size(); i++) {
+                if (batch.get(i).durable() && failures[i] == null) {
+                  failures[i] = e;
+                }
               }
-            });
-          }
-          runNextOrIdle();
-        });
-  }
-
-  private void runNextOrIdle() {
-    List<Pending> next;
-    synchronized (this) {
-      if (waiting.isEmpty()) {
-        inFlight = false;
-        return;
-      }
-      next = take();
-    }
-    run(next);
+              return Future.succeededFuture();
+            }));
   }
 }
