@@ -274,8 +274,12 @@ start_postino() {
   fi
   # a copy of the jar: a rebuild during the run must not change it under the JVM
   cp "$ROOT/target/postino.jar" "$BENCH_DIR/postino.jar"
+  # the ports of this run, not the file's own (2625, 2628), so that runs with their own ports do not collide
+  python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["smtp"]["port"] = int(sys.argv[2])
+c["dns"]["servers"] = ["127.0.0.1:" + sys.argv[3]]; print(json.dumps(c, indent=2))' \
+    "$HERE/postino-bench.json" "$PORT_POSTINO" "$PORT_DNS" >"$BENCH_DIR/postino-bench.json"
   # shellcheck disable=SC2086
-  (cd "$PI" && exec java $JAVA_OPTS "${jfr[@]}" -jar "$BENCH_DIR/postino.jar" -conf "$HERE/postino-bench.json" \
+  (cd "$PI" && exec java $JAVA_OPTS "${jfr[@]}" -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/postino-bench.json" \
     >"$PI/postino.log" 2>&1) &
   POSTINO_PID=$!
   PIDS+=("$POSTINO_PID")
