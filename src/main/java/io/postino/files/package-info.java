@@ -4,7 +4,8 @@
  * ({@link io.postino.files.DurableFiles}), whole-file replacement of small files
  * ({@link io.postino.files.AtomicFiles}), polling for changed files
  * ({@link io.postino.files.FileWatcher}), and random secrets kept in files
- * ({@link io.postino.files.SecretFiles}: the admin token, the SRS key). Every call that touches the disk blocks: workers only.
+ * ({@link io.postino.files.SecretFiles}: the admin token, the SRS key), and the group-commit
+ * skeleton of Maildir copies and spool removals ({@link io.postino.files.BatchedWork}). Every call that touches the disk blocks: workers only.
  *
  * <p>Depends on: nothing of Postino.
  */

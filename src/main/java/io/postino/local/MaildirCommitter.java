@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Makes Maildir copies durable many at a time, as the spool's group commit does for messages: at
  * most one batch is in flight; copies asked for meanwhile wait and form the next one (at most
- * {@link #MAX_BATCH}, see {@link BatchedWork}). A batch writes and fdatasyncs its copies in {@code tmp/} on up to
- * {@link #MAX_WRITERS} worker threads at once (concurrent fdatasyncs let the file system merge
+ * {@link #MAX_BATCH}, see {@link BatchedWork}). A batch writes and fdatasyncs its copies in
+ * {@code tmp/} on up to {@link #MAX_WRITERS} worker threads at once (concurrent fdatasyncs let the file system merge
  * its flushes), then, in one worker task, renames them into {@code new/} and fsyncs each
  * {@code new/} directory once, however many of its copies the batch holds. A copy's future
  * completes only after the fsync of its {@code new/} has returned: its file is durable before
@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code new/} fails every copy of the batch in it, and the retry, finding its file, fsyncs the
  * directory again.
  *
- * <p>The batch bound keeps deliveries from holding more than {@code MAX_WRITERS + 1} threads of
- * the worker pool that acceptance shares, or one thread for long: the spool's commits, which
+ * <p>The bounds keep deliveries from holding more than {@code MAX_WRITERS} threads of the worker
+ * pool that acceptance shares, or any of them for long: the spool's commits, which
  * decide when a client gets its 250, still find threads free.
  *
  * <p>Thread-safe; each future completes on the context it was asked from.
