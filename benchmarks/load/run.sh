@@ -591,7 +591,7 @@ concurrency() {
   start_postino
   JAVA_OPTS=$java_opts
   python3 "$HERE/hold_sessions.py" --port "$PORT_POSTINO" --sessions "$HELD" --pid "$POSTINO_PID" --jcmd \
-    --label Postino --markdown >>"$out" 2>"$RESULTS/concurrency-postino.txt" ||
+    --histograms "$RESULTS/postino-histogram" --label Postino --markdown >>"$out" 2>"$RESULTS/concurrency-postino.txt" ||
     die "holding sessions on Postino: $(tail -3 "$RESULTS/concurrency-postino.txt")"
   if ((HELD_POSTFIX > 0)); then
     log "holding $HELD_POSTFIX sessions on Postfix"
