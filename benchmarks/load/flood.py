@@ -134,7 +134,8 @@ def main():
     ap.add_argument("--mode", choices=["line", "data"], required=True)
     ap.add_argument("--clients", type=int, default=1)
     ap.add_argument("--megabytes", type=int, default=100, help="MiB each client sends without a line end")
-    ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--timeout", type=float, default=900.0,
+                    help="seconds: for each socket operation and for the whole flood")
     ap.add_argument("--settle", type=float, default=2.0)
     ap.add_argument("--label", default="")
     ap.add_argument("--markdown", action="store_true", help="print one Markdown table row")
