@@ -4,9 +4,10 @@
 Opens --sessions connections to 127.0.0.1:PORT, each one greeted and past EHLO, spread over
 several source addresses 127.0.0.2.. (so that no single address runs out of ephemeral ports).
 While they are all held it measures:
-  - the server's resident memory (VmRSS from /proc/PID/status) before and while held, and the
-    difference per session; for a JVM (--pid with --jcmd) also the live heap after a full GC
-    (jcmd GC.class_histogram) before and while held;
+  - the server's resident memory (VmRSS from /proc/PID/status) and proportional set size (Pss
+    from /proc/PID/smaps_rollup) before and while held, and their differences per session; for a
+    JVM (--pid with --jcmd) also the live heap after a full GC (jcmd GC.class_histogram) before
+    and while held (--histograms keeps both histograms, to see what each session holds);
   - the time a new session waits for its greeting: --probes sequential connections, from connect()
     to the end of the 220 line, each followed by QUIT.
 For Postfix (--postfix-master PID) the memory is that of its smtpd processes (children of the
@@ -72,13 +73,17 @@ def postfix_memory(master):
     return len(pids), sum(rss_kib(p) for p in pids), sum(pss_kib(p) for p in pids)
 
 
-def live_heap_kib(pid):
-    """Live objects after a full GC, from jcmd's class histogram (its 'Total' line)."""
+def live_heap_kib(pid, keep=None):
+    """Live objects after a full GC, from jcmd's class histogram (its 'Total' line); the whole
+    histogram goes to the file `keep` when given."""
     try:
         out = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, text=True,
-                             timeout=120).stdout
+                             timeout=300).stdout
     except (OSError, subprocess.TimeoutExpired):
         return None
+    if keep:
+        with open(keep, "w") as f:
+            f.write(out)
     for line in out.splitlines():
         if line.startswith("Total"):
             return int(line.split()[2]) // 1024
@@ -142,6 +147,8 @@ def main():
     ap.add_argument("--sessions", type=int, default=10000)
     ap.add_argument("--pid", type=int, help="the server process (a single process, e.g. Postino's JVM)")
     ap.add_argument("--jcmd", action="store_true", help="also measure the JVM's live heap with jcmd")
+    ap.add_argument("--histograms", metavar="PREFIX",
+                    help="with --jcmd: keep the class histograms in PREFIX-before.txt and PREFIX-held.txt")
     ap.add_argument("--postfix-master", type=int, help="Postfix's master process: measure its smtpd children")
     ap.add_argument("--sources", type=int, default=50, help="source addresses 127.0.0.2..")
     ap.add_argument("--probes", type=int, default=200)
@@ -166,9 +173,12 @@ def main():
     def memory():
         if args.postfix_master:
             return postfix_memory(args.postfix_master)
-        return 1, rss_kib(args.pid), None
+        return 1, rss_kib(args.pid), pss_kib(args.pid)
 
-    heap_before = live_heap_kib(args.pid) if args.pid and args.jcmd else None
+    def histogram(when):
+        return f"{args.histograms}-{when}.txt" if args.histograms else None
+
+    heap_before = live_heap_kib(args.pid, histogram("before")) if args.pid and args.jcmd else None
     time.sleep(args.settle)
     procs0, rss0, pss0 = memory()
     t0 = time.perf_counter()
@@ -177,7 +187,7 @@ def main():
     time.sleep(args.settle)
     procs1, rss1, pss1 = memory()
     greet = probe_greetings(args.port, args.probes, args.timeout)
-    heap_held = live_heap_kib(args.pid) if args.pid and args.jcmd else None
+    heap_held = live_heap_kib(args.pid, histogram("held")) if args.pid and args.jcmd else None
     # still all there?
     alive = 0
     for s in held:
@@ -202,6 +212,8 @@ def main():
         "rss_before_kib": rss0, "rss_held_kib": rss1, "rss_per_session_kib": round(per_rss, 1),
         "greeting_ms_p50": round(p50, 2), "greeting_ms_p99": round(p99, 2), "greeting_ms_max": round(greet[-1], 2),
     }
+    if not args.postfix_master:
+        report.update(pss_before_kib=pss0, pss_held_kib=pss1, pss_per_session_kib=round((pss1 - pss0) / n, 1))
     if args.postfix_master:
         report.update(smtpd_before=procs0, smtpd_held=procs1, pss_before_kib=pss0, pss_held_kib=pss1,
                       pss_per_session_kib=round(pss1 / max(1, procs1), 1))
@@ -216,6 +228,8 @@ def main():
         per = f"{per_rss:,.1f} KiB"
         if args.postfix_master:
             per += f" (Pss {pss1 / max(1, procs1):,.1f} KiB), per smtpd"
+        else:
+            per += f" (Pss {report['pss_per_session_kib']:,.1f} KiB)"
         if "live_heap_per_session_kib" in report:
             per += f" (live heap {report['live_heap_per_session_kib']:,.1f} KiB)"
         print(f"| {args.label} | {n:,} | {mib(rss0)} | {mib(rss1)} | {per} | {p50:.2f} ms | {p99:.2f} ms | {greet[-1]:.2f} ms |")

@@ -31,13 +31,19 @@
 #      queue than were sent) stops the benchmark.
 #   5. Concurrency: restarts Postino, holds $HELD sessions (10,000; QUICK: 2,000; fewer when
 #      the file descriptor limit cannot hold them: Postino derives its connection ceiling from it) open on it, each
-#      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory per session
+#      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory (RSS and PSS) per session
 #      and the greeting latency of new sessions while they are held. The same for Postfix with
 #      $HELD_POSTFIX sessions (500; QUICK: 200; 0 skips it): one smtpd process per session.
-#   6. Outbound: $OUTBOUND 1 KiB messages (6,000; QUICK: 2,000) queued for a domain routed to the
+#      HELD=100000: the script raises its file descriptor limit (soft and hard, as root with
+#      CAP_SYS_RESOURCE; at most /proc/sys/fs/nr_open) to what Postino needs for that many (two per
+#      session, see DescriptorBudget), and Postino's smtp.maxConnections with it.
+#   6. Flood: benchmarks/load/flood.sh (SKIP_FLOOD=1 skips it): a fresh Postino's resident memory
+#      while clients send 100 MiB without a line end, as a command line and as content, one and
+#      $FLOODS (50) at once.
+#   7. Outbound: $OUTBOUND 1 KiB messages (6,000; QUICK: 2,000) queued for a domain routed to the
 #      smtp-sink, then delivered by a warm server; Postino against Postfix as the relay, $RUNS
 #      rounds (see outbound() for how each is queued and timed). SKIP_OUTBOUND=1 skips it.
-#   7. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
+#   8. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
 #      and keeps them, the raw figures and the logs in $BENCH_DIR/results.
 #
 # What the servers do with a message (MODE):
@@ -69,7 +75,7 @@
 # Other settings (environment): RUNS, MANY (messages of a 50-session run: 5000; QUICK: 1000), FEW
 # (of a 1-session run: 200; QUICK: 100), WARMUP (1 KiB runs of MANY messages before measuring: 10;
 # QUICK: 3), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
-# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_OUTBOUND=1, OUTBOUND, OUTBOUND_WARMUP, HELD, HELD_POSTFIX, PROFILE=jfr (records a
+# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_FLOOD=1, SKIP_OUTBOUND=1, FLOODS, OUTBOUND, OUTBOUND_WARMUP, HELD, HELD_POSTFIX, PROFILE=jfr (records a
 # JFR file of Postino over the throughput runs, in $BENCH_DIR/results/postino.jfr).
 #
 # All traffic stays on 127.0.0.0/8. Every loop is bounded; the script stops everything it started
@@ -100,6 +106,8 @@ SKIP_BUILD=${SKIP_BUILD:-0}
 SKIP_THROUGHPUT=${SKIP_THROUGHPUT:-0}
 SKIP_CONCURRENCY=${SKIP_CONCURRENCY:-0}
 SKIP_OUTBOUND=${SKIP_OUTBOUND:-0}
+SKIP_FLOOD=${SKIP_FLOOD:-0}
+FLOODS=${FLOODS:-50}
 LOOP_EXT4=${LOOP_EXT4:-0}
 LOOP_IMAGE=${LOOP_IMAGE:-/var/tmp/postino-bench-ext4.img}
 LOOP_MOUNTED=0
@@ -279,7 +287,7 @@ start_postino() {
 c["dns"]["servers"] = ["127.0.0.1:" + sys.argv[3]]; print(json.dumps(c, indent=2))' \
     "$HERE/postino-bench.json" "$PORT_POSTINO" "$PORT_DNS" >"$BENCH_DIR/postino-bench.json"
   # shellcheck disable=SC2086
-  (cd "$PI" && exec java $JAVA_OPTS "${jfr[@]}" -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/postino-bench.json" \
+  (cd "$PI" && exec java @"$ROOT/conf/jvm.options" $JAVA_OPTS "${jfr[@]}" -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/postino-bench.json" \
     >"$PI/postino.log" 2>&1) &
   POSTINO_PID=$!
   PIDS+=("$POSTINO_PID")
@@ -486,7 +494,7 @@ outbound() {
   rm -rf "$pi"
   mkdir -p "$pi"
   # shellcheck disable=SC2086
-  (cd "$pi" && exec java $JAVA_OPTS -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/outbound.json" >postino.log 2>&1) &
+  (cd "$pi" && exec java @"$ROOT/conf/jvm.options" $JAVA_OPTS -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/outbound.json" >postino.log 2>&1) &
   POSTINO_PID=$!
   PIDS+=("$POSTINO_PID")
   wait_port "$PORT_POSTINO"
@@ -578,9 +586,15 @@ concurrency() {
   # a fresh Postino, so that heap grown by the throughput runs does not hide what sessions cost
   log "restarting Postino, then holding $HELD sessions on it"
   stop_postino
+  local java_opts=$JAVA_OPTS
+  if ((HELD + 100 > 10000)); then
+    # past the default of 10,000 (the limit was raised for it above)
+    JAVA_OPTS="$JAVA_OPTS -Dpostino.smtp.maxConnections=$((HELD + 100))"
+  fi
   start_postino
+  JAVA_OPTS=$java_opts
   python3 "$HERE/hold_sessions.py" --port "$PORT_POSTINO" --sessions "$HELD" --pid "$POSTINO_PID" --jcmd \
-    --label Postino --markdown >>"$out" 2>"$RESULTS/concurrency-postino.txt" ||
+    --histograms "$RESULTS/postino-histogram" --label Postino --markdown >>"$out" 2>"$RESULTS/concurrency-postino.txt" ||
     die "holding sessions on Postino: $(tail -3 "$RESULTS/concurrency-postino.txt")"
   if ((HELD_POSTFIX > 0)); then
     log "holding $HELD_POSTFIX sessions on Postfix"
@@ -603,7 +617,15 @@ machine() {
 # ------------------------------------------------------------------ main
 
 need_tools
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+# Postino's descriptors for $HELD sessions (see DescriptorBudget), its reserve, its outbound
+# connections, and the probes'; 65,536 at least. Raising the hard limit needs root (CAP_SYS_RESOURCE).
+WANT_FILES=$((2 * (HELD + 200) + 1024 + 2 * 500 + 1024))
+((WANT_FILES > 65536)) || WANT_FILES=65536
+((WANT_FILES <= $(cat /proc/sys/fs/nr_open))) || WANT_FILES=$(cat /proc/sys/fs/nr_open)
+if (($(ulimit -Hn) < WANT_FILES)); then
+  ulimit -Hn "$WANT_FILES" 2>/dev/null || log "cannot raise the hard file descriptor limit $(ulimit -Hn) to $WANT_FILES (needs root with CAP_SYS_RESOURCE)"
+fi
+ulimit -n "$WANT_FILES" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 # Postino derives its connection ceiling from this limit (2 descriptors per session, 1024 reserved,
 # 2 per outbound connection: see DescriptorBudget); hold no more sessions than it will take.
 CEILING=$((($(ulimit -n) - 1024 - 2 * 500) / 2 - 100))
@@ -644,13 +666,18 @@ if [[ $PROFILE == jfr ]]; then
   start_postino
 fi
 [[ $SKIP_CONCURRENCY == 1 ]] || concurrency
+if [[ $SKIP_FLOOD != 1 ]]; then
+  stop_postino
+  BENCH_DIR=$BENCH_DIR PORT_POSTINO=$PORT_POSTINO PORT_DNS=$PORT_DNS JAVA_OPTS=$JAVA_OPTS JAR=$BENCH_DIR/postino.jar \
+    FLOODS=$FLOODS FLOOD_OUT=$RESULTS/flood.md "$HERE/flood.sh" || die "flood: see $BENCH_DIR/flood/postino.log"
+fi
 # last: it turns the Postfix instance into a relay
 [[ $SKIP_OUTBOUND == 1 ]] || outbound
 {
   echo "Load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(($(date +%s) - STARTED)) s."
   echo "$MACHINE"
   echo "MODE=$MODE (Postino recipient $POSTINO_TO); $RUNS round(s), medians of messages/s; QUICK=$QUICK; DROP_CACHES=$DROP_CACHES."
-  for f in throughput concurrency outbound; do
+  for f in throughput concurrency flood outbound; do
     if [[ -f $RESULTS/$f.md ]]; then
       echo
       cat "$RESULTS/$f.md"

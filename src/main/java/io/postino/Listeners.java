@@ -112,8 +112,21 @@ final class Listeners {
     return hooks.isEnabled() ? hooks : null;
   }
 
+  /**
+   * The context of each new session of a listener: derived once per configuration (a reload
+   * replaces it), not per connection, so that sessions share it.
+   */
   private Supplier<ServerContext> contextFor(ListenerPolicy listener) {
-    return () -> current.get().forListener(listener);
+    AtomicReference<ServerContext[]> derived = new AtomicReference<>(new ServerContext[2]);
+    return () -> {
+      ServerContext base = current.get();
+      ServerContext[] pair = derived.get();
+      if (pair[0] != base) {
+        pair = new ServerContext[] {base, base.forListener(listener)};
+        derived.set(pair);
+      }
+      return pair[1];
+    };
   }
 
   private static Future<Integer> listenIfEnabled(Vertx vertx, String name, String host,

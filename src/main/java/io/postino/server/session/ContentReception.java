@@ -13,6 +13,7 @@ import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.smtp.DataDecoder;
 import io.postino.smtp.DataDecoder.Framing;
+import io.postino.smtp.DataDecoder.Problem;
 import io.postino.smtp.ForgedResultsFilter;
 import io.postino.smtp.Replies;
 import io.postino.smtp.Rfc5322Dates;
@@ -182,7 +183,8 @@ final class ContentReception {
   /** In phase DATA: decodes what has arrived, up to the end of the content. */
   boolean readData() {
     int available = input.remaining();
-    decoded = Buffer.buffer(available);
+    // past the size limit nothing is decoded any more: the discarded reads need no room
+    decoded = Buffer.buffer(decoder.problem() == Problem.TOO_BIG ? 0 : available);
     int used = decoder.decode(input.bytes(), input.position(), available, sink);
     input.skip(used);
     clock.received(used);

@@ -1,9 +1,19 @@
 package io.postino.server.session;
 
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+
 /**
  * The client's bytes not handled yet. Input is scanned in place in the array of the socket's read;
  * bytes are copied only when a line or chunk continues in the next read and the two are joined.
  * Not thread-safe: one per session, on its event loop.
+ *
+ * <p>The array is the read's own, not a copy: Vert.x hands a socket's handler an unpooled heap
+ * buffer that nothing else writes to or reuses (it copies Netty's pooled read buffer into one for
+ * that reason), so it may be kept for as long as its bytes are unread. A flood of content that is
+ * refused and discarded (an over-long command line, a message past the size limit) then costs one
+ * short-lived array per read, not two.
  */
 final class Input {
 
@@ -14,17 +24,28 @@ final class Input {
   private int limit;
 
   /** Adds the bytes of a read behind what is left of the previous ones. */
-  void append(byte[] more) {
+  void append(Buffer read) {
+    ByteBuf buf = read instanceof BufferInternal internal ? internal.getByteBuf() : null;
+    if (buf != null && buf.hasArray()) {
+      append(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+    } else {
+      byte[] copy = read.getBytes();
+      append(copy, 0, copy.length);
+    }
+  }
+
+  /** Adds {@code length} bytes of {@code more} from {@code offset}, which are not written to afterwards. */
+  void append(byte[] more, int offset, int length) {
     if (pos == limit) {
       bytes = more;
-      pos = 0;
-      limit = more.length;
+      pos = offset;
+      limit = offset + length;
       return;
     }
     int rest = limit - pos;
-    byte[] joined = new byte[rest + more.length];
+    byte[] joined = new byte[rest + length];
     System.arraycopy(bytes, pos, joined, 0, rest);
-    System.arraycopy(more, 0, joined, rest, more.length);
+    System.arraycopy(more, offset, joined, rest, length);
     bytes = joined;
     pos = 0;
     limit = joined.length;

@@ -17,7 +17,8 @@ final class ReplyChannel {
 
   private final NetSocket socket;
   private final SmtpSession session;
-  private Buffer out = Buffer.buffer(256);
+  /** The replies not sent yet; null when there are none, so that an idle session holds no buffer. */
+  private Buffer out;
   private final Handler<Void> drained;
 
   ReplyChannel(NetSocket socket, SmtpSession session) {
@@ -30,6 +31,9 @@ final class ReplyChannel {
   }
 
   void add(SmtpReply reply) {
+    if (out == null) {
+      out = Buffer.buffer(256);
+    }
     out.appendBytes(reply.encodedBytes());
   }
 
@@ -39,11 +43,11 @@ final class ReplyChannel {
    * @return true when they filled the socket's write queue: the client does not read its replies
    */
   boolean send() {
-    if (out.length() == 0) {
+    if (out == null) {
       return false;
     }
     Buffer b = out;
-    out = Buffer.buffer(256);
+    out = null;
     socket.write(b);
     return socket.writeQueueFull();
   }

@@ -210,7 +210,7 @@ final class SmtpSession {
       close();
       return;
     }
-    input.append(data.getBytes());
+    input.append(data);
     drive();
   }
 
