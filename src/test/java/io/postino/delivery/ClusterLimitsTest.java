@@ -49,6 +49,8 @@ class ClusterLimitsTest {
   CountingDestination destination;
   JsonObject cluster;
   final List<Vertx> nodes = new ArrayList<>();
+  /** The deployment of each node's delivery verticle. */
+  final List<String> deliveries = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
@@ -77,7 +79,7 @@ class ClusterLimitsTest {
       Addresses addresses = new Addresses("n" + i);
       node.deployVerticle(new MxResolverVerticle(addresses, new MxResolverOptions().setServers(List.of("127.0.0.1:9"))
           .setRoutes(Map.of(DOMAIN, List.of("127.0.0.1:" + destination.port()))))).await();
-      node.deployVerticle(new DeliveryVerticle(addresses, options, "n" + i + ".test", dir)).await();
+      deliveries.add(node.deployVerticle(new DeliveryVerticle(addresses, options, "n" + i + ".test", dir)).await());
     }
   }
 
@@ -211,6 +213,73 @@ class ClusterLimitsTest {
     assertEquals(12, destination.delivered());
     assertTrue(destination.maxOpen() <= 2, "the destination saw " + destination.maxOpen() + " connections at once");
     destination.assertNoErrors();
+  }
+
+  @Test
+  void oneNodeReusesItsPlacesWithoutEverExceedingTheLimit() throws Exception {
+    // a connection per message: each delivery needs a place of the domain and one of the host
+    startNodes(1, options().setMaxConnectionsPerDomain(2).setMaxMessagesPerConnection(1));
+
+    List<Future<RecipientResult>> results = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      results.add(submit(1, "P" + i, 120));
+    }
+    for (RecipientResult r : all(results)) {
+      assertEquals(RecipientResult.Outcome.DELIVERED, r.outcome(), r.toString());
+    }
+    assertEquals(40, destination.delivered());
+    assertTrue(destination.maxOpen() <= 2, "the destination saw " + destination.maxOpen() + " connections at once");
+    // each message taking its two places from the cluster would be 80 locks (and a second's
+    // quarantine for each): the node kept its places from one delivery to the next
+    long taken = permits(1).taken();
+    assertTrue(taken < 40, "places taken from the cluster for 40 messages: " + taken);
+    destination.assertNoErrors();
+  }
+
+  @Test
+  void anotherNodeGetsThePlacesOnceTheFirstStopsDelivering() throws Exception {
+    startNodes(2, options().setMaxConnectionsPerDomain(2));
+    deliverTwoAtOnce(1);
+
+    // node 1 keeps its two places for a moment, then gives them back: node 2 holds both
+    takeEveryPlace(2, 2);
+    destination.assertNoErrors();
+  }
+
+  @Test
+  void undeployingTheDeliveryVerticleGivesItsParkedPlacesBack() throws Exception {
+    startNodes(2, options().setMaxConnectionsPerDomain(2));
+    // node 1 would keep its places a minute for its next deliveries: only stopping frees them in time
+    permits(1).parkFor(60_000);
+    deliverTwoAtOnce(1);
+
+    nodes.get(0).undeploy(deliveries.get(0)).await();
+    takeEveryPlace(2, 2);
+  }
+
+  private LockSlotPermits permits(int n) {
+    return (LockSlotPermits) SharedLimits.of(nodes.get(n - 1)).permits();
+  }
+
+  /** Two messages through node {@code n}, greeted once both connections are open: it holds both places. */
+  private void deliverTwoAtOnce(int n) throws IOException {
+    destination.holdGreetings(2, 10_000);
+    for (RecipientResult r : all(List.of(submit(n, "F1", 60), submit(n, "F2", 60)))) {
+      assertEquals(RecipientResult.Outcome.DELIVERED, r.outcome(), r.toString());
+    }
+    assertEquals(2, destination.maxOpen());
+    destination.holdGreetings(1, 0);
+  }
+
+  /** Node {@code n} holds all {@code max} places of the domain at once, waiting 20 s at most for them. */
+  private void takeEveryPlace(int n, int max) {
+    SharedLimits limits = SharedLimits.of(nodes.get(n - 1));
+    long giveUpAt = System.currentTimeMillis() + 20_000;
+    List<SlotPermits.Permit> held = new ArrayList<>();
+    for (int i = 0; i < max; i++) {
+      held.add(limits.acquire(SharedLimits.DOMAIN_PLACES + DOMAIN, max, giveUpAt, null).await());
+    }
+    held.forEach(SlotPermits.Permit::release);
   }
 
   /** Waits (on a Vert.x timer, never sleeping the test on a fixed delay) until {@code condition} holds, for 20 s at most. */
