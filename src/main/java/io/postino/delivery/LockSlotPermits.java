@@ -76,6 +76,7 @@ final class LockSlotPermits implements SlotPermits {
   private final ConcurrentHashMap<String, Parked> parked = new ConcurrentHashMap<>();
   private final LongAdder taken = new LongAdder();
   private volatile long parkMillis = PARK_MILLIS;
+  private volatile long holdMillis = MAX_HOLD_MILLIS;
 
   LockSlotPermits(Vertx vertx) {
     this.vertx = vertx;
@@ -114,6 +115,11 @@ final class LockSlotPermits implements SlotPermits {
     this.parkMillis = millis;
   }
 
+  /** How long at least a place is held before it goes back to the cluster (tests choose a short one). */
+  void holdFor(long millis) {
+    this.holdMillis = millis;
+  }
+
   private Future<Permit> trySlot(String name, int max, int first, int tried) {
     if (tried == max) {
       return Future.succeededFuture();
@@ -129,7 +135,7 @@ final class LockSlotPermits implements SlotPermits {
         return trySlot(name, max, first, tried + 1);
       }
       taken.increment();
-      long hold = MAX_HOLD_MILLIS + ThreadLocalRandom.current().nextLong(MAX_HOLD_MILLIS);
+      long hold = holdMillis + ThreadLocalRandom.current().nextLong(holdMillis);
       return Future.succeededFuture(permit(new Place(slot, ar.result(), System.currentTimeMillis() + hold)));
     });
   }
