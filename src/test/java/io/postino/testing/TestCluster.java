@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * default range (5701 and the next two) may be taken by other clusters on this host, and nodes
  * pushed past it would not find each other: each would form a cluster alone, and a test of limits
  * shared by the cluster would pass for nothing. So {@link #join} checks that a new node sees all
- * the nodes started before it. Closing it closes the nodes it started, the last first.
+ * the running nodes started before it. Closing it closes the nodes it started, the last first
+ * (closing one a test closed already does nothing).
  */
 public final class TestCluster implements AutoCloseable {
 
@@ -51,15 +53,29 @@ public final class TestCluster implements AutoCloseable {
         .put("members", members);
   }
 
-  /** Starts the next node: a clustered Vert.x that has joined the nodes started before it. */
+  /** Starts the next node: a clustered Vert.x that has joined the running nodes started before it. */
   public Vertx join() {
-    Vertx node = new ClusterOptions(options()).clusteredVertx().await();
+    return joined(new ClusterOptions(options()).clusteredVertx().await());
+  }
+
+  /**
+   * Takes {@code node}, started with {@link #options}, as the next node (closed with the others),
+   * once it is seen to have joined the nodes of this cluster that still run.
+   */
+  public Vertx joined(Vertx node) {
     nodes.add(node);
+    long running = nodes.stream().filter(TestCluster::running).count();
     int seen = ((VertxInternal) node).clusterManager().getNodes().size();
-    if (seen != nodes.size()) {
-      throw new IllegalStateException("node " + nodes.size() + " sees " + seen + " member(s) of " + name);
+    if (seen < running) {
+      throw new IllegalStateException("node " + nodes.size() + " sees " + seen + " member(s) of " + name
+          + " of " + running + ": it did not find the others");
     }
     return node;
+  }
+
+  private static boolean running(Vertx node) {
+    return ((HazelcastClusterManager) ((VertxInternal) node).clusterManager()).getHazelcastInstance()
+        .getLifecycleService().isRunning();
   }
 
   /**
