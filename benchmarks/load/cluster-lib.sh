@@ -1,6 +1,7 @@
 # Functions shared by cluster-ab.sh and cluster-nodes.sh (sourced, not run). The sourcing script
 # sets ROOT, BENCH_DIR, JAVA_OPTS, PORT_SMTP, PORT_SINK, CLUSTER, MEMBERS (the Hazelcast members,
-# JSON strings: "\"127.0.0.1:5901\", \"127.0.0.1:5902\"") and PIDS=() SINK_PID= before sourcing.
+# JSON strings: "\"127.0.0.1:5901\", \"127.0.0.1:5902\"") and PIDS=() SINK_PID= before sourcing; JAR
+# (target/postino.jar) is the build that runs.
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 stop() { local p; for p in "$@"; do kill "$p" 2>/dev/null || true; done
@@ -9,9 +10,10 @@ cleanup() { stop "${PIDS[@]}" $SINK_PID; }
 trap cleanup EXIT
 
 for tool in smtp-source smtp-sink java python3; do command -v $tool >/dev/null || die "$tool is missing"; done
-[[ -f $ROOT/target/postino.jar ]] || die "build first: mvn -B -q package -DskipTests"
+JAR=${JAR:-$ROOT/target/postino.jar}
+[[ -f $JAR ]] || die "build first: mvn -B -q package -DskipTests"
 mkdir -p "$BENCH_DIR"
-cp "$ROOT/target/postino.jar" "$BENCH_DIR/postino.jar"
+cp "$JAR" "$BENCH_DIR/postino.jar"
 
 wait_port() {
   for _ in $(seq 300); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.2; done

@@ -13,9 +13,10 @@
 # the sink down, then made due; timed until A's spool is empty).
 #
 # NODES ("1 2 3"), SIZE (1024 octets), COUNT (2000), ROUNDS (3), WARM (1), BENCH_DIR
-# (/var/tmp/postino-cluster-nodes). On one host the delivery JVMs share its CPUs with A, the sink
-# and smtp-source: more nodes add Hazelcast and event-bus work without adding CPUs. Ports: 2725
-# (A's SMTP), 2727 (the sink), Hazelcast 5901 (A) and 5902-5904 in a cluster named after this
+# (/var/tmp/postino-cluster-nodes), JAR (target/postino.jar: another build to compare). On one host
+# the delivery JVMs share its CPUs with A, the sink and smtp-source: more nodes add Hazelcast and
+# event-bus work without adding CPUs. Ports: PORT_SMTP (2725, A's SMTP), PORT_SINK (2727, the sink),
+# Hazelcast PORT_HAZELCAST (5901) for A and the next three for B1..B3, in a cluster named after this
 # process. Everything stays on loopback; every process it starts is stopped when it exits.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,9 +24,10 @@ ROOT=$(cd "$HERE/../.." && pwd)
 ROUNDS=${ROUNDS:-3}; COUNT=${COUNT:-2000}; WARM=${WARM:-1}; SIZE=${SIZE:-1024}; NODES=${NODES:-"1 2 3"}
 BENCH_DIR=${BENCH_DIR:-/var/tmp/postino-cluster-nodes}
 JAVA_OPTS=${JAVA_OPTS:-}
-PORT_SMTP=2725 PORT_SINK=2727
+PORT_SMTP=${PORT_SMTP:-2725} PORT_SINK=${PORT_SINK:-2727} PORT_HAZELCAST=${PORT_HAZELCAST:-5901}
 CLUSTER=postino-bench-$$
-MEMBERS='"127.0.0.1:5901", "127.0.0.1:5902", "127.0.0.1:5903", "127.0.0.1:5904"'
+MEMBERS=$(printf '"127.0.0.1:%d", ' $(seq "$PORT_HAZELCAST" $((PORT_HAZELCAST + 3))))
+MEMBERS=${MEMBERS%, }
 PIDS=()
 SINK_PID=
 
@@ -35,9 +37,9 @@ source "$HERE/cluster-lib.sh"
 start_cluster() {
   local k
   PIDS=()
-  start_node "$BENCH_DIR/a" a '["listener", "queue", "resolver"]' 5901
+  start_node "$BENCH_DIR/a" a '["listener", "queue", "resolver"]' "$PORT_HAZELCAST"
   for k in $(seq "$1"); do
-    start_node "$BENCH_DIR/b$k" "b$k" '["delivery"]' $((5901 + k))
+    start_node "$BENCH_DIR/b$k" "b$k" '["delivery"]' $((PORT_HAZELCAST + k))
   done
   for _ in $(seq 600); do
     (($(grep -c 'member .* joined' "$BENCH_DIR/a/log" || true) >= $1)) && return 0

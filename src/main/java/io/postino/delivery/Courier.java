@@ -155,7 +155,7 @@ final class Courier {
     long period = options.getLimits().getThrottlePeriod().toMillis();
     return shared.throttles().level(domain).compose(level -> {
       long now = System.currentTimeMillis();
-      Future<SlotPermits.Permit> place = shared.acquire("postino.limit.domain." + domain,
+      Future<SlotPermits.Permit> place = shared.acquire(SharedLimits.DOMAIN_PLACES + domain,
           level.apply(own.maxConnections(), now, period), limit.contentBy(), null);
       if (own.messagesPerMinute() == 0) {
         return place;
@@ -180,7 +180,7 @@ final class Courier {
   private Future<Void> connectionAllowed(Target target, String domain, ConnectionPool.Lease lease,
       JobDeadline deadline) {
     String endpoint = target.endpoint();
-    Future<Void> place = shared.acquire("postino.limit.host." + endpoint, options.getMaxConnectionsPerHost(),
+    Future<Void> place = shared.acquire(SharedLimits.HOST_PLACES + endpoint, options.getMaxConnectionsPerHost(),
         deadline.contentBy(), () -> vertx.eventBus().publish(SharedLimits.IDLE_WANTED_ADDRESS, endpoint))
         .map(permit -> {
           lease.hold(permit);

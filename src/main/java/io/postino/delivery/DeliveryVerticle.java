@@ -127,7 +127,8 @@ public class DeliveryVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     pool.close();
-    return client.close();
+    // the places this node keeps for its next deliveries go back now, not after their idle time
+    return client.close().andThen(ar -> SharedLimits.of(vertx).permits().releaseIdle());
   }
 
   private void handle(Message<Object> message) {

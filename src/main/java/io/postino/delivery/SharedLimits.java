@@ -34,6 +34,9 @@ final class SharedLimits implements Shareable {
   static final String THROTTLED_ADDRESS = "postino.delivery.limits.throttled";
   /** Where a verticle waiting for a place at a host endpoint asks the others to close an idle session there. */
   static final String IDLE_WANTED_ADDRESS = "postino.delivery.limits.idle-wanted";
+  /** The places of a recipient domain and of a host endpoint: these, then the domain or endpoint. */
+  static final String DOMAIN_PLACES = "postino.limit.domain.";
+  static final String HOST_PLACES = "postino.limit.host.";
 
   private final Vertx vertx;
   private final SlotPermits permits;

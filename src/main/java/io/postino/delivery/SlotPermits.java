@@ -15,4 +15,11 @@ interface SlotPermits {
 
   /** A permit for one of the {@code max} places of {@code name}, or null when all are taken. */
   Future<Permit> tryAcquire(String name, int max);
+
+  /**
+   * Gives every place that this node keeps for its next deliveries back at once (the delivery
+   * verticle stops). Only places shared with other nodes are kept.
+   */
+  default void releaseIdle() {
+  }
 }

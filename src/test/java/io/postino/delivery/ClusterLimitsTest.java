@@ -3,7 +3,6 @@ package io.postino.delivery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.postino.ClusterOptions;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
@@ -13,6 +12,7 @@ import io.postino.dns.MxResolverVerticle;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import io.postino.smtp.RcptParameters;
+import io.postino.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,10 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Limits per destination that hold for a cluster: three clustered Vert.x nodes in this JVM
- * (Hazelcast, a cluster of their own per test), each with its own resolver and delivery verticle
- * under its own address prefix (so that a test chooses which node delivers), all sending to one
- * {@link CountingDestination}. They share the content directory, as nodes on one host do.
+ * Limits per destination that hold for a cluster: up to three clustered Vert.x nodes in this
+ * JVM (Hazelcast, a {@link TestCluster} of their own per test), each with its own resolver and
+ * delivery verticle under its own address prefix (so that a test chooses which node delivers), all
+ * sending to one {@link CountingDestination}. They share the content directory, as nodes on one host do.
  */
 class ClusterLimitsTest {
 
@@ -47,20 +46,20 @@ class ClusterLimitsTest {
   @TempDir
   Path dir;
   CountingDestination destination;
-  JsonObject cluster;
+  TestCluster cluster;
   final List<Vertx> nodes = new ArrayList<>();
+  /** The deployment of each node's delivery verticle. */
+  final List<String> deliveries = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
     destination = new CountingDestination();
-    cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID());
+    cluster = new TestCluster(3);
   }
 
   @AfterEach
   void tearDown() throws IOException {
-    for (Vertx node : nodes) {
-      node.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 20, TimeUnit.SECONDS).join();
-    }
+    cluster.close();
     destination.close();
   }
 
@@ -72,12 +71,12 @@ class ClusterLimitsTest {
   /** Starts nodes n1, n2... each delivering with {@code options}. */
   private void startNodes(int count, OutboundOptions options) {
     for (int i = 1; i <= count; i++) {
-      Vertx node = new ClusterOptions(cluster).clusteredVertx().await();
+      Vertx node = cluster.join();
       nodes.add(node);
       Addresses addresses = new Addresses("n" + i);
       node.deployVerticle(new MxResolverVerticle(addresses, new MxResolverOptions().setServers(List.of("127.0.0.1:9"))
           .setRoutes(Map.of(DOMAIN, List.of("127.0.0.1:" + destination.port()))))).await();
-      node.deployVerticle(new DeliveryVerticle(addresses, options, "n" + i + ".test", dir)).await();
+      deliveries.add(node.deployVerticle(new DeliveryVerticle(addresses, options, "n" + i + ".test", dir)).await());
     }
   }
 
@@ -211,6 +210,99 @@ class ClusterLimitsTest {
     assertEquals(12, destination.delivered());
     assertTrue(destination.maxOpen() <= 2, "the destination saw " + destination.maxOpen() + " connections at once");
     destination.assertNoErrors();
+  }
+
+  @Test
+  void oneNodeReusesItsPlacesWithoutEverExceedingTheLimit() throws Exception {
+    // a connection per message: each delivery needs a place of the domain and one of the host
+    startNodes(1, options().setMaxConnectionsPerDomain(2).setMaxMessagesPerConnection(1));
+
+    List<Future<RecipientResult>> results = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      results.add(submit(1, "P" + i, 120));
+    }
+    for (RecipientResult r : all(results)) {
+      assertEquals(RecipientResult.Outcome.DELIVERED, r.outcome(), r.toString());
+    }
+    assertEquals(40, destination.delivered());
+    assertTrue(destination.maxOpen() <= 2, "the destination saw " + destination.maxOpen() + " connections at once");
+    // each message taking its two places from the cluster would be 80 locks (and a second's
+    // quarantine for each): the node kept its places from one delivery to the next
+    long taken = permits(1).taken();
+    assertTrue(taken < 40, "places taken from the cluster for 40 messages: " + taken);
+    destination.assertNoErrors();
+  }
+
+  @Test
+  void anotherNodeGetsThePlacesOnceTheFirstStopsDelivering() throws Exception {
+    startNodes(2, options().setMaxConnectionsPerDomain(2));
+    deliverTwoAtOnce(1);
+
+    // node 1 keeps its two places for a moment, then gives them back: node 2 holds both
+    takeEveryPlace(2, 2);
+    destination.assertNoErrors();
+  }
+
+  @Test
+  void undeployingTheDeliveryVerticleGivesItsParkedPlacesBack() throws Exception {
+    startNodes(2, options().setMaxConnectionsPerDomain(2));
+    // node 1 would keep its places a minute for its next deliveries: only stopping frees them in time
+    permits(1).parkFor(60_000);
+    deliverTwoAtOnce(1);
+
+    nodes.get(0).undeploy(deliveries.get(0)).await();
+    takeEveryPlace(2, 2);
+  }
+
+  @Test
+  void aBusyNodeGivesItsPlacesBackInTurnToANodeThatWaits() throws Exception {
+    // a connection per message, so that the destination counts deliveries at once
+    startNodes(2, options().setMaxConnectionsPerDomain(2).setMaxMessagesPerConnection(1));
+    // node 1 gives a place back after holding it a fifth of a second (up to as much again)
+    permits(1).holdFor(200);
+    // each delivery takes a tenth of a second at least: node 1 has seconds of work for its 2 places
+    destination.holdGreetings(3, 100);
+    List<Future<RecipientResult>> busy = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      busy.add(submit(1, "B" + i, 120));
+    }
+    await("node 1 delivering", () -> destination.delivered() > 0);
+
+    RecipientResult waiting = submit(2, "W", 120).await();
+    assertEquals(RecipientResult.Outcome.DELIVERED, waiting.outcome(), waiting.toString());
+    // node 1's waiting deliveries would take its places again before node 2 asks, to the end
+    long pending = busy.stream().filter(f -> !f.isComplete()).count();
+    assertTrue(pending >= 10, "node 2 got a place when node 1 had only " + pending + " messages left");
+    for (RecipientResult r : all(busy)) {
+      assertEquals(RecipientResult.Outcome.DELIVERED, r.outcome(), r.toString());
+    }
+    assertTrue(destination.maxOpen() <= 2, "the destination saw " + destination.maxOpen() + " connections at once");
+    destination.assertNoErrors();
+  }
+
+  private LockSlotPermits permits(int n) {
+    return (LockSlotPermits) SharedLimits.of(nodes.get(n - 1)).permits();
+  }
+
+  /** Two messages through node {@code n}, greeted once both connections are open: it holds both places. */
+  private void deliverTwoAtOnce(int n) throws IOException {
+    destination.holdGreetings(2, 10_000);
+    for (RecipientResult r : all(List.of(submit(n, "F1", 60), submit(n, "F2", 60)))) {
+      assertEquals(RecipientResult.Outcome.DELIVERED, r.outcome(), r.toString());
+    }
+    assertEquals(2, destination.maxOpen());
+    destination.holdGreetings(1, 0);
+  }
+
+  /** Node {@code n} holds all {@code max} places of the domain at once, waiting 20 s at most for them. */
+  private void takeEveryPlace(int n, int max) {
+    SharedLimits limits = SharedLimits.of(nodes.get(n - 1));
+    long giveUpAt = System.currentTimeMillis() + 20_000;
+    List<SlotPermits.Permit> held = new ArrayList<>();
+    for (int i = 0; i < max; i++) {
+      held.add(limits.acquire(SharedLimits.DOMAIN_PLACES + DOMAIN, max, giveUpAt, null).await());
+    }
+    held.forEach(SlotPermits.Permit::release);
   }
 
   /** Waits (on a Vert.x timer, never sleeping the test on a fixed delay) until {@code condition} holds, for 20 s at most. */

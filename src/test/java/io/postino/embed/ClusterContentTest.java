@@ -5,29 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.postino.ClusterOptions;
 import io.postino.Postino;
 import io.postino.bus.DeliveryEvent;
 import io.postino.testing.ScriptedServer;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
+import io.postino.testing.TestCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -55,7 +50,7 @@ class ClusterContentTest {
   @TempDir
   Path dir;
   SmtpSink sink;
-  JsonObject cluster;
+  TestCluster cluster;
   Vertx nodeA;
   Vertx nodeB;
   Vertx nodeC;
@@ -63,53 +58,28 @@ class ClusterContentTest {
   /** Spool read requests A has received. */
   final AtomicInteger reads = new AtomicInteger();
 
-  /** Hazelcast ports of A, B and C, free when the test starts. */
-  final Map<String, Integer> ports = new HashMap<>();
 
   @BeforeEach
   void setUp() throws Exception {
     sink = new SmtpSink().start();
-    // members on ports of their own: the default range (5701 and the next two) may be taken by
-    // other clusters on this host, and nodes pushed past it would not find each other
-    JsonArray members = new JsonArray();
-    for (String name : List.of("a", "b", "c")) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-        ports.put(name, s.getLocalPort());
-        members.add("127.0.0.1:" + s.getLocalPort());
-      }
-    }
-    cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID()).put("host", "127.0.0.1")
-        .put("members", members);
-  }
-
-  private Vertx clustered(String name) {
-    return new ClusterOptions(cluster.copy().put("port", ports.get(name))).clusteredVertx().await();
+    // A, B, then C
+    cluster = new TestCluster(3);
   }
 
   @AfterEach
   void tearDown() {
-    for (Vertx node : new Vertx[] {nodeC, nodeB, nodeA}) {
-      if (node != null) {
-        node.close().await();
-      }
-    }
+    cluster.close();
     sink.close();
   }
 
   /** A node with a spool directory of its own. */
   private JsonObject node(String name, String... roles) {
-    return new JsonObject()
-        .put("hostname", name + ".test.example")
-        .put("roles", new JsonArray(List.of((Object[]) roles)))
-        .put("spool", new JsonObject().put("directory", dir.resolve(name).resolve("spool").toString()))
-        .put("maildir", new JsonObject().put("root", dir.resolve(name).resolve("maildir").toString()))
-        .put("tls", new JsonObject().put("enabled", false))
-        .put("auth", new JsonObject().put("enabled", false));
+    return TestCluster.node(dir.resolve(name), name, roles);
   }
 
   /** @param deliveryTimeout seconds until a job without a reply is given up (the dead node's) */
   private Postino startNodeA(int destinationPort, Runnable onRead, int deliveryTimeout) {
-    nodeA = clustered("a");
+    nodeA = cluster.join();
     nodeA.eventBus().<JsonObject>consumer("postino.delivery.events", m -> events.add(DeliveryEvent.fromJson(m.body())))
         .completion().await();
     nodeA.eventBus().addInboundInterceptor(ctx -> {
@@ -130,7 +100,7 @@ class ClusterContentTest {
   }
 
   private Vertx joinWithDeliveryRole(String name) {
-    Vertx node = clustered(name);
+    Vertx node = cluster.join();
     Postino.deploy(node, node(name, "delivery")).await();
     return node;
   }

@@ -4,11 +4,11 @@ import static io.postino.testing.SmtpTestClient.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.postino.ClusterOptions;
 import io.postino.Postino;
 import io.postino.bus.DeliveryEvent;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
+import io.postino.testing.TestCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +17,6 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,40 +39,32 @@ class ClusterFailoverTest {
   @TempDir
   Path dir;
   SmtpSink sink;
-  JsonObject cluster;
+  TestCluster cluster;
   final List<Vertx> nodes = new ArrayList<>();
   final BlockingQueue<DeliveryEvent> events = new LinkedBlockingQueue<>();
 
   @BeforeEach
   void setUp() {
     sink = new SmtpSink().start();
-    // a cluster of its own, so that no other test run on this machine can join it
-    cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID());
+    // a, b, then c, or a, b, a again and c
+    cluster = new TestCluster(4);
   }
 
   @AfterEach
   void tearDown() {
     // lets go of a session a test left held, so that the nodes close at once
     sink.close();
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close().await();
-    }
+    cluster.close();
   }
 
   private Vertx join() {
-    Vertx node = new ClusterOptions(cluster).clusteredVertx().await();
+    Vertx node = cluster.join();
     nodes.add(node);
     return node;
   }
 
   private JsonObject node(String name, String... roles) {
-    return new JsonObject()
-        .put("hostname", name + ".test.example")
-        .put("roles", new JsonArray(List.of((Object[]) roles)))
-        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
-        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
-        .put("tls", new JsonObject().put("enabled", false))
-        .put("auth", new JsonObject().put("enabled", false));
+    return TestCluster.node(dir, name, roles);
   }
 
   private Vertx startDeliveryNode(String name) {

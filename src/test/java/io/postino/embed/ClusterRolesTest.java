@@ -9,6 +9,7 @@ import io.postino.Postino;
 import io.postino.bus.DeliveryEvent;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
+import io.postino.testing.TestCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +41,7 @@ class ClusterRolesTest {
   @TempDir
   Path dir;
   SmtpSink sink;
-  JsonObject cluster;
+  TestCluster cluster;
   Vertx nodeA;
   Vertx nodeB;
   Vertx nodeC;
@@ -50,37 +50,27 @@ class ClusterRolesTest {
   @BeforeEach
   void setUp() {
     sink = new SmtpSink().start();
-    // a cluster of its own, so that no other test run on this machine can join it
-    cluster = new JsonObject().put("name", "postino-test-" + UUID.randomUUID());
+    cluster = new TestCluster(3);
   }
 
   @AfterEach
   void tearDown() {
-    for (Vertx node : new Vertx[] {nodeC, nodeB, nodeA}) {
-      if (node != null) {
-        node.close().await();
-      }
-    }
+    cluster.close();
     sink.close();
   }
 
   /** What every node shares: the spool path, and no TLS or AUTH set-up to slow the test. */
   private JsonObject node(String name, String... roles) {
-    return new JsonObject()
-        .put("hostname", name + ".test.example")
-        .put("roles", new JsonArray(List.of((Object[]) roles)))
-        .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
-        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
-        .put("tls", new JsonObject().put("enabled", false))
-        .put("auth", new JsonObject().put("enabled", false));
+    return TestCluster.node(dir, name, roles);
   }
 
   private Vertx joinWithDeliveryRole(String name) {
+    JsonObject cluster = this.cluster.options();
     // --- example: a delivery-only node (README, "Clustering") ---
     Vertx node = new ClusterOptions(cluster).clusteredVertx().await();
     Postino.deploy(node, node(name, "delivery")).await();
     // --- end of example ---
-    return node;
+    return this.cluster.joined(node);
   }
 
   private static void sendMail(int port, String subject) throws Exception {
@@ -115,7 +105,7 @@ class ClusterRolesTest {
 
   /** Node A: listener, queue and resolver, its jobs sent across the cluster, retried after {@code backoff} s. */
   private Postino startNodeA(double backoff) {
-    nodeA = new ClusterOptions(cluster).clusteredVertx().await();
+    nodeA = cluster.join();
     nodeA.eventBus().<JsonObject>consumer("postino.delivery.events", m -> events.add(DeliveryEvent.fromJson(m.body())))
         .completion().await();
     return Postino.deploy(nodeA, node("a", "listener", "queue", "resolver")
