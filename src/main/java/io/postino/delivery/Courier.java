@@ -152,24 +152,30 @@ final class Courier {
    * one message under its rate (halved likewise).
    */
   private Future<SlotPermits.Permit> admit(String domain, DestinationLimits.Domain own, JobDeadline limit) {
+    // the level is known here unless a cluster's map must be asked: no future to wait for then
+    Throttles.Level known = shared.throttles().knownLevel(domain);
+    return known != null ? admit(domain, own, limit, known)
+        : shared.throttles().level(domain).compose(level -> admit(domain, own, limit, level));
+  }
+
+  private Future<SlotPermits.Permit> admit(String domain, DestinationLimits.Domain own, JobDeadline limit,
+      Throttles.Level level) {
     long period = options.getLimits().getThrottlePeriod().toMillis();
-    return shared.throttles().level(domain).compose(level -> {
-      long now = System.currentTimeMillis();
-      Future<SlotPermits.Permit> place = shared.acquire("postino.limit.domain." + domain,
-          level.apply(own.maxConnections(), now, period), limit.contentBy(), null);
-      if (own.messagesPerMinute() == 0) {
-        return place;
-      }
-      return place.compose(permit -> shared.pace("postino.rate.messages." + domain,
-              level.apply(own.messagesPerMinute(), now, period), limit.contentBy(), "message")
-          .transform(ar -> {
-            if (ar.failed()) {
-              permit.release();
-              return Future.failedFuture(ar.cause());
-            }
-            return Future.succeededFuture(permit);
-          }));
-    });
+    long now = System.currentTimeMillis();
+    Future<SlotPermits.Permit> place = shared.acquire("postino.limit.domain." + domain,
+        level.apply(own.maxConnections(), now, period), limit.contentBy(), null);
+    if (own.messagesPerMinute() == 0) {
+      return place;
+    }
+    return place.compose(permit -> shared.pace("postino.rate.messages." + domain,
+            level.apply(own.messagesPerMinute(), now, period), limit.contentBy(), "message")
+        .transform(ar -> {
+          if (ar.failed()) {
+            permit.release();
+            return Future.failedFuture(ar.cause());
+          }
+          return Future.succeededFuture(permit);
+        }));
   }
 
   /**
