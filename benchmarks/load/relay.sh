@@ -121,7 +121,7 @@ JSON
 }
 
 # Waits until the sinks have counted COUNT messages more than BEFORE (at most 600 s), then prints
-# the seconds since it started and the messages counted so far: python3 -c "$RELAY_POLL" BEFORE COUNT FILE...
+# the time (epoch seconds) and the messages counted so far: python3 -c "$RELAY_POLL" BEFORE COUNT FILE...
 RELAY_POLL='
 import re, sys, time
 t0 = time.monotonic()
@@ -139,20 +139,21 @@ while counts(rb"mesg") - before < count:
     if time.monotonic() - t0 > 600:
         sys.exit("timed out")
     time.sleep(0.01)
-print(time.monotonic() - t0, counts(rb"mesg"))
+print(time.time(), counts(rb"mesg"))
 '
 
 # relay_run SERVER SIZE: one timed run; sets RATE (messages/s) and, for Postino, RELAY_CPU (ms/msg).
 relay_run() {
-  local server=$1 size=$2 port before c0 i sessions pids=() poller elapsed
+  local server=$1 size=$2 port before c0 i sessions pids=() poller t0 t1
   local sinks=("$BENCH_DIR"/relay-sink-{1,2,3}.count)
   port=$(port_of "$server")
   read -r _ before <<<"$(python3 -c "$RELAY_POLL" 0 0 "${sinks[@]}")"
   drop_caches
   [[ $server == postino ]] && c0=$(cpu_ticks "$POSTINO_PID")
-  # the poller first: the time runs from its start
-  python3 -c "$RELAY_POLL" "$before" "$RELAY" "${sinks[@]}" >"$RESULTS/relay-elapsed" &
+  python3 -c "$RELAY_POLL" "$before" "$RELAY" "${sinks[@]}" >"$RESULTS/relay-end" &
   poller=$!
+  # the time runs from here (not from the poller's start: Python may take a while to start)
+  t0=$(date +%s.%N)
   for i in 0 1 2; do
     sessions=17
     ((i == 2)) && sessions=16
@@ -164,8 +165,8 @@ relay_run() {
     wait "$i" || die "smtp-source against $server failed: $(cat "$RESULTS"/relay-source-*.err | head -3)"
   done
   wait "$poller" || die "$server did not deliver $RELAY messages to the sinks within 600 s"
-  read -r elapsed _ <"$RESULTS/relay-elapsed"
-  RATE=$(python3 -c "print(round($RELAY / $elapsed))")
+  read -r t1 _ <"$RESULTS/relay-end"
+  RATE=$(python3 -c "print(round($RELAY / ($t1 - $t0)))")
   if [[ $server == postino ]]; then
     RELAY_CPU=$(python3 -c "print('%.3f' % (($(cpu_ticks "$POSTINO_PID") - $c0) * 1000 / $(getconf CLK_TCK) / $RELAY))")
     wait_empty "$BENCH_DIR/relay-postino/spool/incoming" || die "Postino kept messages: see $BENCH_DIR/relay-postino/postino.log"
