@@ -43,7 +43,10 @@
 #   7. Outbound: $OUTBOUND 1 KiB messages (6,000; QUICK: 2,000) queued for a domain routed to the
 #      smtp-sink, then delivered by a warm server; Postino against Postfix as the relay, $RUNS
 #      rounds (see outbound() for how each is queued and timed). SKIP_OUTBOUND=1 skips it.
-#   8. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
+#   8. Relaying end to end (benchmarks/load/relay.sh): RELAY messages (6,000; QUICK: 3,000) for three
+#      remote domains injected into a warm Postino and Postfix while they deliver them to three
+#      smtp-sinks; time from the first injected to the last delivered. SKIP_RELAY=1 skips it.
+#   9. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
 #      and keeps them, the raw figures and the logs in $BENCH_DIR/results.
 #
 # What the servers do with a message (MODE):
@@ -75,7 +78,9 @@
 # Other settings (environment): RUNS, MANY (messages of a 50-session run: 5000; QUICK: 1000), FEW
 # (of a 1-session run: 200; QUICK: 100), WARMUP (1 KiB runs of MANY messages before measuring: 10;
 # QUICK: 3), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
-# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_FLOOD=1, SKIP_OUTBOUND=1, FLOODS, OUTBOUND, OUTBOUND_WARMUP, HELD, HELD_POSTFIX, PROFILE=jfr (records a
+# SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_FLOOD=1, SKIP_OUTBOUND=1, SKIP_RELAY=1, FLOODS, OUTBOUND,
+# OUTBOUND_WARMUP, RELAY, RELAY_WARMUP, RELAY_SINK_PORTS (see relay.sh), BENCH_JAR (the jar to run instead of
+# target/postino.jar, for A/B runs of another build), HELD, HELD_POSTFIX, PROFILE=jfr (records a
 # JFR file of Postino over the throughput runs, in $BENCH_DIR/results/postino.jfr).
 #
 # All traffic stays on 127.0.0.0/8. Every loop is bounded; the script stops everything it started
@@ -103,11 +108,14 @@ DROP_CACHES=${DROP_CACHES:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
 PROFILE=${PROFILE:-}
 SKIP_BUILD=${SKIP_BUILD:-0}
+# the jar to run (a copy of it): another build's, for A/B runs
+BENCH_JAR=${BENCH_JAR:-$ROOT/target/postino.jar}
 SKIP_THROUGHPUT=${SKIP_THROUGHPUT:-0}
 SKIP_CONCURRENCY=${SKIP_CONCURRENCY:-0}
 SKIP_OUTBOUND=${SKIP_OUTBOUND:-0}
 SKIP_FLOOD=${SKIP_FLOOD:-0}
 FLOODS=${FLOODS:-50}
+SKIP_RELAY=${SKIP_RELAY:-0}
 LOOP_EXT4=${LOOP_EXT4:-0}
 LOOP_IMAGE=${LOOP_IMAGE:-/var/tmp/postino-bench-ext4.img}
 LOOP_MOUNTED=0
@@ -281,7 +289,7 @@ start_postino() {
     jfr=("-XX:StartFlightRecording=filename=$RESULTS/postino.jfr,settings=profile,dumponexit=true")
   fi
   # a copy of the jar: a rebuild during the run must not change it under the JVM
-  cp "$ROOT/target/postino.jar" "$BENCH_DIR/postino.jar"
+  cp "$BENCH_JAR" "$BENCH_DIR/postino.jar"
   # the ports of this run, not the file's own (2625, 2628), so that runs with their own ports do not collide
   python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["smtp"]["port"] = int(sys.argv[2])
 c["dns"]["servers"] = ["127.0.0.1:" + sys.argv[3]]; print(json.dumps(c, indent=2))' \
@@ -483,7 +491,7 @@ throughput() {
 # flushed (`postqueue -f`), and relayed to the sink (relayhost; 20 connections per destination by
 # default, as Postino's 20 per domain); one untimed round first.
 outbound() {
-  local out="$RESULTS/outbound.md" pi="$BENCH_DIR/outbound-postino" a=() b=() round
+  local out="$RESULTS/outbound.md" pi="$BENCH_DIR/outbound-postino" a=() b=() cpu=() round
   echo "| server | messages | msg/s delivered, medians of $RUNS (all) |" >"$out"
   echo "| --- | ---: | ---: |" >>"$out"
   stop_postino
@@ -508,15 +516,16 @@ outbound() {
   for round in $(seq "$RUNS"); do
     postino_outbound "$pi"
     a+=("$RATE")
+    cpu+=("$CPU_MS")
     postfix_outbound
     b+=("$RATE")
-    log "outbound, round $round: Postino ${a[-1]}, Postfix ${b[-1]} msg/s delivered"
+    log "outbound, round $round: Postino ${a[-1]} (JVM CPU ${cpu[-1]} ms/msg), Postfix ${b[-1]} msg/s delivered"
   done
   stop_postino
   echo "| Postino | $OUTBOUND | $(fmt "$(median "${a[@]}")") (${a[*]}) |" >>"$out"
   echo "| Postfix | $OUTBOUND | $(fmt "$(median "${b[@]}")") (${b[*]}) |" >>"$out"
   echo >>"$out"
-  echo "Postino/Postfix: $(ratio "$(median "${a[@]}")" "$(median "${b[@]}")")" >>"$out"
+  echo "Postino/Postfix: $(ratio "$(median "${a[@]}")" "$(median "${b[@]}")"); Postino's JVM CPU per message delivered: $(median "${cpu[@]}") ms (${cpu[*]})" >>"$out"
 }
 
 # Waits (at most 300 s) until a directory holds no file; fails if it still does.
@@ -530,7 +539,7 @@ wait_empty() {
 
 # One timed Postino round (see outbound); sets RATE (messages/s).
 postino_outbound() {
-  local pi=$1 deferred t0 t1
+  local pi=$1 deferred t0 t1 c0
   kill "$SINK_PID" 2>/dev/null
   wait "$SINK_PID" 2>/dev/null || true
   deferred=$(grep -c 'deferred, next attempt' "$pi/postino.log" || true)
@@ -543,11 +552,16 @@ postino_outbound() {
   start_sink
   drop_caches
   t0=$(date +%s.%N)
+  c0=$(cpu_ticks "$POSTINO_PID")
   find "$pi/spool/incoming" -type f -exec touch {} +
   wait_empty "$pi/spool/incoming" || die "Postino did not deliver everything: see $pi/postino.log"
   t1=$(date +%s.%N)
   RATE=$(python3 -c "print(round($OUTBOUND / ($t1 - $t0)))")
+  CPU_MS=$(python3 -c "print('%.3f' % (($(cpu_ticks "$POSTINO_PID") - $c0) * 1000 / $(getconf CLK_TCK) / $OUTBOUND))")
 }
+
+# User and system CPU time of a process so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # One timed Postfix round (see outbound); sets RATE (messages/s).
 postfix_outbound() {
@@ -652,7 +666,7 @@ if [[ $SKIP_BUILD != 1 ]]; then
   log "building target/postino.jar"
   (cd "$ROOT" && mvn -B -q package -DskipTests)
 fi
-[[ -f $ROOT/target/postino.jar ]] || die "no $ROOT/target/postino.jar"
+[[ -f $BENCH_JAR ]] || die "no $BENCH_JAR"
 MACHINE=$(machine)
 STARTED=$(date +%s)
 log "starting Postino (:$PORT_POSTINO), Postfix (:$PORT_POSTFIX) and smtp-sink (:$PORT_SINK) under $BENCH_DIR, MODE=$MODE"
@@ -671,13 +685,18 @@ if [[ $SKIP_FLOOD != 1 ]]; then
   BENCH_DIR=$BENCH_DIR PORT_POSTINO=$PORT_POSTINO PORT_DNS=$PORT_DNS JAVA_OPTS=$JAVA_OPTS JAR=$BENCH_DIR/postino.jar \
     FLOODS=$FLOODS FLOOD_OUT=$RESULTS/flood.md "$HERE/flood.sh" || die "flood: see $BENCH_DIR/flood/postino.log"
 fi
-# last: it turns the Postfix instance into a relay
+# last: they turn the Postfix instance into a relay
 [[ $SKIP_OUTBOUND == 1 ]] || outbound
+if [[ $SKIP_RELAY != 1 ]]; then
+  # shellcheck source=relay.sh
+  source "$HERE/relay.sh"
+  relay
+fi
 {
   echo "Load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(($(date +%s) - STARTED)) s."
   echo "$MACHINE"
   echo "MODE=$MODE (Postino recipient $POSTINO_TO); $RUNS round(s), medians of messages/s; QUICK=$QUICK; DROP_CACHES=$DROP_CACHES."
-  for f in throughput concurrency flood outbound; do
+  for f in throughput concurrency flood outbound relay; do
     if [[ -f $RESULTS/$f.md ]]; then
       echo
       cat "$RESULTS/$f.md"

@@ -4,8 +4,6 @@ import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
 import io.postino.bus.RecipientResult;
-import io.postino.bus.Route;
-import io.postino.bus.RouteException;
 import io.postino.bus.TlsSummary;
 import io.postino.bus.Transport;
 import io.postino.mime.Resigner;
@@ -15,8 +13,6 @@ import io.postino.tlspolicy.TlsPolicy;
 import io.postino.tlspolicy.TlsReporter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out delivery jobs: asks {@code postino.mx.resolve} where the domain's mail goes (unless
+ * Carries out delivery jobs: asks the MX resolver where the domain's mail goes ({@link RouteLookup}; unless
  * the job names its LMTP server), then
  * tries the host addresses in that order (RFC 5321 section 5.1) until every recipient has a final
  * answer: the next host after a connection failure, a timeout, a refused greeting or EHLO, a 4xx
@@ -152,24 +148,30 @@ final class Courier {
    * one message under its rate (halved likewise).
    */
   private Future<SlotPermits.Permit> admit(String domain, DestinationLimits.Domain own, JobDeadline limit) {
+    // the level is known here unless a cluster's map must be asked: no future to wait for then
+    Throttles.Level known = shared.throttles().knownLevel(domain);
+    return known != null ? admit(domain, own, limit, known)
+        : shared.throttles().level(domain).compose(level -> admit(domain, own, limit, level));
+  }
+
+  private Future<SlotPermits.Permit> admit(String domain, DestinationLimits.Domain own, JobDeadline limit,
+      Throttles.Level level) {
     long period = options.getLimits().getThrottlePeriod().toMillis();
-    return shared.throttles().level(domain).compose(level -> {
-      long now = System.currentTimeMillis();
-      Future<SlotPermits.Permit> place = shared.acquire(SharedLimits.DOMAIN_PLACES + domain,
-          level.apply(own.maxConnections(), now, period), limit.contentBy(), null);
-      if (own.messagesPerMinute() == 0) {
-        return place;
-      }
-      return place.compose(permit -> shared.pace("postino.rate.messages." + domain,
-              level.apply(own.messagesPerMinute(), now, period), limit.contentBy(), "message")
-          .transform(ar -> {
-            if (ar.failed()) {
-              permit.release();
-              return Future.failedFuture(ar.cause());
-            }
-            return Future.succeededFuture(permit);
-          }));
-    });
+    long now = System.currentTimeMillis();
+    Future<SlotPermits.Permit> place = shared.acquire(SharedLimits.DOMAIN_PLACES + domain,
+        level.apply(own.maxConnections(), now, period), limit.contentBy(), null);
+    if (own.messagesPerMinute() == 0) {
+      return place;
+    }
+    return place.compose(permit -> shared.pace("postino.rate.messages." + domain,
+            level.apply(own.messagesPerMinute(), now, period), limit.contentBy(), "message")
+        .transform(ar -> {
+          if (ar.failed()) {
+            permit.release();
+            return Future.failedFuture(ar.cause());
+          }
+          return Future.succeededFuture(permit);
+        }));
   }
 
   /**
@@ -211,7 +213,8 @@ final class Courier {
           : new TlsPolicy.Plaintext();
       return Future.succeededFuture(List.of(new Hop(target, tls, null)));
     }
-    return resolve(job).compose(tlsPolicies::forRoute).compose(destination -> RequireTls.demand(vertx, job, destination)
+    return RouteLookup.resolve(vertx, addresses, job.domain(), options.getResolveTimeout().toMillis())
+        .compose(tlsPolicies::forRoute).compose(destination -> RequireTls.demand(vertx, job, destination)
         .map(demand -> {
           List<Hop> hops = new ArrayList<>();
           for (Destination.HostPolicy host : destination.hosts()) {
@@ -224,22 +227,6 @@ final class Courier {
           }
           return hops;
         }));
-  }
-
-  private Future<Route> resolve(DeliveryJob job) {
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(options.getResolveTimeout().toMillis());
-    return vertx.eventBus().<JsonObject>request(addresses.mxResolve(), new JsonObject().put("domain", job.domain()), timeout)
-        .recover(e -> Future.failedFuture(new HostException(Failure.temporary("4.4.3",
-            "cannot look up where mail for " + job.domain() + " goes: " + e.getMessage()))))
-        .compose(reply -> {
-          JsonObject body = reply.body();
-          if (body.containsKey("hosts")) {
-            return Future.succeededFuture(Route.fromJson(body));
-          }
-          RouteException e = RouteException.fromJson(body);
-          return Future.failedFuture(new HostException(
-              new Failure(e.permanent(), e.code(), e.status(), e.reason(), false)));
-        });
   }
 
   /** One job going through the hosts of its route. */

@@ -1,5 +1,6 @@
 package io.postino.delivery;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -78,29 +79,34 @@ final class SharedLimits implements Shareable {
    * failure when none came by {@code giveUpAt} (epoch ms; {@link Long#MAX_VALUE} for never).
    */
   Future<SlotPermits.Permit> acquire(String name, int max, long giveUpAt, Runnable onWait) {
+    Future<SlotPermits.Permit> first = permits.tryAcquire(name, max);
+    if (first.succeeded() && first.result() != null) {
+      // the usual case on one node: a place at once, nothing to wait for
+      return first;
+    }
     Promise<SlotPermits.Permit> promise = Promise.promise();
-    tryAcquire(name, max, giveUpAt, onWait, promise);
+    first.onComplete(ar -> answered(ar, name, max, giveUpAt, onWait, promise));
     return promise.future();
   }
 
-  private void tryAcquire(String name, int max, long giveUpAt, Runnable onWait, Promise<SlotPermits.Permit> promise) {
-    permits.tryAcquire(name, max).onComplete(ar -> {
-      if (ar.succeeded() && ar.result() != null) {
-        promise.complete(ar.result());
-        return;
-      }
-      long now = System.currentTimeMillis();
-      if (now >= giveUpAt) {
-        promise.fail(new HostException(Failure.temporary("4.4.5", "no free connection place for " + name
-            + " in the cluster in time")));
-        return;
-      }
-      if (onWait != null) {
-        onWait.run();
-      }
-      long delay = (vertx.isClustered() ? 50 : 20) + ThreadLocalRandom.current().nextLong(vertx.isClustered() ? 150 : 30);
-      vertx.setTimer(Math.max(1, Math.min(delay, giveUpAt - now)), id -> tryAcquire(name, max, giveUpAt, onWait, promise));
-    });
+  private void answered(AsyncResult<SlotPermits.Permit> ar, String name, int max, long giveUpAt, Runnable onWait,
+      Promise<SlotPermits.Permit> promise) {
+    if (ar.succeeded() && ar.result() != null) {
+      promise.complete(ar.result());
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (now >= giveUpAt) {
+      promise.fail(new HostException(Failure.temporary("4.4.5", "no free connection place for " + name
+          + " in the cluster in time")));
+      return;
+    }
+    if (onWait != null) {
+      onWait.run();
+    }
+    long delay = (vertx.isClustered() ? 50 : 20) + ThreadLocalRandom.current().nextLong(vertx.isClustered() ? 150 : 30);
+    vertx.setTimer(Math.max(1, Math.min(delay, giveUpAt - now)), id -> permits.tryAcquire(name, max)
+        .onComplete(next -> answered(next, name, max, giveUpAt, onWait, promise)));
   }
 
   /**

@@ -95,16 +95,26 @@ final class Throttles {
     this.eventAddress = eventAddress;
   }
 
-  /** The domain's level now: from what this node knows when fresh, else from the cluster's map. */
-  Future<Level> level(String domain) {
+  /**
+   * The domain's level when this node knows it without asking the cluster (not clustered, or
+   * learnt less than {@link #FRESH_MILLIS} ago); null when only the cluster's map can say.
+   */
+  Level knownLevel(String domain) {
     Known k = known.get(domain);
     if (!vertx.isClustered()) {
-      return Future.succeededFuture(k == null ? Level.NONE : k.level());
+      return k == null ? Level.NONE : k.level();
     }
+    return k != null && System.currentTimeMillis() - k.checked() < FRESH_MILLIS ? k.level() : null;
+  }
+
+  /** The domain's level now: from what this node knows when fresh, else from the cluster's map. */
+  Future<Level> level(String domain) {
+    Level fresh = knownLevel(domain);
+    if (fresh != null) {
+      return Future.succeededFuture(fresh);
+    }
+    Known k = known.get(domain);
     long now = System.currentTimeMillis();
-    if (k != null && now - k.checked() < FRESH_MILLIS) {
-      return Future.succeededFuture(k.level());
-    }
     return map().compose(m -> m.get(domain)).map(s -> {
       Level level = Level.decode(s);
       known.put(domain, new Known(level, now));

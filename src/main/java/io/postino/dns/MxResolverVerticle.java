@@ -30,6 +30,9 @@ import java.util.Objects;
  * <p>A request that is not a JSON object with a string {@code domain} is failed with
  * {@code message.fail(400, reason)}: a bug of the caller, not an answer about a domain.
  *
+ * <p>Delivery verticles of the same process ask its resolver directly ({@link LocalMxResolvers}),
+ * without the bus.
+ *
  * <p>One instance is enough (DNS work is light); deploying several gives each its own cache
  * unless they share one resolver through {@link #MxResolverVerticle(Addresses, MxResolver)}.
  */
@@ -41,7 +44,9 @@ public class MxResolverVerticle extends VerticleBase {
   private final Addresses addresses;
   private MxResolverOptions options;
   private final DnsMeters meters;
-  private MxResolver resolver;
+  /** Read by delivery verticles of this process through {@link LocalMxResolvers}: volatile, a reload swaps it. */
+  private volatile MxResolver resolver;
+  private final LocalMxResolvers.Entry local = new LocalMxResolvers.Entry(domain -> resolver.resolve(domain));
   private final boolean ownsResolver;
 
   /** A verticle with its own resolver, created at start and closed at stop. */
@@ -76,6 +81,7 @@ public class MxResolverVerticle extends VerticleBase {
     return ready.compose(created -> {
       resolver = created;
       return vertx.eventBus().<Object>consumer(addresses.mxResolve(), this::handle).completion()
+          .onSuccess(v -> LocalMxResolvers.register(vertx, addresses.mxResolve(), local))
           // Vert.x does not call stop() after a failed start: close the DNS clients here
           .onFailure(e -> {
             if (ownsResolver) {
@@ -113,6 +119,7 @@ public class MxResolverVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    LocalMxResolvers.unregister(vertx, addresses.mxResolve(), local);
     return ownsResolver ? resolver.close() : Future.succeededFuture();
   }
 

@@ -24,6 +24,9 @@ import java.util.List;
  */
 public final class TlsPolicies {
 
+  private static final Future<TlsaAnswer> DANE_OFF = Future.succeededFuture(TlsaAnswer.insecure("DANE is off"));
+  private static final Future<StsPolicy> NO_POLICY = Future.succeededFuture();
+
   private final TlsSettings settings;
   private final DaneLookup dane;
   private final StsLookup sts;
@@ -39,30 +42,44 @@ public final class TlsPolicies {
     return settings;
   }
 
-  /** The policy of each host of {@code route}. Never fails. */
+  /**
+   * The policy of each host of {@code route}. Never fails. When neither DANE nor MTA-STS has a
+   * lookup pending (both off for the domain, a static route, or answers already cached), the
+   * future comes back completed.
+   */
   public Future<Destination> forRoute(Route route) {
     String domain = route.domain();
     TlsSettings.Dane daneMode = settings.daneFor(domain);
-    List<Future<TlsaAnswer>> answers = new ArrayList<>();
+    List<Future<TlsaAnswer>> answers = new ArrayList<>(route.hosts().size());
+    boolean ready = true;
     for (RouteHost host : route.hosts()) {
-      answers.add(daneMode == TlsSettings.Dane.NONE
-          ? Future.succeededFuture(TlsaAnswer.insecure("DANE is off for " + domain))
-          : dane.tlsa(route, host).otherwise(e -> TlsaAnswer.failed(String.valueOf(e.getMessage()))));
+      Future<TlsaAnswer> answer = daneMode == TlsSettings.Dane.NONE ? DANE_OFF
+          : dane.tlsa(route, host).otherwise(e -> TlsaAnswer.failed(String.valueOf(e.getMessage())));
+      ready &= answer.isComplete();
+      answers.add(answer);
     }
     // a static route (a smarthost) does not go to the domain's MX hosts, which MTA-STS is about
     Future<StsPolicy> policy = settings.mtaSts() && route.source() != Route.Source.STATIC
-        ? sts.policy(domain).otherwise((StsPolicy) null) : Future.succeededFuture(null);
-    return Future.join(answers).transform(ignored -> policy).transform(ar -> {
-      StsPolicy p = ar.succeeded() ? ar.result() : null;
-      List<Destination.HostPolicy> hosts = new ArrayList<>();
-      for (int i = 0; i < route.hosts().size(); i++) {
-        RouteHost host = route.hosts().get(i);
-        Future<TlsaAnswer> a = answers.get(i);
-        TlsaAnswer answer = a.succeeded() ? a.result() : TlsaAnswer.failed(String.valueOf(a.cause()));
-        hosts.add(hop(domain, daneMode, host, answer, p));
-      }
-      return Future.succeededFuture(new Destination(domain, hosts));
-    });
+        ? sts.policy(domain).otherwise((StsPolicy) null) : NO_POLICY;
+    if (ready && policy.isComplete()) {
+      return Future.succeededFuture(decide(route, daneMode, answers, policy));
+    }
+    return Future.join(answers).transform(ignored -> policy)
+        .transform(ar -> Future.succeededFuture(decide(route, daneMode, answers, policy)));
+  }
+
+  /** The destination once every lookup has completed. */
+  private Destination decide(Route route, TlsSettings.Dane daneMode, List<Future<TlsaAnswer>> answers,
+      Future<StsPolicy> policy) {
+    String domain = route.domain();
+    StsPolicy p = policy.succeeded() ? policy.result() : null;
+    List<Destination.HostPolicy> hosts = new ArrayList<>(answers.size());
+    for (int i = 0; i < route.hosts().size(); i++) {
+      Future<TlsaAnswer> a = answers.get(i);
+      TlsaAnswer answer = a.succeeded() ? a.result() : TlsaAnswer.failed(String.valueOf(a.cause()));
+      hosts.add(hop(domain, daneMode, route.hosts().get(i), answer, p));
+    }
+    return new Destination(domain, hosts);
   }
 
   private Destination.HostPolicy hop(String domain, TlsSettings.Dane daneMode, RouteHost host, TlsaAnswer answer,

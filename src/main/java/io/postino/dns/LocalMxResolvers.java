@@ -1,0 +1,43 @@
+package io.postino.dns;
+
+import io.postino.bus.Route;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+import java.util.function.Function;
+
+/**
+ * The {@link MxResolverVerticle}s of this process, by the address they answer: a delivery
+ * verticle of the same process asks one directly, the same resolver and cache as over the bus,
+ * without a request and reply on the event bus (and their JSON) for every job.
+ */
+public final class LocalMxResolvers {
+
+  private static final String MAP = "postino.dns.local-resolvers";
+
+  /** What a verticle registers: its current resolver (a reload swaps it), asked from any thread. */
+  record Entry(Function<String, Future<Route>> resolve) implements Shareable {
+  }
+
+  private LocalMxResolvers() {
+  }
+
+  /** The resolver answering {@code address} in this process, or null when none does (the bus it is). */
+  public static Function<String, Future<Route>> at(Vertx vertx, String address) {
+    Entry e = map(vertx).get(address);
+    return e == null ? null : e.resolve();
+  }
+
+  static void register(Vertx vertx, String address, Entry entry) {
+    map(vertx).put(address, entry);
+  }
+
+  static void unregister(Vertx vertx, String address, Entry entry) {
+    map(vertx).removeIfPresent(address, entry);
+  }
+
+  private static LocalMap<String, Entry> map(Vertx vertx) {
+    return vertx.sharedData().getLocalMap(MAP);
+  }
+}
