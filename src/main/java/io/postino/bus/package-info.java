@@ -5,7 +5,8 @@
  * read service's requests ({@link io.postino.bus.SpoolRead}), and the MX
  * resolver's replies ({@link io.postino.bus.Route}, {@link io.postino.bus.RouteHost},
  * {@link io.postino.bus.RouteException}), which live here because delivery and the resolver meet
- * only over the bus. The {@code transport} table ({@link io.postino.bus.Transport},
+ * only through this package: over the bus, or, within one process, through the resolver each MX
+ * resolver verticle registers in {@link io.postino.bus.LocalMxResolvers} (no JSON round trip per job). The {@code transport} table ({@link io.postino.bus.Transport},
  * {@link io.postino.bus.TransportTable}) is here too: the queue reads it, and a delivery job
  * carries its LMTP server to the delivery side.
  *

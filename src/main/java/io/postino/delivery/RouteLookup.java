@@ -3,7 +3,7 @@ package io.postino.delivery;
 import io.postino.bus.Addresses;
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
-import io.postino.dns.LocalMxResolvers;
+import io.postino.bus.LocalMxResolvers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,6 +1,7 @@
 /**
  * Outbound delivery: the {@link io.postino.delivery.DeliveryVerticle} takes jobs from {@code
- * postino.delivery.submit}, asks for the route over {@code postino.mx.resolve}, connects to each
+ * postino.delivery.submit}, asks for the route (of the resolver of its own process when there is one,
+ * {@link io.postino.bus.LocalMxResolvers}, else over {@code postino.mx.resolve}), connects to each
  * mail exchanger in turn, speaks ESMTP as a client (STARTTLS, PIPELINING, SIZE, 8BITMIME,
  * SMTPUTF8, CHUNKING), keeps connections for reuse within per-destination limits, keeps the job's
  * deadline inside the transaction, and answers with one result per recipient. A job that names
@@ -14,8 +15,7 @@
  * cluster's shared data ({@link io.postino.delivery.SharedLimits}); the content of a job owned by a
  * queue node of another process is fetched from that node's spool read service over the bus (in
  * memory up to 64 KiB, else into a file of this node), the spool file of this process's queue is
- * read directly. It meets the resolver and the queue over the bus
- * only.
+ * read directly. It meets the resolver and the queue through the {@code bus} package only.
  *
  * <p>Depends on: {@code bus}, {@code smtp}, {@code config}, {@code mime}, {@code tlspolicy}.
  */

@@ -3,6 +3,7 @@ package io.postino.dns;
 import io.postino.bus.Route;
 import io.postino.bus.RouteException;
 import io.postino.bus.Addresses;
+import io.postino.bus.LocalMxResolvers;
 import io.postino.metrics.DnsMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,6 +1,5 @@
-package io.postino.dns;
+package io.postino.bus;
 
-import io.postino.bus.Route;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -8,16 +7,17 @@ import io.vertx.core.shareddata.Shareable;
 import java.util.function.Function;
 
 /**
- * The {@link MxResolverVerticle}s of this process, by the address they answer: a delivery
- * verticle of the same process asks one directly, the same resolver and cache as over the bus,
- * without a request and reply on the event bus (and their JSON) for every job.
+ * The MX resolvers of this process, by the bus address they answer ({@code postino.mx.resolve}): a
+ * delivery verticle of the same process asks one directly, the same resolver and cache as over
+ * the bus, without a request and reply on the event bus (and their JSON) for every job. Part of
+ * the bus contract, so that delivery and the resolver still meet only here.
  */
 public final class LocalMxResolvers {
 
   private static final String MAP = "postino.dns.local-resolvers";
 
   /** What a verticle registers: its current resolver (a reload swaps it), asked from any thread. */
-  record Entry(Function<String, Future<Route>> resolve) implements Shareable {
+  public record Entry(Function<String, Future<Route>> resolve) implements Shareable {
   }
 
   private LocalMxResolvers() {
@@ -29,11 +29,11 @@ public final class LocalMxResolvers {
     return e == null ? null : e.resolve();
   }
 
-  static void register(Vertx vertx, String address, Entry entry) {
+  public static void register(Vertx vertx, String address, Entry entry) {
     map(vertx).put(address, entry);
   }
 
-  static void unregister(Vertx vertx, String address, Entry entry) {
+  public static void unregister(Vertx vertx, String address, Entry entry) {
     map(vertx).removeIfPresent(address, entry);
   }
 
