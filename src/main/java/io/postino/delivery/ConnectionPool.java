@@ -148,13 +148,22 @@ final class ConnectionPool {
     SmtpConnection c = lease.connection;
     if (c != null && reusable && !closed && c.isOpen() && c.transactions() < maxMessages) {
       park(lease.key, c, lease.permit);
+      wake();
+    } else if (c != null) {
+      quitThenFree(lease.key, c, lease.permit);
     } else {
-      if (c != null) {
-        c.quit();
-      }
       freeSlot(lease.key, lease.permit);
+      wake();
     }
-    wake();
+  }
+
+  /** The place of a session is given back once the server has answered its QUIT (or it closed). */
+  private void quitThenFree(Key key, SmtpConnection c, SlotPermits.Permit permit) {
+    c.quit();
+    c.closed().onComplete(v -> {
+      freeSlot(key, permit);
+      wake();
+    });
   }
 
   /** Closes the oldest idle session to {@code endpoint}, if any: a delivery elsewhere waits for its place. */
@@ -212,8 +221,7 @@ final class ConnectionPool {
       parked.remove(i);
     }
     unpark(i);
-    i.connection.quit();
-    freeSlot(i.key, i.permit);
+    quitThenFree(i.key, i.connection, i.permit);
   }
 
   private void park(Key key, SmtpConnection c, SlotPermits.Permit permit) {

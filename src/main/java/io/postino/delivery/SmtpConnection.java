@@ -51,6 +51,9 @@ final class SmtpConnection {
   private record Waiter(Promise<SmtpReply> promise, Duration timeout, String command) {
   }
 
+  /** How long a QUIT waits for its reply before the connection is closed anyway. */
+  static final Duration QUIT_WAIT = Duration.ofSeconds(5);
+
   private final Vertx vertx;
   private final NetSocket socket;
   private final Target target;
@@ -294,11 +297,16 @@ final class SmtpConnection {
     return closed.future();
   }
 
-  /** Says QUIT without waiting for the answer, and closes. */
+  /**
+   * Says QUIT and closes once the server has answered it (or after {@link #QUIT_WAIT}), so that
+   * when {@link #closed()} completes the server too is done with the session: a connection place
+   * given back then is free at the server as well, and a limit of N connections is never seen
+   * there as N + 1 (Postfix's {@code smtp_skip_quit_response = no}).
+   */
   void quit() {
     if (failure == null) {
-      socket.write("QUIT\r\n");
-      fail(new ConnectionException("4.4.2", "connection with " + target + " closed after QUIT"), false);
+      command("QUIT", QUIT_WAIT).onComplete(ar ->
+          fail(new ConnectionException("4.4.2", "connection with " + target + " closed after QUIT"), false));
     }
   }
 

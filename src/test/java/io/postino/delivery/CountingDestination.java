@@ -136,7 +136,7 @@ final class CountingDestination implements AutoCloseable {
             say(out, "250 2.0.0 queued");
           }
           case "QUIT" -> {
-            // the client is done: it may open the next connection as soon as it has sent this
+            // the client is done: it gives its place back once it has read the 221 below
             counted = false;
             open.decrementAndGet();
             signal();
