@@ -37,6 +37,9 @@
 #   6. Outbound: $OUTBOUND 1 KiB messages (6,000; QUICK: 2,000) queued for a domain routed to the
 #      smtp-sink, then delivered by a warm server; Postino against Postfix as the relay, $RUNS
 #      rounds (see outbound() for how each is queued and timed). SKIP_OUTBOUND=1 skips it.
+#   6b. Cold start: the same queue relayed by a server just started on it, Java 17 with and without
+#      an AppCDS archive and Java 25 with and without an AOT cache against `postfix start`, and the
+#      time from the start to the first 220 (coldstart.sh, whose header says how). SKIP_COLDSTART=1 skips it.
 #   7. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
 #      and keeps them, the raw figures and the logs in $BENCH_DIR/results.
 #
@@ -274,8 +277,10 @@ start_postino() {
   fi
   # a copy of the jar: a rebuild during the run must not change it under the JVM
   cp "$ROOT/target/postino.jar" "$BENCH_DIR/postino.jar"
+  # the ports of this run over those of postino-bench.json (2625, 2628)
   # shellcheck disable=SC2086
-  (cd "$PI" && exec java $JAVA_OPTS "${jfr[@]}" -jar "$BENCH_DIR/postino.jar" -conf "$HERE/postino-bench.json" \
+  (cd "$PI" && exec java $JAVA_OPTS "${jfr[@]}" "-Dpostino.smtp.port=$PORT_POSTINO" \
+    "-Dpostino.dns.servers=[\"127.0.0.1:$PORT_DNS\"]" -jar "$BENCH_DIR/postino.jar" -conf "$HERE/postino-bench.json" \
     >"$PI/postino.log" 2>&1) &
   POSTINO_PID=$!
   PIDS+=("$POSTINO_PID")
@@ -642,11 +647,12 @@ fi
 [[ $SKIP_CONCURRENCY == 1 ]] || concurrency
 # last: it turns the Postfix instance into a relay
 [[ $SKIP_OUTBOUND == 1 ]] || outbound
+[[ ${SKIP_COLDSTART:-0} == 1 ]] || source "$HERE/coldstart.sh"
 {
   echo "Load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(($(date +%s) - STARTED)) s."
   echo "$MACHINE"
   echo "MODE=$MODE (Postino recipient $POSTINO_TO); $RUNS round(s), medians of messages/s; QUICK=$QUICK; DROP_CACHES=$DROP_CACHES."
-  for f in throughput concurrency outbound; do
+  for f in throughput concurrency outbound coldstart; do
     if [[ -f $RESULTS/$f.md ]]; then
       echo
       cat "$RESULTS/$f.md"
