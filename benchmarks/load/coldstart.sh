@@ -20,15 +20,17 @@
 #
 # The queue: $COLDSTART 1 KiB messages (default $OUTBOUND) for sink.test, routed to the smtp-sink.
 # Postino's is made once by a Postino with the sink down (every message deferred for an hour),
-# then stopped; each round copies that spool into a new directory and sets its files'
-# modification time (the spool's due time) to now. Postfix's is its hold queue, filled once and
+# then stopped; each round copies its directory (spool, TLS key, secrets: a restart) into a new
+# one and sets the spool files' modification time (their due time) to now. Postfix's is its hold queue, filled once and
 # copied aside with Postfix stopped; each round copies it into the stopped instance's incoming
 # queue, which qmgr takes in when it starts. Then, after drop_caches (DROP_CACHES), the clock
 # starts with the server's start command (java ..., or `postfix start`): "first" is when the
 # first message has left the queue (delivered to the sink and removed), "last" when the queue is
 # empty; both from polling the queue directories (their modification time every 2 ms, their
 # entries when it changed, at most every 20 ms), in the order messages move through them. Every
-# message must have been delivered (the servers' logs: status=sent), else the step fails.
+# message must have been delivered (the servers' logs: status=sent), else the step fails. For
+# Postino also the JVM's CPU time until then (user + system, /proc/PID/stat), which a busy
+# machine moves much less than the times.
 # The greeting: the server started on an empty queue, connections to its port until one reads a
 # 220. $RUNS rounds (medians), each running every variant and Postfix in turn.
 #
@@ -54,16 +56,17 @@ coldstart_main() {
   [[ -x $j25 ]] && coldstart_train "$j25" "$cs/postino-25.aot"
   coldstart_postino_queue
   coldstart_postfix_queue
-  echo "variant,round,first_s,last_s,msgs_per_s,greeting_s" >"$RESULTS/coldstart.csv"
-  declare -A first last rate greet
+  echo "variant,round,first_s,last_s,msgs_per_s,cpu_s,greeting_s,greeting_cpu_s" >"$RESULTS/coldstart.csv"
+  declare -A first last rate greet cpu gcpu
   for round in $(seq "$runs"); do
     for v in "${variants[@]}" postfix; do
       coldstart_relay "$v" "$round"
       first[$v]+=" $FIRST"; last[$v]+=" $LAST"; rate[$v]+=" $RATE"
       coldstart_greeting "$v" "$round"
-      greet[$v]+=" $GREETING"
-      echo "$v,$round,$FIRST,$LAST,$RATE,$GREETING" >>"$RESULTS/coldstart.csv"
-      log "coldstart, round $round, $v: first after ${FIRST} s, last after ${LAST} s ($RATE msg/s); 220 after ${GREETING} s"
+      greet[$v]+=" $GREETING"; cpu[$v]+=" $CPU"; gcpu[$v]+=" $GREETING_CPU"
+      echo "$v,$round,$FIRST,$LAST,$RATE,$CPU,$GREETING,$GREETING_CPU" >>"$RESULTS/coldstart.csv"
+      log "coldstart, round $round, $v: first after ${FIRST} s, last after ${LAST} s ($RATE msg/s, CPU ${CPU} s);" \
+        "220 after ${GREETING} s (CPU ${GREETING_CPU} s)"
     done
   done
   postfix -c "$PF/etc" start >/dev/null 2>&1 || true
@@ -73,17 +76,21 @@ coldstart_main() {
   {
     echo "Cold start: $n x 1 KiB queued for the sink, relayed from a cold start; medians of $runs (all)."
     echo
-    echo "| server | first delivered (s) | last delivered (s) | msg/s | against Postfix | start to first 220 (s) |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+    echo "| server | first delivered (s) | last delivered (s) | msg/s | against Postfix | JVM CPU to the last (s) | start to first 220 (s) | JVM CPU to the 220 (s) |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     for v in "${variants[@]}" postfix; do
       # shellcheck disable=SC2086
       echo "| $v | $(median ${first[$v]}) (${first[$v]# }) | $(median ${last[$v]}) (${last[$v]# }) |" \
         "$(fmt "$(median ${rate[$v]})") (${rate[$v]# }) | $(ratio "$(median ${rate[$v]})" "$pf") |" \
-        "$(median ${greet[$v]}) (${greet[$v]# }) |"
+        "$(coldstart_median ${cpu[$v]}) (${cpu[$v]# }) | $(median ${greet[$v]}) (${greet[$v]# }) |" \
+        "$(coldstart_median ${gcpu[$v]}) (${gcpu[$v]# }) |"
     done
   } >"$out"
   cat "$out" >&2
 }
+
+# median, or "-" for Postfix's CPU figures
+coldstart_median() { if [[ $1 == - ]]; then echo -; else median "$@"; fi; }
 
 # The archive of one JDK, by the command users run (see TrainCommand).
 coldstart_train() {
@@ -154,7 +161,8 @@ coldstart_postfix_stop() {
   die "Postfix did not stop"
 }
 
-# One cold relay of the full queue; sets FIRST, LAST (seconds from the start) and RATE (msg/s).
+# One cold relay of the full queue; sets FIRST, LAST (seconds from the start), RATE (msg/s) and
+# CPU (the JVM's CPU seconds until the queue was empty; "-" for Postfix, many processes).
 coldstart_relay() {
   local v=$1 round=$2 cs="$BENCH_DIR/coldstart" dir sent0 sent times
   if [[ $v == postfix ]]; then
@@ -166,9 +174,10 @@ coldstart_relay() {
     coldstart_postfix_stop
     sent=$(($(grep -c 'status=sent' "$PF/maillog" || true) - sent0))
   else
+    # a restart: the directory of the server that queued them (spool, TLS key, secrets), copied
     dir="$cs/$v-$round"
-    mkdir -p "$dir"
-    cp -a "$cs/prep/spool" "$dir/spool"
+    cp -a "$cs/prep" "$dir"
+    rm -f "$dir/postino.log"
     find "$dir/spool/incoming" -type f -exec touch {} +
     drop_caches
     mapfile -t cmd < <(coldstart_command "$v")
@@ -177,27 +186,32 @@ coldstart_relay() {
     sent=$(grep -c 'status=sent' "$dir/postino.log" || true)
   fi
   ((sent == n)) || die "$v sent $sent of $n"
-  read -r FIRST LAST <<<"$times"
+  read -r FIRST LAST CPU <<<"$times"
   RATE=$(python3 -c "print(round($n / $LAST))")
 }
 
-# From the start on an empty queue to the first 220; sets GREETING (seconds).
+# From the start on an empty queue to the first 220; sets GREETING (seconds) and GREETING_CPU.
 coldstart_greeting() {
   local v=$1 round=$2 cs="$BENCH_DIR/coldstart" dir
   drop_caches
   if [[ $v == postfix ]]; then
     GREETING=$(coldstart_watch --greeting "$PORT_POSTFIX" -- postfix -c "$PF/etc" start) || die "Postfix did not greet"
+    GREETING_CPU=-
     coldstart_postfix_stop
   else
+    # the same, with an empty spool
     dir="$cs/$v-$round-greeting"
-    mkdir -p "$dir"
+    cp -a "$cs/prep" "$dir"
+    rm -rf "$dir/postino.log" "$dir/spool"
     mapfile -t cmd < <(coldstart_command "$v")
     GREETING=$(cd "$dir" && coldstart_watch --greeting "$PORT_POSTINO" --stop --log "$dir/postino.log" -- "${cmd[@]}") ||
       die "$v did not greet: see $dir/postino.log"
+    read -r GREETING GREETING_CPU <<<"$GREETING"
   fi
 }
 
-# Starts a command and times it from outside (see the header); prints "FIRST LAST" or the greeting's time.
+# Starts a command and times it from outside (see the header); prints "FIRST LAST CPU" or
+# "GREETING CPU" (CPU: of the started process, when --stop, else "-").
 coldstart_watch() {
   python3 - "$@" <<'PY'
 import os, signal, socket, subprocess, sys, time
@@ -205,6 +219,14 @@ import os, signal, socket, subprocess, sys, time
 args = sys.argv[1:]
 sep = args.index("--")
 opts, command = args[:sep], args[sep + 1:]
+def cpu():
+    # the started process's CPU time so far (user + system, its threads included), in seconds
+    try:
+        with open("/proc/%d/stat" % proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return "%.2f" % ((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    except (OSError, IndexError, ValueError):
+        return "-"
 def opt(name, n=1):
     if name not in opts:
         return None
@@ -224,7 +246,7 @@ try:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
                     if s.recv(512).startswith(b"220"):
-                        result = "%.3f" % (time.monotonic() - t0)
+                        result = "%.3f %s" % (time.monotonic() - t0, cpu() if stop else "-")
                     s.sendall(b"QUIT\r\n")
             except OSError:
                 time.sleep(0.005)
@@ -260,7 +282,7 @@ try:
                 if first is None and c < n:
                     first = now - t0
                 if c == 0:
-                    result = "%.3f %.3f" % (first, now - t0)
+                    result = "%.3f %.3f %s" % (first, now - t0, cpu() if stop else "-")
                     break
             if proc.poll() is not None and stop:
                 break
