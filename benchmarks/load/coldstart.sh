@@ -99,9 +99,13 @@ coldstart_train() {
   # its spools on tmpfs when there is one: what it records does not depend on how fast they sync
   local work=$BENCH_DIR/coldstart/train
   [[ -d /dev/shm ]] && work=/dev/shm/postino-coldstart-train
-  (cd "$BENCH_DIR/coldstart" && "$java" @base.options "-XX:SharedArchiveFile=$archive" -jar postino.jar train \
+  # the jar by the path the servers are started with: an archive is tied to it as written
+  (cd "$BENCH_DIR/coldstart" && "$java" @base.options "-XX:SharedArchiveFile=$archive" -jar "$BENCH_DIR/coldstart/postino.jar" train \
     --messages "${COLD_TRAIN:-2000}" --directory "$work" >"$archive.log" 2>&1) ||
     die "training $archive failed: $(tail -3 "$archive.log")"
+  # -Xshare:on: an archive the JVM cannot use is fatal rather than passed over
+  "$java" @"$BENCH_DIR/coldstart/base.options" -Xshare:on "-XX:SharedArchiveFile=$archive" \
+    -jar "$BENCH_DIR/coldstart/postino.jar" --version >/dev/null 2>&1 || die "$java cannot use $archive"
 }
 
 # The JVM command of a variant, on stdout (one word a line).
