@@ -172,6 +172,9 @@ coldstart_relay() {
   if [[ $v == postfix ]]; then
     sent0=$(grep -c 'status=sent' "$PF/maillog" || true)
     cp -a "$cs/postfix-queue/." "$PF/queue/incoming/"
+    # the copies have new inodes, which short queue ids are named after: postsuper renames them
+    # now, as `postfix start` would (whose check otherwise fails on a loaded machine)
+    postsuper -c "$PF/etc" >/dev/null 2>&1 || true
     drop_caches
     times=$(coldstart_watch --count "$n" --dirs "$PF/queue/incoming" "$PF/queue/active" -- \
       postfix -c "$PF/etc" start) || die "Postfix did not relay its cold queue: see $PF/maillog"
@@ -200,7 +203,6 @@ coldstart_greeting() {
   drop_caches
   if [[ $v == postfix ]]; then
     GREETING=$(coldstart_watch --greeting "$PORT_POSTFIX" -- postfix -c "$PF/etc" start) || die "Postfix did not greet"
-    GREETING_CPU=-
     coldstart_postfix_stop
   else
     # the same, with an empty spool
@@ -210,8 +212,8 @@ coldstart_greeting() {
     mapfile -t cmd < <(coldstart_command "$v")
     GREETING=$(cd "$dir" && coldstart_watch --greeting "$PORT_POSTINO" --stop --log "$dir/postino.log" -- "${cmd[@]}") ||
       die "$v did not greet: see $dir/postino.log"
-    read -r GREETING GREETING_CPU <<<"$GREETING"
   fi
+  read -r GREETING GREETING_CPU <<<"$GREETING"
 }
 
 # Starts a command and times it from outside (see the header); prints "FIRST LAST CPU" or
