@@ -43,10 +43,13 @@
 #   7. Outbound: $OUTBOUND 1 KiB messages (6,000; QUICK: 2,000) queued for a domain routed to the
 #      smtp-sink, then delivered by a warm server; Postino against Postfix as the relay, $RUNS
 #      rounds (see outbound() for how each is queued and timed). SKIP_OUTBOUND=1 skips it.
-#   8. Relaying end to end (benchmarks/load/relay.sh): RELAY messages (6,000; QUICK: 3,000) for three
+#   8. Cold start: the same queue relayed by a server just started on it, Java 17 with and without
+#      an AppCDS archive and Java 25 with and without an AOT cache against `postfix start`, and the
+#      time from the start to the first 220 (coldstart.sh, whose header says how). SKIP_COLDSTART=1 skips it.
+#   9. Relaying end to end (benchmarks/load/relay.sh): RELAY messages (6,000; QUICK: 3,000) for three
 #      remote domains injected into a warm Postino and Postfix while they deliver them to three
 #      smtp-sinks; time from the first injected to the last delivered. SKIP_RELAY=1 skips it.
-#   9. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
+#  10. Prints Markdown tables (medians of messages/s; ratios of those medians, all from this run)
 #      and keeps them, the raw figures and the logs in $BENCH_DIR/results.
 #
 # What the servers do with a message (MODE):
@@ -687,6 +690,7 @@ if [[ $SKIP_FLOOD != 1 ]]; then
 fi
 # last: they turn the Postfix instance into a relay
 [[ $SKIP_OUTBOUND == 1 ]] || outbound
+[[ ${SKIP_COLDSTART:-0} == 1 ]] || source "$HERE/coldstart.sh"
 if [[ $SKIP_RELAY != 1 ]]; then
   # shellcheck source=relay.sh
   source "$HERE/relay.sh"
@@ -696,7 +700,7 @@ fi
   echo "Load benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(($(date +%s) - STARTED)) s."
   echo "$MACHINE"
   echo "MODE=$MODE (Postino recipient $POSTINO_TO); $RUNS round(s), medians of messages/s; QUICK=$QUICK; DROP_CACHES=$DROP_CACHES."
-  for f in throughput concurrency flood outbound relay; do
+  for f in throughput concurrency flood outbound coldstart relay; do
     if [[ -f $RESULTS/$f.md ]]; then
       echo
       cat "$RESULTS/$f.md"

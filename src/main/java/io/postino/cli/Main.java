@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 /** The command line of the fat jar: {@code java -jar postino.jar [-conf FILE]} runs the server. */
 @Command(name = "postino", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     subcommands = {CheckConfigCommand.class, RouteCommand.class, UsersCommand.class, QueueCommand.class,
-        StatusCommand.class, SendCommand.class, DkimCommand.class, HelpCommand.class},
+        StatusCommand.class, SendCommand.class, DkimCommand.class, TrainCommand.class, HelpCommand.class},
     description = "A reactive, non-blocking SMTP server on Vert.x.")
 public final class Main implements Callable<Integer> {
 

@@ -7,7 +7,8 @@
  * {@code mailq}/{@code postqueue}/{@code postsuper} and {@code sendmail}, talking to the running
  * server's admin API (its options from {@code admin}) or, when none runs, reading its spool under
  * the spool's lock ({@code spool}); {@link io.postino.cli.DkimCommand} makes DKIM keys and checks
- * their DNS records.
+ * their DNS records; {@link io.postino.cli.TrainCommand} runs a mail workload for the JVM's
+ * class-data archive or AOT cache.
  *
  * <p>Implementation, not API: the commands and their exit statuses are the interface, not these
  * classes. It depends on {@code io.postino} and on the implementation packages whose work a
