@@ -309,6 +309,6 @@ PY
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   # on its own: run.sh with this step only
-  SKIP_THROUGHPUT=1 SKIP_CONCURRENCY=1 SKIP_OUTBOUND=1 exec "$(dirname "${BASH_SOURCE[0]}")/run.sh"
+  SKIP_THROUGHPUT=1 SKIP_CONCURRENCY=1 SKIP_OUTBOUND=1 SKIP_FLOOD=1 SKIP_RELAY=1 exec "$(dirname "${BASH_SOURCE[0]}")/run.sh"
 fi
 coldstart_main

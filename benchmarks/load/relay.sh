@@ -31,7 +31,7 @@
 # Results: $RESULTS/relay.md (and relay.csv).
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
-  exec env SKIP_THROUGHPUT=1 SKIP_CONCURRENCY=1 SKIP_OUTBOUND=1 SKIP_RELAY=0 \
+  exec env SKIP_THROUGHPUT=1 SKIP_CONCURRENCY=1 SKIP_OUTBOUND=1 SKIP_FLOOD=1 SKIP_COLDSTART=1 SKIP_RELAY=0 \
     "$(cd "$(dirname "$0")" && pwd)/run.sh" "$@"
 fi
 

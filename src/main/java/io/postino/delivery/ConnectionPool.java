@@ -138,29 +138,31 @@ final class ConnectionPool {
 
   /**
    * Gives a lease back: its session is parked for reuse when {@code reusable} (and still open,
-   * and under its message limit), else closed.
+   * and under its message limit), else closed. Completes when the session is parked, or closed
+   * after the server answered its QUIT: the caller keeps its domain's place until then, so that
+   * the destination never sees more sessions at once than the domain's limit.
    */
-  void release(Lease lease, boolean reusable) {
+  Future<Void> release(Lease lease, boolean reusable) {
     if (lease.released) {
-      return;
+      return Future.succeededFuture();
     }
     lease.released = true;
     SmtpConnection c = lease.connection;
     if (c != null && reusable && !closed && c.isOpen() && c.transactions() < maxMessages) {
       park(lease.key, c, lease.permit);
-      wake();
     } else if (c != null) {
-      quitThenFree(lease.key, c, lease.permit);
+      return quitThenFree(lease.key, c, lease.permit);
     } else {
       freeSlot(lease.key, lease.permit);
-      wake();
     }
+    wake();
+    return Future.succeededFuture();
   }
 
   /** The place of a session is given back once the server has answered its QUIT (or it closed). */
-  private void quitThenFree(Key key, SmtpConnection c, SlotPermits.Permit permit) {
+  private Future<Void> quitThenFree(Key key, SmtpConnection c, SlotPermits.Permit permit) {
     c.quit();
-    c.closed().onComplete(v -> {
+    return c.closed().onComplete(v -> {
       freeSlot(key, permit);
       wake();
     });

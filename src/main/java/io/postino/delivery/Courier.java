@@ -373,7 +373,9 @@ final class Courier {
               tls = RequireTls.summary(c.tlsSummary(hop.tls()), hop.tls(), sent);
               return MailTransaction.run(vertx, c, sent, recipients, lease.reused(), options, deadline, resigner);
             })
-            .andThen(ar -> pool.release(lease, ar.succeeded() && ar.result().reusable()))
+            // the domain's place (held by the caller) outlives the session: it waits for the close
+            .transform(ar -> pool.release(lease, ar.succeeded() && ar.result().reusable())
+                .transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())))
             .compose(outcome -> outcome.stale() && mayRetryStale ? attempt(hop, recipients, false)
                 : outcome.stale() ? Future.failedFuture(new ConnectionException("4.4.2", "lost connection with " + target))
                 : Future.succeededFuture(outcome));
