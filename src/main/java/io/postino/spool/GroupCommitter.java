@@ -105,11 +105,6 @@ final class GroupCommitter {
     return promise.future();
   }
 
-  /** Whether no batch is being committed: a commit now would be a batch of its own. */
-  synchronized boolean isIdle() {
-    return !inFlight;
-  }
-
   /** Whether a message's file in incoming may still be incomplete (it is being written). */
   boolean isPublishing(String queueId) {
     return publishing.contains(queueId);

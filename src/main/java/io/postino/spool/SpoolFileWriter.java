@@ -291,18 +291,14 @@ final class SpoolFileWriter implements SpoolWriter {
 
   /**
    * The turn ended with the message still open: it stays in memory while it may still be
-   * journaled and the budget has room for what it holds, else it streams through a file. Only a
-   * message that starts waiting while no group commit is under way does: with many commits
-   * concurrent, files of their own share their syncs in a batch, while journaling them would
-   * write each twice and fill the journal's segments (whose checkpoints sync them later anyway);
-   * a lone client's message is what the hand-offs and syncs of the streamed path delay most.
+   * journaled and the budget has room for what it holds, else it streams through a file.
    */
   private void turnEnded() {
     turnEndScheduled = false;
     if (state != State.OPEN || opened != null) {
       return;
     }
-    if (mayJournal() && (reserved > 0 || committer.isIdle()) && budget.take(pendingBytes - reserved)) {
+    if (mayJournal() && budget.take(pendingBytes - reserved)) {
       reserved = Math.max(reserved, pendingBytes);
       return;
     }
