@@ -14,30 +14,24 @@
 # postino-bench.json; "before" listens on 2625, "after" on 2655). Needs smtp-source (Debian's
 # postfix package, which run.sh installs) and root (to drop the caches). Settings: ROUNDS (5),
 # SIZE (1024), SESSIONS (50), COUNT (5000), WARM (3), MESSAGE (a file sent as every message's
-# header and body with smtp-source -F, instead of SIZE octets of its own making; dkim-ab.sh uses it),
-# AB_DIR (/var/tmp/ab: the directory holding before/ and after/), PORT_BEFORE (2625), PORT_AFTER
-# (2655), DROP_CACHES (1; 0 keeps the caches, for a machine shared with other benchmarks),
-# WARM_SIZE (SIZE: the size of the warm-up runs' messages).
+# header and body with smtp-source -F, instead of SIZE octets of its own making; dkim-ab.sh uses it).
 set -u
 ROUNDS=${ROUNDS:-5}; SIZE=${SIZE:-1024}; SESSIONS=${SESSIONS:-50}; COUNT=${COUNT:-5000}; WARM=${WARM:-3}
-AB_DIR=${AB_DIR:-/var/tmp/ab}; PORT_BEFORE=${PORT_BEFORE:-2625}; PORT_AFTER=${PORT_AFTER:-2655}
-DROP_CACHES=${DROP_CACHES:-1}; WARM_SIZE=${WARM_SIZE:-$SIZE}
 MESSAGE=${MESSAGE:-}
 content=(-l "$SIZE"); [[ -n $MESSAGE ]] && content=(-F "$MESSAGE")
-warm=(-l "$WARM_SIZE"); [[ -n $MESSAGE ]] && warm=(-F "$MESSAGE")
 declare -A rate cpu
 for r in $(seq $ROUNDS); do
   line="round $r:"
   # alternate who goes first, so that what one run leaves behind (dirty pages, a warm disk) is shared
   order="before after"; ((r % 2 == 0)) && order="after before"
   for b in $order; do
-    d=$AB_DIR/$b; port=$([[ $b == before ]] && echo "$PORT_BEFORE" || echo "$PORT_AFTER")
-    mkdir -p "$AB_DIR/trash"; [[ -d $d/spool ]] && mv "$d/spool" "$AB_DIR/trash/spool.$b.$r.$RANDOM"
+    d=/var/tmp/ab/$b; port=$([[ $b == before ]] && echo 2625 || echo 2655)
+    mkdir -p /var/tmp/ab/trash; [[ -d $d/spool ]] && mv $d/spool /var/tmp/ab/trash/spool.$b.$r.$RANDOM
     (cd $d && exec java -jar p.jar -conf c.json >log 2>&1) &
     echo $! > $d/pid
     for i in $(seq 100); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.3; done
-    for w in $(seq $WARM); do smtp-source -s 50 -m 5000 -d "${warm[@]}" -M bench.client -f s@bench.client -t bench@relay.example 127.0.0.1:$port; done
-    sync; ((DROP_CACHES)) && echo 3 > /proc/sys/vm/drop_caches; sleep 1
+    for w in $(seq $WARM); do smtp-source -s 50 -m 5000 -d "${content[@]}" -M bench.client -f s@bench.client -t bench@relay.example 127.0.0.1:$port; done
+    sync; echo 3 > /proc/sys/vm/drop_caches; sleep 1
     pid=$(cat $d/pid); c0=$(awk '{print $14 + $15}' /proc/$pid/stat); t0=$(date +%s.%N)
     smtp-source -s $SESSIONS -m $COUNT -d "${content[@]}" -M bench.client -f s@bench.client -t bench@relay.example 127.0.0.1:$port
     t1=$(date +%s.%N); c1=$(awk '{print $14 + $15}' /proc/$pid/stat)

@@ -81,18 +81,10 @@ public final class SpoolFileFormat {
    */
   static int seal(byte[] header, long contentLength, long crc) {
     int eol = Bytes.indexOf(header, 0, header.length, (byte) '\n');
-    // written in place, digit by digit: String.format cost more than the rest of a small commit
-    putDigits(header, eol - CRC_DIGITS - 1 - LENGTH_DIGITS, LENGTH_DIGITS, contentLength, 10);
-    putDigits(header, eol - CRC_DIGITS, CRC_DIGITS, crc, 16);
+    byte[] fields = (String.format("%0" + LENGTH_DIGITS + "d", contentLength) + " "
+        + String.format("%0" + CRC_DIGITS + "x", crc)).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(fields, 0, header, eol - fields.length, fields.length);
     return eol + 1;
-  }
-
-  /** {@code value} (not negative) in {@code radix}, zero-padded to {@code digits}, at {@code at}. */
-  private static void putDigits(byte[] into, int at, int digits, long value, int radix) {
-    for (int i = at + digits - 1; i >= at; i--) {
-      into[i] = (byte) Character.forDigit((int) (value % radix), radix);
-      value /= radix;
-    }
   }
 
   /**

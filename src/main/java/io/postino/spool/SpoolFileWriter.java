@@ -24,17 +24,14 @@ import java.util.zip.CRC32C;
  *
  * <p>Writes are handed to the disk at the end of the event-loop turn that made them, not one by
  * one: content written waits, with the file's header and the writer's preamble, until the current
- * task on the writer's context ends. A message whose end arrives in the same turn as the rest of it
- * (every small message a client sends in one go) is committed whole from there: through the
- * journal when its content is at most {@link SpoolJournal#MAX_MESSAGE_OCTETS}, otherwise written to
- * {@code tmp/<queue id>}, fdatasync'd and closed in one worker task. A message still arriving when
- * a turn ends stays in memory as long as its content could still go to the journal and the
- * process's {@link HeldContent} budget has room (the writer does not report its queue full below
- * that size), so a message of up to 128 KiB that comes in several reads costs what one that comes
- * in one read does. Otherwise it gets an {@link AsyncFile} on {@code tmp/<queue id>} that streams
- * the rest with back-pressure (about {@link #PENDING_LIMIT} octets held, then the writer reports
- * its queue full), and is fdatasync'd by the group commit. Either way nothing is held beyond what
- * the session has already read from the socket.
+ * task on the writer's context ends (at most about {@link #PENDING_LIMIT} octets, then the writer
+ * reports its queue full). A message whose end arrives in the same turn as the rest of it (every
+ * small message a client sends in one go) is committed whole from there: through the journal when
+ * its content is at most {@link SpoolJournal#MAX_MESSAGE_OCTETS}, otherwise written to
+ * {@code tmp/<queue id>}, fdatasync'd and closed in one worker task. Only a message that is still
+ * arriving when its turn ends gets an {@link AsyncFile} on {@code tmp/<queue id>} that streams the
+ * rest with back-pressure, and is fdatasync'd by the group commit. Either way nothing is held
+ * beyond what the session has already read from the socket.
  *
  * <p>A {@link LeadingHeaders} given at creation reads the content as it is written; what it gives
  * at commit goes in front of the content: into the held buffers, or, for a streamed message, into
@@ -69,8 +66,6 @@ final class SpoolFileWriter implements SpoolWriter {
   private final SpoolFaults faults;
   /** Reads the content as it is written and gives what goes in front of it at commit; or null. */
   private final LeadingHeaders leading;
-  /** Where the octets held past their turn are counted. */
-  private final HeldContent budget;
 
   private State state = State.OPEN;
   private Future<SpooledMessage> commitFuture;
@@ -81,15 +76,15 @@ final class SpoolFileWriter implements SpoolWriter {
   private List<Buffer> pending = new ArrayList<>();
   private int pendingBytes;
   private Promise<Void> pendingWritten = Promise.promise();
-  private boolean turnEndScheduled;
-  /** Octets of {@link #pending} counted in {@link #budget}. */
-  private long reserved;
+  private boolean spillScheduled;
   private Handler<Void> drainHandler;
 
-  // Once the message streams: its file, opening and then open (or why it could not be opened).
-  private Future<StreamedFile> opened;
-  private StreamedFile file;
-  private Throwable openFailure;
+  // Once the message outlives its first turn: its file, opening and then open.
+  private Future<AsyncFile> opened;
+  private AsyncFile file;
+  private int writesInFlight;
+  private Throwable writeFailure;
+  private Promise<Void> writesDone;
 
   /**
    * A writer whose file will begin with {@code header} and whose content begins with
@@ -97,9 +92,8 @@ final class SpoolFileWriter implements SpoolWriter {
    * content written, since they are the writer's own and not anything read from a client.
    */
   SpoolFileWriter(Vertx vertx, GroupCommitter committer, Envelope envelope, Path tmpFile,
-      Path target, byte[] header, Buffer preamble, LeadingHeaders leading, SpoolFaults faults, HeldContent budget) {
+      Path target, byte[] header, Buffer preamble, LeadingHeaders leading, SpoolFaults faults) {
     this.vertx = vertx;
-    this.budget = budget;
     this.leading = leading;
     this.faults = faults;
     this.context = vertx.getOrCreateContext();
@@ -133,11 +127,11 @@ final class SpoolFileWriter implements SpoolWriter {
       leading.update(nio(content));
     }
     if (file != null) {
-      return file.write(content);
+      return track(file.write(content));
     }
     if (pending == null) {
       // the file could not be opened; commit reports it
-      return Future.failedFuture(openFailure);
+      return Future.failedFuture(writeFailure);
     }
     return hold(content);
   }
@@ -148,7 +142,7 @@ final class SpoolFileWriter implements SpoolWriter {
       return false;
     }
     // While the file opens, new writes still wait with the first ones.
-    return file == null ? pendingBytes >= PENDING_LIMIT && !mayJournal() : file.writeQueueFull();
+    return file == null ? pendingBytes >= PENDING_LIMIT : file.writeQueueFull();
   }
 
   @Override
@@ -209,9 +203,19 @@ final class SpoolFileWriter implements SpoolWriter {
       SpoolFileFormat.seal(header, length, checksum);
       pending.set(0, Buffer.buffer(header));
       ByteBuffer[] whole = takePending().stream().map(SpoolFileWriter::nio).toArray(ByteBuffer[]::new);
-      durable = durable(length, whole);
+      if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
+        durable = injected(SpoolFaults.Point.CONTENT_WRITE)
+            .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+            .compose(v -> committer.commitJournaled(target, whole));
+      } else {
+        durable = vertx.<Void>executeBlocking(() -> {
+          faults.check(SpoolFaults.Point.CONTENT_WRITE, envelope.queueId());
+          faults.check(SpoolFaults.Point.MESSAGE_SYNC, envelope.queueId());
+          DurableFiles.write(tmpFile, false, true, whole);
+          return null;
+        }, false).compose(v -> committer.commit(tmpFile, target, true));
+      }
       durable.onComplete(pendingWritten);
-      durable.onComplete(ar -> release());
     } else if (prefix == null) {
       // the header went out with the first turn's content, before the length and checksum were known
       int firstLine = SpoolFileFormat.seal(header, length, crc.getValue());
@@ -237,21 +241,6 @@ final class SpoolFileWriter implements SpoolWriter {
         .recover(err -> deleteTmpFile().transform(ignored -> Future.failedFuture(err)));
   }
 
-  /** A whole message in memory made durable: through the journal when it is small enough. */
-  private Future<Void> durable(long length, ByteBuffer[] whole) {
-    if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
-      return injected(SpoolFaults.Point.CONTENT_WRITE)
-          .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
-          .compose(v -> committer.commitJournaled(target, whole));
-    }
-    return vertx.<Void>executeBlocking(() -> {
-      faults.check(SpoolFaults.Point.CONTENT_WRITE, envelope.queueId());
-      faults.check(SpoolFaults.Point.MESSAGE_SYNC, envelope.queueId());
-      DurableFiles.write(tmpFile, false, true, whole);
-      return null;
-    }, false).compose(v -> committer.commit(tmpFile, target, true));
-  }
-
   @Override
   public Future<Void> abort() {
     if (state == State.COMMITTED) {
@@ -265,7 +254,6 @@ final class SpoolFileWriter implements SpoolWriter {
     if (opened == null) {
       // nothing reached the disk
       takePending();
-      release();
       pendingWritten.tryFail(new IllegalStateException("spool writer was aborted"));
       abortFuture = Future.succeededFuture();
     } else {
@@ -277,37 +265,11 @@ final class SpoolFileWriter implements SpoolWriter {
   private Future<Void> hold(Buffer buffer) {
     pending.add(buffer);
     pendingBytes += buffer.length();
-    if (!turnEndScheduled) {
-      turnEndScheduled = true;
-      context.runOnContext(v -> turnEnded());
+    if (!spillScheduled) {
+      spillScheduled = true;
+      context.runOnContext(v -> spill());
     }
     return pendingWritten.future();
-  }
-
-  /** Whether the message may still go to the journal whole: it is in memory and not too large. */
-  private boolean mayJournal() {
-    return opened == null && contentLength <= SpoolJournal.MAX_MESSAGE_OCTETS;
-  }
-
-  /**
-   * The turn ended with the message still open: it stays in memory while it may still be
-   * journaled and the budget has room for what it holds, else it streams through a file.
-   */
-  private void turnEnded() {
-    turnEndScheduled = false;
-    if (state != State.OPEN || opened != null) {
-      return;
-    }
-    if (mayJournal() && budget.take(pendingBytes - reserved)) {
-      reserved = Math.max(reserved, pendingBytes);
-      return;
-    }
-    spill();
-  }
-
-  private void release() {
-    budget.give(reserved);
-    reserved = 0;
   }
 
   private List<Buffer> takePending() {
@@ -317,8 +279,12 @@ final class SpoolFileWriter implements SpoolWriter {
     return taken;
   }
 
-  /** From now on the message streams through a file. */
+  /** The turn ended with the message still open: from now on it streams through a file. */
   private void spill() {
+    spillScheduled = false;
+    if (state != State.OPEN || opened != null) {
+      return;
+    }
     OpenOptions newFile = new OpenOptions()
         .setRead(false)
         .setWrite(true)
@@ -328,18 +294,17 @@ final class SpoolFileWriter implements SpoolWriter {
     // opened is set before onOpened can run (it may run at once, and resume the source), and
     // completes only after it: a commit waiting on it then finds the file set. (A listener of the
     // open future itself may run before another one registered earlier.)
-    Promise<StreamedFile> opening = Promise.promise();
+    Promise<AsyncFile> opening = Promise.promise();
     opened = opening.future();
     vertx.fileSystem().open(tmpFile.toString(), newFile).transform(ar -> onOpened(ar, written)).onComplete(opening);
   }
 
-  private Future<StreamedFile> onOpened(AsyncResult<AsyncFile> ar, Promise<Void> written) {
+  private Future<AsyncFile> onOpened(AsyncResult<AsyncFile> ar, Promise<Void> written) {
     List<Buffer> held = takePending();
     Handler<Void> resume = drainHandler;
     drainHandler = null;
     if (ar.failed()) {
-      release();
-      openFailure = ar.cause();
+      writeFailure = ar.cause();
       written.fail(ar.cause());
       if (resume != null) {
         // let the source finish; commit reports the failure
@@ -347,13 +312,12 @@ final class SpoolFileWriter implements SpoolWriter {
       }
       return Future.failedFuture(ar.cause());
     }
-    file = new StreamedFile(ar.result());
+    file = ar.result();
     List<Future<Void>> writes = new ArrayList<>(held.size());
     for (Buffer b : held) {
-      writes.add(file.write(b));
+      writes.add(track(file.write(b)));
     }
     Future.all(writes).<Void>mapEmpty().onComplete(written);
-    written.future().onComplete(v -> release());
     if (resume != null && state == State.OPEN) {
       // AsyncFile calls a drain handler only after its own queue was full
       if (file.writeQueueFull()) {
@@ -365,12 +329,42 @@ final class SpoolFileWriter implements SpoolWriter {
     return Future.succeededFuture(file);
   }
 
+  private Future<Void> track(Future<Void> write) {
+    writesInFlight++;
+    write.onComplete(ar -> {
+      writesInFlight--;
+      if (ar.failed() && writeFailure == null) {
+        writeFailure = ar.cause();
+      }
+      if (writesInFlight == 0 && writesDone != null) {
+        writesDone.complete();
+      }
+    });
+    return write;
+  }
+
   /**
-   * Closes the file once it is open and every queued write has finished (see
-   * {@link StreamedFile#closeAfterWrites}).
+   * Closes the file once it is open and every queued write has finished, after writing
+   * {@code firstLine} (unless null) over the start of the file; fails if any write failed.
    */
   private Future<Void> closeAfterWrites(Buffer firstLine) {
-    return opened.compose(f -> f.closeAfterWrites(firstLine));
+    return opened.transform(ar -> {
+      if (ar.failed()) {
+        return Future.failedFuture(ar.cause());
+      }
+      Future<Void> idle;
+      if (writesInFlight == 0) {
+        idle = Future.succeededFuture();
+      } else {
+        writesDone = Promise.promise();
+        idle = writesDone.future();
+      }
+      return idle
+          .compose(v -> firstLine == null || writeFailure != null ? Future.<Void>succeededFuture()
+              : file.write(firstLine, 0).onFailure(e -> writeFailure = e))
+          .transform(ignored -> file.close())
+          .compose(v -> writeFailure == null ? Future.succeededFuture() : Future.failedFuture(writeFailure));
+    });
   }
 
   private Future<Void> injected(SpoolFaults.Point point) {

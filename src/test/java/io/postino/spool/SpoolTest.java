@@ -89,10 +89,8 @@ class SpoolTest {
     SpooledMessage message = await(committed.future());
 
     assertEquals(20 << 20, message.contentLength());
-    // the first 128 KiB wait in memory for the journal, then AsyncFile holds at most 128 KiB of
-    // queued writes before writeQueueFull(): the pump kept to both.
-    assertTrue(pump.peakBytesInFlight <= SpoolJournal.MAX_MESSAGE_OCTETS + (256 << 10),
-        "peak in flight " + pump.peakBytesInFlight);
+    // AsyncFile holds at most 128 KiB of queued writes before writeQueueFull(): the pump kept to it.
+    assertTrue(pump.peakBytesInFlight <= 256 << 10, "peak in flight " + pump.peakBytesInFlight);
     assertArrayEquals(pump.digest.digest(), contentDigest(message));
   }
 
@@ -107,9 +105,7 @@ class SpoolTest {
       envelopes.add(envelope);
       created.add(onContext(contexts.get(i % 5), () -> {
         SpoolWriter w = spool.create(envelope);
-        // a small message waits in memory until its commit, however many turns that takes
-        w.write(Buffer.buffer("message " + envelope.queueId()));
-        return Future.succeededFuture(w);
+        return w.write(Buffer.buffer("message " + envelope.queueId())).map(w);
       }));
     }
     List<SpoolWriter> writers = new ArrayList<>();
@@ -274,9 +270,8 @@ class SpoolTest {
     Context context = vertx.getOrCreateContext();
     SpoolWriter writer = await(onContext(context, () -> Future.succeededFuture(spool.create(envelope))));
     assertEquals(List.of(), fileNames(dir.resolve("tmp")), "nothing on disk before any content");
-    // a write's future completes once the turn that made it has ended and it is in the file: one
-    // too large for the journal streams through tmp
-    await(onContext(context, () -> writer.write(Buffer.buffer(new byte[SpoolJournal.MAX_MESSAGE_OCTETS + 1]))));
+    // a write's future completes once the turn that made it has ended and it is in the file
+    await(onContext(context, () -> writer.write(Buffer.buffer("partial content"))));
     assertEquals(List.of(envelope.queueId()), fileNames(dir.resolve("tmp")));
 
     await(onContext(context, writer::abort));
@@ -319,17 +314,15 @@ class SpoolTest {
     Context context = vertx.getOrCreateContext();
     SpoolWriter writer = await(onContext(context,
         () -> Future.succeededFuture(spool.create(envelope, Buffer.buffer("Received: by test\r\n")))));
-    // the first part outlives its turn and is too large for the journal: it goes to the temporary
-    // file before the rest arrives
-    String subject = "Subject: " + "1".repeat(SpoolJournal.MAX_MESSAGE_OCTETS) + "\r\n";
-    await(onContext(context, () -> writer.write(Buffer.buffer(subject))));
+    // the first part outlives its turn: it goes to the temporary file before the rest arrives
+    await(onContext(context, () -> writer.write(Buffer.buffer("Subject: one\r\n"))));
     assertEquals(List.of(envelope.queueId()), fileNames(dir.resolve("tmp")));
     SpooledMessage message = await(onContext(context, () -> {
       writer.write(Buffer.buffer("\r\nbody\r\n"));
       return writer.commit();
     }));
 
-    byte[] expected = ("Received: by test\r\n" + subject + "\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] expected = "Received: by test\r\nSubject: one\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
     assertEquals(expected.length, message.contentLength());
     byte[] bytes = Files.readAllBytes(message.file());
     assertArrayEquals(expected, Arrays.copyOfRange(bytes, (int) message.contentOffset(), bytes.length));
@@ -339,14 +332,12 @@ class SpoolTest {
   @Test
   void aCommitRightAfterTheFileStartedOpeningWaitsForIt(Vertx vertx) throws Exception {
     Spool spool = await(Spool.open(vertx, dir));
-    String subject = "Subject: " + "a".repeat(SpoolJournal.MAX_MESSAGE_OCTETS) + "\r\n";
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
     Context context = vertx.getOrCreateContext();
     Promise<SpooledMessage> committed = Promise.promise();
     context.runOnContext(v -> {
       SpoolWriter writer = spool.create(envelope);
-      // too large for the journal: the end of the turn starts opening the file
-      writer.write(Buffer.buffer(subject));
+      writer.write(Buffer.buffer("Subject: a\r\n"));
       // queued after the end-of-turn task that starts opening the file, so it runs while it opens
       context.runOnContext(w -> {
         writer.write(Buffer.buffer("\r\nb\r\n"));
@@ -355,7 +346,7 @@ class SpoolTest {
     });
     SpooledMessage message = await(committed.future());
     byte[] bytes = Files.readAllBytes(message.file());
-    assertEquals(subject + "\r\nb\r\n",
+    assertEquals("Subject: a\r\n\r\nb\r\n",
         new String(bytes, (int) message.contentOffset(), bytes.length - (int) message.contentOffset(), StandardCharsets.US_ASCII));
   }
 
@@ -373,7 +364,7 @@ class SpoolTest {
 
     Envelope streamed = envelope(spool.newQueueId(), RECEIVED, ALICE);
     SpoolWriter writer = await(onContext(context, () -> Future.succeededFuture(spool.create(streamed))));
-    awaitFailure(onContext(context, () -> writer.write(Buffer.buffer(new byte[SpoolJournal.MAX_MESSAGE_OCTETS + 1]))));
+    awaitFailure(onContext(context, () -> writer.write(Buffer.buffer("Subject: y\r\n"))));
     awaitFailure(onContext(context, () -> writer.write(Buffer.buffer("\r\ny\r\n"))));
     awaitFailure(onContext(context, writer::commit));
 
