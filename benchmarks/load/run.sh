@@ -311,6 +311,13 @@ stop_postino() {
   for _ in $(seq 100); do kill -0 "$POSTINO_PID" 2>/dev/null || break; sleep 0.2; done
 }
 
+# For a spool that is thrown away: a graceful stop with the 50,000 messages of the warm-up queued
+# took longer than the wait above, and the next start found the port still taken.
+kill_postino() {
+  kill -9 "$POSTINO_PID" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$POSTINO_PID" 2>/dev/null || break; sleep 0.2; done
+}
+
 # Postino's relay recipient (MODE=queue) must stay in the spool, as Postfix's messages stay on
 # hold: its domain's MX lookup goes to this silent DNS port and never completes during a run
 # (postino-bench.json sets hour-long timeouts), so no delivery attempt, bounce or status write
@@ -385,7 +392,7 @@ settle() {
 # its local domain, which it delivers to Maildir and removes from the spool; their copies are
 # moved aside by settle.
 fresh_postino() {
-  stop_postino
+  kill_postino
   set_aside "$PI"
   start_postino
   for _ in $(seq "${FRESH_WARMUP:-3}"); do
