@@ -61,6 +61,8 @@ final class SmtpConnection {
   private final ArrayDeque<SmtpReply> unread = new ArrayDeque<>();
   private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
   private final Promise<Void> closed = Promise.promise();
+  /** QUIT was said: the session only waits for its reply, then closes. */
+  private boolean quitting;
 
   private ConnectionException failure;
   private boolean idle;
@@ -272,7 +274,7 @@ final class SmtpConnection {
 
   /** True while nothing has failed. */
   boolean isOpen() {
-    return failure == null;
+    return failure == null && !quitting;
   }
 
   /** The failure that ended the connection, or null. */
@@ -304,7 +306,9 @@ final class SmtpConnection {
    * there as N + 1 (Postfix's {@code smtp_skip_quit_response = no}).
    */
   void quit() {
-    if (failure == null) {
+    if (failure == null && !quitting) {
+      // no second QUIT, and no reuse of a session that is ending
+      quitting = true;
       command("QUIT", QUIT_WAIT).onComplete(ar ->
           fail(new ConnectionException("4.4.2", "connection with " + target + " closed after QUIT"), false));
     }
