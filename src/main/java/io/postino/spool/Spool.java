@@ -219,7 +219,7 @@ public final class Spool {
   public SpoolWriter create(Envelope envelope, Buffer preamble, LeadingHeaders leading) {
     String id = checkId(envelope.queueId());
     return new SpoolFileWriter(vertx, committer, envelope, tmp.resolve(id), incoming.resolve(id),
-        SpoolFileFormat.header(envelope), preamble, leading, faults);
+        SpoolFileFormat.header(envelope), preamble, leading, faults, HeldContent.PROCESS);
   }
 
   /** Tests: injects failures from now on (see {@link SpoolFaults}). */

@@ -22,16 +22,21 @@ import java.util.zip.CRC32C;
  * The {@link SpoolWriter} of one message, made durable in {@code incoming} by the
  * {@link GroupCommitter}.
  *
- * <p>Writes are handed to the disk at the end of the event-loop turn that made them, not one by
- * one: content written waits, with the file's header and the writer's preamble, until the current
- * task on the writer's context ends (at most about {@link #PENDING_LIMIT} octets, then the writer
- * reports its queue full). A message whose end arrives in the same turn as the rest of it (every
- * small message a client sends in one go) is committed whole from there: through the journal when
- * its content is at most {@link SpoolJournal#MAX_MESSAGE_OCTETS}, otherwise written to
- * {@code tmp/<queue id>}, fdatasync'd and closed in one worker task. Only a message that is still
- * arriving when its turn ends gets an {@link AsyncFile} on {@code tmp/<queue id>} that streams the
- * rest with back-pressure, and is fdatasync'd by the group commit. Either way nothing is held
- * beyond what the session has already read from the socket.
+ * <p>Content written waits in memory, with the file's header and the writer's preamble, at least
+ * until the current task on the writer's context ends. A message whose end arrives in the same
+ * turn as the rest of it (every small message a client sends in one go) is committed whole from
+ * there, through the journal when its content is at most {@link SpoolJournal#MAX_MESSAGE_OCTETS}.
+ * A message still arriving when a turn ends stays in memory while it is at most
+ * {@link #HOLD_LIMIT} and the process's {@link HeldContent} budget has room for it: it is then
+ * written to {@code tmp/<queue id>}, fdatasync'd and closed in one worker task at its end (as a
+ * larger message that arrived in one turn is), not journaled (written twice, concurrent messages
+ * of 100 KiB would fill the journal's segments, whose checkpoints sync them again). Otherwise it
+ * gets an {@link AsyncFile} on {@code tmp/<queue id>} that streams the rest with back-pressure
+ * (about {@link #PENDING_LIMIT} octets held while the file opens, then the writer reports its
+ * queue full), and is fdatasync'd by the group commit. So one client's 100 KiB message costs two
+ * worker tasks between its last octet and its 250 (write and sync; rename and directory sync in
+ * the group commit), not one for every read. Nothing is held beyond what the session has
+ * already read from the socket.
  *
  * <p>A {@link LeadingHeaders} given at creation reads the content as it is written; what it gives
  * at commit goes in front of the content: into the held buffers, or, for a streamed message, into
@@ -46,8 +51,11 @@ import java.util.zip.CRC32C;
  */
 final class SpoolFileWriter implements SpoolWriter {
 
-  /** Octets held for the end of the turn before the writer reports its queue full. */
+  /** Octets held while the file opens before the writer reports its queue full. */
   static final int PENDING_LIMIT = 64 * 1024;
+
+  /** Octets (header included) a message may hold in memory, over as many turns as it takes. */
+  static final int HOLD_LIMIT = 256 * 1024;
 
   /** Entered when commit() or abort() is called; how that ended is in the futures. */
   private enum State { OPEN, COMMITTED, ABORTED }
@@ -66,6 +74,8 @@ final class SpoolFileWriter implements SpoolWriter {
   private final SpoolFaults faults;
   /** Reads the content as it is written and gives what goes in front of it at commit; or null. */
   private final LeadingHeaders leading;
+  /** Where the octets held past their turn are counted. */
+  private final HeldContent budget;
 
   private State state = State.OPEN;
   private Future<SpooledMessage> commitFuture;
@@ -76,7 +86,11 @@ final class SpoolFileWriter implements SpoolWriter {
   private List<Buffer> pending = new ArrayList<>();
   private int pendingBytes;
   private Promise<Void> pendingWritten = Promise.promise();
-  private boolean spillScheduled;
+  private boolean turnEndScheduled;
+  /** Whether the message was held in memory past a turn (it is then not journaled). */
+  private boolean heldPastTurn;
+  /** Octets of {@link #pending} counted in {@link #budget}. */
+  private long reserved;
   private Handler<Void> drainHandler;
 
   // Once the message outlives its first turn: its file, opening and then open.
@@ -92,8 +106,9 @@ final class SpoolFileWriter implements SpoolWriter {
    * content written, since they are the writer's own and not anything read from a client.
    */
   SpoolFileWriter(Vertx vertx, GroupCommitter committer, Envelope envelope, Path tmpFile,
-      Path target, byte[] header, Buffer preamble, LeadingHeaders leading, SpoolFaults faults) {
+      Path target, byte[] header, Buffer preamble, LeadingHeaders leading, SpoolFaults faults, HeldContent budget) {
     this.vertx = vertx;
+    this.budget = budget;
     this.leading = leading;
     this.faults = faults;
     this.context = vertx.getOrCreateContext();
@@ -142,7 +157,7 @@ final class SpoolFileWriter implements SpoolWriter {
       return false;
     }
     // While the file opens, new writes still wait with the first ones.
-    return file == null ? pendingBytes >= PENDING_LIMIT : file.writeQueueFull();
+    return file == null ? pendingBytes >= (opened == null ? HOLD_LIMIT : PENDING_LIMIT) : file.writeQueueFull();
   }
 
   @Override
@@ -203,19 +218,9 @@ final class SpoolFileWriter implements SpoolWriter {
       SpoolFileFormat.seal(header, length, checksum);
       pending.set(0, Buffer.buffer(header));
       ByteBuffer[] whole = takePending().stream().map(SpoolFileWriter::nio).toArray(ByteBuffer[]::new);
-      if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
-        durable = injected(SpoolFaults.Point.CONTENT_WRITE)
-            .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
-            .compose(v -> committer.commitJournaled(target, whole));
-      } else {
-        durable = vertx.<Void>executeBlocking(() -> {
-          faults.check(SpoolFaults.Point.CONTENT_WRITE, envelope.queueId());
-          faults.check(SpoolFaults.Point.MESSAGE_SYNC, envelope.queueId());
-          DurableFiles.write(tmpFile, false, true, whole);
-          return null;
-        }, false).compose(v -> committer.commit(tmpFile, target, true));
-      }
+      durable = durable(length, whole);
       durable.onComplete(pendingWritten);
+      durable.onComplete(ar -> release());
     } else if (prefix == null) {
       // the header went out with the first turn's content, before the length and checksum were known
       int firstLine = SpoolFileFormat.seal(header, length, crc.getValue());
@@ -241,6 +246,25 @@ final class SpoolFileWriter implements SpoolWriter {
         .recover(err -> deleteTmpFile().transform(ignored -> Future.failedFuture(err)));
   }
 
+  /**
+   * A whole message in memory made durable: through the journal when it is small enough and came
+   * in one turn; else written, fdatasync'd and closed in one worker task, and renamed by the group
+   * commit.
+   */
+  private Future<Void> durable(long length, ByteBuffer[] whole) {
+    if (length <= SpoolJournal.MAX_MESSAGE_OCTETS && !heldPastTurn) {
+      return injected(SpoolFaults.Point.CONTENT_WRITE)
+          .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
+          .compose(v -> committer.commitJournaled(target, whole));
+    }
+    return vertx.<Void>executeBlocking(() -> {
+      faults.check(SpoolFaults.Point.CONTENT_WRITE, envelope.queueId());
+      faults.check(SpoolFaults.Point.MESSAGE_SYNC, envelope.queueId());
+      DurableFiles.write(tmpFile, false, true, whole);
+      return null;
+    }, false).compose(v -> committer.commit(tmpFile, target, true));
+  }
+
   @Override
   public Future<Void> abort() {
     if (state == State.COMMITTED) {
@@ -254,6 +278,7 @@ final class SpoolFileWriter implements SpoolWriter {
     if (opened == null) {
       // nothing reached the disk
       takePending();
+      release();
       pendingWritten.tryFail(new IllegalStateException("spool writer was aborted"));
       abortFuture = Future.succeededFuture();
     } else {
@@ -265,11 +290,33 @@ final class SpoolFileWriter implements SpoolWriter {
   private Future<Void> hold(Buffer buffer) {
     pending.add(buffer);
     pendingBytes += buffer.length();
-    if (!spillScheduled) {
-      spillScheduled = true;
-      context.runOnContext(v -> spill());
+    if (!turnEndScheduled) {
+      turnEndScheduled = true;
+      context.runOnContext(v -> turnEnded());
     }
     return pendingWritten.future();
+  }
+
+  /**
+   * The turn ended with the message still open: it stays in memory while it is at most
+   * {@link #HOLD_LIMIT} and the budget has room for what it holds, else it streams through a file.
+   */
+  private void turnEnded() {
+    turnEndScheduled = false;
+    if (state != State.OPEN || opened != null) {
+      return;
+    }
+    if (pendingBytes <= HOLD_LIMIT && budget.take(pendingBytes - reserved)) {
+      reserved = pendingBytes;
+      heldPastTurn = true;
+      return;
+    }
+    spill();
+  }
+
+  private void release() {
+    budget.give(reserved);
+    reserved = 0;
   }
 
   private List<Buffer> takePending() {
@@ -279,12 +326,8 @@ final class SpoolFileWriter implements SpoolWriter {
     return taken;
   }
 
-  /** The turn ended with the message still open: from now on it streams through a file. */
+  /** From now on the message streams through a file. */
   private void spill() {
-    spillScheduled = false;
-    if (state != State.OPEN || opened != null) {
-      return;
-    }
     OpenOptions newFile = new OpenOptions()
         .setRead(false)
         .setWrite(true)
@@ -304,6 +347,7 @@ final class SpoolFileWriter implements SpoolWriter {
     Handler<Void> resume = drainHandler;
     drainHandler = null;
     if (ar.failed()) {
+      release();
       writeFailure = ar.cause();
       written.fail(ar.cause());
       if (resume != null) {
@@ -318,6 +362,7 @@ final class SpoolFileWriter implements SpoolWriter {
       writes.add(track(file.write(b)));
     }
     Future.all(writes).<Void>mapEmpty().onComplete(written);
+    written.future().onComplete(v -> release());
     if (resume != null && state == State.OPEN) {
       // AsyncFile calls a drain handler only after its own queue was full
       if (file.writeQueueFull()) {

@@ -86,7 +86,7 @@ class SpoolIntegrityTest {
     Spool spool = await(Spool.open(vertx, dir));
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
     Context context = vertx.getOrCreateContext();
-    byte[] big = new byte[SpoolJournal.MAX_MESSAGE_OCTETS + 1000];
+    byte[] big = new byte[SpoolFileWriter.HOLD_LIMIT + 1000];
     new Random(7).nextBytes(big);
     SpoolWriter writer = await(onContext(context,
         () -> Future.succeededFuture(spool.create(envelope, Buffer.buffer("Received: by test\r\n")))));

@@ -89,8 +89,10 @@ class SpoolTest {
     SpooledMessage message = await(committed.future());
 
     assertEquals(20 << 20, message.contentLength());
-    // AsyncFile holds at most 128 KiB of queued writes before writeQueueFull(): the pump kept to it.
-    assertTrue(pump.peakBytesInFlight <= 256 << 10, "peak in flight " + pump.peakBytesInFlight);
+    // the first 256 KiB wait in memory, then AsyncFile holds at most 128 KiB of queued writes
+    // before writeQueueFull(): the pump kept to both.
+    assertTrue(pump.peakBytesInFlight <= SpoolFileWriter.HOLD_LIMIT + (256 << 10),
+        "peak in flight " + pump.peakBytesInFlight);
     assertArrayEquals(pump.digest.digest(), contentDigest(message));
   }
 
@@ -105,7 +107,9 @@ class SpoolTest {
       envelopes.add(envelope);
       created.add(onContext(contexts.get(i % 5), () -> {
         SpoolWriter w = spool.create(envelope);
-        return w.write(Buffer.buffer("message " + envelope.queueId())).map(w);
+        // a small message waits in memory until its commit, however many turns that takes
+        w.write(Buffer.buffer("message " + envelope.queueId()));
+        return Future.succeededFuture(w);
       }));
     }
     List<SpoolWriter> writers = new ArrayList<>();
@@ -270,8 +274,9 @@ class SpoolTest {
     Context context = vertx.getOrCreateContext();
     SpoolWriter writer = await(onContext(context, () -> Future.succeededFuture(spool.create(envelope))));
     assertEquals(List.of(), fileNames(dir.resolve("tmp")), "nothing on disk before any content");
-    // a write's future completes once the turn that made it has ended and it is in the file
-    await(onContext(context, () -> writer.write(Buffer.buffer("partial content"))));
+    // a write's future completes once the turn that made it has ended and it is in the file: one
+    // too large to wait in memory streams through tmp
+    await(onContext(context, () -> writer.write(Buffer.buffer(new byte[SpoolFileWriter.HOLD_LIMIT + 1]))));
     assertEquals(List.of(envelope.queueId()), fileNames(dir.resolve("tmp")));
 
     await(onContext(context, writer::abort));
@@ -314,15 +319,17 @@ class SpoolTest {
     Context context = vertx.getOrCreateContext();
     SpoolWriter writer = await(onContext(context,
         () -> Future.succeededFuture(spool.create(envelope, Buffer.buffer("Received: by test\r\n")))));
-    // the first part outlives its turn: it goes to the temporary file before the rest arrives
-    await(onContext(context, () -> writer.write(Buffer.buffer("Subject: one\r\n"))));
+    // the first part outlives its turn and is too large to wait in memory: it goes to the
+    // temporary file before the rest arrives
+    String subject = "Subject: " + "1".repeat(SpoolFileWriter.HOLD_LIMIT) + "\r\n";
+    await(onContext(context, () -> writer.write(Buffer.buffer(subject))));
     assertEquals(List.of(envelope.queueId()), fileNames(dir.resolve("tmp")));
     SpooledMessage message = await(onContext(context, () -> {
       writer.write(Buffer.buffer("\r\nbody\r\n"));
       return writer.commit();
     }));
 
-    byte[] expected = "Received: by test\r\nSubject: one\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] expected = ("Received: by test\r\n" + subject + "\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII);
     assertEquals(expected.length, message.contentLength());
     byte[] bytes = Files.readAllBytes(message.file());
     assertArrayEquals(expected, Arrays.copyOfRange(bytes, (int) message.contentOffset(), bytes.length));
@@ -332,12 +339,14 @@ class SpoolTest {
   @Test
   void aCommitRightAfterTheFileStartedOpeningWaitsForIt(Vertx vertx) throws Exception {
     Spool spool = await(Spool.open(vertx, dir));
+    String subject = "Subject: " + "a".repeat(SpoolFileWriter.HOLD_LIMIT) + "\r\n";
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
     Context context = vertx.getOrCreateContext();
     Promise<SpooledMessage> committed = Promise.promise();
     context.runOnContext(v -> {
       SpoolWriter writer = spool.create(envelope);
-      writer.write(Buffer.buffer("Subject: a\r\n"));
+      // too large to wait in memory: the end of the turn starts opening the file
+      writer.write(Buffer.buffer(subject));
       // queued after the end-of-turn task that starts opening the file, so it runs while it opens
       context.runOnContext(w -> {
         writer.write(Buffer.buffer("\r\nb\r\n"));
@@ -346,7 +355,7 @@ class SpoolTest {
     });
     SpooledMessage message = await(committed.future());
     byte[] bytes = Files.readAllBytes(message.file());
-    assertEquals("Subject: a\r\n\r\nb\r\n",
+    assertEquals(subject + "\r\nb\r\n",
         new String(bytes, (int) message.contentOffset(), bytes.length - (int) message.contentOffset(), StandardCharsets.US_ASCII));
   }
 
@@ -364,7 +373,7 @@ class SpoolTest {
 
     Envelope streamed = envelope(spool.newQueueId(), RECEIVED, ALICE);
     SpoolWriter writer = await(onContext(context, () -> Future.succeededFuture(spool.create(streamed))));
-    awaitFailure(onContext(context, () -> writer.write(Buffer.buffer("Subject: y\r\n"))));
+    awaitFailure(onContext(context, () -> writer.write(Buffer.buffer(new byte[SpoolFileWriter.HOLD_LIMIT + 1]))));
     awaitFailure(onContext(context, () -> writer.write(Buffer.buffer("\r\ny\r\n"))));
     awaitFailure(onContext(context, writer::commit));
 
