@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The process's budget for message content kept in memory past the event-loop turn that read it:
  * a message of up to {@link SpoolFileWriter#HOLD_LIMIT} that arrives over several turns waits
- * whole in memory for its end, and is then written, fdatasync'd and closed in one worker task,
- * rather than streamed through a file with a worker task for every read. Once the budget is taken,
- * further messages stream to {@code tmp} after their first turn; nothing is refused for it.
+ * whole in memory for its end, and is then journaled or written and fdatasync'd in one worker
+ * task, rather than streamed through a file with a worker task for every read. Once the budget is
+ * taken, further messages stream to {@code tmp} after their first turn; nothing is refused for it.
  *
  * <p>Thread-safe.
  */

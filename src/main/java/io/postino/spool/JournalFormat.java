@@ -206,7 +206,7 @@ final class JournalFormat {
       }
       long crc = hex(f[3]);
       if (crc < 0 || length < 0 || length > buf.limit() - after
-          || length > SpoolJournal.MAX_MESSAGE_OCTETS + SpoolFileFormat.MAX_ENVELOPE_OCTETS + 64L) {
+          || length > SpoolJournal.MAX_RECORDED_OCTETS + SpoolFileFormat.MAX_ENVELOPE_OCTETS + 64L) {
         return false;
       }
       ByteBuffer content = buf.slice(after, (int) length);

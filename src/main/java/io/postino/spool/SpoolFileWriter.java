@@ -23,19 +23,16 @@ import java.util.zip.CRC32C;
  * {@link GroupCommitter}.
  *
  * <p>Content written waits in memory, with the file's header and the writer's preamble, at least
- * until the current task on the writer's context ends. A message whose end arrives in the same
- * turn as the rest of it (every small message a client sends in one go) is committed whole from
- * there, through the journal when its content is at most {@link SpoolJournal#MAX_MESSAGE_OCTETS}.
- * A message still arriving when a turn ends stays in memory while it is at most
- * {@link #HOLD_LIMIT} and the process's {@link HeldContent} budget has room for it: it is then
- * written to {@code tmp/<queue id>}, fdatasync'd and closed in one worker task at its end (as a
- * larger message that arrived in one turn is), not journaled (written twice, concurrent messages
- * of 100 KiB would fill the journal's segments, whose checkpoints sync them again). Otherwise it
- * gets an {@link AsyncFile} on {@code tmp/<queue id>} that streams the rest with back-pressure
- * (about {@link #PENDING_LIMIT} octets held while the file opens, then the writer reports its
- * queue full), and is fdatasync'd by the group commit. So one client's 100 KiB message costs two
- * worker tasks between its last octet and its 250 (write and sync; rename and directory sync in
- * the group commit), not one for every read. Nothing is held beyond what the session has
+ * until the current task on the writer's context ends, and past it while the message is at most
+ * {@link #HOLD_LIMIT} and the process's {@link HeldContent} budget has room for it. A message that
+ * ends while in memory is committed whole: through the journal when its content is at most
+ * {@link SpoolJournal#MAX_MESSAGE_OCTETS}, otherwise written to {@code tmp/<queue id>},
+ * fdatasync'd and closed in one worker task, and renamed by the group commit. So one client's
+ * 100 KiB message, which comes in several reads, costs two worker tasks between its last octet
+ * and its 250, not one for every read. A message that outgrows the limit or the budget gets an
+ * {@link AsyncFile} on {@code tmp/<queue id>} that streams the rest with back-pressure (about
+ * {@link #PENDING_LIMIT} octets held while the file opens, then the writer reports its queue
+ * full), and is fdatasync'd by the group commit. Nothing is held beyond what the session has
  * already read from the socket.
  *
  * <p>A {@link LeadingHeaders} given at creation reads the content as it is written; what it gives
@@ -87,8 +84,6 @@ final class SpoolFileWriter implements SpoolWriter {
   private int pendingBytes;
   private Promise<Void> pendingWritten = Promise.promise();
   private boolean turnEndScheduled;
-  /** Whether the message was held in memory past a turn (it is then not journaled). */
-  private boolean heldPastTurn;
   /** Octets of {@link #pending} counted in {@link #budget}. */
   private long reserved;
   private Handler<Void> drainHandler;
@@ -247,12 +242,11 @@ final class SpoolFileWriter implements SpoolWriter {
   }
 
   /**
-   * A whole message in memory made durable: through the journal when it is small enough and came
-   * in one turn; else written, fdatasync'd and closed in one worker task, and renamed by the group
-   * commit.
+   * A whole message in memory made durable: through the journal when it is small enough; else
+   * written, fdatasync'd and closed in one worker task, and renamed by the group commit.
    */
   private Future<Void> durable(long length, ByteBuffer[] whole) {
-    if (length <= SpoolJournal.MAX_MESSAGE_OCTETS && !heldPastTurn) {
+    if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
       return injected(SpoolFaults.Point.CONTENT_WRITE)
           .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
           .compose(v -> committer.commitJournaled(target, whole));
@@ -308,7 +302,6 @@ final class SpoolFileWriter implements SpoolWriter {
     }
     if (pendingBytes <= HOLD_LIMIT && budget.take(pendingBytes - reserved)) {
       reserved = pendingBytes;
-      heldPastTurn = true;
       return;
     }
     spill();

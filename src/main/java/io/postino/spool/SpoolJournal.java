@@ -57,8 +57,15 @@ final class SpoolJournal {
   /** A segment older than this is retired at the next append. */
   static final long SEGMENT_MILLIS = 30_000;
 
-  /** Messages whose content is larger than this get their own fdatasync instead. */
-  static final int MAX_MESSAGE_OCTETS = 128 * 1024;
+  /**
+   * Messages whose content is larger than this get their own fdatasync instead: journaled, a
+   * large message is written twice, and concurrent ones fill segments whose checkpoints sync
+   * those still queued again.
+   */
+  static final int MAX_MESSAGE_OCTETS = 64 * 1024;
+
+  /** The largest content a record may hold: earlier builds journaled messages of up to 128 KiB. */
+  static final int MAX_RECORDED_OCTETS = 128 * 1024;
 
   /** One message to journal: its queue id and its whole spool file. */
   record Entry(String queueId, ByteBuffer[] file) {
