@@ -58,7 +58,7 @@ class HeldContentTest {
 
     SpooledMessage message = await(turns.run());
 
-    assertEquals(List.of(false, false, false, false), turns.queueFull, "nothing to wait for below 256 KiB");
+    assertEquals(List.of(false, false, false, false), turns.queueFull, "nothing to wait for below 128 KiB");
     assertEquals(List.of(List.of(), List.of(), List.of()), turns.tmpAfterTurn, "no temporary file while it arrives");
     // held in memory, against the budget, from the end of its first turn to its commit
     for (int i = 0; i < 3; i++) {
@@ -82,12 +82,12 @@ class HeldContentTest {
   void aMessageThatGrowsPastTheLimitStreamsThroughTmp(Vertx vertx) throws Exception {
     Spool spool = await(Spool.open(vertx, dir));
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
-    List<byte[]> parts = parts(5, 80 * 1024);
+    List<byte[]> parts = parts(5, 40 * 1024);
     Turns turns = new Turns(vertx.getOrCreateContext(), spool.create(envelope), parts);
 
     SpooledMessage message = await(turns.run());
 
-    // 80, 160 and 240 KiB wait in memory; at 320 KiB it is past the limit: the writer says its
+    // 40, 80 and 120 KiB wait in memory; at 160 KiB it is past the limit: the writer says its
     // queue is full until its file is open
     assertEquals(List.of(false, false, false, true), turns.queueFull.subList(0, 4));
     assertEquals(List.of(List.of(), List.of(), List.of(), List.of(envelope.queueId())), turns.tmpAfterTurn);

@@ -89,7 +89,7 @@ class SpoolTest {
     SpooledMessage message = await(committed.future());
 
     assertEquals(20 << 20, message.contentLength());
-    // the first 256 KiB wait in memory, then AsyncFile holds at most 128 KiB of queued writes
+    // the first 128 KiB wait in memory, then AsyncFile holds at most 128 KiB of queued writes
     // before writeQueueFull(): the pump kept to both.
     assertTrue(pump.peakBytesInFlight <= SpoolFileWriter.HOLD_LIMIT + (256 << 10),
         "peak in flight " + pump.peakBytesInFlight);
