@@ -91,12 +91,10 @@ final class SpoolFileWriter implements SpoolWriter {
   private long reserved;
   private Handler<Void> drainHandler;
 
-  // Once the message outlives its first turn: its file, opening and then open.
-  private Future<AsyncFile> opened;
-  private AsyncFile file;
-  private int writesInFlight;
-  private Throwable writeFailure;
-  private Promise<Void> writesDone;
+  // Once the message streams: its file, opening and then open (or why it could not be opened).
+  private Future<StreamedFile> opened;
+  private StreamedFile file;
+  private Throwable openFailure;
 
   /**
    * A writer whose file will begin with {@code header} and whose content begins with
@@ -140,11 +138,11 @@ final class SpoolFileWriter implements SpoolWriter {
       leading.update(nio(content));
     }
     if (file != null) {
-      return track(file.write(content));
+      return file.write(content);
     }
     if (pending == null) {
       // the file could not be opened; commit reports it
-      return Future.failedFuture(writeFailure);
+      return Future.failedFuture(openFailure);
     }
     return hold(content);
   }
@@ -333,18 +331,18 @@ final class SpoolFileWriter implements SpoolWriter {
     // opened is set before onOpened can run (it may run at once, and resume the source), and
     // completes only after it: a commit waiting on it then finds the file set. (A listener of the
     // open future itself may run before another one registered earlier.)
-    Promise<AsyncFile> opening = Promise.promise();
+    Promise<StreamedFile> opening = Promise.promise();
     opened = opening.future();
     vertx.fileSystem().open(tmpFile.toString(), newFile).transform(ar -> onOpened(ar, written)).onComplete(opening);
   }
 
-  private Future<AsyncFile> onOpened(AsyncResult<AsyncFile> ar, Promise<Void> written) {
+  private Future<StreamedFile> onOpened(AsyncResult<AsyncFile> ar, Promise<Void> written) {
     List<Buffer> held = takePending();
     Handler<Void> resume = drainHandler;
     drainHandler = null;
     if (ar.failed()) {
       release();
-      writeFailure = ar.cause();
+      openFailure = ar.cause();
       written.fail(ar.cause());
       if (resume != null) {
         // let the source finish; commit reports the failure
@@ -352,10 +350,10 @@ final class SpoolFileWriter implements SpoolWriter {
       }
       return Future.failedFuture(ar.cause());
     }
-    file = ar.result();
+    file = new StreamedFile(ar.result());
     List<Future<Void>> writes = new ArrayList<>(held.size());
     for (Buffer b : held) {
-      writes.add(track(file.write(b)));
+      writes.add(file.write(b));
     }
     Future.all(writes).<Void>mapEmpty().onComplete(written);
     written.future().onComplete(v -> release());
@@ -370,42 +368,9 @@ final class SpoolFileWriter implements SpoolWriter {
     return Future.succeededFuture(file);
   }
 
-  private Future<Void> track(Future<Void> write) {
-    writesInFlight++;
-    write.onComplete(ar -> {
-      writesInFlight--;
-      if (ar.failed() && writeFailure == null) {
-        writeFailure = ar.cause();
-      }
-      if (writesInFlight == 0 && writesDone != null) {
-        writesDone.complete();
-      }
-    });
-    return write;
-  }
-
-  /**
-   * Closes the file once it is open and every queued write has finished, after writing
-   * {@code firstLine} (unless null) over the start of the file; fails if any write failed.
-   */
+  /** Closes the file once it is open and every write has finished (see {@link StreamedFile}). */
   private Future<Void> closeAfterWrites(Buffer firstLine) {
-    return opened.transform(ar -> {
-      if (ar.failed()) {
-        return Future.failedFuture(ar.cause());
-      }
-      Future<Void> idle;
-      if (writesInFlight == 0) {
-        idle = Future.succeededFuture();
-      } else {
-        writesDone = Promise.promise();
-        idle = writesDone.future();
-      }
-      return idle
-          .compose(v -> firstLine == null || writeFailure != null ? Future.<Void>succeededFuture()
-              : file.write(firstLine, 0).onFailure(e -> writeFailure = e))
-          .transform(ignored -> file.close())
-          .compose(v -> writeFailure == null ? Future.succeededFuture() : Future.failedFuture(writeFailure));
-    });
+    return opened.compose(f -> f.closeAfterWrites(firstLine));
   }
 
   private Future<Void> injected(SpoolFaults.Point point) {
