@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * Options of the event-bus policy hooks ({@link ApplicationPolicy}): whether they are asked, how
- * long an answer may take, and what an unanswered question means. Maps onto the {@code "policy"}
- * object of {@code conf/postino.json}.
+ * long an answer may take, what an unanswered question means, and how long the server believes
+ * that no consumer listens. Maps onto the {@code "policy"} object of {@code conf/postino.json}.
  */
 public final class PolicyOptions {
 
@@ -25,10 +25,12 @@ public final class PolicyOptions {
   public static final boolean DEFAULT_ENABLED = true;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   public static final OnFailure DEFAULT_ON_FAILURE = OnFailure.ACCEPT;
+  public static final Duration DEFAULT_ABSENCE_RECHECK = Duration.ofSeconds(1);
 
   private boolean enabled = DEFAULT_ENABLED;
   private Duration timeout = DEFAULT_TIMEOUT;
   private OnFailure onFailure = DEFAULT_ON_FAILURE;
+  private Duration absenceRecheck = DEFAULT_ABSENCE_RECHECK;
 
   public PolicyOptions() {
   }
@@ -37,6 +39,7 @@ public final class PolicyOptions {
     this.enabled = other.enabled;
     this.timeout = other.timeout;
     this.onFailure = other.onFailure;
+    this.absenceRecheck = other.absenceRecheck;
   }
 
   /** Reads a {@code "policy"} object on its own: unknown keys and wrong types are refused. */
@@ -55,13 +58,15 @@ public final class PolicyOptions {
     setEnabled(json.bool("enabled", DEFAULT_ENABLED));
     setTimeout(json.seconds("timeout", DEFAULT_TIMEOUT));
     setOnFailure(json.oneOf("onFailure", OnFailure.class, DEFAULT_ON_FAILURE));
+    setAbsenceRecheck(json.seconds("absenceRecheck", DEFAULT_ABSENCE_RECHECK));
   }
 
   public JsonObject toJson() {
     return new JsonObject()
         .put("enabled", enabled)
         .put("timeout", Seconds.of(timeout))
-        .put("onFailure", onFailure.name().toLowerCase(Locale.ROOT));
+        .put("onFailure", onFailure.name().toLowerCase(Locale.ROOT))
+        .put("absenceRecheck", Seconds.of(absenceRecheck));
   }
 
   public boolean isEnabled() {
@@ -88,6 +93,19 @@ public final class PolicyOptions {
 
   public PolicyOptions setOnFailure(OnFailure onFailure) {
     this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+    return this;
+  }
+
+  public Duration getAbsenceRecheck() {
+    return absenceRecheck;
+  }
+
+  /**
+   * How long, once the event bus answered that no consumer listens on a hook's address, the
+   * server decides alone without asking again; zero asks every time.
+   */
+  public PolicyOptions setAbsenceRecheck(Duration absenceRecheck) {
+    this.absenceRecheck = Seconds.notNegative("policy.absenceRecheck", absenceRecheck);
     return this;
   }
 }

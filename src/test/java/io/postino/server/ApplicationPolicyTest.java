@@ -14,6 +14,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,6 +129,70 @@ class ApplicationPolicyTest {
       expect(c.command("EHLO client.example"), 250);
       expect(c.command("MAIL FROM:<a@b.example>"), 250);
       expect(c.command("RCPT TO:<blocked@local.example>"), 250);
+    }
+  }
+
+  @Test
+  void aQuestionNobodyAnsweredIsNotAskedAgainUntilTheRecheck() throws Exception {
+    server.config.put("policy", new JsonObject().put("absenceRecheck", 3600));
+    server.start();
+    Map<String, AtomicInteger> asked = countRequests();
+    for (int i = 0; i < 2; i++) {
+      sendMessage("bob@local.example", "carol@local.example");
+      server.nextInbound();
+    }
+    // one question each (RCPT, then DATA), answered by nobody: the rest were decided alone
+    assertEquals(1, asked.get("postino.policy.rcpt").get());
+    assertEquals(1, asked.get("postino.policy.data").get());
+  }
+
+  @Test
+  void aConsumerRegisteredAfterNobodyAnsweredIsAskedOnceTheRecheckIsDue() throws Exception {
+    server.config.put("policy", new JsonObject().put("absenceRecheck", 0.05));
+    server.start();
+    Map<String, AtomicInteger> asked = countRequests();
+    sendMessage("bob@local.example");
+    server.nextInbound();
+    server.vertx.eventBus().<JsonObject>consumer("postino.policy.rcpt",
+        msg -> msg.reply(PolicyVerdict.refuse(550, "5.7.1", "closed").toJson())).completion().await();
+    // within the recheck the server may still decide alone; after it, the consumer is asked
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      Reply rcpt;
+      do {
+        expect(c.command("RSET"), 250);
+        expect(c.command("MAIL FROM:<a@b.example>"), 250);
+        rcpt = c.command("RCPT TO:<bob@local.example>");
+      } while (rcpt.code() == 250);
+      assertEquals("550 5.7.1 closed", rcpt.text());
+    }
+    assertEquals(2, asked.get("postino.policy.rcpt").get());
+  }
+
+  /** Counts the requests the server sends to the two policy addresses. */
+  private Map<String, AtomicInteger> countRequests() {
+    Map<String, AtomicInteger> asked = new ConcurrentHashMap<>(Map.of(
+        "postino.policy.rcpt", new AtomicInteger(), "postino.policy.data", new AtomicInteger()));
+    server.vertx.eventBus().addOutboundInterceptor(delivery -> {
+      AtomicInteger count = asked.get(delivery.message().address());
+      if (count != null) {
+        count.incrementAndGet();
+      }
+      delivery.next();
+    });
+    return asked;
+  }
+
+  private void sendMessage(String... recipients) throws Exception {
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      for (String rcpt : recipients) {
+        expect(c.command("RCPT TO:<" + rcpt + ">"), 250);
+      }
+      expect(c.command("DATA"), 354);
+      c.send("Subject: hi\r\n\r\nhello\r\n.\r\n");
+      expect(c.read(), 250);
     }
   }
 }

@@ -324,7 +324,9 @@ final class ContentReception {
    * verdict, and removes a refused message durably before the refusal is sent.
    */
   private Future<Judged> commitAndJudge(SpoolWriter w, Verdict checks) {
-    ApplicationPolicy hooks = ctx.applicationPolicy();
+    // with no consumer known to listen, the message is not withheld from the queue for a verdict
+    ApplicationPolicy hooks = ctx.applicationPolicy() == null || !ctx.applicationPolicy().asksAboutMessages()
+        ? null : ctx.applicationPolicy();
     if (hooks == null && !checks.isExpected()) {
       return ctx.intake().commit(w).map(message -> new Judged(message, null));
     }
