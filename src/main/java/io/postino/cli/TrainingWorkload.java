@@ -28,8 +28,7 @@ import java.util.stream.Stream;
  * over SMTP to the first, which delivers each to a Maildir of its own and relays it (STARTTLS
  * included) to the second, which delivers it to its Maildir: the paths a server runs, started
  * and run to completion in a few seconds. The configuration is built in; a server's own is
- * neither read nor touched. Their log is held to warnings and errors ({@link QuietLog}): a line
- * per connection and message of a workload is not what the operator who runs it wants to read.
+ * neither read nor touched.
  */
 final class TrainingWorkload {
 
@@ -54,17 +53,12 @@ final class TrainingWorkload {
     } catch (IOException e) {
       throw new CommandFailure(ExitCodes.IO_ERROR, "cannot make a temporary directory in " + parent + ": " + e);
     }
-    QuietLog quiet = QuietLog.open();
+    Vertx vertx = Vertx.vertx();
     try {
-      Vertx vertx = Vertx.vertx();
-      try {
-        return run(vertx, work);
-      } finally {
-        vertx.close().await();
-        delete(work);
-      }
+      return run(vertx, work);
     } finally {
-      quiet.close();
+      vertx.close().await();
+      delete(work);
     }
   }
 
