@@ -17,6 +17,8 @@ import java.util.List;
  * serves both. The same options matter: an AOT cache is only used with the garbage collector it
  * was made with. The child writes a file beside the archive, renamed over it when complete, so
  * that a server running with the old one keeps its mapping and a failed run leaves the old one.
+ * The child logs warnings and errors only ({@link #TRAINING_LOG}): its servers' line per
+ * connection and message is for neither the terminal nor the server's log.
  */
 final class ArchiveRecording {
 
@@ -24,8 +26,12 @@ final class ArchiveRecording {
   /** The first Java release with {@code -XX:AOTCacheOutput}. */
   static final int AOT_CACHE_RELEASE = 25;
 
+  /** The child's logging configuration, a resource of the jar: warnings and errors, on standard error. */
+  static final String TRAINING_LOG = "-Dlogback.configurationFile=io/postino/cli/train-logback.xml";
+
   private static final List<String> NOT_PASSED_ON = List.of(ARCHIVE, "-Xshare:", "-XX:ArchiveClassesAtExit=",
-      "-XX:AOTCache=", "-XX:AOTCacheOutput=", "-XX:AOTMode=", "-XX:AOTConfiguration=", "-XX:+AutoCreateSharedArchive");
+      "-XX:AOTCache=", "-XX:AOTCacheOutput=", "-XX:AOTMode=", "-XX:AOTConfiguration=", "-XX:+AutoCreateSharedArchive",
+      "-Dlogback.configurationFile=");
 
   private ArchiveRecording() {
   }
@@ -47,9 +53,10 @@ final class ArchiveRecording {
   }
 
   /**
-   * The child JVM's command: {@code java}, the options but those naming or making an archive, the
-   * option that records one into {@code output} for {@code release} (its warnings about classes
-   * it leaves out silenced), the class path, and {@code train} with {@code trainArguments}.
+   * The child JVM's command: {@code java}, the options but those naming or making an archive and
+   * the logging configuration, the option that records one into {@code output} for {@code release}
+   * (its warnings about classes it leaves out silenced), {@link #TRAINING_LOG}, the class path, and
+   * {@code train} with {@code trainArguments}.
    */
   static List<String> command(Path java, int release, List<String> jvmOptions, String classPath, Path output,
       List<String> trainArguments) {
@@ -67,6 +74,7 @@ final class ArchiveRecording {
       command.add("-XX:ArchiveClassesAtExit=" + output);
       command.add("-Xlog:cds*=error");
     }
+    command.add(TRAINING_LOG);
     command.addAll(List.of("-cp", classPath, Main.class.getName(), "train", "--in-process"));
     command.addAll(trainArguments);
     return command;

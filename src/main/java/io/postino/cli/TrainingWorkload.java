@@ -35,6 +35,7 @@ final class TrainingWorkload {
   private static final String LOCAL = "local.train";
   private static final String REMOTE = "relay.train";
   private static final int DEADLINE_SECONDS = 600;
+  private static final int MAX_CONNECTIONS = 500;
 
   private final int messages;
   private final int sessions;
@@ -80,10 +81,13 @@ final class TrainingWorkload {
   }
 
   /** A node: its own port, spool, Maildir, event-bus prefix and local domain; the remote domain routed. */
-  private static JsonObject node(Path dir, String prefix, String domain, JsonObject routes) {
+  private JsonObject node(Path dir, String prefix, String domain, JsonObject routes) {
+    int maxConnections = Math.max(MAX_CONNECTIONS, 2 * sessions);
     return new JsonObject()
         .put("hostname", prefix + ".invalid")
-        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        // a limit of its own, far more than the workload's sessions and the relay open: one derived from
+        // the descriptor limit would come with a warning about servers that are not the operator's
+        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("maxConnections", maxConnections))
         .put("localDomains", new JsonArray().add(domain))
         .put("trustedNetworks", new JsonArray().add("127.0.0.0/8"))
         .put("eventBus", new JsonObject().put("prefix", prefix))

@@ -3,6 +3,7 @@ package io.postino.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -12,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,10 +25,15 @@ class AdminServerTest {
   @TempDir
   Path dir;
 
+  /** How long a request may take before the test fails, naming it, instead of hanging. */
+  private static final int ANSWER_SECONDS = 10;
+
   private final Vertx vertx = Vertx.vertx();
+  private final HttpClient client = vertx.createHttpClient();
 
   @AfterEach
   void close() {
+    client.close().await();
     vertx.close().await();
   }
 
@@ -35,15 +43,21 @@ class AdminServerTest {
   };
 
   private int get(int port, String uri, String token) {
-    HttpClient client = vertx.createHttpClient();
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-        .setURI(uri);
+        .setURI(uri).setTimeout(TimeUnit.SECONDS.toMillis(ANSWER_SECONDS));
     if (token != null) {
       request.putHeader("Authorization", "Bearer " + token);
     }
-    // the body is read in the response's own callback: later, it may have gone by
-    return client.request(request).compose(r -> r.send())
-        .compose(response -> response.body().map(body -> response.statusCode())).await();
+    // body() is asked for in the callback that hands over the response, on its event loop: Vert.x
+    // drops the body of a response nobody reads yet, so a body() asked for later (a callback chained
+    // from this thread after the response had come) would never complete
+    Future<Integer> status = client.request(request)
+        .compose(r -> r.send().compose(response -> response.body().map(body -> response.statusCode())));
+    try {
+      return status.await(ANSWER_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no answer to GET " + uri + " on port " + port + " within " + ANSWER_SECONDS + " s", e);
+    }
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -85,7 +86,7 @@ class QueueApiTest {
 
   private HttpResponse<byte[]> call(String method, String path, boolean withToken) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(20));
     if (withToken) {
       request.header("Authorization", "Bearer " + token);
     }

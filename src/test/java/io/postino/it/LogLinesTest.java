@@ -13,11 +13,11 @@ import io.postino.testing.LogCapture;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
+import io.postino.testing.WithTestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -25,34 +25,28 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator's log, line by line, as real sessions and deliveries write it (README, "Logs"):
  * Postfix's forms, greppable by queue id, with every refusal and the reason of every deferral.
  */
-class LogLinesTest {
+class LogLinesTest extends WithTestServer {
 
   /** delay=T, delays=a/b/c/d: seconds, as DeliveryLog writes them. */
   private static final String SECONDS = "\\d+(\\.\\d{1,2})?";
   private static final String DELAYS = "delay=" + SECONDS + ", delays=" + SECONDS + "/" + SECONDS + "/" + SECONDS + "/"
       + SECONDS;
 
-  @TempDir
-  Path dir;
-  private TestServer server;
   private LogCapture log;
 
   @BeforeEach
   void setUp() {
-    server = new TestServer(dir);
     log = new LogCapture();
   }
 
   @AfterEach
   void tearDown() {
     log.close();
-    server.close();
   }
 
   private static String queueIdOf(SmtpTestClient.Reply queued) {

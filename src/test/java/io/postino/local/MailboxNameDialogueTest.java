@@ -7,37 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.SmtpTestClient.Reply;
 import io.postino.testing.TestServer;
+import io.postino.testing.WithTestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Internationalised local parts over a real SMTPUTF8 dialogue: one Unicode form per mailbox, and
  * no invisible character that changes how a mailbox name reads.
  */
-class MailboxNameDialogueTest {
+class MailboxNameDialogueTest extends WithTestServer {
 
   private static final String COMPOSED = "\u00fcser";
   private static final String DECOMPOSED = "u\u0308ser";
-
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void setUp() {
-    server = new TestServer(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    server.close();
-  }
 
   @Test
   void composedAndDecomposedLocalPartsAreOneMailboxWithOneCopy() throws Exception {

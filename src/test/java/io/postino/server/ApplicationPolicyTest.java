@@ -10,38 +10,21 @@ import io.postino.bus.PolicyVerdict;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.SmtpTestClient.Reply;
 import io.postino.testing.TestServer;
+import io.postino.testing.WithTestServer;
 import io.vertx.core.json.JsonObject;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Applications deciding over the event bus: a consumer on postino.policy.rcpt refuses some
  * recipients, one on postino.policy.data reads the spooled message and refuses spam. These are the
  * README's policy examples.
  */
-class ApplicationPolicyTest {
-
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void setUp() {
-    server = new TestServer(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    server.close();
-  }
+class ApplicationPolicyTest extends WithTestServer {
 
   private void start() {
     server.start();

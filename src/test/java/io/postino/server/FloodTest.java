@@ -5,39 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.testing.SmtpTestClient;
-import io.postino.testing.TestServer;
+import io.postino.testing.WithTestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Floods of bytes without a line end, which the server refuses and discards read by read: the
  * flooding client still gets its reply at the end, its session goes on, and other sessions are
  * answered meanwhile.
  */
-class FloodTest {
+class FloodTest extends WithTestServer {
 
   private static final int CHUNK = 64 * 1024;
-
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void setUp() {
-    server = new TestServer(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    server.close();
-  }
 
   /** {@code total} octets of {@code fill} in reads of up to 64 KiB, the last one ending in {@code tail}. */
   private static void flood(SmtpTestClient c, long total, byte fill, String tail) throws Exception {

@@ -7,31 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.SmtpTestClient.Reply;
 import io.postino.testing.TestServer;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.postino.testing.WithTestServer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Limits of one session over a raw socket: what a correct client that goes past a limit gets, and
  * where an abusive one is cut off.
  */
-class SessionLimitsTest {
-
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void setUp() {
-    server = new TestServer(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    server.close();
-  }
+class SessionLimitsTest extends WithTestServer {
 
   @Test
   void recipientsPastTheLimitGet452WithoutEndingTheSession() throws Exception {

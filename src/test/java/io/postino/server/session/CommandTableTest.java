@@ -6,35 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.SmtpTestClient.Reply;
-import io.postino.testing.TestServer;
+import io.postino.testing.WithTestServer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The command table and the phases over raw sockets: which check answers first, where a session
  * stands after a refused BDAT chunk and after an AUTH response that is no proper line, and which
  * fixed answers count against the error budget.
  */
-class CommandTableTest {
-
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void setUp() {
-    server = new TestServer(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    server.close();
-  }
+class CommandTableTest extends WithTestServer {
 
   @Test
   void aMissingFeatureIsNamedBeforeTheMissingHelo() throws Exception {

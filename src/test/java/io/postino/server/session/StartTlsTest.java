@@ -17,7 +17,7 @@ import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.SmtpTestClient.Reply;
-import io.postino.testing.TestServer;
+import io.postino.testing.WithTestServer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -25,7 +25,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -34,31 +33,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * STARTTLS (RFC 3207) over raw sockets: the upgrade on every listener instance, the state reset
  * after it, plaintext injection (CVE-2011-0411), clients that break the handshake, and the
  * {@code 454} answer when TLS cannot start.
  */
-class StartTlsTest {
-
-  @TempDir
-  Path dir;
-  TestServer server;
-
-  @BeforeEach
-  void setUp() {
-    server = new TestServer(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    server.close();
-  }
+class StartTlsTest extends WithTestServer {
 
   private static boolean advertises(Reply ehlo, String keyword) {
     return ehlo.lines().stream().anyMatch(l -> l.substring(4).equals(keyword));
