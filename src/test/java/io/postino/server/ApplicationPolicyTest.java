@@ -152,6 +152,30 @@ class ApplicationPolicyTest extends WithTestServer {
     assertEquals(2, asked.get("postino.policy.rcpt").get());
   }
 
+  @Test
+  void recipientsDecidedAtOnceAreAnsweredInOneDriveNotOneNestedPerCommand() throws Exception {
+    int recipients = 50_000;
+    server.config.put("policy", new JsonObject().put("absenceRecheck", 3600));
+    server.smtp().put("maxRecipients", recipients);
+    server.start();
+    sendMessage("bob@local.example");
+    server.nextInbound();
+    // every RCPT's question is now answered at once (nobody listens): pipelined, each in turn
+    StringBuilder pipeline = new StringBuilder("EHLO client.example\r\nMAIL FROM:<a@b.example>\r\n");
+    for (int i = 0; i < recipients; i++) {
+      pipeline.append("RCPT TO:<r").append(i).append("@local.example>\r\n");
+    }
+    try (SmtpTestClient c = server.connect()) {
+      c.send(pipeline.append("RSET\r\n").toString());
+      expect(c.read(), 250);
+      expect(c.read(), 250);
+      for (int i = 0; i < recipients; i++) {
+        expect(c.read(), 250);
+      }
+      expect(c.read(), 250);
+    }
+  }
+
   /** Counts the requests the server sends to the two policy addresses. */
   private Map<String, AtomicInteger> countRequests() {
     Map<String, AtomicInteger> asked = new ConcurrentHashMap<>(Map.of(

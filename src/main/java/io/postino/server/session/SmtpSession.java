@@ -72,6 +72,8 @@ final class SmtpSession {
 
   private Phase phase = Phase.CONNECTED;
   private Wait waiting = Wait.NONE;
+  /** Whether {@link #drive} is reading input now (an answer known at once then goes on in it). */
+  private boolean driving;
   private int errors;
 
   SmtpSession(Vertx vertx, NetSocket socket, ServerContext ctx, ListenerMeters meters, String clientIp, boolean trusted) {
@@ -165,6 +167,11 @@ final class SmtpSession {
    * must happen regardless belongs on the future itself.
    */
   <T> void suspendUntil(Future<T> future, Handler<AsyncResult<T>> then) {
+    if (future.isComplete() && driving) {
+      // decided at once (a remembered answer): not a nested drive per pipelined command
+      then.handle(future);
+      return;
+    }
     waiting = Wait.SERVER;
     future.onComplete(ar -> {
       waiting = Wait.NONE;
@@ -220,19 +227,25 @@ final class SmtpSession {
       return;
     }
     boolean progress = true;
-    // a session asked to stop (shutdown) closes as soon as it has no message under way
-    while (!stop.stopIfIdle() && progress && waiting == Wait.NONE && !phase.isClosing() && input.hasRemaining()) {
-      progress = switch (phase) {
-        case GREETED, READY -> readCommand();
-        case AUTH_RESPONSE -> auth.readResponse();
-        case DATA -> content.readData();
-        case BDAT -> content.readChunk();
-        default -> {
-          // nothing is read before the greeting or during a TLS handshake
-          input.skipAll();
-          yield false;
-        }
-      };
+    boolean outer = driving;
+    driving = true;
+    try {
+      // a session asked to stop (shutdown) closes as soon as it has no message under way
+      while (!stop.stopIfIdle() && progress && waiting == Wait.NONE && !phase.isClosing() && input.hasRemaining()) {
+        progress = switch (phase) {
+          case GREETED, READY -> readCommand();
+          case AUTH_RESPONSE -> auth.readResponse();
+          case DATA -> content.readData();
+          case BDAT -> content.readChunk();
+          default -> {
+            // nothing is read before the greeting or during a TLS handshake
+            input.skipAll();
+            yield false;
+          }
+        };
+      }
+    } finally {
+      driving = outer;
     }
     input.releaseIfDone();
     flush();
