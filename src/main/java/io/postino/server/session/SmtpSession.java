@@ -240,6 +240,8 @@ final class SmtpSession {
     flush();
     if (phase.isClosing() || waiting == Wait.SERVER) {
       reads.pause();
+    } else if (waiting == Wait.SPOOL && content.firstSpoolWait()) {
+      reads.holdUpTo(input.remaining());
     } else if (waiting != Wait.NONE) {
       reads.stop();
     } else {
