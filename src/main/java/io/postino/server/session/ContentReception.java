@@ -83,7 +83,7 @@ final class ContentReception {
 
   /**
    * The session waits for the spool for the first time in this message: while the message's file
-   * opens, which the rest of a message of a few hundred KiB usually arrives during.
+   * opens, as every message of more than 64 KiB does, the rest of which arrives meanwhile.
    */
   boolean firstSpoolWait() {
     return spoolWaits == 1;
