@@ -54,6 +54,8 @@ final class ContentReception {
 
   private DataDecoder decoder;
   private SpoolWriter writer;
+  /** The current message's waits for a full spool write queue so far. */
+  private int spoolWaits;
   /** What the checks of the current message's content (DMARC) decided. */
   private Verdict verdict;
   private Buffer decoded;
@@ -77,6 +79,14 @@ final class ContentReception {
     this.clock = clock;
     this.spoolHold = spoolHold;
     this.sessionLog = sessionLog;
+  }
+
+  /**
+   * The session waits for the spool for the first time in this message: while the message's file
+   * opens, as every message of more than 64 KiB does, the rest of which arrives meanwhile.
+   */
+  boolean firstSpoolWait() {
+    return spoolWaits == 1;
   }
 
   /** The message has a spool file: its envelope is written. */
@@ -162,6 +172,7 @@ final class ContentReception {
       known.addAll(tx.results);
       verdict = new Verdict();
       writer = ctx.intake().open(envelope, client.tls(), nameUser, known, verdict);
+      spoolWaits = 0;
     } catch (IllegalArgumentException e) {
       log.error("spool: cannot start a message file", e);
       return Replies.LOCAL_ERROR;
@@ -261,6 +272,7 @@ final class ContentReception {
     decoded = null;
     if (writer.writeQueueFull()) {
       session.waitFor(Wait.SPOOL);
+      spoolWaits++;
       long waitStart = System.nanoTime();
       writer.drainHandler(v -> {
         clock.excuse(System.nanoTime() - waitStart);

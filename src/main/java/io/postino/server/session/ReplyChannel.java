@@ -10,8 +10,8 @@ import io.vertx.core.net.NetSocket;
  * The way back to the client: replies collect in a buffer and go out in one write per batch of
  * input (pipelined commands get their replies together); a full write queue tells the session
  * that the client does not read; closing is graceful or, for a client that does not read, hard.
- * The one user of Vert.x internals in the session. Not thread-safe: one per session, on its event
- * loop.
+ * With {@link SocketReads}, the session's user of Vert.x internals. Not thread-safe: one per
+ * session, on its event loop.
  */
 final class ReplyChannel {
 

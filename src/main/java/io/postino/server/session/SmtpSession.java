@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>Everything runs on the connection's event loop. Input is scanned in place from the socket's
  * buffers; replies produced while handling one read are sent in one write. While an asynchronous
  * step is in flight (opening or committing a spool file, a full write queue) the session waits
- * ({@link Wait}): the socket is paused and unread input waits, so commands are never reordered and
- * a fast client cannot make the server buffer without bound.
+ * ({@link Wait}): the connection is not read ({@link SocketReads}) and unread input waits, so
+ * commands are never reordered and a fast client cannot make the server buffer without bound.
  *
  * <p>The listener's {@link ListenerPolicy} decides what differs between the SMTP, submission and
  * implicit-TLS ports: whether TLS starts with the connection, whether MAIL needs AUTH, whether
@@ -62,6 +62,7 @@ final class SmtpSession {
   private final SessionClock clock;
   private final LineReader lines;
   private final ReplyChannel replies;
+  private final SocketReads reads;
   private final TlsUpgrade tls;
   private final AuthDialogue auth;
   private final ContentReception content;
@@ -86,6 +87,7 @@ final class SmtpSession {
     this.clock = new SessionClock(vertx, this, options, clientIp);
     this.lines = new LineReader(input, clock);
     this.replies = new ReplyChannel(socket, this);
+    this.reads = new SocketReads(socket);
     this.tls = new TlsUpgrade(this, ctx.tls(), socket, vertx.getOrCreateContext(), client, input);
     this.auth = new AuthDialogue(this, ctx.auth(), client, lines, input);
     SpoolHold spoolHold = new SpoolHold(ctx.spoolBudget(), clientIp);
@@ -249,10 +251,14 @@ final class SmtpSession {
     }
     input.releaseIfDone();
     flush();
-    if (waiting != Wait.NONE || phase.isClosing()) {
-      socket.pause();
+    if (phase.isClosing() || waiting == Wait.SERVER) {
+      reads.pause();
+    } else if (waiting == Wait.SPOOL && content.firstSpoolWait()) {
+      reads.holdUpTo(input.remaining());
+    } else if (waiting != Wait.NONE) {
+      reads.stop();
     } else {
-      socket.resume();
+      reads.start();
     }
   }
 
@@ -399,7 +405,7 @@ final class SmtpSession {
     }
     phase = Phase.CLOSING;
     flush();
-    socket.pause();
+    reads.pause();
     if (waiting == Wait.CLIENT) {
       replies.closeNow();
       return;
