@@ -83,7 +83,8 @@ final class ContentReception {
 
   /**
    * The session waits for the spool for the first time in this message: while the message's file
-   * opens, as every message of more than 64 KiB does, the rest of which arrives meanwhile.
+   * opens, as every message of more than 128 KiB does (smaller ones wait whole in memory), the
+   * rest of which arrives meanwhile.
    */
   boolean firstSpoolWait() {
     return spoolWaits == 1;
