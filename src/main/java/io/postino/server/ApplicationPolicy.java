@@ -97,9 +97,8 @@ public final class ApplicationPolicy {
     final String address;
     final String defaultText;
     private final long recheckNanos;
-    /** System.nanoTime() until which the server decides alone; meaningful only when absentKnown. */
-    private volatile long absentUntil;
-    private volatile boolean absentKnown;
+    /** System.nanoTime() until which the server decides alone; passed from the start. */
+    private volatile long absentUntil = System.nanoTime();
 
     Hook(String address, String defaultText, long recheckNanos) {
       this.address = address;
@@ -108,14 +107,11 @@ public final class ApplicationPolicy {
     }
 
     boolean knownAbsent() {
-      return absentKnown && System.nanoTime() - absentUntil < 0;
+      return System.nanoTime() - absentUntil < 0;
     }
 
     void absent() {
-      if (recheckNanos > 0) {
-        absentUntil = System.nanoTime() + recheckNanos;
-        absentKnown = true;
-      }
+      absentUntil = System.nanoTime() + recheckNanos;
     }
   }
 

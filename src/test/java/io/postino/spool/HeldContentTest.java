@@ -2,6 +2,8 @@ package io.postino.spool;
 
 import static io.postino.spool.SpoolTesting.await;
 import static io.postino.spool.SpoolTesting.envelope;
+import static io.postino.spool.SpoolTesting.fileNames;
+import static io.postino.spool.SpoolTesting.onContext;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -69,7 +70,7 @@ class HeldContentTest {
     byte[] file = Files.readAllBytes(message.file());
     assertArrayEquals(expected, Arrays.copyOfRange(file, (int) message.contentOffset(), file.length));
 
-    assertEquals(List.of(), names(dir.resolve("tmp")));
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")));
 
     // fdatasync'd itself, not journaled (it would be written twice): nothing rewrites it
     Files.delete(message.file());
@@ -93,7 +94,7 @@ class HeldContentTest {
     assertEquals(List.of(List.of(), List.of(), List.of(), List.of(envelope.queueId())), turns.tmpAfterTurn);
     byte[] file = Files.readAllBytes(message.file());
     assertArrayEquals(concat(parts), Arrays.copyOfRange(file, (int) message.contentOffset(), file.length));
-    assertEquals(List.of(), names(dir.resolve("tmp")));
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")));
 
   }
 
@@ -133,8 +134,8 @@ class HeldContentTest {
 
     await(onContext(context, writer::abort));
 
-    assertEquals(List.of(), names(dir.resolve("tmp")));
-    assertEquals(List.of(), names(dir.resolve("incoming")));
+    assertEquals(List.of(), fileNames(dir.resolve("tmp")));
+    assertEquals(List.of(), fileNames(dir.resolve("incoming")));
   }
 
   /** Takes what is left of the process's budget; returns how much, to give back. */
@@ -186,7 +187,11 @@ class HeldContentTest {
         return;
       }
       Handler<Void> next = v -> {
-        tmpAfterTurn.add(names(dir.resolve("tmp")));
+        try {
+          tmpAfterTurn.add(fileNames(dir.resolve("tmp")));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
         heldAfterTurn.add(HeldContent.PROCESS.held());
         write(i + 1);
       };
@@ -215,17 +220,4 @@ class HeldContentTest {
     return out.toByteArray();
   }
 
-  private static List<String> names(Path directory) {
-    try (Stream<Path> files = Files.list(directory)) {
-      return files.map(p -> p.getFileName().toString()).sorted().toList();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> action) {
-    Promise<T> result = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(result));
-    return result.future();
-  }
 }

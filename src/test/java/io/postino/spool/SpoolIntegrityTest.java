@@ -1,6 +1,8 @@
 package io.postino.spool;
 
 import static io.postino.spool.SpoolTesting.await;
+import static io.postino.spool.SpoolTesting.fileNames;
+import static io.postino.spool.SpoolTesting.onContext;
 import static io.postino.spool.SpoolTesting.awaitFailure;
 import static io.postino.spool.SpoolTesting.envelope;
 import static io.postino.spool.SpoolTesting.store;
@@ -13,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.postino.smtp.MailAddress;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,15 +150,5 @@ class SpoolIntegrityTest {
     assertTrue(status.allFinished());
   }
 
-  private static <T> Future<T> onContext(Context context, java.util.function.Supplier<Future<T>> action) {
-    Promise<T> result = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(result));
-    return result.future();
-  }
 
-  private static List<String> fileNames(Path directory) throws Exception {
-    try (Stream<Path> files = Files.list(directory)) {
-      return files.map(p -> p.getFileName().toString()).sorted().toList();
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.postino.spool;
 
+import static io.postino.spool.SpoolTesting.fileNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -231,11 +232,6 @@ class SpoolJournalTest {
     return fileNames(dir.resolve("corrupt"));
   }
 
-  private static List<String> fileNames(Path directory) throws Exception {
-    try (Stream<Path> files = Files.list(directory)) {
-      return files.map(p -> p.getFileName().toString()).sorted().toList();
-    }
-  }
 
   @Test
   void aDamagedRecordCostsOnlyItselfAndTheSegmentIsKeptAsEvidence() throws Exception {

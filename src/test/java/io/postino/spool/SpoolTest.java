@@ -1,6 +1,8 @@
 package io.postino.spool;
 
 import static io.postino.spool.SpoolTesting.await;
+import static io.postino.spool.SpoolTesting.fileNames;
+import static io.postino.spool.SpoolTesting.onContext;
 import static io.postino.spool.SpoolTesting.awaitFailure;
 import static io.postino.spool.SpoolTesting.contexts;
 import static io.postino.spool.SpoolTesting.envelope;
@@ -36,7 +38,6 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
@@ -465,18 +466,7 @@ class SpoolTest {
     assertEquals(1, committer.messages());
   }
 
-  /** Runs {@code action} on {@code context} (writers belong to the context that made them). */
-  private static <T> Future<T> onContext(Context context, Supplier<Future<T>> action) {
-    Promise<T> result = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(result));
-    return result.future();
-  }
 
-  private static List<String> fileNames(Path directory) throws Exception {
-    try (Stream<Path> files = Files.list(directory)) {
-      return files.map(p -> p.getFileName().toString()).sorted().toList();
-    }
-  }
 
   private static byte[] contentDigest(SpooledMessage message) throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
