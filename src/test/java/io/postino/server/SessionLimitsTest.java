@@ -43,6 +43,28 @@ class SessionLimitsTest extends WithTestServer {
   }
 
   @Test
+  void aRecipientGivenAgainInAnyCaseIsOneCopyButEachRcptCountsAgainstTheLimit() throws Exception {
+    server.smtp().put("maxRecipients", 3);
+    server.start();
+    try (SmtpTestClient c = server.connect()) {
+      expect(c.command("EHLO client.example"), 250);
+      expect(c.command("MAIL FROM:<a@b.example>"), 250);
+      c.send("RCPT TO:<bob@local.example>\r\nRCPT TO:<BOB@Local.Example>\r\nRCPT TO:<bob@local.example>\r\n"
+          + "RCPT TO:<alice@local.example>\r\n");
+      for (int i = 0; i < 3; i++) {
+        expect(c.read(), 250);
+      }
+      // as Postfix's smtpd_recipient_limit, the limit counts RCPT commands, not the copies they make
+      assertEquals("4.5.3", expect(c.read(), 452).enhanced());
+      expect(c.command("DATA"), 354);
+      c.send("Subject: twice\r\n\r\nhi\r\n.\r\n");
+      expect(c.read(), 250);
+      expect(c.command("QUIT"), 221);
+    }
+    assertEquals(1, server.nextInbound().getJsonArray("mailboxes").size());
+  }
+
+  @Test
   void aHugeBdatChunkAfterASmallOneIsRefusedAndTheConnectionClosed() throws Exception {
     server.start();
     try (SmtpTestClient c = server.connect()) {

@@ -168,12 +168,7 @@ final class EnvelopeCommands {
 
   private void accept(List<Envelope.Recipient> copies) {
     for (Envelope.Recipient copy : copies) {
-      // Postfix's cleanup drops duplicate recipients too: one copy per mailbox or address
-      boolean duplicate = tx.recipients.stream().anyMatch(r -> r.local() == copy.local()
-          && r.address().address().equalsIgnoreCase(copy.address().address()));
-      if (!duplicate) {
-        tx.recipients.add(copy);
-      }
+      tx.addCopy(copy);
     }
     tx.accepted++;
     session.reply(Replies.RECIPIENT_OK);

@@ -5,7 +5,10 @@ import io.postino.spool.Envelope;
 import io.postino.smtp.MailAddress;
 import io.postino.smtp.MailParameters;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * One mail transaction: from MAIL to the end of its content, or RSET. A new one for every MAIL,
@@ -17,6 +20,8 @@ final class Transaction {
   final MailParameters parameters;
   /** The copies to make: each accepted RCPT, expanded through the aliases, without duplicates. */
   final List<Envelope.Recipient> recipients = new ArrayList<>();
+  /** Each copy's mailbox or address, case folded: a duplicate is found in constant time, not by a scan. */
+  private final Set<String> copyKeys = new HashSet<>();
   /** RCPT commands accepted: what {@code maxRecipients} counts, as Postfix's smtpd_recipient_limit. */
   int accepted;
   /** Content comes in BDAT chunks: DATA may no longer follow. */
@@ -31,5 +36,12 @@ final class Transaction {
   Transaction(MailAddress sender, MailParameters parameters) {
     this.sender = sender;
     this.parameters = parameters;
+  }
+
+  /** Adds {@code copy} unless the transaction has it: Postfix's cleanup too makes one copy per mailbox or address. */
+  void addCopy(Envelope.Recipient copy) {
+    if (copyKeys.add((copy.local() ? 'L' : 'R') + copy.address().address().toLowerCase(Locale.ROOT))) {
+      recipients.add(copy);
+    }
   }
 }
