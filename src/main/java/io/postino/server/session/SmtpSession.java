@@ -5,10 +5,7 @@ import io.postino.metrics.Refusal;
 import io.postino.server.ListenerPolicy;
 import io.postino.server.ServerContext;
 import io.postino.server.ServerOptions;
-import io.postino.smtp.CommandParser;
 import io.postino.smtp.Replies;
-import io.postino.smtp.SmtpCommand;
-import io.postino.smtp.SmtpException;
 import io.postino.smtp.SmtpReply;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -23,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One SMTP server session on one connection: reads commands, answers them in order (pipelined
  * commands included), and streams message content into the spool. The conductor: it holds the
- * {@link Phase}, checks each command against the {@link CommandTable}, and hands the work to its
- * parts: {@link LineReader}, {@link ReplyChannel}, {@link SessionClock}, {@link TlsUpgrade},
+ * {@link Phase} and what the session waits for, reads input while it may, and hands the work to its
+ * parts: {@link SessionCommands} (each command line, checked against the {@link CommandTable}),
+ * {@link LineReader}, {@link ReplyChannel}, {@link SessionClock}, {@link TlsUpgrade},
  * {@link AuthDialogue}, {@link EnvelopeCommands} and {@link ContentReception}.
  *
  * <p>Everything runs on the connection's event loop. Input is scanned in place from the socket's
@@ -70,6 +68,7 @@ final class SmtpSession {
   private final SessionLog sessionLog;
   private final SessionStop stop;
   private final ReputationCheck reputation;
+  private final SessionCommands commands;
 
   private Phase phase = Phase.CONNECTED;
   private Wait waiting = Wait.NONE;
@@ -95,6 +94,7 @@ final class SmtpSession {
     this.envelope = new EnvelopeCommands(this, ctx, client, spoolHold, content);
     this.stop = new SessionStop(this, content, ctx.listener().implicitTls(), vertx.getOrCreateContext());
     this.reputation = new ReputationCheck(this, ctx, client, clock);
+    this.commands = new SessionCommands(this, ctx, client, input, lines, sessionLog, envelope, content, tls, auth);
   }
 
   void start() {
@@ -235,7 +235,7 @@ final class SmtpSession {
       // a session asked to stop (shutdown) closes as soon as it has no message under way
       while (!stop.stopIfIdle() && progress && waiting == Wait.NONE && !phase.isClosing() && input.hasRemaining()) {
         progress = switch (phase) {
-          case GREETED, READY -> readCommand();
+          case GREETED, READY -> commands.readNext();
           case AUTH_RESPONSE -> auth.readResponse();
           case DATA -> content.readData();
           case BDAT -> content.readChunk();
@@ -262,79 +262,7 @@ final class SmtpSession {
     }
   }
 
-  private boolean readCommand() {
-    int length = lines.next(options.getMaxLineLength());
-    if (length < 0) {
-      SmtpReply refusal = LineReader.refusal(length);
-      if (refusal == null) {
-        return false;
-      }
-      sessionLog.unparsable(input.bytes(), lines.start(), 0);
-      replyError(refusal);
-      return true;
-    }
-    SmtpCommand command;
-    try {
-      command = CommandParser.parse(input.bytes(), lines.start(), length);
-    } catch (SmtpException e) {
-      sessionLog.unparsable(input.bytes(), lines.start(), length);
-      replyError(e.reply());
-      return true;
-    }
-    execute(command);
-    return true;
-  }
-
-  // ---------------------------------------------------------------- commands
-
-  private void execute(SmtpCommand command) {
-    sessionLog.command(command, transaction());
-    CommandTable.Rule rule = CommandTable.rule(command.verb());
-    SmtpReply refusal = CommandTable.refusal(rule, phase, ctx, client);
-    if (refusal != null) {
-      replyError(refusal);
-      return;
-    }
-    if (rule.answer() != null) {
-      if (rule.answerCountsAsError()) {
-        replyError(rule.answer());
-      } else {
-        reply(rule.answer());
-      }
-      return;
-    }
-    switch (command.verb()) {
-      case HELO -> hello(((SmtpCommand.Helo) command).domain(), false);
-      case EHLO -> hello(((SmtpCommand.Ehlo) command).domain(), true);
-      case MAIL -> envelope.mail((SmtpCommand.Mail) command);
-      case RCPT -> envelope.rcpt((SmtpCommand.Rcpt) command);
-      case DATA -> content.data();
-      case BDAT -> content.bdat((SmtpCommand.Bdat) command);
-      case RSET -> {
-        resetTransaction();
-        reply(Replies.RESET_OK);
-      }
-      case QUIT -> {
-        reply(Replies.BYE);
-        close();
-      }
-      case STARTTLS -> tls.startTls();
-      case AUTH -> auth.start((SmtpCommand.Auth) command);
-      default -> throw new IllegalStateException(command.verb() + " has neither an answer nor a handler");
-    }
-  }
-
-  private void hello(String domain, boolean extended) {
-    resetTransaction();
-    client.hello(domain, extended);
-    phase = Phase.READY;
-    if (!extended) {
-      reply(Replies.helo(ctx.hostname()));
-      return;
-    }
-    boolean tls = client.tls() != null;
-    reply(Replies.ehlo(ctx.hostname(), EhloKeywords.of(options, ctx.tls() != null && !tls, auth.offered(), tls)));
-  }
+  // ---------------------------------------------------------------- transaction and TLS
 
   /** RSET, HELO/EHLO, STARTTLS and the final reply end the transaction; the session goes on. */
   void resetTransaction() {

@@ -4,9 +4,10 @@
  * else here is package-private.
  *
  * <p>A session is a conductor and its parts. The conductor ({@code SmtpSession}) holds where the
- * dialogue stands ({@code Phase}) and what it waits for ({@code Wait}), checks every command against
- * the {@code CommandTable} (allowed phases, TLS or AUTH required, the error budget) and passes the
- * work on: {@code LineReader} reads command lines and AUTH responses under their limits from the
+ * dialogue stands ({@code Phase}) and what it waits for ({@code Wait}), reads input while it may and
+ * passes the work on: {@code SessionCommands} parses every command line, checks it against the
+ * {@code CommandTable} (allowed phases, TLS or AUTH required) and runs it (the error budget stays
+ * with the conductor); {@code LineReader} reads command lines and AUTH responses under their limits from the
  * unread {@code Input}; {@code ReplyChannel} batches replies, notices a client that does not read
  * them, and closes gracefully or hard; {@code SessionClock} owns the timers (idle, command and
  * content deadlines with the {@code DataRateGuard}, greeting delay, the bound on the wait for the
