@@ -1,19 +1,17 @@
 package io.postino.spool;
 
+import io.postino.files.BatchedWork;
 import io.postino.files.DurableFiles;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Shared syncs (of a directory, or of the journal): callers that ask while a sync runs are served
  * together by the next one, so a burst of deletions or renames costs a couple of fsyncs, not one
- * each. A caller's future completes only after a sync that started after its call.
+ * each. A caller's future completes only after a sync that started after its call: a
+ * {@link BatchedWork} of unbounded batches whose work is the one sync.
  *
  * <p>Thread-safe; each future completes on the caller's context.
  */
@@ -24,19 +22,13 @@ final class SharedSync {
     void run() throws IOException;
   }
 
-  private record Waiter(Context context, Promise<Void> promise) {
-  }
-
-  private final Vertx vertx;
-  private final Action action;
-
-  // Guarded by this.
-  private List<Waiter> waiting = new ArrayList<>();
-  private boolean inFlight;
+  private final BatchedWork<Void, Void> syncs;
 
   SharedSync(Vertx vertx, Action action) {
-    this.vertx = vertx;
-    this.action = action;
+    this.syncs = new BatchedWork<>(vertx, Integer.MAX_VALUE, (callers, failures) -> vertx.executeBlocking(() -> {
+      action.run();
+      return null;
+    }, false), caller -> null);
   }
 
   /** Shared fsyncs of a directory. */
@@ -45,42 +37,6 @@ final class SharedSync {
   }
 
   Future<Void> sync() {
-    Promise<Void> promise = Promise.promise();
-    List<Waiter> batch = null;
-    synchronized (this) {
-      waiting.add(new Waiter(vertx.getOrCreateContext(), promise));
-      if (!inFlight) {
-        inFlight = true;
-        batch = take();
-      }
-    }
-    if (batch != null) {
-      run(batch);
-    }
-    return promise.future();
-  }
-
-  private List<Waiter> take() {
-    List<Waiter> batch = waiting;
-    waiting = new ArrayList<>();
-    return batch;
-  }
-
-  private void run(List<Waiter> batch) {
-    vertx.<Void>executeBlocking(() -> {
-      action.run();
-      return null;
-    }, false).onComplete(ar -> {
-      batch.forEach(w -> w.context().runOnContext(v -> w.promise().handle(ar)));
-      List<Waiter> next;
-      synchronized (this) {
-        if (waiting.isEmpty()) {
-          inFlight = false;
-          return;
-        }
-        next = take();
-      }
-      run(next);
-    });
+    return syncs.submit(null);
   }
 }
