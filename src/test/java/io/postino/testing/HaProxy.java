@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * (CI installs it, see {@code .ci/run}).
  *
  * <p>HAProxy cannot bind port 0, so its ports are found free by binding port 0 and closing it. It
- * is ready once a third frontend, which only refuses, accepts a connection: HAProxy binds all its
- * frontends before it serves any.
+ * is ready once a third frontend, which only refuses, accepts a connection and closes it at once:
+ * HAProxy binds all its frontends before it serves any. A port found free can be taken by another
+ * process before HAProxy binds it (a parallel build's server on port 0): HAProxy then exits, or
+ * the ready port answers as no HAProxy would; either way it starts again on other ports.
  */
 public final class HaProxy implements AutoCloseable {
 
@@ -29,19 +32,32 @@ public final class HaProxy implements AutoCloseable {
   private final Path log;
   private final int v1Port;
   private final int v2Port;
+  private final int readyPort;
 
-  private HaProxy(Process process, Path log, int v1Port, int v2Port) {
+  private HaProxy(Process process, Path log, int v1Port, int v2Port, int readyPort) {
     this.process = process;
     this.log = log;
     this.v1Port = v1Port;
     this.v2Port = v2Port;
+    this.readyPort = readyPort;
   }
 
   /** Starts HAProxy in the foreground in front of 127.0.0.1:{@code backendPort} and waits until it serves. */
-  public static HaProxy start(Path dir, int backendPort) throws IOException {
-    int v1 = freePort();
-    int v2 = freePort();
-    int ready = freePort();
+  public static HaProxy start(Path dir, int backendPort) throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      HaProxy proxy = launch(dir, backendPort, freePort(), freePort(), freePort());
+      if (proxy.awaitReady()) {
+        return proxy;
+      }
+      String output = proxy.output();
+      proxy.close();
+      if (attempt == 3) {
+        throw new AssertionError("haproxy did not serve on the ports it was given, 3 times: " + output);
+      }
+    }
+  }
+
+  private static HaProxy launch(Path dir, int backendPort, int v1, int v2, int ready) throws IOException {
     Path config = dir.resolve("haproxy.cfg");
     Files.writeString(config, """
         global
@@ -75,9 +91,45 @@ public final class HaProxy implements AutoCloseable {
     } catch (IOException e) {
       throw new AssertionError("haproxy cannot run (Debian: apt-get install haproxy)", e);
     }
-    HaProxy proxy = new HaProxy(process, log, v1, v2);
-    TestServer.await("haproxy to listen on 127.0.0.1:" + ready, () -> proxy.accepts(ready));
-    return proxy;
+    return new HaProxy(process, log, v1, v2, ready);
+  }
+
+  /**
+   * True once HAProxy serves; false when it exited, or when what accepts on its ready port is not
+   * HAProxy (another process took the port), so that it starts again on other ports.
+   */
+  private boolean awaitReady() {
+    Boolean[] outcome = new Boolean[1];
+    TestServer.await("haproxy to listen on 127.0.0.1:" + readyPort, () -> {
+      outcome[0] = probe();
+      return outcome[0] != null;
+    });
+    return outcome[0];
+  }
+
+  /** Null while nothing listens on the ready port yet. */
+  private Boolean probe() {
+    if (!process.isAlive()) {
+      return false;
+    }
+    try (Socket s = new Socket()) {
+      try {
+        s.connect(new InetSocketAddress("127.0.0.1", readyPort), 1_000);
+      } catch (IOException refused) {
+        return null;
+      }
+      s.setSoTimeout(5_000);
+      try {
+        // HAProxy's reject closes the connection without a word; another server greets or waits
+        return s.getInputStream().read() < 0;
+      } catch (SocketTimeoutException silent) {
+        return false;
+      } catch (IOException reset) {
+        return true;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A port free on 127.0.0.1 a moment ago. */
@@ -85,18 +137,6 @@ public final class HaProxy implements AutoCloseable {
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress("127.0.0.1", 0));
       return s.getLocalPort();
-    }
-  }
-
-  private boolean accepts(int port) {
-    if (!process.isAlive()) {
-      throw new AssertionError("haproxy exited with " + process.exitValue() + ": " + output());
-    }
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 
