@@ -16,9 +16,10 @@ import java.util.function.Consumer;
 
 /**
  * What the training waits for, counted from the nodes' own events: messages delivered to a node's
- * mailboxes ({@code inbound}), or results of one kind published by a node's queue. Any other
- * result of a node that must relay (a deferral or a bounce) fails the wait at once with that
- * result's reply, so a relay that does not deliver ends the training rather than its deadline.
+ * mailboxes ({@code inbound}), or results of one kind published by a node's queue. A result of
+ * another kind from that queue (a deferral or a bounce where deliveries are awaited) fails the
+ * wait at once with its reply, so a relay that does not deliver ends the training rather than its
+ * deadline.
  */
 final class Arrivals implements AutoCloseable {
 
