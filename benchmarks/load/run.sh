@@ -36,12 +36,13 @@
 #      - Postino in MODE=queue only: a restart on a fresh spool before every timed run (see
 #        fresh_postino), warmed up again with $FRESH_WARMUP (3) runs of $MANY 1 KiB messages
 #        (50 sessions, connections kept) for its local domain;
-#      - all three, right before each timed run: $SHAPE_WARMUP (1,000) messages of that run's
-#        shape (size, sessions, messages per session) to the same server, for bench@bench.local
-#        (Postino delivers and removes them, Postfix holds or discards them), waited for until
-#        they have left Postino's spool and Postfix's incoming queue (warm_shape; 0 skips it).
-#        Without it, a Postino just restarted met a one-session run's code (a connection per
-#        message, a group commit of one) for the first time in the timed run, and compiled it then.
+#      - all three, right before each timed run: $SHAPE_WARMUP (3,000; QUICK: 1,000) messages of
+#        that run's shape (size, sessions, messages per session) to the same server, for
+#        bench@bench.local (Postino delivers and removes them, Postfix holds or discards them),
+#        waited for until they have left Postino's spool and Postfix's incoming queue (warm_shape;
+#        0 skips it). Without it, a Postino just restarted met a one-session run's code (a
+#        connection per message, a group commit of one) for the first time in the timed run, and
+#        compiled it then. It adds about a minute per round of the throughput step.
 #   5. Concurrency: restarts Postino, holds $HELD sessions (10,000; QUICK: 2,000; fewer when
 #      the file descriptor limit cannot hold them: Postino derives its connection ceiling from it) open on it, each
 #      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory (RSS and PSS) per session
@@ -111,7 +112,7 @@ if [[ $QUICK == 1 ]]; then
   WARMUP=${WARMUP:-3}; OUTBOUND=${OUTBOUND:-2000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-3}; SHAPE_WARMUP=${SHAPE_WARMUP:-1000}
 else
   RUNS=${RUNS:-3}; MANY=${MANY:-5000}; FEW=${FEW:-200}; HELD=${HELD:-10000}; HELD_POSTFIX=${HELD_POSTFIX:-500}
-  WARMUP=${WARMUP:-10}; OUTBOUND=${OUTBOUND:-6000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-20}; SHAPE_WARMUP=${SHAPE_WARMUP:-1000}
+  WARMUP=${WARMUP:-10}; OUTBOUND=${OUTBOUND:-6000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-20}; SHAPE_WARMUP=${SHAPE_WARMUP:-3000}
 fi
 BENCH_DIR=${BENCH_DIR:-/var/tmp/postino-bench}
 PORT_POSTINO=${PORT_POSTINO:-2625}
