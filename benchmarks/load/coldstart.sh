@@ -16,7 +16,8 @@
 #                profiles), made by `postino train` (-XX:AOTCacheOutput), named by the same option
 # The Java 25 variants are left out when $JAVA25 is not there. Both archives come from the same
 # command users run, `java @jvm.options -jar postino.jar train` ($COLD_TRAIN messages, each
-# accepted, delivered to a Maildir and relayed over SMTP to a second node in the same JVM).
+# accepted, delivered to a Maildir and relayed over SMTP to a second node in the same JVM; then as
+# many queued while their destination is down and relayed by a node restarted on that queue).
 #
 # The queue: $COLDSTART 1 KiB messages (default $OUTBOUND) for sink.test, routed to the smtp-sink.
 # Postino's is made once by a Postino with the sink down (every message deferred for an hour),

@@ -28,7 +28,21 @@
 #      per session (a new connection for every message, or -d), runs smtp-source against each
 #      server in turn, $RUNS rounds (3; QUICK: 1), interleaved so that a noisy moment hits all three
 #      alike. A run that fails (smtp-source's exit status or error output, or fewer messages in the
-#      queue than were sent) stops the benchmark.
+#      queue than were sent) stops the benchmark. For Postino also its JVM's CPU time per message
+#      and the methods its JIT compiled during each timed run (throughput.csv and the log).
+#      What each server gets before a timed run, untimed, in both modes:
+#      - all three: at the start, $WARMUP runs of $MANY 1 KiB messages and one of $MANY / 5 100 KiB
+#        messages (50 sessions, connections kept), then the timed runs before this one;
+#      - Postino in MODE=queue only: a restart on a fresh spool before every timed run (see
+#        fresh_postino), warmed up again with $FRESH_WARMUP (3) runs of $MANY 1 KiB messages
+#        (50 sessions, connections kept) for its local domain;
+#      - all three, right before each timed run: $SHAPE_WARMUP (3,000; QUICK: 1,000) messages of
+#        that run's shape (size, sessions, messages per session) to the same server, for
+#        bench@bench.local (Postino delivers and removes them, Postfix holds or discards them),
+#        waited for until they have left Postino's spool and Postfix's incoming queue (warm_shape;
+#        0 skips it). Without it, a Postino just restarted met a one-session run's code (a
+#        connection per message, a group commit of one) for the first time in the timed run, and
+#        compiled it then. It adds about a minute per round of the throughput step.
 #   5. Concurrency: restarts Postino, holds $HELD sessions (10,000; QUICK: 2,000; fewer when
 #      the file descriptor limit cannot hold them: Postino derives its connection ceiling from it) open on it, each
 #      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory (RSS and PSS) per session
@@ -80,7 +94,7 @@
 #
 # Other settings (environment): RUNS, MANY (messages of a 50-session run: 5000; QUICK: 1000), FEW
 # (of a 1-session run: 200; QUICK: 100), WARMUP (1 KiB runs of MANY messages before measuring: 10;
-# QUICK: 3), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
+# QUICK: 3), FRESH_WARMUP, SHAPE_WARMUP (see step 4), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
 # SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_FLOOD=1, SKIP_OUTBOUND=1, SKIP_RELAY=1, FLOODS, OUTBOUND,
 # OUTBOUND_WARMUP, RELAY, RELAY_WARMUP, RELAY_SINK_PORTS (see relay.sh), BENCH_JAR (the jar to run instead of
 # target/postino.jar, for A/B runs of another build), HELD, HELD_POSTFIX, PROFILE=jfr (records a
@@ -95,10 +109,10 @@ ROOT=$(cd "$HERE/../.." && pwd)
 QUICK=${QUICK:-0}
 if [[ $QUICK == 1 ]]; then
   RUNS=${RUNS:-1}; MANY=${MANY:-1000}; FEW=${FEW:-100}; HELD=${HELD:-2000}; HELD_POSTFIX=${HELD_POSTFIX:-200}
-  WARMUP=${WARMUP:-3}; OUTBOUND=${OUTBOUND:-2000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-3}
+  WARMUP=${WARMUP:-3}; OUTBOUND=${OUTBOUND:-2000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-3}; SHAPE_WARMUP=${SHAPE_WARMUP:-1000}
 else
   RUNS=${RUNS:-3}; MANY=${MANY:-5000}; FEW=${FEW:-200}; HELD=${HELD:-10000}; HELD_POSTFIX=${HELD_POSTFIX:-500}
-  WARMUP=${WARMUP:-10}; OUTBOUND=${OUTBOUND:-6000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-20}
+  WARMUP=${WARMUP:-10}; OUTBOUND=${OUTBOUND:-6000}; OUTBOUND_WARMUP=${OUTBOUND_WARMUP:-20}; SHAPE_WARMUP=${SHAPE_WARMUP:-3000}
 fi
 BENCH_DIR=${BENCH_DIR:-/var/tmp/postino-bench}
 PORT_POSTINO=${PORT_POSTINO:-2625}
@@ -364,7 +378,8 @@ drop_caches() {
   fi
 }
 
-# Empties the queues (outside the timed part) and lets the file system settle.
+# Empties the queues (outside the timed part) and lets the file system settle. With the shape of
+# the run about to be timed (SERVER SIZE SESSIONS PER_SESSION), warms that server up with it first.
 settle() {
   # wait until the servers have finished with what they took (bounded: 120 s each)
   for _ in $(seq 600); do
@@ -380,6 +395,7 @@ settle() {
   if [[ $MODE == queue && $(count_files "$PI/spool/incoming") != 0 ]]; then
     fresh_postino
   fi
+  (($# == 0)) || warm_shape "$@"
   set_aside "$PI/maildir" "$PF/queue/hold"
   drop_caches
   sleep 1
@@ -405,6 +421,25 @@ fresh_postino() {
   done
 }
 
+# The untimed run before every timed one: $SHAPE_WARMUP messages of its shape (size, sessions,
+# messages per session) to the same server, for bench@bench.local, which leaves no file queued:
+# Postino delivers them to Maildir and removes them from its spool (in both modes), Postfix holds
+# them (MODE=queue) or discards them, smtp-sink drops them; then waits until they have left
+# Postino's spool and Postfix's incoming and active queues (settle moves the rest aside). So a
+# timed run finds its code paths compiled, even on a Postino just restarted on a fresh spool.
+warm_shape() {
+  local server=$1 size=$2 sessions=$3 per=$4 keep=()
+  ((SHAPE_WARMUP > 0)) || return 0
+  [[ $per == 1 ]] || keep=(-d)
+  smtp-source -s "$sessions" -m "$((SHAPE_WARMUP > sessions ? SHAPE_WARMUP : sessions))" "${keep[@]}" -l "$size" \
+    -M bench.client -f "$SENDER" -t bench@bench.local "127.0.0.1:$(port_of "$server")" 2>"$RESULTS/smtp-source.err" ||
+    die "warming $server up failed: $(head -3 "$RESULTS/smtp-source.err")"
+  for _ in $(seq 600); do
+    [[ $(count_files "$PI/spool/incoming" "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/maildrop") == 0 ]] && break
+    sleep 0.2
+  done
+}
+
 # Empties queues by moving their files into $BENCH_DIR/trash (a new directory each time), not by
 # deleting them: on ext4 without a journal, creating a file right after thousands were deleted
 # costs several times as much (the allocator skips recently freed inodes, `recently_deleted()`),
@@ -419,14 +454,21 @@ TRASHED=0
 
 # ------------------------------------------------------------------ measuring
 
-# run_source SERVER SIZE SESSIONS PER_SESSION COUNT -> prints messages/s
+# run_source SERVER SIZE SESSIONS PER_SESSION COUNT: sets RATE (messages/s) and, for Postino,
+# CPU_MS (its JVM's CPU time per message, user + system, until every message was taken) and
+# COMPILED (methods its JIT compiled meanwhile, from jstat); "-" for the others
 run_source() {
   local server=$1 size=$2 sessions=$3 per=$4 count=$5 to=bench@bench.local
-  local port keep=() before=0 after=0 t0 t1
+  local port keep=() before=0 after=0 t0 t1 c0 j0
   port=$(port_of "$server")
   [[ $per == 1 ]] || keep=(-d)
   [[ $server == postino ]] && to=$POSTINO_TO
   [[ $server == sink ]] || before=$("${server}_accepted")
+  CPU_MS=- COMPILED=-
+  if [[ $server == postino ]]; then
+    j0=$(compiled "$POSTINO_PID")
+    c0=$(cpu_ticks "$POSTINO_PID")
+  fi
   t0=$(date +%s.%N)
   smtp-source -s "$sessions" -m "$count" "${keep[@]}" -l "$size" -M bench.client -f "$SENDER" -t "$to" \
     "127.0.0.1:$port" 2>"$RESULTS/smtp-source.err" ||
@@ -442,31 +484,38 @@ run_source() {
     done
     ((after - before == count)) || die "$server took $((after - before)) message(s), $count were sent"
   fi
-  python3 -c "print(round($count / ($t1 - $t0)))"
+  if [[ $server == postino ]]; then
+    CPU_MS=$(python3 -c "print('%.3f' % (($(cpu_ticks "$POSTINO_PID") - $c0) * 1000 / $(getconf CLK_TCK) / $count))")
+    COMPILED=$(($(compiled "$POSTINO_PID") - j0))
+  fi
+  RATE=$(python3 -c "print(round($count / ($t1 - $t0)))")
 }
+
+# Methods a JVM's JIT compiler has compiled so far (jstat reads its performance data from outside).
+compiled() { jstat -compiler "$1" | awk 'NR == 2 {print $1}'; }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 fmt() { python3 -c "print(f'{round($1):,}')"; }
 
 throughput() {
-  local server size s per count round r
+  local server size s per count round r pcpu pjit
   # Postino's JIT compiler needs tens of thousands of messages before its code is fully compiled:
   # measured before that, a run measures the compiler as much as the server.
   log "warming up: 1 KiB, 50 sessions x 100 messages, $WARMUP x $MANY messages; 100 KiB once"
   for server in postino postfix sink; do
     for _ in $(seq "$WARMUP"); do
-      run_source $server 1024 50 100 "$MANY" >/dev/null
+      run_source $server 1024 50 100 "$MANY"
       settle
     done
-    run_source $server 102400 50 100 "$((MANY / 5))" >/dev/null
+    run_source $server 102400 50 100 "$((MANY / 5))"
     settle
   done
   {
     echo "| message | sessions | messages/session | messages | Postino msg/s | Postfix msg/s | smtp-sink msg/s | Postino/Postfix | Postino/smtp-sink |"
     echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   } >"$RESULTS/throughput.md"
-  echo "size,sessions,per_session,messages,server,round,msgs_per_s" >"$RESULTS/throughput.csv"
+  echo "size,sessions,per_session,messages,server,round,msgs_per_s,cpu_ms_per_msg,compiled" >"$RESULTS/throughput.csv"
   for size in 1024 102400; do
     for s in 1 50; do
       for per in 1 100; do
@@ -475,12 +524,14 @@ throughput() {
         local a=() b=() c=()
         for round in $(seq "$RUNS"); do
           for server in postino postfix sink; do
-            settle
-            r=$(run_source $server "$size" "$s" "$per" "$count")
-            echo "$size,$s,$per,$count,$server,$round,$r" >>"$RESULTS/throughput.csv"
-            case $server in postino) a+=("$r") ;; postfix) b+=("$r") ;; sink) c+=("$r") ;; esac
+            settle $server "$size" "$s" "$per"
+            run_source $server "$size" "$s" "$per" "$count"
+            r=$RATE
+            echo "$size,$s,$per,$count,$server,$round,$r,$CPU_MS,$COMPILED" >>"$RESULTS/throughput.csv"
+            case $server in postino) a+=("$r") pcpu=$CPU_MS pjit=$COMPILED ;; postfix) b+=("$r") ;; sink) c+=("$r") ;; esac
           done
-          log "$((size / 1024)) KiB, $s session(s), $per message(s)/session, round $round: Postino ${a[-1]}, Postfix ${b[-1]}, smtp-sink ${c[-1]} msg/s"
+          log "$((size / 1024)) KiB, $s session(s), $per message(s)/session, round $round: Postino ${a[-1]}" \
+            "($pcpu CPU-ms/msg, $pjit methods compiled), Postfix ${b[-1]}, smtp-sink ${c[-1]} msg/s"
         done
         local ma mb mc
         ma=$(median "${a[@]}"); mb=$(median "${b[@]}"); mc=$(median "${c[@]}")

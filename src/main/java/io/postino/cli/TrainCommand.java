@@ -21,17 +21,20 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
     description = {"Make the class-data archive (Java 17) or AOT cache (Java 25) that the JVM options name with "
-        + "-XX:SharedArchiveFile, from a short mail workload on 127.0.0.1 (accept, relay, local delivery):",
+        + "-XX:SharedArchiveFile, from a short mail workload on 127.0.0.1 (accept, local delivery, relay, "
+        + "and a restart that relays a full queue):",
         "  java @conf/jvm.options -jar target/postino.jar train",
         "Without such an option, runs the workload in this JVM."},
     exitCodeListHeading = "Exit status:%n",
     exitCodeList = {"0:every message was delivered and relayed (and the archive made)", "64:invalid command line",
-        "70:a message was refused or not delivered in time, or the training JVM made no archive",
+        "70:a message was refused, deferred or bounced where it should have been delivered, or not delivered in time,"
+            + " or the training JVM made no archive",
         "74:the temporary directory cannot be made, or the archive not put in place"})
 final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--messages", paramLabel = "N", defaultValue = "2000",
-      description = "messages to submit, each delivered here and relayed (default: ${DEFAULT-VALUE})")
+      description = "messages to submit, each delivered here and relayed, and as many to relay after a restart "
+          + "(default: ${DEFAULT-VALUE})")
   int messages;
 
   @Option(names = "--sessions", paramLabel = "N", defaultValue = "8",
@@ -62,7 +65,8 @@ final class TrainCommand implements Callable<Integer> {
       if (archive == null) {
         long millis = new TrainingWorkload(messages, sessions).run(
             directory != null ? directory : Path.of(System.getProperty("java.io.tmpdir")));
-        out.printf("postino: trained: %d messages accepted, delivered and relayed in %d ms%n", messages, millis);
+        out.printf("postino: trained: %d messages accepted, delivered and relayed, %d more relayed from a full queue"
+            + " after a restart, in %d ms%n", messages, messages, millis);
         return ExitCodes.OK;
       }
       int release = Runtime.version().feature();

@@ -2,9 +2,12 @@ package io.postino.cli;
 
 import io.postino.Postino;
 import io.postino.PostinoOptions;
+import io.postino.bus.DeliveryEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,17 +25,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * The work {@code postino train} does in its JVM: two Postinos on 127.0.0.1 ports of their own,
- * with spools and Maildirs in a temporary directory deleted afterwards. Messages are submitted
- * over SMTP to the first, which delivers each to a Maildir of its own and relays it (STARTTLS
- * included) to the second, which delivers it to its Maildir: the paths a server runs, started
- * and run to completion in a few seconds. The configuration is built in; a server's own is
- * neither read nor touched.
+ * The work {@code postino train} does in its JVM: Postinos on 127.0.0.1 ports of their own, with
+ * spools and Maildirs in a temporary directory deleted afterwards, running the paths a server runs,
+ * to completion in a few seconds. The configuration is built in; a server's own is neither read
+ * nor touched. Two parts, {@code messages} submitted over SMTP for each:
+ * <ol>
+ *   <li>Live: each message to the first node, which delivers it to a Maildir of its own and relays
+ *       it (STARTTLS included) to a second, which delivers it to its Maildir.
+ *   <li>A restart on a full queue, what {@code benchmarks/load/coldstart.sh} measures: each message
+ *       for a domain whose route leads to a listener that closes every connection, so the queuing
+ *       node defers them all; that node is stopped, a new one started on its spool with the route
+ *       to a third node that offers no STARTTLS (as many servers), the queue flushed, and every
+ *       message relayed there in plaintext: recovery of the spool, the queue's scan and take-in of
+ *       due messages, content read back from disk, connections reused.
+ * </ol>
+ * Every message must arrive: a relaying node's deferral or bounce ends the training with an error.
  */
 final class TrainingWorkload {
 
   private static final String LOCAL = "local.train";
   private static final String REMOTE = "relay.train";
+  private static final String PLAIN = "plain.train";
   private static final int DEADLINE_SECONDS = 600;
   private static final int MAX_CONNECTIONS = 500;
 
@@ -62,26 +74,62 @@ final class TrainingWorkload {
     }
   }
 
-  private long run(Vertx vertx, Path work) throws CommandFailure, InterruptedException {
-    // every message twice: delivered on the first node, and on the second after the relay
-    CountDownLatch delivered = new CountDownLatch(2 * messages);
-    Postino second = start(vertx, node(work.resolve("second"), "train-second", REMOTE, new JsonObject()), delivered);
-    Postino first = start(vertx, node(work.resolve("first"), "train-first", LOCAL,
-        new JsonObject().put(REMOTE, "127.0.0.1:" + second.smtpPort())), delivered);
+  /** The workload on {@code vertx}, its files in {@code work} (left there); how long the mail took, in ms. */
+  long run(Vertx vertx, Path work) throws CommandFailure, InterruptedException {
+    Postino second = Postino.start(vertx, new PostinoOptions(node(work.resolve("second"), "train-second", REMOTE,
+        new JsonObject(), true))).await();
+    Postino third = Postino.start(vertx, new PostinoOptions(node(work.resolve("third"), "train-third", PLAIN,
+        new JsonObject(), false))).await();
     long started = System.nanoTime();
-    submit(first.smtpPort());
-    if (!delivered.await(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-      throw new CommandFailure(ExitCodes.SOFTWARE, delivered.getCount() + " of " + 2 * messages
-          + " deliveries not done within " + DEADLINE_SECONDS + " s");
-    }
+    live(vertx, work.resolve("first"), second.smtpPort());
+    restarted(vertx, work.resolve("queued"), third.smtpPort());
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    first.close().await();
     second.close().await();
+    third.close().await();
     return millis;
   }
 
-  /** A node: its own port, spool, Maildir, event-bus prefix and local domain; the remote domain routed. */
-  private JsonObject node(Path dir, String prefix, String domain, JsonObject routes) {
+  /** Part one: every message delivered on the first node and relayed to the second, which delivers it too. */
+  private void live(Vertx vertx, Path dir, int secondPort) throws CommandFailure, InterruptedException {
+    JsonObject config = node(dir, "train-first", LOCAL, routes(REMOTE, secondPort), true);
+    try (Arrivals arrivals = new Arrivals(vertx).delivered("train-first", messages).delivered("train-second", messages)
+        .results("train-first", DeliveryEvent.Type.DELIVERED, 2 * messages)) {
+      Postino first = Postino.start(vertx, new PostinoOptions(config)).await();
+      submit(first.smtpPort(), List.of("user@" + LOCAL, "user@" + REMOTE));
+      arrivals.await(DEADLINE_SECONDS);
+      first.close().await();
+    }
+  }
+
+  /** Part two: every message deferred, then relayed to the third node by a node restarted on that spool. */
+  private void restarted(Vertx vertx, Path dir, int thirdPort) throws CommandFailure, InterruptedException {
+    // the destination is down: it closes every connection before its greeting, a temporary failure
+    NetServer down = vertx.createNetServer().connectHandler(NetSocket::close).listen(0, "127.0.0.1").await();
+    try (Arrivals arrivals = new Arrivals(vertx).results("train-queued", DeliveryEvent.Type.DEFERRED, messages)) {
+      Postino queuing = Postino.start(vertx, new PostinoOptions(
+          node(dir, "train-queued", LOCAL, routes(PLAIN, down.actualPort()), true))).await();
+      submit(queuing.smtpPort(), List.of("user@" + PLAIN));
+      arrivals.await(DEADLINE_SECONDS);
+      queuing.close().await();
+    } finally {
+      down.close().await();
+    }
+    try (Arrivals arrivals = new Arrivals(vertx).delivered("train-third", messages)
+        .results("train-queued", DeliveryEvent.Type.DELIVERED, messages)) {
+      Postino restarted = Postino.start(vertx, new PostinoOptions(
+          node(dir, "train-queued", LOCAL, routes(PLAIN, thirdPort), true))).await();
+      restarted.queue().flush().await();
+      arrivals.await(DEADLINE_SECONDS);
+      restarted.close().await();
+    }
+  }
+
+  private static JsonObject routes(String domain, int port) {
+    return new JsonObject().put(domain, "127.0.0.1:" + port);
+  }
+
+  /** A node: its own port, spool, Maildir, event-bus prefix and local domain; remote domains routed; STARTTLS or not. */
+  private JsonObject node(Path dir, String prefix, String domain, JsonObject routes, boolean tls) {
     int maxConnections = Math.max(MAX_CONNECTIONS, 2 * sessions);
     return new JsonObject()
         .put("hostname", prefix + ".invalid")
@@ -94,17 +142,12 @@ final class TrainingWorkload {
         .put("spool", new JsonObject().put("directory", dir.resolve("spool").toString()))
         .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
         // no lookup leaves the machine: nothing answers on port 1, and the one remote domain is routed
+        .put("tls", new JsonObject().put("enabled", tls))
         .put("dns", new JsonObject().put("servers", new JsonArray().add("127.0.0.1:1")).put("routes", routes));
   }
 
-  private static Postino start(Vertx vertx, JsonObject config, CountDownLatch delivered) {
-    String prefix = config.getJsonObject("eventBus").getString("prefix");
-    vertx.eventBus().consumer(prefix + ".inbound", m -> delivered.countDown()).completion().await();
-    return Postino.start(vertx, new PostinoOptions(config)).await();
-  }
-
-  /** The messages over SMTP, {@link #sessions} at a time, each to a local and a relayed recipient. */
-  private void submit(int port) throws CommandFailure, InterruptedException {
+  /** The messages over SMTP, {@link #sessions} at a time, each to these recipients. */
+  private void submit(int port, List<String> recipients) throws CommandFailure, InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(sessions);
     AtomicInteger next = new AtomicInteger();
     try {
@@ -113,8 +156,8 @@ final class TrainingWorkload {
         done.add(pool.submit(() -> {
           for (int i = next.getAndIncrement(); i < messages; i = next.getAndIncrement()) {
             try (SmtpSubmission smtp = new SmtpSubmission("127.0.0.1", port)) {
-              smtp.submit("train.invalid", "trainer@train.invalid", List.of("user@" + LOCAL, "user@" + REMOTE),
-                  new MessageInput(new ByteArrayInputStream(message(i)), true));
+              smtp.submit("train.invalid", "trainer@train.invalid", recipients,
+                  new MessageInput(new ByteArrayInputStream(message(i, recipients)), true));
             }
           }
           return null;
@@ -134,9 +177,9 @@ final class TrainingWorkload {
   }
 
   /** About 1 KiB, the size most mail is near. */
-  private static byte[] message(int i) {
-    StringBuilder text = new StringBuilder("From: <trainer@train.invalid>\r\nTo: <user@" + LOCAL + ">, <user@"
-        + REMOTE + ">\r\nSubject: training " + i + "\r\nMessage-ID: <" + i + "@train.invalid>\r\n\r\n");
+  private static byte[] message(int i, List<String> recipients) {
+    StringBuilder text = new StringBuilder("From: <trainer@train.invalid>\r\nTo: <" + String.join(">, <", recipients)
+        + ">\r\nSubject: training " + i + "\r\nMessage-ID: <" + i + "@train.invalid>\r\n\r\n");
     while (text.length() < 1024) {
       text.append("The quick brown fox jumps over the lazy dog, message ").append(i).append(".\r\n");
     }

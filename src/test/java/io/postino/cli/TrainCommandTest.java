@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code postino train}: the workload run in this JVM (every message accepted, delivered here and
- * relayed, nothing left behind), and how it makes the archive its JVM options name: the child
- * JVM's command for Java 17 and Java 25, what that JVM prints, and the archive put in place only
- * when that JVM made one.
+ * relayed, live and after a restart, nothing left behind), and how it makes the archive its JVM
+ * options name: the child JVM's command for Java 17 and Java 25, what that JVM prints, and the
+ * archive put in place only when that JVM made one.
  */
 class TrainCommandTest {
 
@@ -33,7 +33,8 @@ class TrainCommandTest {
     Path work = dir.resolve("work");
     Result r = ChildCli.inProcess("train", "--messages", "12", "--sessions", "3", "--directory", work.toString());
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().contains("trained: 12 messages accepted, delivered and relayed"), r.toString());
+    assertTrue(r.out().contains("trained: 12 messages accepted, delivered and relayed, 12 more relayed from a full"
+        + " queue after a restart, in "), r.toString());
     try (Stream<Path> left = Files.list(work)) {
       assertEquals(List.of(), left.toList());
     }
@@ -81,8 +82,9 @@ class TrainCommandTest {
     assertEquals(0, r.exitCode(), r.output());
     // standard output and error together: the result line, no line per session or message, and no
     // warning about the connection limit the descriptor limit would have lowered
-    assertEquals(List.of("postino: trained: 4 messages accepted, delivered and relayed"),
-        r.output().lines().map(l -> l.replaceAll(" in \\d+ ms$", "")).toList(), r.output());
+    assertEquals(List.of("postino: trained: 4 messages accepted, delivered and relayed, 4 more relayed from a full"
+            + " queue after a restart"),
+        r.output().lines().map(l -> l.replaceAll(", in \\d+ ms$", "")).toList(), r.output());
   }
 
   @Test
