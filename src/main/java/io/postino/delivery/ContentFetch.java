@@ -29,7 +29,7 @@ import java.time.Duration;
 final class ContentFetch {
 
   /** Octets asked for at a time; content this long or shorter is held in memory. */
-  static final int CHUNK = ContentPreparation.SMALL;
+  static final int CHUNK = 64 * 1024;
 
   private final Vertx vertx;
   private final Addresses addresses;

@@ -34,16 +34,19 @@ import java.util.function.Supplier;
  * {@link Resigner}: no later hop then needs to convert it. A message declared SMTPUTF8 whose
  * header fields are not all ASCII cannot go to a host without SMTPUTF8 (RFC 6531: {@code 5.6.7}).
  *
- * <p>Small content ({@value #SMALL} octets at most), and content the job carries, is read and,
- * when needed, converted in memory;
- * larger content is read as it is scanned and converted into a file in the spool's {@code tmp}
- * directory (deleted there at start-up if a crash leaves it), never whole in memory. Blocking: on
- * a worker.
+ * <p>Content of up to {@value #HELD} octets (as much as the spool holds in memory while it
+ * receives), and content the job carries, is read whole with one system call, scanned and, when
+ * needed, converted in memory, and sent from memory; larger content is read as it is scanned and
+ * converted into a file in the spool's {@code tmp} directory (deleted there at start-up if a crash
+ * leaves it), never whole in memory. Blocking: on a worker.
  */
 final class ContentPreparation {
 
   /** Content up to this size is read whole, once, and sent from memory. */
-  static final int SMALL = 64 * 1024;
+  static final int HELD = 128 * 1024;
+
+  /** The buffer of a stream over larger content. */
+  private static final int STREAM_BUFFER = 64 * 1024;
 
   private ContentPreparation() {
   }
@@ -57,7 +60,7 @@ final class ContentPreparation {
   static OutboundContent prepare(DeliveryJob.Content content, String queueId, String target, boolean sevenBit,
       boolean asciiHeadersOnly, boolean convertible, Resigner resigner) throws IOException {
     byte[] small = content.data() != null ? content.data().getBytes()
-        : content.length() <= SMALL ? readWhole(content) : null;
+        : content.length() <= HELD ? readWhole(content) : null;
     Supplier<InputStream> open = small != null ? () -> new ByteArrayInputStream(small) : () -> range(content);
     if (!convertible) {
       return asIs(content, small, false);
@@ -94,19 +97,19 @@ final class ContentPreparation {
         // the original's own signatures still verify over it
         return asIs(content, small, eightBitAsIs);
       }
-      return new OutboundContent(prefix(signatures), Buffer.buffer(converted), null, null, null, false, true);
+      return new OutboundContent(prefix(signatures), converted, null, null, null, false, true);
     }
     Path temp = tempFile(Path.of(content.path()), queueId);
     boolean keep = false;
     try {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), SMALL)) {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), STREAM_BUFFER)) {
         if (!SevenBitConversion.convert(open, out, toSevenBit, drop).changes()) {
           return asIs(content, null, false);
         }
       }
       byte[] signatures = null;
       if (resign) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(temp), SMALL)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(temp), STREAM_BUFFER)) {
           signatures = resigner.sign(queueId, in);
         }
         if (signatures == null) {
@@ -134,8 +137,7 @@ final class ContentPreparation {
   }
 
   private static OutboundContent asIs(DeliveryJob.Content content, byte[] small, boolean eightBitAsIs) {
-    return new OutboundContent(null, small == null ? null : Buffer.buffer(small), content, null, null, eightBitAsIs,
-        false);
+    return new OutboundContent(null, small, content, null, null, eightBitAsIs, false);
   }
 
   /** In the spool's {@code tmp} next to {@code incoming}, or beside the message elsewhere. */
@@ -190,7 +192,7 @@ final class ContentPreparation {
         public void close() throws IOException {
           in.close();
         }
-      }, SMALL);
+      }, STREAM_BUFFER);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,5 +1,6 @@
 package io.postino.delivery;
 
+import io.netty.buffer.ByteBuf;
 import io.postino.bus.DeliveryJob;
 import io.postino.smtp.DataEncoder;
 import io.vertx.core.Future;
@@ -8,14 +9,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.time.Duration;
 
 /**
  * Streams a message's content from its spool file to a connection with back-pressure: the file
  * is read in chunks and paused while the socket's write queue is full, so memory holds a few
- * chunks whatever the message size (a small message was read whole by {@link ContentPreparation},
- * and is written at once). For DATA the content goes through a {@link DataEncoder} (dot-stuffing,
- * line ends, terminator); for BDAT it goes as it is.
+ * chunks whatever the message size; content {@link ContentPreparation} read whole is written at
+ * once, with its end, in one write. For DATA the content goes through a {@link DataEncoder}
+ * (dot-stuffing, line ends, terminator); for BDAT it goes as it is. Either way it is encoded
+ * straight from where it was read into the connection's buffer ({@link SmtpConnection#buffer}),
+ * with no copy in between.
  *
  * <p>Fails with a {@link HostException} when the file cannot be read, or when the server stops
  * reading for longer than the stall timeout; with the connection's {@link ConnectionException}
@@ -61,14 +65,19 @@ final class ContentSender {
 
   private void start() {
     connection.closed().onComplete(v -> fail(connection.failure()));
+    if (content.whole() != null) {
+      // held in memory: encoded straight into the socket's buffer, and written with its end at once
+      ByteBuf out = connection.buffer(room(content.length()));
+      if (content.prefix() != null) {
+        encode(content.prefix(), out);
+      }
+      encode(content.whole(), 0, content.whole().length, out);
+      finish(out);
+      return;
+    }
     armTimer();
     if (content.prefix() != null) {
       chunk(content.prefix());
-    }
-    if (content.whole() != null) {
-      chunk(content.whole());
-      finish();
-      return;
     }
     DeliveryJob.Content range = content.range();
     vertx.fileSystem().open(range.path(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
@@ -82,26 +91,20 @@ final class ContentSender {
             file.close();
             return;
           }
-          // a small message needs no 64 KB buffer
           file.setReadBufferSize((int) Math.max(1, Math.min(CHUNK, content.length())))
               .setReadPos(range.offset()).setReadLength(range.length());
           file.exceptionHandler(e -> fail(new HostException(
               Failure.temporary("4.3.0", "cannot read message content: " + e.getMessage()))));
-          file.endHandler(v -> finish());
+          file.endHandler(v -> finish(null));
           file.handler(this::chunk);
         });
   }
 
   private void chunk(Buffer data) {
     armTimer();
-    if (encoder == null) {
-      connection.write(data);
-    } else {
-      byte[] bytes = data.getBytes();
-      Buffer out = Buffer.buffer(bytes.length + bytes.length / 32 + 8);
-      encoder.encode(bytes, 0, bytes.length, out::appendBytes);
-      connection.write(out);
-    }
+    ByteBuf out = connection.buffer(room(data.length()));
+    encode(data, out);
+    connection.write(out);
     if (file != null && connection.writeQueueFull()) {
       file.pause();
       connection.drainHandler(v -> {
@@ -112,18 +115,47 @@ final class ContentSender {
     }
   }
 
-  private void finish() {
-    if (done.future().isComplete()) {
-      return;
+  /** Room for {@code length} octets of content once encoded: a little more for DATA's doubled dots and CRs. */
+  private int room(long length) {
+    return (int) (encoder == null ? length : length + length / 32 + 8);
+  }
+
+  /** Encodes a buffer's octets from its own array where it has one (no copy of them first). */
+  private void encode(Buffer data, ByteBuf out) {
+    ByteBuf in = ((BufferInternal) data).getByteBuf();
+    if (in.hasArray()) {
+      encode(in.array(), in.arrayOffset() + in.readerIndex(), in.readableBytes(), out);
+    } else {
+      byte[] bytes = data.getBytes();
+      encode(bytes, 0, bytes.length, out);
     }
-    if (deadline.contentTimeUp()) {
+  }
+
+  private void encode(byte[] bytes, int offset, int length, ByteBuf out) {
+    if (encoder == null) {
+      out.writeBytes(bytes, offset, length);
+    } else {
+      encoder.encode(bytes, offset, length, out::writeBytes);
+    }
+  }
+
+  /** Ends the content after {@code last} (the rest of it, or null) unless it is too late. */
+  private void finish(ByteBuf last) {
+    if (done.future().isComplete() || deadline.contentTimeUp()) {
+      if (last != null) {
+        last.release();
+      }
+      // the end of data never goes out after the content cut-off (no effect once done)
       fail(new HostException(JobDeadline.expired()));
       return;
     }
+    ByteBuf out = last;
     if (encoder != null) {
-      Buffer end = Buffer.buffer(8);
-      encoder.finish(end::appendBytes);
-      connection.write(end);
+      out = out != null ? out : connection.buffer(8);
+      encoder.finish(out::writeBytes);
+    }
+    if (out != null) {
+      connection.write(out);
     }
     cleanUp();
     done.tryComplete();

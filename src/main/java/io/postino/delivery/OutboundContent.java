@@ -11,7 +11,7 @@ import java.nio.file.Path;
  *
  * @param prefix       octets sent in front of the rest (signatures made again over a converted
  *                     message), or null
- * @param whole        the content, or null when it is read from {@code range}
+ * @param whole        the content, or null when it is read from {@code range}; never changed
  * @param range        where the content lies when not in memory
  * @param temp         a converted copy to delete after the transaction, or null
  * @param unfit        why the message cannot go to this host at all, or null
@@ -19,7 +19,7 @@ import java.nio.file.Path;
  *                     it would break a DKIM signature made elsewhere): a refusal says so
  * @param converted    whether the content is a conversion
  */
-record OutboundContent(Buffer prefix, Buffer whole, DeliveryJob.Content range, Path temp, Failure unfit, boolean eightBitAsIs,
+record OutboundContent(Buffer prefix, byte[] whole, DeliveryJob.Content range, Path temp, Failure unfit, boolean eightBitAsIs,
     boolean converted) {
 
   static OutboundContent unfit(Failure why) {
@@ -27,6 +27,6 @@ record OutboundContent(Buffer prefix, Buffer whole, DeliveryJob.Content range, P
   }
 
   long length() {
-    return (prefix == null ? 0 : prefix.length()) + (whole != null ? whole.length() : range.length());
+    return (prefix == null ? 0 : prefix.length()) + (whole != null ? whole.length : range.length());
   }
 }

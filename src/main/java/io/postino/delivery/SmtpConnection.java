@@ -1,5 +1,7 @@
 package io.postino.delivery;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.util.NetUtil;
 import io.postino.bus.TlsSummary;
@@ -12,6 +14,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
@@ -194,12 +197,21 @@ final class SmtpConnection {
     return replies;
   }
 
-  /** Writes raw octets (message content); use with {@link #writeQueueFull()} for back-pressure. */
-  Future<Void> write(Buffer content) {
+  /** A buffer for content: pooled, in the direct memory the socket writes from (no copy on the way out). */
+  ByteBuf buffer(int capacity) {
+    return socket instanceof NetSocketInternal i ? i.channelHandlerContext().alloc().directBuffer(capacity)
+        : Unpooled.buffer(capacity);
+  }
+
+  /** Writes and releases content from {@link #buffer}; use with {@link #writeQueueFull()} for back-pressure. */
+  void write(ByteBuf content) {
     if (failure != null) {
-      return Future.failedFuture(failure);
+      content.release();
+    } else if (socket instanceof NetSocketInternal i) {
+      i.writeMessage(content);
+    } else {
+      socket.write(BufferInternal.buffer(content));
     }
-    return socket.write(content);
   }
 
   boolean writeQueueFull() {

@@ -63,10 +63,13 @@ public record ContentFacts(boolean eightBit, boolean longLines, boolean headerEi
     private boolean lineStart = true;
 
     void update(byte[] b, int off, int len) {
-      for (int i = off; i < off + len; i++) {
+      int end = off + len;
+      int i = off;
+      // the header section, octet by octet
+      for (; i < end && inHeader; i++) {
         int c = b[i] & 0xff;
         if (c == '\n') {
-          if (inHeader && line == 0) {
+          if (line == 0) {
             inHeader = false;
           }
           line = 0;
@@ -78,15 +81,33 @@ public record ContentFacts(boolean eightBit, boolean longLines, boolean headerEi
         }
         if (c > 127) {
           eightBit = true;
-          headerEightBit |= inHeader;
+          headerEightBit = true;
         }
         if (++line > MAX_LINE) {
           longLines = true;
         }
-        if (inHeader) {
-          header(c);
+        header(c);
+      }
+      body(b, i, end);
+    }
+
+    /** The body, where only line lengths and 8-bit octets matter: a tight loop over locals. */
+    private void body(byte[] b, int from, int end) {
+      int n = line;
+      int high = 0;
+      boolean longLine = false;
+      for (int i = from; i < end; i++) {
+        byte c = b[i];
+        if (c == '\n') {
+          n = 0;
+        } else if (c != '\r') {
+          high |= c;
+          longLine |= ++n > MAX_LINE;
         }
       }
+      line = n;
+      longLines |= longLine;
+      eightBit |= high < 0;
     }
 
     private void header(int c) {

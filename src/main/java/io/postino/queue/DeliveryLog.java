@@ -4,7 +4,6 @@ import io.postino.bus.RecipientResult;
 import io.postino.spool.Envelope;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,14 +108,22 @@ final class DeliveryLog {
     return Math.max(0, Duration.between(from, to).toMillis());
   }
 
-  /** {@code 0.35}, {@code 12.5}, {@code 300}: two significant decimals at most, as Postfix writes them. */
-  static String seconds(long millis) {
+  /**
+   * {@code 0.35}, {@code 12.5}, {@code 300}: two significant decimals at most, as Postfix writes
+   * them; rounded half up as {@code String.format} would, but in integers (five of these per
+   * line, one line per recipient). Times are never negative here: one would be written as 0.
+   */
+  static String seconds(long time) {
+    long millis = Math.max(0, time);
     if (millis >= 100_000) {
       return Long.toString(Math.round(millis / 1000.0));
     }
-    String s = millis >= 10_000 ? String.format(Locale.ROOT, "%.1f", millis / 1000.0)
-        : String.format(Locale.ROOT, "%.2f", millis / 1000.0);
-    s = s.replaceAll("0+$", "");
-    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    long hundredths = millis >= 10_000 ? Math.round(millis / 100.0) * 10 : Math.round(millis / 10.0);
+    long whole = hundredths / 100;
+    int fraction = (int) (hundredths % 100);
+    if (fraction == 0) {
+      return Long.toString(whole);
+    }
+    return whole + (fraction % 10 == 0 ? "." + fraction / 10 : fraction < 10 ? ".0" + fraction : "." + fraction);
   }
 }

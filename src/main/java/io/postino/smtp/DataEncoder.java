@@ -72,6 +72,15 @@ public final class DataEncoder {
         s = LINE_START;
       } else {
         s = TEXT;
+        // the rest of the line needs nothing done: pass over it in a tight loop to its end
+        while (i + 1 < end) {
+          byte next = bytes[i + 1];
+          if (next == '\r' || next == '\n') {
+            break;
+          }
+          high |= next;
+          i++;
+        }
       }
     }
     emit(bytes, run, end, out);

@@ -86,7 +86,7 @@ class SevenBitPeerTest extends DeliveryTestBase {
     m.writeBytes(attachment);
     m.writeBytes(text("\n--mixed--\n"));
     byte[] message = m.toByteArray();
-    assertTrue(message.length > ContentPreparation.SMALL, "converted through a file, not in memory");
+    assertTrue(message.length > ContentPreparation.HELD, "converted through a file, not in memory");
     MailParameters eightBit = new MailParameters(-1, MailParameters.Body.EIGHT_BIT_MIME, false, null, null, null);
 
     RecipientResult r = deliver(job(eightBit, message, "bob@dest.test")).results().get(0);

@@ -134,13 +134,24 @@ class OutboundDeliveryTest {
 
   @Test
   void postinoToPostinoPipelinedWithALargeMessage() throws Exception {
+    relayToPeer(3_000_000);
+  }
+
+  /** Content that is sent from memory, encoded straight into the connection's buffer over TLS. */
+  @Test
+  void postinoToPostinoPipelinedWithAMessageHeldInMemory() throws Exception {
+    relayToPeer(100 * 1024);
+  }
+
+  /** A message of about {@code size} octets with lines to dot-stuff, to two recipients of a peer Postino. */
+  private void relayToPeer(int size) throws Exception {
     try (TestServer peer = new TestServer(dir.resolve("peer"))) {
       peer.config.put("hostname", "peer.test.example").put("localDomains", new JsonArray().add("peer.test"));
       peer.start();
       server.dns().put("routes", new JsonObject().put("peer.test", "127.0.0.1:" + peer.port()));
       server.start();
       StringBuilder body = new StringBuilder("Subject: big\r\n\r\n");
-      for (int i = 0; body.length() < 3_000_000; i++) {
+      for (int i = 0; body.length() < size; i++) {
         body.append(i % 7 == 0 ? ".dot line " : "line ").append(i).append(" \u00e9\u00e8 ").append("x".repeat(i % 90))
             .append("\r\n");
       }
