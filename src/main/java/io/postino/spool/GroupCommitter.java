@@ -201,22 +201,23 @@ final class GroupCommitter {
    * checkpoint of a large segment syncs thousands of files, and every batch meanwhile finds the
    * oldest segment ready. A task for each would wait on the checkpoint's lock, one worker thread
    * each, until none was left for the group commits themselves. The one task does every segment
-   * ready when it runs, and looks again when it ends for one that became ready too late for it.
+   * ready when it runs, and looks again before it ends for one that became ready too late for it
+   * (on the worker: the look takes the journal's lock, which an append holds through its sync).
    */
   private void checkpoint() {
     if (!checkpointing.compareAndSet(false, true)) {
       return;
     }
     vertx.<Void>executeBlocking(() -> {
-      journal.checkpointRetired();
+      do {
+        journal.checkpointRetired();
+        checkpointing.set(false);
+      } while (journal.checkpointDue() && checkpointing.compareAndSet(false, true));
       return null;
-    }, false).onComplete(ar -> {
+    }, false).onFailure(e -> {
+      // the task failed (or never ran) while it held the flag
       checkpointing.set(false);
-      if (ar.failed()) {
-        log.error("spool journal checkpoint failed; it is retried after the next segment", ar.cause());
-      } else if (journal.checkpointDue()) {
-        checkpoint();
-      }
+      log.error("spool journal checkpoint failed; it is retried after the next segment", e);
     });
   }
 
