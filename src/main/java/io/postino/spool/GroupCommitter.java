@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,8 @@ final class GroupCommitter {
   private final Set<String> publishing = ConcurrentHashMap.newKeySet();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong messages = new AtomicLong();
+  /** Whether a checkpoint task is queued or running: there is never more than one. */
+  private final AtomicBoolean checkpointing = new AtomicBoolean();
 
   // Guarded by this.
   private List<Pending> waiting = new ArrayList<>();
@@ -193,11 +196,29 @@ final class GroupCommitter {
     });
   }
 
+  /**
+   * Checkpoints the retired segments in a worker task, unless one is queued or running already: a
+   * checkpoint of a large segment syncs thousands of files, and every batch meanwhile finds the
+   * oldest segment ready. A task for each would wait on the checkpoint's lock, one worker thread
+   * each, until none was left for the group commits themselves. The one task does every segment
+   * ready when it runs, and looks again before it ends for one that became ready too late for it
+   * (on the worker: the look takes the journal's lock, which an append holds through its sync).
+   */
   private void checkpoint() {
+    if (!checkpointing.compareAndSet(false, true)) {
+      return;
+    }
     vertx.<Void>executeBlocking(() -> {
-      journal.checkpointRetired();
+      do {
+        journal.checkpointRetired();
+        checkpointing.set(false);
+      } while (journal.checkpointDue() && checkpointing.compareAndSet(false, true));
       return null;
-    }, false).onFailure(e -> log.error("spool journal checkpoint failed; it is retried after the next segment", e));
+    }, false).onFailure(e -> {
+      // the task failed (or never ran) while it held the flag
+      checkpointing.set(false);
+      log.error("spool journal checkpoint failed; it is retried after the next segment", e);
+    });
   }
 
   private void runNextOrIdle() {

@@ -81,10 +81,32 @@ public final class SpoolFileFormat {
    */
   static int seal(byte[] header, long contentLength, long crc) {
     int eol = Bytes.indexOf(header, 0, header.length, (byte) '\n');
-    byte[] fields = (String.format("%0" + LENGTH_DIGITS + "d", contentLength) + " "
-        + String.format("%0" + CRC_DIGITS + "x", crc)).getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(fields, 0, header, eol - fields.length, fields.length);
+    // "<length> <crc>" end the first line; written in place, once per message on an event loop
+    // (String.format parsed its pattern with a regular expression each time)
+    int crcStart = digits(header, eol, crc, 16, CRC_DIGITS);
+    header[crcStart - 1] = ' ';
+    digits(header, crcStart - 1, contentLength, 10, LENGTH_DIGITS);
     return eol + 1;
+  }
+
+  /**
+   * Writes {@code value} as exactly {@code width} digits of {@code radix} (zero-padded, lower
+   * case) just before {@code end}; returns where they start.
+   */
+  private static int digits(byte[] into, int end, long value, int radix, int width) {
+    if (value < 0) {
+      throw new IllegalArgumentException("negative header field: " + value);
+    }
+    long left = value;
+    int start = end - width;
+    for (int i = end - 1; i >= start; i--) {
+      into[i] = (byte) Character.forDigit((int) (left % radix), radix);
+      left /= radix;
+    }
+    if (left != 0) {
+      throw new IllegalArgumentException("header field " + value + " does not fit in " + width + " digits");
+    }
+    return start;
   }
 
   /**

@@ -173,6 +173,11 @@ final class SpoolJournal {
    */
   synchronized boolean published(Segment segment) {
     segment.writing--;
+    return checkpointDue();
+  }
+
+  /** Whether the oldest retired segment is ready for {@link #checkpointRetired}. */
+  synchronized boolean checkpointDue() {
     Segment oldest = retired.peekFirst();
     return oldest != null && oldest.writing == 0;
   }
