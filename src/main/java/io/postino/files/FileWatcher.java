@@ -1,5 +1,6 @@
 package io.postino.files;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,8 +17,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Calls back when any of a few files changes: Vert.x has no file watching, so a periodic timer
  * compares each file's modification time, size and identity (a rename over it gives a new inode) on
- * a worker. Used for the TLS certificate, the users file and the alias file, which operators
- * replace while the server runs.
+ * a worker. Used for the TLS certificate, the users file, the alias file and the DKIM keys, which
+ * operators replace while the server runs.
+ *
+ * <p>A change counts once the next check finds the files as the last one did: a file written in
+ * place (truncated, then written) can be seen between the two, and an empty or half alias file
+ * reads as a valid one. So a change is acted on one interval late, and never half way.
  */
 public final class FileWatcher {
 
@@ -52,6 +57,8 @@ public final class FileWatcher {
   private final Runnable onChange;
   private final long timerId;
   private Snapshot last;
+  /** A state that differs from {@link #last}, seen by the last check: acted on if the next sees it too. */
+  private Snapshot changed;
   private boolean checking;
 
   private FileWatcher(Vertx vertx, List<Path> files, Duration interval, Snapshot initial, Runnable onChange) {
@@ -88,18 +95,25 @@ public final class FileWatcher {
     return new Snapshot(stamps);
   }
 
-  private void check() {
+  /** Compares the files with what the last check saw; completes once any callback has run. */
+  Future<Void> check() {
     if (checking) {
-      return;
+      return Future.succeededFuture();
     }
     checking = true;
-    vertx.executeBlocking(() -> snapshot(files), false).onComplete(ar -> {
+    return vertx.executeBlocking(() -> snapshot(files), false).map(now -> {
       checking = false;
-      if (ar.succeeded() && !ar.result().equals(last)) {
-        last = ar.result();
+      if (now.equals(last)) {
+        changed = null;
+      } else if (now.equals(changed)) {
+        last = now;
+        changed = null;
         onChange.run();
+      } else {
+        changed = now;
       }
-    });
+      return (Void) null;
+    }).onFailure(e -> checking = false);
   }
 
   public void close() {
