@@ -28,7 +28,10 @@ import java.time.Duration;
  */
 final class ContentFetch {
 
-  /** Octets asked for at a time; content this long or shorter is held in memory. */
+  /**
+   * Octets asked for at a time, and the outbound side's unit of streaming (the reads of a spool
+   * file, the buffers of a conversion); content this long or shorter is fetched in one request.
+   */
   static final int CHUNK = 64 * 1024;
 
   private final Vertx vertx;

@@ -45,9 +45,6 @@ final class ContentPreparation {
   /** Content up to this size is read whole, once, and sent from memory. */
   static final int HELD = 128 * 1024;
 
-  /** The buffer of a stream over larger content. */
-  private static final int STREAM_BUFFER = 64 * 1024;
-
   private ContentPreparation() {
   }
 
@@ -102,14 +99,14 @@ final class ContentPreparation {
     Path temp = tempFile(Path.of(content.path()), queueId);
     boolean keep = false;
     try {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), STREAM_BUFFER)) {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), ContentFetch.CHUNK)) {
         if (!SevenBitConversion.convert(open, out, toSevenBit, drop).changes()) {
           return asIs(content, null, false);
         }
       }
       byte[] signatures = null;
       if (resign) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(temp), STREAM_BUFFER)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(temp), ContentFetch.CHUNK)) {
           signatures = resigner.sign(queueId, in);
         }
         if (signatures == null) {
@@ -192,7 +189,7 @@ final class ContentPreparation {
         public void close() throws IOException {
           in.close();
         }
-      }, STREAM_BUFFER);
+      }, ContentFetch.CHUNK);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

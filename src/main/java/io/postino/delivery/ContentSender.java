@@ -27,8 +27,6 @@ import java.time.Duration;
  */
 final class ContentSender {
 
-  private static final int CHUNK = 64 * 1024;
-
   private final Vertx vertx;
   private final SmtpConnection connection;
   private final OutboundContent content;
@@ -91,7 +89,7 @@ final class ContentSender {
             file.close();
             return;
           }
-          file.setReadBufferSize((int) Math.max(1, Math.min(CHUNK, content.length())))
+          file.setReadBufferSize((int) Math.max(1, Math.min(ContentFetch.CHUNK, content.length())))
               .setReadPos(range.offset()).setReadLength(range.length());
           file.exceptionHandler(e -> fail(new HostException(
               Failure.temporary("4.3.0", "cannot read message content: " + e.getMessage()))));

@@ -21,9 +21,9 @@ import io.vertx.core.net.NetSocket;
  * reading off and on costs two system calls (epoll_ctl), so the first wait of a message, while its
  * spool file opens, is only {@link #holdUpTo held}: the session reads on into its own input until
  * that holds {@link #HOLD_LIMIT} unread octets, which the rest of a message of up to about 192 KiB
- * fits in (the spool holds the first 128 KiB in memory); later waits mean the disk is slower than the client. A wait for the server's own work
- * (a commit, a policy check) only {@link #pause}s: it is short, and the client sends its next
- * commands at most.
+ * fits in (the spool holds the first 128 KiB in memory); later waits mean the disk is slower than
+ * the client. A wait for the server's own work (a commit, a policy check) only {@link #pause}s: it
+ * is short, and the client sends its next commands at most.
  *
  * <p>Not thread-safe: one per session, on its event loop.
  */
