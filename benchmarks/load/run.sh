@@ -364,8 +364,15 @@ port_of() {
 count_files() { { find "$@" -type f 2>/dev/null || true; } | wc -l; }
 
 # Messages a server has taken so far (durably queued, or delivered and gone in MODE=deliver).
+# Postino's queued messages are counted in its log, by the line it writes for each once it is
+# durably queued (after the group commit, before the queue takes it): a journaled message has no
+# file in spool/incoming until it needs one (a checkpoint of its journal segment, a deferral).
 postino_accepted() {
-  if [[ $MODE == queue ]]; then count_files "$PI/spool/incoming"; else count_files "$PI/maildir"; fi
+  if [[ $MODE == queue ]]; then
+    grep -c ' Intake - [^ ]*: from=' "$PI/postino.log" || true
+  else
+    count_files "$PI/maildir"
+  fi
 }
 postfix_accepted() {
   if [[ $MODE == queue ]]; then count_files "$PF/queue/hold"; else grep -c 'status=sent' "$PF/maillog" || true; fi
@@ -392,7 +399,7 @@ settle() {
       sleep 0.2
     done
   fi
-  if [[ $MODE == queue && $(count_files "$PI/spool/incoming") != 0 ]]; then
+  if [[ $MODE == queue && ($POSTINO_QUEUED == 1 || $(count_files "$PI/spool/incoming") != 0) ]]; then
     fresh_postino
   fi
   (($# == 0)) || warm_shape "$@"
@@ -408,6 +415,7 @@ settle() {
 # its local domain, which it delivers to Maildir and removes from the spool; their copies are
 # moved aside by settle.
 fresh_postino() {
+  POSTINO_QUEUED=0
   kill_postino
   set_aside "$PI"
   start_postino
@@ -451,6 +459,8 @@ set_aside() {
   find "$@" -type f -exec mv -t "$dir" {} + 2>/dev/null || true
 }
 TRASHED=0
+# whether the running Postino was sent messages that stay queued (MODE=queue), see settle
+POSTINO_QUEUED=0
 
 # ------------------------------------------------------------------ measuring
 
@@ -485,6 +495,8 @@ run_source() {
     ((after - before == count)) || die "$server took $((after - before)) message(s), $count were sent"
   fi
   if [[ $server == postino ]]; then
+    # what it queued stays queued (MODE=queue): the next run starts on a fresh spool
+    POSTINO_QUEUED=1
     CPU_MS=$(python3 -c "print('%.3f' % (($(cpu_ticks "$POSTINO_PID") - $c0) * 1000 / $(getconf CLK_TCK) / $count))")
     COMPILED=$(($(compiled "$POSTINO_PID") - j0))
   fi
