@@ -9,6 +9,9 @@ stop() { local p; for p in "$@"; do kill "$p" 2>/dev/null || true; done
 cleanup() { stop "${PIDS[@]}" $SINK_PID; }
 trap cleanup EXIT
 
+# shellcheck source=postino-log.sh
+source "$(dirname "${BASH_SOURCE[0]}")/postino-log.sh"
+
 for tool in smtp-source smtp-sink java python3; do command -v $tool >/dev/null || die "$tool is missing"; done
 JAR=${JAR:-$ROOT/target/postino.jar}
 [[ -f $JAR ]] || die "build first: mvn -B -q package -DskipTests"
@@ -61,7 +64,7 @@ start_node() {
 batch() {
   smtp-source -s 20 -m "$1" -d -l "$2" -M bench.client -f s@bench.client -t bench@sink.test "127.0.0.1:$PORT_SMTP" ||
     die "smtp-source failed"
-  wait_empty "$BENCH_DIR/a/spool/incoming" || die "not everything was relayed: see $BENCH_DIR/*/log"
+  wait_postino_done "$BENCH_DIR/a/log" || die "not everything was relayed: see $BENCH_DIR/*/log"
 }
 
 # timed N SIZE: sets RATE (messages/s of the delivery side alone, see the top)

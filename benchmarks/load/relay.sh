@@ -169,7 +169,7 @@ relay_run() {
   RATE=$(python3 -c "print(round($RELAY / ($t1 - $t0)))")
   if [[ $server == postino ]]; then
     RELAY_CPU=$(python3 -c "print('%.3f' % (($(cpu_ticks "$POSTINO_PID") - $c0) * 1000 / $(getconf CLK_TCK) / $RELAY))")
-    wait_empty "$BENCH_DIR/relay-postino/spool/incoming" || die "Postino kept messages: see $BENCH_DIR/relay-postino/postino.log"
+    wait_postino_done "$BENCH_DIR/relay-postino/postino.log" || die "Postino kept messages: see $BENCH_DIR/relay-postino/postino.log"
   else
     wait_empty "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/deferred" "$PF/queue/maildrop" ||
       die "Postfix kept messages: see $PF/maillog"

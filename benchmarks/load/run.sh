@@ -363,13 +363,14 @@ port_of() {
 
 count_files() { { find "$@" -type f 2>/dev/null || true; } | wc -l; }
 
+# shellcheck source=postino-log.sh
+source "$HERE/postino-log.sh"
+
 # Messages a server has taken so far (durably queued, or delivered and gone in MODE=deliver).
-# Postino's queued messages are counted in its log, by the line it writes for each once it is
-# durably queued (after the group commit, before the queue takes it): a journaled message has no
-# file in spool/incoming until it needs one (a checkpoint of its journal segment, a deferral).
+# Postino's queued messages are counted in its log (postino-log.sh).
 postino_accepted() {
   if [[ $MODE == queue ]]; then
-    grep -c ' Intake - [^ ]*: from=' "$PI/postino.log" || true
+    postino_queued "$PI/postino.log"
   else
     count_files "$PI/maildir"
   fi
@@ -394,12 +395,9 @@ settle() {
     sleep 0.2
   done
   if [[ $MODE == deliver ]]; then
-    for _ in $(seq 600); do
-      [[ $(count_files "$PI/spool/incoming") == 0 ]] && break
-      sleep 0.2
-    done
+    wait_postino_done "$PI/postino.log" || true
   fi
-  if [[ $MODE == queue && ($POSTINO_QUEUED == 1 || $(count_files "$PI/spool/incoming") != 0) ]]; then
+  if [[ $MODE == queue && ($POSTINO_QUEUED == 1 || $(postino_unfinished "$PI/postino.log") != 0) ]]; then
     fresh_postino
   fi
   (($# == 0)) || warm_shape "$@"
@@ -423,10 +421,7 @@ fresh_postino() {
     smtp-source -s 50 -m "$MANY" -d -l 1024 -M bench.client -f "$SENDER" -t bench@bench.local \
       "127.0.0.1:$PORT_POSTINO" 2>"$RESULTS/smtp-source.err" || die "warming up a fresh Postino failed"
   done
-  for _ in $(seq 600); do
-    [[ $(count_files "$PI/spool/incoming") == 0 ]] && break
-    sleep 0.2
-  done
+  wait_postino_done "$PI/postino.log" || true
 }
 
 # The untimed run before every timed one: $SHAPE_WARMUP messages of its shape (size, sessions,
@@ -443,7 +438,8 @@ warm_shape() {
     -M bench.client -f "$SENDER" -t bench@bench.local "127.0.0.1:$(port_of "$server")" 2>"$RESULTS/smtp-source.err" ||
     die "warming $server up failed: $(head -3 "$RESULTS/smtp-source.err")"
   for _ in $(seq 600); do
-    [[ $(count_files "$PI/spool/incoming" "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/maildrop") == 0 ]] && break
+    [[ $(count_files "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/maildrop") == 0 &&
+      $(postino_unfinished "$PI/postino.log") -le 0 ]] && break
     sleep 0.2
   done
 }
@@ -583,7 +579,7 @@ outbound() {
   for _ in $(seq "$OUTBOUND_WARMUP"); do
     smtp-source -s 20 -m "$OUTBOUND" -d -l 1024 -M bench.client -f "$SENDER" -t bench@sink.test \
       "127.0.0.1:$PORT_POSTINO" || die "smtp-source against Postino failed"
-    wait_empty "$pi/spool/incoming" || die "Postino did not relay everything: see $pi/postino.log"
+    wait_postino_done "$pi/postino.log" || die "Postino did not relay everything: see $pi/postino.log"
   done
   postfix_outbound
   for round in $(seq "$RUNS"); do
