@@ -237,9 +237,15 @@ final class SpoolFileWriter implements SpoolWriter {
           .compose(v -> committer.commit(tmpFile, target, false));
     }
     return durable
-        .map(v -> new SpooledMessage(envelope, target, contentOffset, length,
-            leading == null ? List.of() : leading.authResults()))
+        .map(v -> resident(new SpooledMessage(envelope, target, contentOffset, length,
+            leading == null ? List.of() : leading.authResults())))
         .recover(err -> deleteTmpFile().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** The message with its content in memory when the group commit kept it resident. */
+  private SpooledMessage resident(SpooledMessage message) {
+    ByteBuffer whole = committer.residents().get(message.queueId());
+    return whole == null ? message : message.inMemory(whole);
   }
 
   /**

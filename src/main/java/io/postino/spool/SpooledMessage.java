@@ -1,6 +1,7 @@
 package io.postino.spool;
 
 import io.postino.authres.AuthResult;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -8,15 +9,32 @@ import java.util.List;
  * A message durably in the spool: its envelope and where its content lies (a byte range of the
  * spool file, which begins with the envelope header).
  *
+ * @param file        the message's spool file in {@code incoming}; a resident message (see
+ *                    {@code memory}) may not have it yet
  * @param authResults the sender authentication results found as it was received (those of its
  *                    {@code Authentication-Results:} field, see {@link LeadingHeaders#authResults()});
  *                    kept in memory only: empty once the message is read back from the spool file
+ * @param memory      the content itself (exactly the file's octets of that range, read-only) when
+ *                    the message was journaled and kept in memory; null when it is to be read from
+ *                    the file. Read it through {@link #content()}
  */
 public record SpooledMessage(Envelope envelope, Path file, long contentOffset, long contentLength,
-    List<AuthResult> authResults) {
+    List<AuthResult> authResults, ByteBuffer memory) {
 
   public SpooledMessage {
     authResults = List.copyOf(authResults);
+    if (memory != null) {
+      if (memory.remaining() != contentLength) {
+        throw new IllegalArgumentException("content of " + memory.remaining() + " octets, length " + contentLength);
+      }
+      memory = memory.asReadOnlyBuffer();
+    }
+  }
+
+  /** A message whose content is read from its file. */
+  public SpooledMessage(Envelope envelope, Path file, long contentOffset, long contentLength,
+      List<AuthResult> authResults) {
+    this(envelope, file, contentOffset, contentLength, authResults, null);
   }
 
   /** A message without (known) authentication results. */
@@ -26,5 +44,25 @@ public record SpooledMessage(Envelope envelope, Path file, long contentOffset, l
 
   public String queueId() {
     return envelope.queueId();
+  }
+
+  /**
+   * The content in memory (read-only, a position of its own: the caller may consume it), or null
+   * when it is read from {@link #file()} at {@link #contentOffset()}.
+   */
+  public ByteBuffer content() {
+    return memory == null ? null : memory.duplicate();
+  }
+
+  /** As {@link #content()}: never the shared buffer itself. */
+  @Override
+  public ByteBuffer memory() {
+    return content();
+  }
+
+  /** The same message, its content kept in memory: {@code wholeFile} is the spool file's octets. */
+  SpooledMessage inMemory(ByteBuffer wholeFile) {
+    return new SpooledMessage(envelope, file, contentOffset, contentLength, authResults,
+        wholeFile.duplicate().position((int) contentOffset).slice());
   }
 }
