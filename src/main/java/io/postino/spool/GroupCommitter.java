@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -256,6 +257,11 @@ final class GroupCommitter {
     List<Path> placed = new ArrayList<>(batch.size());
     List<String> kept = new ArrayList<>();
     try {
+      if (!syncDirectory && !Files.isDirectory(incoming)) {
+        // what a file written there would have found: the spool is broken, and takes no mail
+        // (one look a batch; a resident's file is only written later, see ResidentMessages)
+        throw new NoSuchFileException(incoming.toString(), null, "the spool's incoming directory is missing");
+      }
       for (Pending p : batch) {
         String id = p.target().getFileName().toString();
         if (p.journaled() != null && residents.keep(id, p.journaled())) {

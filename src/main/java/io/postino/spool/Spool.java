@@ -231,6 +231,11 @@ public final class Spool {
         SpoolFileFormat.header(envelope), preamble, leading, faults, HeldContent.PROCESS);
   }
 
+  /** Tests: the messages kept in memory. */
+  ResidentMessages residents() {
+    return residents;
+  }
+
   /** Tests: injects failures from now on (see {@link SpoolFaults}). */
   void injectFaults(SpoolFaults faults) {
     this.faults = faults;

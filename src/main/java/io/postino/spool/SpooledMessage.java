@@ -4,6 +4,7 @@ import io.postino.authres.AuthResult;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A message durably in the spool: its envelope and where its content lies (a byte range of the
@@ -52,6 +53,18 @@ public record SpooledMessage(Envelope envelope, Path file, long contentOffset, l
    */
   public ByteBuffer content() {
     return memory == null ? null : memory.duplicate();
+  }
+
+  /** Equal as spooled messages: whether the content is also in memory does not matter. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SpooledMessage m && envelope.equals(m.envelope) && file.equals(m.file)
+        && contentOffset == m.contentOffset && contentLength == m.contentLength && authResults.equals(m.authResults);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(envelope, file, contentOffset, contentLength, authResults);
   }
 
   /** As {@link #content()}: never the shared buffer itself. */
