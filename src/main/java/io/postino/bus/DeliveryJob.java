@@ -148,26 +148,15 @@ public record DeliveryJob(
         json.put("path", path).put("offset", offset);
       }
       if (data != null) {
-        // the Buffer itself: on this node the bus copies it, across the cluster it goes as base64
-        json.put("data", data);
+        json.put("data", Base64.getEncoder().encodeToString(data.getBytes()));
       }
       return json;
     }
 
     static Content fromJson(JsonObject json) {
-      // from the map: getValue gives a Buffer as base64
-      Object data = json.getMap().get("data");
+      String data = json.getString("data");
       return new Content(json.getString("node"), json.getString("path"), json.getLong("offset", 0L),
-          json.getLong("length"), data == null ? null : data instanceof Buffer b ? b : decode(data.toString()));
-    }
-
-    /**
-     * Base64 as Vert.x writes a Buffer in JSON across the cluster (URL-safe alphabet) or, as earlier
-     * builds did, the basic one (padding is optional to both decoders).
-     */
-    private static Buffer decode(String data) {
-      boolean urlSafe = data.indexOf('-') >= 0 || data.indexOf('_') >= 0;
-      return Buffer.buffer((urlSafe ? Base64.getUrlDecoder() : Base64.getDecoder()).decode(data));
+          json.getLong("length"), data == null ? null : Buffer.buffer(Base64.getDecoder().decode(data)));
     }
   }
 

@@ -170,6 +170,11 @@ final class ResidentMessages {
     }
   }
 
+  /** Tests: a new budget (what is kept stays kept). */
+  void limit(long octets) {
+    budget.limit(octets);
+  }
+
   /** Tests: runs {@code hook} inside every materialization, before the write. */
   void onWrite(WriteHook hook) {
     this.hook = hook;

@@ -1,6 +1,7 @@
 package io.postino.testing;
 
 import io.postino.Postino;
+import io.postino.PostinoInternals;
 import io.postino.PostinoOptions;
 import io.postino.server.auth.UsersFile;
 import io.vertx.core.Vertx;
@@ -193,6 +194,15 @@ public final class TestServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A message's file in the spool's {@code incoming}, written first if the spool keeps the message
+   * in memory (as it does a small one until it needs a file).
+   */
+  public Path spoolFile(String queueId) {
+    PostinoInternals.spool(postino).materialize(queueId).await();
+    return dir.resolve("spool").resolve("incoming").resolve(queueId);
   }
 
   /** The files delivered to one mailbox's new/ directory. */
