@@ -187,12 +187,22 @@ class ResidentDeliveryTest {
 
   @Test
   void aDeferredResidentMessageGetsItsFileWithItsRetryTimeAndIsTriedAgain() throws Exception {
-    sink = new SmtpSink().refuse("dave@remote.example", 451).start();
+    sink = new SmtpSink().start();
+    // the first attempt is held after its content, then answered 451
+    sink.failData(1);
+    CountDownLatch held = sink.hold("dave@remote.example");
     start(100);
+    // the first message asks the data policy, whose consumer would be given the file: it gets one
+    send("bob@local.example");
+    server.nextInbound();
     Instant before = Instant.now();
     String id = send("dave@remote.example");
+    assertTrue(held.await(20, TimeUnit.SECONDS));
+    assertTrue(spool().residents().contains(id), "delivered from memory");
+    assertFalse(Files.exists(incoming().resolve(id)));
+    sink.release();
 
-    JsonObject deferred = server.nextEvent();
+    JsonObject deferred = server.nextEventFor("dave@remote.example");
     assertEquals(id, deferred.getString("queueId"));
     assertEquals("deferred", deferred.getString("event"));
     Instant next = Instant.parse(deferred.getString("nextAttempt"));
@@ -207,11 +217,10 @@ class ResidentDeliveryTest {
     assertArrayEquals(body, tail(whole, body.length));
 
     // tried again from its file
-    sink.accept("dave@remote.example");
     assertTrue(server.postino.queue().requeue(id).await());
     SmtpSink.Received received = sink.next();
     assertArrayEquals(body, tail(received.data(), body.length));
-    assertEquals("delivered", server.nextEvent().getString("event"));
+    assertEquals("delivered", server.nextEventFor("dave@remote.example").getString("event"));
   }
 
   @Test
