@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Journaled messages that have no file in {@code incoming} yet: their whole spool file, as the
@@ -20,7 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * deferral (its next attempt is the file's modification time), an operator's move or listing.
  * A message delivered before that never touches {@code incoming}. Memory is bounded by a budget
  * counted as {@link HeldContent} counts its own: past it, messages get their file at once, as
- * before.
+ * before. The messages read from here ({@link SpooledMessage#content}) hold the entry, not the
+ * octets: once the file is written they read it, and the octets are free, however long the queue
+ * keeps the message in its active window.
+ *
+ * <p>Readers never see a file half written: they look here first, and an entry stays readable
+ * until its file is whole ({@link ConcurrentHashMap#get} does not wait for a computation, and sees
+ * the entry until it ends). The policy consumer, the only reader given a path rather than the
+ * message, is asked once the file is written ({@link Spool#materialize}).
  *
  * <p>No ghost files: a file written after its message's removal deleted it would be delivered
  * again after a restart (it has a done record, but a file in {@code incoming} is what the queue
@@ -29,7 +37,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * on that key. A removal forgets the message before it deletes the file, so either the file was
  * written before the deletion, which then takes it, or the entry was gone and nothing is written.
  * The callers: {@link SpoolRemovals} and {@link OperatorMoves#delete} (done record, forget, delete
- * the file); the group commit's undo (forget, nothing on disk); {@link SpoolFolders#sync} at a
+ * the file); the group commit's undo (forget, then delete a file something may have written); {@link SpoolFolders#sync} at a
  * checkpoint, {@link Spool#setNextAttempt}, the operator's moves and listings (materialize, then
  * work on the file as before; a message removed meanwhile simply has none).
  *
@@ -54,7 +62,7 @@ final class ResidentMessages {
 
   private final Path incoming;
   private final HeldContent budget;
-  private final ConcurrentHashMap<String, ByteBuffer> files = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Kept> files = new ConcurrentHashMap<>();
   private volatile WriteHook hook = id -> { };
 
   ResidentMessages(Path incoming, long limit) {
@@ -78,17 +86,20 @@ final class ResidentMessages {
     for (ByteBuffer b : file) {
       whole.put(b.duplicate());
     }
-    ByteBuffer previous = files.put(queueId, whole.flip().asReadOnlyBuffer());
+    Kept previous = files.put(queueId, new Kept(whole.flip().asReadOnlyBuffer()));
     if (previous != null) {
-      budget.give(previous.capacity());
+      budget.give(previous.octets);
     }
     return true;
   }
 
-  /** A message's whole file (read-only, its own position), or null when it has its file (or is gone). */
-  ByteBuffer get(String queueId) {
-    ByteBuffer whole = files.get(queueId);
-    return whole == null ? null : whole.duplicate();
+  /**
+   * A message's whole file while it is kept (read-only, each call a position of its own), or null
+   * when it has its file (or is gone). The messages read from here ({@link SpooledMessage#content})
+   * hold this, not the octets: once the file is written they read it, and the memory is free.
+   */
+  Supplier<ByteBuffer> get(String queueId) {
+    return files.get(queueId);
   }
 
   boolean contains(String queueId) {
@@ -117,11 +128,11 @@ final class ResidentMessages {
   boolean materialize(String queueId, boolean sync) throws IOException {
     boolean[] written = {false};
     try {
-      files.computeIfPresent(queueId, (id, whole) -> {
+      files.computeIfPresent(queueId, (id, kept) -> {
         Path target = incoming.resolve(id);
         try {
           hook.beforeWrite(id);
-          DurableFiles.write(target, false, sync, whole.duplicate());
+          DurableFiles.write(target, false, sync, kept.whole);
         } catch (FileAlreadyExistsException e) {
           // never the case (only the start-up replay writes a journaled message's file otherwise):
           // the file there is not this write's to take back
@@ -134,7 +145,9 @@ final class ResidentMessages {
           }
           throw new UncheckedIOException(e);
         }
-        budget.give(whole.capacity());
+        // from now on its readers read the file, which is whole
+        kept.whole = null;
+        budget.give(kept.octets);
         written[0] = true;
         return null;
       });
@@ -164,9 +177,27 @@ final class ResidentMessages {
    * the caller's deletion of the file comes after any write of it.
    */
   void forget(String queueId) {
-    ByteBuffer whole = files.remove(queueId);
-    if (whole != null) {
-      budget.give(whole.capacity());
+    Kept kept = files.remove(queueId);
+    if (kept != null) {
+      // not cleared: a reader that still has the message may finish with it
+      budget.give(kept.octets);
+    }
+  }
+
+  /** One message's whole file, until it is written. */
+  private static final class Kept implements Supplier<ByteBuffer> {
+    final int octets;
+    volatile ByteBuffer whole;
+
+    Kept(ByteBuffer whole) {
+      this.octets = whole.remaining();
+      this.whole = whole;
+    }
+
+    @Override
+    public ByteBuffer get() {
+      ByteBuffer w = whole;
+      return w == null ? null : w.duplicate();
     }
   }
 

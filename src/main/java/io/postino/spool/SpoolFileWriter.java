@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -244,7 +245,7 @@ final class SpoolFileWriter implements SpoolWriter {
 
   /** The message with its content in memory when the group commit kept it resident. */
   private SpooledMessage resident(SpooledMessage message) {
-    ByteBuffer whole = committer.residents().get(message.queueId());
+    Supplier<ByteBuffer> whole = committer.residents().get(message.queueId());
     return whole == null ? message : message.inMemory(whole);
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,9 @@ final class SpoolReader {
   SpooledMessage read(String queueId) throws IOException {
     Path file = incoming.resolve(queueId);
     try {
-      ByteBuffer whole = residents.get(queueId);
-      return whole != null ? read(file, whole) : read(file);
+      Supplier<ByteBuffer> kept = residents.get(queueId);
+      ByteBuffer whole = kept == null ? null : kept.get();
+      return whole != null ? read(file, whole, kept) : read(file);
     } catch (SpoolFileFormat.CorruptException e) {
       throw new CorruptSpoolFileException(queueId, e.getMessage());
     }
@@ -63,11 +65,12 @@ final class SpoolReader {
   }
 
   /** A resident message, from its whole file in memory: {@code file} is where its file would be. */
-  private static SpooledMessage read(Path file, ByteBuffer whole) throws SpoolFileFormat.CorruptException {
+  private static SpooledMessage read(Path file, ByteBuffer whole, Supplier<ByteBuffer> kept)
+      throws SpoolFileFormat.CorruptException {
     SpoolFileFormat.Header header = SpoolFileFormat.read(whole);
     checkName(file, header);
     return new SpooledMessage(header.envelope(), file, header.contentOffset(),
-        whole.remaining() - header.contentOffset()).inMemory(whole);
+        whole.remaining() - header.contentOffset()).inMemory(kept);
   }
 
   private static void checkName(Path file, SpoolFileFormat.Header header) throws SpoolFileFormat.CorruptException {

@@ -61,8 +61,9 @@ final class SpoolRemovals {
         Removal r = batch.get(i);
         try {
           journal.done(r.queueId(), false);
-          // forgotten after its done record (a checkpoint meanwhile takes it for live, and writes
-          // its file), before the file goes (a materialization under way has written it by then)
+          // forgotten after its done record (were it forgotten first, a checkpoint meanwhile would
+          // find it live without a file and rewrite it), before the file goes (a materialization
+          // under way has written it by then: no file outlives the removal)
           residents.forget(r.queueId());
           Files.deleteIfExists(r.file());
           if (r.durable()) {

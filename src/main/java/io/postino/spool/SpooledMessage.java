@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A message durably in the spool: its envelope and where its content lies (a byte range of the
@@ -15,21 +16,16 @@ import java.util.Objects;
  * @param authResults the sender authentication results found as it was received (those of its
  *                    {@code Authentication-Results:} field, see {@link LeadingHeaders#authResults()});
  *                    kept in memory only: empty once the message is read back from the spool file
- * @param memory      the content itself (exactly the file's octets of that range, read-only) when
- *                    the message was journaled and kept in memory; null when it is to be read from
- *                    the file. Read it through {@link #content()}
+ * @param memory      while the spool keeps the message in memory (see {@code ResidentMessages}),
+ *                    its whole file (exactly what the file will hold, read-only); null when it
+ *                    is to be read from the file, as it is once the spool has written it. Read
+ *                    through {@link #content()}
  */
 public record SpooledMessage(Envelope envelope, Path file, long contentOffset, long contentLength,
-    List<AuthResult> authResults, ByteBuffer memory) {
+    List<AuthResult> authResults, Supplier<ByteBuffer> memory) {
 
   public SpooledMessage {
     authResults = List.copyOf(authResults);
-    if (memory != null) {
-      if (memory.remaining() != contentLength) {
-        throw new IllegalArgumentException("content of " + memory.remaining() + " octets, length " + contentLength);
-      }
-      memory = memory.asReadOnlyBuffer();
-    }
   }
 
   /** A message whose content is read from its file. */
@@ -49,10 +45,11 @@ public record SpooledMessage(Envelope envelope, Path file, long contentOffset, l
 
   /**
    * The content in memory (read-only, a position of its own: the caller may consume it), or null
-   * when it is read from {@link #file()} at {@link #contentOffset()}.
+   * when it is to be read from {@link #file()} at {@link #contentOffset()}, which then exists.
    */
   public ByteBuffer content() {
-    return memory == null ? null : memory.duplicate();
+    ByteBuffer whole = memory == null ? null : memory.get();
+    return whole == null ? null : whole.position((int) contentOffset).slice();
   }
 
   /** Equal as spooled messages: whether the content is also in memory does not matter. */
@@ -67,15 +64,8 @@ public record SpooledMessage(Envelope envelope, Path file, long contentOffset, l
     return Objects.hash(envelope, file, contentOffset, contentLength, authResults);
   }
 
-  /** As {@link #content()}: never the shared buffer itself. */
-  @Override
-  public ByteBuffer memory() {
-    return content();
-  }
-
-  /** The same message, its content kept in memory: {@code wholeFile} is the spool file's octets. */
-  SpooledMessage inMemory(ByteBuffer wholeFile) {
-    return new SpooledMessage(envelope, file, contentOffset, contentLength, authResults,
-        wholeFile.duplicate().position((int) contentOffset).slice());
+  /** The same message, its content read from {@code wholeFile} (the spool file's octets) while it is there. */
+  SpooledMessage inMemory(Supplier<ByteBuffer> wholeFile) {
+    return new SpooledMessage(envelope, file, contentOffset, contentLength, authResults, wholeFile);
   }
 }

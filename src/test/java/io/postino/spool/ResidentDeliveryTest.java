@@ -63,6 +63,8 @@ class ResidentDeliveryTest {
   private TestServer start(int activeLimit) {
     TestServer s = new TestServer(dir);
     s.queue().put("activeLimit", activeLimit);
+    // once known absent, the data policy's consumer is not asked (nor the file written for it) again
+    s.config.put("policy", new JsonObject().put("absenceRecheck", 3600));
     if (sink != null) {
       s.dns().getJsonObject("routes").put("remote.example", "127.0.0.1:" + sink.port());
     }

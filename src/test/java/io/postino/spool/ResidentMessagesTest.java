@@ -79,6 +79,7 @@ class ResidentMessagesTest {
     SpooledMessage fromFile = await(spool.read(message.queueId()));
     assertEquals(message, fromFile);
     assertNull(fromFile.content());
+    assertNull(message.content(), "the committed message reads its file from now on: the memory is free");
     assertEquals(0, spool.residents().octets(), "its memory is given back");
     assertEquals(List.of(), await(spool.due(Instant.now(), 10, Set.of(), false)).queueIds(), "due at its retry time");
   }

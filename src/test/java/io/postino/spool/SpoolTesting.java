@@ -110,7 +110,8 @@ public final class SpoolTesting {
 
   /** The octets of a message's whole spool file, from memory while the spool keeps it there. */
   public static byte[] wholeFile(Spool spool, SpooledMessage message) throws IOException {
-    ByteBuffer whole = spool.residents().get(message.queueId());
+    Supplier<ByteBuffer> kept = spool.residents().get(message.queueId());
+    ByteBuffer whole = kept == null ? null : kept.get();
     if (whole == null) {
       return Files.readAllBytes(message.file());
     }
