@@ -263,9 +263,15 @@ public final class Spool {
    * the spool is {@link #recovered}.
    */
   public Future<Due> due(Instant now, int limit, Set<String> skip, boolean ignoreTimes) {
-    long nowMillis = now.toEpochMilli();
+    long asked = now.toEpochMilli();
+    boolean waits = !recovered.isComplete();
     Predicate<String> busy = id -> skip.contains(id) || committer.isPublishing(id) || judged.isWithheld(id);
-    return afterRecovery(() -> vertx.executeBlocking(() -> inspector.due(nowMillis, limit, busy, ignoreTimes), false));
+    return afterRecovery(() -> {
+      // the replay wrote the files of the previous run's messages kept in memory: due, though
+      // written after this was asked
+      long nowMillis = waits ? Math.max(asked, System.currentTimeMillis()) : asked;
+      return vertx.executeBlocking(() -> inspector.due(nowMillis, limit, busy, ignoreTimes), false);
+    });
   }
 
   /**

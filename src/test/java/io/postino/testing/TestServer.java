@@ -4,6 +4,7 @@ import io.postino.Postino;
 import io.postino.PostinoInternals;
 import io.postino.PostinoOptions;
 import io.postino.server.auth.UsersFile;
+import io.postino.spool.QueueFilter;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,7 @@ public final class TestServer implements AutoCloseable {
   public Postino postino;
   private final BlockingQueue<JsonObject> inbound = new LinkedBlockingQueue<>();
   private final BlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
+  private volatile boolean closed;
 
   public TestServer(Path dir) {
     this.dir = dir;
@@ -210,8 +213,14 @@ public final class TestServer implements AutoCloseable {
     return files(dir.resolve("maildir").resolve(domain).resolve(user).resolve("new"));
   }
 
-  /** The messages waiting in the spool. */
+  /**
+   * The messages waiting in the spool: its files in {@code incoming}, those it keeps in memory
+   * written first (as a listing for the operator does), while the server runs.
+   */
   public List<Path> spooled() {
+    if (postino != null && !closed) {
+      PostinoInternals.spool(postino).list(QueueFilter.ALL, Set.of()).await();
+    }
     return files(dir.resolve("spool").resolve("incoming"));
   }
 
@@ -247,6 +256,7 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     if (vertx != null) {
       vertx.close().await();
     }
