@@ -133,9 +133,23 @@ public final class Bouncer {
   }
 
   private static byte[] readWhole(SpooledMessage m) throws IOException {
+    ByteBuffer memory = m.content();
+    if (memory != null) {
+      byte[] whole = new byte[memory.remaining()];
+      memory.get(whole);
+      return whole;
+    }
     try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.READ)) {
       return SpoolFileFormat.readFully(ch, m.contentOffset(), (int) m.contentLength());
     }
+  }
+
+  /** The next octets of a message kept in memory by the spool (it may have no file yet), as a read would give them. */
+  private static int fromMemory(ByteBuffer memory, ByteBuffer buf) {
+    int n = Math.min(memory.remaining(), buf.remaining());
+    buf.put(memory.slice(memory.position(), n));
+    memory.position(memory.position() + n);
+    return n == 0 ? -1 : n;
   }
 
   /** The header section: up to the empty line, or up to the last whole line within the cap. */
@@ -143,13 +157,14 @@ public final class Bouncer {
     int max = (int) Math.min(m.contentLength(), MAX_HEADER_OCTETS);
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
     int lineStart = 0;
-    try (FileChannel ch = FileChannel.open(m.file(), StandardOpenOption.READ)) {
+    ByteBuffer memory = m.content();
+    try (FileChannel ch = memory != null ? null : FileChannel.open(m.file(), StandardOpenOption.READ)) {
       ByteBuffer buf = ByteBuffer.allocate(8192);
       long position = m.contentOffset();
       int before = -1;
       while (out.size() < max) {
         buf.clear().limit(Math.min(buf.capacity(), max - out.size()));
-        int n = ch.read(buf, position);
+        int n = ch != null ? ch.read(buf, position) : fromMemory(memory, buf);
         if (n <= 0) {
           break;
         }

@@ -160,6 +160,9 @@ final class ContentPreparation {
 
   /** The content's octets from the spool file, read as they are asked for. */
   static InputStream range(DeliveryJob.Content content) {
+    if (content.data() != null) {
+      return new ByteArrayInputStream(content.data().getBytes());
+    }
     try {
       FileChannel ch = FileChannel.open(Path.of(content.path()), Set.of(StandardOpenOption.READ));
       ch.position(content.offset());

@@ -203,6 +203,14 @@ public final class Intake {
   }
 
   /**
+   * Makes sure a committed message has its spool file (see {@link Spool#materialize}): for a reader
+   * given its path rather than its content.
+   */
+  public Future<Void> materialize(SpooledMessage message) {
+    return spool.materialize(message.queueId());
+  }
+
+  /**
    * Hands a committed message, whose sender was told it is accepted, to the queue, and logs it:
    * every message that enters passes here, whoever brought it, so this is its one accept line.
    *

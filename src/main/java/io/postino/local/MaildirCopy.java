@@ -83,13 +83,29 @@ final class MaildirCopy {
       out = create(tmp);
     }
     tmpFile = tmp;
-    try (FileChannel o = out; FileChannel in = FileChannel.open(message.file(), StandardOpenOption.READ)) {
+    try (FileChannel o = out) {
       // created with the mode, so never more open than asked; set again for what the umask took
       Files.setPosixFilePermissions(tmp, fileMode);
-      ByteBuffer head = ByteBuffer.wrap(headers);
-      while (head.hasRemaining()) {
-        o.write(head);
+      ByteBuffer content = message.content();
+      // a message kept in memory by the spool (most of them) is written from there, with the headers
+      ByteBuffer[] parts = content == null ? new ByteBuffer[] {ByteBuffer.wrap(headers)}
+          : new ByteBuffer[] {ByteBuffer.wrap(headers), content};
+      long left = headers.length + (content == null ? 0 : content.remaining());
+      while (left > 0) {
+        left -= o.write(parts);
       }
+      if (content == null) {
+        copyFromSpool(o);
+      }
+      o.force(false);
+    } catch (IOException | RuntimeException e) {
+      discard(e);
+      throw e;
+    }
+  }
+
+  private void copyFromSpool(FileChannel o) throws IOException {
+    try (FileChannel in = FileChannel.open(message.file(), StandardOpenOption.READ)) {
       long position = message.contentOffset();
       long end = position + message.contentLength();
       while (position < end) {
@@ -100,10 +116,6 @@ final class MaildirCopy {
         }
         position += copied;
       }
-      o.force(false);
-    } catch (IOException | RuntimeException e) {
-      discard(e);
-      throw e;
     }
   }
 

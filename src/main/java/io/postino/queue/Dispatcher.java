@@ -11,13 +11,16 @@ import io.postino.bus.TransportTable;
 import io.postino.smtp.MailAddress;
 import io.postino.spool.Envelope;
 import io.postino.spool.SpooledMessage;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +40,9 @@ import java.util.function.Consumer;
  *
  * <p>Jobs stay on this node unless {@code deliverAcrossCluster} is set. A job names this node and
  * the message ({@link DeliveryJob.Content#onNode}): a delivery verticle elsewhere reads the content
- * from this node's {@link SpoolReadService}, one on this node reads the spool file.
+ * from this node's {@link SpoolReadService}, one on this node reads the spool file; or, for a
+ * message the spool keeps in memory (a small one, until it needs a file), carries the content
+ * itself ({@link DeliveryJob.Content#inline}), which may have no file to read yet.
  */
 final class Dispatcher {
 
@@ -154,6 +159,13 @@ final class Dispatcher {
     });
   }
 
+  /** In the job itself when the spool has it in memory (no file may exist yet), else named on this node. */
+  private DeliveryJob.Content content(SpooledMessage message) {
+    ByteBuffer memory = message.content();
+    return memory != null ? DeliveryJob.Content.inline(BufferInternal.buffer(Unpooled.wrappedBuffer(memory)))
+        : DeliveryJob.Content.onNode(nodeId, message.file().toString(), message.contentOffset(), message.contentLength());
+  }
+
   private Future<Map<Integer, RecipientResult>> submit(SpooledMessage message, Destination destination,
       List<Integer> indices) {
     Envelope env = message.envelope();
@@ -162,8 +174,7 @@ final class Dispatcher {
         .toList();
     DeliveryJob job = new DeliveryJob(env.queueId(), destination.domain(),
         env.senderFor(env.recipients().get(indices.get(0))), env.mailParameters(), rcpts,
-        DeliveryJob.Content.onNode(nodeId, message.file().toString(), message.contentOffset(), message.contentLength()),
-        destination.lmtp());
+        content(message), destination.lmtp());
     long timeoutMillis = options.getDeliveryTimeout().toMillis();
     // the delivery side replies by the deadline whatever the destination does (it resets a
     // session that overruns it), so its result, a late success included, is recorded and the

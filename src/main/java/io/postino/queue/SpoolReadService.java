@@ -69,6 +69,14 @@ final class SpoolReadService {
     }
     long position = Math.min(read.position(), spooled.contentLength());
     int n = (int) Math.min(Math.min(read.length(), SpoolRead.MAX_CHUNK), spooled.contentLength() - position);
+    ByteBuffer memory = spooled.content();
+    if (memory != null) {
+      // kept in memory by the spool: it may have no file yet
+      byte[] chunk = new byte[n];
+      memory.get((int) position, chunk);
+      message.reply(Buffer.buffer(chunk));
+      return;
+    }
     vertx.executeBlocking(() -> readRange(spooled, position, n), false).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result());

@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,12 +56,17 @@ public final class ApplicationPolicy {
 
   /** Asks about one recipient; completes with null to accept, or with the refusal to send. */
   public Future<SmtpReply> checkRecipient(PolicyRequest request) {
-    return ask(recipients, request);
+    return ask(recipients, request, Future::succeededFuture);
   }
 
-  /** Asks about a whole message; completes with null to accept, or with the refusal to send. */
-  public Future<SmtpReply> checkMessage(PolicyRequest request) {
-    return ask(messages, request);
+  /**
+   * Asks about a whole message; completes with null to accept, or with the refusal to send. The
+   * request names the message's spool file, which the spool may not have written yet:
+   * {@code fileWritten} makes sure it has, and runs only when a consumer is actually asked (its
+   * failure counts as no usable answer).
+   */
+  public Future<SmtpReply> checkMessage(PolicyRequest request, Supplier<Future<?>> fileWritten) {
+    return ask(messages, request, fileWritten);
   }
 
   /**
@@ -75,11 +81,11 @@ public final class ApplicationPolicy {
     return enabled;
   }
 
-  private Future<SmtpReply> ask(Hook hook, PolicyRequest request) {
+  private Future<SmtpReply> ask(Hook hook, PolicyRequest request, Supplier<Future<?>> before) {
     if (hook.knownAbsent()) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().<JsonObject>request(hook.address, request.toJson(), delivery)
+    return before.get().compose(v -> vertx.eventBus().<JsonObject>request(hook.address, request.toJson(), delivery))
         .map(answer -> toReply(PolicyVerdict.fromJson(answer.body()), hook.defaultText))
         .recover(failure -> {
           if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -23,14 +24,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Puts messages into {@code incoming} durably, many at a time: at most one batch is in flight;
  * commits arriving meanwhile wait and form the next batch. A batch appends its small messages to
- * the {@link SpoolJournal} with a single fdatasync and then writes their files into
- * {@code incoming}; the larger ones come as closed temporary files, which it fdatasyncs (those not
+ * the {@link SpoolJournal} with a single fdatasync and then keeps them in memory, resident (see
+ * {@link ResidentMessages}: their files are written into {@code incoming} only when needed, or at
+ * once past the residents' budget); the larger ones come as closed temporary files, which it fdatasyncs (those not
  * synced by their writer yet, concurrently on worker threads: concurrent fsyncs let a journaling
  * file system merge its commits), renames into {@code incoming}, and covers with one fsync of the
  * directory. Only then does any commit of the batch complete; if any step fails, every commit of
- * the batch fails and the files already placed are taken out of {@code incoming} again. A journal
- * segment the batch appended to is checkpointed only after its files are written (or undone):
- * a checkpoint syncs those files, so it must not find them missing.
+ * the batch fails and the files already placed are taken out of {@code incoming} again (the residents
+ * forgotten). A journal segment the batch appended to is checkpointed only after its messages are
+ * resident or have their files (or are undone): a checkpoint syncs those files, writing those of
+ * residents, so it must not find them missing.
  *
  * <p>Thread-safe: called from every event loop. Each commit completes on the context it was
  * called from.
@@ -51,6 +54,7 @@ final class GroupCommitter {
   private final Path incoming;
   private final SpoolJournal journal;
   private final SpoolMeters meters;
+  private final ResidentMessages residents;
   /** Journaled messages whose file in incoming is being written: not to be read yet. */
   private final Set<String> publishing = ConcurrentHashMap.newKeySet();
   private final AtomicLong batches = new AtomicLong();
@@ -62,12 +66,18 @@ final class GroupCommitter {
   private List<Pending> waiting = new ArrayList<>();
   private boolean inFlight;
 
+  /** A committer that writes every journaled message's file at once (keeps none resident). */
   GroupCommitter(Vertx vertx, Path incoming, SpoolJournal journal) {
-    this(vertx, incoming, journal, SpoolMeters.none());
+    this(vertx, incoming, journal, SpoolMeters.none(), new ResidentMessages(incoming, 0));
   }
 
-  GroupCommitter(Vertx vertx, Path incoming, SpoolJournal journal, SpoolMeters meters) {
+  /**
+   * A committer that keeps journaled messages in {@code residents} while its budget lasts: the
+   * same the journal's {@link JournaledFiles} sync at a checkpoint.
+   */
+  GroupCommitter(Vertx vertx, Path incoming, SpoolJournal journal, SpoolMeters meters, ResidentMessages residents) {
     this.meters = meters;
+    this.residents = residents;
     this.vertx = vertx;
     this.incoming = incoming;
     this.journal = journal;
@@ -83,10 +93,10 @@ final class GroupCommitter {
   }
 
   /**
-   * Makes a small message durable through the journal, then writes {@code file} (the message's
-   * whole spool file, at most {@link SpoolJournal#MAX_MESSAGE_OCTETS} of content) as
-   * {@code target}, with no fsync of its own. The buffers must not change until the future
-   * completes.
+   * Makes a small message durable through the journal, then keeps {@code file} (the message's
+   * whole spool file, at most {@link SpoolJournal#MAX_MESSAGE_OCTETS} of content) resident (see
+   * {@link ResidentMessages}), or, past their budget, writes it as {@code target}, with no fsync of
+   * its own. The buffers must not change until the future completes.
    */
   Future<Void> commitJournaled(Path target, ByteBuffer[] file) {
     return enqueue(new Pending(null, target, false, file, vertx.getOrCreateContext(), Promise.promise()));
@@ -106,6 +116,11 @@ final class GroupCommitter {
       run(batch);
     }
     return promise.future();
+  }
+
+  /** The resident messages: journaled, without their file in incoming yet. */
+  ResidentMessages residents() {
+    return residents;
   }
 
   /** Whether a message's file in incoming may still be incomplete (it is being written). */
@@ -234,15 +249,26 @@ final class GroupCommitter {
   }
 
   /**
-   * Blocking: writes the journaled files straight into incoming (the journal already has them,
-   * and {@link #isPublishing} keeps readers away until they are whole), renames the others into
-   * it and, when there were some, fsyncs it; or undoes all of that.
+   * Blocking: keeps the journaled messages resident, or writes their files straight into incoming
+   * (the journal already has them, and {@link #isPublishing} keeps readers away until they are
+   * whole), renames the others into it and, when there were some, fsyncs it; or undoes all of that.
    */
   private void publish(List<Pending> batch, boolean syncDirectory) throws IOException {
     List<Path> placed = new ArrayList<>(batch.size());
+    List<String> kept = new ArrayList<>();
     try {
+      if (!syncDirectory && !Files.isDirectory(incoming)) {
+        // what a file written there would have found: the spool is broken, and takes no mail
+        // (one look a batch; a resident's file is only written later, see ResidentMessages)
+        throw new NoSuchFileException(incoming.toString(), null, "the spool's incoming directory is missing");
+      }
       for (Pending p : batch) {
-        if (p.journaled() != null) {
+        String id = p.target().getFileName().toString();
+        if (p.journaled() != null && residents.keep(id, p.journaled())) {
+          kept.add(id);
+          // to be deleted on undo as well, after it is forgotten: in case something materialized it
+          placed.add(p.target());
+        } else if (p.journaled() != null) {
           // listed first: a write that fails half way leaves a file to take out again
           placed.add(p.target());
           DurableFiles.write(p.target(), false, false, p.journaled());
@@ -256,7 +282,9 @@ final class GroupCommitter {
       }
     } catch (IOException | RuntimeException e) {
       // The clients are told the message was not accepted; a copy left in incoming would be
-      // delivered after a restart although they will send it again.
+      // delivered after a restart although they will send it again. The kept ones are forgotten
+      // before their (unlikely) files are deleted: see ResidentMessages.
+      kept.forEach(residents::forget);
       for (Path target : placed) {
         try {
           Files.deleteIfExists(target);

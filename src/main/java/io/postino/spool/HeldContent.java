@@ -16,7 +16,7 @@ final class HeldContent {
   /** At most 64 MiB, and at most a sixteenth of the heap. */
   static final HeldContent PROCESS = new HeldContent(Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16));
 
-  private final long limit;
+  private volatile long limit;
   private final AtomicLong held = new AtomicLong();
 
   HeldContent(long limit) {
@@ -33,6 +33,11 @@ final class HeldContent {
       return false;
     }
     return true;
+  }
+
+  /** Tests: a new limit (what is held stays held). */
+  void limit(long octets) {
+    this.limit = octets;
   }
 
   void give(long octets) {

@@ -22,6 +22,7 @@ final class OperatorMoves {
   private final Path hold;
   private final Path status;
   private final SpoolJournal journal;
+  private final ResidentMessages residents;
   private final SharedSync incomingSync;
   private final SharedSync holdSync;
 
@@ -32,22 +33,27 @@ final class OperatorMoves {
     this.hold = folders.hold;
     this.status = folders.status;
     this.journal = journal;
+    this.residents = folders.residents;
     this.incomingSync = incomingSync;
     this.holdSync = holdSync;
   }
 
-  /** Moves a message from {@code incoming} to {@code hold}; false when it is not in incoming. */
+  /**
+   * Moves a message from {@code incoming} to {@code hold} (a resident one gets its file first: hold
+   * is files only); false when it is not in incoming.
+   */
   Future<Boolean> hold(String queueId) {
-    return move(incoming.resolve(queueId), hold.resolve(queueId), null);
+    return move(queueId, incoming.resolve(queueId), hold.resolve(queueId), null);
   }
 
   /** Moves a message from {@code hold} back to {@code incoming}, due now; false when not held. */
   Future<Boolean> release(String queueId) {
-    return move(hold.resolve(queueId), incoming.resolve(queueId), Instant.now());
+    return move(queueId, hold.resolve(queueId), incoming.resolve(queueId), Instant.now());
   }
 
-  private Future<Boolean> move(Path from, Path to, Instant due) {
+  private Future<Boolean> move(String queueId, Path from, Path to, Instant due) {
     return vertx.executeBlocking(() -> {
+      residents.materialize(queueId, false);
       try {
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
       } catch (NoSuchFileException e) {
@@ -65,7 +71,11 @@ final class OperatorMoves {
   Future<Boolean> delete(String queueId) {
     return vertx.executeBlocking(() -> {
       journal.done(queueId, true);
-      boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId));
+      // forgotten before the files go: a materialization under way has written its file by then
+      boolean resident = residents.contains(queueId);
+      residents.forget(queueId);
+      boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId))
+          | resident;
       return found;
     }, false).compose(found -> !found ? Future.succeededFuture(false)
         : Future.all(incomingSync.sync(), holdSync.sync()).compose(v -> vertx.executeBlocking(() -> {

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -56,8 +57,12 @@ final class QueueInspector {
   /**
    * The messages in {@code incoming} due by {@code nowMillis} (all of them when {@code ignoreTimes})
    * that are not {@code busy}, at most {@code limit}, oldest queue id first within what was found.
+   * Resident messages (see {@link ResidentMessages}) are in {@code incoming} without a file: due
+   * now, as a file written for them would be, and merged in by queue id.
    */
   Spool.Due due(long nowMillis, int limit, Predicate<String> busy, boolean ignoreTimes) throws IOException {
+    // looked at first: one that gets its file during the listing is found there, or here, or both
+    List<String> residents = folders.residents.ids();
     List<String> ids = new ArrayList<>();
     boolean more = false;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(folders.incoming)) {
@@ -72,6 +77,20 @@ final class QueueInspector {
         }
         ids.add(id);
       }
+    }
+    if (!residents.isEmpty()) {
+      Set<String> found = new HashSet<>(ids);
+      for (String id : residents) {
+        if (!busy.test(id) && found.add(id)) {
+          ids.add(id);
+        }
+      }
+      ids.sort(null);
+      if (ids.size() > limit) {
+        more = true;
+        ids.subList(limit, ids.size()).clear();
+      }
+      return new Spool.Due(ids, more);
     }
     ids.sort(null);
     return new Spool.Due(ids, more);

@@ -24,10 +24,11 @@ import java.util.function.Supplier;
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
  * {@code <dir>/tmp}. A file reaches {@code incoming} only once it is durable: either its content
  * was fsync'd and it is renamed there, followed by an fsync of the directory; or (a small
- * message) its whole file is in the fsync'd journal, {@code <dir>/journal}, and is written there
- * after, kept from readers until whole, and rewritten from the journal by {@link #open} if a
- * crash cut it short (see {@link SpoolJournal}). So a file in {@code incoming} is whole, and a
- * file in {@code tmp} at start-up was never acknowledged and is deleted. Files that
+ * message) its whole file is in the fsync'd journal, {@code <dir>/journal}, and the message is kept
+ * in memory, its file written only when something needs it ({@link ResidentMessages}), kept from
+ * readers until whole, and rewritten from the journal by {@link #open} after a crash (see
+ * {@link SpoolJournal}). So a file in {@code incoming} is whole, and a file in {@code tmp} at
+ * start-up was never acknowledged and is deleted. Files that
  * cannot be read back are moved to {@code <dir>/corrupt}; messages put on hold by an operator
  * wait in {@code <dir>/hold}. Each message may have a status file, {@code <dir>/status/<queue
  * id>}, where the queue appends what became of its recipients (see {@link MessageStatus}).
@@ -64,6 +65,7 @@ public final class Spool {
   private final SpoolJournal journal;
   private final GroupCommitter committer;
   private final SpoolReader reader;
+  private final ResidentMessages residents;
   private final SharedSync incomingSync;
   private final SharedSync holdSync;
   private final SharedSync journalSync;
@@ -88,9 +90,10 @@ public final class Spool {
     this.incoming = folders.incoming;
     this.hold = folders.hold;
     this.status = folders.status;
-    this.committer = new GroupCommitter(vertx, incoming, journal, meters);
+    this.residents = folders.residents;
+    this.committer = new GroupCommitter(vertx, incoming, journal, meters, residents);
     this.figures = new SpoolFigures(vertx, folders);
-    this.reader = new SpoolReader(folders.corrupt, status);
+    this.reader = new SpoolReader(folders);
     this.incomingSync = new SharedSync(vertx, () -> {
       faults.check(SpoolFaults.Point.SPOOL_SYNC, null);
       DurableFiles.fsyncDirectory(incoming);
@@ -102,7 +105,7 @@ public final class Spool {
     });
     this.judged = new JudgedCommit(message -> remove(message, true));
     this.moves = new OperatorMoves(vertx, folders, journal, incomingSync, holdSync);
-    this.removals = new SpoolRemovals(vertx, journal, journalSync, incomingSync);
+    this.removals = new SpoolRemovals(vertx, journal, residents, journalSync, incomingSync);
   }
 
   /**
@@ -180,13 +183,19 @@ public final class Spool {
    * in {@code active} (the queue manager's window) shown as being delivered.
    */
   public Future<List<QueuedMessage>> list(QueueFilter filter, Set<String> active) {
-    return vertx.executeBlocking(() -> inspector.list(filter, active), false);
+    return vertx.executeBlocking(() -> {
+      residents.materializeAll();
+      return inspector.list(filter, active);
+    }, false);
   }
 
   /** One message in detail; null when there is no such message. */
   public Future<MessageDetails> show(String queueId, Set<String> active) {
     checkId(queueId);
-    return vertx.executeBlocking(() -> inspector.show(queueId, active), false);
+    return vertx.executeBlocking(() -> {
+      residents.materialize(queueId, false);
+      return inspector.show(queueId, active);
+    }, false);
   }
 
   /** A new unique queue id: short, sortable by time, safe as a file name. */
@@ -222,6 +231,11 @@ public final class Spool {
         SpoolFileFormat.header(envelope), preamble, leading, faults, HeldContent.PROCESS);
   }
 
+  /** Tests: the messages kept in memory. */
+  ResidentMessages residents() {
+    return residents;
+  }
+
   /** Tests: injects failures from now on (see {@link SpoolFaults}). */
   void injectFaults(SpoolFaults faults) {
     this.faults = faults;
@@ -249,9 +263,15 @@ public final class Spool {
    * the spool is {@link #recovered}.
    */
   public Future<Due> due(Instant now, int limit, Set<String> skip, boolean ignoreTimes) {
-    long nowMillis = now.toEpochMilli();
+    long asked = now.toEpochMilli();
+    boolean waits = !recovered.isComplete();
     Predicate<String> busy = id -> skip.contains(id) || committer.isPublishing(id) || judged.isWithheld(id);
-    return afterRecovery(() -> vertx.executeBlocking(() -> inspector.due(nowMillis, limit, busy, ignoreTimes), false));
+    return afterRecovery(() -> {
+      // the replay wrote the files of the previous run's messages kept in memory: due, though
+      // written after this was asked
+      long nowMillis = waits ? Math.max(asked, System.currentTimeMillis()) : asked;
+      return vertx.executeBlocking(() -> inspector.due(nowMillis, limit, busy, ignoreTimes), false);
+    });
   }
 
   /**
@@ -278,7 +298,7 @@ public final class Spool {
     if (!QueueIds.isAcceptable(queueId)) {
       return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + queueId));
     }
-    return vertx.executeBlocking(() -> readMessage(queueId), false);
+    return vertx.executeBlocking(() -> reader.read(queueId), false);
   }
 
   /** A message read back with the complete lines of its status file. */
@@ -290,21 +310,13 @@ public final class Spool {
     if (!QueueIds.isAcceptable(queueId)) {
       return Future.failedFuture(new IllegalArgumentException("unacceptable queue id: " + queueId));
     }
-    return vertx.executeBlocking(() -> new Loaded(readMessage(queueId), statusLines(queueId)), false);
+    return vertx.executeBlocking(() -> new Loaded(reader.read(queueId), statusLines(queueId)), false);
   }
 
   /** The complete lines of a message's status file (none when it has none). */
   public Future<List<String>> readStatus(String queueId) {
     checkId(queueId);
     return vertx.executeBlocking(() -> statusLines(queueId), false);
-  }
-
-  private SpooledMessage readMessage(String queueId) throws IOException {
-    try {
-      return reader.read(incoming.resolve(queueId));
-    } catch (SpoolFileFormat.CorruptException e) {
-      throw new CorruptSpoolFileException(queueId, e.getMessage());
-    }
   }
 
   private List<String> statusLines(String queueId) throws IOException {
@@ -324,10 +336,11 @@ public final class Spool {
     }, false);
   }
 
-  /** Sets when a message is next due (its file's modification time). */
+  /** Sets when a message is next due (its file's modification time: a resident message gets its file). */
   public Future<Void> setNextAttempt(String queueId, Instant when) {
     Path file = incoming.resolve(checkId(queueId));
     return vertx.executeBlocking(() -> {
+      residents.materialize(queueId, false);
       Files.setLastModifiedTime(file, FileTime.from(when));
       return null;
     }, false);
@@ -359,6 +372,21 @@ public final class Spool {
     }
     Path statusFile = withStatus ? status.resolve(file.getFileName()) : null;
     return removals.remove(message.queueId(), file, statusFile, durable);
+  }
+
+  /**
+   * Makes sure a message has its file in {@code incoming} (see {@link ResidentMessages}), for a
+   * reader that is given its path; nothing to do for one that has it, or is gone.
+   */
+  public Future<Void> materialize(String queueId) {
+    checkId(queueId);
+    if (!residents.contains(queueId)) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      residents.materialize(queueId, false);
+      return null;
+    }, false);
   }
 
   /** Moves a message from {@code incoming} to {@code hold}; false when it is not in incoming. */

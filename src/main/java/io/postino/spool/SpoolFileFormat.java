@@ -122,6 +122,57 @@ public final class SpoolFileFormat {
    * {@code verify}: for a listing of the queue, which must not cost a pass over every message.
    */
   static Header read(FileChannel ch, boolean verify) throws IOException, CorruptException {
+    return read(new Octets() {
+      @Override
+      public long size() throws IOException {
+        return ch.size();
+      }
+
+      @Override
+      public int read(ByteBuffer into, long position) throws IOException {
+        return ch.read(into, position);
+      }
+    }, verify);
+  }
+
+  /**
+   * The header of a whole spool file in memory (a resident message's, see {@link ResidentMessages}),
+   * its content not checked against its checksum: it never left the memory it was checked in.
+   */
+  static Header read(ByteBuffer file) throws CorruptException {
+    ByteBuffer whole = file.duplicate();
+    try {
+      return read(new Octets() {
+        @Override
+        public long size() {
+          return whole.limit();
+        }
+
+        @Override
+        public int read(ByteBuffer into, long position) {
+          if (position >= whole.limit()) {
+            return -1;
+          }
+          int n = (int) Math.min(into.remaining(), whole.limit() - position);
+          into.put(whole.slice((int) position, n));
+          return n;
+        }
+      }, false);
+    } catch (IOException e) {
+      // the only one Octets gives: the file ends before its header does
+      throw new CorruptException(e.getMessage());
+    }
+  }
+
+  /** Where a header is read from: a file, or a file's octets in memory. */
+  private interface Octets {
+    long size() throws IOException;
+
+    /** As {@link FileChannel#read(ByteBuffer, long)}. */
+    int read(ByteBuffer into, long position) throws IOException;
+  }
+
+  private static Header read(Octets ch, boolean verify) throws IOException, CorruptException {
     long size = ch.size();
     byte[] head = readFully(ch, 0, (int) Math.min(size, MAX_FIRST_LINE));
     int eol = Bytes.indexOf(head, 0, head.length, (byte) '\n');
@@ -172,7 +223,7 @@ public final class SpoolFileFormat {
   }
 
   /** The CRC-32C of {@code length} octets of {@code ch} from {@code position}. */
-  private static long crc(FileChannel ch, long position, long length) throws IOException {
+  private static long crc(Octets ch, long position, long length) throws IOException {
     CRC32C crc = new CRC32C();
     ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(Math.max(length, 1), 1 << 16));
     long done = 0;
@@ -226,6 +277,18 @@ public final class SpoolFileFormat {
 
   /** {@code length} octets of {@code ch} from {@code position}. */
   public static byte[] readFully(FileChannel ch, long position, int length) throws IOException {
+    return readFully((into, at) -> ch.read(into, at), position, length);
+  }
+
+  private interface PositionalRead {
+    int read(ByteBuffer into, long position) throws IOException;
+  }
+
+  private static byte[] readFully(Octets ch, long position, int length) throws IOException {
+    return readFully(ch::read, position, length);
+  }
+
+  private static byte[] readFully(PositionalRead ch, long position, int length) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(length);
     while (buf.hasRemaining()) {
       int n = ch.read(buf, position + buf.position());

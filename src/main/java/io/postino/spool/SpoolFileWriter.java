@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -237,9 +238,15 @@ final class SpoolFileWriter implements SpoolWriter {
           .compose(v -> committer.commit(tmpFile, target, false));
     }
     return durable
-        .map(v -> new SpooledMessage(envelope, target, contentOffset, length,
-            leading == null ? List.of() : leading.authResults()))
+        .map(v -> resident(new SpooledMessage(envelope, target, contentOffset, length,
+            leading == null ? List.of() : leading.authResults())))
         .recover(err -> deleteTmpFile().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** The message with its content in memory when the group commit kept it resident. */
+  private SpooledMessage resident(SpooledMessage message) {
+    Supplier<ByteBuffer> whole = committer.residents().get(message.queueId());
+    return whole == null ? message : message.inMemory(whole);
   }
 
   /**

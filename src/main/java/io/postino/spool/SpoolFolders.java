@@ -14,7 +14,7 @@ import java.util.List;
  * The folders of a spool, and the only place their names are known: {@code tmp} (files being
  * written), {@code incoming} (the queue), {@code hold}, {@code corrupt}, {@code status} and
  * {@code journal}. Gives the journal its messages' files ({@link JournaledFiles}) without telling it
- * where they are. Blocking.
+ * where they are, or whether they exist yet ({@link ResidentMessages}). Blocking.
  */
 final class SpoolFolders implements JournaledFiles {
 
@@ -25,6 +25,8 @@ final class SpoolFolders implements JournaledFiles {
   final Path corrupt;
   final Path status;
   final Path journal;
+  /** The journaled messages of {@code incoming} that have no file there yet. */
+  final ResidentMessages residents;
 
   SpoolFolders(Path root) {
     this.root = root;
@@ -34,6 +36,7 @@ final class SpoolFolders implements JournaledFiles {
     this.corrupt = root.resolve("corrupt");
     this.status = root.resolve("status");
     this.journal = root.resolve("journal");
+    this.residents = new ResidentMessages(incoming, ResidentMessages.DEFAULT_LIMIT);
   }
 
   /** Creates the folders that are missing, durably. */
@@ -50,6 +53,10 @@ final class SpoolFolders implements JournaledFiles {
 
   @Override
   public boolean sync(String id) throws IOException {
+    // a resident message gets its file here, synced: its segment is about to go
+    if (residents.sync(id)) {
+      return true;
+    }
     // incoming, then hold, then incoming again: a release between the first two looks is not missed
     for (Path file : List.of(incoming.resolve(id), hold.resolve(id), incoming.resolve(id))) {
       // java.io.File asks without an exception: a checkpoint may look for many files that are gone

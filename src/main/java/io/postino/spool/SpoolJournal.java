@@ -21,15 +21,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The spool's write-ahead journal for small messages: append-only segment files under
  * {@code <spool>/journal}, where a group commit appends the whole spool file of every small
- * message in its batch and makes them all durable with a single fdatasync. Only then are the
- * messages' own files written into {@code incoming}, without an fsync of their own: until a
- * checkpoint syncs them, the journal is what survives a power loss, and opening the spool rewrites
- * from it any message file that did not.
+ * message in its batch and makes them all durable with a single fdatasync. Only then may the
+ * messages' own files be written into {@code incoming}, without an fsync of their own, and most are
+ * not written at all: the spool keeps them in memory until something needs the file
+ * ({@link ResidentMessages}). Until a checkpoint syncs them, the journal is what survives a power
+ * loss, and opening the spool rewrites from it any message file that did not (or never existed).
  *
  * <p>A segment is retired when it reaches {@link #SEGMENT_OCTETS} or is {@link #SEGMENT_MILLIS}
  * old (checked at each append), and then checkpointed once every batch appended to it has written
- * its files ({@link #published}): the files of its messages still in the queue are fdatasync'd,
- * and the segment is deleted. So a message delivered before its segment retires never costs an
+ * its files or kept them resident ({@link #published}): the files of its messages still in the
+ * queue are fdatasync'd (a resident one's written first), and the segment is deleted. So a message delivered before its segment retires never costs an
  * fsync of its own file; one that waits longer pays it once.
  *
  * <p>A message leaves the journal only through a "done" record (delivered, bounced, refused or

@@ -2,12 +2,14 @@ package io.postino.spool;
 
 import io.postino.files.DurableFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +26,32 @@ final class SpoolReader {
 
   private static final Logger log = LoggerFactory.getLogger(SpoolReader.class);
 
+  private final Path incoming;
   private final Path corrupt;
   private final Path status;
+  private final ResidentMessages residents;
 
-  SpoolReader(Path corrupt, Path status) {
-    this.corrupt = corrupt;
-    this.status = status;
+  SpoolReader(SpoolFolders folders) {
+    this.incoming = folders.incoming;
+    this.corrupt = folders.corrupt;
+    this.status = folders.status;
+    this.residents = folders.residents;
+  }
+
+  /**
+   * Reads a message of the queue: a resident one from memory, without I/O, others from their file
+   * in {@code incoming}. Fails with {@link NoSuchFileException} when it is not there, and with a
+   * {@link CorruptSpoolFileException} after moving a corrupt file to {@code corrupt}.
+   */
+  SpooledMessage read(String queueId) throws IOException {
+    Path file = incoming.resolve(queueId);
+    try {
+      Supplier<ByteBuffer> kept = residents.get(queueId);
+      ByteBuffer whole = kept == null ? null : kept.get();
+      return whole != null ? read(file, whole, kept) : read(file);
+    } catch (SpoolFileFormat.CorruptException e) {
+      throw new CorruptSpoolFileException(queueId, e.getMessage());
+    }
   }
 
   /** Reads a message file; a corrupt one is quarantined and reported as such. */
@@ -39,6 +61,21 @@ final class SpoolReader {
     } catch (SpoolFileFormat.CorruptException e) {
       quarantine(file, e.getMessage());
       throw e;
+    }
+  }
+
+  /** A resident message, from its whole file in memory: {@code file} is where its file would be. */
+  private static SpooledMessage read(Path file, ByteBuffer whole, Supplier<ByteBuffer> kept)
+      throws SpoolFileFormat.CorruptException {
+    SpoolFileFormat.Header header = SpoolFileFormat.read(whole);
+    checkName(file, header);
+    return new SpooledMessage(header.envelope(), file, header.contentOffset(),
+        whole.remaining() - header.contentOffset()).inMemory(kept);
+  }
+
+  private static void checkName(Path file, SpoolFileFormat.Header header) throws SpoolFileFormat.CorruptException {
+    if (!file.getFileName().toString().equals(header.envelope().queueId())) {
+      throw new SpoolFileFormat.CorruptException("file name does not match queue id " + header.envelope().queueId());
     }
   }
 
@@ -57,11 +94,7 @@ final class SpoolReader {
         // a file shorter than its own header: written whole by the spool, so it was damaged since
         throw new SpoolFileFormat.CorruptException(e.getMessage());
       }
-      String name = file.getFileName().toString();
-      if (!name.equals(header.envelope().queueId())) {
-        throw new SpoolFileFormat.CorruptException(
-            "file name does not match queue id " + header.envelope().queueId());
-      }
+      checkName(file, header);
       return new SpooledMessage(header.envelope(), file, header.contentOffset(),
           ch.size() - header.contentOffset());
     }

@@ -188,11 +188,15 @@ final class SpoolRecovery {
     }
   }
 
-  /** Start-up: deletes orphaned status files. */
+  /**
+   * Start-up: deletes orphaned status files. New messages are taken meanwhile, and a resident one
+   * (looked at first: it may get its file meanwhile) has no file yet, but is not gone.
+   */
   private void cleanStatus() throws IOException {
     for (Path file : SpoolFolders.list(folders.status)) {
       String name = file.getFileName().toString();
-      if (!Files.exists(folders.incoming.resolve(name)) && !Files.exists(folders.hold.resolve(name))) {
+      if (!folders.residents.contains(name)
+          && !Files.exists(folders.incoming.resolve(name)) && !Files.exists(folders.hold.resolve(name))) {
         Files.deleteIfExists(file);
       }
     }

@@ -12,7 +12,8 @@ import java.util.List;
  * Removes finished messages from {@code incoming} many at a time: at most one batch is in flight,
  * removals asked for meanwhile wait and form the next one (at most {@link #MAX_BATCH}, see
  * {@link BatchedWork}). One worker
- * task writes the batch's done records to the journal and deletes its files; when some of them
+ * task writes the batch's done records to the journal and deletes its files (a resident message,
+ * see {@link ResidentMessages}, is forgotten first; most never had a file); when some of them
  * must be durable, the journal's and {@code incoming}'s shared syncs follow, once for the batch,
  * and only then do their status files go (were a status file gone and its message back after a
  * crash, its recipients would be delivered again). A removal that is not durable deletes its
@@ -30,13 +31,16 @@ final class SpoolRemovals {
 
   private final Vertx vertx;
   private final SpoolJournal journal;
+  private final ResidentMessages residents;
   private final SharedSync journalSync;
   private final SharedSync incomingSync;
   private final BatchedWork<Removal, Void> batches;
 
-  SpoolRemovals(Vertx vertx, SpoolJournal journal, SharedSync journalSync, SharedSync incomingSync) {
+  SpoolRemovals(Vertx vertx, SpoolJournal journal, ResidentMessages residents, SharedSync journalSync,
+      SharedSync incomingSync) {
     this.vertx = vertx;
     this.journal = journal;
+    this.residents = residents;
     this.journalSync = journalSync;
     this.incomingSync = incomingSync;
     this.batches = new BatchedWork<>(vertx, MAX_BATCH, this::run, r -> null);
@@ -57,6 +61,10 @@ final class SpoolRemovals {
         Removal r = batch.get(i);
         try {
           journal.done(r.queueId(), false);
+          // forgotten after its done record (were it forgotten first, a checkpoint meanwhile would
+          // find it live without a file and rewrite it), before the file goes (a materialization
+          // under way has written it by then: no file outlives the removal)
+          residents.forget(r.queueId());
           Files.deleteIfExists(r.file());
           if (r.durable()) {
             syncs = true;

@@ -69,10 +69,8 @@ class CrashRecoveryTest {
     }
     assertEquals(MESSAGES, acknowledged.size());
     Path mailbox = dir.resolve("maildir").resolve("local.example").resolve("bob").resolve("new");
-    int spooled = TestServer.files(dir.resolve("spool").resolve("incoming")).size();
-    int delivered = TestServer.files(mailbox).size();
-    assertTrue(spooled + delivered >= MESSAGES,
-        "every acknowledged message is in the spool or delivered: " + spooled + " + " + delivered);
+    // those not delivered are in the journal (a small message gets no file in incoming until it
+    // needs one): the restart brings each back, checked below
 
     startServer(conf);
     TestServer.await("all delivered after restart", () ->

@@ -101,7 +101,7 @@ class LeadingHeadersTest {
     };
     SpooledMessage message = await(write(vertx.getOrCreateContext(), spool, envelope, none,
         List.of("Subject: n\r\n\r\nn\r\n".getBytes(StandardCharsets.US_ASCII))));
-    assertEquals("Received: from x\r\nSubject: n\r\n\r\nn\r\n", contentOf(message));
+    assertEquals("Received: from x\r\nSubject: n\r\n\r\nn\r\n", contentOf(spool, message));
   }
 
   /** Writes {@code parts}, one per event-loop turn, commits, and checks the file from a reopened spool. */
@@ -118,8 +118,10 @@ class LeadingHeadersTest {
     String lead1 = "X-Lead: " + expected.size() + "\r\n";
     byte[] stored = (lead1 + expected.toString(StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1);
     assertEquals(stored.length, message.contentLength());
-    byte[] file = Files.readAllBytes(message.file());
+    byte[] file = SpoolTesting.wholeFile(spool, message);
     assertArrayEquals(stored, Arrays.copyOfRange(file, (int) message.contentOffset(), file.length));
+    // kept in memory: its file, once written, holds the same octets
+    assertArrayEquals(file, Files.readAllBytes(SpoolTesting.fileOf(spool, message)));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(message.file())));
     try (Stream<Path> tmp = Files.list(dir.resolve("tmp"))) {
       assertEquals(List.of(), tmp.toList());
@@ -151,8 +153,8 @@ class LeadingHeadersTest {
     context.runOnContext(v -> writeFrom(context, writer, parts, i + 1, result));
   }
 
-  private static String contentOf(SpooledMessage message) throws Exception {
-    byte[] file = Files.readAllBytes(message.file());
+  private static String contentOf(Spool spool, SpooledMessage message) throws Exception {
+    byte[] file = SpoolTesting.wholeFile(spool, message);
     return new String(file, (int) message.contentOffset(), file.length - (int) message.contentOffset(),
         StandardCharsets.ISO_8859_1);
   }

@@ -48,7 +48,7 @@ class SpoolIntegrityTest {
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
     SpooledMessage message = await(store(vertx.getOrCreateContext(), spool, envelope,
         "Subject: cut\r\n\r\nline one\r\nline two\r\n".getBytes(StandardCharsets.US_ASCII)));
-    byte[] whole = Files.readAllBytes(message.file());
+    byte[] whole = Files.readAllBytes(SpoolTesting.fileOf(spool, message));
     Path corrupt = dir.resolve("corrupt");
 
     for (int cut = 0; cut < whole.length; cut++) {
@@ -71,7 +71,7 @@ class SpoolIntegrityTest {
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
     SpooledMessage message = await(store(vertx.getOrCreateContext(), spool, envelope,
         "Subject: flip\r\n\r\npay 100 EUR\r\n".getBytes(StandardCharsets.US_ASCII)));
-    byte[] bytes = Files.readAllBytes(message.file());
+    byte[] bytes = Files.readAllBytes(SpoolTesting.fileOf(spool, message));
     bytes[bytes.length - 6] = '9';
     Files.write(message.file(), bytes);
 

@@ -104,7 +104,7 @@ class SpoolPowerCutTest {
     Envelope envelope = envelope(spool.newQueueId(), RECEIVED, ALICE);
     return SpoolTesting.store(context, spool, envelope, content).compose(m -> context.executeBlocking(() -> {
       // what the spool wrote is what a start must find
-      files.put(m.queueId(), Files.readAllBytes(m.file()));
+      files.put(m.queueId(), SpoolTesting.wholeFile(spool, m));
       acknowledged.put(m.queueId(), fs.imageCount());
       return m;
     }));

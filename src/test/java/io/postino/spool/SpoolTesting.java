@@ -10,6 +10,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -96,5 +97,26 @@ public final class SpoolTesting {
     try (Stream<Path> files = Files.list(directory)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
     }
+  }
+
+  /**
+   * A message's spool file, written first if the spool keeps the message in memory (see
+   * {@link ResidentMessages}): for tests that look at or damage the file itself.
+   */
+  public static Path fileOf(Spool spool, SpooledMessage message) throws Exception {
+    await(spool.materialize(message.queueId()));
+    return message.file();
+  }
+
+  /** The octets of a message's whole spool file, from memory while the spool keeps it there. */
+  public static byte[] wholeFile(Spool spool, SpooledMessage message) throws IOException {
+    Supplier<ByteBuffer> kept = spool.residents().get(message.queueId());
+    ByteBuffer whole = kept == null ? null : kept.get();
+    if (whole == null) {
+      return Files.readAllBytes(message.file());
+    }
+    byte[] bytes = new byte[whole.remaining()];
+    whole.get(bytes);
+    return bytes;
   }
 }

@@ -1,8 +1,10 @@
 package io.postino.testing;
 
 import io.postino.Postino;
+import io.postino.PostinoInternals;
 import io.postino.PostinoOptions;
 import io.postino.server.auth.UsersFile;
+import io.postino.spool.QueueFilter;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +36,7 @@ public final class TestServer implements AutoCloseable {
   public Postino postino;
   private final BlockingQueue<JsonObject> inbound = new LinkedBlockingQueue<>();
   private final BlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
+  private volatile boolean closed;
 
   public TestServer(Path dir) {
     this.dir = dir;
@@ -195,13 +199,28 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A message's file in the spool's {@code incoming}, written first if the spool keeps the message
+   * in memory (as it does a small one until it needs a file).
+   */
+  public Path spoolFile(String queueId) {
+    PostinoInternals.spool(postino).materialize(queueId).await();
+    return dir.resolve("spool").resolve("incoming").resolve(queueId);
+  }
+
   /** The files delivered to one mailbox's new/ directory. */
   public List<Path> mailbox(String domain, String user) {
     return files(dir.resolve("maildir").resolve(domain).resolve(user).resolve("new"));
   }
 
-  /** The messages waiting in the spool. */
+  /**
+   * The messages waiting in the spool: its files in {@code incoming}, those it keeps in memory
+   * written first (as a listing for the operator does), while the server runs.
+   */
   public List<Path> spooled() {
+    if (postino != null && !closed) {
+      PostinoInternals.spool(postino).list(QueueFilter.ALL, Set.of()).await();
+    }
     return files(dir.resolve("spool").resolve("incoming"));
   }
 
@@ -237,6 +256,7 @@ public final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     if (vertx != null) {
       vertx.close().await();
     }

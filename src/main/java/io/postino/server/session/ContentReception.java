@@ -351,8 +351,8 @@ final class ContentReception {
       }
       return hooks == null ? Future.succeededFuture(new Judged(message, null))
           : hooks.checkMessage(client.policyRequest("data", message.envelope().sender(),
-              message.envelope().recipients().stream().map(r -> r.address().address()).toList(), message))
-              .map(refusal -> new Judged(message, refusal));
+              message.envelope().recipients().stream().map(r -> r.address().address()).toList(), message),
+              () -> ctx.intake().materialize(message)).map(refusal -> new Judged(message, refusal));
     }, judged -> judged.refusal() == null);
   }
 
