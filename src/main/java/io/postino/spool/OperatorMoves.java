@@ -70,12 +70,15 @@ final class OperatorMoves {
   /** Deletes a message, held or not, with its status file; false when there is no such message. */
   Future<Boolean> delete(String queueId) {
     return vertx.executeBlocking(() -> {
-      journal.done(queueId, true);
+      SpoolJournal.Segment segment = journal.done(queueId, true);
       // forgotten before the files go: a materialization under way has written its file by then
       boolean resident = residents.contains(queueId);
       residents.forget(queueId);
       boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId))
           | resident;
+      if (segment != null) {
+        segment.fileGone(queueId);
+      }
       return found;
     }, false).compose(found -> !found ? Future.succeededFuture(false)
         : Future.all(incomingSync.sync(), holdSync.sync()).compose(v -> vertx.executeBlocking(() -> {

@@ -91,6 +91,14 @@ final class SpoolJournal {
       this.created = created;
       this.seed = seed;
     }
+
+    /**
+     * A removed message's file is deleted: nothing of it is left for the checkpoint to sync (which
+     * would otherwise look for the file of every message the segment ever had removed).
+     */
+    void fileGone(String queueId) {
+      removed.remove(queueId);
+    }
   }
 
   private final long segmentOctets;
@@ -186,11 +194,14 @@ final class SpoolJournal {
   /**
    * Records that a message left the queue (delivered, bounced, refused or deleted); with
    * {@code durable} the record is fdatasync'd too. Nothing to do for a message not journaled.
+   *
+   * @return the segment that journaled it (tell it {@link Segment#fileGone} once the message's file
+   *     is deleted), or null
    */
-  void done(String queueId, boolean durable) throws IOException {
+  Segment done(String queueId, boolean durable) throws IOException {
     Segment segment = segmentOf.get(queueId);
     if (segment == null) {
-      return;
+      return null;
     }
     synchronized (this) {
       if (channel == null) {
@@ -208,6 +219,7 @@ final class SpoolJournal {
       segment.live.remove(queueId);
       segmentOf.remove(queueId, segment);
     }
+    return segment;
   }
 
   /** fdatasyncs the current segment: the done records written so far reach the disk. */

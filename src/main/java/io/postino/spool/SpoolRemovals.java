@@ -60,12 +60,15 @@ final class SpoolRemovals {
       for (int i = 0; i < batch.size(); i++) {
         Removal r = batch.get(i);
         try {
-          journal.done(r.queueId(), false);
+          SpoolJournal.Segment segment = journal.done(r.queueId(), false);
           // forgotten after its done record (were it forgotten first, a checkpoint meanwhile would
           // find it live without a file and rewrite it), before the file goes (a materialization
           // under way has written it by then: no file outlives the removal)
           residents.forget(r.queueId());
           Files.deleteIfExists(r.file());
+          if (segment != null) {
+            segment.fileGone(r.queueId());
+          }
           if (r.durable()) {
             syncs = true;
           } else if (r.statusFile() != null) {

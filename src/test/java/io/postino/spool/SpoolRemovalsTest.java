@@ -12,6 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,34 @@ class SpoolRemovalsTest {
         assertFalse(Files.exists(status));
       }
     }
+  }
+
+  @Test
+  void aJournaledMessageWhoseFileIsDeletedLeavesNothingForTheCheckpointToLookFor(Vertx vertx) throws Exception {
+    SpoolFolders folders = new SpoolFolders(dir);
+    SpoolJournal journal = SpoolRecovery.begin(folders, Long.MAX_VALUE, Long.MAX_VALUE).journal();
+    List<String> ids = List.of(QueueIds.next(), QueueIds.next(), QueueIds.next());
+    List<SpoolJournal.Entry> entries = new ArrayList<>();
+    for (String id : ids) {
+      entries.add(new SpoolJournal.Entry(id, new ByteBuffer[] {ByteBuffer.wrap(("POSTINO1 2\n{}\n" + id).getBytes(StandardCharsets.US_ASCII))}));
+    }
+    SpoolJournal.Segment segment = journal.append(entries);
+    journal.published(segment);
+    // one has its file (past the residents' budget); the others never had one
+    Files.writeString(folders.incoming.resolve(ids.get(0)), "POSTINO1 2\n{}\n" + ids.get(0));
+    SpoolRemovals removals = new SpoolRemovals(vertx, journal, folders.residents,
+        SharedSync.ofDirectory(vertx, folders.journal), SharedSync.ofDirectory(vertx, folders.incoming));
+
+    List<Future<Void>> removed = new ArrayList<>();
+    for (String id : ids) {
+      removed.add(removals.remove(id, folders.incoming.resolve(id), null, false));
+    }
+    await(Future.all(removed));
+
+    assertEquals(List.of(), files(folders.incoming));
+    assertTrue(segment.live.isEmpty());
+    // a checkpoint syncs the files of removals under way; these are done, their files gone
+    assertEquals(java.util.Set.of(), segment.removed);
   }
 
   private static List<SpooledMessage> store(Vertx vertx, Spool spool, int n) throws Exception {
