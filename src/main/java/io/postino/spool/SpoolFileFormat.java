@@ -165,11 +165,8 @@ public final class SpoolFileFormat {
   }
 
   /** Where a header is read from: a file, or a file's octets in memory. */
-  private interface Octets {
+  private interface Octets extends PositionalRead {
     long size() throws IOException;
-
-    /** As {@link FileChannel#read(ByteBuffer, long)}. */
-    int read(ByteBuffer into, long position) throws IOException;
   }
 
   private static Header read(Octets ch, boolean verify) throws IOException, CorruptException {
@@ -280,12 +277,9 @@ public final class SpoolFileFormat {
     return readFully((into, at) -> ch.read(into, at), position, length);
   }
 
+  /** As {@link FileChannel#read(ByteBuffer, long)}. */
   private interface PositionalRead {
     int read(ByteBuffer into, long position) throws IOException;
-  }
-
-  private static byte[] readFully(Octets ch, long position, int length) throws IOException {
-    return readFully(ch::read, position, length);
   }
 
   private static byte[] readFully(PositionalRead ch, long position, int length) throws IOException {
