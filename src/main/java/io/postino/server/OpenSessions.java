@@ -1,12 +1,14 @@
 package io.postino.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -93,20 +95,26 @@ public final class OpenSessions {
       }));
       closed.add(s.closed());
     }
+    // counted once every cut has said so: a session may be closed (and its closed() complete)
+    // before its stopNow() answers
+    List<Future<Boolean>> cuts = new CopyOnWriteArrayList<>();
     long timer = vertx.setTimer(Math.max(1, grace.toMillis()), id -> {
       for (Session s : all) {
         if (sessions.contains(s)) {
+          // listed before it is asked: its answer may come on its own event loop at once
+          Promise<Boolean> answered = Promise.promise();
+          cuts.add(answered.future());
           s.stopNow().onSuccess(wasCut -> {
             if (wasCut) {
               cut.incrementAndGet();
             }
-          });
+          }).onComplete(answered);
         }
       }
     });
     return Future.join(asked).transform(ar -> Future.join(closed)).transform(ar -> {
       vertx.cancelTimer(timer);
-      return Future.succeededFuture(new Stopped(all.size() - finishing.get(), finishing.get(), cut.get()));
-    });
+      return Future.join(List.copyOf(cuts));
+    }).transform(ar -> Future.succeededFuture(new Stopped(all.size() - finishing.get(), finishing.get(), cut.get())));
   }
 }
