@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -183,12 +184,13 @@ class ScriptedPeerTest extends DeliveryTestBase {
 
   @Test
   void eightBitContentToAHostWithout8bitmimeIsConvertedAndAnnouncedWithItsNewSize() throws Exception {
-    String[] content = {"unset"};
+    // completed by the peer's thread after its 250, which the delivery may see first
+    CompletableFuture<String> content = new CompletableFuture<>();
     try (ScriptedServer peer = new ScriptedServer(p -> {
       p.send("220 peer.test\r\n");
       p.expect("EHLO");
       p.send("250-peer.test\r\n250 SIZE\r\n");
-      content[0] = p.transaction();
+      content.complete(p.transaction());
       p.line();
     })) {
       route(peer);
@@ -199,7 +201,7 @@ class ScriptedPeerTest extends DeliveryTestBase {
       peer.assertNoErrors();
       String converted = "Subject: caf\u00e9\r\nMIME-Version: 1.0\r\nContent-Transfer-Encoding: quoted-printable\r\n"
           + "\r\nd=C3=A9j=C3=A0 vu\r\n";
-      assertEquals(converted, content[0]);
+      assertEquals(converted, content.get(10, TimeUnit.SECONDS));
       assertTrue(peer.lines().contains("MAIL FROM:<alice@example.org> SIZE="
           + converted.getBytes(StandardCharsets.UTF_8).length), "the size sent, no BODY: " + peer.lines());
     }
