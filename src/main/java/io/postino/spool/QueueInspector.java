@@ -78,21 +78,17 @@ final class QueueInspector {
         ids.add(id);
       }
     }
-    if (!residents.isEmpty()) {
-      Set<String> found = new HashSet<>(ids);
-      for (String id : residents) {
-        if (!busy.test(id) && found.add(id)) {
-          ids.add(id);
-        }
+    Set<String> found = new HashSet<>(ids);
+    for (String id : residents) {
+      if (!busy.test(id) && found.add(id)) {
+        ids.add(id);
       }
-      ids.sort(null);
-      if (ids.size() > limit) {
-        more = true;
-        ids.subList(limit, ids.size()).clear();
-      }
-      return new Spool.Due(ids, more);
     }
     ids.sort(null);
+    if (ids.size() > limit) {
+      more = true;
+      ids.subList(limit, ids.size()).clear();
+    }
     return new Spool.Due(ids, more);
   }
 
