@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Makes Maildir copies durable many at a time, as the spool's group commit does for messages: at
  * most one batch is in flight; copies asked for meanwhile wait and form the next one (at most
  * {@link #MAX_BATCH}, see {@link BatchedWork}). A batch writes and fdatasyncs its copies in
- * {@code tmp/} on up to {@link #MAX_WRITERS} worker threads at once (concurrent fdatasyncs let the file system merge
- * its flushes), then, in one worker task, renames them into {@code new/} and fsyncs each
- * {@code new/} directory once, however many of its copies the batch holds. A copy's future
- * completes only after the fsync of its {@code new/} has returned: its file is durable before
+ * {@code tmp/} on up to {@link #MAX_WRITERS} worker threads at once (concurrent fdatasyncs let
+ * the file system merge its flushes), then, in one worker task, renames them into {@code new/}
+ * and fsyncs each {@code new/} directory once, however many of its copies the batch holds; a
+ * batch of one copy does both in a single worker task. A copy's future completes only after the
+ * fsync of its {@code new/} has returned: its file is durable before
  * the spool may remove the message.
  *
  * <p>Copies fail one by one (a full disk fails the copy that found it full); a failed fsync of a
@@ -61,27 +62,42 @@ final class MaildirCommitter {
 
   private Future<Void> run(List<MaildirCopy> batch, Throwable[] failures) {
     int writers = Math.min(MAX_WRITERS, batch.size());
-    List<Future<Void>> written = new ArrayList<>(writers);
-    for (int w = 0; w < writers; w++) {
-      int first = w;
-      written.add(vertx.executeBlocking(() -> {
-        for (int i = first; i < batch.size(); i += writers) {
-          try {
-            batch.get(i).write(directories);
-          } catch (IOException | RuntimeException e) {
-            failures[i] = e;
-          }
-        }
+    Future<Void> published;
+    if (writers == 1) {
+      // a lone copy (one client's message at a time): one worker task, not two hand-offs
+      published = vertx.executeBlocking(() -> {
+        write(batch, failures, 0, 1);
+        publish(batch, failures);
         return null;
-      }, false));
-    }
-    // each writer records its copies' failures, so these futures only fail on a rejected task
-    return Future.join(written)
-        .compose(v -> vertx.<Void>executeBlocking(() -> {
-          publish(batch, failures);
+      }, false);
+    } else {
+      List<Future<Void>> written = new ArrayList<>(writers);
+      for (int w = 0; w < writers; w++) {
+        int first = w;
+        written.add(vertx.executeBlocking(() -> {
+          write(batch, failures, first, writers);
           return null;
-        }, false))
-        .onFailure(e -> batch.forEach(copy -> copy.discard(new IOException("Maildir delivery not run", e))));
+        }, false));
+      }
+      // each writer records its copies' failures, so these futures only fail on a rejected task
+      published = Future.join(written)
+          .compose(v -> vertx.executeBlocking(() -> {
+            publish(batch, failures);
+            return null;
+          }, false));
+    }
+    return published.onFailure(e -> batch.forEach(copy -> copy.discard(new IOException("Maildir delivery not run", e))));
+  }
+
+  /** Blocking: writes and fdatasyncs every {@code step}th copy from {@code first}. */
+  private void write(List<MaildirCopy> batch, Throwable[] failures, int first, int step) {
+    for (int i = first; i < batch.size(); i += step) {
+      try {
+        batch.get(i).write(directories);
+      } catch (IOException | RuntimeException e) {
+        failures[i] = e;
+      }
+    }
   }
 
   /** Blocking: renames the written copies into their {@code new/} and fsyncs each of those once. */

@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The file work of one copy of a message for one mailbox, done by a batch of
@@ -72,8 +72,9 @@ final class MaildirCopy {
       return;
     }
     directories.ensure(dir, folder);
-    // a name of its own per attempt, so that two attempts never write one file
-    Path tmp = dir.resolve("tmp").resolve(name + "." + UUID.randomUUID());
+    // a name of its own per attempt, so that two attempts never write one file (not a secret:
+    // a SecureRandom would cost a read of /dev/urandom per copy)
+    Path tmp = dir.resolve("tmp").resolve(name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     FileChannel out;
     try {
       out = create(tmp);

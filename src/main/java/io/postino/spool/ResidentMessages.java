@@ -174,14 +174,17 @@ final class ResidentMessages {
 
   /**
    * Forgets a message (removed, or its commit undone); waits for a materialization under way, so
-   * the caller's deletion of the file comes after any write of it.
+   * the caller's deletion of the file comes after any write of it. True when the message was
+   * still resident: its file was never written (a materialization drops the entry once it has).
    */
-  void forget(String queueId) {
+  boolean forget(String queueId) {
     Kept kept = files.remove(queueId);
-    if (kept != null) {
-      // not cleared: a reader that still has the message may finish with it
-      budget.give(kept.octets);
+    if (kept == null) {
+      return false;
     }
+    // not cleared: a reader that still has the message may finish with it
+    budget.give(kept.octets);
+    return true;
   }
 
   /** One message's whole file, until it is written. */

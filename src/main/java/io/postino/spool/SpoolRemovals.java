@@ -13,7 +13,8 @@ import java.util.List;
  * removals asked for meanwhile wait and form the next one (at most {@link #MAX_BATCH}, see
  * {@link BatchedWork}). One worker
  * task writes the batch's done records to the journal and deletes its files (a resident message,
- * see {@link ResidentMessages}, is forgotten first; most never had a file); when some of them
+ * see {@link ResidentMessages}, is forgotten first; most never had a file, and are not looked
+ * for); when some of them
  * must be durable, the journal's and {@code incoming}'s shared syncs follow, once for the batch,
  * and only then do their status files go (were a status file gone and its message back after a
  * crash, its recipients would be delivered again). A removal that is not durable deletes its
@@ -63,9 +64,11 @@ final class SpoolRemovals {
           SpoolJournal.Segment segment = journal.done(r.queueId(), false);
           // forgotten after its done record (were it forgotten first, a checkpoint meanwhile would
           // find it live without a file and rewrite it), before the file goes (a materialization
-          // under way has written it by then: no file outlives the removal)
-          residents.forget(r.queueId());
-          Files.deleteIfExists(r.file());
+          // under way has written it by then: no file outlives the removal); one still resident
+          // never had a file to delete
+          if (!residents.forget(r.queueId())) {
+            Files.deleteIfExists(r.file());
+          }
           if (segment != null) {
             segment.fileGone(r.queueId());
           }

@@ -128,6 +128,22 @@ class ResidentMessagesTest {
     await(reopened.close());
   }
 
+  @Test
+  void forgettingAMessageTellsWhetherItsFileWasEverWritten(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    SpooledMessage kept = await(store(vertx.getOrCreateContext(), spool,
+        envelope(spool.newQueueId(), RECEIVED, ALICE), content("kept")));
+    SpooledMessage written = await(store(vertx.getOrCreateContext(), spool,
+        envelope(spool.newQueueId(), RECEIVED, ALICE), content("written")));
+    assertTrue(spool.residents().materialize(written.queueId(), false));
+
+    // a removal deletes the file only of a message that had one
+    assertTrue(spool.residents().forget(kept.queueId()), "still resident: it never had a file");
+    assertFalse(spool.residents().forget(written.queueId()), "its file was written");
+    assertFalse(spool.residents().forget(kept.queueId()), "forgotten already");
+    assertEquals(List.of(written.queueId()), fileNames(dir.resolve("incoming")));
+  }
+
   /** Waits until some thread is blocked in {@code ResidentMessages.<method>} (a lock held elsewhere). */
   private static void awaitBlockedIn(String method) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
