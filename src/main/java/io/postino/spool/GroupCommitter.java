@@ -26,14 +26,17 @@ import org.slf4j.LoggerFactory;
  * commits arriving meanwhile wait and form the next batch. A batch appends its small messages to
  * the {@link SpoolJournal} with a single fdatasync and then keeps them in memory, resident (see
  * {@link ResidentMessages}: their files are written into {@code incoming} only when needed, or at
- * once past the residents' budget); the larger ones come as closed temporary files, which it fdatasyncs (those not
- * synced by their writer yet, concurrently on worker threads: concurrent fsyncs let a journaling
- * file system merge its commits), renames into {@code incoming}, and covers with one fsync of the
- * directory. Only then does any commit of the batch complete; if any step fails, every commit of
- * the batch fails and the files already placed are taken out of {@code incoming} again (the residents
- * forgotten). A journal segment the batch appended to is checkpointed only after its messages are
- * resident or have their files (or are undone): a checkpoint syncs those files, writing those of
- * residents, so it must not find them missing.
+ * once past the residents' budget); the larger ones come as closed temporary files, which it
+ * fdatasyncs (those not synced by their writer yet, concurrently on worker threads: concurrent
+ * fsyncs let a journaling file system merge its commits), renames into {@code incoming}, and
+ * covers with one fsync of the directory. A batch with one file to write or sync does that in the
+ * worker task that publishes it, and a file written whole from memory ({@link #commitWritten}) is
+ * written by its batch when it is alone: one client's larger message pays one hand-off to a
+ * worker, not two. Only then does any commit of the batch complete; if any step fails, every
+ * commit of the batch fails and the files already placed are taken out of {@code incoming} again
+ * (the residents forgotten). A journal segment the batch appended to is checkpointed only after
+ * its messages are resident or have their files (or are undone): a checkpoint syncs those files,
+ * writing those of residents, so it must not find them missing.
  *
  * <p>Thread-safe: called from every event loop. Each commit completes on the context it was
  * called from.
@@ -42,11 +45,18 @@ final class GroupCommitter {
 
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
+  /** Blocking work that readies a commit's temporary file (writes it, fdatasyncs it) before the rename. */
+  @FunctionalInterface
+  interface Preparation {
+    void run() throws IOException;
+  }
+
   /**
-   * A commit: {@code tmpFile} to be renamed to {@code target}; or for a journaled message (no
-   * {@code tmpFile}), the whole file's octets, written as {@code target} once the journal has them.
+   * A commit: {@code tmpFile} to be renamed to {@code target}, after {@code prepare} (null: it is
+   * ready); or for a journaled message (no {@code tmpFile}), the whole file's octets, written as
+   * {@code target} once the journal has them.
    */
-  private record Pending(Path tmpFile, Path target, boolean synced, ByteBuffer[] journaled, Context context,
+  private record Pending(Path tmpFile, Path target, Preparation prepare, ByteBuffer[] journaled, Context context,
       Promise<Void> promise) {
   }
 
@@ -89,7 +99,34 @@ final class GroupCommitter {
    * the caller deletes {@code tmpFile} if it is still there.
    */
   Future<Void> commit(Path tmpFile, Path target, boolean synced) {
-    return enqueue(new Pending(tmpFile, target, synced, null, vertx.getOrCreateContext(), Promise.promise()));
+    return enqueue(new Pending(tmpFile, target, synced ? null : () -> DurableFiles.fdatasync(tmpFile), null,
+        vertx.getOrCreateContext(), Promise.promise()));
+  }
+
+  /**
+   * Has {@code write} (blocking) write and fdatasync {@code tmpFile}, then commits it as
+   * {@link #commit} does. With no batch in flight the file is a batch of its own, written and
+   * renamed in a single worker task (one client sending one message at a time: one hand-off to a
+   * worker before its 250, not two); otherwise it is written at once, while that batch still runs,
+   * and joins the next one.
+   */
+  Future<Void> commitWritten(Path tmpFile, Path target, Preparation write) {
+    Pending alone = new Pending(tmpFile, target, write, null, vertx.getOrCreateContext(), Promise.promise());
+    synchronized (this) {
+      if (inFlight) {
+        alone = null;
+      } else {
+        inFlight = true;
+      }
+    }
+    if (alone != null) {
+      run(List.of(alone));
+      return alone.promise().future();
+    }
+    return vertx.<Void>executeBlocking(() -> {
+      write.run();
+      return null;
+    }, false).compose(v -> commit(tmpFile, target, true));
   }
 
   /**
@@ -99,7 +136,7 @@ final class GroupCommitter {
    * its own. The buffers must not change until the future completes.
    */
   Future<Void> commitJournaled(Path target, ByteBuffer[] file) {
-    return enqueue(new Pending(null, target, false, file, vertx.getOrCreateContext(), Promise.promise()));
+    return enqueue(new Pending(null, target, null, file, vertx.getOrCreateContext(), Promise.promise()));
   }
 
   private Future<Void> enqueue(Pending pending) {
@@ -144,17 +181,26 @@ final class GroupCommitter {
 
   private void run(List<Pending> batch) {
     long start = System.nanoTime();
-    List<Future<Void>> syncs = new ArrayList<>(batch.size());
+    List<Preparation> preparations = new ArrayList<>();
     for (Pending p : batch) {
-      if (!p.synced() && p.journaled() == null) {
-        syncs.add(vertx.<Void>executeBlocking(() -> {
-          DurableFiles.fdatasync(p.tmpFile());
-          return null;
-        }, false));
+      if (p.prepare() != null) {
+        preparations.add(p.prepare());
       }
     }
+    // a lone preparation runs first in the task that publishes: a hand-off less, in the same order
+    Preparation inline = preparations.size() == 1 ? preparations.get(0) : null;
+    List<Future<Void>> prepared = new ArrayList<>(preparations.size());
+    for (Preparation p : inline == null ? preparations : List.<Preparation>of()) {
+      prepared.add(vertx.<Void>executeBlocking(() -> {
+        p.run();
+        return null;
+      }, false));
+    }
     // join, not all: nothing may be renamed or deleted while another sync of the batch still runs.
-    Future<Void> done = Future.join(syncs).compose(v -> vertx.executeBlocking(() -> {
+    Future<Void> done = Future.join(prepared).compose(v -> vertx.executeBlocking(() -> {
+      if (inline != null) {
+        inline.run();
+      }
       List<SpoolJournal.Entry> entries = new ArrayList<>();
       for (Pending p : batch) {
         if (p.journaled() != null) {

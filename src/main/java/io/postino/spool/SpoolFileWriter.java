@@ -251,7 +251,8 @@ final class SpoolFileWriter implements SpoolWriter {
 
   /**
    * A whole message in memory made durable: through the journal when it is small enough; else
-   * written, fdatasync'd and closed in one worker task, and renamed by the group commit.
+   * written, fdatasync'd and closed in one worker task, and renamed by the group commit (in that
+   * same task when no other batch is in flight).
    */
   private Future<Void> durable(long length, ByteBuffer[] whole) {
     if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
@@ -259,12 +260,11 @@ final class SpoolFileWriter implements SpoolWriter {
           .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
           .compose(v -> committer.commitJournaled(target, whole));
     }
-    return vertx.<Void>executeBlocking(() -> {
+    return committer.commitWritten(tmpFile, target, () -> {
       faults.check(SpoolFaults.Point.CONTENT_WRITE, envelope.queueId());
       faults.check(SpoolFaults.Point.MESSAGE_SYNC, envelope.queueId());
       DurableFiles.write(tmpFile, false, true, whole);
-      return null;
-    }, false).compose(v -> committer.commit(tmpFile, target, true));
+    });
   }
 
   @Override
