@@ -14,6 +14,9 @@
 #   java25       Java 25 ($JAVA25, default /usr/lib/jvm/temurin-25-jdk-amd64/bin/java)
 #   java25-aot   the same with an AOT cache (JEP 483/514/515: classes loaded and linked, method
 #                profiles), made by `postino train` (-XX:AOTCacheOutput), named by the same option
+#   java17-c1, java25-aot-c1
+#                java17 and java25-aot with -XX:TieredStopAtLevel=1: only the JIT's quick compiler
+#                (C1), the option the README's "JVM settings" offers for restarts on small machines
 # The Java 25 variants are left out when $JAVA25 is not there. Both archives come from the same
 # command users run, `java @jvm.options -jar postino.jar train` ($COLD_TRAIN messages, each
 # accepted, delivered to a Maildir and relayed over SMTP to a second node in the same JVM; then as
@@ -40,9 +43,9 @@
 coldstart_main() {
   local cs="$BENCH_DIR/coldstart" runs=${COLD_RUNS:-$RUNS} n=${COLDSTART:-$OUTBOUND}
   local j17=${JAVA17:-java} j25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-  local variants=(java17 java17-cds) v round
+  local variants=(java17 java17-cds java17-c1) v round
   if [[ -x $j25 ]]; then
-    variants+=(java25 java25-aot)
+    variants+=(java25 java25-aot java25-aot-c1)
   else
     log "coldstart: no Java 25 at $j25 (JAVA25): its variants are left out"
   fi
@@ -117,6 +120,8 @@ coldstart_command() {
     java17-cds) printf '%s\n' "$j17" "-XX:SharedArchiveFile=$cs/postino-17.jsa" ;;
     java25) printf '%s\n' "$j25" ;;
     java25-aot) printf '%s\n' "$j25" "-XX:SharedArchiveFile=$cs/postino-25.aot" ;;
+    java17-c1) printf '%s\n' "$j17" -XX:TieredStopAtLevel=1 ;;
+    java25-aot-c1) printf '%s\n' "$j25" "-XX:SharedArchiveFile=$cs/postino-25.aot" -XX:TieredStopAtLevel=1 ;;
   esac
   printf '%s\n' "@$cs/base.options" -jar "$cs/postino.jar" -conf "$cs/cold.json"
 }
