@@ -40,9 +40,12 @@
 #        that run's shape (size, sessions, messages per session) to the same server, for
 #        bench@bench.local (Postino delivers and removes them, Postfix holds or discards them),
 #        waited for until they have left Postino's spool and Postfix's incoming queue (warm_shape;
-#        0 skips it). Without it, a Postino just restarted met a one-session run's code (a
-#        connection per message, a group commit of one) for the first time in the timed run, and
-#        compiled it then. It adds about a minute per round of the throughput step.
+#        0 skips it); in MODE=queue Postino's go to the timed run's relay recipient instead and
+#        stay queued with it (the next timed run restarts it anyway), so that the relay path is
+#        compiled too. Without it, a Postino just restarted met a one-session run's code (a
+#        connection per message, a group commit of one), and in MODE=queue the whole relay path,
+#        for the first time in the timed run, and compiled it then. It adds about a minute per
+#        round of the throughput step.
 #   5. Concurrency: restarts Postino, holds $HELD sessions (10,000; QUICK: 2,000; fewer when
 #      the file descriptor limit cannot hold them: Postino derives its connection ceiling from it) open on it, each
 #      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory (RSS and PSS) per session
@@ -426,20 +429,30 @@ fresh_postino() {
 
 # The untimed run before every timed one: $SHAPE_WARMUP messages of its shape (size, sessions,
 # messages per session) to the same server, for bench@bench.local, which leaves no file queued:
-# Postino delivers them to Maildir and removes them from its spool (in both modes), Postfix holds
-# them (MODE=queue) or discards them, smtp-sink drops them; then waits until they have left
-# Postino's spool and Postfix's incoming and active queues (settle moves the rest aside). So a
-# timed run finds its code paths compiled, even on a Postino just restarted on a fresh spool.
+# Postino delivers them to Maildir and removes them from its spool, Postfix holds them
+# (MODE=queue) or discards them, smtp-sink drops them; then waits until they have left Postino's
+# spool and Postfix's incoming and active queues (settle moves the rest aside). Except Postino's
+# in MODE=queue: they go to $POSTINO_TO, the timed run's relay recipient, and stay queued (waited
+# for until durably queued; the next settle restarts Postino on a fresh spool). So a timed run
+# finds its code paths compiled, even on a Postino just restarted on a fresh spool.
 warm_shape() {
-  local server=$1 size=$2 sessions=$3 per=$4 keep=()
+  local server=$1 size=$2 sessions=$3 per=$4 keep=() to=bench@bench.local queued=0
+  local count=$((SHAPE_WARMUP > sessions ? SHAPE_WARMUP : sessions))
   ((SHAPE_WARMUP > 0)) || return 0
   [[ $per == 1 ]] || keep=(-d)
-  smtp-source -s "$sessions" -m "$((SHAPE_WARMUP > sessions ? SHAPE_WARMUP : sessions))" "${keep[@]}" -l "$size" \
-    -M bench.client -f "$SENDER" -t bench@bench.local "127.0.0.1:$(port_of "$server")" 2>"$RESULTS/smtp-source.err" ||
+  if [[ $server == postino && $MODE == queue ]]; then
+    to=$POSTINO_TO queued=$(postino_queued "$PI/postino.log") POSTINO_QUEUED=1
+  fi
+  smtp-source -s "$sessions" -m "$count" "${keep[@]}" -l "$size" \
+    -M bench.client -f "$SENDER" -t "$to" "127.0.0.1:$(port_of "$server")" 2>"$RESULTS/smtp-source.err" ||
     die "warming $server up failed: $(head -3 "$RESULTS/smtp-source.err")"
   for _ in $(seq 600); do
-    [[ $(count_files "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/maildrop") == 0 &&
-      $(postino_unfinished "$PI/postino.log") -le 0 ]] && break
+    if [[ $to == bench@bench.local ]]; then
+      [[ $(count_files "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/maildrop") == 0 &&
+        $(postino_unfinished "$PI/postino.log") -le 0 ]] && break
+    else
+      (($(postino_queued "$PI/postino.log") >= queued + count)) && break
+    fi
     sleep 0.2
   done
 }
