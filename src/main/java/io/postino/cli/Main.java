@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,24 +106,26 @@ public final class Main implements Callable<Integer> {
           c.getInteger("port"), e).getMessage());
       return CONFIG_ERROR;
     }
-    Postino postino;
-    try {
-      postino = Postino.start(vertx, config).await();
-    } catch (Exception e) {
-      System.err.println("postino: cannot start: " + e.getMessage());
-      vertx.close().await();
-      return e instanceof IllegalArgumentException || e instanceof StartupException ? CONFIG_ERROR : 1;
-    }
-    Signals.onReload(() -> reload(postino));
+    // The handlers come before the listeners open: a HUP sent as soon as the port answers would
+    // otherwise find the JVM's own, which exits. A signal during the start acts once it is over.
+    CompletableFuture<Postino> running = new CompletableFuture<>();
     CountDownLatch stopped = new CountDownLatch(1);
-    Signals.onStop(() -> {
+    Signals.onReload(() -> running.thenAccept(this::reload));
+    Signals.onStop(() -> running.thenAccept(postino -> {
       // a graceful stop: the JVM exits 0 once it is over (see Signals)
       try {
         postino.close().transform(ar -> vertx.close()).await();
       } finally {
         stopped.countDown();
       }
-    });
+    }));
+    try {
+      running.complete(Postino.start(vertx, config).await());
+    } catch (Exception e) {
+      System.err.println("postino: cannot start: " + e.getMessage());
+      vertx.close().await();
+      return e instanceof IllegalArgumentException || e instanceof StartupException ? CONFIG_ERROR : 1;
+    }
     stopped.await();
     return 0;
   }

@@ -86,7 +86,8 @@ final class MaildirCommitter {
             return null;
           }, false));
     }
-    return published.onFailure(e -> batch.forEach(copy -> copy.discard(new IOException("Maildir delivery not run", e))));
+    return published.onFailure(e -> batch.forEach(
+        copy -> copy.discard(new IOException("Maildir delivery not run", e))));
   }
 
   /** Blocking: writes and fdatasyncs every {@code step}th copy from {@code first}. */

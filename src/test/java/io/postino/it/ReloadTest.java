@@ -15,6 +15,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +71,26 @@ class ReloadTest {
         expect(fresh.startData("alice@local.example", "carol@local.example"), 354);
       }
       expect(open.command("QUIT"), 221);
+    }
+  }
+
+  @Test
+  void aHangUpWhileTheServerStartsReloadsOnceItHasStarted() throws Exception {
+    Path conf = ChildPostino.write(dir, withUsers(ChildPostino.config(dir), "bob"));
+    // signalled while it starts, before it listens (the JVM's own handler would make it exit)
+    try (ChildPostino server = ChildPostino.startUntil(
+        ChildPostino.command(List.of(), "-conf", conf.toString()), "TLS reports: counts kept")) {
+      Files.writeString(conf, withUsers(ChildPostino.config(dir), "bob", "carol").encodePrettily());
+      server.hangUp();
+      server.awaitOutput("now in force for new sessions: localUsers.local.example");
+      assertTrue(server.output().indexOf(" started: ") < server.output().indexOf("SIGHUP: reloading"),
+          server.output());
+      Matcher listening = Pattern.compile("listening for SMTP on \\S+:(\\d+) ").matcher(server.output());
+      assertTrue(listening.find(), server.output());
+      try (SmtpTestClient fresh = new SmtpTestClient(Integer.parseInt(listening.group(1)))) {
+        expect(fresh.read(), 220);
+        expect(fresh.startData("alice@local.example", "carol@local.example"), 354);
+      }
     }
   }
 
