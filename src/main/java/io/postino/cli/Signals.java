@@ -33,7 +33,13 @@ final class Signals {
   @SuppressWarnings("removal")
   private static boolean handle(String name, Runnable action) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
+      sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
+      if (before == sun.misc.SignalHandler.SIG_IGN) {
+        // a signal ignored when the JVM started stays ignored, whatever handler is set, silently
+        log.warn("SIG{} is ignored by this process, as its parent left it (nohup does so for SIGHUP): {}", name,
+            name.equals("HUP") ? "no reload on SIGHUP" : "SIG" + name + " does not stop it");
+        return false;
+      }
       return true;
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       log.warn("SIG{} cannot be handled here ({}): {}", name, e.getMessage(),

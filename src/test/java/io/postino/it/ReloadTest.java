@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.postino.Reloaded;
 import io.postino.testing.ChildPostino;
@@ -14,7 +15,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -34,8 +37,12 @@ class ReloadTest {
     return config.put("localUsers", new JsonObject().put("local.example", new JsonArray(List.of(users))));
   }
 
+  private static final String HUP_IGNORED =
+      "SIGHUP is ignored by this test run (started under nohup?), so by every server it starts";
+
   @Test
   void sighupAddsALocalUserForNewSessionsAndKeepsTheOpenOnes() throws Exception {
+    assumeFalse(ChildPostino.hangUpIgnored(), HUP_IGNORED);
     Path conf = ChildPostino.write(dir, withUsers(ChildPostino.config(dir), "bob"));
     try (ChildPostino server = ChildPostino.start(conf);
         SmtpTestClient open = new SmtpTestClient(server.port())) {
@@ -76,6 +83,7 @@ class ReloadTest {
 
   @Test
   void aHangUpWhileTheServerStartsReloadsOnceItHasStarted() throws Exception {
+    assumeFalse(ChildPostino.hangUpIgnored(), HUP_IGNORED);
     Path conf = ChildPostino.write(dir, withUsers(ChildPostino.config(dir), "bob"));
     // signalled while it starts, before it listens (the JVM's own handler would make it exit)
     try (ChildPostino server = ChildPostino.startUntil(
@@ -91,6 +99,18 @@ class ReloadTest {
         expect(fresh.read(), 220);
         expect(fresh.startData("alice@local.example", "carol@local.example"), 354);
       }
+    }
+  }
+
+  @Test
+  void aServerWhoseParentLeftSighupIgnoredSaysItCannotReloadOnIt() throws Exception {
+    Path conf = ChildPostino.write(dir, ChildPostino.config(dir));
+    // as nohup leaves it: ignored from the start, which a JVM cannot undo
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "trap '' HUP; exec \"$0\" \"$@\""));
+    command.addAll(ChildPostino.command(List.of(), "-conf", conf.toString()));
+    try (ChildPostino server = ChildPostino.start(command, Map.of())) {
+      server.awaitOutput("SIGHUP is ignored by this process, as its parent left it (nohup does so for SIGHUP):"
+          + " no reload on SIGHUP");
     }
   }
 

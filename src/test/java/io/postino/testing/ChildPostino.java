@@ -156,6 +156,19 @@ public final class ChildPostino implements AutoCloseable {
     process.toHandle().destroy();
   }
 
+  /**
+   * Whether this JVM, and so every child it starts, ignores SIGHUP: a parent left it ignored (as
+   * {@code nohup} does), and a signal ignored at a JVM's start stays ignored. Linux only.
+   */
+  public static boolean hangUpIgnored() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & 1) != 0;
+      }
+    }
+    return false;
+  }
+
   /** SIGHUP: a reload of the configuration file. */
   public void hangUp() throws Exception {
     signal("HUP");
