@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
  * exit 0 (a shutdown hook cannot: the JVM then exits 143 whatever the hook does), HUP reloads the
  * configuration (by default it would kill the JVM). Through {@code sun.misc.Signal}, the JDK's one
  * way to handle a signal without exiting; a JVM that will not let it (for instance under
- * {@code -Xrs}) falls back to a shutdown hook for the stop, and to no reload.
+ * {@code -Xrs}) falls back to a shutdown hook for the stop, and to no reload. A signal the process
+ * was started with ignored (SIGHUP under {@code nohup}) stays ignored: a WARN line says so.
  */
 final class Signals {
 
@@ -34,11 +35,11 @@ final class Signals {
   private static boolean handle(String name, Runnable action) {
     try {
       sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
-      if (before == sun.misc.SignalHandler.SIG_IGN) {
-        // a signal ignored when the JVM started stays ignored, whatever handler is set, silently
+      // A signal ignored when the JVM started stays ignored, whatever handler is set, silently. No
+      // shutdown hook makes up for it; SIGINT is commonly ignored in a job a script started with &.
+      if (before == sun.misc.SignalHandler.SIG_IGN && !name.equals("INT")) {
         log.warn("SIG{} is ignored by this process, as its parent left it (nohup does so for SIGHUP): {}", name,
             name.equals("HUP") ? "no reload on SIGHUP" : "SIG" + name + " does not stop it");
-        return false;
       }
       return true;
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
