@@ -188,9 +188,9 @@ final class GroupCommitter {
       }
     }
     // a lone preparation runs first in the task that publishes: a hand-off less, in the same order
-    Preparation inline = preparations.size() == 1 ? preparations.get(0) : null;
+    Preparation inline = preparations.size() == 1 ? preparations.remove(0) : null;
     List<Future<Void>> prepared = new ArrayList<>(preparations.size());
-    for (Preparation p : inline == null ? preparations : List.<Preparation>of()) {
+    for (Preparation p : preparations) {
       prepared.add(vertx.<Void>executeBlocking(() -> {
         p.run();
         return null;

@@ -72,8 +72,7 @@ final class OperatorMoves {
     return vertx.executeBlocking(() -> {
       SpoolJournal.Segment segment = journal.done(queueId, true);
       // forgotten before the files go: a materialization under way has written its file by then
-      boolean resident = residents.contains(queueId);
-      residents.forget(queueId);
+      boolean resident = residents.forget(queueId);
       boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId))
           | resident;
       if (segment != null) {
