@@ -33,19 +33,18 @@
 #      What each server gets before a timed run, untimed, in both modes:
 #      - all three: at the start, $WARMUP runs of $MANY 1 KiB messages and one of $MANY / 5 100 KiB
 #        messages (50 sessions, connections kept), then the timed runs before this one;
-#      - Postino in MODE=queue only: a restart on a fresh spool before every timed run (see
-#        fresh_postino), warmed up again with $FRESH_WARMUP (3) runs of $MANY 1 KiB messages
-#        (50 sessions, connections kept) for its local domain;
+#      - Postino in MODE=queue only: its queue emptied by `postino queue delete --all` through
+#        its admin port before every timed run (see empty_postino), the JVM kept warm as Postfix's
+#        processes are;
 #      - all three, right before each timed run: $SHAPE_WARMUP (3,000; QUICK: 1,000) messages of
 #        that run's shape (size, sessions, messages per session) to the same server, for
 #        bench@bench.local (Postino delivers and removes them, Postfix holds or discards them),
 #        waited for until they have left Postino's spool and Postfix's incoming queue (warm_shape;
 #        0 skips it); in MODE=queue Postino's go to the timed run's relay recipient instead and
-#        stay queued with it (the next timed run restarts it anyway), so that the relay path is
-#        compiled too. Without it, a Postino just restarted met a one-session run's code (a
-#        connection per message, a group commit of one), and in MODE=queue the whole relay path,
-#        for the first time in the timed run, and compiled it then. It adds about a minute per
-#        round of the throughput step.
+#        stay queued with it (emptied before the next timed run), so that the relay path is
+#        compiled too. Without it, a timed run met a one-session run's code (a connection per
+#        message, a group commit of one) for the first time, and compiled it then. It adds
+#        about a minute per round of the throughput step.
 #   5. Concurrency: restarts Postino, holds $HELD sessions (10,000; QUICK: 2,000; fewer when
 #      the file descriptor limit cannot hold them: Postino derives its connection ceiling from it) open on it, each
 #      after EHLO, with benchmarks/load/hold_sessions.py, and reports resident memory (RSS and PSS) per session
@@ -72,9 +71,12 @@
 # What the servers do with a message (MODE):
 #   queue   (default) accept into the queue, and nothing else: the comparison the targets are
 #           about. Postino gets bench@relay.example, a relay recipient from a trusted network: the
-#           message is made durable in the spool (fdatasync of the file, rename into incoming, fsync
-#           of the directory, shared by a group commit) before the 250, and then stays there for the
-#           outbound side. Postfix puts every message on hold (smtpd_client_restrictions =
+#           message is made durable in the spool (the journal's fdatasync, or the file's, shared by
+#           a group commit) before the 250, and then stays there. The first queue.activeLimit
+#           (10,000) of the warm-up fill the queue manager's window and wait there for an MX
+#           lookup that never completes (start_dns_blackhole), deleted only when it does (not
+#           during the run): every later message waits in the spool, untouched, as Postfix's on
+#           hold. Postfix puts every message on hold (smtpd_client_restrictions =
 #           check_client_access static:HOLD): cleanup writes and fsyncs the queue file before the
 #           250, then moves it to the hold queue, where it stays.
 #   deliver Postino gets bench@bench.local, a local domain: after the 250 it delivers to Maildir
@@ -82,7 +84,7 @@
 #           discard transport, which removes the queue file. Both delete files while new ones come.
 #
 # File system hygiene: before every timed run the queues are emptied (outside the timing; in
-# MODE=queue Postino's by a restart on a fresh spool, see fresh_postino) by moving
+# MODE=queue Postino's by its own bulk delete, see empty_postino) by moving
 # their files into $BENCH_DIR/trash, deleted only when the benchmark ends (it needs about 7 GB free
 # for that), then `sync` and `echo 3 > /proc/sys/vm/drop_caches` (DROP_CACHES=0 skips the drop).
 # Moving rather than deleting matters on ext4 without a journal (as on the machine of the README's
@@ -97,7 +99,7 @@
 #
 # Other settings (environment): RUNS, MANY (messages of a 50-session run: 5000; QUICK: 1000), FEW
 # (of a 1-session run: 200; QUICK: 100), WARMUP (1 KiB runs of MANY messages before measuring: 10;
-# QUICK: 3), FRESH_WARMUP, SHAPE_WARMUP (see step 4), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK, JAVA_OPTS,
+# QUICK: 3), SHAPE_WARMUP (see step 4), BENCH_DIR, PORT_POSTINO/PORT_POSTFIX/PORT_SINK/PORT_ADMIN, JAVA_OPTS,
 # SKIP_BUILD=1, SKIP_THROUGHPUT=1, SKIP_CONCURRENCY=1, SKIP_FLOOD=1, SKIP_OUTBOUND=1, SKIP_RELAY=1, FLOODS, OUTBOUND,
 # OUTBOUND_WARMUP, RELAY, RELAY_WARMUP, RELAY_SINK_PORTS (see relay.sh), BENCH_JAR (the jar to run instead of
 # target/postino.jar, for A/B runs of another build), HELD, HELD_POSTFIX, PROFILE=jfr (records a
@@ -123,6 +125,8 @@ PORT_POSTFIX=${PORT_POSTFIX:-2626}
 PORT_SINK=${PORT_SINK:-2627}
 # a UDP port that never answers: Postino's DNS server in this benchmark (see start_dns_blackhole)
 PORT_DNS=${PORT_DNS:-2628}
+# Postino's admin port, through which MODE=queue empties its queue (empty_postino)
+PORT_ADMIN=${PORT_ADMIN:-2629}
 MODE=${MODE:-queue}
 DROP_CACHES=${DROP_CACHES:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -310,10 +314,13 @@ start_postino() {
   fi
   # a copy of the jar: a rebuild during the run must not change it under the JVM
   cp "$BENCH_JAR" "$BENCH_DIR/postino.jar"
-  # the ports of this run, not the file's own (2625, 2628), so that runs with their own ports do not collide
+  # the ports of this run, not the file's own (2625, 2628), so that runs with their own ports do not
+  # collide; and the admin port, for the bulk delete of empty_postino
   python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); c["smtp"]["port"] = int(sys.argv[2])
-c["dns"]["servers"] = ["127.0.0.1:" + sys.argv[3]]; print(json.dumps(c, indent=2))' \
-    "$HERE/postino-bench.json" "$PORT_POSTINO" "$PORT_DNS" >"$BENCH_DIR/postino-bench.json"
+c["dns"]["servers"] = ["127.0.0.1:" + sys.argv[3]]
+c["admin"] = {"enabled": True, "host": "127.0.0.1", "port": int(sys.argv[4]), "tokenFile": "admin.token"}
+print(json.dumps(c, indent=2))' \
+    "$HERE/postino-bench.json" "$PORT_POSTINO" "$PORT_DNS" "$PORT_ADMIN" >"$BENCH_DIR/postino-bench.json"
   # shellcheck disable=SC2086
   (cd "$PI" && exec java @"$ROOT/conf/jvm.options" $JAVA_OPTS "${jfr[@]}" -jar "$BENCH_DIR/postino.jar" -conf "$BENCH_DIR/postino-bench.json" \
     >"$PI/postino.log" 2>&1) &
@@ -400,8 +407,8 @@ settle() {
   if [[ $MODE == deliver ]]; then
     wait_postino_done "$PI/postino.log" || true
   fi
-  if [[ $MODE == queue && ($POSTINO_QUEUED == 1 || $(postino_unfinished "$PI/postino.log") != 0) ]]; then
-    fresh_postino
+  if [[ $MODE == queue && $POSTINO_QUEUED == 1 ]]; then
+    empty_postino
   fi
   (($# == 0)) || warm_shape "$@"
   set_aside "$PI/maildir" "$PF/queue/hold"
@@ -411,20 +418,14 @@ settle() {
 
 # Postino's queued messages cannot be moved aside under the running server: a message leaves its
 # spool only with a done record, and a checkpoint rewrites from the journal the file of any live
-# message that vanished (as a restart after a crash would). So in MODE=queue Postino is restarted
-# on an empty spool (the old one moved aside) and warmed up again with $FRESH_WARMUP x $MANY messages for
-# its local domain, which it delivers to Maildir and removes from the spool; their copies are
-# moved aside by settle.
-fresh_postino() {
+# message that vanished (as a restart after a crash would). So in MODE=queue Postino deletes them
+# itself, as `postsuper -d ALL` would (a few hundred per journal sync), through its admin port; the
+# command returns once they are gone. Those in the queue manager's window, waiting on the silent
+# DNS port, stay until their lookup ends (not during the run).
+empty_postino() {
   POSTINO_QUEUED=0
-  kill_postino
-  set_aside "$PI"
-  start_postino
-  for _ in $(seq "${FRESH_WARMUP:-3}"); do
-    smtp-source -s 50 -m "$MANY" -d -l 1024 -M bench.client -f "$SENDER" -t bench@bench.local \
-      "127.0.0.1:$PORT_POSTINO" 2>"$RESULTS/smtp-source.err" || die "warming up a fresh Postino failed"
-  done
-  wait_postino_done "$PI/postino.log" || true
+  (cd "$PI" && java -jar "$BENCH_DIR/postino.jar" queue delete --all -conf "$BENCH_DIR/postino-bench.json") \
+    >>"$RESULTS/postino-delete.log" 2>&1 || die "emptying Postino's queue failed: $(tail -3 "$RESULTS/postino-delete.log")"
 }
 
 # The untimed run before every timed one: $SHAPE_WARMUP messages of its shape (size, sessions,
@@ -433,8 +434,8 @@ fresh_postino() {
 # (MODE=queue) or discards them, smtp-sink drops them; then waits until they have left Postino's
 # spool and Postfix's incoming and active queues (settle moves the rest aside). Except Postino's
 # in MODE=queue: they go to $POSTINO_TO, the timed run's relay recipient, and stay queued (waited
-# for until durably queued; the next settle restarts Postino on a fresh spool). So a timed run
-# finds its code paths compiled, even on a Postino just restarted on a fresh spool.
+# for until durably queued; the next settle empties its queue). So a timed run finds its code
+# paths compiled.
 warm_shape() {
   local server=$1 size=$2 sessions=$3 per=$4 keep=() to=bench@bench.local queued=0
   local count=$((SHAPE_WARMUP > sessions ? SHAPE_WARMUP : sessions))
@@ -449,7 +450,7 @@ warm_shape() {
   for _ in $(seq 600); do
     if [[ $to == bench@bench.local ]]; then
       [[ $(count_files "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/maildrop") == 0 &&
-        $(postino_unfinished "$PI/postino.log") -le 0 ]] && break
+        ($server != postino || $(postino_unfinished "$PI/postino.log") -le 0) ]] && break
     else
       (($(postino_queued "$PI/postino.log") >= queued + count)) && break
     fi
@@ -504,7 +505,7 @@ run_source() {
     ((after - before == count)) || die "$server took $((after - before)) message(s), $count were sent"
   fi
   if [[ $server == postino ]]; then
-    # what it queued stays queued (MODE=queue): the next run starts on a fresh spool
+    # what it queued stays queued (MODE=queue): settle empties the queue before the next run
     POSTINO_QUEUED=1
     CPU_MS=$(python3 -c "print('%.3f' % (($(cpu_ticks "$POSTINO_PID") - $c0) * 1000 / $(getconf CLK_TCK) / $count))")
     COMPILED=$(($(compiled "$POSTINO_PID") - j0))

@@ -31,7 +31,7 @@ public final class QueueApi implements AdminRoutes {
   public void mount(Router router, AdminAccess access) {
     router.get("/api/queue").handler(access.requireToken()).handler(this::list);
     router.post("/api/queue/flush").handler(access.requireToken()).handler(this::flushAll);
-    router.post("/api/queue/delete").handler(access.requireToken()).handler(this::deleteDeferred);
+    router.post("/api/queue/delete").handler(access.requireToken()).handler(this::deleteAll);
     router.get("/api/queue/:id").handler(access.requireToken()).handler(this::show);
     router.delete("/api/queue/:id").handler(access.requireToken()).handler(ctx -> change(ctx, "delete"));
     for (String op : List.of("hold", "release", "requeue")) {
@@ -42,12 +42,7 @@ public final class QueueApi implements AdminRoutes {
   }
 
   private void list(RoutingContext ctx) {
-    JsonObject filter = new JsonObject()
-        .put("deferred", flag(ctx, "deferred"))
-        .put("hold", flag(ctx, "hold"))
-        .put("domain", ctx.request().getParam("domain"))
-        .put("sender", ctx.request().getParam("sender"));
-    reply(ctx, nodes.ask(new JsonObject().put("op", "list").put("filter", filter)).map(answers -> {
+    reply(ctx, nodes.ask(new JsonObject().put("op", "list").put("filter", filter(ctx))).map(answers -> {
       JsonArray messages = new JsonArray();
       for (QueueNodes.Answer a : answers) {
         if (a.reply() != null) {
@@ -59,6 +54,15 @@ public final class QueueApi implements AdminRoutes {
       List<JsonObject> report = QueueNodes.report(answers, null);
       return new JsonObject().put("messages", messages).put("nodes", new JsonArray(List.copyOf(report)));
     }));
+  }
+
+  /** {@code ?deferred&hold&domain=D&sender=S}, as {@code io.postino.spool.QueueFilter} reads it. */
+  private static JsonObject filter(RoutingContext ctx) {
+    return new JsonObject()
+        .put("deferred", flag(ctx, "deferred") || "all".equals(ctx.request().getParam("deferred")))
+        .put("hold", flag(ctx, "hold"))
+        .put("domain", ctx.request().getParam("domain"))
+        .put("sender", ctx.request().getParam("sender"));
   }
 
   /** {@code ?deferred}, {@code ?deferred=true} or {@code =1}: on; absent or anything else: off. */
@@ -140,12 +144,19 @@ public final class QueueApi implements AdminRoutes {
     reply(ctx, nodes.ask(request).map(answers -> counted(answers, "flushed", domain == null)));
   }
 
-  private void deleteDeferred(RoutingContext ctx) {
-    if (!"all".equals(ctx.request().getParam("deferred"))) {
-      json(ctx, 400, new JsonObject().put("error", "only ?deferred=all is supported (postsuper -d ALL deferred)"));
+  /**
+   * {@code ?all}, with the list's filters or none: every message they take ({@code postsuper -d
+   * ALL}); {@code ?deferred=all} is {@code ?all&deferred}, as it was before {@code all}. The word
+   * is required so that a request without its filters by mistake says so rather than empties the queue.
+   */
+  private void deleteAll(RoutingContext ctx) {
+    if (!flag(ctx, "all") && !"all".equals(ctx.request().getParam("deferred"))) {
+      json(ctx, 400, new JsonObject().put("error",
+          "say ?all to delete every message the filters (deferred, hold, domain, sender) take (postsuper -d ALL)"));
       return;
     }
-    reply(ctx, nodes.ask(new JsonObject().put("op", "deleteDeferred")).map(answers -> counted(answers, "deleted", false)));
+    reply(ctx, nodes.ask(new JsonObject().put("op", "deleteAll").put("filter", filter(ctx)))
+        .map(answers -> counted(answers, "deleted", false)));
   }
 
   /** The sum of the nodes' counts under {@code name}, unless {@code all} (no count: everything). */

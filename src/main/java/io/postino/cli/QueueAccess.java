@@ -40,13 +40,8 @@ final class QueueAccess {
 
   /** {@code GET /api/queue}, or the stopped server's spool: {@code {"messages": [...], "nodes": [...]}}. */
   JsonObject list(QueueFilter filter) throws CommandFailure {
-    Map<String, String> query = new LinkedHashMap<>();
-    query.put("deferred", filter.deferred() ? "true" : null);
-    query.put("hold", filter.hold() ? "true" : null);
-    query.put("domain", filter.domain());
-    query.put("sender", filter.sender());
     try {
-      return ok(client.send("GET", AdminClient.path("/api/queue", query)));
+      return ok(client.send("GET", AdminClient.path("/api/queue", query(filter))));
     } catch (AdminClient.Unreachable down) {
       return offline(down, queue -> {
         JsonArray messages = new JsonArray();
@@ -127,6 +122,24 @@ final class QueueAccess {
     } catch (AdminClient.Unreachable down) {
       throw new CommandFailure(ExitCodes.UNAVAILABLE, down.getMessage() + ": " + what + " needs a running server");
     }
+  }
+
+  /** {@code POST /api/queue/delete?all} with {@code filter}'s parameters: how many were deleted. */
+  int deleteAll(QueueFilter filter) throws CommandFailure {
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("all", "true");
+    query.putAll(query(filter));
+    return change("POST", AdminClient.path("/api/queue/delete", query), "delete").getInteger("deleted");
+  }
+
+  /** A filter as the admin API's query parameters (null values are left out). */
+  private static Map<String, String> query(QueueFilter filter) {
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("deferred", filter.deferred() ? "true" : null);
+    query.put("hold", filter.hold() ? "true" : null);
+    query.put("domain", filter.domain());
+    query.put("sender", filter.sender());
+    return query;
   }
 
   /** {@code GET /api/status}, or null when no server answers. */

@@ -4,6 +4,7 @@ import io.postino.PostinoOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -72,23 +73,34 @@ final class QueueChangeCommands {
   }
 
   @Command(name = "delete", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.USAGE,
-      description = "Delete messages without notice to anyone (postsuper -d ID, or -d ALL deferred).")
+      description = {"Delete messages without notice to anyone: those named (postsuper -d ID), or with --all every "
+          + "message the filters take (postsuper -d ALL; --all --deferred is postsuper -d ALL deferred).",
+          "A message being delivered is deleted when its attempt ends."})
   static final class Delete extends OperatorCommand {
 
     @Parameters(paramLabel = "ID", arity = "0..*", description = "queue ids")
     List<String> ids = List.of();
 
-    @Option(names = "--all-deferred", description = "delete every deferred message")
+    @Option(names = "--all", description = "delete every message the filters take, or every message without one")
+    boolean all;
+
+    @Option(names = "--all-deferred", description = "the same as --all --deferred")
     boolean allDeferred;
+
+    @Mixin
+    QueueFilterOptions filter;
 
     @Override
     int run(PostinoOptions options) throws CommandFailure {
-      if (allDeferred == !ids.isEmpty()) {
-        throw new CommandFailure(ExitCodes.USAGE, "queue delete takes queue ids or --all-deferred");
+      boolean bulk = all || allDeferred;
+      if (bulk == !ids.isEmpty() || !bulk && filter.any()) {
+        throw new CommandFailure(ExitCodes.USAGE, "queue delete takes queue ids, or --all with or without filters");
       }
-      if (allDeferred) {
-        JsonObject done = new QueueAccess(options, err()).change("POST", "/api/queue/delete?deferred=all", "delete");
-        out().println("deleted " + done.getInteger("deleted") + " deferred message(s)");
+      if (bulk) {
+        filter.deferred |= allDeferred;
+        int deleted = new QueueAccess(options, err()).deleteAll(filter.filter());
+        String which = filter.deferred == filter.hold ? "" : filter.deferred ? "deferred " : "held ";
+        out().println("deleted " + deleted + " " + which + "message(s)");
         return ExitCodes.OK;
       }
       EachMessage each = new EachMessage() {

@@ -1,9 +1,9 @@
 package io.postino.cli;
 
 import io.postino.PostinoOptions;
-import io.postino.spool.QueueFilter;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,21 +35,12 @@ public final class QueueCommand {
     @Option(names = "--json", description = "print the admin API's JSON")
     boolean json;
 
-    @Option(names = "--deferred", description = "only deferred messages")
-    boolean deferred;
-
-    @Option(names = "--hold", description = "only messages on hold")
-    boolean hold;
-
-    @Option(names = "--domain", paramLabel = "DOMAIN", description = "only messages with a recipient in DOMAIN not finished")
-    String domain;
-
-    @Option(names = "--sender", paramLabel = "ADDRESS", description = "only messages from ADDRESS (<> for bounces)")
-    String sender;
+    @Mixin
+    QueueFilterOptions filter;
 
     @Override
     int run(PostinoOptions options) throws CommandFailure {
-      JsonObject listing = new QueueAccess(options, err()).list(new QueueFilter(deferred, hold, domain, sender));
+      JsonObject listing = new QueueAccess(options, err()).list(filter.filter());
       out().print(json ? listing.encodePrettily() + "\n" : QueueText.list(listing));
       return ExitCodes.OK;
     }

@@ -20,6 +20,7 @@ import io.vertx.core.VerticleBase;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -308,9 +309,26 @@ public final class QueueManager extends VerticleBase {
     return each(new QueueFilter(true, false, domain, null), this::requeue);
   }
 
-  /** Deletes every deferred message without notice ({@code postsuper -d ALL deferred}); completes with how many. */
-  public Future<Integer> deleteDeferred() {
-    return each(new QueueFilter(true, false, null, null), this::delete);
+  /**
+   * Deletes every message {@code filter} takes without notice ({@code postsuper -d ALL}, or
+   * {@code -d ALL deferred} with a filter of deferred messages); completes with how many. All are
+   * asked for at once, so that the spool deletes them many at a time; one being delivered is
+   * deleted when its round ends, and counted now.
+   */
+  public Future<Integer> delete(QueueFilter filter) {
+    return list(filter).compose(messages -> {
+      List<Future<Boolean>> deletions = new ArrayList<>(messages.size());
+      for (QueuedMessage m : messages) {
+        deletions.add(delete(m.queueId()));
+      }
+      return Future.join(deletions).transform(ar -> {
+        int deleted = 0;
+        for (Future<Boolean> d : deletions) {
+          deleted += d.succeeded() && d.result() ? 1 : 0;
+        }
+        return ar.succeeded() ? Future.succeededFuture(deleted) : Future.failedFuture(ar.cause());
+      });
+    });
   }
 
   /** Applies {@code operation} to each message {@code filter} takes, one after the other; counts the trues. */

@@ -1,7 +1,9 @@
 package io.postino.spool;
 
+import io.postino.files.BatchedWork;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -9,13 +11,24 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What an operator does to a spooled message besides delivering it: moves between {@code incoming}
  * and {@code hold} and deletion, each made durable (the directories' fsync, shared with the
  * spool's other writers) before it is reported done. Queue ids are checked by the {@link Spool}.
+ *
+ * <p>Deletions are done many at a time, as {@link SpoolRemovals} does removals: an operator who
+ * deletes every message of a flood ({@code postsuper -d ALL}) asks for tens of thousands at once,
+ * and each batch shares one journal sync and one fsync of each directory.
  */
 final class OperatorMoves {
+
+  static final int MAX_BATCH = 256;
+
+  /** One message to delete; {@code found} says whether it was there. */
+  private record Deletion(String queueId, AtomicBoolean found) {
+  }
 
   private final Vertx vertx;
   private final Path incoming;
@@ -23,19 +36,23 @@ final class OperatorMoves {
   private final Path status;
   private final SpoolJournal journal;
   private final ResidentMessages residents;
+  private final SharedSync journalSync;
   private final SharedSync incomingSync;
   private final SharedSync holdSync;
+  private final BatchedWork<Deletion, Boolean> deletions;
 
-  OperatorMoves(Vertx vertx, SpoolFolders folders, SpoolJournal journal, SharedSync incomingSync,
-      SharedSync holdSync) {
+  OperatorMoves(Vertx vertx, SpoolFolders folders, SpoolJournal journal, SharedSync journalSync,
+      SharedSync incomingSync, SharedSync holdSync) {
     this.vertx = vertx;
     this.incoming = folders.incoming;
     this.hold = folders.hold;
     this.status = folders.status;
     this.journal = journal;
     this.residents = folders.residents;
+    this.journalSync = journalSync;
     this.incomingSync = incomingSync;
     this.holdSync = holdSync;
+    this.deletions = new BatchedWork<>(vertx, MAX_BATCH, this::delete, d -> d.found().get());
   }
 
   /**
@@ -69,21 +86,67 @@ final class OperatorMoves {
 
   /** Deletes a message, held or not, with its status file; false when there is no such message. */
   Future<Boolean> delete(String queueId) {
-    return vertx.executeBlocking(() -> {
-      SpoolJournal.Segment segment = journal.done(queueId, true);
-      // forgotten before the files go: a materialization under way has written its file by then
-      boolean resident = residents.forget(queueId);
-      boolean found = Files.deleteIfExists(incoming.resolve(queueId)) | Files.deleteIfExists(hold.resolve(queueId))
-          | resident;
-      if (segment != null) {
-        segment.fileGone(queueId);
+    return deletions.submit(new Deletion(queueId, new AtomicBoolean()));
+  }
+
+  /**
+   * In the order a single deletion needs, each step once for the batch: the done records, durable
+   * before any file goes (a held message whose file went first would be brought back by a crash
+   * into {@code incoming}, from its journal record, and delivered); then the files, with the
+   * directories' syncs; then the status files (were a status file gone and its message back after
+   * a crash, its recipients would be delivered again).
+   */
+  private Future<Void> delete(List<Deletion> batch, Throwable[] failures) {
+    SpoolJournal.Segment[] segments = new SpoolJournal.Segment[batch.size()];
+    return vertx.<Boolean>executeBlocking(() -> {
+      boolean journaled = false;
+      for (int i = 0; i < batch.size(); i++) {
+        try {
+          segments[i] = journal.done(batch.get(i).queueId(), false);
+          journaled |= segments[i] != null;
+        } catch (IOException | RuntimeException e) {
+          failures[i] = e;
+        }
       }
-      return found;
-    }, false).compose(found -> !found ? Future.succeededFuture(false)
-        : Future.all(incomingSync.sync(), holdSync.sync()).compose(v -> vertx.executeBlocking(() -> {
-          Files.deleteIfExists(status.resolve(queueId));
-          return true;
-        }, false)));
+      return journaled;
+    }, false).compose(journaled -> journaled ? journalSync.sync() : Future.succeededFuture())
+        .compose(v -> vertx.<Boolean>executeBlocking(() -> {
+          boolean any = false;
+          for (int i = 0; i < batch.size(); i++) {
+            Deletion d = batch.get(i);
+            if (failures[i] != null) {
+              continue;
+            }
+            try {
+              // forgotten before the files go: a materialization under way has written its file by then
+              boolean resident = residents.forget(d.queueId());
+              boolean found = Files.deleteIfExists(incoming.resolve(d.queueId()))
+                  | Files.deleteIfExists(hold.resolve(d.queueId())) | resident;
+              if (segments[i] != null) {
+                segments[i].fileGone(d.queueId());
+              }
+              d.found().set(found);
+              any |= found;
+            } catch (IOException | RuntimeException e) {
+              failures[i] = e;
+            }
+          }
+          return any;
+        }, false))
+        .compose(any -> !any ? Future.succeededFuture()
+            : Future.all(incomingSync.sync(), holdSync.sync()).compose(v -> vertx.executeBlocking(() -> {
+              for (int i = 0; i < batch.size(); i++) {
+                Deletion d = batch.get(i);
+                if (d.found().get() && failures[i] == null) {
+                  try {
+                    Files.deleteIfExists(status.resolve(d.queueId()));
+                  } catch (IOException | RuntimeException e) {
+                    failures[i] = e;
+                  }
+                }
+              }
+              return null;
+            }, false)));
   }
 
   /** Whether a message is on hold. */

@@ -104,7 +104,7 @@ public final class Spool {
       journal.sync();
     });
     this.judged = new JudgedCommit(message -> remove(message, true));
-    this.moves = new OperatorMoves(vertx, folders, journal, incomingSync, holdSync);
+    this.moves = new OperatorMoves(vertx, folders, journal, journalSync, incomingSync, holdSync);
     this.removals = new SpoolRemovals(vertx, journal, residents, journalSync, incomingSync);
   }
 

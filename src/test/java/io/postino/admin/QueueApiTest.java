@@ -235,6 +235,8 @@ class QueueApiTest {
     assertEquals("a.test.example", status.getString("hostname"));
     assertEquals(Postino.version(), status.getString("version"));
 
+    // without ?all, a request that lost its filters does not empty the queue
+    assertTrue(json("POST", "/api/queue/delete?deferred", 400).getString("error").contains("say ?all"));
     JsonObject deleted = json("POST", "/api/queue/delete?deferred=all", 200);
     assertEquals(1, deleted.getInteger("deleted"));
     assertEquals(onB, listed().getJsonObject(0).getString("id"));

@@ -11,7 +11,9 @@ import io.postino.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +89,11 @@ class QueueCommandTest {
 
   /** Sends a message to a remote recipient through {@code postino send}; returns its queue id. */
   private String sendRemote(String subject) throws Exception {
-    Result sent = ChildCli.run(dir, ChildCli.input("From: alice@b.example\nTo: bob@remote.example\nSubject: " + subject
+    return sendTo("bob@remote.example", subject);
+  }
+
+  private String sendTo(String recipient, String subject) throws Exception {
+    Result sent = ChildCli.run(dir, ChildCli.input("From: alice@b.example\nTo: " + recipient + "\nSubject: " + subject
         + "\n\nhello queue\n"), withConf("send", "-t", "-f", "alice@b.example", "-v"));
     assertEquals(0, sent.exit(), sent.toString());
     Matcher m = Pattern.compile("queued as (\\S+)").matcher(sent.err());
@@ -205,6 +211,51 @@ class QueueCommandTest {
     assertEquals(0, deleted.exit(), deleted.toString());
     assertTrue(deleted.out().contains("deleted 2 deferred message(s)"), deleted.out());
     assertEquals("Mail queue is empty\n", ChildCli.inProcess(withConf("queue", "list")).out());
+  }
+
+  @Test
+  void deleteAllDeletesWhatItsFiltersTakeAndAMessageBeingDeliveredWhenItsAttemptEnds() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      JsonObject config = config(dir, true);
+      config.getJsonObject("dns").getJsonObject("routes").put("silent.example", "127.0.0.1:" + silent.getLocalPort());
+      conf = ChildPostino.write(dir, config);
+      ChildPostino server = start(conf);
+      String deferred = sendRemote("deferred");
+      String held = sendRemote("held");
+      awaitDeferred(deferred, 1);
+      awaitDeferred(held, 1);
+      assertEquals(0, ChildCli.inProcess(withConf("queue", "hold", held)).exit());
+      // a destination that accepts the connection and never greets: the attempt goes on until it closes
+      String active = sendTo("carol@silent.example", "active");
+      try (Socket attempt = silent.accept()) {
+        TestServer.await(active + " being delivered", () -> listed(active) != null && listed(active).getString("state").equals("active"));
+
+        Result both = ChildCli.inProcess(withConf("queue", "delete", "--all", held));
+        assertEquals(64, both.exit(), both.toString());
+        Result none = ChildCli.inProcess(withConf("queue", "delete", "--all", "--domain", "nowhere.example"));
+        assertEquals(0, none.exit(), none.toString());
+        assertEquals("deleted 0 message(s)\n", none.out());
+        Result onHold = postino("queue", "delete", "--all", "--hold");
+        assertEquals(0, onHold.exit(), onHold.toString());
+        assertEquals("deleted 1 held message(s)\n", onHold.out());
+        assertEquals(null, listed(held));
+        assertFalse(Files.exists(dir.resolve("spool/hold").resolve(held)));
+
+        Result all = postino("queue", "delete", "--all");
+        assertEquals(0, all.exit(), all.toString());
+        assertEquals("deleted 2 message(s)\n", all.out());
+        assertEquals(null, listed(deferred));
+        assertFalse(Files.exists(dir.resolve("spool/incoming").resolve(deferred)));
+        assertFalse(Files.exists(dir.resolve("spool/status").resolve(deferred)));
+        assertEquals("active", listed(active).getString("state"), "deleted when its attempt ends");
+      }
+      // the destination hung up: the attempt ends, and the message is deleted rather than deferred
+      server.awaitOutput(active + ": removed");
+      assertEquals("Mail queue is empty\n", ChildCli.inProcess(withConf("queue", "list")).out());
+      for (String id : List.of(deferred, held)) {
+        assertTrue(server.output().contains(id + ": removed"), server.output());
+      }
+    }
   }
 
   @Test

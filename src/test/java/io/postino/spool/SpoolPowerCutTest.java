@@ -74,6 +74,13 @@ class SpoolPowerCutTest {
     leaving.put(c.queueId(), fs.imageCount());
     assertTrue(await(spool.delete(c.queueId())));
     removed.put(c.queueId(), fs.imageCount());
+    // a journaled message on hold, deleted: never back in incoming, from its journal record, on the way
+    SpooledMessage e = await(store("small e", 30));
+    assertTrue(await(spool.hold(e.queueId())));
+    held.put(e.queueId(), fs.imageCount());
+    leaving.put(e.queueId(), fs.imageCount());
+    assertTrue(await(spool.delete(e.queueId())));
+    removed.put(e.queueId(), fs.imageCount());
     await(store("small d", 10));
 
     List<PowerCutFileSystem.Image> images = fs.images();

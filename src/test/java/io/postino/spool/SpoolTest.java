@@ -260,6 +260,43 @@ class SpoolTest {
   }
 
   @Test
+  void manyDeletionsAskedAtOnceEachSayWhetherTheirMessageWasThereAndNoneComesBack(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Context context = vertx.getOrCreateContext();
+    List<Future<SpooledMessage>> stored = new ArrayList<>();
+    for (int i = 0; i < OperatorMoves.MAX_BATCH + 44; i++) {
+      // small ones journaled and resident, every tenth too large for the journal: a file
+      byte[] content = ("Subject: " + i + "\r\n\r\n" + "x".repeat(i % 10 == 0 ? 70_000 : 10) + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
+      stored.add(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), content));
+    }
+    List<String> ids = await(Future.all(stored)).<SpooledMessage>list().stream().map(SpooledMessage::queueId).toList();
+    for (String id : ids.subList(0, 20)) {
+      assertTrue(await(spool.hold(id)));
+    }
+    await(spool.setNextAttempt(ids.get(25), Instant.now().plusSeconds(3600)));
+    List<String> asked = new ArrayList<>(ids);
+    asked.add(spool.newQueueId());
+    asked.add(ids.get(30));
+
+    List<Future<Boolean>> deletions = new ArrayList<>();
+    for (String id : asked) {
+      deletions.add(spool.delete(id));
+    }
+    List<Boolean> found = await(Future.all(deletions)).list();
+    assertEquals(ids.size(), found.stream().filter(f -> f).count(), "each message once, the unknown id never");
+    assertFalse(found.get(ids.size()), "an id never queued");
+    assertEquals(List.of(), fileNames(dir.resolve("incoming")));
+    assertEquals(List.of(), fileNames(dir.resolve("hold")));
+    assertEquals(List.of(), fileNames(dir.resolve("status")));
+    assertEquals(List.of(), await(spool.list(QueueFilter.ALL, Set.of())));
+    await(spool.close());
+
+    Spool again = await(Spool.open(vertx, dir));
+    assertEquals(List.of(), await(again.list(QueueFilter.ALL, Set.of())), "none back after a restart");
+  }
+
+  @Test
   void openCreatesTheLayout(Vertx vertx) throws Exception {
     Path fresh = dir.resolve("a").resolve("spool");
     Spool spool = await(Spool.open(vertx, fresh));
