@@ -313,13 +313,16 @@ public final class QueueManager extends VerticleBase {
    * Deletes every message {@code filter} takes without notice ({@code postsuper -d ALL}, or
    * {@code -d ALL deferred} with a filter of deferred messages); completes with how many. All are
    * asked for at once, so that the spool deletes them many at a time; one being delivered is
-   * deleted when its round ends, and counted now.
+   * deleted when its round ends, and counted now (not again by a later call before that).
    */
   public Future<Integer> delete(QueueFilter filter) {
-    return list(filter).compose(messages -> {
+    return list(filter).compose(messages -> onContext(() -> {
       List<Future<Boolean>> deletions = new ArrayList<>(messages.size());
       for (QueuedMessage m : messages) {
-        deletions.add(delete(m.queueId()));
+        ActiveMessage active = window.get(m.queueId());
+        if (active == null || !active.deleteRequested) {
+          deletions.add(delete(m.queueId()));
+        }
       }
       return Future.join(deletions).transform(ar -> {
         int deleted = 0;
@@ -328,7 +331,7 @@ public final class QueueManager extends VerticleBase {
         }
         return ar.succeeded() ? Future.succeededFuture(deleted) : Future.failedFuture(ar.cause());
       });
-    });
+    }));
   }
 
   /** Applies {@code operation} to each message {@code filter} takes, one after the other; counts the trues. */

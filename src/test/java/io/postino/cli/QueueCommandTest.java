@@ -248,6 +248,8 @@ class QueueCommandTest {
         assertFalse(Files.exists(dir.resolve("spool/incoming").resolve(deferred)));
         assertFalse(Files.exists(dir.resolve("spool/status").resolve(deferred)));
         assertEquals("active", listed(active).getString("state"), "deleted when its attempt ends");
+        Result again = ChildCli.inProcess(withConf("queue", "delete", "--all"));
+        assertEquals("deleted 0 message(s)\n", again.out(), "one already asked to be deleted is not counted again");
       }
       // the destination hung up: the attempt ends, and the message is deleted rather than deferred
       server.awaitOutput(active + ": removed");
