@@ -126,7 +126,7 @@ PORT_SINK=${PORT_SINK:-2627}
 # a UDP port that never answers: Postino's DNS server in this benchmark (see start_dns_blackhole)
 PORT_DNS=${PORT_DNS:-2628}
 # Postino's admin port, through which MODE=queue empties its queue (empty_postino)
-PORT_ADMIN=${PORT_ADMIN:-2629}
+PORT_ADMIN=${PORT_ADMIN:-2624}
 MODE=${MODE:-queue}
 DROP_CACHES=${DROP_CACHES:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -202,7 +202,14 @@ stop_all() {
   rm -f "$BENCH_DIR"/*.pid
   rm -rf "$BENCH_DIR/trash"
   if [[ $POSTFIX_STARTED == 1 ]]; then
+    local master
+    master=$(tr -dc '0-9' <"$PF/queue/pid/master.pid" 2>/dev/null || true)
     postfix -c "$PF/etc" stop >/dev/null 2>&1
+    # once seen still running minutes later, holding the ports of the next run: wait, then kill
+    if [[ -n $master ]]; then
+      for _ in $(seq 50); do kill -0 "$master" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$master" 2>/dev/null || true
+    fi
     POSTFIX_STARTED=0
   fi
   if [[ $LOOP_MOUNTED == 1 ]]; then
