@@ -49,8 +49,11 @@ public final class TestCluster implements AutoCloseable {
     }
     JsonArray members = new JsonArray();
     ports.forEach(p -> members.add("127.0.0.1:" + p));
+    // a member that died is most often dropped at once, when its connections fail; when not, after
+    // this many seconds without a heartbeat: 60 by default, as long as the deadlines of the tests
+    // that kill a node, which then raced it (ClusterLimitsTest failed so once)
     return new JsonObject().put("name", name).put("host", "127.0.0.1").put("port", ports.get(nodes.size()))
-        .put("members", members);
+        .put("members", members).put("heartbeatTimeout", 20);
   }
 
   /** Starts the next node: a clustered Vert.x that has joined the running nodes started before it. */
