@@ -21,6 +21,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -175,6 +176,10 @@ class ResidentDeliveryTest {
     assertFalse(Files.exists(incoming().resolve(id)));
     assertEquals(List.of(), server.mailbox("local.example", "bob"));
 
+    // a graceful stop first, which starts no round any more: closing Vert.x alone may undeploy the
+    // delivery verticle first, whose cut connection ends carol's round and lets bob into the window
+    // and delivered while the test's consumers are gone (seen once in CI)
+    server.postino.close(Duration.ofMillis(200)).await();
     server.close();
     sink.release();
     start(100);
