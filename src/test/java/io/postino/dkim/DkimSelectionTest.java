@@ -67,6 +67,10 @@ class DkimSelectionTest {
     bed.server.start();
     Path delivered = bed.send(DkimSigningInteropTest.MESSAGE, false);
     assertFalse(text(delivered).contains("DKIM-Signature"), text(delivered));
+    // a graceful stop, which lets the round record the message's removal: closing Vert.x alone may
+    // cut it after the delivery, and the restart then delivers the unsigned message again (the
+    // at-least-once window), first (seen once in CI)
+    bed.server.postino.close().await();
     bed.server.close();
 
     bed.dkim().put("signTrustedNetworks", true);
