@@ -29,7 +29,6 @@ import java.util.Map;
  * {"op":"flush"}                    -> {}       every deferred message due now
  * {"op":"flush","domain":"D"}       -> {"count":N}
  * {"op":"deleteAll","filter":{...}} -> {"count":N}  every message the filter (as list's) takes
- * {"op":"deleteDeferred"}           -> {"count":N}  the same with {"deferred":true}
  * {"op":"counts"}                   -> {"counts":{"active":N,"deferred":N,"hold":N,"pending":N,"total":N}}
  * }</pre>
  * A failure is a {@link ReplyException} with code 400 (bad request) or 500 and the reason.
@@ -99,9 +98,6 @@ public final class QueueAdminService extends VerticleBase {
             : queue.flush(domain).map(n -> new JsonObject().put("count", n));
       case "deleteAll":
         return queue.delete(QueueFilter.fromJson(body.getJsonObject("filter"))).map(n -> new JsonObject().put("count", n));
-      case "deleteDeferred":
-        // asked by a node of the version before deleteAll
-        return queue.delete(new QueueFilter(true, false, null, null)).map(n -> new JsonObject().put("count", n));
       case "counts":
         return queue.list(QueueFilter.ALL).map(QueueAdminService::counts);
       default:
