@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Puts messages into {@code incoming} durably, many at a time: at most one batch is in flight;
- * commits arriving meanwhile wait and form the next batch. A batch appends its small messages to
- * the {@link SpoolJournal} with a single fdatasync and then keeps them in memory, resident (see
+ * commits arriving meanwhile wait and form the next batch. A batch appends its small messages (and
+ * a larger one committed alone, see {@link SpoolFileWriter}) to the {@link SpoolJournal} with a
+ * single fdatasync and then keeps them in memory, resident (see
  * {@link ResidentMessages}: their files are written into {@code incoming} only when needed, or at
  * once past the residents' budget); the larger ones come as closed temporary files, which it
  * fdatasyncs (those not synced by their writer yet, concurrently on worker threads: concurrent
@@ -131,7 +132,7 @@ final class GroupCommitter {
 
   /**
    * Makes a small message durable through the journal, then keeps {@code file} (the message's
-   * whole spool file, at most {@link SpoolJournal#MAX_MESSAGE_OCTETS} of content) resident (see
+   * whole spool file, at most {@link SpoolJournal#MAX_RECORDED_OCTETS} of content) resident (see
    * {@link ResidentMessages}), or, past their budget, writes it as {@code target}, with no fsync of
    * its own. The buffers must not change until the future completes.
    */
@@ -153,6 +154,14 @@ final class GroupCommitter {
       run(batch);
     }
     return promise.future();
+  }
+
+  /**
+   * Whether no batch is in flight: a commit now would be a batch of its own, its client the only
+   * one waiting (a hint, which another commit may falsify at once).
+   */
+  synchronized boolean isIdle() {
+    return !inFlight;
   }
 
   /** The resident messages: journaled, without their file in incoming yet. */

@@ -27,9 +27,10 @@ import java.util.zip.CRC32C;
  * until the current task on the writer's context ends, and past it while the message is at most
  * {@link #HOLD_LIMIT} and the process's {@link HeldContent} budget has room for it. A message that
  * ends while in memory is committed whole: through the journal when its content is at most
- * {@link SpoolJournal#MAX_MESSAGE_OCTETS}, otherwise written to {@code tmp/<queue id>},
+ * {@link SpoolJournal#MAX_MESSAGE_OCTETS} (or larger, when it commits alone: see
+ * {@link #durable}), otherwise written to {@code tmp/<queue id>},
  * fdatasync'd and closed in one worker task, and renamed by the group commit. So one client's
- * 100 KiB message, which comes in several reads, costs two worker tasks between its last octet
+ * 100 KiB message, which comes in several reads, costs one worker task between its last octet
  * and its 250, not one for every read. A message that outgrows the limit or the budget gets an
  * {@link AsyncFile} on {@code tmp/<queue id>} that streams the rest with back-pressure (about
  * {@link #PENDING_LIMIT} octets held while the file opens, then the writer reports its queue
@@ -250,12 +251,18 @@ final class SpoolFileWriter implements SpoolWriter {
   }
 
   /**
-   * A whole message in memory made durable: through the journal when it is small enough; else
-   * written, fdatasync'd and closed in one worker task, and renamed by the group commit (in that
-   * same task when no other batch is in flight).
+   * A whole message in memory made durable: through the journal when it is small enough, or when
+   * it is at most {@link SpoolJournal#MAX_RECORDED_OCTETS} and no other commit is under way (one
+   * client waiting: one journal append and fdatasync before its 250, against a file's creation,
+   * fdatasync, rename and directory fsync); else written, fdatasync'd and closed in one worker
+   * task, and renamed by the group commit (in that same task when no other batch is in flight).
+   * Under concurrent commits the larger ones keep their files: the batch shares their syncs
+   * already, and journaled they would fill segments whose checkpoints sync those still queued
+   * again.
    */
   private Future<Void> durable(long length, ByteBuffer[] whole) {
-    if (length <= SpoolJournal.MAX_MESSAGE_OCTETS) {
+    if (length <= SpoolJournal.MAX_MESSAGE_OCTETS
+        || length <= SpoolJournal.MAX_RECORDED_OCTETS && committer.isIdle()) {
       return injected(SpoolFaults.Point.CONTENT_WRITE)
           .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
           .compose(v -> committer.commitJournaled(target, whole));

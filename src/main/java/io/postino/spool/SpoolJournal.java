@@ -59,13 +59,13 @@ final class SpoolJournal {
   static final long SEGMENT_MILLIS = 30_000;
 
   /**
-   * Messages whose content is larger than this get their own fdatasync instead: journaled, a
-   * large message is written twice, and concurrent ones fill segments whose checkpoints sync
-   * those still queued again.
+   * Messages whose content is larger than this are journaled only when they commit alone (see
+   * {@link SpoolFileWriter}); else they get their own fdatasync: concurrent large ones would fill
+   * segments whose checkpoints sync those still queued again.
    */
   static final int MAX_MESSAGE_OCTETS = 64 * 1024;
 
-  /** The largest content a record may hold: earlier builds journaled messages of up to 128 KiB. */
+  /** The largest content a record may hold: that of a message committed alone. */
   static final int MAX_RECORDED_OCTETS = 128 * 1024;
 
   /** One message to journal: its queue id and its whole spool file. */

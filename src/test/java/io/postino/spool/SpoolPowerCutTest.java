@@ -82,6 +82,8 @@ class SpoolPowerCutTest {
     assertTrue(await(spool.delete(e.queueId())));
     removed.put(e.queueId(), fs.imageCount());
     await(store("small d", 10));
+    // over 64 KiB, committed alone: journaled, where among other commits it has a file of its own
+    await(store("large alone", 100_000));
 
     List<PowerCutFileSystem.Image> images = fs.images();
     assertTrue(images.size() > 10, "images: " + images.size());

@@ -430,13 +430,20 @@ class SpoolTest {
     Arrays.fill(large, (byte) 'x');
     SpooledMessage kept = await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), small));
     SpooledMessage removed = await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), small));
-    SpooledMessage big = await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), large));
+    // committed alone, a large message is journaled too (one sync before its 250, not two)
+    SpooledMessage alone = await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), large));
+    // committed while another commit is under way, it gets a file and an fdatasync of its own
+    List<Future<SpooledMessage>> together = storeInOneTurn(context, spool, small, large);
+    await(together.get(0));
+    SpooledMessage crowded = await(together.get(1));
     byte[] keptFile = SpoolTesting.wholeFile(spool, kept);
+    byte[] aloneFile = SpoolTesting.wholeFile(spool, alone);
     await(spool.remove(removed));
     // what a power loss could do to files that only the journal had synced (or a stop to one
     // the spool kept in memory)
     Files.deleteIfExists(kept.file());
-    Files.delete(big.file());
+    Files.deleteIfExists(alone.file());
+    Files.delete(crowded.file());
 
     await(spool.close());
     Spool reopened = await(Spool.open(vertx, dir));
@@ -444,9 +451,24 @@ class SpoolTest {
     SpooledMessage back = await(reopened.read(kept.queueId()));
     assertEquals(kept, back);
     assertArrayEquals(keptFile, Files.readAllBytes(back.file()));
+    assertArrayEquals(aloneFile, Files.readAllBytes(await(reopened.read(alone.queueId())).file()));
     assertFalse(Files.exists(removed.file()), "a removed message stays removed");
-    // a large message has its own fdatasync: it is not journaled, so nothing rewrites it
-    assertFalse(Files.exists(big.file()));
+    // synced as a file, the crowded one is not journaled: nothing rewrites it
+    assertFalse(Files.exists(crowded.file()));
+  }
+
+  /** Creates, writes and commits a message of each content in one event-loop turn, in order. */
+  private static List<Future<SpooledMessage>> storeInOneTurn(Context context, Spool spool, byte[]... contents)
+      throws Exception {
+    return await(onContext(context, () -> {
+      List<Future<SpooledMessage>> commits = new ArrayList<>();
+      for (byte[] content : contents) {
+        SpoolWriter writer = spool.create(envelope(spool.newQueueId(), RECEIVED, ALICE));
+        writer.write(Buffer.buffer(content));
+        commits.add(writer.commit());
+      }
+      return Future.succeededFuture(commits);
+    }));
   }
 
   @Test
