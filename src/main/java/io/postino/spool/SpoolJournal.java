@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The spool's write-ahead journal for small messages: append-only segment files under
- * {@code <spool>/journal}, where a group commit appends the whole spool file of every small
- * message in its batch and makes them all durable with a single fdatasync. Only then may the
+ * The spool's write-ahead journal for small messages (and a larger one committed alone, see
+ * {@link #MAX_MESSAGE_OCTETS}): append-only segment files under {@code <spool>/journal}, where a
+ * group commit appends the whole spool file of every such message in its batch and makes them all durable with a single fdatasync. Only then may the
  * messages' own files be written into {@code incoming}, without an fsync of their own, and most are
  * not written at all: the spool keeps them in memory until something needs the file
  * ({@link ResidentMessages}). Until a checkpoint syncs them, the journal is what survives a power
