@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The spool's write-ahead journal for small messages (and a larger one committed alone, see
  * {@link #MAX_MESSAGE_OCTETS}): append-only segment files under {@code <spool>/journal}, where a
- * group commit appends the whole spool file of every such message in its batch and makes them all durable with a single fdatasync. Only then may the
- * messages' own files be written into {@code incoming}, without an fsync of their own, and most are
- * not written at all: the spool keeps them in memory until something needs the file
- * ({@link ResidentMessages}). Until a checkpoint syncs them, the journal is what survives a power
+ * group commit appends the whole spool file of every such message in its batch and makes them
+ * all durable with a single fdatasync. Only then may the messages' own files be written into
+ * {@code incoming}, without an fsync of their own, and most are not written at all: the spool
+ * keeps them in memory until something needs the file ({@link ResidentMessages}). Until a checkpoint syncs them, the journal is what survives a power
  * loss, and opening the spool rewrites from it any message file that did not (or never existed).
  *
  * <p>A segment is retired when it reaches {@link #SEGMENT_OCTETS} or is {@link #SEGMENT_MILLIS}
