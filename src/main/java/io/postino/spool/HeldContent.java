@@ -35,6 +35,11 @@ final class HeldContent {
     return true;
   }
 
+  /** Whether {@code octets} more would fit now (a hint: others may take or give meanwhile). */
+  boolean hasRoom(long octets) {
+    return held.get() + octets <= limit;
+  }
+
   /** Tests: a new limit (what is held stays held). */
   void limit(long octets) {
     this.limit = octets;

@@ -115,6 +115,11 @@ final class ResidentMessages {
     return new ArrayList<>(files.keySet());
   }
 
+  /** Whether a message of {@code octets} would be kept if it came now (a hint, see {@link #keep}). */
+  boolean hasRoom(long octets) {
+    return budget.hasRoom(octets);
+  }
+
   /** Octets kept (for tests). */
   long octets() {
     return budget.held();

@@ -27,8 +27,8 @@ import java.util.zip.CRC32C;
  * until the current task on the writer's context ends, and past it while the message is at most
  * {@link #HOLD_LIMIT} and the process's {@link HeldContent} budget has room for it. A message that
  * ends while in memory is committed whole: through the journal when its content is at most
- * {@link SpoolJournal#MAX_MESSAGE_OCTETS} (or larger, when it commits alone: see
- * {@link #durable}), otherwise written to {@code tmp/<queue id>},
+ * {@link SpoolJournal#MAX_MESSAGE_OCTETS} (or larger, when it commits alone and the resident
+ * messages have room: see {@link #durable}), otherwise written to {@code tmp/<queue id>},
  * fdatasync'd and closed in one worker task, and renamed by the group commit. So one client's
  * 100 KiB message, which comes in several reads, costs one worker task between its last octet
  * and its 250, not one for every read. A message that outgrows the limit or the budget gets an
@@ -252,17 +252,20 @@ final class SpoolFileWriter implements SpoolWriter {
 
   /**
    * A whole message in memory made durable: through the journal when it is small enough, or when
-   * it is at most {@link SpoolJournal#MAX_RECORDED_OCTETS} and no other commit is under way (one
+   * it is at most {@link SpoolJournal#MAX_RECORDED_OCTETS}, no other commit is under way (one
    * client waiting: one journal append and fdatasync before its 250, against a file's creation,
-   * fdatasync, rename and directory fsync); else written, fdatasync'd and closed in one worker
-   * task, and renamed by the group commit (in that same task when no other batch is in flight).
-   * Under concurrent commits the larger ones keep their files: the batch shares their syncs
-   * already, and journaled they would fill segments whose checkpoints sync those still queued
-   * again.
+   * fdatasync, rename and directory fsync) and the resident messages' budget has room for it;
+   * else written, fdatasync'd and closed in one worker task, and renamed by the group commit (in
+   * that same task when no other batch is in flight). A journaled message still queued when its
+   * segment retires is written and synced again by the checkpoint: for a large one that costs
+   * more than its own file did. Under concurrent commits the batch shares the files' syncs
+   * already; a full budget says the queue keeps what it takes (its messages not delivered within
+   * seconds), so the checkpoint would find this one too.
    */
   private Future<Void> durable(long length, ByteBuffer[] whole) {
     if (length <= SpoolJournal.MAX_MESSAGE_OCTETS
-        || length <= SpoolJournal.MAX_RECORDED_OCTETS && committer.isIdle()) {
+        || length <= SpoolJournal.MAX_RECORDED_OCTETS && committer.isIdle()
+            && committer.residents().hasRoom(length + contentOffset)) {
       return injected(SpoolFaults.Point.CONTENT_WRITE)
           .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
           .compose(v -> committer.commitJournaled(target, whole));

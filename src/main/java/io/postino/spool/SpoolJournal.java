@@ -59,9 +59,9 @@ final class SpoolJournal {
   static final long SEGMENT_MILLIS = 30_000;
 
   /**
-   * Messages whose content is larger than this are journaled only when they commit alone (see
-   * {@link SpoolFileWriter}); else they get their own fdatasync: concurrent large ones would fill
-   * segments whose checkpoints sync those still queued again.
+   * Messages whose content is larger than this are journaled only when they commit alone and the
+   * resident messages have room (see {@link SpoolFileWriter}); else they get their own fdatasync:
+   * a checkpoint writes and syncs a journaled message still queued a second time.
    */
   static final int MAX_MESSAGE_OCTETS = 64 * 1024;
 

@@ -457,6 +457,28 @@ class SpoolTest {
     assertFalse(Files.exists(crowded.file()));
   }
 
+  @Test
+  void aLargeMessageAloneGetsAFileOfItsOwnWhenTheResidentsHaveNoRoomForIt(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Context context = vertx.getOrCreateContext();
+    byte[] large = new byte[SpoolJournal.MAX_MESSAGE_OCTETS + 1];
+    Arrays.fill(large, (byte) 'x');
+    // what a queue that keeps what it takes comes to: a checkpoint would write it a second time
+    spool.residents().limit(SpoolJournal.MAX_MESSAGE_OCTETS);
+    SpooledMessage full = await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), large));
+    spool.residents().limit(4 * SpoolJournal.MAX_RECORDED_OCTETS);
+    SpooledMessage room = await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), large));
+    assertTrue(spool.residents().contains(room.queueId()));
+    byte[] roomFile = SpoolTesting.wholeFile(spool, room);
+    Files.delete(full.file());
+
+    await(spool.close());
+    Spool reopened = await(Spool.open(vertx, dir));
+
+    assertFalse(Files.exists(full.file()), "not journaled: nothing rewrites it");
+    assertArrayEquals(roomFile, Files.readAllBytes(await(reopened.read(room.queueId())).file()));
+  }
+
   /** Creates, writes and commits a message of each content in one event-loop turn, in order. */
   private static List<Future<SpooledMessage>> storeInOneTurn(Context context, Spool spool, byte[]... contents)
       throws Exception {
