@@ -157,11 +157,17 @@ final class GroupCommitter {
   }
 
   /**
-   * Whether no batch is in flight: a commit now would be a batch of its own, its client the only
-   * one waiting (a hint, which another commit may falsify at once).
+   * Whether a message larger than {@link SpoolJournal#MAX_MESSAGE_OCTETS}, whose spool file is
+   * {@code fileOctets}, is better journaled now than given a file of its own (a hint, which
+   * another commit may falsify at once): no batch is in flight, so it would be a batch of its own,
+   * its client the only one waiting, and one journal sync replaces its file's two; and the
+   * residents have room for it. A journaled message still queued when its segment retires is
+   * written and synced again by the checkpoint, which for a large one costs more than its own
+   * file did: among concurrent commits the batch shares the files' syncs already, and a full
+   * budget says the queue keeps what it takes, so the checkpoint would find this one too.
    */
-  synchronized boolean isIdle() {
-    return !inFlight;
+  synchronized boolean journalsAlone(long fileOctets) {
+    return !inFlight && residents.hasRoom(fileOctets);
   }
 
   /** The resident messages: journaled, without their file in incoming yet. */

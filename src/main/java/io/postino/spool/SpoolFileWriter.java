@@ -252,20 +252,16 @@ final class SpoolFileWriter implements SpoolWriter {
 
   /**
    * A whole message in memory made durable: through the journal when it is small enough, or when
-   * it is at most {@link SpoolJournal#MAX_RECORDED_OCTETS}, no other commit is under way (one
-   * client waiting: one journal append and fdatasync before its 250, against a file's creation,
-   * fdatasync, rename and directory fsync) and the resident messages' budget has room for it;
+   * it is at most {@link SpoolJournal#MAX_RECORDED_OCTETS} and the group commit would rather
+   * journal it ({@link GroupCommitter#journalsAlone}: one client waiting, one journal append and
+   * fdatasync before its 250 against a file's creation, fdatasync, rename and directory fsync);
    * else written, fdatasync'd and closed in one worker task, and renamed by the group commit (in
-   * that same task when no other batch is in flight). A journaled message still queued when its
-   * segment retires is written and synced again by the checkpoint: for a large one that costs
-   * more than its own file did. Under concurrent commits the batch shares the files' syncs
-   * already; a full budget says the queue keeps what it takes (its messages not delivered within
-   * seconds), so the checkpoint would find this one too.
+   * that same task when no other batch is in flight).
    */
   private Future<Void> durable(long length, ByteBuffer[] whole) {
     if (length <= SpoolJournal.MAX_MESSAGE_OCTETS
-        || length <= SpoolJournal.MAX_RECORDED_OCTETS && committer.isIdle()
-            && committer.residents().hasRoom(length + contentOffset)) {
+        || length <= SpoolJournal.MAX_RECORDED_OCTETS
+            && committer.journalsAlone(contentOffset + length)) {
       return injected(SpoolFaults.Point.CONTENT_WRITE)
           .compose(v -> injected(SpoolFaults.Point.MESSAGE_SYNC))
           .compose(v -> committer.commitJournaled(target, whole));

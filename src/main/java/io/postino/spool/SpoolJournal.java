@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * group commit appends the whole spool file of every such message in its batch and makes them
  * all durable with a single fdatasync. Only then may the messages' own files be written into
  * {@code incoming}, without an fsync of their own, and most are not written at all: the spool
- * keeps them in memory until something needs the file ({@link ResidentMessages}). Until a checkpoint syncs them, the journal is what survives a power
- * loss, and opening the spool rewrites from it any message file that did not (or never existed).
+ * keeps them in memory until something needs the file ({@link ResidentMessages}). Until a
+ * checkpoint syncs them, the journal is what survives a power loss, and opening the spool
+ * rewrites from it any message file that did not (or never existed).
  *
  * <p>A segment is retired when it reaches {@link #SEGMENT_OCTETS} or is {@link #SEGMENT_MILLIS}
  * old (checked at each append), and then checkpointed once every batch appended to it has written
@@ -60,8 +61,8 @@ final class SpoolJournal {
 
   /**
    * Messages whose content is larger than this are journaled only when they commit alone and the
-   * resident messages have room (see {@link SpoolFileWriter}); else they get their own fdatasync:
-   * a checkpoint writes and syncs a journaled message still queued a second time.
+   * resident messages have room (see {@link GroupCommitter#journalsAlone}); else they get their
+   * own fdatasync: a checkpoint writes and syncs a journaled message still queued a second time.
    */
   static final int MAX_MESSAGE_OCTETS = 64 * 1024;
 

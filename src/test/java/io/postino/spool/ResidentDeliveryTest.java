@@ -83,9 +83,14 @@ class ResidentDeliveryTest {
 
   /** Sends BODY; returns the queue id. */
   private String send(String to) throws IOException {
+    return send(to, BODY);
+  }
+
+  /** Sends {@code body} (CRLF lines); returns the queue id. */
+  private String send(String to, String body) throws IOException {
     try (SmtpTestClient c = server.connect()) {
       expect(c.startData("alice@example.org", to), 354);
-      c.send(BODY.replace("\r\n.", "\r\n..") + ".\r\n");
+      c.send(body.replace("\r\n.", "\r\n..") + ".\r\n");
       String text = expect(c.read(), 250).text();
       return text.substring(text.lastIndexOf(' ') + 1);
     }
@@ -145,6 +150,34 @@ class ResidentDeliveryTest {
       }
       TestServer.await("removed", () -> !spool().residents().contains(id));
       assertEquals(List.of(), createdSince(watch), "files created in incoming");
+    }
+  }
+
+  @Test
+  void aLargeMessageFromALoneClientIsJournaledAndReachesItsMailboxWithoutAFileInIncoming() throws Exception {
+    start(100);
+    // over the journal's 64 KiB for messages among others, under the 128 KiB a lone one may have
+    StringBuilder large = new StringBuilder("Subject: large\r\n\r\n");
+    for (int i = 0; large.length() < 100 * 1024; i++) {
+      large.append(i % 7 == 0 ? ".a dot first, line " : "line ").append(i).append(" of a large message\r\n");
+    }
+    String body = large.toString();
+    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+      incoming().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+      // the data policy's first question gets a file (see aJournaledMessageReachesItsMailbox...)
+      String first = send("bob@local.example");
+      server.nextInbound();
+      assertEquals(List.of(first), createdSince(watch));
+
+      String id = send("bob@local.example", body);
+      server.nextInbound();
+
+      Path mail = server.mailbox("local.example", "bob").stream()
+          .filter(m -> m.getFileName().toString().contains(id)).findFirst().orElseThrow();
+      byte[] expected = body.getBytes(StandardCharsets.US_ASCII);
+      assertArrayEquals(expected, tail(Files.readAllBytes(mail), expected.length));
+      TestServer.await("removed", () -> !spool().residents().contains(id));
+      assertEquals(List.of(), createdSince(watch), "files created in incoming (or renamed into it)");
     }
   }
 
