@@ -38,13 +38,20 @@
 # The greeting: the server started on an empty queue, connections to its port until one reads a
 # 220. $RUNS rounds (medians), each running every variant and Postfix in turn.
 #
-# Other settings: COLD_RUNS (default $RUNS), COLD_TRAIN (training messages, 2000).
+# Other settings: COLD_RUNS (default $RUNS), COLD_TRAIN (training messages, 2000), COLD_VARIANTS
+# (the variants to run, default all, e.g. "java17-cds java25-aot"), COLD_OPTS (JVM options added to
+# every Postino variant, for trying one: e.g. "-XX:+CITime").
 
 coldstart_main() {
   local cs="$BENCH_DIR/coldstart" runs=${COLD_RUNS:-$RUNS} n=${COLDSTART:-$OUTBOUND}
   local j17=${JAVA17:-java} j25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
   local variants=(java17 java17-cds java17-c1) v round
-  if [[ -x $j25 ]]; then
+  if [[ -n ${COLD_VARIANTS:-} ]]; then
+    read -r -a variants <<<"$COLD_VARIANTS"
+    for v in "${variants[@]}"; do
+      [[ $v =~ ^(java17|java17-cds|java17-c1|java25|java25-aot|java25-aot-c1)$ ]] || die "COLD_VARIANTS: no variant $v"
+    done
+  elif [[ -x $j25 ]]; then
     variants+=(java25 java25-aot java25-aot-c1)
   else
     log "coldstart: no Java 25 at $j25 (JAVA25): its variants are left out"
@@ -123,6 +130,8 @@ coldstart_command() {
     java17-c1) printf '%s\n' "$j17" -XX:TieredStopAtLevel=1 ;;
     java25-aot-c1) printf '%s\n' "$j25" "-XX:SharedArchiveFile=$cs/postino-25.aot" -XX:TieredStopAtLevel=1 ;;
   esac
+  # shellcheck disable=SC2086 # one option a word
+  [[ -n ${COLD_OPTS:-} ]] && printf '%s\n' $COLD_OPTS
   printf '%s\n' "@$cs/base.options" -jar "$cs/postino.jar" -conf "$cs/cold.json"
 }
 

@@ -19,6 +19,8 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
@@ -57,6 +59,8 @@ public final class Spool {
   }
 
   private final Vertx vertx;
+  private static final Logger log = LoggerFactory.getLogger(Spool.class);
+
   private final Path dir;
   private final Path tmp;
   private final Path incoming;
@@ -170,10 +174,21 @@ public final class Spool {
     return SpoolLock.isHeld(dir.toAbsolutePath().normalize());
   }
 
-  /** Releases the directory's lock: call once nothing uses the spool any more. */
+  /**
+   * Checkpoints the journal (see {@link SpoolJournal#close}) and releases the directory's lock:
+   * call once nothing uses the spool any more. A checkpoint that fails leaves the journal to the
+   * next start's replay, as a crash would.
+   */
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {
-      lock.close();
+      try {
+        journal.close();
+      } catch (IOException | RuntimeException e) {
+        log.warn("spool {}: journal not checkpointed as the spool closed, the next start replays it: {}", dir,
+            e.toString());
+      } finally {
+        lock.close();
+      }
       return null;
     }, false);
   }

@@ -222,7 +222,8 @@ public final class SpoolFileFormat {
   /** The CRC-32C of {@code length} octets of {@code ch} from {@code position}. */
   private static long crc(Octets ch, long position, long length) throws IOException {
     CRC32C crc = new CRC32C();
-    ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(Math.max(length, 1), 1 << 16));
+    // on the heap: a direct buffer per message read would cost an allocation and a cleaner each
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Math.max(length, 1), 1 << 16));
     long done = 0;
     while (done < length) {
       buf.clear().limit((int) Math.min(buf.capacity(), length - done));

@@ -319,6 +319,22 @@ final class SpoolJournal {
     }
   }
 
+  /**
+   * At a clean stop, once nothing is written any more: retires the current segment and checkpoints
+   * every retired one, so that the next start has no journal to replay (reading back and syncing
+   * every file of a full segment takes seconds to a minute, before the first delivery). A segment
+   * whose batches are still writing their files is left for that replay, as after a crash.
+   */
+  void close() throws IOException {
+    synchronized (this) {
+      if (channel != null) {
+        retired.addLast(current);
+        closeSegment();
+      }
+    }
+    checkpointRetired();
+  }
+
   /** Whether a message is journaled and not yet checkpointed (for tests and diagnostics). */
   boolean isJournaled(String queueId) {
     return segmentOf.containsKey(queueId);

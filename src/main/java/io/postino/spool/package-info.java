@@ -3,8 +3,9 @@
  * {@code incoming}, {@code hold}, {@code corrupt}, written under {@code tmp}), its file format,
  * the write-ahead journal of small messages (and of a larger one committed alone) and the group
  * commit that shares fsyncs between concurrent commits, the journaled messages kept in memory
- * until they need a file ({@code ResidentMessages}), per-message status files ({@link io.postino.spool.MessageStatus}), and all
- * that opening a spool recovers after a crash or a power cut. Also the types every side of a
+ * until they need a file ({@code ResidentMessages}), per-message status files ({@link io.postino.spool.MessageStatus}), all
+ * that opening a spool recovers after a crash or a power cut, and the journal's checkpoint when it
+ * closes cleanly, which leaves nothing to recover. Also the types every side of a
  * message shares: {@link io.postino.spool.Envelope}, {@link io.postino.spool.SpooledMessage},
  * {@link io.postino.spool.QueueIds}.
  *

@@ -89,6 +89,9 @@ class GracefulStopTest {
     }
     assertEquals(0, first.exitCode(), first.output());
     assertTrue(first.output().contains("1 idle session(s) closed, 1 finished their message, 0 cut"), first.output());
+    // stopped cleanly: the message kept in memory is in its own file, and no journal is left to replay
+    assertEquals(1, spooled().size());
+    assertEquals(List.of(), TestServer.files(dir.resolve("spool").resolve("journal")));
 
     start(config);
     TestServer.await("the message delivered after the restart", () -> mailbox("bob").size() == 1 && spooled().isEmpty());

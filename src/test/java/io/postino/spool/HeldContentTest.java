@@ -74,7 +74,7 @@ class HeldContentTest {
 
     // committed alone, it was journaled (one sync before its 250): a start rewrites its file
     Files.deleteIfExists(message.file());
-    await(spool.close());
+    SpoolTesting.crash(spool, dir);
     await(Spool.open(vertx, dir));
     assertArrayEquals(file, Files.readAllBytes(message.file()));
   }

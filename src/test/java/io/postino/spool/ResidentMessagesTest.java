@@ -122,7 +122,7 @@ class ResidentMessagesTest {
     assertFalse(Files.exists(message.file()), "a file written after its message's removal");
     assertFalse(spool.residents().contains(id));
     // the done record: a restart does not bring it back either
-    await(spool.close());
+    SpoolTesting.crash(spool, dir);
     Spool reopened = await(Spool.open(vertx, dir));
     assertEquals(List.of(), fileNames(dir.resolve("incoming")));
     await(reopened.close());
@@ -218,7 +218,7 @@ class ResidentMessagesTest {
         envelope(spool.newQueueId(), RECEIVED, ALICE), content("lost")));
     assertEquals(0, spool.residents().size());
     Files.createDirectory(incoming);
-    await(spool.close());
+    SpoolTesting.crash(spool, dir);
     await(Spool.open(vertx, dir));
     assertEquals(List.of(), fileNames(incoming), "the client was told it failed: it must not come back");
   }

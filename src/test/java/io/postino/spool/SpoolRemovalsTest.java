@@ -47,7 +47,7 @@ class SpoolRemovalsTest {
     }
     assertEquals(List.of(), files(dir.resolve("incoming")));
     assertEquals(List.of(), files(dir.resolve("status")));
-    await(spool.close());
+    SpoolTesting.crash(spool, dir);
     Spool again = await(Spool.open(vertx, dir));
     assertEquals(List.of(), files(dir.resolve("incoming")), "a done record for every one");
     await(again.close());

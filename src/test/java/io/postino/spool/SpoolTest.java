@@ -182,7 +182,7 @@ class SpoolTest {
     Files.createDirectory(incoming.resolve("ADIRECTORY"));
 
     // a restart: the process that had the spool is gone, and its lock with it
-    await(first.close());
+    SpoolTesting.crash(first, dir);
     Spool second = await(Spool.open(vertx, dir));
 
     assertEquals(List.of(), fileNames(dir.resolve("tmp")));
@@ -290,7 +290,7 @@ class SpoolTest {
     assertEquals(List.of(), fileNames(dir.resolve("hold")));
     assertEquals(List.of(), fileNames(dir.resolve("status")));
     assertEquals(List.of(), await(spool.list(QueueFilter.ALL, Set.of())));
-    await(spool.close());
+    SpoolTesting.crash(spool, dir);
 
     Spool again = await(Spool.open(vertx, dir));
     assertEquals(List.of(), await(again.list(QueueFilter.ALL, Set.of())), "none back after a restart");
@@ -445,7 +445,7 @@ class SpoolTest {
     Files.deleteIfExists(alone.file());
     Files.delete(crowded.file());
 
-    await(spool.close());
+    SpoolTesting.crash(spool, dir);
     Spool reopened = await(Spool.open(vertx, dir));
 
     SpooledMessage back = await(reopened.read(kept.queueId()));
@@ -455,6 +455,28 @@ class SpoolTest {
     assertFalse(Files.exists(removed.file()), "a removed message stays removed");
     // synced as a file, the crowded one is not journaled: nothing rewrites it
     assertFalse(Files.exists(crowded.file()));
+  }
+
+  @Test
+  void aCleanCloseLeavesNoJournalToReplayAndEveryQueuedMessageInItsFile(Vertx vertx) throws Exception {
+    Spool spool = await(Spool.open(vertx, dir));
+    Context context = vertx.getOrCreateContext();
+    byte[] small = "Subject: small\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII);
+    SpooledMessage kept = await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), small));
+    SpooledMessage removed = await(store(context, spool, envelope(spool.newQueueId(), RECEIVED, ALICE), small));
+    assertTrue(spool.residents().contains(kept.queueId()), "journaled and kept in memory, without a file");
+    byte[] keptFile = SpoolTesting.wholeFile(spool, kept);
+    await(spool.remove(removed));
+    assertEquals(1, fileNames(dir.resolve("journal")).size());
+
+    await(spool.close());
+
+    assertEquals(List.of(), fileNames(dir.resolve("journal")), "nothing for the next start to replay");
+    assertEquals(List.of(kept.queueId()), fileNames(dir.resolve("incoming")));
+    assertArrayEquals(keptFile, Files.readAllBytes(kept.file()));
+    Spool reopened = await(Spool.open(vertx, dir));
+    assertEquals(kept, await(reopened.read(kept.queueId())));
+    assertEquals(List.of(kept.queueId()), await(reopened.due(Instant.now().plusSeconds(60), 10, Set.of(), false)).queueIds());
   }
 
   @Test
@@ -472,7 +494,7 @@ class SpoolTest {
     byte[] roomFile = SpoolTesting.wholeFile(spool, room);
     Files.delete(full.file());
 
-    await(spool.close());
+    SpoolTesting.crash(spool, dir);
     Spool reopened = await(Spool.open(vertx, dir));
 
     assertFalse(Files.exists(full.file()), "not journaled: nothing rewrites it");
@@ -506,7 +528,7 @@ class SpoolTest {
     Files.delete(incoming);
     Files.createDirectory(incoming);
 
-    await(spool.close());
+    SpoolTesting.crash(spool, dir);
     await(Spool.open(vertx, dir));
 
     assertEquals(List.of(), fileNames(incoming), "the client was told it failed: it must not come back");

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,27 @@ public final class SpoolTesting {
       writer.commit().onComplete(result);
     });
     return result.future();
+  }
+
+  /**
+   * Ends {@code spool} as a process that dies does: its directory is left as it is now, journal
+   * segments and all, for the next open to replay (a clean {@link Spool#close} checkpoints them
+   * first). Nothing may be writing to the spool meanwhile.
+   */
+  public static void crash(Spool spool, Path dir) throws Exception {
+    Path image = dir.resolveSibling(dir.getFileName() + ".crashed");
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.toList()) {
+        Files.copy(p, image.resolve(dir.relativize(p).toString()));
+      }
+    }
+    await(spool.close());
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.move(image, dir);
   }
 
   /** {@code n} distinct event-loop contexts, as several server verticle instances would have. */
