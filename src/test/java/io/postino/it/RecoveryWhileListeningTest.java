@@ -14,7 +14,9 @@ import io.postino.smtp.RcptParameters;
 import io.postino.spool.Envelope;
 import io.postino.metrics.SpoolMeters;
 import io.postino.spool.Spool;
+import io.postino.spool.SpoolTesting;
 import io.postino.spool.SpoolWriter;
+import io.postino.testing.LogCapture;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
 import io.vertx.core.Context;
@@ -24,14 +26,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,7 +39,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,17 +76,7 @@ class RecoveryWhileListeningTest {
     sink = new SmtpSink().start();
     vertx = Vertx.vertx();
     Promise<Void> replay = Promise.promise();
-    Future<Postino> started = PostinoInternals.startHoldingRecovery(vertx, new PostinoOptions(new JsonObject()
-        .put("hostname", "mx.test.example")
-        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("localDomains", new JsonArray().add("local.example"))
-        .put("trustedNetworks", new JsonArray().add("127.0.0.0/8"))
-        .put("spool", new JsonObject().put("directory", spoolDir.toString()))
-        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
-        .put("tls", new JsonObject().put("enabled", false))
-        .put("auth", new JsonObject().put("enabled", false))
-        .put("dns", new JsonObject().put("servers", new JsonArray().add("127.0.0.1:9"))
-            .put("routes", new JsonObject().put("remote.example", "127.0.0.1:" + sink.port())))), replay.future());
+    Future<Postino> started = PostinoInternals.startHoldingRecovery(vertx, options(spoolDir), replay.future());
     // it listens with the whole recovery still to do (before the fix, it started only after it)
     Postino postino = started.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     assertTrue(Files.list(spoolDir.resolve("journal")).findAny().isPresent(), "the previous run's journal is replayed later");
@@ -134,34 +123,57 @@ class RecoveryWhileListeningTest {
         Future.all(committed).<Void>mapEmpty().onComplete(written);
       });
       written.future().await();
-      // the previous run ends without stopping (a clean stop checkpoints the journal): what it
-      // leaves is the spool as it is now, journal and all
-      Path left = spoolDir.resolveSibling("left");
-      copy(spoolDir, left);
-      spool.close().await();
-      delete(spoolDir);
-      Files.move(left, spoolDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // the previous run ends without stopping (a clean stop checkpoints the journal)
+      SpoolTesting.crash(spool, spoolDir);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     } finally {
       before.close().await();
     }
   }
 
-  private static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : paths.toList()) {
-        Files.copy(p, to.resolve(from.relativize(p).toString()));
+  @Test
+  void aStopWhileAFullQueueIsBeingReadLeavesWhatWasNotReadForTheNextStart() throws Exception {
+    Path spoolDir = dir.resolve("spool");
+    leaveASpool(spoolDir);
+    sink = new SmtpSink().start();
+    vertx = Vertx.vertx();
+    PostinoOptions options = options(spoolDir).setShutdownGrace(Duration.ofSeconds(20));
+    try (LogCapture logs = new LogCapture()) {
+      Postino first = Postino.start(vertx, options).await();
+      // the first delivery: the queue reads the rest 8 at a time, so most are not read yet
+      Set<String> subjects = new HashSet<>();
+      subjects.add(subject(sink.next()));
+      first.close().await();
+      // the messages still waiting to be read are no rounds under way: none is abandoned
+      String stopped = logs.await("Postino mx.test.example stopped in");
+      assertTrue(stopped.endsWith(" 0 abandoned (left in the spool for the next start)"), stopped);
+
+      Postino.start(vertx, options(spoolDir)).await();
+      while (subjects.size() < LEFT) {
+        subjects.add(subject(sink.next()));
       }
     }
   }
 
-  private static void delete(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+  private PostinoOptions options(Path spoolDir) {
+    return new PostinoOptions(new JsonObject()
+        .put("hostname", "mx.test.example")
+        .put("smtp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("localDomains", new JsonArray().add("local.example"))
+        .put("trustedNetworks", new JsonArray().add("127.0.0.0/8"))
+        .put("spool", new JsonObject().put("directory", spoolDir.toString()))
+        .put("maildir", new JsonObject().put("root", dir.resolve("maildir").toString()))
+        .put("tls", new JsonObject().put("enabled", false))
+        .put("auth", new JsonObject().put("enabled", false))
+        .put("dns", new JsonObject().put("servers", new JsonArray().add("127.0.0.1:9"))
+            .put("routes", new JsonObject().put("remote.example", "127.0.0.1:" + sink.port()))));
+  }
+
+  private static String subject(SmtpSink.Received message) {
+    Matcher m = SUBJECT.matcher(new String(message.data(), StandardCharsets.US_ASCII));
+    assertTrue(m.find());
+    return m.group(1);
   }
 
   @Test
