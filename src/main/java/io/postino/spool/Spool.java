@@ -58,9 +58,9 @@ public final class Spool {
   public record Due(List<String> queueIds, boolean more) {
   }
 
-  private final Vertx vertx;
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
 
+  private final Vertx vertx;
   private final Path dir;
   private final Path tmp;
   private final Path incoming;

@@ -63,11 +63,13 @@ record ServerCertificate(SslContext context, List<X509Certificate> chain) {
   }
 
   /**
-   * The TLS context of a key and its chain. Netty's builder would put them in a PKCS#12 key store
-   * first, whose key protection (10,000 rounds of PBKDF2 with SHA-256), run twice as its context
-   * class loads, costs a server just started about a quarter of a second of CPU, and brings the
-   * JIT's second compiler to SHA-256 before any mail: a key store that only ever lives in memory
-   * protects nothing, so this one is JKS, whose key protection is a single pass.
+   * The TLS context of a key and its chain. Netty's builder would put them in a PKCS#12 key store,
+   * whose key protection is 10,000 rounds of PBKDF2 with SHA-256, and its server context class
+   * makes one more such store as it loads (testing the JDK): at a start, on a JVM that still
+   * interprets, that delayed the first 220 by about 0.4 s and cost 0.7 s of CPU (and brought the
+   * JIT's second compiler to SHA-256 before any mail). A key store that only ever lives in memory
+   * protects nothing: this one is JKS, whose key protection is a single pass, and the context is
+   * handed to Netty whole.
    */
   private static SslContext context(PrivateKey key, List<X509Certificate> chain, List<String> protocols)
       throws GeneralSecurityException, IOException {
