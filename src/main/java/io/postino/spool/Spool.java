@@ -19,8 +19,6 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The durable spool: one file per message under {@code <dir>/incoming}, written first under
@@ -57,8 +55,6 @@ public final class Spool {
   /** Queue ids found due by {@link #due}, and whether more due ones were left for later. */
   public record Due(List<String> queueIds, boolean more) {
   }
-
-  private static final Logger log = LoggerFactory.getLogger(Spool.class);
 
   private final Vertx vertx;
   private final Path dir;
@@ -138,23 +134,9 @@ public final class Spool {
    */
   public static Future<Spool> openWhileRecovering(Vertx vertx, Path dir, SpoolMeters meters, long minFreeSpace,
       Future<?> replayAfter) {
-    Path abs = dir.toAbsolutePath().normalize();
-    SpoolFolders folders = new SpoolFolders(abs);
-    record Begun(SpoolLock lock, SpoolRecovery recovery) {
-    }
-    return vertx.executeBlocking(() -> {
-      SpoolLock lock = SpoolLock.acquire(abs);
-      try {
-        SpoolRecovery recovery = SpoolRecovery.begin(folders, SpoolJournal.SEGMENT_OCTETS,
-            SpoolJournal.SEGMENT_MILLIS);
-        return new Begun(lock, recovery);
-      } catch (IOException | RuntimeException e) {
-        lock.close();
-        throw e;
-      }
-    }, false).map(begun -> {
-      Spool spool = new Spool(vertx, folders, begun.recovery().journal(), meters, begun.lock(),
-          begun.recovery().finish(vertx, replayAfter));
+    return vertx.executeBlocking(() -> SpoolOpening.open(dir), false).map(opened -> {
+      Spool spool = new Spool(vertx, opened.folders(), opened.recovery().journal(), meters, opened.lock(),
+          opened.recovery().finish(vertx, replayAfter));
       spool.figures.space().setReserve(minFreeSpace);
       meters.freeSpace(spool.figures.space()::usable);
       return spool;
@@ -175,20 +157,12 @@ public final class Spool {
   }
 
   /**
-   * Checkpoints the journal (see {@link SpoolJournal#close}) and releases the directory's lock:
-   * call once nothing uses the spool any more. A checkpoint that fails leaves the journal to the
-   * next start's replay, as a crash would.
+   * Checkpoints the journal and releases the directory's lock (see {@link SpoolOpening#close}):
+   * call once nothing uses the spool any more.
    */
   public Future<Void> close() {
     return vertx.executeBlocking(() -> {
-      try {
-        journal.close();
-      } catch (IOException | RuntimeException e) {
-        log.warn("spool {}: journal not checkpointed as the spool closed, the next start replays it: {}", dir,
-            e.toString());
-      } finally {
-        lock.close();
-      }
+      SpoolOpening.close(dir, journal, lock);
       return null;
     }, false);
   }
