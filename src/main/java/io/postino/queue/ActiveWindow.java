@@ -8,6 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -27,11 +29,18 @@ final class ActiveWindow {
 
   private static final Logger log = LoggerFactory.getLogger(ActiveWindow.class);
 
+  /** Messages read from the spool at once at most, as a scan takes them in. */
+  static final int MAX_READING = 8;
+
   private final Spool spool;
   private final int limit;
   private final Consumer<CorruptSpoolFileException> onCorrupt;
   private final Consumer<ActiveMessage> start;
   private final Map<String, ActiveMessage> active = new HashMap<>();
+  /** Taken in from a scan, waiting for their files to be read (see {@link #readUnread}). */
+  private final Deque<ActiveMessage> unread = new ArrayDeque<>();
+  private int reading;
+  private boolean readingUnread;
   private final AtomicInteger count = new AtomicInteger();
   private boolean backlog;
   private boolean scanning;
@@ -136,30 +145,59 @@ final class ActiveWindow {
     // deferred, so reading after this point cannot revive a message that was just finished
     ActiveMessage e = new ActiveMessage(queueId);
     put(e);
-    spool.load(queueId)
-        .map(loaded -> {
-          e.message = loaded.message();
-          e.status = MessageStatus.replay(queueId, e.message.envelope().recipients().size(), loaded.status());
-          e.statusFile = !loaded.status().isEmpty();
-          return e;
-        })
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            if (ar.cause() instanceof CorruptSpoolFileException corrupt) {
-              onCorrupt.accept(corrupt);
-            } else if (!(ar.cause() instanceof NoSuchFileException)) {
-              log.error("{}: cannot load from the spool: {}", queueId, ar.cause().getMessage());
-            }
-            forget(e);
-            return;
-          }
-          if (stopped != null) {
-            // loaded as the stop began: its round would start after it, so it waits on disk
-            forget(e);
-            return;
-          }
-          start.accept(e);
-        });
+    unread.add(e);
+    readUnread();
+  }
+
+  /**
+   * Reads waiting messages from the spool, at most {@link #MAX_READING} at a time: a scan after a
+   * restart may find thousands, and a read for each at once would queue ahead of the worker tasks
+   * of the deliveries that the first ones start.
+   */
+  private void readUnread() {
+    if (readingUnread) {
+      // a read that failed at once (a file name that is no queue id) completes within the loop below
+      return;
+    }
+    readingUnread = true;
+    try {
+      while (reading < MAX_READING && !unread.isEmpty()) {
+        ActiveMessage e = unread.poll();
+        reading++;
+        spool.load(e.queueId)
+            .map(loaded -> {
+              e.message = loaded.message();
+              e.status = MessageStatus.replay(e.queueId, e.message.envelope().recipients().size(), loaded.status());
+              e.statusFile = !loaded.status().isEmpty();
+              return e;
+            })
+            .onComplete(ar -> {
+              reading--;
+              loaded(e, ar.cause());
+              readUnread();
+            });
+      }
+    } finally {
+      readingUnread = false;
+    }
+  }
+
+  private void loaded(ActiveMessage e, Throwable failure) {
+    if (failure != null) {
+      if (failure instanceof CorruptSpoolFileException corrupt) {
+        onCorrupt.accept(corrupt);
+      } else if (!(failure instanceof NoSuchFileException)) {
+        log.error("{}: cannot load from the spool: {}", e.queueId, failure.getMessage());
+      }
+      forget(e);
+      return;
+    }
+    if (stopped != null) {
+      // loaded as the stop began: its round would start after it, so it waits on disk
+      forget(e);
+      return;
+    }
+    start.accept(e);
   }
 
   /**
@@ -169,8 +207,12 @@ final class ActiveWindow {
   Future<Void> stop() {
     if (stopped == null) {
       stopped = Promise.promise();
+      // not read yet: they wait on disk, due, for the next start
+      while (!unread.isEmpty()) {
+        forget(unread.poll());
+      }
       if (active.isEmpty()) {
-        stopped.complete();
+        stopped.tryComplete();
       }
     }
     return stopped.future();

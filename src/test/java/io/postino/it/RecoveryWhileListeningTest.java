@@ -141,11 +141,11 @@ class RecoveryWhileListeningTest {
     PostinoOptions options = options(spoolDir).setShutdownGrace(Duration.ofSeconds(20));
     try (LogCapture logs = new LogCapture()) {
       Postino first = Postino.start(vertx, options).await();
-      // the first delivery, with most of the queue still to deliver
+      // the first delivery: the queue reads the rest 8 at a time, so most are not read yet
       Set<String> subjects = new HashSet<>();
       subjects.add(subject(sink.next()));
       first.close().await();
-      // the rounds under way finish within the grace: none is abandoned
+      // the messages still waiting to be read are no rounds under way: none is abandoned
       String stopped = logs.await("Postino mx.test.example stopped in");
       assertTrue(stopped.endsWith(" 0 abandoned (left in the spool for the next start)"), stopped);
 

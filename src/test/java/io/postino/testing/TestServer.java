@@ -215,13 +215,25 @@ public final class TestServer implements AutoCloseable {
 
   /**
    * The messages waiting in the spool: its files in {@code incoming}, those it keeps in memory
-   * written first (as a listing for the operator does), while the server runs.
+   * written first (as a listing for the operator does), while the server runs. Empty only when
+   * the queue had no message in memory before and after the listing: a round may spool a report
+   * (kept in memory) and remove its message between the listing's writing of kept messages and
+   * its reading of the directory, so an empty listing alone does not mean a drained spool.
    */
   public List<Path> spooled() {
-    if (postino != null && !closed) {
-      PostinoInternals.spool(postino).list(QueueFilter.ALL, Set.of()).await();
+    Path incoming = dir.resolve("spool").resolve("incoming");
+    if (postino == null || closed) {
+      return files(incoming);
     }
-    return files(dir.resolve("spool").resolve("incoming"));
+    while (true) {
+      int activeBefore = postino.queue().activeCount();
+      PostinoInternals.spool(postino).list(QueueFilter.ALL, Set.of()).await();
+      List<Path> found = files(incoming);
+      if (!found.isEmpty() || activeBefore == 0 && postino.queue().activeCount() == 0) {
+        return found;
+      }
+      // a message between memory and disk, or one whose file is gone and whose round is ending
+    }
   }
 
   public static List<Path> files(Path d) {
