@@ -167,8 +167,8 @@ final class ActiveWindow {
         spool.load(e.queueId)
             .map(loaded -> {
               e.message = loaded.message();
-              e.status = MessageStatus.replay(e.queueId, e.message.envelope().recipients().size(), loaded.status());
-              e.statusFile = !loaded.status().isEmpty();
+              e.status = loaded.status();
+              e.statusFile = loaded.statusFile();
               return e;
             })
             .onComplete(ar -> {
