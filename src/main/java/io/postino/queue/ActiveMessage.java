@@ -29,6 +29,11 @@ final class ActiveMessage {
     this.queueId = queueId;
   }
 
+  /** An operator asked for a hold or a deletion, which its round carries out when it ends (or at its start). */
+  boolean operationRequested() {
+    return holdRequested || deleteRequested;
+  }
+
   Envelope envelope() {
     return message.envelope();
   }

@@ -134,7 +134,8 @@ final class ActiveWindow {
   }
 
   private void load(String queueId) {
-    if (active.containsKey(queueId)) {
+    // stopped: by a round that started within this scan's taking in (a read may complete at once)
+    if (stopped != null || active.containsKey(queueId)) {
       return;
     }
     if (active.size() >= limit) {
@@ -156,7 +157,8 @@ final class ActiveWindow {
    */
   private void readUnread() {
     if (readingUnread) {
-      // a read that failed at once (a file name that is no queue id) completes within the loop below
+      // a read that completed at once (done before its callbacks were attached, or a file name
+      // that is no queue id) has its callbacks run within the loop below
       return;
     }
     readingUnread = true;
@@ -192,11 +194,13 @@ final class ActiveWindow {
       forget(e);
       return;
     }
-    if (stopped != null) {
+    if (stopped != null && !e.operationRequested()) {
       // loaded as the stop began: its round would start after it, so it waits on disk
       forget(e);
       return;
     }
+    // (an operator's hold or delete, asked for while it was read, is carried out by its start
+    // even during a stop: the operator was told it would be)
     start.accept(e);
   }
 
@@ -207,9 +211,15 @@ final class ActiveWindow {
   Future<Void> stop() {
     if (stopped == null) {
       stopped = Promise.promise();
-      // not read yet: they wait on disk, due, for the next start
+      // not read yet: they wait on disk, due, for the next start, but for an operator's hold or
+      // delete asked for meanwhile, which their start carries out without reading them
       while (!unread.isEmpty()) {
-        forget(unread.poll());
+        ActiveMessage e = unread.poll();
+        if (e.operationRequested()) {
+          start.accept(e);
+        } else {
+          forget(e);
+        }
       }
       if (active.isEmpty()) {
         stopped.tryComplete();

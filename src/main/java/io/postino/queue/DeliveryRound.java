@@ -47,7 +47,7 @@ final class DeliveryRound {
 
   /** Starts a round of delivery of a message just loaded or taken in (or carries out an operator's request). */
   void start(ActiveMessage e) {
-    if (e.deleteRequested || e.holdRequested) {
+    if (e.operationRequested()) {
       finishOperation(e);
       return;
     }
@@ -102,7 +102,7 @@ final class DeliveryRound {
     MessageStatus s = e.status;
     Instant now = Instant.now();
     s.attempted();
-    if (!s.allFinished() && (e.deleteRequested || e.holdRequested)) {
+    if (!s.allFinished() && e.operationRequested()) {
       // an operator's decision: a released message is tried again, recipients that failed
       // included; a deleted one is never reported
       finishOperation(e);
@@ -191,7 +191,7 @@ final class DeliveryRound {
           }
           log.info("{}: {} recipient(s) deferred, next attempt at {}", e.queueId, e.status.pending().size(), next);
           publishEvents(e, bounced, next);
-          if (e.deleteRequested || e.holdRequested) {
+          if (e.operationRequested()) {
             // asked for while the message was being put aside
             finishOperation(e);
           } else {

@@ -182,11 +182,13 @@ public final class QueueManager extends VerticleBase {
   public Future<Stopped> stop(Duration grace) {
     return onContext(() -> {
       vertx.cancelTimer(scanTimer);
+      // counted once the stop has let go of the messages taken in but not read yet: no round of theirs began
+      Future<Void> windowStopped = window.stop();
       int underWay = window.count();
       Promise<Stopped> done = Promise.promise();
       long timer = vertx.setTimer(Math.max(1, grace.toMillis()),
           id -> done.tryComplete(new Stopped(underWay, window.count())));
-      window.stop().onComplete(ar -> {
+      windowStopped.onComplete(ar -> {
         vertx.cancelTimer(timer);
         done.tryComplete(new Stopped(underWay, window.count()));
       });

@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,44 +35,91 @@ class ActiveWindowTest {
   @TempDir
   Path dir;
 
-  @Test
-  void aStopWhileAScanIsReadLeavesTheMessagesNotReadYetUnread(Vertx vertx) throws Exception {
+  private Spool spool;
+  private Context context;
+  private Path incoming;
+  /** The queued messages, oldest first: the order a scan reads them in. */
+  private List<String> ids;
+
+  /**
+   * Queues {@code 5 x MAX_READING} messages and restarts the spool on them (every message in its
+   * own file, as a scan finds them); all but the first {@code MAX_READING}, which a scan reads at
+   * once, are then made corrupt, so that a read of any of them would move it to corrupt/.
+   */
+  private void queueWithAnUnreadableTail(Vertx vertx) throws Exception {
     int queued = 5 * ActiveWindow.MAX_READING;
-    Spool spool = await(Spool.open(vertx, dir));
-    Context context = vertx.getOrCreateContext();
+    spool = await(Spool.open(vertx, dir));
+    context = vertx.getOrCreateContext();
     for (int i = 0; i < queued; i++) {
       await(store(context, spool, envelope(spool.newQueueId(), Instant.now(), BOB),
           ("Subject: " + i + "\r\n\r\nqueued\r\n").getBytes(StandardCharsets.US_ASCII)));
     }
-    // a restart: every message in its own file, as a scan finds them
     await(spool.close());
     spool = await(Spool.open(vertx, dir));
-    Path incoming = dir.resolve("incoming");
-    List<String> ids = fileNames(incoming);
+    incoming = dir.resolve("incoming");
+    ids = fileNames(incoming);
     assertEquals(queued, ids.size());
-    // all but the first read at once (a scan reads oldest first) are corrupt: a read of any of
-    // them would move it to corrupt/
     for (String id : ids.subList(ActiveWindow.MAX_READING, queued)) {
       Files.writeString(incoming.resolve(id), "not a spool file");
     }
+  }
 
-    List<String> started = new ArrayList<>();
-    List<CorruptSpoolFileException> corrupt = new ArrayList<>();
-    Promise<Future<Void>> stopping = Promise.promise();
-    ActiveWindow[] window = new ActiveWindow[1];
-    window[0] = new ActiveWindow(spool, 1000, corrupt::add, e -> {
+  private final List<String> started = new ArrayList<>();
+  private final List<CorruptSpoolFileException> corrupt = new ArrayList<>();
+  private final Promise<Future<Void>> stopping = Promise.promise();
+  private ActiveWindow window;
+
+  /**
+   * Scans with a window whose rounds end as they start; at the start of the first round read,
+   * runs {@code beforeTheStop}, then stops the window; returns once the stop is complete.
+   */
+  private void scanAndStopAtTheFirstRound(Consumer<ActiveMessage> beforeTheStop) throws Exception {
+    window = new ActiveWindow(spool, 1000, corrupt::add, e -> {
       started.add(e.queueId);
-      // the first message read and its round begun: the server stops, and the round ends
       if (started.size() == 1) {
-        stopping.complete(window[0].stop());
+        try {
+          beforeTheStop.accept(e);
+        } catch (RuntimeException | AssertionError t) {
+          stopping.fail(t);
+          return;
+        }
+        stopping.complete(window.stop());
       }
-      window[0].forget(e);
+      // the round ends (or carries out what an operator asked for, as DeliveryRound#start does)
+      window.forget(e);
     });
-    context.runOnContext(v -> window[0].scan(false));
-
+    context.runOnContext(v -> window.scan(false));
     await(await(stopping.future()));
+  }
+
+  @Test
+  void aStopWhileAScanIsReadLeavesTheMessagesNotReadYetUnread(Vertx vertx) throws Exception {
+    queueWithAnUnreadableTail(vertx);
+    scanAndStopAtTheFirstRound(first -> { });
+
     assertEquals(1, started.size(), "no round starts once the stop began");
     assertEquals(List.of(), corrupt, "nothing read after the stop but what was being read");
     assertEquals(ids, fileNames(incoming), "the messages not read are left for the next start");
+  }
+
+  @Test
+  void anOperatorsHoldOfAMessageNotReadYetIsCarriedOutAtAStop(Vertx vertx) throws Exception {
+    queueWithAnUnreadableTail(vertx);
+    String notRead = ids.get(ids.size() - 1);
+    String[] beingRead = new String[1];
+    scanAndStopAtTheFirstRound(first -> {
+      // another of the messages read at once (the scan's oldest), and one not read yet: as
+      // QueueManager#hold and #delete do for a message in the window, the requests are noted
+      beingRead[0] = ids.stream().limit(ActiveWindow.MAX_READING)
+          .filter(id -> !id.equals(first.queueId) && window.get(id) != null)
+          .findFirst().orElseThrow(() -> new AssertionError("window: " + window.ids()));
+      window.get(beingRead[0]).holdRequested = true;
+      window.get(notRead).deleteRequested = true;
+    });
+
+    assertEquals(Set.of(notRead, beingRead[0]), Set.copyOf(started.subList(1, started.size())),
+        "after the first round, only the starts that carry out the operator's requests");
+    assertEquals(3, started.size(), "each started once");
+    assertEquals(List.of(), corrupt, "the message not read yet is not read for its deletion");
   }
 }
