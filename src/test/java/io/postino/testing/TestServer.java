@@ -225,11 +225,14 @@ public final class TestServer implements AutoCloseable {
     if (postino == null || closed) {
       return files(incoming);
     }
+    // bounded: a test that deleted a file under a round would otherwise wait here for good
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
       int activeBefore = postino.queue().activeCount();
       PostinoInternals.spool(postino).list(QueueFilter.ALL, Set.of()).await();
       List<Path> found = files(incoming);
-      if (!found.isEmpty() || activeBefore == 0 && postino.queue().activeCount() == 0) {
+      if (!found.isEmpty() || activeBefore == 0 && postino.queue().activeCount() == 0
+          || System.nanoTime() > giveUp) {
         return found;
       }
       // a message between memory and disk, or one whose file is gone and whose round is ending
