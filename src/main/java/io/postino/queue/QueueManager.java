@@ -133,7 +133,7 @@ public final class QueueManager extends VerticleBase {
   public Future<?> start() {
     deliveryNodes = new DeliveryNodeWatch(id -> window.get(id) != null, this::requeue);
     Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, transports,
-        deliveryNodes::noDeliveryNode, nodeId, jobs, deliveryNodes::nodeLeft);
+        deliveryNodes::noDeliveryNode, nodeId, jobs, deliveryNodes::nodeLeft, spool::materialize);
     // only a message in a round has jobs out, and only those jobs' content is served
     reads = new SpoolReadService(vertx, id -> {
       ActiveMessage e = window.get(id);

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -193,6 +194,53 @@ class ResidentDeliveryTest {
       byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
       assertArrayEquals(body, tail(Files.readAllBytes(server.mailbox("local.example", "bob").get(0)), body.length));
       assertEquals(List.of(id), createdSince(watch));
+    }
+  }
+
+  /**
+   * A job waits for its destination holding what it carries, outside the spool's budget: only a
+   * small message kept in memory travels in it; a larger one gets its file first, and the job
+   * names that. Both arrive whole.
+   */
+  @Test
+  void aSmallResidentMessageTravelsInItsJobAndALargerOneGetsItsFileFirst() throws Exception {
+    sink = new SmtpSink().start();
+    start(100);
+    List<JsonObject> jobs = new CopyOnWriteArrayList<>();
+    server.vertx.eventBus().addOutboundInterceptor(delivery -> {
+      if (delivery.message().address().equals("postino.delivery.submit")) {
+        jobs.add(((JsonObject) delivery.message().body()).getJsonObject("content").copy());
+      }
+      delivery.next();
+    });
+    StringBuilder larger = new StringBuilder("Subject: larger\r\n\r\n");
+    for (int i = 0; larger.length() < 8 * 1024; i++) {
+      larger.append(i % 5 == 0 ? ".a dot first, line " : "line ").append(i).append(" of a larger message\r\n");
+    }
+    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+      incoming().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+      // the data policy's first question gets a file (see aJournaledMessageReachesItsMailbox...)
+      String first = send("bob@local.example");
+      server.nextInbound();
+      assertEquals(List.of(first), createdSince(watch));
+
+      String small = send("carol@remote.example");
+      byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
+      assertArrayEquals(body, tail(sink.next().data(), body.length));
+      assertEquals("delivered", server.nextEventFor("carol@remote.example").getString("event"));
+      JsonObject inline = jobs.remove(0);
+      assertTrue(inline.containsKey("data"), inline.fieldNames().toString());
+      assertFalse(inline.containsKey("path"), inline.fieldNames().toString());
+
+      String large = send("dave@remote.example", larger.toString());
+      byte[] expected = larger.toString().getBytes(StandardCharsets.US_ASCII);
+      assertArrayEquals(expected, tail(sink.next().data(), expected.length));
+      assertEquals("delivered", server.nextEventFor("dave@remote.example").getString("event"));
+      JsonObject named = jobs.remove(0);
+      assertFalse(named.containsKey("data"), named.fieldNames().toString());
+      assertEquals(incoming().resolve(large).toString(), named.getString("path"));
+      assertEquals(List.of(large), createdSince(watch), "files created in incoming (" + small + " had none)");
+      TestServer.await("removed", () -> !Files.exists(incoming().resolve(large)));
     }
   }
 
