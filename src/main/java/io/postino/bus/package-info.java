@@ -8,10 +8,9 @@
  * only through this package: over the bus, or, within one process, through the resolver each MX
  * resolver verticle registers in {@link io.postino.bus.LocalMxResolvers} (no JSON round trip per job). The {@code transport} table ({@link io.postino.bus.Transport},
  * {@link io.postino.bus.TransportTable}) is here too: the queue reads it, and a delivery job
- * carries its LMTP server to the delivery side.
- *
- * <p>Supported API: an application on the same bus (in the JVM or in the cluster) speaks these
- * formats. It depends on {@code io.postino.smtp} (addresses, replies) and Vert.x only.
+ * carries its LMTP server to the delivery side. A queue's delivery jobs and their replies stay
+ * records within one process ({@link io.postino.bus.InProcessCodecs}: not turned into JSON, copied
+ * and read back while they wait), and are their JSON across a cluster.
  *
  * <p>Supported API: an application on the same bus (in the JVM or in the cluster) speaks these
  * formats.

@@ -3,6 +3,7 @@ package io.postino.delivery;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
+import io.postino.bus.InProcessCodecs;
 import io.postino.bus.SpoolRead;
 import io.postino.bus.JobTaken;
 import io.postino.mime.Resigner;
@@ -103,6 +104,8 @@ public class DeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // a queue of this process sends its jobs as records
+    InProcessCodecs.register(vertx);
     // one client for the verticle's life: Vert.x closes clients that become unreachable
     client = vertx.createNetClient(new NetClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout().toMillis())));
@@ -133,11 +136,16 @@ public class DeliveryVerticle extends VerticleBase {
 
   private void handle(Message<Object> message) {
     DeliveryJob job;
+    // a job of a queue of this process comes as the record, and so goes its reply (InProcessCodecs)
+    boolean record = message.body() instanceof DeliveryJob;
     try {
-      if (!(message.body() instanceof JsonObject json)) {
+      if (record) {
+        job = (DeliveryJob) message.body();
+      } else if (message.body() instanceof JsonObject json) {
+        job = DeliveryJob.fromJson(json);
+      } else {
         throw new IllegalArgumentException("expected a JSON object");
       }
-      job = DeliveryJob.fromJson(json);
     } catch (RuntimeException e) {
       message.fail(BAD_REQUEST, "not a delivery job: " + e.getMessage());
       return;
@@ -180,7 +188,7 @@ public class DeliveryVerticle extends VerticleBase {
         });
     reply.onComplete(ar -> {
       if (ar.succeeded()) {
-        message.reply(ar.result().toJson());
+        message.reply(record ? ar.result() : ar.result().toJson());
       } else {
         // Courier turns every failure into results; this is a bug, and the sender retries
         message.fail(500, String.valueOf(ar.cause()));

@@ -220,8 +220,10 @@ final class Dispatcher {
     if (tracked != null) {
       timeout.addHeader(JobTaken.ADDRESS_HEADER, tracked.address()).addHeader(JobTaken.JOB_HEADER, tracked.id());
     }
-    Future<DeliveryReply> reply = vertx.eventBus().<JsonObject>request(addresses.deliverySubmit(), job.toJson(), timeout)
-        .map(m -> DeliveryReply.fromJson(m.body()));
+    // within the process the record itself (InProcessCodecs); across a cluster its JSON, which every version reads
+    Future<DeliveryReply> reply = vertx.eventBus().request(addresses.deliverySubmit(),
+            options.isDeliverAcrossCluster() ? job.toJson() : job, timeout)
+        .map(m -> m.body() instanceof DeliveryReply r ? r : DeliveryReply.fromJson((JsonObject) m.body()));
     if (tracked != null) {
       reply.onComplete(ar -> jobs.done(tracked));
       reply = firstOf(reply, tracked.lost());

@@ -5,6 +5,7 @@ import io.postino.bounce.Bouncer;
 import io.postino.bounce.Notifier;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
+import io.postino.bus.InProcessCodecs;
 import io.postino.bus.TransportTable;
 import io.postino.intake.Intake;
 import io.postino.metrics.DeliveryMeters;
@@ -131,6 +132,8 @@ public final class QueueManager extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // its jobs for a delivery verticle of this process go as records
+    InProcessCodecs.register(vertx);
     deliveryNodes = new DeliveryNodeWatch(id -> window.get(id) != null, this::requeue);
     Dispatcher dispatcher = new Dispatcher(vertx, local, addresses, options, transports,
         deliveryNodes::noDeliveryNode, nodeId, jobs, deliveryNodes::nodeLeft, spool::materialize);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.postino.PostinoInternals;
+import io.postino.bus.DeliveryJob;
 import io.postino.testing.SmtpSink;
 import io.postino.testing.SmtpTestClient;
 import io.postino.testing.TestServer;
@@ -129,16 +130,24 @@ class ResidentDeliveryTest {
     }
   }
 
+  /**
+   * Watches {@code incoming} from the second message on. The first message is the data policy's
+   * question to a consumer not known to be absent yet, which is given the file's path: it gets its
+   * file (see ApplicationPolicy).
+   */
+  private WatchService watchPastTheFirstMessage() throws Exception {
+    WatchService watch = FileSystems.getDefault().newWatchService();
+    incoming().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+    String first = send("bob@local.example");
+    server.nextInbound();
+    assertEquals(List.of(first), createdSince(watch));
+    return watch;
+  }
+
   @Test
   void aJournaledMessageReachesItsMailboxWithoutEverAFileInIncoming() throws Exception {
     start(100);
-    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
-      incoming().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
-      // the first message is the data policy's question to a consumer not known to be absent yet,
-      // which is given the file's path: it gets its file (see ApplicationPolicy)
-      String first = send("bob@local.example");
-      server.nextInbound();
-      assertEquals(List.of(first), createdSince(watch));
+    try (WatchService watch = watchPastTheFirstMessage()) {
 
       String id = send("bob@local.example");
       server.nextInbound();
@@ -163,12 +172,7 @@ class ResidentDeliveryTest {
       large.append(i % 7 == 0 ? ".a dot first, line " : "line ").append(i).append(" of a large message\r\n");
     }
     String body = large.toString();
-    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
-      incoming().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
-      // the data policy's first question gets a file (see aJournaledMessageReachesItsMailbox...)
-      String first = send("bob@local.example");
-      server.nextInbound();
-      assertEquals(List.of(first), createdSince(watch));
+    try (WatchService watch = watchPastTheFirstMessage()) {
 
       String id = send("bob@local.example", body);
       server.nextInbound();
@@ -206,10 +210,10 @@ class ResidentDeliveryTest {
   void aSmallResidentMessageTravelsInItsJobAndALargerOneGetsItsFileFirst() throws Exception {
     sink = new SmtpSink().start();
     start(100);
-    List<JsonObject> jobs = new CopyOnWriteArrayList<>();
+    List<DeliveryJob.Content> jobs = new CopyOnWriteArrayList<>();
     server.vertx.eventBus().addOutboundInterceptor(delivery -> {
       if (delivery.message().address().equals("postino.delivery.submit")) {
-        jobs.add(((JsonObject) delivery.message().body()).getJsonObject("content").copy());
+        jobs.add(((DeliveryJob) delivery.message().body()).content());
       }
       delivery.next();
     });
@@ -217,28 +221,22 @@ class ResidentDeliveryTest {
     for (int i = 0; larger.length() < 8 * 1024; i++) {
       larger.append(i % 5 == 0 ? ".a dot first, line " : "line ").append(i).append(" of a larger message\r\n");
     }
-    try (WatchService watch = FileSystems.getDefault().newWatchService()) {
-      incoming().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
-      // the data policy's first question gets a file (see aJournaledMessageReachesItsMailbox...)
-      String first = send("bob@local.example");
-      server.nextInbound();
-      assertEquals(List.of(first), createdSince(watch));
+    try (WatchService watch = watchPastTheFirstMessage()) {
 
       String small = send("carol@remote.example");
       byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
       assertArrayEquals(body, tail(sink.next().data(), body.length));
       assertEquals("delivered", server.nextEventFor("carol@remote.example").getString("event"));
-      JsonObject inline = jobs.remove(0);
-      assertTrue(inline.containsKey("data"), inline.fieldNames().toString());
-      assertFalse(inline.containsKey("path"), inline.fieldNames().toString());
+      DeliveryJob.Content inline = jobs.remove(0);
+      assertTrue(inline.data() != null && inline.path() == null, inline.toString());
 
       String large = send("dave@remote.example", larger.toString());
       byte[] expected = larger.toString().getBytes(StandardCharsets.US_ASCII);
       assertArrayEquals(expected, tail(sink.next().data(), expected.length));
       assertEquals("delivered", server.nextEventFor("dave@remote.example").getString("event"));
-      JsonObject named = jobs.remove(0);
-      assertFalse(named.containsKey("data"), named.fieldNames().toString());
-      assertEquals(incoming().resolve(large).toString(), named.getString("path"));
+      DeliveryJob.Content named = jobs.remove(0);
+      assertNull(named.data());
+      assertEquals(incoming().resolve(large).toString(), named.path());
       assertEquals(List.of(large), createdSince(watch), "files created in incoming (" + small + " had none)");
       TestServer.await("removed", () -> !Files.exists(incoming().resolve(large)));
     }
