@@ -148,7 +148,6 @@ class ResidentDeliveryTest {
   void aJournaledMessageReachesItsMailboxWithoutEverAFileInIncoming() throws Exception {
     start(100);
     try (WatchService watch = watchPastTheFirstMessage()) {
-
       String id = send("bob@local.example");
       server.nextInbound();
 
@@ -173,7 +172,6 @@ class ResidentDeliveryTest {
     }
     String body = large.toString();
     try (WatchService watch = watchPastTheFirstMessage()) {
-
       String id = send("bob@local.example", body);
       server.nextInbound();
 
@@ -222,7 +220,6 @@ class ResidentDeliveryTest {
       larger.append(i % 5 == 0 ? ".a dot first, line " : "line ").append(i).append(" of a larger message\r\n");
     }
     try (WatchService watch = watchPastTheFirstMessage()) {
-
       String small = send("carol@remote.example");
       byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
       assertArrayEquals(body, tail(sink.next().data(), body.length));
