@@ -29,7 +29,10 @@ public final class InProcessCodecs {
   private InProcessCodecs() {
   }
 
-  /** Registers the codecs with {@code vertx}'s event bus, once (every Postino of it calls this). */
+  /**
+   * Registers the codecs with {@code vertx}'s event bus, once (every queue manager of it calls this
+   * at its start: only a queue sends records, and a delivery verticle answers a record in kind).
+   */
   public static synchronized void register(Vertx vertx) {
     try {
       vertx.eventBus().registerDefaultCodec(DeliveryJob.class, JOBS);

@@ -3,7 +3,6 @@ package io.postino.delivery;
 import io.postino.bus.Addresses;
 import io.postino.bus.DeliveryJob;
 import io.postino.bus.DeliveryReply;
-import io.postino.bus.InProcessCodecs;
 import io.postino.bus.SpoolRead;
 import io.postino.bus.JobTaken;
 import io.postino.mime.Resigner;
@@ -104,8 +103,6 @@ public class DeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // a queue of this process sends its jobs as records
-    InProcessCodecs.register(vertx);
     // one client for the verticle's life: Vert.x closes clients that become unreachable
     client = vertx.createNetClient(new NetClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout().toMillis())));
@@ -136,7 +133,8 @@ public class DeliveryVerticle extends VerticleBase {
 
   private void handle(Message<Object> message) {
     DeliveryJob job;
-    // a job of a queue of this process comes as the record, and so goes its reply (InProcessCodecs)
+    // a job of a queue of this process comes as the record, and so goes its reply: that queue
+    // registered the codecs of both with this Vert.x (InProcessCodecs)
     boolean record = message.body() instanceof DeliveryJob;
     try {
       if (record) {

@@ -127,9 +127,11 @@ final class Dispatcher {
       parts.add(deliverLocally(message, locals));
     }
     int max = options.getMaxRecipientsPerJob();
+    // one content for every job of the message: a larger one kept in memory is written once
+    Future<DeliveryJob.Content> content = byDestination.isEmpty() ? null : content(message);
     byDestination.forEach((destination, indices) -> {
       for (int from = 0; from < indices.size(); from += max) {
-        parts.add(submit(message, destination, indices.subList(from, Math.min(indices.size(), from + max))));
+        parts.add(submit(message, content, destination, indices.subList(from, Math.min(indices.size(), from + max))));
       }
     });
     return parts;
@@ -187,13 +189,13 @@ final class Dispatcher {
     return memory == null ? Future.succeededFuture(onNode) : materialize.apply(message.queueId()).map(onNode);
   }
 
-  private Future<Map<Integer, RecipientResult>> submit(SpooledMessage message, Destination destination,
-      List<Integer> indices) {
+  private Future<Map<Integer, RecipientResult>> submit(SpooledMessage message, Future<DeliveryJob.Content> content,
+      Destination destination, List<Integer> indices) {
     Envelope env = message.envelope();
     List<DeliveryJob.Recipient> rcpts = indices.stream()
         .map(i -> new DeliveryJob.Recipient(env.recipients().get(i).address(), env.recipients().get(i).parameters()))
         .toList();
-    return content(message).transform(ar -> {
+    return content.transform(ar -> {
       if (ar.succeeded()) {
         return submit(message, destination, indices, rcpts, ar.result());
       }
