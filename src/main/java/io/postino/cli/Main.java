@@ -36,6 +36,9 @@ public final class Main implements Callable<Integer> {
 
   public static final String DEFAULT_CONFIG = "conf/postino.json";
 
+  /** Netty's switch for its JFR events, off by default here (see {@link #main}). */
+  static final String NETTY_JFR = "io.netty.jfr.enabled";
+
   @Option(names = {"-conf", "--conf"}, paramLabel = "FILE",
       description = "JSON configuration file (default: " + DEFAULT_CONFIG + " when it exists, else built-in defaults)")
   Path conf;
@@ -45,6 +48,12 @@ public final class Main implements Callable<Integer> {
   boolean cluster;
 
   public static void main(String[] args) {
+    // Netty's buffer allocator declares JFR events, and the first chunk it makes (the first read
+    // of the first SMTP session or delivery after a start) sets up the JVM's JFR metadata: 0.2-0.4 s
+    // on that event loop, measured. -Dio.netty.jfr.enabled=true keeps the events for a recording.
+    if (System.getProperty(NETTY_JFR) == null) {
+      System.setProperty(NETTY_JFR, "false");
+    }
     // exits explicitly: after a graceful stop, threads of libraries could otherwise keep the JVM up
     System.exit(new CommandLine(new Main()).execute(args));
   }
