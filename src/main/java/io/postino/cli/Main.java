@@ -37,7 +37,7 @@ public final class Main implements Callable<Integer> {
   public static final String DEFAULT_CONFIG = "conf/postino.json";
 
   /** Netty's switch for its JFR events, off by default here (see {@link #main}). */
-  static final String NETTY_JFR = "io.netty.jfr.enabled";
+  private static final String NETTY_JFR = "io.netty.jfr.enabled";
 
   @Option(names = {"-conf", "--conf"}, paramLabel = "FILE",
       description = "JSON configuration file (default: " + DEFAULT_CONFIG + " when it exists, else built-in defaults)")

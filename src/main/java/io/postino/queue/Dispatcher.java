@@ -12,6 +12,7 @@ import io.postino.smtp.MailAddress;
 import io.postino.spool.Envelope;
 import io.postino.spool.SpooledMessage;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Sends the recipients of one message on their way for one round: those the transport table
@@ -199,12 +201,8 @@ final class Dispatcher {
       if (ar.succeeded()) {
         return submit(message, destination, indices, rcpts, ar.result());
       }
-      Map<Integer, RecipientResult> results = new LinkedHashMap<>();
-      for (int k = 0; k < indices.size(); k++) {
-        results.put(indices.get(k), transientFailure(rcpts.get(k).address(),
-            "delivery was not done: the message's spool file could not be written: " + ar.cause().getMessage()));
-      }
-      return Future.succeededFuture(results);
+      return Future.succeededFuture(byIndex(indices, k -> transientFailure(rcpts.get(k).address(),
+          "delivery was not done: the message's spool file could not be written: " + ar.cause().getMessage())));
     });
   }
 
@@ -234,23 +232,41 @@ final class Dispatcher {
     }
     return reply
         .transform(ar -> {
-          Map<Integer, RecipientResult> results = new LinkedHashMap<>();
-          boolean whole = ar.succeeded() && ar.result().results().size() == indices.size();
-          String why = ar.succeeded() ? "delivery was not done: a reply with the wrong number of results"
-              : ar.cause() instanceof NodeLeft left ? left.getMessage() : missingDeliveryNode(ar.cause());
-          if (ar.cause() instanceof NodeLeft) {
-            deliveryNodeLeft.accept(env.queueId());
-          } else if (why == null) {
-            why = "delivery was not done: " + ar.cause().getMessage();
-          } else if (!ar.succeeded()) {
-            noDeliveryNode.accept(env.queueId(), why);
+          if (ar.succeeded() && ar.result().results().size() == indices.size()) {
+            return Future.succeededFuture(byIndex(indices, ar.result().results()::get));
           }
-          for (int k = 0; k < indices.size(); k++) {
-            results.put(indices.get(k), whole ? ar.result().results().get(k)
-                : transientFailure(rcpts.get(k).address(), why));
-          }
-          return Future.succeededFuture(results);
+          String why = whyNotDone(env.queueId(), ar);
+          return Future.succeededFuture(byIndex(indices, k -> transientFailure(rcpts.get(k).address(), why)));
         });
+  }
+
+  /**
+   * Why a job's recipients have no results from the delivery side (a reply with the wrong number of
+   * them, or none); tells the queue of a delivery node that is missing or left with the job.
+   */
+  private String whyNotDone(String queueId, AsyncResult<DeliveryReply> reply) {
+    if (reply.succeeded()) {
+      return "delivery was not done: a reply with the wrong number of results";
+    }
+    if (reply.cause() instanceof NodeLeft left) {
+      deliveryNodeLeft.accept(queueId);
+      return left.getMessage();
+    }
+    String missing = missingDeliveryNode(reply.cause());
+    if (missing == null) {
+      return "delivery was not done: " + reply.cause().getMessage();
+    }
+    noDeliveryNode.accept(queueId, missing);
+    return missing;
+  }
+
+  /** The result of each of a job's recipients, {@code result} of its position in the job, by its index in the envelope. */
+  private static Map<Integer, RecipientResult> byIndex(List<Integer> indices, IntFunction<RecipientResult> result) {
+    Map<Integer, RecipientResult> results = new LinkedHashMap<>();
+    for (int k = 0; k < indices.size(); k++) {
+      results.put(indices.get(k), result.apply(k));
+    }
+    return results;
   }
 
   /** The reply, or a {@link NodeLeft} failure when the node that took the job leaves first. */
